@@ -1,0 +1,173 @@
+/*
+ * config.c — the user's configuration: $XDG_CONFIG_HOME/vmtui/vmtui.conf
+ * (an ini file, see vmtui(1)), then the VMTUI_* environment variables.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "i18n.h"
+
+static const char *const accel_names[] = {
+	[ACCEL_AUTO] = "auto",
+	[ACCEL_KVM] = "kvm",
+	[ACCEL_TCG] = "tcg",
+};
+
+int accel_mode_parse(const char *s)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(accel_names); i++)
+		if (s && strcmp(s, accel_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *accel_mode_name(enum accel_mode mode)
+{
+	return accel_names[mode];
+}
+
+void core_config_free(struct core_config *cfg)
+{
+	if (!cfg)
+		return;
+	g_free(cfg->uri);
+	g_free(cfg->engine_root);
+	g_free(cfg->pool);
+	g_free(cfg->path);
+	g_free(cfg);
+}
+
+/* Reads an integer key within [lo, hi]; keeps *out when the key is absent. */
+static int read_int(GKeyFile *kf, const char *path, const char *group,
+		    const char *key, int lo, int hi, int *out)
+{
+	g_autofree char *s = g_key_file_get_string(kf, group, key, NULL);
+	char *end;
+	long v;
+
+	if (!s)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi) {
+		core_error(CORE_ERR_USAGE,
+			   _("%s: [%s] %s = \"%s\" must be a whole number from %d to %d"),
+			   path, group, key, s, lo, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* Applies the [engine] group of @kf to @cfg. */
+static int apply_file(struct core_config *cfg, GKeyFile *kf)
+{
+	static const char *const known[] = {
+		"uri", "root", "accel", "timeout", "shutdown-timeout", "pool",
+	};
+	g_auto(GStrv) keys = g_key_file_get_keys(kf, "engine", NULL, NULL);
+	g_autofree char *accel = NULL;
+	char *s;
+
+	for (size_t i = 0; keys && keys[i]; i++) {
+		bool ok = false;
+
+		for (size_t k = 0; k < G_N_ELEMENTS(known); k++)
+			ok |= strcmp(keys[i], known[k]) == 0;
+		if (!ok) {
+			core_error(CORE_ERR_USAGE,
+				   _("%s: unknown setting \"%s\" in [engine]"),
+				   cfg->path, keys[i]);
+			return -1;
+		}
+	}
+	if ((s = g_key_file_get_string(kf, "engine", "uri", NULL))) {
+		g_free(cfg->uri);
+		cfg->uri = s;
+	}
+	if ((s = g_key_file_get_string(kf, "engine", "root", NULL))) {
+		g_free(cfg->engine_root);
+		cfg->engine_root = s;
+	}
+	if ((s = g_key_file_get_string(kf, "engine", "pool", NULL))) {
+		g_free(cfg->pool);
+		cfg->pool = s;
+	}
+	accel = g_key_file_get_string(kf, "engine", "accel", NULL);
+	if (accel) {
+		int m = accel_mode_parse(accel);
+
+		if (m < 0) {
+			core_error(CORE_ERR_USAGE,
+				   _("%s: [engine] accel = \"%s\" must be auto, kvm or tcg"),
+				   cfg->path, accel);
+			return -1;
+		}
+		cfg->accel = m;
+	}
+	if (read_int(kf, cfg->path, "engine", "timeout", 1, 3600,
+		     &cfg->op_timeout) < 0 ||
+	    read_int(kf, cfg->path, "engine", "shutdown-timeout", 1, 3600,
+		     &cfg->shutdown_timeout) < 0)
+		return -1;
+	return 0;
+}
+
+struct core_config *core_config_load(const char *path)
+{
+	autoptr(core_config) cfg = g_new0(struct core_config, 1);
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) gerr = NULL;
+	g_autofree char *datadir = core_data_dir();
+	const char *env;
+
+	cfg->accel = ACCEL_AUTO;
+	cfg->op_timeout = 30;
+	cfg->shutdown_timeout = 60;
+	cfg->pool = g_strdup("default");
+	cfg->engine_root = g_build_filename(datadir, "engine", NULL);
+	if (!path)
+		path = g_getenv("VMTUI_CONFIG");
+	if (path) {
+		cfg->path = g_strdup(path);
+	} else {
+		g_autofree char *dir = core_config_dir();
+
+		cfg->path = g_build_filename(dir, "vmtui.conf", NULL);
+	}
+
+	if (!g_key_file_load_from_file(kf, cfg->path, G_KEY_FILE_NONE, &gerr)) {
+		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+			core_error(CORE_ERR_USAGE, _("Cannot read %s: %s"),
+				   cfg->path, gerr->message);
+			return NULL;
+		}
+	} else if (apply_file(cfg, kf) < 0) {
+		return NULL;
+	}
+
+	if ((env = g_getenv("VMTUI_URI")) && *env) {
+		g_free(cfg->uri);
+		cfg->uri = g_strdup(env);
+	}
+	if ((env = g_getenv("VMTUI_ENGINE_ROOT")) && *env) {
+		g_free(cfg->engine_root);
+		cfg->engine_root = g_strdup(env);
+	}
+	if ((env = g_getenv("VMTUI_ACCEL")) && *env) {
+		int m = accel_mode_parse(env);
+
+		if (m < 0) {
+			core_error(CORE_ERR_USAGE,
+				   _("VMTUI_ACCEL=\"%s\" must be auto, kvm or tcg"),
+				   env);
+			return NULL;
+		}
+		cfg->accel = m;
+	}
+	return g_steal_pointer(&cfg);
+}

@@ -1,0 +1,38 @@
+/*
+ * core-priv.h — internals shared between core's own files and its unit
+ * tests.  Other modules include core.h only.
+ */
+#pragma once
+
+#include "core.h"
+
+/* account.c: answer lookups of the QEMU driver's default account. */
+void account_fallback_enable(bool on);
+
+/* engine.c: the embedded driver's qemu.conf for this user; caller frees. */
+char *engine_qemu_conf(void);
+/* Longest embedded root whose QEMU socket paths still fit sun_path. */
+#define ENGINE_ROOT_MAX 50
+/* Checks an embedded root path (absolute, short enough); 0 or -1. */
+int engine_check_root(const char *root);
+
+/* domxml.c: returns @xml with the domain type set to @type ("kvm" or
+ * "qemu") and the CPU model fitting it; caller frees. */
+char *domxml_set_type(const char *xml, const char *type);
+
+/* engine.c */
+const char *engine_pool(struct engine *eng);
+/* True when the engine's guests run on this host (embedded, qemu:///). */
+bool engine_is_local(struct engine *eng);
+/* Milliseconds a caller waits for a guest's QEMU to answer. */
+int engine_op_timeout_ms(struct engine *eng);
+
+/* disk.c: new qcow2 disk of @bytes for VM @name; returns its path (caller
+ * frees) or NULL with an error. */
+char *disk_create(struct engine *eng, const char *name, uint64_t bytes);
+int disk_remove(struct engine *eng, const char *path);
+/* Format of an existing image ("qcow2", "raw", ...) after checking it
+ * refers to no other file; caller frees, NULL with an error. */
+char *disk_image_format(const char *path);
+/* 0 when @path is a readable file, else -1 naming @what ("ISO image"). */
+int file_check_readable(const char *what, const char *path);

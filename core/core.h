@@ -1,0 +1,353 @@
+/*
+ * core.h — the public interface of vmtui's core: errors, configuration and
+ * paths, the engine connection, the domain model, the job runner and the
+ * VM operations.  Nothing here touches the terminal; the TUI, the command
+ * line and the tests all sit on top of this header.
+ *
+ * Threading: engine_open() starts libvirt's event loop on its own thread.
+ * Every function that calls libvirt may block on a guest's QEMU monitor and
+ * belongs on a job worker (job_submit), never on a UI thread.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+
+/* Scoped cleanup for our structs (no typedefs, so not g_autoptr):
+ * DEFINE_AUTOPTR(vm_spec, vm_spec_free) then autoptr(vm_spec) x = ...; */
+#define DEFINE_AUTOPTR(name, func) \
+	static inline void name##_autoptr_cleanup(struct name **p) \
+	{ \
+		func(*p); \
+	}
+#define autoptr(name) \
+	__attribute__((cleanup(name##_autoptr_cleanup))) struct name *
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Error classes; they double as the documented exit codes of the CLI. */
+enum core_err {
+	CORE_OK = 0,
+	CORE_ERR_FAILED = 1,    /* the operation failed */
+	CORE_ERR_USAGE = 2,     /* bad command line or invalid input */
+	CORE_ERR_NOT_FOUND = 3, /* no such VM (or other named object) */
+	CORE_ERR_STATE = 4,     /* the VM is in the wrong state for this */
+	CORE_ERR_ENGINE = 5,    /* engine unavailable: locked, unreachable */
+	CORE_ERR_TIMEOUT = 6,   /* the guest or QEMU did not answer in time */
+	CORE_ERR_CANCELLED = 7, /* the user cancelled the job */
+};
+
+/* Records a translated, specific message for the calling thread, replacing
+ * any earlier one.  Lower layers call it once, where the failure happens. */
+void core_error(enum core_err code, const char *fmt, ...)
+	G_GNUC_PRINTF(2, 3);
+/* Like core_error(), with libvirt's last error appended after ": ". */
+void core_error_virt(enum core_err code, const char *fmt, ...)
+	G_GNUC_PRINTF(2, 3);
+/* The calling thread's last message ("" if none); owned by core. */
+const char *core_error_message(void);
+enum core_err core_error_code(void);
+void core_error_clear(void);
+/* Moves this thread's error into another thread's slot (used by jobs). */
+void core_error_restore(enum core_err code, const char *message);
+
+/* ---- files and paths ------------------------------------------------- */
+
+/* $XDG_DATA_HOME/vmtui, or /var/lib/vmtui for root.  Caller frees. */
+char *core_data_dir(void);
+/* $XDG_CONFIG_HOME/vmtui.  Caller frees. */
+char *core_config_dir(void);
+/* Writes @len bytes to @path atomically: temporary file in the same
+ * directory, fsync, rename, fsync of the directory.  Creates missing parent
+ * directories (mode 0700).  Returns 0, or -1 with an error recorded. */
+int core_write_file_atomic(const char *path, const void *data, size_t len,
+			   mode_t mode);
+/* Creates @path and its parents with @mode; 0 or -1 with an error. */
+int core_mkdir_p(const char *path, mode_t mode);
+
+/* ---- configuration ----------------------------------------------------- */
+
+enum accel_mode { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+
+struct core_config {
+	char *uri;          /* NULL: the embedded engine */
+	char *engine_root;  /* root of the embedded engine */
+	enum accel_mode accel;
+	int op_timeout;     /* seconds a CLI waits for a libvirt call */
+	int shutdown_timeout; /* seconds an ACPI shutdown may take */
+	char *pool;         /* storage pool for new disks on daemon URIs */
+	char *path;         /* file it was read from (may not exist) */
+};
+
+/* Reads the config file (or @path), then VMTUI_URI, VMTUI_ACCEL and
+ * VMTUI_ENGINE_ROOT.  Returns NULL with an error on a malformed file.
+ * Free with core_config_free(). */
+struct core_config *core_config_load(const char *path);
+void core_config_free(struct core_config *cfg);
+DEFINE_AUTOPTR(core_config, core_config_free)
+/* Parses "auto", "kvm" or "tcg"; -1 on anything else. */
+int accel_mode_parse(const char *s);
+const char *accel_mode_name(enum accel_mode mode);
+
+/* ---- validation -------------------------------------------------------- */
+
+/* Checks a VM name: 1–64 characters of valid UTF-8, no control characters,
+ * no '/', not starting with '.', '-' or a space, not ending in a space.
+ * Returns true, or false with an error recorded (CORE_ERR_USAGE). */
+bool core_name_valid(const char *name);
+/* Checks free text for a description: valid UTF-8, at most 64 KiB, no
+ * control characters but tab and newline. */
+bool core_text_valid(const char *what, const char *text);
+/* Parses a size such as "512M", "20G", "1.5T" or "4096" (MiB when
+ * @default_unit is 'M').  Returns bytes, or 0 with an error recorded. */
+uint64_t core_parse_size(const char *text, char default_unit);
+
+/* ---- accelerator probe ------------------------------------------------- */
+
+struct kvm_probe {
+	bool dev_present;   /* /dev/kvm exists */
+	bool dev_usable;    /* it opened read-write */
+	bool runs_guest;    /* a tiny guest ran to its HLT in time */
+	char detail[256];   /* what failed, for doctor */
+};
+
+/* Runs a few instructions in a real KVM vCPU, with a 2 s watchdog, to tell
+ * whether KVM works here (on some nested hosts it hangs).  Result cached
+ * for the process. */
+const struct kvm_probe *kvm_probe(void);
+
+/* ---- engine ------------------------------------------------------------ */
+
+struct engine;
+
+/* Opens the engine named by @cfg: the embedded QEMU driver (writing its
+ * qemu.conf first) unless cfg->uri names another.  Starts the event loop
+ * thread.  Returns NULL with a specific error (a locked embedded root names
+ * the process holding it).  Free with engine_close(). */
+struct engine *engine_open(const struct core_config *cfg);
+/* Waits until libvirt has finished reconnecting to running guests (closing
+ * the embedded driver earlier would make it kill them), then closes. */
+void engine_close(struct engine *eng);
+virConnectPtr engine_conn(struct engine *eng);
+const char *engine_uri(struct engine *eng);
+bool engine_is_embedded(struct engine *eng);
+bool engine_is_test(struct engine *eng);
+/* The accelerator new and started guests use on this engine. */
+enum accel_mode engine_accel(struct engine *eng);
+/* Embedded root directory, or NULL for other URIs. */
+const char *engine_root(struct engine *eng);
+/* Waits until libvirt is done reconnecting to @dom (its monitor is free);
+ * returns 0, or -1 with CORE_ERR_TIMEOUT after @timeout_ms. */
+int engine_wait_settled(struct engine *eng, virDomainPtr dom, int timeout_ms);
+/* Same for every running domain. */
+int engine_wait_all_settled(struct engine *eng, int timeout_ms);
+
+/* Callback for domain lifecycle events; runs on the event-loop thread and
+ * must only record state and wake its owner. */
+typedef void (*engine_event_cb)(const char *uuid, int event, int detail,
+				void *opaque);
+void engine_set_event_cb(struct engine *eng, engine_event_cb cb, void *opaque);
+
+/* PID of the process holding the embedded root at @root, or 0 if free. */
+long engine_lock_holder(const char *root);
+
+/* ---- job runner -------------------------------------------------------- */
+
+struct job;
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_CANCELLED };
+
+/* A job's work; runs on a worker thread.  Returns 0, or -1 with an error
+ * recorded (core_error).  It polls job_cancelled() where it can stop. */
+typedef int (*job_fn)(struct job *job, void *data);
+
+/* Queues @fn(@data) on a worker.  @free_data (may be NULL) frees @data when
+ * the job is released.  Returns a reference the caller releases with
+ * job_unref(). */
+struct job *job_submit(const char *title, job_fn fn, void *data,
+		       GDestroyNotify free_data, bool cancellable);
+struct job *job_ref(struct job *job);
+void job_unref(struct job *job);
+DEFINE_AUTOPTR(job, job_unref)
+
+/* From inside the job: report progress (0..1) and a short message. */
+void job_progress(struct job *job, double fraction, const char *fmt, ...)
+	G_GNUC_PRINTF(3, 4);
+bool job_cancelled(struct job *job);
+/* Sets a result string the job hands back (taken over). */
+void job_set_result(struct job *job, char *result);
+
+/* From the owner: request cancellation (ignored when not cancellable). */
+void job_cancel(struct job *job);
+/* Waits up to @timeout_ms (-1: forever) for the job to finish.  Returns
+ * true when it finished. */
+bool job_wait(struct job *job, int timeout_ms);
+enum job_state job_get_state(struct job *job);
+/* Copies of the progress message and the result/error; caller frees. */
+double job_get_progress(struct job *job, char **message);
+char *job_get_result(struct job *job);
+enum core_err job_get_error(struct job *job, char **message);
+const char *job_title(struct job *job);
+/* A descriptor that becomes readable whenever any job changes state or
+ * progress; drain it with job_notify_drain(). */
+int job_notify_fd(void);
+void job_notify_drain(void);
+
+/* ---- VM description ---------------------------------------------------- */
+
+enum vm_firmware { FIRMWARE_BIOS, FIRMWARE_UEFI };
+
+struct vm_disk {
+	char *path;
+	char *format;     /* "qcow2", "raw", ... never probed */
+	char *bus;        /* "virtio", "sata", "ide" */
+	bool cdrom;
+	bool readonly;
+	bool owned;       /* created by vmtui: removed with the VM */
+	uint64_t capacity; /* bytes, when known */
+};
+
+/* What `create` builds and what `info` shows. */
+struct vm_spec {
+	char *name;
+	char *uuid;        /* set after define or parse */
+	char *description;
+	char *os_variant;  /* libosinfo short id, e.g. "debian12" */
+	char *domain_type; /* "kvm", "qemu" or "test" */
+	unsigned vcpus;
+	unsigned max_vcpus;
+	uint64_t memory_mib;
+	uint64_t max_memory_mib;
+	enum vm_firmware firmware;
+	GPtrArray *disks;  /* of struct vm_disk */
+	char *kernel, *initrd, *cmdline;
+	char *nic_model;   /* NULL: no network interface */
+	char *mac;
+	bool graphics;     /* VNC on 127.0.0.1 */
+	int vnc_port;      /* live port, -1 if none */
+	char *serial_log;  /* file the serial console is copied to */
+	char *disk_bus;    /* default bus for new disks */
+};
+
+struct vm_spec *vm_spec_new(void);
+void vm_spec_free(struct vm_spec *spec);
+DEFINE_AUTOPTR(vm_spec, vm_spec_free)
+struct vm_disk *vm_spec_add_disk(struct vm_spec *spec, const char *path,
+				 const char *format, bool cdrom);
+
+/* Builds domain XML for @spec with libxml2 (every user value goes in as a
+ * text node or attribute).  Returns the XML (caller frees) or NULL with an
+ * error recorded. */
+char *domxml_build(const struct vm_spec *spec);
+/* Parses libvirt domain XML into a new spec.  NULL with an error on
+ * malformed XML. */
+struct vm_spec *domxml_parse(const char *xml);
+
+/* ---- OS defaults ------------------------------------------------------- */
+
+struct os_defaults {
+	unsigned vcpus;
+	uint64_t memory_mib;
+	uint64_t disk_bytes;
+	const char *disk_bus;
+	const char *nic_model;
+	char *name;        /* human name of the OS, caller frees via fini */
+};
+/* Fills @out for @variant (NULL: generic Linux).  Returns 0, or -1 with an
+ * error when libosinfo does not know the variant.  Falls back to built-in
+ * defaults when vmtui was built without libosinfo. */
+int os_defaults_get(const char *variant, struct os_defaults *out);
+void os_defaults_fini(struct os_defaults *out);
+/* "short-id\tName" for each OS libosinfo knows whose id or name contains
+ * @search (NULL: all), sorted; empty without libosinfo. */
+GPtrArray *os_list(const char *search);
+
+/* ---- domain model ------------------------------------------------------ */
+
+struct vm_row {
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	char *name;
+	int state;           /* virDomainState */
+	int reason;
+	bool settling;       /* libvirt still reconnecting to it */
+	bool persistent;
+	bool autostart;
+	unsigned vcpus;
+	uint64_t mem_kib;     /* current balloon */
+	uint64_t max_mem_kib;
+	uint64_t rss_kib;     /* guest memory in use, when known */
+	uint64_t cpu_ns;
+	double cpu_pct;       /* of one host CPU, since the last refresh */
+	uint64_t rd_bytes, wr_bytes, rx_bytes, tx_bytes;
+	double rd_rate, wr_rate, rx_rate, tx_rate; /* bytes per second */
+};
+
+struct model;
+/* A model of the engine's domains, kept current by lifecycle events and
+ * model_refresh().  Free with model_free(). */
+struct model *model_new(struct engine *eng);
+void model_free(struct model *m);
+/* Re-reads all domains and their stats in one bulk call.  Blocking: call it
+ * from a worker.  0, or -1 with an error. */
+int model_refresh(struct model *m);
+/* Copy of the rows, sorted by name; free with g_ptr_array_unref(). */
+GPtrArray *model_rows(struct model *m);
+/* Generation counter: changes whenever rows change. */
+unsigned model_generation(struct model *m);
+void vm_row_free(struct vm_row *row);
+
+/* Label of a libvirt domain state, translated. */
+const char *vm_state_label(int state);
+/* Stable English id of a state for JSON and scripts ("running", ...). */
+const char *vm_state_id(int state);
+
+/* ---- VM operations (blocking; run them as jobs) ------------------------- */
+
+/* Looks up a VM by name or UUID.  NULL with CORE_ERR_NOT_FOUND. */
+virDomainPtr vm_lookup(struct engine *eng, const char *name);
+
+/* Creates the disks @spec asks for (entries with owned set and no file yet
+ * get a new qcow2 of their capacity) and defines the VM.  On any failure
+ * nothing is left behind.  Returns 0 or -1. */
+int vm_create(struct engine *eng, struct vm_spec *spec, struct job *job);
+int vm_start(struct engine *eng, const char *name);
+/* Sends an ACPI power-button request and waits up to @timeout_s for the
+ * guest to power off; CORE_ERR_TIMEOUT when it ignores the request. */
+int vm_shutdown(struct engine *eng, const char *name, int timeout_s,
+		struct job *job);
+int vm_destroy(struct engine *eng, const char *name);
+int vm_reboot(struct engine *eng, const char *name);
+int vm_reset(struct engine *eng, const char *name);
+int vm_suspend(struct engine *eng, const char *name);
+int vm_resume(struct engine *eng, const char *name);
+/* Removes the definition; with @remove_disks also the disks vmtui created
+ * (other images are kept and listed in the result).  A running VM is
+ * refused unless @force, which powers it off first. */
+int vm_delete(struct engine *eng, const char *name, bool remove_disks,
+	      bool force, char **report);
+int vm_rename(struct engine *eng, const char *name, const char *new_name);
+/* Changes vCPUs and/or memory (0: leave).  Applies live when running and
+ * possible, and always to the persistent definition.  *@needs_restart
+ * tells whether part of it waits for a power cycle. */
+int vm_set(struct engine *eng, const char *name, unsigned vcpus,
+	   uint64_t memory_mib, bool *needs_restart);
+/* Parsed description of a VM (live when running).  Caller frees. */
+struct vm_spec *vm_describe(struct engine *eng, const char *name,
+			    int *state, int *reason);
+/* Domain XML; caller frees. */
+char *vm_dumpxml(struct engine *eng, const char *name, bool inactive);
+
+/* ---- host checks ------------------------------------------------------- */
+
+enum check_status { CHECK_OK, CHECK_WARN, CHECK_FAIL };
+struct check {
+	enum check_status status;
+	char *title;  /* what was checked */
+	char *detail; /* what was found and, if not OK, what to do */
+};
+/* Runs the host checks for @cfg (opens no engine that is locked).  Returns
+ * an array of struct check (free with g_ptr_array_unref). */
+GPtrArray *doctor_run(const struct core_config *cfg);

@@ -1,0 +1,500 @@
+/*
+ * domxml.c — domain XML written with libxml2's tree API and read back with
+ * XPath.  User values (names, paths, descriptions, command lines) only ever
+ * enter the document as text nodes or attribute values, so quotes, '<',
+ * '&', "]]>" and non-ASCII text are escaped by libxml2, not by us.
+ *
+ * vmtui's own facts about a VM (its OS variant, which disks it created)
+ * live in <metadata> under its namespace, so they survive define/dumpxml
+ * and travel with the domain to any other libvirt client.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "core-priv.h"
+#include "i18n.h"
+
+#define VMTUI_NS "https://vmtui.org/xmlns/vm/1"
+
+/* ---- spec objects -------------------------------------------------------- */
+
+static void vm_disk_free(gpointer p)
+{
+	struct vm_disk *d = p;
+
+	if (!d)
+		return;
+	g_free(d->path);
+	g_free(d->format);
+	g_free(d->bus);
+	g_free(d);
+}
+
+struct vm_spec *vm_spec_new(void)
+{
+	struct vm_spec *spec = g_new0(struct vm_spec, 1);
+
+	spec->disks = g_ptr_array_new_with_free_func(vm_disk_free);
+	spec->vnc_port = -1;
+	return spec;
+}
+
+void vm_spec_free(struct vm_spec *spec)
+{
+	if (!spec)
+		return;
+	g_free(spec->name);
+	g_free(spec->uuid);
+	g_free(spec->description);
+	g_free(spec->os_variant);
+	g_free(spec->domain_type);
+	g_ptr_array_unref(spec->disks);
+	g_free(spec->kernel);
+	g_free(spec->initrd);
+	g_free(spec->cmdline);
+	g_free(spec->nic_model);
+	g_free(spec->mac);
+	g_free(spec->serial_log);
+	g_free(spec->disk_bus);
+	g_free(spec);
+}
+
+struct vm_disk *vm_spec_add_disk(struct vm_spec *spec, const char *path,
+				 const char *format, bool cdrom)
+{
+	struct vm_disk *d = g_new0(struct vm_disk, 1);
+
+	d->path = g_strdup(path);
+	d->format = g_strdup(format);
+	d->cdrom = cdrom;
+	d->readonly = cdrom;
+	g_ptr_array_add(spec->disks, d);
+	return d;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+/* Adds <name>text</name> under @parent; text is escaped by libxml2. */
+static xmlNodePtr add_text(xmlNodePtr parent, const char *name,
+			   const char *text)
+{
+	xmlNodePtr n = xmlNewChild(parent, NULL, BAD_CAST name, NULL);
+
+	if (text)
+		xmlAddChild(n, xmlNewText(BAD_CAST text));
+	return n;
+}
+
+static void set_attr(xmlNodePtr n, const char *name, const char *value)
+{
+	xmlNewProp(n, BAD_CAST name, BAD_CAST value);
+}
+
+static xmlNodePtr add_uint(xmlNodePtr parent, const char *name, uint64_t v,
+			   const char *unit)
+{
+	char buf[32];
+	xmlNodePtr n;
+
+	g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, v);
+	n = add_text(parent, name, buf);
+	if (unit)
+		set_attr(n, "unit", unit);
+	return n;
+}
+
+/* Target device name for the @index-th disk on @bus: vda, sdb, ... */
+static char *target_name(const char *bus, unsigned index)
+{
+	const char *prefix = strcmp(bus, "virtio") == 0 ? "vd" : "sd";
+
+	if (index < 26)
+		return g_strdup_printf("%s%c", prefix, 'a' + index);
+	return g_strdup_printf("%s%c%c", prefix, 'a' + index / 26 - 1,
+			       'a' + index % 26);
+}
+
+static void build_disks(xmlNodePtr devices, const struct vm_spec *spec)
+{
+	unsigned virtio_n = 0, scsi_n = 0;
+
+	for (guint i = 0; i < spec->disks->len; i++) {
+		const struct vm_disk *d = g_ptr_array_index(spec->disks, i);
+		const char *bus = d->bus ? d->bus :
+			d->cdrom ? "sata" :
+			spec->disk_bus ? spec->disk_bus : "virtio";
+		g_autofree char *dev = NULL;
+		xmlNodePtr disk, n;
+
+		if (strcmp(bus, "virtio") == 0)
+			dev = target_name(bus, virtio_n++);
+		else
+			dev = target_name(bus, scsi_n++);
+		disk = xmlNewChild(devices, NULL, BAD_CAST "disk", NULL);
+		set_attr(disk, "type", "file");
+		set_attr(disk, "device", d->cdrom ? "cdrom" : "disk");
+		n = xmlNewChild(disk, NULL, BAD_CAST "driver", NULL);
+		set_attr(n, "name", "qemu");
+		/* Always name the format: QEMU must never probe it. */
+		set_attr(n, "type", d->format ? d->format : "raw");
+		if (d->path) {
+			n = xmlNewChild(disk, NULL, BAD_CAST "source", NULL);
+			set_attr(n, "file", d->path);
+		}
+		n = xmlNewChild(disk, NULL, BAD_CAST "target", NULL);
+		set_attr(n, "dev", dev);
+		set_attr(n, "bus", bus);
+		if (d->readonly)
+			xmlNewChild(disk, NULL, BAD_CAST "readonly", NULL);
+	}
+}
+
+static void build_devices(xmlNodePtr dom, const struct vm_spec *spec)
+{
+	xmlNodePtr devices = xmlNewChild(dom, NULL, BAD_CAST "devices", NULL);
+	xmlNodePtr n, c;
+
+	build_disks(devices, spec);
+	if (spec->nic_model) {
+		n = xmlNewChild(devices, NULL, BAD_CAST "interface", NULL);
+		/* user-mode NAT: works without a network driver or root */
+		set_attr(n, "type", "user");
+		if (spec->mac) {
+			c = xmlNewChild(n, NULL, BAD_CAST "mac", NULL);
+			set_attr(c, "address", spec->mac);
+		}
+		c = xmlNewChild(n, NULL, BAD_CAST "model", NULL);
+		set_attr(c, "type", spec->nic_model);
+	}
+	n = xmlNewChild(devices, NULL, BAD_CAST "serial", NULL);
+	set_attr(n, "type", "pty");
+	if (spec->serial_log) {
+		c = xmlNewChild(n, NULL, BAD_CAST "log", NULL);
+		set_attr(c, "file", spec->serial_log);
+		set_attr(c, "append", "on");
+	}
+	c = xmlNewChild(n, NULL, BAD_CAST "target", NULL);
+	set_attr(c, "port", "0");
+	n = xmlNewChild(devices, NULL, BAD_CAST "console", NULL);
+	set_attr(n, "type", "pty");
+	c = xmlNewChild(n, NULL, BAD_CAST "target", NULL);
+	set_attr(c, "type", "serial");
+	set_attr(c, "port", "0");
+	if (spec->graphics) {
+		n = xmlNewChild(devices, NULL, BAD_CAST "input", NULL);
+		set_attr(n, "type", "tablet");
+		set_attr(n, "bus", "usb");
+		n = xmlNewChild(devices, NULL, BAD_CAST "graphics", NULL);
+		set_attr(n, "type", "vnc");
+		set_attr(n, "autoport", "yes");
+		c = xmlNewChild(n, NULL, BAD_CAST "listen", NULL);
+		set_attr(c, "type", "address");
+		set_attr(c, "address", "127.0.0.1");
+		n = xmlNewChild(devices, NULL, BAD_CAST "video", NULL);
+		c = xmlNewChild(n, NULL, BAD_CAST "model", NULL);
+		set_attr(c, "type", "vga");
+	}
+	n = xmlNewChild(devices, NULL, BAD_CAST "memballoon", NULL);
+	set_attr(n, "model", "virtio");
+}
+
+/* Serialises @doc without an XML declaration; caller frees. */
+static char *doc_to_string(xmlDocPtr doc)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	char *out;
+
+	xmlNodeDump(buf, doc, xmlDocGetRootElement(doc), 0, 1);
+	out = g_strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	return out;
+}
+
+char *domxml_build(const struct vm_spec *spec)
+{
+	xmlDocPtr doc;
+	xmlNodePtr dom, n, os, meta, vm;
+	xmlNsPtr ns;
+	bool test = spec->domain_type && strcmp(spec->domain_type, "test") == 0;
+	char *out;
+
+	if (!spec->name || !spec->vcpus || !spec->memory_mib) {
+		core_error(CORE_ERR_USAGE,
+			   _("A VM needs a name, vCPUs and memory."));
+		return NULL;
+	}
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	dom = xmlNewNode(NULL, BAD_CAST "domain");
+	xmlDocSetRootElement(doc, dom);
+	set_attr(dom, "type", spec->domain_type ? spec->domain_type : "qemu");
+	add_text(dom, "name", spec->name);
+	if (spec->uuid)
+		add_text(dom, "uuid", spec->uuid);
+	if (spec->description)
+		add_text(dom, "description", spec->description);
+
+	meta = xmlNewChild(dom, NULL, BAD_CAST "metadata", NULL);
+	vm = xmlNewChild(meta, NULL, BAD_CAST "vm", NULL);
+	ns = xmlNewNs(vm, BAD_CAST VMTUI_NS, BAD_CAST "vmtui");
+	xmlSetNs(vm, ns);
+	if (spec->os_variant)
+		xmlNewTextChild(vm, ns, BAD_CAST "os", BAD_CAST spec->os_variant);
+	for (guint i = 0; i < spec->disks->len; i++) {
+		const struct vm_disk *d = g_ptr_array_index(spec->disks, i);
+
+		if (d->owned && d->path) {
+			n = xmlNewChild(vm, ns, BAD_CAST "disk", NULL);
+			set_attr(n, "path", d->path);
+		}
+	}
+
+	add_uint(dom, "memory", spec->max_memory_mib > spec->memory_mib ?
+		 spec->max_memory_mib : spec->memory_mib, "MiB");
+	add_uint(dom, "currentMemory", spec->memory_mib, "MiB");
+	n = add_uint(dom, "vcpu", spec->max_vcpus > spec->vcpus ?
+		     spec->max_vcpus : spec->vcpus, NULL);
+	set_attr(n, "placement", "static");
+	if (spec->max_vcpus > spec->vcpus) {
+		char buf[16];
+
+		g_snprintf(buf, sizeof buf, "%u", spec->vcpus);
+		set_attr(n, "current", buf);
+	}
+
+	os = xmlNewChild(dom, NULL, BAD_CAST "os", NULL);
+	if (spec->firmware == FIRMWARE_UEFI && !test)
+		set_attr(os, "firmware", "efi");
+	n = add_text(os, "type", "hvm");
+	set_attr(n, "arch", "x86_64");
+	if (!test)
+		set_attr(n, "machine", "q35");
+	if (spec->kernel)
+		add_text(os, "kernel", spec->kernel);
+	if (spec->initrd)
+		add_text(os, "initrd", spec->initrd);
+	if (spec->cmdline)
+		add_text(os, "cmdline", spec->cmdline);
+	if (!spec->kernel) {
+		for (guint i = 0; i < spec->disks->len; i++) {
+			const struct vm_disk *d = g_ptr_array_index(spec->disks, i);
+
+			if (d->cdrom) {
+				set_attr(xmlNewChild(os, NULL, BAD_CAST "boot", NULL),
+					 "dev", "cdrom");
+				break;
+			}
+		}
+		set_attr(xmlNewChild(os, NULL, BAD_CAST "boot", NULL), "dev", "hd");
+	}
+
+	n = xmlNewChild(dom, NULL, BAD_CAST "features", NULL);
+	xmlNewChild(n, NULL, BAD_CAST "acpi", NULL);
+	xmlNewChild(n, NULL, BAD_CAST "apic", NULL);
+	if (spec->domain_type && strcmp(spec->domain_type, "kvm") == 0)
+		set_attr(xmlNewChild(dom, NULL, BAD_CAST "cpu", NULL), "mode",
+			 "host-passthrough");
+	set_attr(xmlNewChild(dom, NULL, BAD_CAST "clock", NULL), "offset", "utc");
+	add_text(dom, "on_poweroff", "destroy");
+	add_text(dom, "on_reboot", "restart");
+	add_text(dom, "on_crash", "destroy");
+	build_devices(dom, spec);
+
+	out = doc_to_string(doc);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+struct xpath {
+	xmlDocPtr doc;
+	xmlXPathContextPtr ctx;
+};
+
+/* String value of @expr relative to @node (NULL: document); NULL if empty. */
+static char *xp_string(struct xpath *xp, xmlNodePtr node, const char *expr)
+{
+	xmlXPathObjectPtr obj;
+	char *out = NULL;
+
+	xp->ctx->node = node ? node : xmlDocGetRootElement(xp->doc);
+	obj = xmlXPathEvalExpression(BAD_CAST expr, xp->ctx);
+	if (obj && obj->type == XPATH_NODESET && obj->nodesetval &&
+	    obj->nodesetval->nodeNr > 0) {
+		xmlChar *s = xmlNodeGetContent(obj->nodesetval->nodeTab[0]);
+
+		if (s)
+			out = g_strdup((const char *)s);
+		xmlFree(s);
+	}
+	xmlXPathFreeObject(obj);
+	return out;
+}
+
+static xmlXPathObjectPtr xp_nodes(struct xpath *xp, const char *expr)
+{
+	xp->ctx->node = xmlDocGetRootElement(xp->doc);
+	return xmlXPathEvalExpression(BAD_CAST expr, xp->ctx);
+}
+
+/* Memory element in MiB, honouring its unit attribute. */
+static uint64_t xp_mem_mib(struct xpath *xp, const char *elem)
+{
+	g_autofree char *expr = g_strdup_printf("/domain/%s", elem);
+	g_autofree char *uexpr = g_strdup_printf("/domain/%s/@unit", elem);
+	g_autofree char *v = xp_string(xp, NULL, expr);
+	g_autofree char *unit = xp_string(xp, NULL, uexpr);
+	uint64_t n;
+
+	if (!v)
+		return 0;
+	n = g_ascii_strtoull(v, NULL, 10);
+	if (!unit || strcmp(unit, "KiB") == 0 || strcmp(unit, "k") == 0)
+		return n / 1024;
+	if (strcmp(unit, "MiB") == 0 || strcmp(unit, "M") == 0)
+		return n;
+	if (strcmp(unit, "GiB") == 0 || strcmp(unit, "G") == 0)
+		return n * 1024;
+	if (strcmp(unit, "b") == 0 || strcmp(unit, "bytes") == 0)
+		return n / (1024 * 1024);
+	return n / 1024;
+}
+
+static void parse_disks(struct xpath *xp, struct vm_spec *spec)
+{
+	xmlXPathObjectPtr obj = xp_nodes(xp, "/domain/devices/disk");
+	xmlXPathObjectPtr owned = xp_nodes(xp, "/domain/metadata/vmtui:vm/vmtui:disk/@path");
+
+	for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+		xmlNodePtr n = obj->nodesetval->nodeTab[i];
+		g_autofree char *device = xp_string(xp, n, "@device");
+		g_autofree char *path = xp_string(xp, n, "source/@file");
+		g_autofree char *fmt = xp_string(xp, n, "driver/@type");
+		g_autofree char *ro = xp_string(xp, n, "readonly");
+		xmlXPathObjectPtr r;
+		struct vm_disk *d;
+
+		if (!path)
+			path = xp_string(xp, n, "source/@dev");
+		d = vm_spec_add_disk(spec, path, fmt,
+				     device && strcmp(device, "cdrom") == 0);
+		d->bus = xp_string(xp, n, "target/@bus");
+		xp->ctx->node = n;
+		r = xmlXPathEvalExpression(BAD_CAST "readonly", xp->ctx);
+		d->readonly = r && r->nodesetval && r->nodesetval->nodeNr > 0;
+		xmlXPathFreeObject(r);
+		for (int k = 0; path && owned && owned->nodesetval &&
+		     k < owned->nodesetval->nodeNr; k++) {
+			xmlChar *p = xmlNodeGetContent(owned->nodesetval->nodeTab[k]);
+
+			if (p && strcmp((const char *)p, path) == 0)
+				d->owned = true;
+			xmlFree(p);
+		}
+	}
+	xmlXPathFreeObject(owned);
+	xmlXPathFreeObject(obj);
+}
+
+struct vm_spec *domxml_parse(const char *xml)
+{
+	autoptr(vm_spec) spec = vm_spec_new();
+	struct xpath xp = { 0 };
+	g_autofree char *s = NULL;
+
+	/* No network, no DTD loading, no entity substitution. */
+	xp.doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+			       XML_PARSE_NONET | XML_PARSE_NOERROR |
+			       XML_PARSE_NOWARNING);
+	if (!xp.doc || !xmlDocGetRootElement(xp.doc) ||
+	    strcmp((const char *)xmlDocGetRootElement(xp.doc)->name, "domain") != 0) {
+		core_error(CORE_ERR_FAILED, _("The domain XML could not be read."));
+		xmlFreeDoc(xp.doc);
+		return NULL;
+	}
+	xp.ctx = xmlXPathNewContext(xp.doc);
+	xmlXPathRegisterNs(xp.ctx, BAD_CAST "vmtui", BAD_CAST VMTUI_NS);
+
+	spec->domain_type = xp_string(&xp, NULL, "/domain/@type");
+	spec->name = xp_string(&xp, NULL, "/domain/name");
+	spec->uuid = xp_string(&xp, NULL, "/domain/uuid");
+	spec->description = xp_string(&xp, NULL, "/domain/description");
+	spec->os_variant = xp_string(&xp, NULL, "/domain/metadata/vmtui:vm/vmtui:os");
+	spec->max_memory_mib = xp_mem_mib(&xp, "memory");
+	spec->memory_mib = xp_mem_mib(&xp, "currentMemory");
+	if (!spec->memory_mib)
+		spec->memory_mib = spec->max_memory_mib;
+	s = xp_string(&xp, NULL, "/domain/vcpu");
+	spec->max_vcpus = s ? (unsigned)g_ascii_strtoull(s, NULL, 10) : 1;
+	g_free(s);
+	s = xp_string(&xp, NULL, "/domain/vcpu/@current");
+	spec->vcpus = s ? (unsigned)g_ascii_strtoull(s, NULL, 10) : spec->max_vcpus;
+	g_free(s);
+	s = xp_string(&xp, NULL, "/domain/os/@firmware");
+	if (s && strcmp(s, "efi") == 0)
+		spec->firmware = FIRMWARE_UEFI;
+	g_free(s);
+	s = xp_string(&xp, NULL, "/domain/os/loader/@type");
+	if (s && strcmp(s, "pflash") == 0)
+		spec->firmware = FIRMWARE_UEFI;
+	spec->kernel = xp_string(&xp, NULL, "/domain/os/kernel");
+	spec->initrd = xp_string(&xp, NULL, "/domain/os/initrd");
+	spec->cmdline = xp_string(&xp, NULL, "/domain/os/cmdline");
+	parse_disks(&xp, spec);
+	spec->nic_model = xp_string(&xp, NULL, "/domain/devices/interface[1]/model/@type");
+	spec->mac = xp_string(&xp, NULL, "/domain/devices/interface[1]/mac/@address");
+	g_free(s);
+	s = xp_string(&xp, NULL, "/domain/devices/graphics[@type='vnc']/@type");
+	spec->graphics = s != NULL;
+	g_free(s);
+	s = xp_string(&xp, NULL, "/domain/devices/graphics[@type='vnc']/@port");
+	if (s)
+		spec->vnc_port = atoi(s);
+	spec->serial_log = xp_string(&xp, NULL, "/domain/devices/serial[1]/log/@file");
+
+	xmlXPathFreeContext(xp.ctx);
+	xmlFreeDoc(xp.doc);
+	return g_steal_pointer(&spec);
+}
+
+char *domxml_set_type(const char *xml, const char *type)
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR |
+				      XML_PARSE_NOWARNING);
+	xmlNodePtr dom = doc ? xmlDocGetRootElement(doc) : NULL;
+	bool kvm = strcmp(type, "kvm") == 0;
+	char *out;
+
+	if (!dom) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	xmlSetProp(dom, BAD_CAST "type", BAD_CAST type);
+	for (xmlNodePtr n = dom->children; n; n = n->next) {
+		xmlChar *mode;
+
+		if (n->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)n->name, "cpu") != 0)
+			continue;
+		/* host-passthrough only exists under KVM */
+		mode = xmlGetProp(n, BAD_CAST "mode");
+		if (!kvm && mode && strcmp((const char *)mode, "host-passthrough") == 0) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+			xmlFree(mode);
+			break;
+		}
+		xmlFree(mode);
+	}
+	out = doc_to_string(doc);
+	xmlFreeDoc(doc);
+	return out;
+}

@@ -1,0 +1,430 @@
+/*
+ * engine.c — the connection to libvirt: the embedded QEMU driver by
+ * default, any libvirt URI on request.
+ *
+ * Three rules shape this file:
+ *  - libvirt's event loop runs on its own thread from before the first
+ *    connect: the embedded driver reconnects to running guests through it.
+ *  - Right after the embedded driver opens, it is still reconnecting to the
+ *    guests that outlived the previous vmtui, one thread per guest, each
+ *    holding that guest's job.  Acting on a guest then would wait or report
+ *    a stale state, and closing the driver then makes libvirt give up on
+ *    the reconnect and kill the guest ("reason=daemon").  So callers wait
+ *    with engine_wait_settled(), and engine_close() never closes the
+ *    driver under a reconnect still in flight.
+ *  - libvirt never prints: errors go through our handler into core_error,
+ *    its log goes to a file.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libvirt/virterror.h>
+
+#include "core-priv.h"
+#include "i18n.h"
+
+struct engine {
+	virConnectPtr conn;
+	char *uri;
+	char *root;         /* embedded root, or NULL */
+	bool test;
+	enum accel_mode accel;
+	char *pool;
+	int op_timeout_ms;
+	GThread *loop;
+	int quit;
+	int lifecycle_id;
+	engine_event_cb cb;
+	void *cb_opaque;
+	GMutex lock;        /* guards cb */
+};
+
+/* libvirt calls this for every error; recording happens in core_error_virt
+ * from virGetLastError, so all this does is keep libvirt off the screen. */
+static void quiet_error(void *opaque, virErrorPtr err)
+{
+}
+
+/* Process-wide libvirt set-up, once: error handler, log file, event loop
+ * implementation. */
+static void libvirt_init_once(void)
+{
+	static gsize done;
+
+	if (!g_once_init_enter(&done))
+		return;
+	if (!g_getenv("LIBVIRT_LOG_OUTPUTS")) {
+		g_autofree char *data = core_data_dir();
+		g_autofree char *logdir = g_build_filename(data, "log", NULL);
+		g_autofree char *out = NULL;
+
+		if (g_mkdir_with_parents(logdir, 0700) == 0) {
+			out = g_strdup_printf("3:file:%s/libvirt.log", logdir);
+			g_setenv("LIBVIRT_LOG_OUTPUTS", out, TRUE);
+		} else {
+			/* no writable data dir: errors only, and they are
+			 * shown through core_error anyway */
+			g_setenv("LIBVIRT_LOG_OUTPUTS", "1:file:/dev/null", TRUE);
+		}
+	}
+	virSetErrorFunc(NULL, quiet_error);
+	virInitialize();
+	virEventRegisterDefaultImpl();
+	g_once_init_leave(&done, 1);
+}
+
+static gpointer event_loop(gpointer opaque)
+{
+	struct engine *eng = opaque;
+
+	while (!g_atomic_int_get(&eng->quit))
+		virEventRunDefaultImpl();
+	return NULL;
+}
+
+static void wake_loop(int timer, void *opaque)
+{
+	virEventRemoveTimeout(timer);
+}
+
+static int lifecycle_event(virConnectPtr conn, virDomainPtr dom, int event,
+			   int detail, void *opaque)
+{
+	struct engine *eng = opaque;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+
+	if (virDomainGetUUIDString(dom, uuid) < 0)
+		return 0;
+	g_mutex_lock(&eng->lock);
+	if (eng->cb)
+		eng->cb(uuid, event, detail, eng->cb_opaque);
+	g_mutex_unlock(&eng->lock);
+	return 0;
+}
+
+void engine_set_event_cb(struct engine *eng, engine_event_cb cb, void *opaque)
+{
+	g_mutex_lock(&eng->lock);
+	eng->cb = cb;
+	eng->cb_opaque = opaque;
+	g_mutex_unlock(&eng->lock);
+}
+
+char *engine_qemu_conf(void)
+{
+	GString *s = g_string_new(
+		"# Written by vmtui for its embedded engine; edits are replaced.\n"
+		"# QEMU's output goes to files: there is no virtlogd.\n"
+		"stdio_handler = \"file\"\n"
+		"# vmtui confines guests by running them as you; no MAC policy.\n"
+		"security_driver = \"none\"\n"
+		"vnc_listen = \"127.0.0.1\"\n"
+		"vnc_auto_unix_socket = 0\n");
+
+	if (geteuid() == 0)
+		g_string_append(s,
+			"# As root, QEMU runs as root: no libvirt-qemu account is\n"
+			"# needed, and no image is chowned.\n"
+			"user = \"root\"\n"
+			"group = \"root\"\n"
+			"dynamic_ownership = 0\n"
+			"remember_owner = 0\n"
+			"namespaces = [ ]\n"
+			"cgroup_controllers = [ ]\n");
+	return g_string_free(s, FALSE);
+}
+
+int engine_check_root(const char *root)
+{
+	if (!g_path_is_absolute(root)) {
+		core_error(CORE_ERR_USAGE,
+			   _("The engine root \"%s\" is a relative path; give an absolute one."),
+			   root);
+		return -1;
+	}
+	if (strlen(root) > ENGINE_ROOT_MAX) {
+		core_error(CORE_ERR_USAGE,
+			   _("The engine root \"%s\" is %zu bytes long: QEMU's sockets under it would not fit the 108-byte limit of socket paths. Use a root of at most %d bytes."),
+			   root, strlen(root), ENGINE_ROOT_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+long engine_lock_holder(const char *root)
+{
+	g_autofree char *pidfile = g_build_filename(root, "run", "qemu",
+						    "driver.pid", NULL);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd = open(pidfile, O_RDONLY | O_CLOEXEC);
+	long pid = 0;
+
+	if (fd < 0)
+		return 0;
+	/* libvirt holds a write lock on the first byte of driver.pid */
+	fl.l_len = 1;
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		pid = fl.l_pid;
+	close(fd);
+	return pid;
+}
+
+/* "1234 (vmtui list --json)" for the lock message; caller frees. */
+static char *describe_process(long pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%ld/cmdline", pid);
+	g_autofree char *cmd = NULL;
+	gsize len = 0;
+
+	if (g_file_get_contents(path, &cmd, &len, NULL) && len > 0) {
+		for (gsize i = 0; i + 1 < len; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		return g_strdup_printf("%ld (%s)", pid, cmd);
+	}
+	return g_strdup_printf("%ld", pid);
+}
+
+static void lock_error(const char *root, long pid)
+{
+	g_autofree char *who = describe_process(pid);
+
+	core_error(CORE_ERR_ENGINE,
+		   _("The engine at %s is in use by process %s. Only one vmtui can use an embedded engine at a time: quit the other one (its VMs keep running), or run this one with another engine root (VMTUI_ENGINE_ROOT) or a libvirt URI (-c)."),
+		   root, who);
+}
+
+/* Creates the embedded root and writes its qemu.conf if it changed. */
+static int prepare_root(const char *root)
+{
+	g_autofree char *etc = g_build_filename(root, "etc", NULL);
+	g_autofree char *conf = g_build_filename(etc, "qemu.conf", NULL);
+	g_autofree char *want = engine_qemu_conf();
+	g_autofree char *have = NULL;
+
+	if (engine_check_root(root) < 0)
+		return -1;
+	if (g_mkdir_with_parents(etc, 0700) < 0 || access(root, W_OK) < 0) {
+		core_error(CORE_ERR_ENGINE,
+			   _("Cannot use %s as the engine root: %s. Choose a folder you can write (VMTUI_ENGINE_ROOT)."),
+			   root, g_strerror(errno));
+		return -1;
+	}
+	if (g_file_get_contents(conf, &have, NULL, NULL) && strcmp(have, want) == 0)
+		return 0;
+	return core_write_file_atomic(conf, want, strlen(want), 0600);
+}
+
+/* Which accelerator this engine gives new and started guests. */
+static enum accel_mode pick_accel(struct engine *eng, enum accel_mode asked)
+{
+	g_autofree char *caps = NULL;
+
+	if (asked != ACCEL_AUTO)
+		return asked;
+	if (eng->root || g_str_has_prefix(eng->uri, "qemu:///"))
+		return kvm_probe()->runs_guest ? ACCEL_KVM : ACCEL_TCG;
+	/* remote host: trust what its libvirt reports */
+	caps = virConnectGetDomainCapabilities(eng->conn, NULL, "x86_64", NULL,
+					       "kvm", 0);
+	return caps ? ACCEL_KVM : ACCEL_TCG;
+}
+
+struct engine *engine_open(const struct core_config *cfg)
+{
+	struct engine *eng;
+
+	libvirt_init_once();
+	eng = g_new0(struct engine, 1);
+	g_mutex_init(&eng->lock);
+	eng->lifecycle_id = -1;
+	eng->pool = g_strdup(cfg->pool);
+	eng->op_timeout_ms = cfg->op_timeout * 1000;
+	if (cfg->uri) {
+		eng->uri = g_strdup(cfg->uri);
+	} else {
+		eng->root = g_strdup(cfg->engine_root);
+		if (prepare_root(eng->root) < 0)
+			goto error;
+		eng->uri = g_strdup_printf("qemu:///embed?root=%s", eng->root);
+		if (engine_lock_holder(eng->root) > 0) {
+			lock_error(eng->root, engine_lock_holder(eng->root));
+			goto error;
+		}
+		if (geteuid() == 0)
+			account_fallback_enable(true);
+	}
+	eng->test = g_str_has_prefix(eng->uri, "test:");
+	eng->loop = g_thread_new("vmtui-events", event_loop, eng);
+
+	eng->conn = virConnectOpenAuth(eng->uri, virConnectAuthPtrDefault, 0);
+	if (!eng->conn) {
+		long holder = eng->root ? engine_lock_holder(eng->root) : 0;
+
+		if (holder > 0)
+			lock_error(eng->root, holder);
+		else
+			core_error_virt(CORE_ERR_ENGINE,
+					_("Cannot open the engine %s"), eng->uri);
+		goto error;
+	}
+	eng->lifecycle_id = virConnectDomainEventRegisterAny(
+		eng->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+		VIR_DOMAIN_EVENT_CALLBACK(lifecycle_event), eng, NULL);
+	eng->accel = eng->test ? ACCEL_TCG : pick_accel(eng, cfg->accel);
+	return eng;
+
+error:
+	engine_close(eng);
+	return NULL;
+}
+
+/* Stops the event-loop thread. */
+static void stop_loop(struct engine *eng)
+{
+	if (!eng->loop)
+		return;
+	g_atomic_int_set(&eng->quit, 1);
+	virEventAddTimeout(0, wake_loop, NULL, NULL);
+	g_thread_join(eng->loop);
+	eng->loop = NULL;
+}
+
+void engine_close(struct engine *eng)
+{
+	if (!eng)
+		return;
+	if (eng->conn) {
+		if (eng->lifecycle_id >= 0)
+			virConnectDomainEventDeregisterAny(eng->conn,
+							   eng->lifecycle_id);
+		/* A guest whose reconnect is still running would be killed
+		 * by the driver's shutdown: leave the driver open instead and
+		 * let process exit drop it, which does not touch guests. */
+		if (eng->root && engine_wait_all_settled(eng, 5000) < 0)
+			return; /* the event thread still uses eng: keep it */
+		virConnectClose(eng->conn);
+	}
+	stop_loop(eng);
+	g_mutex_clear(&eng->lock);
+	g_free(eng->pool);
+	g_free(eng->uri);
+	g_free(eng->root);
+	g_free(eng);
+}
+
+virConnectPtr engine_conn(struct engine *eng)
+{
+	return eng->conn;
+}
+
+const char *engine_uri(struct engine *eng)
+{
+	return eng->uri;
+}
+
+bool engine_is_embedded(struct engine *eng)
+{
+	return eng->root != NULL;
+}
+
+bool engine_is_test(struct engine *eng)
+{
+	return eng->test;
+}
+
+const char *engine_root(struct engine *eng)
+{
+	return eng->root;
+}
+
+const char *engine_pool(struct engine *eng)
+{
+	return eng->pool;
+}
+
+bool engine_is_local(struct engine *eng)
+{
+	return eng->root || g_str_has_prefix(eng->uri, "qemu:///");
+}
+
+int engine_op_timeout_ms(struct engine *eng)
+{
+	return eng->op_timeout_ms;
+}
+
+enum accel_mode engine_accel(struct engine *eng)
+{
+	return eng->accel;
+}
+
+/* True while libvirt still holds @dom's job or monitor for its reconnect
+ * (or any other job). */
+static bool domain_busy(virDomainPtr dom)
+{
+	virDomainControlInfo info;
+
+	if (virDomainIsActive(dom) != 1)
+		return false;
+	if (virDomainGetControlInfo(dom, &info, 0) < 0)
+		return false;
+	switch ((virDomainControlState)info.state) {
+	case VIR_DOMAIN_CONTROL_OK:
+		return false;
+	case VIR_DOMAIN_CONTROL_ERROR:
+		/* a broken monitor is final; "internal" is the short window
+		 * where a job runs outside the monitor */
+		return info.details == VIR_DOMAIN_CONTROL_ERROR_REASON_INTERNAL;
+	case VIR_DOMAIN_CONTROL_JOB:
+	case VIR_DOMAIN_CONTROL_OCCUPIED:
+		return true;
+	}
+	return false;
+}
+
+int engine_wait_settled(struct engine *eng, virDomainPtr dom, int timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+
+	if (!eng->root)
+		return 0; /* daemons finish reconnecting before they answer */
+	while (domain_busy(dom)) {
+		if (g_get_monotonic_time() > deadline) {
+			core_error(CORE_ERR_TIMEOUT,
+				   _("VM \"%s\" is not responding: its QEMU process has not answered for %d s. It may be stopped (SIGSTOP) or overloaded; other VMs are not affected."),
+				   virDomainGetName(dom), timeout_ms / 1000);
+			return -1;
+		}
+		g_usleep(20 * 1000);
+	}
+	return 0;
+}
+
+int engine_wait_all_settled(struct engine *eng, int timeout_ms)
+{
+	virDomainPtr *doms = NULL;
+	int n, rc = 0;
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+
+	if (!eng->root)
+		return 0;
+	n = virConnectListAllDomains(eng->conn, &doms,
+				     VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	for (int i = 0; i < n; i++) {
+		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+
+		if (rc == 0 &&
+		    engine_wait_settled(eng, doms[i], left > 0 ? (int)left : 0) < 0)
+			rc = -1;
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	return rc;
+}

@@ -1,0 +1,289 @@
+/*
+ * model.c — the domain model the UI reads: one row per VM with its state
+ * and resource figures.
+ *
+ * Rows change two ways: lifecycle events from the event-loop thread update
+ * the state at once, and model_refresh() re-reads everything with one
+ * virConnectGetAllDomainStats() call (plus two list calls for persistence
+ * and autostart), never one call per domain.  A mutex guards the rows; the
+ * UI takes copies with model_rows().
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core-priv.h"
+#include "i18n.h"
+
+struct model {
+	struct engine *eng;
+	GMutex lock;
+	GHashTable *rows;  /* uuid -> struct vm_row */
+	unsigned gen;
+	gint64 stamp;      /* monotonic time of the last refresh */
+};
+
+void vm_row_free(struct vm_row *row)
+{
+	if (!row)
+		return;
+	g_free(row->name);
+	g_free(row);
+}
+
+static struct vm_row *row_copy(const struct vm_row *r)
+{
+	struct vm_row *c = g_memdup2(r, sizeof *r);
+
+	c->name = g_strdup(r->name);
+	return c;
+}
+
+/* Event-loop thread: apply a lifecycle event to the row it concerns. */
+static void on_event(const char *uuid, int event, int detail, void *opaque)
+{
+	struct model *m = opaque;
+	struct vm_row *row;
+	int state = -1;
+
+	switch ((virDomainEventType)event) {
+	case VIR_DOMAIN_EVENT_STARTED:
+	case VIR_DOMAIN_EVENT_RESUMED:
+		state = VIR_DOMAIN_RUNNING;
+		break;
+	case VIR_DOMAIN_EVENT_SUSPENDED:
+		state = VIR_DOMAIN_PAUSED;
+		break;
+	case VIR_DOMAIN_EVENT_STOPPED:
+		state = detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED ?
+			VIR_DOMAIN_CRASHED : VIR_DOMAIN_SHUTOFF;
+		break;
+	case VIR_DOMAIN_EVENT_SHUTDOWN:
+		state = VIR_DOMAIN_SHUTDOWN;
+		break;
+	case VIR_DOMAIN_EVENT_CRASHED:
+		state = VIR_DOMAIN_CRASHED;
+		break;
+	case VIR_DOMAIN_EVENT_PMSUSPENDED:
+		state = VIR_DOMAIN_PMSUSPENDED;
+		break;
+	case VIR_DOMAIN_EVENT_DEFINED:
+	case VIR_DOMAIN_EVENT_UNDEFINED:
+		break; /* the next refresh adds or drops the row */
+	}
+	g_mutex_lock(&m->lock);
+	row = g_hash_table_lookup(m->rows, uuid);
+	if (row && state >= 0)
+		row->state = state;
+	if (row && event == VIR_DOMAIN_EVENT_UNDEFINED)
+		g_hash_table_remove(m->rows, uuid);
+	m->gen++;
+	g_mutex_unlock(&m->lock);
+}
+
+struct model *model_new(struct engine *eng)
+{
+	struct model *m = g_new0(struct model, 1);
+
+	m->eng = eng;
+	g_mutex_init(&m->lock);
+	m->rows = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					(GDestroyNotify)vm_row_free);
+	engine_set_event_cb(eng, on_event, m);
+	return m;
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	engine_set_event_cb(m->eng, NULL, NULL);
+	g_hash_table_unref(m->rows);
+	g_mutex_clear(&m->lock);
+	g_free(m);
+}
+
+/* Set of UUIDs of the domains listed with @flags. */
+static GHashTable *uuid_set(virConnectPtr conn, unsigned flags)
+{
+	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(conn, &doms, flags);
+
+	for (int i = 0; i < n; i++) {
+		char uuid[VIR_UUID_STRING_BUFLEN];
+
+		if (virDomainGetUUIDString(doms[i], uuid) == 0)
+			g_hash_table_add(set, g_strdup(uuid));
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	return set;
+}
+
+/* Fills @row from one domain's typed-parameter stats. */
+static void apply_stats(struct vm_row *row, virDomainStatsRecordPtr rec)
+{
+	for (int i = 0; i < rec->nparams; i++) {
+		virTypedParameterPtr p = &rec->params[i];
+		const char *f = p->field;
+		unsigned long long v;
+
+		switch ((virTypedParameterType)p->type) {
+		case VIR_TYPED_PARAM_INT:
+			v = (unsigned long long)p->value.i;
+			break;
+		case VIR_TYPED_PARAM_UINT:
+			v = p->value.ui;
+			break;
+		case VIR_TYPED_PARAM_LLONG:
+			v = (unsigned long long)p->value.l;
+			break;
+		case VIR_TYPED_PARAM_ULLONG:
+			v = p->value.ul;
+			break;
+		case VIR_TYPED_PARAM_DOUBLE:
+		case VIR_TYPED_PARAM_BOOLEAN:
+		case VIR_TYPED_PARAM_STRING:
+		default:
+			continue;
+		}
+		if (strcmp(f, "state.state") == 0)
+			row->state = (int)v;
+		else if (strcmp(f, "state.reason") == 0)
+			row->reason = (int)v;
+		else if (strcmp(f, "cpu.time") == 0)
+			row->cpu_ns = v;
+		else if (strcmp(f, "balloon.current") == 0)
+			row->mem_kib = v;
+		else if (strcmp(f, "balloon.maximum") == 0)
+			row->max_mem_kib = v;
+		else if (strcmp(f, "balloon.rss") == 0)
+			row->rss_kib = v;
+		else if (strcmp(f, "vcpu.current") == 0)
+			row->vcpus = (unsigned)v;
+		else if (g_str_has_prefix(f, "block.") && g_str_has_suffix(f, ".rd.bytes"))
+			row->rd_bytes += v;
+		else if (g_str_has_prefix(f, "block.") && g_str_has_suffix(f, ".wr.bytes"))
+			row->wr_bytes += v;
+		else if (g_str_has_prefix(f, "net.") && g_str_has_suffix(f, ".rx.bytes"))
+			row->rx_bytes += v;
+		else if (g_str_has_prefix(f, "net.") && g_str_has_suffix(f, ".tx.bytes"))
+			row->tx_bytes += v;
+	}
+}
+
+/* Per-second rate of a counter that went from @old to @now in @secs. */
+static double rate(uint64_t old, uint64_t now, double secs)
+{
+	return secs > 0 && now >= old ? (double)(now - old) / secs : 0.0;
+}
+
+int model_refresh(struct model *m)
+{
+	virConnectPtr conn = engine_conn(m->eng);
+	virDomainStatsRecordPtr *recs = NULL;
+	g_autoptr(GHashTable) persistent = NULL;
+	g_autoptr(GHashTable) autostart = NULL;
+	GHashTable *rows;
+	gint64 now;
+	double secs;
+	int n;
+
+	n = virConnectGetAllDomainStats(conn, 0, &recs, 0);
+	if (n < 0) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot read the VM list"));
+		return -1;
+	}
+	persistent = uuid_set(conn, VIR_CONNECT_LIST_DOMAINS_PERSISTENT);
+	autostart = uuid_set(conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART);
+	now = g_get_monotonic_time();
+	rows = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+				     (GDestroyNotify)vm_row_free);
+
+	g_mutex_lock(&m->lock);
+	secs = m->stamp ? (now - m->stamp) / 1e6 : 0;
+	for (int i = 0; i < n; i++) {
+		struct vm_row *row = g_new0(struct vm_row, 1);
+		const struct vm_row *old;
+
+		if (virDomainGetUUIDString(recs[i]->dom, row->uuid) < 0) {
+			g_free(row);
+			continue;
+		}
+		row->name = g_strdup(virDomainGetName(recs[i]->dom));
+		row->state = VIR_DOMAIN_NOSTATE;
+		apply_stats(row, recs[i]);
+		if (!row->max_mem_kib) {
+			/* drivers with partial bulk stats (test:///) */
+			virDomainInfo info;
+
+			if (virDomainGetInfo(recs[i]->dom, &info) == 0) {
+				row->max_mem_kib = info.maxMem;
+				row->mem_kib = info.memory;
+				row->vcpus = info.nrVirtCpu;
+				row->cpu_ns = info.cpuTime;
+			}
+		}
+		row->persistent = g_hash_table_contains(persistent, row->uuid);
+		row->autostart = g_hash_table_contains(autostart, row->uuid);
+		if (engine_is_embedded(m->eng) && row->state != VIR_DOMAIN_SHUTOFF) {
+			virDomainControlInfo ci;
+
+			row->settling = virDomainGetControlInfo(recs[i]->dom, &ci, 0) == 0 &&
+					(ci.state == VIR_DOMAIN_CONTROL_JOB ||
+					 ci.state == VIR_DOMAIN_CONTROL_OCCUPIED);
+		}
+		old = g_hash_table_lookup(m->rows, row->uuid);
+		if (old && secs > 0) {
+			row->cpu_pct = rate(old->cpu_ns, row->cpu_ns, secs) / 1e7;
+			row->rd_rate = rate(old->rd_bytes, row->rd_bytes, secs);
+			row->wr_rate = rate(old->wr_bytes, row->wr_bytes, secs);
+			row->rx_rate = rate(old->rx_bytes, row->rx_bytes, secs);
+			row->tx_rate = rate(old->tx_bytes, row->tx_bytes, secs);
+		}
+		g_hash_table_replace(rows, row->uuid, row);
+	}
+	g_hash_table_unref(m->rows);
+	m->rows = rows;
+	m->stamp = now;
+	m->gen++;
+	g_mutex_unlock(&m->lock);
+	virDomainStatsRecordListFree(recs);
+	return 0;
+}
+
+static gint compare_rows(gconstpointer a, gconstpointer b)
+{
+	const struct vm_row *x = *(struct vm_row *const *)a;
+	const struct vm_row *y = *(struct vm_row *const *)b;
+	int c = g_utf8_collate(x->name, y->name);
+
+	return c ? c : strcmp(x->uuid, y->uuid);
+}
+
+GPtrArray *model_rows(struct model *m)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
+	GHashTableIter it;
+	gpointer value;
+
+	g_mutex_lock(&m->lock);
+	g_hash_table_iter_init(&it, m->rows);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		g_ptr_array_add(out, row_copy(value));
+	g_mutex_unlock(&m->lock);
+	g_ptr_array_sort(out, compare_rows);
+	return out;
+}
+
+unsigned model_generation(struct model *m)
+{
+	unsigned g;
+
+	g_mutex_lock(&m->lock);
+	g = m->gen;
+	g_mutex_unlock(&m->lock);
+	return g;
+}

@@ -1,0 +1,132 @@
+/*
+ * names.c — the rules for names, free text and sizes a user types.  The
+ * CLI and the TUI's forms share them, so both give the same messages.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "i18n.h"
+
+#define NAME_MAX_CHARS 64
+#define TEXT_MAX_BYTES (64 * 1024)
+
+bool core_name_valid(const char *name)
+{
+	glong chars;
+
+	if (!name || !*name) {
+		core_error(CORE_ERR_USAGE, _("The VM name is empty."));
+		return false;
+	}
+	if (!g_utf8_validate(name, -1, NULL)) {
+		core_error(CORE_ERR_USAGE, _("The VM name is not valid UTF-8 text."));
+		return false;
+	}
+	chars = g_utf8_strlen(name, -1);
+	if (chars > NAME_MAX_CHARS) {
+		core_error(CORE_ERR_USAGE,
+			   _("The VM name is %ld characters long; the limit is %d."),
+			   chars, NAME_MAX_CHARS);
+		return false;
+	}
+	for (const char *p = name; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029 ||
+		    g_unichar_type(c) == G_UNICODE_FORMAT) {
+			core_error(CORE_ERR_USAGE,
+				   _("The VM name contains a control or invisible character (U+%04X)."),
+				   (unsigned)c);
+			return false;
+		}
+		if (c == '/') {
+			core_error(CORE_ERR_USAGE,
+				   _("The VM name \"%s\" contains '/', which is not allowed."),
+				   name);
+			return false;
+		}
+	}
+	if (name[0] == '.' || name[0] == '-' || name[0] == ' ') {
+		core_error(CORE_ERR_USAGE,
+			   _("The VM name \"%s\" must not start with '.', '-' or a space."),
+			   name);
+		return false;
+	}
+	if (name[strlen(name) - 1] == ' ') {
+		core_error(CORE_ERR_USAGE,
+			   _("The VM name \"%s\" must not end with a space."), name);
+		return false;
+	}
+	return true;
+}
+
+bool core_text_valid(const char *what, const char *text)
+{
+	if (!g_utf8_validate(text, -1, NULL)) {
+		core_error(CORE_ERR_USAGE, _("The %s is not valid UTF-8 text."), what);
+		return false;
+	}
+	if (strlen(text) > TEXT_MAX_BYTES) {
+		core_error(CORE_ERR_USAGE, _("The %s is longer than %d KiB."),
+			   what, TEXT_MAX_BYTES / 1024);
+		return false;
+	}
+	for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		/* XML 1.0 cannot carry most C0 controls, and a lone CR is
+		 * folded into LF by every parser: refuse rather than alter. */
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f ||
+		    c == 0xfffe || c == 0xffff) {
+			core_error(CORE_ERR_USAGE,
+				   _("The %s contains a control character (U+%04X)."),
+				   what, (unsigned)c);
+			return false;
+		}
+	}
+	return true;
+}
+
+uint64_t core_parse_size(const char *text, char default_unit)
+{
+	static const char units[] = "BKMGT";
+	const char *u;
+	char *end;
+	double v;
+	char unit;
+
+	if (!text || !*text)
+		goto bad;
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || !isfinite(v) || v <= 0)
+		goto bad;
+	unit = *end ? g_ascii_toupper(*end) : default_unit;
+	if (*end) {
+		end++;
+		/* accept "G", "GB", "GiB" */
+		if (g_ascii_strcasecmp(end, "iB") == 0 ||
+		    g_ascii_strcasecmp(end, "B") == 0)
+			end += strlen(end);
+		if (*end)
+			goto bad;
+	}
+	u = strchr(units, unit);
+	if (!u || !unit)
+		goto bad;
+	for (long i = u - units; i > 0; i--)
+		v *= 1024;
+	if (v < 1 || v > (double)(UINT64_C(1) << 60))
+		goto bad;
+	return (uint64_t)v;
+bad:
+	core_error(CORE_ERR_USAGE,
+		   _("\"%s\" is not a size: use a positive number with an optional unit, e.g. 512M, 20G or 1T."),
+		   text ? text : "");
+	return 0;
+}

@@ -1,0 +1,678 @@
+/*
+ * vm.c — VM operations: create, power, delete, rename, set, describe.
+ *
+ * Every function here blocks on libvirt (and maybe on a guest's QEMU), so
+ * callers run them as jobs.  Each checks its inputs first and records one
+ * specific error; create and delete leave nothing half-done.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <libvirt/virterror.h>
+
+#include "core-priv.h"
+#include "i18n.h"
+
+#define MIN_MEMORY_MIB 16
+#define MAX_VCPUS 255
+
+const char *vm_state_label(int state)
+{
+	switch ((virDomainState)state) {
+	case VIR_DOMAIN_NOSTATE:
+		return _("unknown");
+	case VIR_DOMAIN_RUNNING:
+		return _("running");
+	case VIR_DOMAIN_BLOCKED:
+		return _("blocked");
+	case VIR_DOMAIN_PAUSED:
+		return _("paused");
+	case VIR_DOMAIN_SHUTDOWN:
+		return _("shutting down");
+	case VIR_DOMAIN_SHUTOFF:
+		return _("shut off");
+	case VIR_DOMAIN_CRASHED:
+		return _("crashed");
+	case VIR_DOMAIN_PMSUSPENDED:
+		return _("suspended");
+	}
+	return _("unknown");
+}
+
+const char *vm_state_id(int state)
+{
+	switch ((virDomainState)state) {
+	case VIR_DOMAIN_NOSTATE:
+		return "nostate";
+	case VIR_DOMAIN_RUNNING:
+		return "running";
+	case VIR_DOMAIN_BLOCKED:
+		return "blocked";
+	case VIR_DOMAIN_PAUSED:
+		return "paused";
+	case VIR_DOMAIN_SHUTDOWN:
+		return "shutdown";
+	case VIR_DOMAIN_SHUTOFF:
+		return "shutoff";
+	case VIR_DOMAIN_CRASHED:
+		return "crashed";
+	case VIR_DOMAIN_PMSUSPENDED:
+		return "pmsuspended";
+	}
+	return "nostate";
+}
+
+virDomainPtr vm_lookup(struct engine *eng, const char *name)
+{
+	virDomainPtr dom = virDomainLookupByName(engine_conn(eng), name);
+
+	if (!dom && strlen(name) == VIR_UUID_STRING_BUFLEN - 1)
+		dom = virDomainLookupByUUIDString(engine_conn(eng), name);
+	if (!dom) {
+		virErrorPtr e = virGetLastError();
+
+		if (!e || e->code == VIR_ERR_NO_DOMAIN)
+			core_error(CORE_ERR_NOT_FOUND, _("There is no VM named \"%s\"."),
+				   name);
+		else
+			core_error_virt(CORE_ERR_ENGINE, _("Cannot look up VM \"%s\""),
+					name);
+	}
+	return dom;
+}
+
+/* Looks @name up and waits until libvirt is done reconnecting to it. */
+static virDomainPtr lookup_settled(struct engine *eng, const char *name)
+{
+	virDomainPtr dom = vm_lookup(eng, name);
+
+	if (dom && engine_wait_settled(eng, dom, engine_op_timeout_ms(eng)) < 0) {
+		virDomainFree(dom);
+		return NULL;
+	}
+	return dom;
+}
+
+static int dom_state(virDomainPtr dom)
+{
+	int state = VIR_DOMAIN_NOSTATE, reason;
+
+	virDomainGetState(dom, &state, &reason, 0);
+	return state;
+}
+
+static bool is_active_state(int state)
+{
+	return state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_CRASHED &&
+	       state != VIR_DOMAIN_NOSTATE;
+}
+
+/* Checks vCPU and memory figures against sane limits and the host. */
+static int check_resources(struct engine *eng, unsigned vcpus, uint64_t mem_mib)
+{
+	virNodeInfo node;
+
+	if (vcpus && vcpus > MAX_VCPUS) {
+		core_error(CORE_ERR_USAGE,
+			   _("%u vCPUs is more than vmtui supports (%d)."), vcpus,
+			   MAX_VCPUS);
+		return -1;
+	}
+	if (mem_mib && mem_mib < MIN_MEMORY_MIB) {
+		core_error(CORE_ERR_USAGE,
+			   _("%" G_GUINT64_FORMAT " MiB of memory is too little; a VM needs at least %d MiB."),
+			   mem_mib, MIN_MEMORY_MIB);
+		return -1;
+	}
+	if (virNodeGetInfo(engine_conn(eng), &node) == 0) {
+		if (mem_mib && mem_mib > node.memory / 1024) {
+			core_error(CORE_ERR_USAGE,
+				   _("%" G_GUINT64_FORMAT " MiB of memory is more than the host has (%lu MiB)."),
+				   mem_mib, node.memory / 1024);
+			return -1;
+		}
+		if (vcpus && node.cpus && vcpus > node.cpus * 8) {
+			core_error(CORE_ERR_USAGE,
+				   _("%u vCPUs is far more than the host's %u CPUs."),
+				   vcpus, node.cpus);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Domain type for new guests on @eng. */
+static const char *domain_type(struct engine *eng)
+{
+	if (engine_is_test(eng))
+		return "test";
+	return engine_accel(eng) == ACCEL_KVM ? "kvm" : "qemu";
+}
+
+/* Validates a spec's user input before anything is created. */
+static int check_spec(struct engine *eng, struct vm_spec *spec)
+{
+	virDomainPtr dom;
+
+	if (!core_name_valid(spec->name))
+		return -1;
+	if (spec->description && !core_text_valid(_("description"), spec->description))
+		return -1;
+	if (spec->cmdline && !core_text_valid(_("kernel command line"), spec->cmdline))
+		return -1;
+	if (!spec->vcpus) {
+		core_error(CORE_ERR_USAGE, _("A VM needs at least 1 vCPU."));
+		return -1;
+	}
+	if (check_resources(eng, spec->vcpus, spec->memory_mib) < 0)
+		return -1;
+	if (spec->initrd && !spec->kernel) {
+		core_error(CORE_ERR_USAGE, _("An initrd needs a kernel (--kernel)."));
+		return -1;
+	}
+	if (engine_is_local(eng)) {
+		if (spec->kernel && file_check_readable(_("kernel"), spec->kernel) < 0)
+			return -1;
+		if (spec->initrd && file_check_readable(_("initrd"), spec->initrd) < 0)
+			return -1;
+		for (guint i = 0; i < spec->disks->len; i++) {
+			struct vm_disk *d = g_ptr_array_index(spec->disks, i);
+
+			if (d->owned || !d->path)
+				continue;
+			if (d->cdrom) {
+				if (file_check_readable(_("ISO image"), d->path) < 0)
+					return -1;
+				if (!d->format)
+					d->format = g_strdup("raw");
+			} else if (!d->format && !engine_is_test(eng)) {
+				d->format = disk_image_format(d->path);
+				if (!d->format)
+					return -1;
+			}
+		}
+	}
+	dom = virDomainLookupByName(engine_conn(eng), spec->name);
+	if (dom) {
+		virDomainFree(dom);
+		core_error(CORE_ERR_USAGE, _("A VM named \"%s\" already exists."),
+			   spec->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Removes the disks of @spec that create made, after a failure. */
+static void rollback_disks(struct engine *eng, struct vm_spec *spec, guint made)
+{
+	g_autofree char *msg = g_strdup(core_error_message());
+	enum core_err code = core_error_code();
+
+	for (guint i = 0; i < made; i++) {
+		struct vm_disk *d = g_ptr_array_index(spec->disks, i);
+
+		if (d->owned && d->path)
+			disk_remove(eng, d->path);
+	}
+	core_error_restore(code, msg);
+}
+
+int vm_create(struct engine *eng, struct vm_spec *spec, struct job *job)
+{
+	g_autofree char *xml = NULL;
+	virDomainPtr dom;
+	guint made = 0;
+
+	job_progress(job, 0.0, _("Checking the settings"));
+	if (check_spec(eng, spec) < 0)
+		return -1;
+	if (!spec->uuid)
+		spec->uuid = g_uuid_string_random();
+	g_free(spec->domain_type);
+	spec->domain_type = g_strdup(domain_type(eng));
+	if (engine_is_embedded(eng) && !spec->serial_log) {
+		g_autofree char *data = core_data_dir();
+
+		spec->serial_log = g_strdup_printf("%s/logs/%s-serial.log", data,
+						   spec->uuid);
+		if (core_mkdir_p(data, 0700) < 0)
+			return -1;
+		g_autofree char *logs = g_build_filename(data, "logs", NULL);
+		if (core_mkdir_p(logs, 0700) < 0)
+			return -1;
+	}
+
+	for (; made < spec->disks->len; made++) {
+		struct vm_disk *d = g_ptr_array_index(spec->disks, made);
+
+		if (!d->owned || d->path)
+			continue;
+		if (job_cancelled(job)) {
+			core_error(CORE_ERR_CANCELLED, _("Cancelled."));
+			rollback_disks(eng, spec, made);
+			return -1;
+		}
+		job_progress(job, 0.2, _("Creating a %" G_GUINT64_FORMAT " MiB disk"),
+			     d->capacity >> 20);
+		d->path = disk_create(eng, spec->name, d->capacity);
+		if (!d->path) {
+			rollback_disks(eng, spec, made);
+			return -1;
+		}
+		g_free(d->format);
+		d->format = g_strdup("qcow2");
+	}
+
+	job_progress(job, 0.8, _("Defining the VM"));
+	xml = domxml_build(spec);
+	if (!xml) {
+		rollback_disks(eng, spec, made);
+		return -1;
+	}
+	dom = virDomainDefineXML(engine_conn(eng), xml);
+	if (!dom) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot define VM \"%s\""), spec->name);
+		rollback_disks(eng, spec, made);
+		return -1;
+	}
+	virDomainFree(dom);
+	job_progress(job, 1.0, _("Created"));
+	return 0;
+}
+
+/* Makes the persistent definition of @dom use this engine's accelerator,
+ * so a VM created elsewhere with KVM still starts where KVM hangs. */
+static int fit_accel(struct engine *eng, virDomainPtr dom)
+{
+	g_autofree char *xml = NULL;
+	g_autofree char *fixed = NULL;
+	const char *want;
+	virDomainPtr redefined;
+
+	if (!engine_is_local(eng) || engine_is_test(eng))
+		return 0;
+	want = domain_type(eng);
+	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
+				  VIR_DOMAIN_XML_SECURE);
+	if (!xml)
+		return 0;
+	{
+		autoptr(vm_spec) spec = domxml_parse(xml);
+
+		if (!spec || !spec->domain_type ||
+		    strcmp(spec->domain_type, want) == 0)
+			return 0;
+	}
+	fixed = domxml_set_type(xml, want);
+	if (!fixed)
+		return 0;
+	redefined = virDomainDefineXML(engine_conn(eng), fixed);
+	if (!redefined) {
+		core_error_virt(CORE_ERR_FAILED,
+				_("Cannot switch VM \"%s\" to the %s accelerator"),
+				virDomainGetName(dom), want);
+		return -1;
+	}
+	virDomainFree(redefined);
+	return 0;
+}
+
+int vm_start(struct engine *eng, const char *name)
+{
+	virDomainPtr dom = lookup_settled(eng, name);
+	int rc = -1;
+
+	if (!dom)
+		return -1;
+	if (is_active_state(dom_state(dom))) {
+		core_error(CORE_ERR_STATE, _("VM \"%s\" is already running."), name);
+	} else if (fit_accel(eng, dom) == 0) {
+		if (virDomainCreate(dom) < 0)
+			core_error_virt(CORE_ERR_FAILED, _("Cannot start VM \"%s\""), name);
+		else
+			rc = 0;
+	}
+	virDomainFree(dom);
+	return rc;
+}
+
+/* Fetches @name and checks that it is running (or paused). */
+static virDomainPtr lookup_running(struct engine *eng, const char *name)
+{
+	virDomainPtr dom = lookup_settled(eng, name);
+
+	if (dom && !is_active_state(dom_state(dom))) {
+		core_error(CORE_ERR_STATE, _("VM \"%s\" is not running."), name);
+		virDomainFree(dom);
+		return NULL;
+	}
+	return dom;
+}
+
+int vm_shutdown(struct engine *eng, const char *name, int timeout_s,
+		struct job *job)
+{
+	virDomainPtr dom = lookup_running(eng, name);
+	unsigned flags = engine_is_test(eng) ? 0 : VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN;
+	gint64 start = g_get_monotonic_time();
+	int rc = -1;
+
+	if (!dom)
+		return -1;
+	if (virDomainShutdownFlags(dom, flags) < 0) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot shut down VM \"%s\""), name);
+		goto out;
+	}
+	for (;;) {
+		double waited = (g_get_monotonic_time() - start) / 1e6;
+
+		if (!is_active_state(dom_state(dom))) {
+			rc = 0;
+			break;
+		}
+		if (job_cancelled(job)) {
+			core_error(CORE_ERR_CANCELLED,
+				   _("Stopped waiting for VM \"%s\" to power off."), name);
+			break;
+		}
+		if (waited >= timeout_s) {
+			core_error(CORE_ERR_TIMEOUT,
+				   _("VM \"%s\" did not power off within %d s of the ACPI shutdown request: the guest ignores it (no ACPI support, or busy). Force it off with: vmtui destroy %s"),
+				   name, timeout_s, name);
+			break;
+		}
+		job_progress(job, waited / timeout_s,
+			     _("Waiting for VM \"%s\" to power off (%.0f s of %d s)"),
+			     name, waited, timeout_s);
+		g_usleep(100 * 1000);
+	}
+out:
+	virDomainFree(dom);
+	return rc;
+}
+
+/* Runs a simple libvirt call on a running VM. */
+static int simple_op(struct engine *eng, const char *name,
+		     int (*op)(virDomainPtr dom), const char *failure)
+{
+	virDomainPtr dom = lookup_running(eng, name);
+	int rc;
+
+	if (!dom)
+		return -1;
+	rc = op(dom);
+	if (rc < 0)
+		core_error_virt(CORE_ERR_FAILED, failure, name);
+	virDomainFree(dom);
+	return rc < 0 ? -1 : 0;
+}
+
+static int op_destroy(virDomainPtr dom)
+{
+	return virDomainDestroy(dom);
+}
+
+static int op_reboot(virDomainPtr dom)
+{
+	return virDomainReboot(dom, 0);
+}
+
+static int op_reset(virDomainPtr dom)
+{
+	return virDomainReset(dom, 0);
+}
+
+static int op_suspend(virDomainPtr dom)
+{
+	if (dom_state(dom) == VIR_DOMAIN_PAUSED) {
+		core_error(CORE_ERR_STATE, _("VM \"%s\" is already paused."),
+			   virDomainGetName(dom));
+		virResetLastError();
+		return -2;
+	}
+	return virDomainSuspend(dom);
+}
+
+static int op_resume(virDomainPtr dom)
+{
+	if (dom_state(dom) != VIR_DOMAIN_PAUSED) {
+		core_error(CORE_ERR_STATE, _("VM \"%s\" is not paused."),
+			   virDomainGetName(dom));
+		return -2;
+	}
+	return virDomainResume(dom);
+}
+
+int vm_destroy(struct engine *eng, const char *name)
+{
+	return simple_op(eng, name, op_destroy, _("Cannot force off VM \"%s\""));
+}
+
+int vm_reboot(struct engine *eng, const char *name)
+{
+	return simple_op(eng, name, op_reboot, _("Cannot reboot VM \"%s\""));
+}
+
+int vm_reset(struct engine *eng, const char *name)
+{
+	return simple_op(eng, name, op_reset, _("Cannot reset VM \"%s\""));
+}
+
+/* suspend/resume record their own state errors (rc -2) */
+static int state_op(struct engine *eng, const char *name,
+		    int (*op)(virDomainPtr), const char *failure)
+{
+	virDomainPtr dom = lookup_running(eng, name);
+	int rc;
+
+	if (!dom)
+		return -1;
+	rc = op(dom);
+	if (rc == -1)
+		core_error_virt(CORE_ERR_FAILED, failure, name);
+	virDomainFree(dom);
+	return rc < 0 ? -1 : 0;
+}
+
+int vm_suspend(struct engine *eng, const char *name)
+{
+	return state_op(eng, name, op_suspend, _("Cannot pause VM \"%s\""));
+}
+
+int vm_resume(struct engine *eng, const char *name)
+{
+	return state_op(eng, name, op_resume, _("Cannot resume VM \"%s\""));
+}
+
+int vm_delete(struct engine *eng, const char *name, bool remove_disks,
+	      bool force, char **report)
+{
+	virDomainPtr dom = lookup_settled(eng, name);
+	autoptr(vm_spec) spec = NULL;
+	g_autofree char *xml = NULL;
+	g_autoptr(GString) out = g_string_new(NULL);
+	unsigned flags = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE |
+			 VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+			 VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA |
+			 VIR_DOMAIN_UNDEFINE_NVRAM;
+	int rc = -1;
+
+	if (!dom)
+		return -1;
+	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+	spec = xml ? domxml_parse(xml) : NULL;
+	if (!spec) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""), name);
+		goto out;
+	}
+	if (is_active_state(dom_state(dom))) {
+		if (!force) {
+			core_error(CORE_ERR_STATE,
+				   _("VM \"%s\" is running; shut it down first, or delete it with --force to power it off."),
+				   name);
+			goto out;
+		}
+		if (virDomainDestroy(dom) < 0) {
+			core_error_virt(CORE_ERR_FAILED, _("Cannot force off VM \"%s\""), name);
+			goto out;
+		}
+	}
+	if (virDomainUndefineFlags(dom, flags) < 0 &&
+	    virDomainUndefine(dom) < 0) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot delete VM \"%s\""), name);
+		goto out;
+	}
+	g_string_append_printf(out, _("Deleted VM \"%s\"."), name);
+	g_string_append_c(out, '\n');
+	rc = 0;
+	for (guint i = 0; i < spec->disks->len; i++) {
+		struct vm_disk *d = g_ptr_array_index(spec->disks, i);
+
+		if (!d->path || d->cdrom)
+			continue;
+		if (remove_disks && d->owned) {
+			if (disk_remove(eng, d->path) < 0) {
+				g_string_append_printf(out, "%s\n", core_error_message());
+				rc = -1;
+			} else {
+				g_string_append_printf(out, _("Removed disk %s."), d->path);
+				g_string_append_c(out, '\n');
+			}
+		} else {
+			g_string_append_printf(out, remove_disks ?
+					       _("Kept disk %s (vmtui did not create it).") :
+					       _("Kept disk %s."), d->path);
+			g_string_append_c(out, '\n');
+		}
+	}
+	if (spec->serial_log && engine_is_embedded(eng))
+		unlink(spec->serial_log);
+	if (report)
+		*report = g_strdup(out->str);
+out:
+	virDomainFree(dom);
+	return rc;
+}
+
+int vm_rename(struct engine *eng, const char *name, const char *new_name)
+{
+	virDomainPtr dom, other;
+	int rc = -1;
+
+	if (!core_name_valid(new_name))
+		return -1;
+	dom = lookup_settled(eng, name);
+	if (!dom)
+		return -1;
+	other = virDomainLookupByName(engine_conn(eng), new_name);
+	if (other) {
+		virDomainFree(other);
+		core_error(CORE_ERR_USAGE, _("A VM named \"%s\" already exists."),
+			   new_name);
+	} else if (is_active_state(dom_state(dom))) {
+		core_error(CORE_ERR_STATE,
+			   _("VM \"%s\" is running; it can only be renamed while shut off."),
+			   name);
+	} else if (virDomainRename(dom, new_name, 0) < 0) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot rename VM \"%s\""), name);
+	} else {
+		rc = 0;
+	}
+	virDomainFree(dom);
+	return rc;
+}
+
+int vm_set(struct engine *eng, const char *name, unsigned vcpus,
+	   uint64_t memory_mib, bool *needs_restart)
+{
+	virDomainPtr dom;
+	bool live;
+	int rc = -1;
+
+	*needs_restart = false;
+	if (!vcpus && !memory_mib) {
+		core_error(CORE_ERR_USAGE, _("Nothing to change: give --vcpus and/or --memory."));
+		return -1;
+	}
+	if (check_resources(eng, vcpus, memory_mib) < 0)
+		return -1;
+	dom = lookup_settled(eng, name);
+	if (!dom)
+		return -1;
+	live = is_active_state(dom_state(dom));
+	if (vcpus) {
+		int max = virDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_CONFIG |
+						 VIR_DOMAIN_VCPU_MAXIMUM);
+
+		if ((max < 0 || (unsigned)max < vcpus) &&
+		    virDomainSetVcpusFlags(dom, vcpus, VIR_DOMAIN_AFFECT_CONFIG |
+					   VIR_DOMAIN_VCPU_MAXIMUM) < 0) {
+			core_error_virt(CORE_ERR_FAILED, _("Cannot set the vCPUs of VM \"%s\""), name);
+			goto out;
+		}
+		if (virDomainSetVcpusFlags(dom, vcpus, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+			core_error_virt(CORE_ERR_FAILED, _("Cannot set the vCPUs of VM \"%s\""), name);
+			goto out;
+		}
+		if (live && virDomainSetVcpusFlags(dom, vcpus, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+			virResetLastError();
+			*needs_restart = true;
+		}
+	}
+	if (memory_mib) {
+		unsigned long kib = (unsigned long)(memory_mib * 1024);
+
+		if (virDomainSetMemoryFlags(dom, kib, VIR_DOMAIN_AFFECT_CONFIG |
+					    VIR_DOMAIN_MEM_MAXIMUM) < 0 ||
+		    virDomainSetMemoryFlags(dom, kib, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+			core_error_virt(CORE_ERR_FAILED, _("Cannot set the memory of VM \"%s\""), name);
+			goto out;
+		}
+		if (live && virDomainSetMemoryFlags(dom, kib, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+			virResetLastError();
+			*needs_restart = true;
+		}
+	}
+	rc = 0;
+out:
+	virDomainFree(dom);
+	return rc;
+}
+
+struct vm_spec *vm_describe(struct engine *eng, const char *name, int *state,
+			    int *reason)
+{
+	virDomainPtr dom = lookup_settled(eng, name);
+	g_autofree char *xml = NULL;
+	struct vm_spec *spec = NULL;
+
+	if (!dom)
+		return NULL;
+	if (virDomainGetState(dom, state, reason, 0) < 0) {
+		*state = VIR_DOMAIN_NOSTATE;
+		*reason = 0;
+	}
+	xml = virDomainGetXMLDesc(dom, 0);
+	if (!xml)
+		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""), name);
+	else
+		spec = domxml_parse(xml);
+	virDomainFree(dom);
+	return spec;
+}
+
+char *vm_dumpxml(struct engine *eng, const char *name, bool inactive)
+{
+	virDomainPtr dom = lookup_settled(eng, name);
+	char *xml;
+
+	if (!dom)
+		return NULL;
+	xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+	if (!xml)
+		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""), name);
+	virDomainFree(dom);
+	return xml;
+}

@@ -1,0 +1,102 @@
+#!/bin/sh
+# Boot the test guest under QEMU/TCG and check its serial protocol:
+# ready/hostname/marker lines, the serial shell (echo, Ctrl-C job control),
+# the tty1 shell, ACPI power-button poweroff and vmtui.panic=1.
+#
+#   tests/guest/smoke.sh [OUTDIR]     (default: a temporary directory)
+#
+# Needs qemu-system-x86_64 and GNU date/sleep; talks to QEMU through FIFOs
+# (-serial pipe:, -monitor pipe:), so no socat/python is needed.
+set -eu
+
+kit=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmtui-guest-smoke.XXXXXX")
+out=${1:-$tmp/out}
+qpid=
+cleanup() {
+	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+"$kit/build.sh" "$out"
+
+ms() { echo $(($(date +%s%N) / 1000000)); }
+fail() { echo "FAIL: $*" >&2; echo "--- serial log:" >&2; cat -v "$tmp/ser.log" >&2; exit 1; }
+
+# wait_for REGEX TIMEOUT_S: wait until the serial log has a line matching REGEX.
+wait_for() {
+	deadline=$(($(ms) + $2 * 1000))
+	until tr -d '\r' <"$tmp/ser.log" | grep -Eq "$1"; do
+		[ "$(ms)" -lt "$deadline" ] || return 1
+		sleep 0.02
+	done
+}
+# qemu_exited TIMEOUT_S: wait for QEMU to exit by itself.
+qemu_exited() {
+	deadline=$(($(ms) + $1 * 1000))
+	while kill -0 "$qpid" 2>/dev/null; do
+		[ "$(ms)" -lt "$deadline" ] || return 1
+		sleep 0.02
+	done
+	wait "$qpid" || true
+	qpid=
+}
+
+# boot APPEND: start QEMU in the background, serial and monitor on FIFOs.
+boot() {
+	rm -f "$tmp"/ser.* "$tmp"/mon.*
+	mkfifo "$tmp/ser.in" "$tmp/ser.out" "$tmp/mon.in" "$tmp/mon.out"
+	cat "$tmp/ser.out" >"$tmp/ser.log" &
+	cat "$tmp/mon.out" >/dev/null &
+	exec 7<>"$tmp/ser.in" 8<>"$tmp/mon.in"   # never block, even if QEMU dies
+	start=$(ms)
+	qemu-system-x86_64 -accel tcg -m 256 -display none -nic none -no-reboot \
+		-kernel "$out/vmlinuz" -initrd "$out/initrd.img" \
+		-append "console=ttyS0 quiet cryptomgr.notests panic=-1 $1" \
+		-serial "pipe:$tmp/ser" -monitor "pipe:$tmp/mon" &
+	qpid=$!
+}
+type_line() { printf '%s\r' "$1" >&7; }
+monitor() { printf '%s\n' "$1" >&8; }
+
+# --- normal boot -------------------------------------------------------------
+marker=smoke-$$
+boot "vmtui.marker=$marker"
+wait_for '^VMTUI-GUEST-READY$' 30 || fail "no ready line"
+echo "boot to VMTUI-GUEST-READY: $(($(ms) - start)) ms"
+wait_for "^VMTUI-MARKER $marker\$" 5 || fail "no marker line"
+tr -d '\r' <"$tmp/ser.log" | grep -A2 -x VMTUI-GUEST-READY | tr '\n' '|' |
+	grep -qx "VMTUI-GUEST-READY|VMTUI-GUEST-HOSTNAME vmtui-guest|VMTUI-MARKER $marker|" ||
+	fail "ready/hostname/marker lines not in order"
+
+# The command line as typed is echoed too; only the output has the sum.
+type_line 'echo hi-$((1000+234))'
+wait_for '^hi-1234$' 10 || fail "serial shell did not answer"
+# Ctrl-C must reach the foreground job (the shell owns the tty).
+type_line 'sleep 60'
+sleep 0.5
+printf '\003' >&7
+type_line 'echo int-$((2+3))'
+wait_for '^int-5$' 5 || fail "Ctrl-C did not interrupt (no job control?)"
+type_line 'echo tty1-$(ls -l /proc/[0-9]*/fd/0 2>/dev/null | grep -c /dev/tty1)'
+wait_for '^tty1-[1-9]' 5 || fail "no shell on tty1"
+echo "serial shell: ok"
+
+t=$(ms)
+monitor system_powerdown
+wait_for '^VMTUI-GUEST-POWEROFF$' 10 || fail "no poweroff line"
+qemu_exited 10 || fail "QEMU still running after power button"
+echo "power button to QEMU exit: $(($(ms) - t)) ms"
+
+# --- vmtui.panic=1: never ready, ignores the power button ----------------------
+boot vmtui.panic=1
+sleep 5
+monitor system_powerdown
+! wait_for 'VMTUI-' 3 || fail "vmtui.panic=1 guest printed a marker"
+kill -0 "$qpid" 2>/dev/null || fail "vmtui.panic=1 guest exited"
+monitor quit
+qemu_exited 10 || fail "QEMU did not quit"
+echo "vmtui.panic=1: ok"
+echo PASS

@@ -1,0 +1,339 @@
+/*
+ * cli.c — running one command from the command line: option parsing from
+ * the command table, the engine, the job with its timeout and Ctrl-C, and
+ * printing.  Also the small text and JSON output helpers commands share.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "i18n.h"
+
+/* ---- output helpers ---------------------------------------------------- */
+
+void json_string(GString *out, const char *s)
+{
+	g_string_append_c(out, '"');
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		switch (*p) {
+		case '"':
+			g_string_append(out, "\\\"");
+			break;
+		case '\\':
+			g_string_append(out, "\\\\");
+			break;
+		case '\n':
+			g_string_append(out, "\\n");
+			break;
+		case '\t':
+			g_string_append(out, "\\t");
+			break;
+		case '\r':
+			g_string_append(out, "\\r");
+			break;
+		default:
+			if (*p < 0x20)
+				g_string_append_printf(out, "\\u%04x", *p);
+			else
+				g_string_append_c(out, (char)*p);
+		}
+	}
+	g_string_append_c(out, '"');
+}
+
+int cli_width(const char *s)
+{
+	int w = 0;
+
+	if (!g_utf8_validate(s, -1, NULL))
+		return (int)strlen(s);
+	for (; *s; s = g_utf8_next_char(s)) {
+		gunichar c = g_utf8_get_char(s);
+
+		if (g_unichar_iszerowidth(c))
+			continue;
+		w += g_unichar_iswide(c) ? 2 : 1;
+	}
+	return w;
+}
+
+void cli_pad(GString *out, const char *s, int cells)
+{
+	int w = cli_width(s);
+
+	g_string_append(out, s);
+	for (; w < cells; w++)
+		g_string_append_c(out, ' ');
+}
+
+/* ---- option parsing ---------------------------------------------------- */
+
+const char *cmd_opt_str(struct cmd_ctx *ctx, const char *name)
+{
+	return g_hash_table_lookup(ctx->opts, name);
+}
+
+bool cmd_opt_flag(struct cmd_ctx *ctx, const char *name)
+{
+	return g_hash_table_contains(ctx->opts, name);
+}
+
+const struct command *command_find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* Parses @argv against @cmd's options into @ctx; -1 on a usage error. */
+static int parse_args(const struct command *cmd, int argc, char **argv,
+		      struct cmd_ctx *ctx)
+{
+	g_autoptr(GArray) longopts = g_array_new(TRUE, TRUE, sizeof(struct option));
+	int n = 0, c;
+
+	for (const struct cmd_opt *o = cmd->opts; o && o->name; o++, n++) {
+		struct option lo = { o->name, o->type == OPT_FLAG ? no_argument :
+				     required_argument, NULL, 1000 + n };
+
+		g_array_append_val(longopts, lo);
+	}
+	if (cmd->flags & CMD_JSON) {
+		struct option lo = { "json", no_argument, NULL, 'j' };
+
+		g_array_append_val(longopts, lo);
+	}
+	{
+		struct option lo = { "help", no_argument, NULL, 'h' };
+
+		g_array_append_val(longopts, lo);
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h",
+				(struct option *)longopts->data, NULL)) != -1) {
+		if (c == 'h') {
+			command_help(cmd, ctx->out);
+			return 1;
+		} else if (c == 'j') {
+			ctx->json = true;
+		} else if (c >= 1000) {
+			const struct cmd_opt *o = &cmd->opts[c - 1000];
+			const char *v = optarg ? optarg : "";
+
+			if (o->type == OPT_NUMBER) {
+				char *end;
+				long long x = strtoll(v, &end, 10);
+
+				if (!*v || *end || x < 0 || x > 1000000) {
+					core_error(CORE_ERR_USAGE,
+						   _("--%s needs a whole number, not \"%s\"."),
+						   o->name, v);
+					return -1;
+				}
+			}
+			g_hash_table_insert(ctx->opts, (gpointer)o->name, g_strdup(v));
+		} else {
+			const char *bad = argv[optind - 1];
+
+			if (optopt >= 1000 || (c == ':' ))
+				core_error(CORE_ERR_USAGE, _("Option %s needs a value."), bad);
+			else
+				core_error(CORE_ERR_USAGE,
+					   _("Unknown option %s for \"%s\"; see vmtui help %s."),
+					   bad, cmd->name, cmd->name);
+			return -1;
+		}
+	}
+	ctx->args = argv + optind;
+	ctx->nargs = argc - optind;
+	if (ctx->nargs < cmd->min_args || ctx->nargs > cmd->max_args) {
+		core_error(CORE_ERR_USAGE, _("Usage: vmtui %s %s"), cmd->name,
+			   cmd->args ? cmd->args : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	interrupted++;
+	if (interrupted > 1)
+		_exit(CORE_ERR_CANCELLED);
+}
+
+static int run_exec(struct job *job, void *data)
+{
+	struct cmd_ctx *ctx = data;
+
+	ctx->job = job;
+	return ctx->cmd->exec(ctx);
+}
+
+/* How long the command line waits for @ctx's job before giving up. */
+static int timeout_ms(struct cmd_ctx *ctx)
+{
+	/* a little over the engine's own wait, so its clearer message wins */
+	int t = ctx->cfg->op_timeout * 1000 + 5000;
+	const char *own = cmd_opt_str(ctx, "timeout");
+
+	if (ctx->cmd->flags & CMD_LONG)
+		t += (own ? atoi(own) : ctx->cfg->shutdown_timeout) * 1000;
+	if (!(ctx->cmd->flags & CMD_ENGINE))
+		t += 60 * 1000; /* doctor probes, may open an engine */
+	return t;
+}
+
+/* Waits for @job, showing progress on a terminal and passing Ctrl-C on as
+ * a cancel request.  Returns false on timeout. */
+static bool wait_job(struct job *job, int limit_ms)
+{
+	bool tty = isatty(STDERR_FILENO);
+	gint64 deadline = g_get_monotonic_time() + (gint64)limit_ms * 1000;
+	bool shown = false, cancel_sent = false;
+
+	while (!job_wait(job, 200)) {
+		g_autofree char *msg = NULL;
+		double p = job_get_progress(job, &msg);
+
+		if (interrupted && !cancel_sent) {
+			job_cancel(job);
+			cancel_sent = true;
+		}
+		if (tty && msg) {
+			fprintf(stderr, "\r\033[K%3.0f%% %s", p * 100, msg);
+			shown = true;
+		}
+		if (g_get_monotonic_time() > deadline) {
+			if (shown)
+				fputs("\r\033[K", stderr);
+			return false;
+		}
+	}
+	if (shown)
+		fputs("\r\033[K", stderr);
+	return true;
+}
+
+static void ctx_free(gpointer p)
+{
+	struct cmd_ctx *ctx = p;
+
+	g_hash_table_unref(ctx->opts);
+	g_string_free(ctx->out, TRUE);
+	g_free(ctx);
+}
+
+int command_main(struct core_config *cfg, int argc, char **argv)
+{
+	const struct command *cmd = command_find(argv[0]);
+	struct cmd_ctx *ctx;
+	struct job *job;
+	g_autofree char *err = NULL;
+	enum core_err code;
+	int rc;
+
+	if (!cmd) {
+		fprintf(stderr, _("vmtui: unknown command \"%s\"; `vmtui help` lists the commands.\n"),
+			argv[0]);
+		return CORE_ERR_USAGE;
+	}
+	ctx = g_new0(struct cmd_ctx, 1);
+	ctx->cmd = cmd;
+	ctx->cfg = cfg;
+	ctx->opts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	ctx->out = g_string_new(NULL);
+	rc = parse_args(cmd, argc, argv, ctx);
+	if (rc != 0) {
+		if (rc > 0)
+			fputs(ctx->out->str, stdout);
+		else
+			fprintf(stderr, "vmtui: %s\n", core_error_message());
+		ctx_free(ctx);
+		return rc > 0 ? 0 : CORE_ERR_USAGE;
+	}
+	if (cmd->flags & CMD_ENGINE) {
+		ctx->eng = engine_open(cfg);
+		if (!ctx->eng) {
+			fprintf(stderr, "vmtui: %s\n", core_error_message());
+			code = core_error_code();
+			ctx_free(ctx);
+			return code ? (int)code : CORE_ERR_ENGINE;
+		}
+	}
+
+	signal(SIGINT, on_sigint);
+	job = job_submit(cmd->name, run_exec, ctx, NULL, true);
+	if (!wait_job(job, timeout_ms(ctx))) {
+		fprintf(stderr, _("vmtui: \"%s\" did not finish within %d s: the engine or a guest's QEMU is not responding. Other VMs are not affected; a guest stopped with SIGSTOP resumes with SIGCONT.\n"),
+			cmd->name, timeout_ms(ctx) / 1000);
+		fflush(NULL);
+		/* The worker is stuck inside libvirt: closing the engine would
+		 * wait for it, so leave without tearing anything down. */
+		_exit(CORE_ERR_TIMEOUT);
+	}
+	code = job_get_error(job, &err);
+	fputs(ctx->out->str, stdout);
+	fflush(stdout);
+	if (code != CORE_OK)
+		fprintf(stderr, "vmtui: %s\n", err ? err : "");
+	job_unref(job);
+	engine_close(ctx->eng);
+	ctx_free(ctx);
+	return (int)code;
+}
+
+/* ---- help ------------------------------------------------------------- */
+
+void command_help(const struct command *cmd, GString *out)
+{
+	if (!cmd) {
+		g_string_append_printf(out, "%s\n\n", _("Usage: vmtui [-c URI] [--config FILE] COMMAND [OPTIONS] [ARGS]"));
+		g_string_append_printf(out, "%s\n", _("Commands:"));
+		for (const struct command *c = commands; c->name; c++) {
+			g_string_append(out, "  ");
+			cli_pad(out, c->name, 10);
+			g_string_append_printf(out, " %s\n", _(c->summary));
+		}
+		g_string_append_printf(out, "\n%s\n", _("Global options:"));
+		g_string_append_printf(out, "  -c, --connect URI  %s\n",
+				       _("use this libvirt URI instead of the embedded engine"));
+		g_string_append_printf(out, "  --config FILE      %s\n",
+				       _("read this config file"));
+		g_string_append_printf(out, "  --timeout SECONDS  %s\n",
+				       _("how long to wait for an unresponsive engine or guest"));
+		g_string_append_printf(out, "  -V, --version      %s\n", _("show the version"));
+		g_string_append_printf(out, "\n%s\n", _("`vmtui help COMMAND` describes one command; man vmtui has the rest."));
+		return;
+	}
+	g_string_append_printf(out, "%s: vmtui %s %s\n", _("Usage"), cmd->name,
+			       cmd->args ? cmd->args : "");
+	g_string_append_printf(out, "%s\n", _(cmd->summary));
+	if ((cmd->opts && cmd->opts->name) || (cmd->flags & CMD_JSON))
+		g_string_append_printf(out, "\n%s\n", _("Options:"));
+	for (const struct cmd_opt *o = cmd->opts; o && o->name; o++) {
+		g_autofree char *left = o->metavar ?
+			g_strdup_printf("--%s %s", o->name, o->metavar) :
+			g_strdup_printf("--%s", o->name);
+
+		g_string_append(out, "  ");
+		cli_pad(out, left, 24);
+		g_string_append_printf(out, " %s\n", _(o->help));
+	}
+	if (cmd->flags & CMD_JSON) {
+		g_string_append(out, "  ");
+		cli_pad(out, "--json", 24);
+		g_string_append_printf(out, " %s\n", _("print JSON instead of text"));
+	}
+}

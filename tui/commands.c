@@ -1,0 +1,561 @@
+/*
+ * commands.c — the command table and each command's exec function.
+ *
+ * Exec functions run on a job worker: they call core, write their output
+ * to ctx->out and return 0 or -1 with an error recorded.  They never print
+ * directly and never prompt, so the TUI's `:` prompt can run them too.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "i18n.h"
+
+#define MIB (UINT64_C(1) << 20)
+
+/* ---- list / info -------------------------------------------------------- */
+
+static void human_size(GString *out, uint64_t bytes)
+{
+	if (bytes >= (UINT64_C(1) << 30) && bytes % (UINT64_C(1) << 30) == 0)
+		g_string_append_printf(out, "%" PRIu64 " GiB", bytes >> 30);
+	else
+		g_string_append_printf(out, "%" PRIu64 " MiB", bytes >> 20);
+}
+
+static int exec_list(struct cmd_ctx *ctx)
+{
+	struct model *m = model_new(ctx->eng);
+	g_autoptr(GPtrArray) rows = NULL;
+	int name_w = 4;
+
+	/* right after the embedded engine opens, libvirt still reconnects to
+	 * running guests: wait (bounded) so no state shown is stale */
+	engine_wait_all_settled(ctx->eng, ctx->cfg->op_timeout * 1000 / 2);
+	if (model_refresh(m) < 0) {
+		model_free(m);
+		return -1;
+	}
+	rows = model_rows(m);
+	model_free(m);
+	if (ctx->json) {
+		g_string_append_c(ctx->out, '[');
+		for (guint i = 0; i < rows->len; i++) {
+			struct vm_row *r = g_ptr_array_index(rows, i);
+
+			g_string_append(ctx->out, i ? ",\n {" : "\n {");
+			g_string_append(ctx->out, "\"name\": ");
+			json_string(ctx->out, r->name);
+			g_string_append_printf(ctx->out, ", \"uuid\": \"%s\", \"state\": ", r->uuid);
+			json_string(ctx->out, r->settling ? "settling" :
+				    vm_state_id(r->state));
+			g_string_append_printf(ctx->out,
+				", \"vcpus\": %u, \"memory_kib\": %" PRIu64
+				", \"max_memory_kib\": %" PRIu64 ", \"cpu_time_ns\": %" PRIu64
+				", \"persistent\": %s, \"autostart\": %s}",
+				r->vcpus, r->mem_kib, r->max_mem_kib, r->cpu_ns,
+				r->persistent ? "true" : "false",
+				r->autostart ? "true" : "false");
+		}
+		g_string_append(ctx->out, rows->len ? "\n]\n" : "]\n");
+		return 0;
+	}
+	for (guint i = 0; i < rows->len; i++)
+		name_w = MAX(name_w, cli_width(((struct vm_row *)rows->pdata[i])->name));
+	/* TRANSLATORS: column headings of `vmtui list` */
+	cli_pad(ctx->out, _("NAME"), name_w + 2);
+	cli_pad(ctx->out, _("STATE"), 16);
+	cli_pad(ctx->out, _("VCPUS"), 7);
+	g_string_append_printf(ctx->out, "%s\n", _("MEMORY"));
+	for (guint i = 0; i < rows->len; i++) {
+		struct vm_row *r = g_ptr_array_index(rows, i);
+
+		cli_pad(ctx->out, r->name, name_w + 2);
+		cli_pad(ctx->out, r->settling ? _("not responding") :
+			vm_state_label(r->state), 16);
+		g_string_append_printf(ctx->out, "%-7u", r->vcpus);
+		human_size(ctx->out, (r->state == VIR_DOMAIN_RUNNING && r->mem_kib ?
+				      r->mem_kib : r->max_mem_kib) * 1024);
+		g_string_append_c(ctx->out, '\n');
+	}
+	if (!rows->len)
+		g_string_append_printf(ctx->out, "%s\n",
+				       _("No VMs yet: create one with `vmtui create NAME`."));
+	return 0;
+}
+
+/* "key: value" line of `vmtui info`, or a JSON member. */
+static void info_field(struct cmd_ctx *ctx, bool *first, const char *key,
+		       const char *label, const char *value)
+{
+	if (ctx->json) {
+		g_string_append(ctx->out, *first ? "{\n  " : ",\n  ");
+		json_string(ctx->out, key);
+		g_string_append(ctx->out, ": ");
+		if (value)
+			json_string(ctx->out, value);
+		else
+			g_string_append(ctx->out, "null");
+	} else if (value) {
+		cli_pad(ctx->out, label, 14);
+		g_string_append_printf(ctx->out, " %s\n", value);
+	}
+	*first = false;
+}
+
+static void info_number(struct cmd_ctx *ctx, bool *first, const char *key,
+			const char *label, uint64_t v)
+{
+	g_autofree char *s = g_strdup_printf("%" PRIu64, v);
+
+	if (ctx->json) {
+		g_string_append(ctx->out, *first ? "{\n  " : ",\n  ");
+		json_string(ctx->out, key);
+		g_string_append_printf(ctx->out, ": %s", s);
+	} else {
+		cli_pad(ctx->out, label, 14);
+		g_string_append_printf(ctx->out, " %s\n", s);
+	}
+	*first = false;
+}
+
+static int exec_info(struct cmd_ctx *ctx)
+{
+	int state, reason;
+	autoptr(vm_spec) s = vm_describe(ctx->eng, ctx->args[0], &state, &reason);
+	bool first = true;
+	g_autofree char *vnc = NULL;
+
+	if (!s)
+		return -1;
+	info_field(ctx, &first, "name", _("Name:"), s->name);
+	info_field(ctx, &first, "uuid", _("UUID:"), s->uuid);
+	info_field(ctx, &first, "state", _("State:"), ctx->json ?
+		   vm_state_id(state) : vm_state_label(state));
+	info_field(ctx, &first, "description", _("Description:"), s->description);
+	info_field(ctx, &first, "os", _("OS:"), s->os_variant);
+	info_field(ctx, &first, "type", _("Accelerator:"),
+		   s->domain_type && strcmp(s->domain_type, "kvm") == 0 ? "kvm" :
+		   s->domain_type && strcmp(s->domain_type, "qemu") == 0 ? "tcg" :
+		   s->domain_type);
+	info_number(ctx, &first, "vcpus", _("vCPUs:"), s->vcpus);
+	info_number(ctx, &first, "memory_mib", _("Memory (MiB):"), s->memory_mib);
+	info_field(ctx, &first, "firmware", _("Firmware:"),
+		   s->firmware == FIRMWARE_UEFI ? "uefi" : "bios");
+	info_field(ctx, &first, "kernel", _("Kernel:"), s->kernel);
+	info_field(ctx, &first, "initrd", _("Initrd:"), s->initrd);
+	info_field(ctx, &first, "cmdline", _("Command line:"), s->cmdline);
+	info_field(ctx, &first, "nic_model", _("Network:"), s->nic_model);
+	info_field(ctx, &first, "mac", _("MAC:"), s->mac);
+	if (s->vnc_port > 0)
+		vnc = g_strdup_printf("127.0.0.1:%d", s->vnc_port);
+	info_field(ctx, &first, "vnc", _("VNC:"), vnc);
+	info_field(ctx, &first, "serial_log", _("Serial log:"), s->serial_log);
+	if (ctx->json) {
+		g_string_append(ctx->out, ",\n  \"disks\": [");
+		for (guint i = 0; i < s->disks->len; i++) {
+			struct vm_disk *d = g_ptr_array_index(s->disks, i);
+
+			g_string_append(ctx->out, i ? ", {\"path\": " : "{\"path\": ");
+			json_string(ctx->out, d->path);
+			g_string_append(ctx->out, ", \"format\": ");
+			json_string(ctx->out, d->format);
+			g_string_append_printf(ctx->out,
+					       ", \"cdrom\": %s, \"owned\": %s}",
+					       d->cdrom ? "true" : "false",
+					       d->owned ? "true" : "false");
+		}
+		g_string_append(ctx->out, "]\n}\n");
+		return 0;
+	}
+	for (guint i = 0; i < s->disks->len; i++) {
+		struct vm_disk *d = g_ptr_array_index(s->disks, i);
+		g_autofree char *line = g_strdup_printf("%s (%s%s)",
+			d->path ? d->path : _("(empty)"), d->format ? d->format : "?",
+			d->cdrom ? ", cdrom" : "");
+
+		cli_pad(ctx->out, i ? "" : _("Disks:"), 14);
+		g_string_append_printf(ctx->out, " %s\n", line);
+	}
+	return 0;
+}
+
+/* ---- create ------------------------------------------------------------- */
+
+static int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib)
+{
+	const char *v = cmd_opt_str(ctx, name);
+	uint64_t bytes;
+
+	if (!v)
+		return 0;
+	bytes = core_parse_size(v, 'M');
+	if (!bytes)
+		return -1;
+	*mib = bytes / MIB;
+	return 0;
+}
+
+static int exec_create(struct cmd_ctx *ctx)
+{
+	autoptr(vm_spec) spec = vm_spec_new();
+	struct os_defaults def = { 0 };
+	const char *v;
+	uint64_t disk_bytes;
+	bool start = cmd_opt_flag(ctx, "start");
+	int rc = -1;
+
+	spec->name = g_strdup(ctx->args[0]);
+	if (!core_name_valid(spec->name))
+		return -1;
+	if (os_defaults_get(cmd_opt_str(ctx, "os"), &def) < 0)
+		return -1;
+	spec->os_variant = g_strdup(cmd_opt_str(ctx, "os"));
+	spec->vcpus = def.vcpus;
+	spec->memory_mib = def.memory_mib;
+	disk_bytes = def.disk_bytes;
+	spec->disk_bus = g_strdup(def.disk_bus);
+	spec->nic_model = cmd_opt_flag(ctx, "no-network") ? NULL : g_strdup(def.nic_model);
+	spec->graphics = !cmd_opt_flag(ctx, "no-graphics");
+	os_defaults_fini(&def);
+
+	if ((v = cmd_opt_str(ctx, "vcpus"))) {
+		spec->vcpus = (unsigned)atoi(v);
+		if (!spec->vcpus) {
+			core_error(CORE_ERR_USAGE, _("A VM needs at least 1 vCPU."));
+			return -1;
+		}
+	}
+	if (opt_size_mib(ctx, "memory", &spec->memory_mib) < 0)
+		goto out;
+	if ((v = cmd_opt_str(ctx, "firmware"))) {
+		if (strcmp(v, "uefi") == 0)
+			spec->firmware = FIRMWARE_UEFI;
+		else if (strcmp(v, "bios") != 0) {
+			core_error(CORE_ERR_USAGE, _("--firmware must be bios or uefi, not \"%s\"."), v);
+			goto out;
+		}
+	}
+	if ((v = cmd_opt_str(ctx, "description")))
+		spec->description = g_strdup(v);
+	spec->kernel = g_strdup(cmd_opt_str(ctx, "kernel"));
+	spec->initrd = g_strdup(cmd_opt_str(ctx, "initrd"));
+	spec->cmdline = g_strdup(cmd_opt_str(ctx, "cmdline"));
+	if (spec->cmdline && !spec->kernel) {
+		core_error(CORE_ERR_USAGE, _("--cmdline needs --kernel."));
+		goto out;
+	}
+	if ((v = cmd_opt_str(ctx, "disk"))) {
+		if (cmd_opt_str(ctx, "disk-size")) {
+			core_error(CORE_ERR_USAGE, _("Give either --disk or --disk-size, not both."));
+			goto out;
+		}
+		vm_spec_add_disk(spec, v, cmd_opt_str(ctx, "disk-format"), false);
+	} else if (!cmd_opt_flag(ctx, "no-disk")) {
+		struct vm_disk *d;
+
+		if ((v = cmd_opt_str(ctx, "disk-size"))) {
+			disk_bytes = core_parse_size(v, 'G');
+			if (!disk_bytes)
+				goto out;
+			if (disk_bytes < MIB) {
+				core_error(CORE_ERR_USAGE, _("A disk must be at least 1 MiB."));
+				goto out;
+			}
+		}
+		d = vm_spec_add_disk(spec, NULL, "qcow2", false);
+		d->owned = true;
+		d->capacity = disk_bytes;
+	}
+	if ((v = cmd_opt_str(ctx, "iso")))
+		vm_spec_add_disk(spec, v, "raw", true);
+
+	if (vm_create(ctx->eng, spec, ctx->job) < 0)
+		goto out;
+	g_string_append_printf(ctx->out, _("Created VM \"%s\"."), spec->name);
+	g_string_append_c(ctx->out, '\n');
+	if (start) {
+		if (vm_start(ctx->eng, spec->name) < 0)
+			goto out;
+		g_string_append_printf(ctx->out, _("Started VM \"%s\"."), spec->name);
+		g_string_append_c(ctx->out, '\n');
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* ---- power and lifecycle ----------------------------------------------- */
+
+/* Prints "<verb> VM "x"." after a successful simple operation. */
+static int done(struct cmd_ctx *ctx, int rc, const char *fmt)
+{
+	if (rc == 0) {
+		g_string_append_printf(ctx->out, fmt, ctx->args[0]);
+		g_string_append_c(ctx->out, '\n');
+	}
+	return rc;
+}
+
+static int exec_start(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_start(ctx->eng, ctx->args[0]), _("Started VM \"%s\"."));
+}
+
+static int exec_shutdown(struct cmd_ctx *ctx)
+{
+	const char *t = cmd_opt_str(ctx, "timeout");
+	int timeout = t ? atoi(t) : ctx->cfg->shutdown_timeout;
+
+	if (timeout <= 0) {
+		core_error(CORE_ERR_USAGE, _("--timeout must be at least 1 second."));
+		return -1;
+	}
+	return done(ctx, vm_shutdown(ctx->eng, ctx->args[0], timeout, ctx->job),
+		    _("VM \"%s\" has powered off."));
+}
+
+static int exec_destroy(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_destroy(ctx->eng, ctx->args[0]), _("Forced VM \"%s\" off."));
+}
+
+static int exec_reboot(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_reboot(ctx->eng, ctx->args[0]),
+		    _("Asked VM \"%s\" to reboot."));
+}
+
+static int exec_reset(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_reset(ctx->eng, ctx->args[0]), _("Reset VM \"%s\"."));
+}
+
+static int exec_suspend(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_suspend(ctx->eng, ctx->args[0]), _("Paused VM \"%s\"."));
+}
+
+static int exec_resume(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_resume(ctx->eng, ctx->args[0]), _("Resumed VM \"%s\"."));
+}
+
+static int exec_delete(struct cmd_ctx *ctx)
+{
+	g_autofree char *report = NULL;
+	int rc = vm_delete(ctx->eng, ctx->args[0], cmd_opt_flag(ctx, "remove-disks"),
+			   cmd_opt_flag(ctx, "force"), &report);
+
+	if (report)
+		g_string_append(ctx->out, report);
+	return rc;
+}
+
+static int exec_rename(struct cmd_ctx *ctx)
+{
+	if (vm_rename(ctx->eng, ctx->args[0], ctx->args[1]) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, _("Renamed VM \"%s\" to \"%s\"."),
+			       ctx->args[0], ctx->args[1]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
+static int exec_set(struct cmd_ctx *ctx)
+{
+	const char *v = cmd_opt_str(ctx, "vcpus");
+	unsigned vcpus = 0;
+	uint64_t mem = 0;
+	bool restart;
+
+	if (v && !(vcpus = (unsigned)atoi(v))) {
+		core_error(CORE_ERR_USAGE, _("A VM needs at least 1 vCPU."));
+		return -1;
+	}
+	if (opt_size_mib(ctx, "memory", &mem) < 0)
+		return -1;
+	if (v == NULL && cmd_opt_str(ctx, "memory") && !mem) {
+		core_error(CORE_ERR_USAGE, _("A VM needs at least 16 MiB of memory."));
+		return -1;
+	}
+	if (vm_set(ctx->eng, ctx->args[0], vcpus, mem, &restart) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, restart ?
+			       _("Changed VM \"%s\"; the change takes effect at its next start.") :
+			       _("Changed VM \"%s\"."), ctx->args[0]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
+static int exec_dumpxml(struct cmd_ctx *ctx)
+{
+	g_autofree char *xml = vm_dumpxml(ctx->eng, ctx->args[0],
+					  cmd_opt_flag(ctx, "inactive"));
+
+	if (!xml)
+		return -1;
+	g_string_append(ctx->out, xml);
+	return 0;
+}
+
+/* ---- host ---------------------------------------------------------------- */
+
+static int exec_doctor(struct cmd_ctx *ctx)
+{
+	g_autoptr(GPtrArray) checks = doctor_run(ctx->cfg);
+	int fails = 0;
+
+	if (ctx->json)
+		g_string_append_c(ctx->out, '[');
+	for (guint i = 0; i < checks->len; i++) {
+		struct check *c = g_ptr_array_index(checks, i);
+		static const char *const tag[] = { "ok", "warn", "fail" };
+
+		fails += c->status == CHECK_FAIL;
+		if (ctx->json) {
+			g_string_append(ctx->out, i ? ",\n {\"check\": " : "\n {\"check\": ");
+			json_string(ctx->out, c->title);
+			g_string_append_printf(ctx->out, ", \"status\": \"%s\", \"detail\": ",
+					       tag[c->status]);
+			json_string(ctx->out, c->detail);
+			g_string_append_c(ctx->out, '}');
+			continue;
+		}
+		/* TRANSLATORS: status tags of `vmtui doctor`, keep them short */
+		cli_pad(ctx->out, c->status == CHECK_OK ? _("[ok]") :
+			c->status == CHECK_WARN ? _("[warn]") : _("[FAIL]"), 7);
+		cli_pad(ctx->out, c->title, 15);
+		g_string_append_printf(ctx->out, " %s\n", c->detail);
+	}
+	if (ctx->json)
+		g_string_append(ctx->out, "\n]\n");
+	if (fails) {
+		core_error(CORE_ERR_FAILED, P_("%d check failed.", "%d checks failed.",
+					       fails), fails);
+		return -1;
+	}
+	return 0;
+}
+
+static int exec_os_list(struct cmd_ctx *ctx)
+{
+	g_autoptr(GPtrArray) list = os_list(ctx->nargs ? ctx->args[0] : NULL);
+
+	for (guint i = 0; i < list->len; i++) {
+		g_auto(GStrv) f = g_strsplit(list->pdata[i], "\t", 2);
+
+		cli_pad(ctx->out, f[0], 20);
+		g_string_append_printf(ctx->out, " %s\n", f[1] ? f[1] : "");
+	}
+	if (!list->len) {
+		core_error(CORE_ERR_NOT_FOUND, _("No OS variant matches."));
+		return -1;
+	}
+	return 0;
+}
+
+static int exec_help(struct cmd_ctx *ctx)
+{
+	const struct command *c = ctx->nargs ? command_find(ctx->args[0]) : NULL;
+
+	if (ctx->nargs && !c) {
+		core_error(CORE_ERR_USAGE, _("Unknown command \"%s\"."), ctx->args[0]);
+		return -1;
+	}
+	command_help(c, ctx->out);
+	return 0;
+}
+
+static int exec_version(struct cmd_ctx *ctx)
+{
+	unsigned long lv = 0;
+
+	virGetVersion(&lv, NULL, NULL);
+	g_string_append_printf(ctx->out, "vmtui %s (libvirt %lu.%lu.%lu)\n",
+			       PACKAGE_VERSION, lv / 1000000, lv / 1000 % 1000,
+			       lv % 1000);
+	return 0;
+}
+
+/* ---- the table ----------------------------------------------------------- */
+
+static const struct cmd_opt create_opts[] = {
+	{ "os", OPT_STRING, "VARIANT", N_("OS variant (libosinfo short id, e.g. debian12) for defaults") },
+	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs") },
+	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M (default unit MiB)") },
+	{ "disk-size", OPT_SIZE, "SIZE", N_("size of a new qcow2 disk, e.g. 20G (default unit GiB)") },
+	{ "disk", OPT_STRING, "PATH", N_("use an existing disk image instead of a new disk") },
+	{ "disk-format", OPT_STRING, "FMT", N_("format of --disk (default: detected by qemu-img)") },
+	{ "no-disk", OPT_FLAG, NULL, N_("create the VM without a disk") },
+	{ "iso", OPT_STRING, "PATH", N_("attach an ISO image as CD-ROM and boot from it") },
+	{ "kernel", OPT_STRING, "PATH", N_("boot this kernel directly") },
+	{ "initrd", OPT_STRING, "PATH", N_("initrd for --kernel") },
+	{ "cmdline", OPT_STRING, "TEXT", N_("kernel command line for --kernel") },
+	{ "firmware", OPT_STRING, "bios|uefi", N_("firmware (default bios)") },
+	{ "description", OPT_STRING, "TEXT", N_("free-text description") },
+	{ "no-network", OPT_FLAG, NULL, N_("no network interface (default: one NAT interface)") },
+	{ "no-graphics", OPT_FLAG, NULL, N_("no VNC display (default: VNC on 127.0.0.1)") },
+	{ "start", OPT_FLAG, NULL, N_("start the VM once created") },
+	{ 0 }
+};
+
+static const struct cmd_opt shutdown_opts[] = {
+	{ "timeout", OPT_NUMBER, "SECONDS", N_("how long to wait for the guest to power off (default 60)") },
+	{ 0 }
+};
+
+static const struct cmd_opt delete_opts[] = {
+	{ "remove-disks", OPT_FLAG, NULL, N_("also remove the disks vmtui created for it") },
+	{ "force", OPT_FLAG, NULL, N_("force a running VM off first") },
+	{ 0 }
+};
+
+static const struct cmd_opt set_opts[] = {
+	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs") },
+	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M") },
+	{ 0 }
+};
+
+static const struct cmd_opt dumpxml_opts[] = {
+	{ "inactive", OPT_FLAG, NULL, N_("show the definition used at the next start") },
+	{ 0 }
+};
+
+const struct command commands[] = {
+	{ "list", "", N_("List VMs with their state, vCPUs and memory"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_list },
+	{ "info", "NAME", N_("Show a VM's settings and state"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_info },
+	{ "create", "NAME [OPTIONS]", N_("Create a VM"),
+	  CMD_ENGINE, 1, 1, create_opts, exec_create },
+	{ "start", "NAME", N_("Start a VM"), CMD_ENGINE, 1, 1, NULL, exec_start },
+	{ "shutdown", "NAME [--timeout SECONDS]", N_("Ask a VM to power off (ACPI) and wait for it"),
+	  CMD_ENGINE | CMD_LONG, 1, 1, shutdown_opts, exec_shutdown },
+	{ "destroy", "NAME", N_("Force a VM off at once, like pulling the plug"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_destroy },
+	{ "reboot", "NAME", N_("Ask a VM to reboot"), CMD_ENGINE, 1, 1, NULL, exec_reboot },
+	{ "reset", "NAME", N_("Reset a VM at once, like the reset button"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_reset },
+	{ "suspend", "NAME", N_("Pause a running VM"), CMD_ENGINE, 1, 1, NULL, exec_suspend },
+	{ "resume", "NAME", N_("Resume a paused VM"), CMD_ENGINE, 1, 1, NULL, exec_resume },
+	{ "delete", "NAME [--remove-disks] [--force]", N_("Delete a VM"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, delete_opts, exec_delete },
+	{ "rename", "NAME NEW-NAME", N_("Rename a shut-off VM"), CMD_ENGINE, 2, 2, NULL, exec_rename },
+	{ "set", "NAME [--vcpus N] [--memory SIZE]", N_("Change a VM's vCPUs or memory"),
+	  CMD_ENGINE, 1, 1, set_opts, exec_set },
+	{ "dumpxml", "NAME [--inactive]", N_("Print a VM's libvirt domain XML"),
+	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, dumpxml_opts, exec_dumpxml },
+	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
+	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
+	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),
+	  CMD_READ_ONLY, 0, 1, NULL, exec_os_list },
+	{ "help", "[COMMAND]", N_("Show help for vmtui or one command"),
+	  CMD_READ_ONLY, 0, 1, NULL, exec_help },
+	{ "version", "", N_("Show the versions of vmtui and libvirt"),
+	  CMD_READ_ONLY, 0, 0, NULL, exec_version },
+	{ 0 }
+};

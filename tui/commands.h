@@ -1,0 +1,79 @@
+/*
+ * commands.h — vmtui's command table.  One entry per command drives the
+ * command line (`vmtui NAME ...`), its help and man page, and the TUI's
+ * `:` prompt, so all of them run the same code with the same checks.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include <glib.h>
+
+#include "core.h"
+
+enum cmd_flags {
+	CMD_ENGINE = 1 << 0,      /* needs an open engine */
+	CMD_DESTRUCTIVE = 1 << 1, /* loses data or guest state: confirm in UIs */
+	CMD_READ_ONLY = 1 << 2,   /* changes nothing */
+	CMD_JSON = 1 << 3,        /* accepts --json */
+	CMD_LONG = 1 << 4,        /* may wait for a guest: uses its own timeout */
+};
+
+enum opt_type { OPT_FLAG, OPT_STRING, OPT_NUMBER, OPT_SIZE };
+
+struct cmd_opt {
+	const char *name;     /* long option, without "--" */
+	enum opt_type type;
+	const char *metavar;  /* shown in help, e.g. "SIZE" */
+	const char *help;     /* N_() */
+};
+
+/* What a command's exec sees: parsed options and arguments, and where its
+ * output goes.  Exec runs on a job worker; it writes to @out (stdout) and
+ * returns 0, or -1 with an error recorded. */
+struct cmd_ctx {
+	const struct command *cmd;
+	struct core_config *cfg;
+	struct engine *eng;       /* NULL unless CMD_ENGINE */
+	struct job *job;
+	char **args;              /* positional arguments */
+	int nargs;
+	GHashTable *opts;         /* option name -> value ("" for flags) */
+	bool json;
+	GString *out;
+};
+
+struct command {
+	const char *name;
+	const char *args;      /* synopsis of positional arguments */
+	const char *summary;   /* N_() one line */
+	unsigned flags;
+	int min_args, max_args;
+	const struct cmd_opt *opts; /* terminated by a zeroed entry */
+	int (*exec)(struct cmd_ctx *ctx);
+};
+
+/* The table, terminated by a zeroed entry. */
+extern const struct command commands[];
+
+/* Finds a command by name; NULL if unknown. */
+const struct command *command_find(const char *name);
+
+/* Option accessors for exec functions. */
+const char *cmd_opt_str(struct cmd_ctx *ctx, const char *name);
+bool cmd_opt_flag(struct cmd_ctx *ctx, const char *name);
+
+/* Runs the command line @argv (argv[0] is the command name) with @cfg.
+ * Parses, opens the engine if needed, runs the command as a job with a
+ * timeout and prints its output.  Returns the exit status (enum core_err). */
+int command_main(struct core_config *cfg, int argc, char **argv);
+
+/* Writes help for @cmd, or the overview when NULL, to @out. */
+void command_help(const struct command *cmd, GString *out);
+
+/* cli.c: output helpers */
+void json_string(GString *out, const char *s);
+/* Appends @s padded with spaces to @cells terminal cells (wide CJK
+ * characters count two). */
+void cli_pad(GString *out, const char *s, int cells);
+int cli_width(const char *s);

@@ -1,0 +1,98 @@
+/*
+ * main.c — vmtui's entry point: locale, global options, then one command
+ * from the command table.  With no command it shows the VM list and the
+ * help (the full-screen interface takes this place once it exists).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "i18n.h"
+
+static void setup_locale(void)
+{
+	const char *dir = g_getenv("VMTUI_LOCALEDIR");
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, dir && *dir ? dir : LOCALEDIR);
+	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	textdomain(PACKAGE);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "connect", required_argument, NULL, 'c' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *uri = NULL, *config = NULL, *timeout = NULL;
+	autoptr(core_config) cfg = NULL;
+	char *fallback[] = { (char *)"list", NULL };
+	char *help[] = { (char *)"help", NULL };
+	int c, rc;
+
+	setup_locale();
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			uri = optarg;
+			break;
+		case 'f':
+			config = optarg;
+			break;
+		case 't':
+			timeout = optarg;
+			break;
+		case 'V':
+			argv[optind - 1] = (char *)"version";
+			optind--;
+			goto run;
+		case 'h':
+			argv[optind - 1] = (char *)"help";
+			optind--;
+			goto run;
+		default:
+			fprintf(stderr, _("vmtui: unknown or incomplete option %s; see vmtui help.\n"),
+				argv[optind - 1]);
+			return CORE_ERR_USAGE;
+		}
+	}
+run:
+	cfg = core_config_load(config);
+	if (!cfg) {
+		fprintf(stderr, "vmtui: %s\n", core_error_message());
+		return core_error_code();
+	}
+	if (uri) {
+		g_free(cfg->uri);
+		cfg->uri = g_strdup(uri);
+	}
+	if (timeout) {
+		cfg->op_timeout = atoi(timeout);
+		if (cfg->op_timeout <= 0) {
+			fprintf(stderr, _("vmtui: --timeout needs a number of seconds, not \"%s\".\n"),
+				timeout);
+			return CORE_ERR_USAGE;
+		}
+	}
+	if (optind < argc)
+		return command_main(cfg, argc - optind, argv + optind);
+
+	/* No command: until the full-screen interface lands, show the VMs
+	 * and what can be done with them. */
+	rc = command_main(cfg, 1, fallback);
+	if (rc == CORE_OK) {
+		fputc('\n', stdout);
+		rc = command_main(cfg, 1, help);
+	}
+	return rc;
+}
