@@ -102,6 +102,9 @@ bool core_name_valid(const char *name);
 /* Checks free text for a description: valid UTF-8, at most 64 KiB, no
  * control characters but tab and newline. */
 bool core_text_valid(const char *what, const char *text);
+/* Checks a file path a user gave: non-empty UTF-8 without control
+ * characters (XML attributes cannot carry tabs or newlines exactly). */
+bool core_path_valid(const char *what, const char *path);
 /* Parses a size such as "512M", "20G", "1.5T" or "4096" (MiB when
  * @default_unit is 'M').  Returns bytes, or 0 with an error recorded. */
 uint64_t core_parse_size(const char *text, char default_unit);

@@ -237,7 +237,7 @@ char *domxml_build(const struct vm_spec *spec)
 	add_text(dom, "name", spec->name);
 	if (spec->uuid)
 		add_text(dom, "uuid", spec->uuid);
-	if (spec->description)
+	if (spec->description && *spec->description)
 		add_text(dom, "description", spec->description);
 
 	meta = xmlNewChild(dom, NULL, BAD_CAST "metadata", NULL);
@@ -279,7 +279,7 @@ char *domxml_build(const struct vm_spec *spec)
 		add_text(os, "kernel", spec->kernel);
 	if (spec->initrd)
 		add_text(os, "initrd", spec->initrd);
-	if (spec->cmdline)
+	if (spec->cmdline && *spec->cmdline)
 		add_text(os, "cmdline", spec->cmdline);
 	if (!spec->kernel) {
 		for (guint i = 0; i < spec->disks->len; i++) {

@@ -61,7 +61,7 @@ static void run_job(gpointer data, gpointer user_data)
 	int rc;
 
 	g_mutex_lock(&job->lock);
-	if (g_atomic_int_get(&job->cancel)) {
+	if (job_cancelled(job)) {
 		job->state = JOB_CANCELLED;
 		job->err_code = CORE_ERR_CANCELLED;
 		job->err_message = g_strdup(_("Cancelled before it started."));

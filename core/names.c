@@ -67,6 +67,8 @@ bool core_name_valid(const char *name)
 
 bool core_text_valid(const char *what, const char *text)
 {
+	if (!text)
+		return true;
 	if (!g_utf8_validate(text, -1, NULL)) {
 		core_error(CORE_ERR_USAGE, _("The %s is not valid UTF-8 text."), what);
 		return false;
@@ -86,6 +88,28 @@ bool core_text_valid(const char *what, const char *text)
 			core_error(CORE_ERR_USAGE,
 				   _("The %s contains a control character (U+%04X)."),
 				   what, (unsigned)c);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool core_path_valid(const char *what, const char *path)
+{
+	if (!path)
+		return true;
+	if (!*path || !g_utf8_validate(path, -1, NULL)) {
+		core_error(CORE_ERR_USAGE, _("The %s path is empty or not valid UTF-8."),
+			   what);
+		return false;
+	}
+	for (const char *p = path; *p; p++) {
+		/* libvirt keeps paths in XML attributes, where every parser
+		 * turns tabs and newlines into spaces: refuse, don't alter */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			core_error(CORE_ERR_USAGE,
+				   _("The %s path contains a control character (tab, newline, ...), which vmtui does not accept in paths."),
+				   what);
 			return false;
 		}
 	}

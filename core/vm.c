@@ -168,6 +168,15 @@ static int check_spec(struct engine *eng, struct vm_spec *spec)
 	}
 	if (check_resources(eng, spec->vcpus, spec->memory_mib) < 0)
 		return -1;
+	if (!core_path_valid(_("kernel"), spec->kernel) ||
+	    !core_path_valid(_("initrd"), spec->initrd))
+		return -1;
+	for (guint i = 0; i < spec->disks->len; i++) {
+		struct vm_disk *d = g_ptr_array_index(spec->disks, i);
+
+		if (!core_path_valid(d->cdrom ? _("ISO image") : _("disk image"), d->path))
+			return -1;
+	}
 	if (spec->initrd && !spec->kernel) {
 		core_error(CORE_ERR_USAGE, _("An initrd needs a kernel (--kernel)."));
 		return -1;

@@ -1,0 +1,48 @@
+# tests/ — TAP programs and scripts, all run by `make check`, including
+# the ones that boot real guests (TCG) and drive vmtui end to end.
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+AM_TESTS_ENVIRONMENT = \
+	srcdir='$(srcdir)/tests'; export srcdir; \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir; \
+	VMTUI='$(abs_top_builddir)/vmtui'; export VMTUI; \
+	QEMU_IMG='$(QEMU_IMG)'; export QEMU_IMG;
+
+TEST_CORE_LIBS = $(CORE_LIBS)
+
+unit_tests = tests/unit-names tests/unit-config tests/unit-jobs \
+	tests/unit-domxml tests/xml-property
+check_PROGRAMS += $(unit_tests)
+tests_unit_names_SOURCES = tests/unit-names.c tests/tap.h
+tests_unit_names_LDADD = $(TEST_CORE_LIBS)
+tests_unit_config_SOURCES = tests/unit-config.c tests/tap.h
+tests_unit_config_LDADD = $(TEST_CORE_LIBS)
+tests_unit_jobs_SOURCES = tests/unit-jobs.c tests/tap.h
+tests_unit_jobs_LDADD = $(TEST_CORE_LIBS)
+tests_unit_domxml_SOURCES = tests/unit-domxml.c tests/tap.h
+tests_unit_domxml_LDADD = $(TEST_CORE_LIBS)
+tests_xml_property_SOURCES = tests/xml-property.c tests/tap.h
+tests_xml_property_LDADD = $(TEST_CORE_LIBS)
+
+script_tests = \
+	tests/cli-test-driver.sh \
+	tests/bad-input.sh \
+	tests/i18n.sh \
+	tests/doctor.sh \
+	tests/engine-lock.sh \
+	tests/guest-lifecycle.sh \
+	tests/survival.sh \
+	tests/frozen-guest.sh
+
+TESTS += $(unit_tests) $(script_tests)
+
+EXTRA_DIST += $(script_tests) tests/lib.sh tests/data tests/guest
+CLEANFILES += tests/*.log tests/*.trs
+
+# The test guest is built once from Debian packages and cached here.
+check-local:
+clean-local: clean-local-tests
+clean-local-tests:
+	rm -rf tests/guest-cache tests/tmp

@@ -115,9 +115,9 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 
 		g_array_append_val(longopts, lo);
 	}
-	optind = 1;
+	optind = 0; /* 0: glibc re-reads the option string (no "+" mode) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h",
+	while ((c = getopt_long(argc, argv, "h",
 				(struct option *)longopts->data, NULL)) != -1) {
 		if (c == 'h') {
 			command_help(cmd, ctx->out);

@@ -37,7 +37,7 @@ done
 
 # Cache key: kernel version plus the hashes of the kernel, busybox and the
 # kit's own files.
-stamp=$(echo "kver=$KVER"; sha256sum "$kernel" "$busybox" "$kit/build.sh" "$kit/init")
+stamp=$(echo "kver=$KVER"; sha256sum "$kernel" "$busybox"; cd "$kit" && sha256sum build.sh init)
 uptodate() {
 	[ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ] &&
 		[ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]
@@ -51,6 +51,7 @@ uptodate && exit 0    # somebody else built it while we waited
 rm -rf "$out"/.build.*    # left over by a killed build
 tmp=$(mktemp -d "$out/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
 root=$tmp/root
 mkdir -p "$root" && cd "$root"
 
