@@ -418,11 +418,6 @@ static int simple_op(struct engine *eng, const char *name,
 	return rc < 0 ? -1 : 0;
 }
 
-static int op_destroy(virDomainPtr dom)
-{
-	return virDomainDestroy(dom);
-}
-
 static int op_reboot(virDomainPtr dom)
 {
 	return virDomainReboot(dom, 0);
@@ -456,7 +451,25 @@ static int op_resume(virDomainPtr dom)
 
 int vm_destroy(struct engine *eng, const char *name)
 {
-	return simple_op(eng, name, op_destroy, _("Cannot force off VM \"%s\""));
+	/* No waiting for the guest to settle: forcing off is the way out
+	 * for a guest whose QEMU no longer answers, and libvirt kills the
+	 * process before it asks for the guest's job. */
+	virDomainPtr dom = vm_lookup(eng, name);
+	int rc = -1;
+
+	if (!dom)
+		return -1;
+	/* give a reconnect in flight a moment to finish, but do not insist */
+	engine_wait_settled(eng, dom, MIN(engine_op_timeout_ms(eng), 3000));
+	core_error_clear();
+	if (!is_active_state(dom_state(dom)))
+		core_error(CORE_ERR_STATE, _("VM \"%s\" is not running."), name);
+	else if (virDomainDestroy(dom) == 0 || !is_active_state(dom_state(dom)))
+		rc = 0; /* a reconnect that saw the kill may win the race */
+	else
+		core_error_virt(CORE_ERR_FAILED, _("Cannot force off VM \"%s\""), name);
+	virDomainFree(dom);
+	return rc;
 }
 
 int vm_reboot(struct engine *eng, const char *name)

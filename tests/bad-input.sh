@@ -1,2 +1,91 @@
 #!/bin/sh
-echo "1..0 # SKIP not written yet"
+# Bad input on the embedded engine: each mistake gets a specific message
+# and a non-zero exit, and leaves nothing half-created (no definition, no
+# disk file).
+. "${top_srcdir:-.}/tests/lib.sh"
+
+guest_kit
+K=$GUEST_KERNEL
+disks="$XDG_DATA_HOME/vmtui/disks"
+
+# state_snapshot: the VM list and the disk files, to compare after errors
+state_snapshot() {
+	"$VMTUI" list --json | sed 's/"cpu_time_ns": [0-9]*//'
+	ls -A "$disks" 2>/dev/null
+}
+
+expect 0 'Created VM "keep"' "a first VM to keep" create keep --disk-size 64M
+before=$(state_snapshot)
+
+expect 2 'The VM name is empty' "empty name" create ""
+expect 2 'limit is 64' "overlong name" create "$(printf 'x%.0s' $(seq 65))"
+expect 2 "contains '/'" "name with a slash" create "a/b"
+expect 2 'control or invisible character \(U\+0009\)' "name with a tab" create "$(printf 'a\tb')"
+expect 2 'control or invisible character \(U\+001B\)' "name with an escape" create "$(printf 'a\033b')"
+expect 2 'must not start' "name starting with a dash" create -- "-x"
+expect 2 'A VM named "keep" already exists' "duplicate name" create keep --disk-size 64M
+expect 2 '"0" is not a size' "zero memory" create m0 --memory 0
+expect 2 'is too little' "tiny memory" create m1 --memory 1M
+expect 2 'more than the host has' "absurd memory" create m2 --memory 64T
+expect 2 'at least 1 vCPU' "zero vCPUs" create c0 --vcpus 0
+expect 2 'more than vmtui supports' "absurd vCPUs" create c1 --vcpus 100000
+expect 2 'needs a whole number' "non-numeric vCPUs" create c2 --vcpus two
+expect 2 '"12Q" is not a size' "bad disk size" create d0 --disk-size 12Q
+expect 2 'at least 1 MiB' "disk too small" create d1 --disk-size 10K
+expect 2 'ISO image /nonexistent/x.iso cannot be used: No such file' "missing ISO" create i0 --iso /nonexistent/x.iso
+expect 2 'kernel /nonexistent/vmlinuz cannot be used: No such file' "missing kernel" create k0 --kernel /nonexistent/vmlinuz
+expect 2 'initrd needs a kernel' "initrd without kernel" create k1 --initrd "$GUEST_INITRD"
+expect 2 'disk image /nonexistent.qcow2 cannot be used' "missing disk image" create x0 --disk /nonexistent.qcow2
+"${QEMU_IMG:-qemu-img}" create -q -f qcow2 -b /etc/shadow -F raw "$T/hostile.qcow2" 1M 2>/dev/null ||
+	"${QEMU_IMG:-qemu-img}" create -q -f qcow2 -o backing_file=/etc/shadow,backing_fmt=raw "$T/hostile.qcow2" 1M
+expect 2 'refers to another file' "image with a backing file to /etc/shadow" create x1 --disk "$T/hostile.qcow2"
+expect 2 'firmware must be bios or uefi' "bad firmware" create f0 --firmware coreboot
+expect 2 'path contains a control character' "kernel path with a newline" create k2 --kernel "$(printf '/tmp/a\nb')"
+expect 2 'Give either --disk or --disk-size' "conflicting disk options" create x2 --disk "$K" --disk-size 1G
+expect 3 'There is no VM named "ghost"' "unknown VM: start" start ghost
+expect 3 'There is no VM named "ghost"' "unknown VM: delete" delete ghost
+expect 4 'is not running' "shutdown of a VM that is off" shutdown keep
+expect 4 'is not running' "destroy of a VM that is off" destroy keep
+expect 4 'is not (running|paused)' "resume of a VM that is off" resume keep
+expect 2 'Nothing to change' "set without changes" set keep
+expect 2 'A VM named "keep" already exists' "rename onto an existing name" rename keep keep
+expect 2 "contains '/'" "rename to a bad name" rename keep "a/b"
+after=$(state_snapshot)
+check "failures left no VM definition or disk behind" [ "$before" = "$after" ]
+[ "$before" = "$after" ] || diag "before: $before" "after: $after"
+
+# Engine roots that cannot work.
+VMTUI_ENGINE_ROOT=relative/root expect 2 'is a relative path' "relative engine root" list
+VMTUI_ENGINE_ROOT="/tmp/$(printf 'r%.0s' $(seq 60))" expect 2 '108-byte limit' "engine root too long for socket paths" list
+: >"$T/plainfile"
+VMTUI_ENGINE_ROOT="$T/plainfile/e" expect 5 'Cannot use .*plainfile/e as the engine root' "engine root under a file" list
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+	mkdir -p "$T/ro" && chmod 755 "$T/ro" && chmod 711 "$T"
+	VMTUI_ENGINE_ROOT="$T/ro/e" XDG_DATA_HOME="$T/ro/data" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$VMTUI" list >"$T/out" 2>"$T/err"
+	rc=$?
+	check "unwritable engine root: exit 5 naming the folder" \
+		sh -c "[ $rc -eq 5 ] && grep -q 'Cannot use $T/ro/e as the engine root: Permission denied' '$T/err'"
+	[ $rc -eq 5 ] || diag "exit $rc: $(cat "$T/err")"
+fi
+VMTUI_ACCEL=warp expect 2 'VMTUI_ACCEL="warp" must be auto, kvm or tcg' "bad VMTUI_ACCEL" list
+
+# A kernel file that is not a kernel: QEMU refuses to start, vmtui says so.
+# (its setup header claims 128 KiB of setup code in an 8 KiB file)
+head -c 8192 /dev/zero >"$T/junk-kernel"
+printf '\377' | dd of="$T/junk-kernel" bs=1 seek=497 conv=notrunc 2>/dev/null
+expect 0 'Created' "a VM with a corrupt kernel is defined" create junk --kernel "$T/junk-kernel" --no-disk --memory 128M
+expect 1 'Cannot start VM "junk"' "starting it fails with the reason" start junk
+grep -qi 'kernel' "$T/err" && ok "the reason mentions the kernel" || { not_ok "the reason mentions the kernel"; diag "$(cat "$T/err")"; }
+check "and it is left shut off" [ "$(state junk)" = shutoff ]
+
+# A guest that never boots and ignores ACPI: shutdown times out clearly,
+# then force off works.
+create_guest hang hang vmtui.panic=1
+expect 0 'Started' "a guest that never boots starts" start hang
+expect 6 'did not power off within 3 s.*vmtui destroy hang' "its shutdown times out with advice" shutdown hang --timeout 3
+check "it is still running after the timeout" [ "$(state hang)" = running ]
+expect 0 'Forced VM "hang" off' "destroy forces it off" destroy hang
+expect 0 'Deleted VM "hang"' "and it can be deleted" delete hang
+done_testing

@@ -139,7 +139,9 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 					return -1;
 				}
 			}
-			g_hash_table_insert(ctx->opts, (gpointer)o->name, g_strdup(v));
+			g_hash_table_insert(ctx->opts, (gpointer)o->name,
+					    o->type == OPT_PATH && *v ?
+					    g_canonicalize_filename(v, NULL) : g_strdup(v));
 		} else {
 			const char *bad = argv[optind - 1];
 
@@ -173,6 +175,14 @@ static void on_sigint(int sig)
 		_exit(CORE_ERR_CANCELLED);
 }
 
+/* Streaming output of the command line: one line at a time, at once. */
+static void emit_stdout(struct cmd_ctx *ctx, const char *line)
+{
+	fputs(line, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
 static int run_exec(struct job *job, void *data)
 {
 	struct cmd_ctx *ctx = data;
@@ -188,6 +198,8 @@ static int timeout_ms(struct cmd_ctx *ctx)
 	int t = ctx->cfg->op_timeout * 1000 + 5000;
 	const char *own = cmd_opt_str(ctx, "timeout");
 
+	if (ctx->cmd->flags & CMD_STREAM)
+		return G_MAXINT; /* stops by itself or on Ctrl-C */
 	if (ctx->cmd->flags & CMD_LONG)
 		t += (own ? atoi(own) : ctx->cfg->shutdown_timeout) * 1000;
 	if (!(ctx->cmd->flags & CMD_ENGINE))
@@ -200,7 +212,8 @@ static int timeout_ms(struct cmd_ctx *ctx)
 static bool wait_job(struct job *job, int limit_ms)
 {
 	bool tty = isatty(STDERR_FILENO);
-	gint64 deadline = g_get_monotonic_time() + (gint64)limit_ms * 1000;
+	gint64 deadline = limit_ms == G_MAXINT ? G_MAXINT64 :
+		g_get_monotonic_time() + (gint64)limit_ms * 1000;
 	bool shown = false, cancel_sent = false;
 
 	while (!job_wait(job, 200)) {
@@ -254,6 +267,7 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 	ctx->cfg = cfg;
 	ctx->opts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	ctx->out = g_string_new(NULL);
+	ctx->emit = emit_stdout;
 	rc = parse_args(cmd, argc, argv, ctx);
 	if (rc != 0) {
 		if (rc > 0)
@@ -274,6 +288,7 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 	}
 
 	signal(SIGINT, on_sigint);
+	signal(SIGTERM, on_sigint);
 	job = job_submit(cmd->name, run_exec, ctx, NULL, true);
 	if (!wait_job(job, timeout_ms(ctx))) {
 		fprintf(stderr, _("vmtui: \"%s\" did not finish within %d s: the engine or a guest's QEMU is not responding. Other VMs are not affected; a guest stopped with SIGSTOP resumes with SIGCONT.\n"),

@@ -402,6 +402,95 @@ static int exec_dumpxml(struct cmd_ctx *ctx)
 	return 0;
 }
 
+/* ---- events ------------------------------------------------------------ */
+
+/* TRANSLATORS: lifecycle event names printed by `vmtui events` */
+static const char *event_label(int event, int detail)
+{
+	switch ((virDomainEventType)event) {
+	case VIR_DOMAIN_EVENT_DEFINED:
+		return "defined";
+	case VIR_DOMAIN_EVENT_UNDEFINED:
+		return "undefined";
+	case VIR_DOMAIN_EVENT_STARTED:
+		return "started";
+	case VIR_DOMAIN_EVENT_SUSPENDED:
+		return "suspended";
+	case VIR_DOMAIN_EVENT_RESUMED:
+		return "resumed";
+	case VIR_DOMAIN_EVENT_STOPPED:
+		switch ((virDomainEventStoppedDetailType)detail) {
+		case VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN:
+			return "stopped shutdown";
+		case VIR_DOMAIN_EVENT_STOPPED_DESTROYED:
+			return "stopped destroyed";
+		case VIR_DOMAIN_EVENT_STOPPED_CRASHED:
+			return "stopped crashed";
+		case VIR_DOMAIN_EVENT_STOPPED_MIGRATED:
+		case VIR_DOMAIN_EVENT_STOPPED_SAVED:
+		case VIR_DOMAIN_EVENT_STOPPED_FAILED:
+		case VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT:
+			break;
+		}
+		return "stopped";
+	case VIR_DOMAIN_EVENT_SHUTDOWN:
+		return "shutdown";
+	case VIR_DOMAIN_EVENT_PMSUSPENDED:
+		return "pmsuspended";
+	case VIR_DOMAIN_EVENT_CRASHED:
+		return "crashed";
+	}
+	return "unknown";
+}
+
+struct event_msg {
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	int event, detail;
+};
+
+/* Event-loop thread: queue the event for the command's worker. */
+static void queue_event(const char *uuid, int event, int detail, void *opaque)
+{
+	struct event_msg *m = g_new0(struct event_msg, 1);
+
+	g_strlcpy(m->uuid, uuid, sizeof m->uuid);
+	m->event = event;
+	m->detail = detail;
+	g_async_queue_push(opaque, m);
+}
+
+static int exec_events(struct cmd_ctx *ctx)
+{
+	GAsyncQueue *q = g_async_queue_new_full(g_free);
+	const char *t = cmd_opt_str(ctx, "timeout");
+	gint64 end = t ? g_get_monotonic_time() + (gint64)atoi(t) * G_USEC_PER_SEC : 0;
+
+	engine_set_event_cb(ctx->eng, queue_event, q);
+	ctx->emit(ctx, _("Watching VM events; Ctrl-C stops."));
+	while (!job_cancelled(ctx->job) && (!end || g_get_monotonic_time() < end)) {
+		struct event_msg *m = g_async_queue_timeout_pop(q, 200 * 1000);
+		g_autoptr(GDateTime) now = NULL;
+		g_autofree char *stamp = NULL, *line = NULL;
+		virDomainPtr dom;
+
+		if (!m)
+			continue;
+		dom = virDomainLookupByUUIDString(engine_conn(ctx->eng), m->uuid);
+		now = g_date_time_new_now_local();
+		stamp = g_date_time_format(now, "%H:%M:%S");
+		line = g_strdup_printf("%s %s %s", stamp,
+				       dom ? virDomainGetName(dom) : m->uuid,
+				       event_label(m->event, m->detail));
+		ctx->emit(ctx, line);
+		if (dom)
+			virDomainFree(dom);
+		g_free(m);
+	}
+	engine_set_event_cb(ctx->eng, NULL, NULL);
+	g_async_queue_unref(q);
+	return 0;
+}
+
 /* ---- host ---------------------------------------------------------------- */
 
 static int exec_doctor(struct cmd_ctx *ctx)
@@ -488,12 +577,12 @@ static const struct cmd_opt create_opts[] = {
 	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs") },
 	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M (default unit MiB)") },
 	{ "disk-size", OPT_SIZE, "SIZE", N_("size of a new qcow2 disk, e.g. 20G (default unit GiB)") },
-	{ "disk", OPT_STRING, "PATH", N_("use an existing disk image instead of a new disk") },
+	{ "disk", OPT_PATH, "PATH", N_("use an existing disk image instead of a new disk") },
 	{ "disk-format", OPT_STRING, "FMT", N_("format of --disk (default: detected by qemu-img)") },
 	{ "no-disk", OPT_FLAG, NULL, N_("create the VM without a disk") },
-	{ "iso", OPT_STRING, "PATH", N_("attach an ISO image as CD-ROM and boot from it") },
-	{ "kernel", OPT_STRING, "PATH", N_("boot this kernel directly") },
-	{ "initrd", OPT_STRING, "PATH", N_("initrd for --kernel") },
+	{ "iso", OPT_PATH, "PATH", N_("attach an ISO image as CD-ROM and boot from it") },
+	{ "kernel", OPT_PATH, "PATH", N_("boot this kernel directly") },
+	{ "initrd", OPT_PATH, "PATH", N_("initrd for --kernel") },
 	{ "cmdline", OPT_STRING, "TEXT", N_("kernel command line for --kernel") },
 	{ "firmware", OPT_STRING, "bios|uefi", N_("firmware (default bios)") },
 	{ "description", OPT_STRING, "TEXT", N_("free-text description") },
@@ -505,6 +594,11 @@ static const struct cmd_opt create_opts[] = {
 
 static const struct cmd_opt shutdown_opts[] = {
 	{ "timeout", OPT_NUMBER, "SECONDS", N_("how long to wait for the guest to power off (default 60)") },
+	{ 0 }
+};
+
+static const struct cmd_opt events_opts[] = {
+	{ "timeout", OPT_NUMBER, "SECONDS", N_("stop after this many seconds (default: run until Ctrl-C)") },
 	{ 0 }
 };
 
@@ -549,6 +643,8 @@ const struct command commands[] = {
 	  CMD_ENGINE, 1, 1, set_opts, exec_set },
 	{ "dumpxml", "NAME [--inactive]", N_("Print a VM's libvirt domain XML"),
 	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, dumpxml_opts, exec_dumpxml },
+	{ "events", "[--timeout SECONDS]", N_("Print VM lifecycle events as they happen"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_STREAM, 0, 0, events_opts, exec_events },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),

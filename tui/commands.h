@@ -17,9 +17,12 @@ enum cmd_flags {
 	CMD_READ_ONLY = 1 << 2,   /* changes nothing */
 	CMD_JSON = 1 << 3,        /* accepts --json */
 	CMD_LONG = 1 << 4,        /* may wait for a guest: uses its own timeout */
+	CMD_STREAM = 1 << 5,      /* runs until stopped, emitting lines */
 };
 
-enum opt_type { OPT_FLAG, OPT_STRING, OPT_NUMBER, OPT_SIZE };
+/* OPT_PATH values are made absolute against the working directory, since
+ * QEMU does not run in it. */
+enum opt_type { OPT_FLAG, OPT_STRING, OPT_NUMBER, OPT_SIZE, OPT_PATH };
 
 struct cmd_opt {
 	const char *name;     /* long option, without "--" */
@@ -41,6 +44,8 @@ struct cmd_ctx {
 	GHashTable *opts;         /* option name -> value ("" for flags) */
 	bool json;
 	GString *out;
+	/* CMD_STREAM commands hand each line to this as it happens */
+	void (*emit)(struct cmd_ctx *ctx, const char *line);
 };
 
 struct command {

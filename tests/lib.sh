@@ -1,0 +1,132 @@
+# lib.sh — shared by vmtui's TAP test scripts (sourced, POSIX sh).
+#
+# Each test gets a private, short temporary tree (the embedded engine's
+# root must stay short for QEMU's socket paths) with its own XDG dirs, so
+# it never touches the user's VMs.  On exit, whatever way it ends, the
+# guests it started are killed by the PIDs their engine recorded, the
+# vmtui processes it started in the background are ended by PID, and the
+# tree is removed.
+set -u
+
+: "${VMTUI:=$(pwd)/vmtui}"
+: "${top_builddir:=$(pwd)}"
+: "${top_srcdir:=$(pwd)}"
+
+T=$(mktemp -d /tmp/vt.XXXXXX)
+export XDG_DATA_HOME="$T/data" XDG_CONFIG_HOME="$T/config"
+export VMTUI_ENGINE_ROOT="$T/e" VMTUI_ACCEL=tcg
+unset VMTUI_URI VMTUI_CONFIG
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
+BG_PIDS=
+
+tap_n=0
+tap_failed=0
+
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+# check DESCRIPTION COMMAND...: one test from a command's success.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# run ARGS...: runs vmtui, leaving stdout in $T/out, stderr in $T/err and
+# the exit status in $rc.
+run() {
+	"$VMTUI" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# expect RC PATTERN DESCRIPTION ARGS...: vmtui ARGS exits RC and its
+# stdout+stderr matches the extended regex PATTERN.
+expect() {
+	want=$1 pat=$2 desc=$3
+	shift 3
+	run "$@"
+	if [ "$rc" -eq "$want" ] && cat "$T/out" "$T/err" | grep -Eq -- "$pat"; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		diag "vmtui $* -> exit $rc (want $want), output:" "$(cat "$T/out" "$T/err")"
+	fi
+}
+
+# Kills the QEMU processes of this test's embedded engine, by the PIDs
+# libvirt wrote for them.
+kill_guests() {
+	for f in "$VMTUI_ENGINE_ROOT"/run/qemu/*.pid "$T"/*/e/run/qemu/*.pid; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f" 2>/dev/null) || continue
+		[ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null
+		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	done
+}
+
+cleanup() {
+	for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done
+	kill_guests
+	sleep 0.2
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+	exit $?
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# guest_kit: builds (once, cached in the build tree) the test guest and
+# sets GUEST_KERNEL and GUEST_INITRD.
+guest_kit() {
+	cache="$top_builddir/tests/guest-cache"
+	if ! sh "$top_srcdir/tests/guest/build.sh" "$cache" >"$T/kit.log" 2>&1; then
+		echo "Bail out! the test guest kit does not build: $(tail -n 3 "$T/kit.log")"
+		exit 1
+	fi
+	GUEST_KERNEL="$cache/vmlinuz"
+	GUEST_INITRD="$cache/initrd.img"
+}
+
+# create_guest NAME [MARKER] [EXTRA-CMDLINE]: defines a test guest that
+# boots the kit's kernel (no disk, 256 MiB).
+create_guest() {
+	"$VMTUI" create "$1" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
+		--cmdline "console=ttyS0 quiet panic=-1 vmtui.marker=${2:-$1} ${3:-}" \
+		--memory 256M --no-disk --no-graphics >"$T/out" 2>"$T/err"
+}
+
+# serial_log NAME: path of a VM's serial log.
+serial_log() {
+	"$VMTUI" info --json "$1" | sed -n 's/.*"serial_log": "\(.*\)".*/\1/p'
+}
+
+# wait_for FILE REGEX SECONDS: waits until FILE has a line matching REGEX.
+wait_for() {
+	i=0
+	while [ "$i" -lt $(($3 * 10)) ]; do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# qemu_pid NAME: PID of a running VM's QEMU on this test's engine.
+qemu_pid() {
+	cat "$VMTUI_ENGINE_ROOT/run/qemu/$1.pid" 2>/dev/null
+}
+
+# state NAME: the VM's state id from `vmtui info --json`.
+state() {
+	"$VMTUI" info --json "$1" 2>/dev/null | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'
+}
