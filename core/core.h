@@ -133,8 +133,10 @@ struct engine;
  * the process holding it).  Free with engine_close(). */
 struct engine *engine_open(const struct core_config *cfg);
 /* Waits until libvirt has finished reconnecting to running guests (closing
- * the embedded driver earlier would make it kill them), then closes. */
-void engine_close(struct engine *eng);
+ * the embedded driver earlier would make it kill them), then closes.
+ * Returns -1 when a guest never settled (a frozen QEMU): the driver is then
+ * left open and the caller should leave the process with _exit(). */
+int engine_close(struct engine *eng);
 virConnectPtr engine_conn(struct engine *eng);
 const char *engine_uri(struct engine *eng);
 bool engine_is_embedded(struct engine *eng);

@@ -297,19 +297,20 @@ static void stop_loop(struct engine *eng)
 	eng->loop = NULL;
 }
 
-void engine_close(struct engine *eng)
+int engine_close(struct engine *eng)
 {
 	if (!eng)
-		return;
+		return 0;
 	if (eng->conn) {
 		if (eng->lifecycle_id >= 0)
 			virConnectDomainEventDeregisterAny(eng->conn,
 							   eng->lifecycle_id);
 		/* A guest whose reconnect is still running would be killed
 		 * by the driver's shutdown: leave the driver open instead and
-		 * let process exit drop it, which does not touch guests. */
-		if (eng->root && engine_wait_all_settled(eng, 5000) < 0)
-			return; /* the event thread still uses eng: keep it */
+		 * let process exit drop it, which does not touch guests.  So
+		 * waiting here is only a courtesy, and kept short. */
+		if (eng->root && engine_wait_all_settled(eng, 500) < 0)
+			return -1; /* the event thread still uses eng: keep it */
 		virConnectClose(eng->conn);
 	}
 	stop_loop(eng);
@@ -318,6 +319,7 @@ void engine_close(struct engine *eng)
 	g_free(eng->uri);
 	g_free(eng->root);
 	g_free(eng);
+	return 0;
 }
 
 virConnectPtr engine_conn(struct engine *eng)

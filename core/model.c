@@ -191,7 +191,12 @@ int model_refresh(struct model *m)
 	double secs;
 	int n;
 
-	n = virConnectGetAllDomainStats(conn, 0, &recs, 0);
+	/* NOWAIT: a guest whose QEMU is busy or frozen gets fewer figures
+	 * instead of stalling the whole list */
+	n = virConnectGetAllDomainStats(conn, 0, &recs,
+					VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+	if (n < 0)
+		n = virConnectGetAllDomainStats(conn, 0, &recs, 0);
 	if (n < 0) {
 		core_error_virt(CORE_ERR_ENGINE, _("Cannot read the VM list"));
 		return -1;

@@ -304,7 +304,12 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 	if (code != CORE_OK)
 		fprintf(stderr, "vmtui: %s\n", err ? err : "");
 	job_unref(job);
-	engine_close(ctx->eng);
+	if (engine_close(ctx->eng) < 0) {
+		/* a guest's QEMU never answered: exit without running any
+		 * teardown that could wait for it */
+		fflush(NULL);
+		_exit((int)code);
+	}
 	ctx_free(ctx);
 	return (int)code;
 }

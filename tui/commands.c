@@ -34,7 +34,7 @@ static int exec_list(struct cmd_ctx *ctx)
 
 	/* right after the embedded engine opens, libvirt still reconnects to
 	 * running guests: wait (bounded) so no state shown is stale */
-	engine_wait_all_settled(ctx->eng, ctx->cfg->op_timeout * 1000 / 2);
+	engine_wait_all_settled(ctx->eng, MIN(ctx->cfg->op_timeout * 1000 / 2, 3000));
 	if (model_refresh(m) < 0) {
 		model_free(m);
 		return -1;
@@ -630,7 +630,7 @@ const struct command commands[] = {
 	{ "shutdown", "NAME [--timeout SECONDS]", N_("Ask a VM to power off (ACPI) and wait for it"),
 	  CMD_ENGINE | CMD_LONG, 1, 1, shutdown_opts, exec_shutdown },
 	{ "destroy", "NAME", N_("Force a VM off at once, like pulling the plug"),
-	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_destroy },
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_LONG, 1, 1, NULL, exec_destroy },
 	{ "reboot", "NAME", N_("Ask a VM to reboot"), CMD_ENGINE, 1, 1, NULL, exec_reboot },
 	{ "reset", "NAME", N_("Reset a VM at once, like the reset button"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_reset },

@@ -16,7 +16,8 @@ enum cmd_flags {
 	CMD_DESTRUCTIVE = 1 << 1, /* loses data or guest state: confirm in UIs */
 	CMD_READ_ONLY = 1 << 2,   /* changes nothing */
 	CMD_JSON = 1 << 3,        /* accepts --json */
-	CMD_LONG = 1 << 4,        /* may wait for a guest: uses its own timeout */
+	CMD_LONG = 1 << 4,        /* may wait for a guest: add its --timeout or
+				     the shutdown timeout to the wait */
 	CMD_STREAM = 1 << 5,      /* runs until stopped, emitting lines */
 };
 

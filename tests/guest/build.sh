@@ -56,7 +56,7 @@ root=$tmp/root
 mkdir -p "$root" && cd "$root"
 
 # --- busybox, with one symlink per applet at its usual place -------------
-mkdir -p bin sbin usr/bin usr/sbin dev proc sys run tmp root etc/acpi/PWRF
+mkdir -p bin sbin usr/bin usr/sbin dev proc sys run tmp root mnt etc/acpi/PWRF
 cp "$busybox" bin/busybox
 "$busybox" --list-full | while read -r applet; do
 	[ -e "$applet" ] || ln -s /bin/busybox "$applet"

@@ -44,8 +44,11 @@ qemu_exited() {
 	qpid=
 }
 
-# boot APPEND: start QEMU in the background, serial and monitor on FIFOs.
+# boot APPEND [QEMU ARGS...]: start QEMU in the background, serial and
+# monitor on FIFOs.
 boot() {
+	append=$1
+	shift
 	rm -f "$tmp"/ser.* "$tmp"/mon.*
 	mkfifo "$tmp/ser.in" "$tmp/ser.out" "$tmp/mon.in" "$tmp/mon.out"
 	cat "$tmp/ser.out" >"$tmp/ser.log" &
@@ -54,8 +57,8 @@ boot() {
 	start=$(ms)
 	qemu-system-x86_64 -accel tcg -m 256 -display none -nic none -no-reboot \
 		-kernel "$out/vmlinuz" -initrd "$out/initrd.img" \
-		-append "console=ttyS0 quiet cryptomgr.notests panic=-1 $1" \
-		-serial "pipe:$tmp/ser" -monitor "pipe:$tmp/mon" &
+		-append "console=ttyS0 quiet cryptomgr.notests panic=-1 $append" \
+		-serial "pipe:$tmp/ser" -monitor "pipe:$tmp/mon" "$@" &
 	qpid=$!
 }
 type_line() { printf '%s\r' "$1" >&7; }
@@ -89,6 +92,25 @@ monitor system_powerdown
 wait_for '^VMTUI-GUEST-POWEROFF$' 10 || fail "no poweroff line"
 qemu_exited 10 || fail "QEMU still running after power button"
 echo "power button to QEMU exit: $(($(ms) - t)) ms"
+
+# --- devices: ext4 on virtio-blk, virtio-scsi disk, virtio-net; q35 -------------
+mkdir "$tmp/fs"
+echo ext4-ok >"$tmp/fs/hello"
+mke2fs -q -t ext4 -d "$tmp/fs" "$tmp/disk.img" 16M
+truncate -s 1M "$tmp/scsi.img"
+boot vmtui.hostname=box2 -machine q35 \
+	-drive "file=$tmp/disk.img,format=raw,if=virtio" \
+	-device virtio-scsi-pci,id=scsi0 -device scsi-hd,drive=hd1,bus=scsi0.0 \
+	-drive "file=$tmp/scsi.img,format=raw,if=none,id=hd1" \
+	-device virtio-net-pci
+wait_for '^VMTUI-GUEST-HOSTNAME box2$' 30 || fail "no hostname line"
+type_line 'mount -t ext4 /dev/vda /mnt && cat /mnt/hello && umount /mnt'
+wait_for '^ext4-ok$' 10 || fail "cannot read ext4 on virtio-blk"
+type_line 'echo dev-$(ls -d /dev/sda /sys/class/net/eth0 | wc -l)'
+wait_for '^dev-2$' 5 || fail "virtio-scsi disk or virtio-net missing"
+monitor system_powerdown
+qemu_exited 10 || fail "QEMU still running after power button"
+echo "devices: ok"
 
 # --- vmtui.panic=1: never ready, ignores the power button ----------------------
 boot vmtui.panic=1
