@@ -573,7 +573,7 @@ static int exec_version(struct cmd_ctx *ctx)
 /* ---- the table ----------------------------------------------------------- */
 
 static const struct cmd_opt create_opts[] = {
-	{ "os", OPT_STRING, "VARIANT", N_("OS variant (libosinfo short id, e.g. debian12) for defaults") },
+	{ "os", OPT_STRING, "VARIANT", N_("OS variant (libosinfo short id, e.g. debian11) for defaults") },
 	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs") },
 	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M (default unit MiB)") },
 	{ "disk-size", OPT_SIZE, "SIZE", N_("size of a new qcow2 disk, e.g. 20G (default unit GiB)") },

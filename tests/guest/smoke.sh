@@ -96,13 +96,13 @@ echo "power button to QEMU exit: $(($(ms) - t)) ms"
 # --- devices: ext4 on virtio-blk, virtio-scsi disk, virtio-net; q35 -------------
 mkdir "$tmp/fs"
 echo ext4-ok >"$tmp/fs/hello"
-mke2fs -q -t ext4 -d "$tmp/fs" "$tmp/disk.img" 16M
+mke2fs -q -t ext4 -d "$tmp/fs" "$tmp/disk.img" 16M >/dev/null
 truncate -s 1M "$tmp/scsi.img"
 boot vmtui.hostname=box2 -machine q35 \
 	-drive "file=$tmp/disk.img,format=raw,if=virtio" \
 	-device virtio-scsi-pci,id=scsi0 -device scsi-hd,drive=hd1,bus=scsi0.0 \
 	-drive "file=$tmp/scsi.img,format=raw,if=none,id=hd1" \
-	-device virtio-net-pci
+	-netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0
 wait_for '^VMTUI-GUEST-HOSTNAME box2$' 30 || fail "no hostname line"
 type_line 'mount -t ext4 /dev/vda /mnt && cat /mnt/hello && umount /mnt'
 wait_for '^ext4-ok$' 10 || fail "cannot read ext4 on virtio-blk"
