@@ -38,7 +38,7 @@ script_tests = \
 
 TESTS += $(unit_tests) $(script_tests)
 
-EXTRA_DIST += $(script_tests) tests/lib.sh tests/data tests/guest
+EXTRA_DIST += $(script_tests) tests/lib.sh tests/data tests/guest tests/valgrind.supp
 CLEANFILES += tests/*.log tests/*.trs
 
 # The test guest is built once from Debian packages and cached here.
@@ -46,3 +46,26 @@ check-local:
 clean-local: clean-local-tests
 clean-local-tests:
 	rm -rf tests/guest-cache tests/tmp
+
+# ASan/UBSan: a sanitized build of the release tarball, running the unit
+# tests and the command-line tests (libvirt's own allocations are not
+# ours to leak-check, so LeakSanitizer is off for the engine tests).
+sanitize: distdir
+	cd $(distdir) && ./configure -q --enable-sanitizers && $(MAKE) -s && \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	VMTUI_PROPERTY_CASES=2000 \
+	$(MAKE) -s check TESTS="$(unit_tests) tests/cli-test-driver.sh tests/bad-input.sh tests/guest-lifecycle.sh"
+	rm -rf $(distdir)
+
+# valgrind on the unit tests: no invalid access, no definite leak.
+valgrind: $(unit_tests)
+	@for t in $(unit_tests); do \
+		echo "valgrind $$t"; \
+		srcdir=$(srcdir)/tests VMTUI_PROPERTY_CASES=300 \
+		valgrind -q --error-exitcode=1 --leak-check=full \
+			--suppressions=$(srcdir)/tests/valgrind.supp --show-possibly-lost=no \
+			--errors-for-leak-kinds=definite ./$$t >/dev/null || exit 1; \
+	done
+
+.PHONY: sanitize valgrind

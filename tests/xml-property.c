@@ -190,7 +190,10 @@ int main(void)
 	const char *s = g_getenv("VMTUI_SEED");
 	guint32 seed = s ? (guint32)atoi(s) : (guint32)g_get_real_time();
 
-	run("test driver", "test:///default", "test", 10000, seed);
-	run("embedded QEMU driver", NULL, "qemu", 300, seed + 1);
+	const char *n = g_getenv("VMTUI_PROPERTY_CASES");
+	int cases = n ? atoi(n) : 10000;
+
+	run("test driver", "test:///default", "test", cases, seed);
+	run("embedded QEMU driver", NULL, "qemu", MAX(cases / 33, 30), seed + 1);
 	return tap_done();
 }

@@ -8,7 +8,8 @@
 # unchanged inputs is a no-op.  Safe to run concurrently (flock on
 # OUTDIR/.lock); outputs are replaced atomically by rename.
 #
-# Environment: KVER=<version> picks a kernel (default: newest *-cloud-amd64).
+# Environment: VMTUI_GUEST_KVER=<version> picks the kernel
+# (default: the newest installed *-cloud-amd64).
 set -eu
 
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
@@ -25,7 +26,8 @@ MODULES="virtio_pci virtio_blk virtio_net virtio_console virtio_scsi sd_mod
 ata_piix sr_mod cdrom isofs ext4 jbd2 mbcache crc16 crc32c_generic
 button evdev"
 
-if [ -z "${KVER:-}" ]; then
+KVER=${VMTUI_GUEST_KVER:-}
+if [ -z "$KVER" ]; then
 	KVER=$(ls /boot/ | sed -n 's/^vmlinuz-\(.*-cloud-amd64\)$/\1/p' | sort -V | tail -n 1)
 fi
 kernel=/boot/vmlinuz-$KVER

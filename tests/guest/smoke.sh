@@ -1,12 +1,15 @@
 #!/bin/sh
 # Boot the test guest under QEMU/TCG and check its serial protocol:
 # ready/hostname/marker lines, the serial shell (echo, Ctrl-C job control),
-# the tty1 shell, ACPI power-button poweroff and vmtui.panic=1.
+# the tty1 shell, ACPI power-button poweroff, disks/network devices and
+# vmtui.panic=1.
 #
 #   tests/guest/smoke.sh [OUTDIR]     (default: a temporary directory)
 #
-# Needs qemu-system-x86_64 and GNU date/sleep; talks to QEMU through FIFOs
-# (-serial pipe:, -monitor pipe:), so no socat/python is needed.
+# Needs qemu-system-x86_64, mke2fs and GNU date/sleep; talks to QEMU through
+# FIFOs (-serial pipe:, -monitor pipe:), so no socat/python is needed.
+# Guest commands are typed unexpanded on purpose:
+# shellcheck disable=SC2016
 set -eu
 
 kit=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +26,12 @@ trap 'exit 1' INT TERM
 "$kit/build.sh" "$out"
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
-fail() { echo "FAIL: $*" >&2; echo "--- serial log:" >&2; cat -v "$tmp/ser.log" >&2; exit 1; }
+fail() {
+	echo "FAIL: $*" >&2
+	echo "--- serial log:" >&2; cat -v "$tmp/ser.log" >&2
+	echo "--- qemu stderr:" >&2; cat "$tmp/qemu.err" >&2
+	exit 1
+}
 
 # wait_for REGEX TIMEOUT_S: wait until the serial log has a line matching REGEX.
 wait_for() {
@@ -58,7 +66,7 @@ boot() {
 	qemu-system-x86_64 -accel tcg -m 256 -display none -nic none -no-reboot \
 		-kernel "$out/vmlinuz" -initrd "$out/initrd.img" \
 		-append "console=ttyS0 quiet cryptomgr.notests panic=-1 $append" \
-		-serial "pipe:$tmp/ser" -monitor "pipe:$tmp/mon" "$@" &
+		-serial "pipe:$tmp/ser" -monitor "pipe:$tmp/mon" "$@" 2>"$tmp/qemu.err" &
 	qpid=$!
 }
 type_line() { printf '%s\r' "$1" >&7; }

@@ -1,0 +1,84 @@
+#!/bin/sh
+# setup.sh — gets vmtui going on a Debian 12 machine, as root.
+#
+#   ./setup.sh run    install what is missing, build, start vmtui
+#   ./setup.sh test   the same plus the test dependencies, then the whole
+#                     test suite; the last line is "N passed, N failed"
+#
+# Both are idempotent: packages are only installed when missing and the
+# build is incremental, so a second run is quick.
+set -eu
+cd "$(dirname "$0")"
+
+# Build and run-time dependencies (Debian 12 package names).
+RUN_DEPS="build-essential autoconf automake autopoint gettext pkg-config
+libncurses-dev libvirt-dev libxml2-dev libarchive-dev libvncserver-dev
+libglib2.0-dev libosinfo-1.0-dev osinfo-db libvirt-daemon-driver-qemu
+qemu-system-x86 qemu-utils ovmf locales"
+# What the test suite and the benchmarks use on top: the test guest is
+# built from the cloud kernel and busybox; tmux drives the TUI; virsh is
+# the benchmark's peer; python3 checks JSON; setpriv runs unprivileged
+# cases.
+TEST_DEPS="linux-image-cloud-amd64 busybox-static cpio e2fsprogs tmux
+libvirt-clients python3 util-linux procps"
+
+say() { printf '%s\n' "setup: $*" >&2; }
+
+install_missing() {
+	missing=
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		say "missing packages:$missing — run this as root, or install them with apt-get"
+		exit 1
+	fi
+	say "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+# The zh_CN catalog can only show where the locale exists.
+ensure_locales() {
+	for l in zh_CN en_US; do
+		locale -a 2>/dev/null | grep -qi "^$l\.utf-\?8$" && continue
+		[ "$(id -u)" = 0 ] || { say "locale $l.UTF-8 is missing (localedef needs root)"; continue; }
+		localedef -i "$l" -f UTF-8 "$l.UTF-8"
+	done
+}
+
+build() {
+	[ -x configure ] || autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+	[ -f Makefile ] || ./configure -q --enable-werror
+	make -s -j"$(nproc)" >/dev/null
+}
+
+case "${1:-}" in
+run)
+	# shellcheck disable=SC2086
+	install_missing $RUN_DEPS
+	ensure_locales
+	build
+	shift
+	exec ./vmtui "$@"
+	;;
+test)
+	# shellcheck disable=SC2086
+	install_missing $RUN_DEPS $TEST_DEPS
+	ensure_locales
+	build
+	make -s -j"$(nproc)" check TESTS= >/dev/null   # build the test programs
+	status=0
+	make -s check >/dev/null 2>&1 || status=1
+	sh tests/summary.sh tests
+	exit $status
+	;;
+*)
+	echo "usage: $0 run|test" >&2
+	exit 2
+	;;
+esac
