@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,62 @@ static int prepare_root(const char *root)
 	return core_write_file_atomic(conf, want, strlen(want), 0600);
 }
 
+/* Start time of process @pid in clock ticks since boot, or 0. */
+static unsigned long long process_start(long pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%ld/stat", pid);
+	g_autofree char *stat = NULL;
+	const char *p;
+	unsigned long long start = 0;
+
+	if (!g_file_get_contents(path, &stat, NULL, NULL))
+		return 0;
+	/* field 22; skip "pid (comm)" first, comm may hold spaces */
+	p = strrchr(stat, ')');
+	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			&start) != 1)
+		start = 0;
+	return start;
+}
+
+/* libvirt probes each QEMU binary once per engine root by running it
+ * daemonized (ROOT/lib/qemu/qmp-XXXXXX/qmp.pid).  A vmtui killed during
+ * that probe leaves the QEMU behind for good.  Now that this process holds
+ * the root, end such leftovers: QEMUs started before us from a probe folder
+ * of this root, whose command line names that folder. */
+static void reap_stale_probes(const char *root)
+{
+	g_autofree char *dir = g_build_filename(root, "lib", "qemu", NULL);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	unsigned long long self = process_start(getpid());
+	const char *entry;
+
+	while (d && (entry = g_dir_read_name(d))) {
+		g_autofree char *probe = NULL, *pidfile = NULL, *text = NULL;
+		g_autofree char *cmdpath = NULL, *cmd = NULL;
+		gsize len = 0;
+		long pid;
+
+		if (!g_str_has_prefix(entry, "qmp-"))
+			continue;
+		probe = g_build_filename(dir, entry, NULL);
+		pidfile = g_build_filename(probe, "qmp.pid", NULL);
+		if (!g_file_get_contents(pidfile, &text, NULL, NULL))
+			continue;
+		pid = atol(text);
+		cmdpath = g_strdup_printf("/proc/%ld/cmdline", pid);
+		if (pid <= 1 || !g_file_get_contents(cmdpath, &cmd, &len, NULL) ||
+		    !memmem(cmd, len, probe, strlen(probe)) ||
+		    process_start(pid) >= self)
+			continue;
+		kill((pid_t)pid, SIGKILL);
+		unlink(pidfile);
+		g_autofree char *mon = g_build_filename(probe, "qmp.monitor", NULL);
+		unlink(mon);
+		rmdir(probe);
+	}
+}
+
 /* Which accelerator this engine gives new and started guests. */
 static enum accel_mode pick_accel(struct engine *eng, enum accel_mode asked)
 {
@@ -275,6 +332,8 @@ struct engine *engine_open(const struct core_config *cfg)
 					_("Cannot open the engine %s"), eng->uri);
 		goto error;
 	}
+	if (eng->root)
+		reap_stale_probes(eng->root);
 	eng->lifecycle_id = virConnectDomainEventRegisterAny(
 		eng->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 		VIR_DOMAIN_EVENT_CALLBACK(lifecycle_event), eng, NULL);

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -122,14 +123,14 @@ static int check_resources(struct engine *eng, unsigned vcpus, uint64_t mem_mib)
 	}
 	if (mem_mib && mem_mib < MIN_MEMORY_MIB) {
 		core_error(CORE_ERR_USAGE,
-			   _("%" G_GUINT64_FORMAT " MiB of memory is too little; a VM needs at least %d MiB."),
+			   _("%" PRIu64 " MiB of memory is too little; a VM needs at least %d MiB."),
 			   mem_mib, MIN_MEMORY_MIB);
 		return -1;
 	}
 	if (virNodeGetInfo(engine_conn(eng), &node) == 0) {
 		if (mem_mib && mem_mib > node.memory / 1024) {
 			core_error(CORE_ERR_USAGE,
-				   _("%" G_GUINT64_FORMAT " MiB of memory is more than the host has (%lu MiB)."),
+				   _("%" PRIu64 " MiB of memory is more than the host has (%lu MiB)."),
 				   mem_mib, node.memory / 1024);
 			return -1;
 		}
@@ -263,7 +264,7 @@ int vm_create(struct engine *eng, struct vm_spec *spec, struct job *job)
 			rollback_disks(eng, spec, made);
 			return -1;
 		}
-		job_progress(job, 0.2, _("Creating a %" G_GUINT64_FORMAT " MiB disk"),
+		job_progress(job, 0.2, _("Creating a %" PRIu64 " MiB disk"),
 			     d->capacity >> 20);
 		d->path = disk_create(eng, spec->name, d->capacity);
 		if (!d->path) {

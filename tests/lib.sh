@@ -54,10 +54,11 @@ expect() {
 	fi
 }
 
-# Kills the QEMU processes of this test's embedded engine, by the PIDs
-# libvirt wrote for them.
+# Kills the QEMU processes of this test's embedded engine (guests and
+# capability probes), by the PIDs libvirt wrote for them.
 kill_guests() {
-	for f in "$VMTUI_ENGINE_ROOT"/run/qemu/*.pid "$T"/*/e/run/qemu/*.pid; do
+	for f in "$VMTUI_ENGINE_ROOT"/run/qemu/*.pid "$T"/*/e/run/qemu/*.pid \
+		"$VMTUI_ENGINE_ROOT"/lib/qemu/qmp-*/qmp.pid; do
 		[ -f "$f" ] || continue
 		pid=$(cat "$f" 2>/dev/null) || continue
 		[ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null
@@ -72,7 +73,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE
 
 done_testing() {
 	echo "1..$tap_n"

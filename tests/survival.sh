@@ -58,4 +58,12 @@ expect 0 '^s2 +running' "s2 still listed running" list
 check "no guest was killed by a failed reconnect (reason=daemon)" \
 	sh -c "! grep -h 'reason=daemon' '$VMTUI_ENGINE_ROOT'/log/qemu/*.log"
 check "guests still answer on their serial consoles (QEMU alive: $p1 $p2)" kill -0 "$p1" "$p2"
+# A vmtui killed while libvirt probed QEMU leaves that probe running; the
+# next vmtui on the engine ends it.
+"$VMTUI" list >/dev/null 2>&1
+left=
+for f in "$VMTUI_ENGINE_ROOT"/lib/qemu/qmp-*/qmp.pid; do
+	[ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && left="$left $(cat "$f")"
+done
+check "no QEMU capability probe left running by a killed vmtui${left:+ (pids$left)}" [ -z "$left" ]
 done_testing

@@ -30,7 +30,7 @@ static int exec_list(struct cmd_ctx *ctx)
 {
 	struct model *m = model_new(ctx->eng);
 	g_autoptr(GPtrArray) rows = NULL;
-	int name_w = 4;
+	int name_w = cli_width(_("NAME"));
 
 	/* right after the embedded engine opens, libvirt still reconnects to
 	 * running guests: wait (bounded) so no state shown is stale */
@@ -68,7 +68,7 @@ static int exec_list(struct cmd_ctx *ctx)
 	/* TRANSLATORS: column headings of `vmtui list` */
 	cli_pad(ctx->out, _("NAME"), name_w + 2);
 	cli_pad(ctx->out, _("STATE"), 16);
-	cli_pad(ctx->out, _("VCPUS"), 7);
+	cli_pad(ctx->out, _("VCPUS"), 8);
 	g_string_append_printf(ctx->out, "%s\n", _("MEMORY"));
 	for (guint i = 0; i < rows->len; i++) {
 		struct vm_row *r = g_ptr_array_index(rows, i);
@@ -76,7 +76,7 @@ static int exec_list(struct cmd_ctx *ctx)
 		cli_pad(ctx->out, r->name, name_w + 2);
 		cli_pad(ctx->out, r->settling ? _("not responding") :
 			vm_state_label(r->state), 16);
-		g_string_append_printf(ctx->out, "%-7u", r->vcpus);
+		g_string_append_printf(ctx->out, "%-8u", r->vcpus);
 		human_size(ctx->out, (r->state == VIR_DOMAIN_RUNNING && r->mem_kib ?
 				      r->mem_kib : r->max_mem_kib) * 1024);
 		g_string_append_c(ctx->out, '\n');
@@ -532,7 +532,8 @@ static int exec_doctor(struct cmd_ctx *ctx)
 
 static int exec_os_list(struct cmd_ctx *ctx)
 {
-	g_autoptr(GPtrArray) list = os_list(ctx->nargs ? ctx->args[0] : NULL);
+	g_autofree char *search = ctx->nargs ? g_utf8_casefold(ctx->args[0], -1) : NULL;
+	g_autoptr(GPtrArray) list = os_list(search);
 
 	for (guint i = 0; i < list->len; i++) {
 		g_auto(GStrv) f = g_strsplit(list->pdata[i], "\t", 2);
