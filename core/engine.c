@@ -70,8 +70,8 @@ static void libvirt_init_once(void)
 			out = g_strdup_printf("3:file:%s/libvirt.log", logdir);
 			g_setenv("LIBVIRT_LOG_OUTPUTS", out, TRUE);
 		} else {
-			/* no writable data dir: errors only, and they are
-			 * shown through core_error anyway */
+			/* no writable data dir: drop libvirt's log; its
+			 * errors reach the user through core_error anyway */
 			g_setenv("LIBVIRT_LOG_OUTPUTS", "1:file:/dev/null", TRUE);
 		}
 	}

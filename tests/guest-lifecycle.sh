@@ -76,6 +76,24 @@ expect 0 'Started VM "g3"' "start it once the other vmtui left" start g3
 wait_for "$(serial_log g3)" "VMTUI-MARKER $token-3" 30
 expect 0 'Forced VM "g3" off' "force it off" destroy g3
 
+# A guest that died while no vmtui ran is never shown as still running.
+expect 0 'Started VM "g3"' "start it again" start g3
+p3=$(qemu_pid g3)
+kill -9 "$p3"
+expect 0 '^g3 +(shut off|crashed)' "after its QEMU died behind vmtui's back, list shows it off" list
+
+# UEFI firmware (OVMF) with direct kernel boot.
+"$VMTUI" create u1 --firmware uefi --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
+	--cmdline "console=ttyS0 quiet cryptomgr.notests vmtui.marker=uefi-$token" \
+	--memory 256M --no-disk --no-graphics >"$T/out" 2>&1
+check "create a UEFI guest" grep -q 'Created VM "u1"' "$T/out"
+expect 0 "<os firmware='efi'>" "its definition asks for EFI firmware" dumpxml u1
+expect 0 'Firmware: +uefi' "info says UEFI" info u1
+expect 0 'Started VM "u1"' "start it" start u1
+expect 0 "<loader .*type='pflash'.*OVMF" "libvirt picked OVMF for it" dumpxml u1
+check "the UEFI guest boots to its marker" wait_for "$(serial_log u1)" "VMTUI-MARKER uefi-$token" 120
+expect 0 'Forced VM "u1" off' "force it off" destroy u1
+
 # An ordinary user gets the embedded engine too.
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	U="$T/user"

@@ -23,6 +23,9 @@ tests_unit_jobs_SOURCES = tests/unit-jobs.c tests/tap.h
 tests_unit_jobs_LDADD = $(TEST_CORE_LIBS)
 tests_unit_domxml_SOURCES = tests/unit-domxml.c tests/tap.h
 tests_unit_domxml_LDADD = $(TEST_CORE_LIBS)
+check_PROGRAMS += tests/model-events
+tests_model_events_SOURCES = tests/model-events.c tests/tap.h
+tests_model_events_LDADD = $(TEST_CORE_LIBS)
 tests_xml_property_SOURCES = tests/xml-property.c tests/tap.h
 tests_xml_property_LDADD = $(TEST_CORE_LIBS)
 
@@ -33,6 +36,7 @@ script_tests = \
 	tests/doctor.sh \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \
+	tests/model-events.sh \
 	tests/survival.sh \
 	tests/frozen-guest.sh
 
