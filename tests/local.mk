@@ -37,6 +37,7 @@ script_tests = \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \
 	tests/model-events.sh \
+	tests/daemon-uri.sh \
 	tests/survival.sh \
 	tests/frozen-guest.sh
 
