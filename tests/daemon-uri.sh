@@ -23,49 +23,38 @@ stop_daemon() {
 }
 trap stop_daemon EXIT
 
-# vs ARGS...: vmtui as the session user
-vs() {
+# run ARGS...: lib.sh's runner, here as the session user on qemu:///session
+run() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH="$PATH" \
 		HOME="$U" XDG_RUNTIME_DIR="$U/run" XDG_DATA_HOME="$U/data" \
 		XDG_CONFIG_HOME="$U/config" XDG_CACHE_HOME="$U/cache" LC_ALL=C.UTF-8 \
 		"$VMTUI" -c qemu:///session "$@" >"$T/out" 2>"$T/err"
 	rc=$?
 }
-vexpect() {
-	want=$1 pat=$2 desc=$3
-	shift 3
-	vs "$@"
-	if [ "$rc" -eq "$want" ] && cat "$T/out" "$T/err" | grep -Eq -- "$pat"; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		diag "vmtui $* -> exit $rc (want $want):" "$(cat "$T/out" "$T/err")"
-	fi
-}
 
-vexpect 0 'No VMs yet' "qemu:///session opens (the user's daemon starts)" list
+expect 0 'No VMs yet' "qemu:///session opens (the user's daemon starts)" list
 check "libvirt started the session daemon" [ -s "$daemon_pidfile" ]
-vexpect 0 'Created VM "s1"' "create a guest" create s1 --kernel "$U/vmlinuz" \
+expect 0 'Created VM "s1"' "create a guest" create s1 --kernel "$U/vmlinuz" \
 	--initrd "$U/initrd.img" --cmdline "console=ttyS0 quiet cryptomgr.notests" \
 	--memory 256M --no-disk --no-graphics
-vexpect 0 'Started VM "s1"' "start it" start s1
-vexpect 0 '^s1 +running +1 +256 MiB' "list shows it running" list
-vexpect 0 '"state": "running"' "info --json" info --json s1
-vexpect 4 'already running' "state errors are the same" start s1
+expect 0 'Started VM "s1"' "start it" start s1
+expect 0 '^s1 +running +1 +256 MiB' "list shows it running" list
+expect 0 '"state": "running"' "info --json" info --json s1
+expect 4 'already running' "state errors are the same" start s1
 sleep 4
-vexpect 0 'has powered off' "ACPI shutdown (proves the guest booted: its acpid answered)" shutdown s1 --timeout 40
-vexpect 0 '^s1 +shut off' "list shows it off" list
-vexpect 1 'No storage pool named "default"' "a new disk without a pool says what to set" create s2 --disk-size 64M
-vexpect 3 'no VM named "s2"' "and nothing was defined" info s2
+expect 0 'has powered off' "ACPI shutdown (proves the guest booted: its acpid answered)" shutdown s1 --timeout 40
+expect 0 '^s1 +shut off' "list shows it off" list
+expect 1 'No storage pool named "default"' "a new disk without a pool says what to set" create s2 --disk-size 64M
+expect 3 'no VM named "s2"' "and nothing was defined" info s2
 mkdir -p "$U/pool" && chown 65534 "$U/pool"
 setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH="$PATH" HOME="$U" \
 	XDG_RUNTIME_DIR="$U/run" XDG_CONFIG_HOME="$U/config" XDG_CACHE_HOME="$U/cache" \
 	sh -c "virsh -c qemu:///session pool-define-as default dir --target '$U/pool' &&
 	       virsh -c qemu:///session pool-start default" >/dev/null 2>&1
 check "a storage pool is set up with virsh" [ $? -eq 0 ]
-vexpect 0 'Created VM "s2"' "a new disk comes from the pool" create s2 --disk-size 64M
+expect 0 'Created VM "s2"' "a new disk comes from the pool" create s2 --disk-size 64M
 check "the volume is a qcow2 file in the pool" sh -c "'${QEMU_IMG:-qemu-img}' info '$U/pool/s2.qcow2' | grep -q 'file format: qcow2'"
-vexpect 0 "Removed disk $U/pool/s2.qcow2" "delete --remove-disks deletes the volume" delete s2 --remove-disks
+expect 0 "Removed disk $U/pool/s2.qcow2" "delete --remove-disks deletes the volume" delete s2 --remove-disks
 check "the volume file is gone" [ ! -e "$U/pool/s2.qcow2" ]
-vexpect 0 'Deleted VM "s1"' "delete" delete s1
+expect 0 'Deleted VM "s1"' "delete" delete s1
 done_testing
