@@ -145,7 +145,9 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 		} else {
 			const char *bad = argv[optind - 1];
 
-			if (optopt >= 1000 || (c == ':' ))
+			/* getopt sets optopt to the option's value when its
+			 * argument is missing, to 0 for an unknown long one */
+			if (optopt >= 1000)
 				core_error(CORE_ERR_USAGE, _("Option %s needs a value."), bad);
 			else
 				core_error(CORE_ERR_USAGE,
