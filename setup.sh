@@ -18,9 +18,9 @@ qemu-system-x86 qemu-utils ovmf locales"
 # What the test suite and the benchmarks use on top: the test guest is
 # built from the cloud kernel and busybox; tmux drives the TUI; virsh is
 # the benchmark's peer; python3 checks JSON; setpriv runs unprivileged
-# cases.
+# cases; man and col check the man page.
 TEST_DEPS="linux-image-cloud-amd64 busybox-static cpio e2fsprogs tmux
-libvirt-clients python3 util-linux procps"
+libvirt-clients python3 util-linux procps man-db bsdextrautils"
 
 say() { printf '%s\n' "setup: $*" >&2; }
 

@@ -33,6 +33,7 @@ script_tests = \
 	tests/cli-test-driver.sh \
 	tests/bad-input.sh \
 	tests/i18n.sh \
+	tests/doc.sh \
 	tests/doctor.sh \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \
