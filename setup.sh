@@ -14,6 +14,7 @@ cd "$(dirname "$0")"
 RUN_DEPS="build-essential autoconf automake autopoint gettext pkg-config
 libncurses-dev libvirt-dev libxml2-dev libarchive-dev libvncserver-dev
 libglib2.0-dev libosinfo-1.0-dev osinfo-db libvirt-daemon-driver-qemu
+libvirt-daemon
 qemu-system-x86 qemu-utils ovmf locales"
 # What the test suite and the benchmarks use on top: the test guest is
 # built from the cloud kernel and busybox; tmux drives the TUI; virsh is
