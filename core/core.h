@@ -300,6 +300,10 @@ void model_free(struct model *m);
 int model_refresh(struct model *m);
 /* Copy of the rows, sorted by name; free with g_ptr_array_unref(). */
 GPtrArray *model_rows(struct model *m);
+/* Calls @notify (on the event-loop thread, so it must only wake its
+ * owner, e.g. write to a pipe) after a lifecycle event changed the rows. */
+void model_set_notify(struct model *m, void (*notify)(void *opaque),
+		      void *opaque);
 /* Generation counter: changes whenever rows change. */
 unsigned model_generation(struct model *m);
 void vm_row_free(struct vm_row *row);

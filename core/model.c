@@ -22,7 +22,18 @@ struct model {
 	GHashTable *rows;  /* uuid -> struct vm_row */
 	unsigned gen;
 	gint64 stamp;      /* monotonic time of the last refresh */
+	void (*notify)(void *opaque);
+	void *notify_opaque;
 };
+
+void model_set_notify(struct model *m, void (*notify)(void *opaque),
+		      void *opaque)
+{
+	g_mutex_lock(&m->lock);
+	m->notify = notify;
+	m->notify_opaque = opaque;
+	g_mutex_unlock(&m->lock);
+}
 
 void vm_row_free(struct vm_row *row)
 {
@@ -79,6 +90,8 @@ static void on_event(const char *uuid, int event, int detail, void *opaque)
 	if (row && event == VIR_DOMAIN_EVENT_UNDEFINED)
 		g_hash_table_remove(m->rows, uuid);
 	m->gen++;
+	if (m->notify)
+		m->notify(m->notify_opaque);
 	g_mutex_unlock(&m->lock);
 }
 

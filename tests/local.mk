@@ -34,6 +34,7 @@ script_tests = \
 	tests/bad-input.sh \
 	tests/i18n.sh \
 	tests/doc.sh \
+	tests/tui.sh \
 	tests/doctor.sh \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \

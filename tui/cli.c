@@ -241,28 +241,29 @@ static bool wait_job(struct job *job, int limit_ms)
 	return true;
 }
 
-static void ctx_free(gpointer p)
+void command_ctx_free(struct cmd_ctx *ctx)
 {
-	struct cmd_ctx *ctx = p;
-
+	if (!ctx)
+		return;
 	g_hash_table_unref(ctx->opts);
 	g_string_free(ctx->out, TRUE);
+	g_strfreev(ctx->argv);
 	g_free(ctx);
 }
 
-int command_main(struct core_config *cfg, int argc, char **argv)
+struct cmd_ctx *command_parse(struct core_config *cfg, int argc, char **argv,
+			      bool *help_only)
 {
 	const struct command *cmd = command_find(argv[0]);
 	struct cmd_ctx *ctx;
-	struct job *job;
-	g_autofree char *err = NULL;
-	enum core_err code;
 	int rc;
 
+	*help_only = false;
 	if (!cmd) {
-		fprintf(stderr, _("vmtui: unknown command \"%s\"; `vmtui help` lists the commands.\n"),
-			argv[0]);
-		return CORE_ERR_USAGE;
+		core_error(CORE_ERR_USAGE,
+			   _("unknown command \"%s\"; `vmtui help` lists the commands."),
+			   argv[0]);
+		return NULL;
 	}
 	ctx = g_new0(struct cmd_ctx, 1);
 	ctx->cmd = cmd;
@@ -270,31 +271,59 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 	ctx->opts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	ctx->out = g_string_new(NULL);
 	ctx->emit = emit_stdout;
-	rc = parse_args(cmd, argc, argv, ctx);
-	if (rc != 0) {
-		if (rc > 0)
-			fputs(ctx->out->str, stdout);
-		else
-			fprintf(stderr, "vmtui: %s\n", core_error_message());
-		ctx_free(ctx);
-		return rc > 0 ? 0 : CORE_ERR_USAGE;
+	/* a copy: jobs run after the caller's argv may be gone, and getopt
+	 * reorders what it parses */
+	ctx->argv = g_new0(char *, argc + 1);
+	for (int i = 0; i < argc; i++)
+		ctx->argv[i] = g_strdup(argv[i]);
+	rc = parse_args(cmd, argc, ctx->argv, ctx);
+	if (rc < 0) {
+		command_ctx_free(ctx);
+		return NULL;
 	}
-	if (cmd->flags & CMD_ENGINE) {
+	*help_only = rc > 0;
+	return ctx;
+}
+
+struct job *command_submit(struct cmd_ctx *ctx)
+{
+	return job_submit(ctx->cmd->name, run_exec, ctx, NULL, true);
+}
+
+int command_main(struct core_config *cfg, int argc, char **argv)
+{
+	struct cmd_ctx *ctx;
+	struct job *job;
+	g_autofree char *err = NULL;
+	enum core_err code;
+	bool help_only;
+
+	ctx = command_parse(cfg, argc, argv, &help_only);
+	if (!ctx) {
+		fprintf(stderr, "vmtui: %s\n", core_error_message());
+		return CORE_ERR_USAGE;
+	}
+	if (help_only) {
+		fputs(ctx->out->str, stdout);
+		command_ctx_free(ctx);
+		return 0;
+	}
+	if (ctx->cmd->flags & CMD_ENGINE) {
 		ctx->eng = engine_open(cfg);
 		if (!ctx->eng) {
 			fprintf(stderr, "vmtui: %s\n", core_error_message());
 			code = core_error_code();
-			ctx_free(ctx);
+			command_ctx_free(ctx);
 			return code ? (int)code : CORE_ERR_ENGINE;
 		}
 	}
 
 	signal(SIGINT, on_sigint);
 	signal(SIGTERM, on_sigint);
-	job = job_submit(cmd->name, run_exec, ctx, NULL, true);
+	job = command_submit(ctx);
 	if (!wait_job(job, timeout_ms(ctx))) {
 		fprintf(stderr, _("vmtui: \"%s\" did not finish within %d s: the engine or a guest's QEMU is not responding. Other VMs are not affected; a guest stopped with SIGSTOP resumes with SIGCONT.\n"),
-			cmd->name, timeout_ms(ctx) / 1000);
+			ctx->cmd->name, timeout_ms(ctx) / 1000);
 		fflush(NULL);
 		/* The worker is stuck inside libvirt: closing the engine would
 		 * wait for it, so leave without tearing anything down. */
@@ -312,7 +341,7 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 		fflush(NULL);
 		_exit((int)code);
 	}
-	ctx_free(ctx);
+	command_ctx_free(ctx);
 	return (int)code;
 }
 

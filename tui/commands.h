@@ -40,7 +40,8 @@ struct cmd_ctx {
 	struct core_config *cfg;
 	struct engine *eng;       /* NULL unless CMD_ENGINE */
 	struct job *job;
-	char **args;              /* positional arguments */
+	char **argv;              /* the context's own copy of the command line */
+	char **args;              /* positional arguments (into argv) */
 	int nargs;
 	GHashTable *opts;         /* option name -> value ("" for flags) */
 	bool json;
@@ -73,6 +74,17 @@ bool cmd_opt_flag(struct cmd_ctx *ctx, const char *name);
  * Parses, opens the engine if needed, runs the command as a job with a
  * timeout and prints its output.  Returns the exit status (enum core_err). */
 int command_main(struct core_config *cfg, int argc, char **argv);
+
+/* Parses @argv (argv[0] is the command) into a new context, printing
+ * nothing.  NULL with an error on a usage mistake; *@help_only is set when
+ * the user asked for --help (ctx->out then holds it).  The caller sets
+ * ctx->eng for CMD_ENGINE commands and frees with command_ctx_free() once
+ * any job on it has finished. */
+struct cmd_ctx *command_parse(struct core_config *cfg, int argc, char **argv,
+			      bool *help_only);
+void command_ctx_free(struct cmd_ctx *ctx);
+/* Runs @ctx's exec on a job worker; the context must outlive the job. */
+struct job *command_submit(struct cmd_ctx *ctx);
 
 /* Writes help for @cmd, or the overview when NULL, to @out. */
 void command_help(const struct command *cmd, GString *out);

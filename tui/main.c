@@ -1,7 +1,7 @@
 /*
  * main.c — vmtui's entry point: locale, global options, then one command
- * from the command table.  With no command it shows the VM list and the
- * help (the full-screen interface takes this place once it exists).
+ * from the command table.  With no command, on a terminal, it starts the
+ * full-screen interface.
  */
 #include "config.h"
 
@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "commands.h"
 #include "i18n.h"
+#include "tui.h"
 
 static void setup_locale(void)
 {
@@ -87,8 +90,10 @@ run:
 	if (optind < argc)
 		return command_main(cfg, argc - optind, argv + optind);
 
-	/* No command: until the full-screen interface lands, show the VMs
-	 * and what can be done with them. */
+	/* No command: the full-screen interface on a terminal; elsewhere
+	 * (a pipe, a script) the VM list and the help. */
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return tui_main(cfg);
 	rc = command_main(cfg, 1, fallback);
 	if (rc == CORE_OK) {
 		fputc('\n', stdout);

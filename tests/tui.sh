@@ -1,0 +1,104 @@
+#!/bin/sh
+# The full-screen interface, driven through tmux like a person would:
+# the live list, start and ACPI shutdown by key (the state changes on
+# screen with no keypress, from libvirt events), the `:` prompt, info,
+# force off with a confirmation, delete that needs the typed name, help,
+# resize, LANG=C and NO_COLOR, and the terminal given back on quit.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+command -v tmux >/dev/null || { echo "Bail out! tmux is missing (./setup.sh test installs it)"; exit 1; }
+guest_kit
+S="vmtui-test-$$"
+export TMUX_TMPDIR="$T"
+check "create guest t1" create_guest t1
+check "create guest t2" create_guest t2
+log1=$(serial_log t1)
+
+# screen: the visible pane
+screen() { tmux capture-pane -p -t "$S"; }
+# see REGEX SECONDS DESC: waits until the screen shows REGEX
+see() {
+	i=0
+	while [ $i -lt $(($2 * 10)) ]; do
+		screen | grep -Eq -- "$1" && { ok "$3"; return 0; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	not_ok "$3"
+	diag "screen:" "$(screen)"
+	return 1
+}
+keys() { tmux send-keys -t "$S" "$@"; }
+
+start_tui() {
+	tmux new-session -d -s "$S" -x "${COLS:-100}" -y "${ROWS:-30}" \
+		"env $* XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
+		VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
+}
+
+start_tui LANG=C.UTF-8 LC_ALL=C.UTF-8
+see '^. t1 +shut off' 10 "the list shows the VMs"
+see 'TCG \(software emulation: slow\)' 1 "the title warns about TCG"
+see 's start +S shutdown' 1 "the hint line comes from the action table"
+keys s
+see '^. t1 +running' 10 "s starts the selected VM; its row turns running"
+see 'Started VM "t1"' 2 "the job's result shows in the status line"
+check "t1 boots (its acpid is up)" wait_for "$log1" 'VMTUI-GUEST-READY' 30
+keys S
+see '^. t1 +shut off' 30 "S (ACPI) powers it off and the row follows without a keypress"
+keys j
+keys Enter
+see 'Name: +t2' 5 "Enter shows the selected VM's details"
+keys q
+keys : 'info nosuch' Enter
+see 'There is no VM named "nosuch"' 5 "the : prompt runs commands and shows their errors"
+keys : 'start t2' Enter
+see '^. t2 +running' 10 ":start t2 starts it"
+keys F
+see 'Force off VM "t2"\? .*\[y/N\]' 3 "F asks before forcing off"
+keys n Enter
+see 'Force off cancelled' 3 "answering no keeps it running"
+screen | grep -Eq '^. t2 +running'
+check "t2 is still running" [ $? -eq 0 ]
+keys F y Enter
+see '^. t2 +shut off' 10 "answering y forces it off"
+keys d
+see "Type the VM's name to delete \"t2\"" 3 "d asks for the VM's name"
+keys 'wrong' Enter
+see 'does not match; VM "t2" was not deleted' 3 "a wrong name deletes nothing"
+keys d t2 Enter
+see 'Also remove the disks' 3 "then asks about disks"
+keys n Enter
+see 'Deleted VM "t2"' 10 "the typed name deletes it"
+screen | grep -Eq '^. t2 '
+check "t2 is gone from the list" [ $? -ne 0 ]
+keys '?'
+see 'Force the selected VM off \(asks first\)' 3 "? shows help generated from the bindings"
+keys q
+tmux resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "$S" -x 80 -y 24
+see '^. t1 +shut off' 3 "after resizing to 80x24 the list is redrawn"
+keys q
+see 'VMTUI-EXITED 0' 5 "q quits with status 0"
+check "the terminal is back in normal mode (cursor shown, not in the alternate screen)" \
+	sh -c "[ \"\$(tmux display -p -t '$S' '#{alternate_on}')\" = 0 ]"
+tmux kill-session -t "$S"
+
+# LANG=C: ASCII only; NO_COLOR: no colour attributes at all.
+start_tui LANG=C LC_ALL=C NO_COLOR=1
+see '^\. t1 +shut off' 10 "under LANG=C the state glyph is ASCII"
+check "no colour escape under NO_COLOR" sh -c "! tmux capture-pane -e -p -t '$S' | grep -q '\[3[1-7]m'"
+keys q
+see 'VMTUI-EXITED 0' 5 "quits"
+tmux kill-session -t "$S"
+
+# zh_CN
+if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+	mkdir -p "$T/locale/zh_CN/LC_MESSAGES"
+	msgfmt -o "$T/locale/zh_CN/LC_MESSAGES/vmtui.mo" "$top_srcdir/po/zh_CN.po"
+	start_tui LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 VMTUI_LOCALEDIR="$T/locale"
+	see '名称 +状态' 10 "zh_CN: translated headings"
+	see 't1 +已关机' 2 "zh_CN: translated states, columns aligned"
+	keys q
+	tmux kill-session -t "$S"
+fi
+done_testing

@@ -1,0 +1,577 @@
+/*
+ * app.c — the full-screen interface's loop.
+ *
+ * poll() waits on the terminal, a self-pipe (signals and lifecycle events)
+ * and the job notification pipe, with a timeout for the next stats
+ * refresh.  Handlers only change state and return TUI_* flags; the screen
+ * is redrawn once per pass, and curses sends only the cells that changed.
+ * Nothing here calls libvirt: commands and refreshes are jobs.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "i18n.h"
+#include "tui.h"
+
+enum { PAIR_RUNNING = 1, PAIR_PAUSED, PAIR_OFF, PAIR_BAR, PAIR_ERROR };
+
+static int wake_pipe[2] = { -1, -1 };
+
+/* Signal handlers and the event thread only write a byte naming why. */
+static void wake(char why)
+{
+	ssize_t n;
+
+	do {
+		n = write(wake_pipe[1], &why, 1);
+	} while (n < 0 && errno == EINTR);
+}
+
+static void on_signal(int sig)
+{
+	wake(sig == SIGWINCH ? 'w' : 'q');
+}
+
+static void on_model_event(void *opaque)
+{
+	wake('e');
+}
+
+/* A crash must not leave the terminal in raw mode. */
+static void on_fatal(int sig)
+{
+	endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void tui_message(struct tui *t, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_free(t->message);
+	t->message = g_strdup_vprintf(fmt, ap);
+	t->message_is_error = error;
+	va_end(ap);
+}
+
+const struct vm_row *tui_selected(struct tui *t)
+{
+	if (t->cursor < 0 || t->cursor >= (int)t->rows->len)
+		return NULL;
+	return g_ptr_array_index(t->rows, t->cursor);
+}
+
+void tui_prompt(struct tui *t, const char *label, const char *initial,
+		prompt_done_fn done)
+{
+	g_free(t->prompt_label);
+	t->prompt_label = g_strdup(label);
+	g_string_assign(t->input, initial);
+	t->prompt_done = done;
+	t->mode = MODE_PROMPT;
+}
+
+void tui_pager(struct tui *t, const char *title, const char *text)
+{
+	g_free(t->pager_title);
+	g_strfreev(t->pager_lines);
+	t->pager_title = g_strdup(title);
+	t->pager_lines = g_strsplit(text, "\n", -1);
+	t->pager_top = 0;
+	t->mode = MODE_PAGER;
+}
+
+int tui_run_command(struct tui *t, char **argv, const char *vm, bool show_output)
+{
+	int argc = (int)g_strv_length(argv);
+	struct tui_job *tj;
+	struct cmd_ctx *ctx;
+	bool help_only;
+
+	ctx = command_parse(t->cfg, argc, argv, &help_only);
+	if (!ctx) {
+		tui_message(t, true, "%s", core_error_message());
+		return TUI_REDRAW;
+	}
+	if (help_only || ctx->cmd->flags & CMD_STREAM) {
+		if (help_only)
+			tui_pager(t, argv[0], ctx->out->str);
+		else
+			tui_message(t, true, _("\"%s\" runs until stopped; use it from a shell."),
+				    argv[0]);
+		command_ctx_free(ctx);
+		return TUI_REDRAW;
+	}
+	ctx->eng = t->eng;
+	tj = g_new0(struct tui_job, 1);
+	tj->ctx = ctx;
+	tj->vm = g_strdup(vm);
+	tj->show_output = show_output;
+	tj->job = command_submit(ctx);
+	g_ptr_array_add(t->jobs, tj);
+	return TUI_REDRAW;
+}
+
+static void tui_job_free(gpointer p)
+{
+	struct tui_job *tj = p;
+
+	job_unref(tj->job);
+	command_ctx_free(tj->ctx);
+	g_free(tj->vm);
+	g_free(tj);
+}
+
+/* ---- model refresh ------------------------------------------------------ */
+
+static int refresh_job(struct job *job, void *data)
+{
+	struct tui *t = data;
+
+	/* right after start-up libvirt may still reconnect to guests */
+	engine_wait_all_settled(t->eng, 3000);
+	return model_refresh(t->model);
+}
+
+static void start_refresh(struct tui *t)
+{
+	if (t->refresh)
+		return;
+	t->refresh = job_submit("refresh", refresh_job, t, NULL, false);
+	t->next_refresh = g_get_monotonic_time() + (gint64)t->refresh_ms * 1000;
+}
+
+/* Takes a fresh copy of the rows, keeping the cursor on the same VM. */
+static void take_rows(struct tui *t)
+{
+	g_ptr_array_unref(t->rows);
+	t->rows = model_rows(t->model);
+	t->model_gen = model_generation(t->model);
+	t->cursor = MIN(t->cursor, (int)t->rows->len - 1);
+	for (guint i = 0; i < t->rows->len; i++) {
+		struct vm_row *r = g_ptr_array_index(t->rows, i);
+
+		if (strcmp(r->uuid, t->cursor_uuid) == 0)
+			t->cursor = (int)i;
+	}
+	if (t->cursor < 0)
+		t->cursor = 0;
+}
+
+/* Collects finished jobs; returns TUI_REDRAW when something changed. */
+static int reap_jobs(struct tui *t)
+{
+	int res = TUI_NONE;
+
+	if (t->refresh && job_wait(t->refresh, 0)) {
+		g_autofree char *err = NULL;
+
+		if (job_get_error(t->refresh, &err) != CORE_OK)
+			tui_message(t, true, "%s", err);
+		g_clear_pointer(&t->refresh, job_unref);
+		take_rows(t);
+		res |= TUI_REDRAW;
+	}
+	for (guint i = 0; i < t->jobs->len;) {
+		struct tui_job *tj = g_ptr_array_index(t->jobs, i);
+		g_autofree char *err = NULL;
+
+		if (!job_wait(tj->job, 0)) {
+			i++;
+			continue;
+		}
+		if (job_get_error(tj->job, &err) != CORE_OK) {
+			tui_message(t, true, "%s", err);
+		} else if (tj->show_output && strchr(tj->ctx->out->str, '\n') !=
+			   strrchr(tj->ctx->out->str, '\n')) {
+			tui_pager(t, tj->ctx->cmd->name, tj->ctx->out->str);
+		} else {
+			g_strchomp(tj->ctx->out->str);
+			tui_message(t, false, "%s", tj->ctx->out->str);
+		}
+		g_ptr_array_remove_index(t->jobs, i);
+		start_refresh(t);
+		res |= TUI_REDRAW;
+	}
+	return res;
+}
+
+/* ---- drawing ------------------------------------------------------------ */
+
+static void draw_bottom(struct tui *t, int lines, int cols)
+{
+	GString *hint = g_string_new(" ");
+	int running = 0;
+
+	for (const struct action *a = actions; a->name; a++)
+		if (a->flags & ACT_HINT)
+			g_string_append_printf(hint, "%s %s  ", a->key_label, _(a->name));
+	move(lines - 2, 0);
+	clrtoeol();
+	attron(A_DIM);
+	addnstr(hint->str, -1);
+	attroff(A_DIM);
+	g_string_free(hint, TRUE);
+
+	move(lines - 1, 0);
+	clrtoeol();
+	if (t->mode == MODE_PROMPT) {
+		addstr(t->prompt_label);
+		addstr(t->input->str);
+		curs_set(1);
+		return;
+	}
+	curs_set(0);
+	for (guint i = 0; i < t->jobs->len; i++) {
+		struct tui_job *tj = g_ptr_array_index(t->jobs, i);
+		g_autofree char *msg = NULL;
+		double p = job_get_progress(tj->job, &msg);
+
+		if (running++ == 0) {
+			printw("[%3.0f%%] %s ", p * 100,
+			       msg ? msg : job_title(tj->job));
+		}
+	}
+	if (running > 1)
+		printw(P_("(+%d more job) ", "(+%d more jobs) ", running - 1),
+		       running - 1);
+	if (t->message) {
+		if (t->message_is_error && t->color)
+			attron(COLOR_PAIR(PAIR_ERROR));
+		if (t->message_is_error)
+			attron(A_BOLD);
+		addnstr(t->message, MAX(0, cols - getcurx(stdscr) - 1));
+		attroff(A_BOLD);
+		if (t->color)
+			attroff(COLOR_PAIR(PAIR_ERROR));
+	}
+}
+
+static void draw_pager(struct tui *t, int lines, int cols)
+{
+	int n = (int)g_strv_length(t->pager_lines);
+
+	erase();
+	attron(A_BOLD);
+	mvprintw(0, 0, " %s", t->pager_title);
+	attroff(A_BOLD);
+	t->pager_top = CLAMP(t->pager_top, 0, MAX(0, n - (lines - 2)));
+	for (int i = 0; i < lines - 2 && t->pager_top + i < n; i++)
+		mvaddnstr(1 + i, 0, t->pager_lines[t->pager_top + i], cols);
+	move(lines - 1, 0);
+	attron(A_DIM);
+	addstr(_(" q: back  j/k, PgUp/PgDn: scroll"));
+	attroff(A_DIM);
+}
+
+static void draw(struct tui *t)
+{
+	int lines, cols;
+
+	getmaxyx(stdscr, lines, cols);
+	if (t->mode == MODE_PAGER) {
+		draw_pager(t, lines, cols);
+	} else {
+		erase();
+		view_domains_draw(t, lines, cols);
+		draw_bottom(t, lines, cols);
+	}
+	refresh();
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+static int key_list(struct tui *t, int key)
+{
+	int n = (int)t->rows->len, page = MAX(1, LINES - 4);
+	int res = TUI_REDRAW;
+
+	switch (key) {
+	case 'j':
+	case KEY_DOWN:
+		t->cursor = MIN(t->cursor + 1, n - 1);
+		break;
+	case 'k':
+	case KEY_UP:
+		t->cursor = MAX(t->cursor - 1, 0);
+		break;
+	case KEY_NPAGE:
+		t->cursor = MIN(t->cursor + page, n - 1);
+		break;
+	case KEY_PPAGE:
+		t->cursor = MAX(t->cursor - page, 0);
+		break;
+	case 'g':
+	case KEY_HOME:
+		t->cursor = 0;
+		break;
+	case 'G':
+	case KEY_END:
+		t->cursor = n - 1;
+		break;
+	case KEY_RESIZE:
+		break;
+	default:
+		g_clear_pointer(&t->message, g_free);
+		res = actions_dispatch(t, key);
+		if (res == TUI_NONE)
+			res = TUI_REDRAW;
+		break;
+	}
+	if (t->cursor < 0)
+		t->cursor = 0;
+	if (tui_selected(t))
+		g_strlcpy(t->cursor_uuid, tui_selected(t)->uuid, sizeof t->cursor_uuid);
+	return res;
+}
+
+static int key_prompt(struct tui *t, wint_t ch, bool is_key)
+{
+	if (is_key && ch == KEY_RESIZE)
+		return TUI_REDRAW;
+	if ((!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER)) {
+		g_autofree char *text = g_strdup(t->input->str);
+
+		t->mode = MODE_LIST;
+		return t->prompt_done(t, text) | TUI_REDRAW;
+	}
+	if (!is_key && ch == 27) {
+		t->mode = MODE_LIST;
+		tui_message(t, false, _("Cancelled."));
+		return TUI_REDRAW;
+	}
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		if (t->input->len) {
+			const char *prev = g_utf8_find_prev_char(t->input->str,
+								 t->input->str + t->input->len);
+
+			g_string_truncate(t->input, prev ? (gsize)(prev - t->input->str) : 0);
+		}
+		return TUI_REDRAW;
+	}
+	if (!is_key && ch >= 32 && ch != 127)
+		g_string_append_unichar(t->input, (gunichar)ch);
+	return TUI_REDRAW;
+}
+
+static int key_pager(struct tui *t, int key)
+{
+	int page = MAX(1, LINES - 3);
+
+	switch (key) {
+	case 'q':
+	case 27:
+	case KEY_LEFT:
+		t->mode = MODE_LIST;
+		break;
+	case 'j':
+	case KEY_DOWN:
+	case '\n':
+		t->pager_top++;
+		break;
+	case 'k':
+	case KEY_UP:
+		t->pager_top--;
+		break;
+	case ' ':
+	case KEY_NPAGE:
+		t->pager_top += page;
+		break;
+	case 'b':
+	case KEY_PPAGE:
+		t->pager_top -= page;
+		break;
+	case 'g':
+	case KEY_HOME:
+		t->pager_top = 0;
+		break;
+	case 'G':
+	case KEY_END:
+		t->pager_top = G_MAXINT / 2;
+		break;
+	}
+	return TUI_REDRAW;
+}
+
+/* Reads every pending key and hands it to the mode's handler. */
+static int read_keys(struct tui *t)
+{
+	int res = TUI_NONE;
+	wint_t ch;
+	int kind;
+
+	while ((kind = get_wch(&ch)) != ERR) {
+		bool is_key = kind == KEY_CODE_YES;
+
+		switch (t->mode) {
+		case MODE_PROMPT:
+			res |= key_prompt(t, ch, is_key);
+			break;
+		case MODE_PAGER:
+			res |= key_pager(t, (int)ch);
+			break;
+		case MODE_LIST:
+			res |= key_list(t, (int)ch);
+			break;
+		}
+		if (res & TUI_QUIT)
+			break;
+	}
+	return res;
+}
+
+/* ---- set-up and the loop ------------------------------------------------ */
+
+static void setup_terminal(struct tui *t)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+
+	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(fatal); i++)
+		signal(fatal[i], on_fatal);
+
+	initscr();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	t->color = has_colors() && !g_getenv("NO_COLOR");
+	if (t->color) {
+		start_color();
+		use_default_colors();
+		init_pair(PAIR_RUNNING, COLOR_GREEN, -1);
+		init_pair(PAIR_PAUSED, COLOR_YELLOW, -1);
+		init_pair(PAIR_OFF, -1, -1);
+		init_pair(PAIR_BAR, COLOR_WHITE, COLOR_BLUE);
+		init_pair(PAIR_ERROR, COLOR_RED, -1);
+	}
+}
+
+/* Cancels jobs and waits briefly; false if one is stuck (frozen guest). */
+static bool finish_jobs(struct tui *t)
+{
+	bool all = true;
+
+	for (guint i = 0; i < t->jobs->len; i++)
+		job_cancel(((struct tui_job *)g_ptr_array_index(t->jobs, i))->job);
+	for (guint i = 0; i < t->jobs->len; i++)
+		all &= job_wait(((struct tui_job *)g_ptr_array_index(t->jobs, i))->job, 2000);
+	if (t->refresh)
+		all &= job_wait(t->refresh, 2000);
+	return all;
+}
+
+int tui_main(struct core_config *cfg)
+{
+	struct tui t = { .cfg = cfg, .refresh_ms = 2000 };
+	int res = TUI_REDRAW;
+
+	t.eng = engine_open(cfg);
+	if (!t.eng) {
+		fprintf(stderr, "vmtui: %s\n", core_error_message());
+		return core_error_code() ? (int)core_error_code() : CORE_ERR_ENGINE;
+	}
+	if (!g_unix_open_pipe(wake_pipe, FD_CLOEXEC, NULL))
+		g_error("cannot create a pipe");
+	g_unix_set_fd_nonblocking(wake_pipe[0], TRUE, NULL);
+	g_unix_set_fd_nonblocking(wake_pipe[1], TRUE, NULL);
+	t.model = model_new(t.eng);
+	model_set_notify(t.model, on_model_event, NULL);
+	t.rows = g_ptr_array_new();
+	t.jobs = g_ptr_array_new_with_free_func(tui_job_free);
+	t.input = g_string_new(NULL);
+	start_refresh(&t);
+	setup_terminal(&t);
+
+	while (!(res & TUI_QUIT)) {
+		struct pollfd fds[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = wake_pipe[0], .events = POLLIN },
+			{ .fd = job_notify_fd(), .events = POLLIN },
+		};
+		gint64 now = g_get_monotonic_time();
+		int timeout = (int)MAX(0, (t.next_refresh - now) / 1000);
+		char why[64];
+		ssize_t n;
+
+		if (res & TUI_REDRAW)
+			draw(&t);
+		res = TUI_NONE;
+		/* wake at least once a second while jobs show progress */
+		if (t.jobs->len)
+			timeout = MIN(timeout, 500);
+		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
+			break;
+		if (fds[0].revents & (POLLHUP | POLLERR))
+			break;
+		if (fds[0].revents & POLLIN)
+			res |= read_keys(&t);
+		while ((n = read(wake_pipe[0], why, sizeof why)) > 0) {
+			for (ssize_t i = 0; i < n; i++) {
+				if (why[i] == 'q')
+					res |= TUI_QUIT;
+				else if (why[i] == 'w') {
+					endwin();
+					refresh();
+					res |= TUI_REDRAW;
+				}
+			}
+		}
+		if (fds[2].revents & POLLIN)
+			job_notify_drain();
+		if (model_generation(t.model) != t.model_gen) {
+			take_rows(&t);
+			res |= TUI_REDRAW;
+		}
+		res |= reap_jobs(&t);
+		if (t.jobs->len)
+			res |= TUI_REDRAW;
+		if (g_get_monotonic_time() >= t.next_refresh)
+			start_refresh(&t);
+	}
+
+	endwin();
+	if (!finish_jobs(&t)) {
+		/* a job is stuck on an unresponsive guest: leave at once,
+		 * guests are not affected */
+		fflush(NULL);
+		_exit(0);
+	}
+	model_free(t.model);
+	if (engine_close(t.eng) < 0) {
+		fflush(NULL);
+		_exit(0);
+	}
+	g_ptr_array_unref(t.jobs);
+	g_ptr_array_unref(t.rows);
+	g_clear_pointer(&t.refresh, job_unref);
+	g_string_free(t.input, TRUE);
+	g_free(t.message);
+	g_free(t.prompt_label);
+	g_free(t.pending_vm);
+	g_free(t.pager_title);
+	g_strfreev(t.pager_lines);
+	return 0;
+}

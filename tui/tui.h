@@ -1,0 +1,107 @@
+/*
+ * tui.h — the full-screen interface's internals (tui/ only).
+ *
+ * One thread owns the terminal.  Handlers change state and return what
+ * should happen next; the loop in app.c redraws once per pass.  Long work
+ * (every libvirt call) runs as a job; its completion wakes the loop through
+ * the job notification pipe.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "commands.h"
+#include "core.h"
+
+/* What a handler asks the loop to do. */
+enum tui_result {
+	TUI_NONE = 0,
+	TUI_REDRAW = 1 << 0,
+	TUI_QUIT = 1 << 1,
+};
+
+/* Modal states of the bottom line and overlays. */
+enum tui_mode {
+	MODE_LIST,     /* the VM list has the keys */
+	MODE_PROMPT,   /* the bottom line edits text (":" or a confirmation) */
+	MODE_PAGER,    /* a full-screen text (help, info, XML) has the keys */
+};
+
+struct tui;
+
+/* What a finished prompt does with the text typed. */
+typedef int (*prompt_done_fn)(struct tui *t, const char *text);
+
+struct tui_job {
+	struct job *job;
+	struct cmd_ctx *ctx;   /* NULL for the model refresh */
+	char *vm;              /* the VM it acts on, for messages */
+	bool show_output;      /* open the output in the pager */
+};
+
+struct tui {
+	struct core_config *cfg;
+	struct engine *eng;
+	struct model *model;
+	GPtrArray *rows;       /* struct vm_row, sorted by name */
+	char cursor_uuid[VIR_UUID_STRING_BUFLEN];
+	int cursor, top;
+	unsigned model_gen;
+	GPtrArray *jobs;       /* struct tui_job in flight */
+	struct job *refresh;   /* the model refresh in flight, or NULL */
+	gint64 next_refresh;   /* monotonic µs */
+	int refresh_ms;
+
+	enum tui_mode mode;
+	char *message;         /* last notice or error for the status bar */
+	bool message_is_error;
+
+	/* prompt */
+	GString *input;
+	char *prompt_label;
+	prompt_done_fn prompt_done;
+	char *pending_vm;      /* VM a confirmation is about */
+
+	/* pager */
+	char *pager_title;
+	gchar **pager_lines;
+	int pager_top;
+
+	bool utf8, color;
+};
+
+/* app.c */
+void tui_message(struct tui *t, bool error, const char *fmt, ...)
+	G_GNUC_PRINTF(3, 4);
+/* Runs command @argv (argv[0] the command) as a job on the TUI's engine.
+ * Returns TUI_REDRAW. */
+int tui_run_command(struct tui *t, char **argv, const char *vm,
+		    bool show_output);
+void tui_prompt(struct tui *t, const char *label, const char *initial,
+		prompt_done_fn done);
+void tui_pager(struct tui *t, const char *title, const char *text);
+const struct vm_row *tui_selected(struct tui *t);
+/* Starts the full-screen interface; returns the exit status. */
+int tui_main(struct core_config *cfg);
+
+/* actions.c: the key bindings as data. */
+struct action {
+	const char *name;    /* also the help line's first word */
+	int key;             /* default key */
+	const char *key_label;
+	const char *help;    /* N_() */
+	unsigned flags;      /* ACT_* */
+	int (*exec)(struct tui *t, const struct vm_row *vm);
+};
+enum action_flags {
+	ACT_VM = 1 << 0,       /* needs a selected VM */
+	ACT_HINT = 1 << 1,     /* shown in the hint line */
+};
+extern const struct action actions[];
+/* Runs the action bound to @key; TUI_NONE if none is. */
+int actions_dispatch(struct tui *t, int key);
+/* Help text generated from the table; caller frees. */
+char *actions_help(void);
+
+/* view-domains.c */
+void view_domains_draw(struct tui *t, int lines, int cols);
