@@ -12,6 +12,7 @@ S="vmtui-test-$$"
 export TMUX_TMPDIR="$T"
 check "create guest t1" create_guest t1
 check "create guest t2" create_guest t2
+check "create guest t3" create_guest t3
 log1=$(serial_log t1)
 
 # screen: the visible pane
@@ -37,46 +38,72 @@ start_tui() {
 }
 
 start_tui LANG=C.UTF-8 LC_ALL=C.UTF-8
-see '^. t1 +shut off' 10 "the list shows the VMs"
+see '^ . t1 +shut off' 10 "the list shows the VMs"
 see 'TCG \(software emulation: slow\)' 1 "the title warns about TCG"
 see 's start +S shutdown' 1 "the hint line comes from the action table"
 keys s
-see '^. t1 +running' 10 "s starts the selected VM; its row turns running"
+see '^ . t1 +running' 10 "s starts the selected VM; its row turns running"
 see 'Started VM "t1"' 2 "the job's result shows in the status line"
 check "t1 boots (its acpid is up)" wait_for "$log1" 'VMTUI-GUEST-READY' 30
 keys S
-see '^. t1 +shut off' 30 "S (ACPI) powers it off and the row follows without a keypress"
+see '^ . t1 +shut off' 30 "S (ACPI) powers it off and the row follows without a keypress"
 keys j
 keys Enter
 see 'Name: +t2' 5 "Enter shows the selected VM's details"
 keys q
+keys / t3
+see '^ . t3 +shut off' 3 "/ filters as you type"
+screen | grep -Eq '^ . t1 '
+check "the filtered-out VMs are hidden" [ $? -ne 0 ]
+keys Enter
+see 'Showing VMs whose name contains "t3"' 3 "the filter stays after Enter"
+keys / Escape
+see '^ . t1 +shut off' 3 "/ then Esc shows all VMs again"
+keys o
+see 'STATE (▲|\^)' 3 "o sorts by the next column, marked in the heading"
+keys O
+see 'STATE (▼|v)' 3 "O reverses the order"
+keys o o o O
+see 'NAME (▲|\^)' 3 "and back to names"
+keys g Space j Space
+see '^\*. t3' 3 "space marks VMs"
+keys s
+see '^\*. t1 +running' 15 "s starts every marked VM (t1)"
+see '^\*. t3 +running' 15 "s starts every marked VM (t3)"
+keys F
+see 'Force off these 2 VMs\?' 3 "F on marked VMs asks once for all of them"
+keys y Enter
+see '^\*. t3 +shut off' 15 "and forces them all off"
+keys Escape
+see '^ . t3 +shut off' 3 "Esc drops the marks"
+keys g j
 keys : 'info nosuch' Enter
 see 'There is no VM named "nosuch"' 5 "the : prompt runs commands and shows their errors"
 keys : 'start t2' Enter
-see '^. t2 +running' 10 ":start t2 starts it"
+see '^ . t2 +running' 10 ":start t2 starts it"
 keys F
 see 'Force off VM "t2"\? .*\[y/N\]' 3 "F asks before forcing off"
 keys n Enter
 see 'Force off cancelled' 3 "answering no keeps it running"
-screen | grep -Eq '^. t2 +running'
+screen | grep -Eq '^ . t2 +running'
 check "t2 is still running" [ $? -eq 0 ]
 keys F y Enter
-see '^. t2 +shut off' 10 "answering y forces it off"
+see '^ . t2 +shut off' 10 "answering y forces it off"
 keys d
 see "Type the VM's name to delete \"t2\"" 3 "d asks for the VM's name"
 keys 'wrong' Enter
-see 'does not match; VM "t2" was not deleted' 3 "a wrong name deletes nothing"
+see 'does not match; nothing was deleted' 3 "a wrong name deletes nothing"
 keys d t2 Enter
 see 'Also remove the disks' 3 "then asks about disks"
 keys n Enter
 see 'Deleted VM "t2"' 10 "the typed name deletes it"
-screen | grep -Eq '^. t2 '
+screen | grep -Eq '^ . t2 '
 check "t2 is gone from the list" [ $? -ne 0 ]
 keys '?'
 see 'Force the selected VM off \(asks first\)' 3 "? shows help generated from the bindings"
 keys q
 tmux resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "$S" -x 80 -y 24
-see '^. t1 +shut off' 3 "after resizing to 80x24 the list is redrawn"
+see '^ . t1 +shut off' 3 "after resizing to 80x24 the list is redrawn"
 keys q
 see 'VMTUI-EXITED 0' 5 "q quits with status 0"
 check "the terminal is back in normal mode (cursor shown, not in the alternate screen)" \
@@ -85,7 +112,7 @@ tmux kill-session -t "$S"
 
 # LANG=C: ASCII only; NO_COLOR: no colour attributes at all.
 start_tui LANG=C LC_ALL=C NO_COLOR=1
-see '^\. t1 +shut off' 10 "under LANG=C the state glyph is ASCII"
+see '^ \. t1 +shut off' 10 "under LANG=C the state glyph is ASCII"
 check "no colour escape under NO_COLOR" sh -c "! tmux capture-pane -e -p -t '$S' | grep -q '\[3[1-7]m'"
 keys q
 see 'VMTUI-EXITED 0' 5 "quits"
@@ -96,7 +123,7 @@ if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
 	mkdir -p "$T/locale/zh_CN/LC_MESSAGES"
 	msgfmt -o "$T/locale/zh_CN/LC_MESSAGES/vmtui.mo" "$top_srcdir/po/zh_CN.po"
 	start_tui LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 VMTUI_LOCALEDIR="$T/locale"
-	see '名称 +状态' 10 "zh_CN: translated headings"
+	see '名称.*状态' 10 "zh_CN: translated headings"
 	see 't1 +已关机' 2 "zh_CN: translated states, columns aligned"
 	keys q
 	tmux kill-session -t "$S"

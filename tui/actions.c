@@ -12,65 +12,99 @@
 #include "i18n.h"
 #include "tui.h"
 
-/* Runs "CMD NAME [EXTRA]" on the selected VM. */
-static int run_on(struct tui *t, const char *cmd, const struct vm_row *vm,
-		  const char *extra, bool show)
+/* Runs "CMD NAME [EXTRA]" on @name. */
+static int run_cmd(struct tui *t, const char *cmd, const char *name,
+		   const char *extra, bool show)
 {
-	char *argv[] = { (char *)cmd, vm->name, (char *)extra, NULL };
+	char *argv[] = { (char *)cmd, (char *)name, (char *)extra, NULL };
 
-	return tui_run_command(t, argv, vm->name, show);
+	return tui_run_command(t, argv, name, show);
+}
+
+/* Runs CMD on every target (the marked VMs, else the selected one). */
+static int run_targets(struct tui *t, const char *cmd)
+{
+	g_autoptr(GPtrArray) targets = tui_targets(t);
+
+	for (guint i = 0; i < targets->len; i++)
+		run_cmd(t, cmd, ((struct vm_row *)targets->pdata[i])->name, NULL, false);
+	return TUI_REDRAW;
+}
+
+/* Remembers the targets' names for a confirmation; returns how many. */
+static guint set_pending(struct tui *t)
+{
+	g_autoptr(GPtrArray) targets = tui_targets(t);
+
+	g_ptr_array_set_size(t->pending, 0);
+	for (guint i = 0; i < targets->len; i++)
+		g_ptr_array_add(t->pending,
+				g_strdup(((struct vm_row *)targets->pdata[i])->name));
+	return t->pending->len;
+}
+
+static const char *pending_name(struct tui *t)
+{
+	return t->pending->len ? t->pending->pdata[0] : "";
 }
 
 static int act_start(struct tui *t, const struct vm_row *vm)
 {
-	return run_on(t, "start", vm, NULL, false);
+	return run_targets(t, "start");
 }
 
 static int act_shutdown(struct tui *t, const struct vm_row *vm)
 {
-	return run_on(t, "shutdown", vm, NULL, false);
+	return run_targets(t, "shutdown");
 }
 
 static int act_reboot(struct tui *t, const struct vm_row *vm)
 {
-	return run_on(t, "reboot", vm, NULL, false);
+	return run_targets(t, "reboot");
 }
 
 static int act_pause(struct tui *t, const struct vm_row *vm)
 {
-	return run_on(t, vm->state == VIR_DOMAIN_PAUSED ? "resume" : "suspend",
-		      vm, NULL, false);
+	g_autoptr(GPtrArray) targets = tui_targets(t);
+
+	for (guint i = 0; i < targets->len; i++) {
+		struct vm_row *r = targets->pdata[i];
+
+		run_cmd(t, r->state == VIR_DOMAIN_PAUSED ? "resume" : "suspend",
+			r->name, NULL, false);
+	}
+	return TUI_REDRAW;
 }
 
 static int act_info(struct tui *t, const struct vm_row *vm)
 {
-	return run_on(t, "info", vm, NULL, true);
+	return run_cmd(t, "info", vm->name, NULL, true);
 }
 
 static int act_xml(struct tui *t, const struct vm_row *vm)
 {
-	return run_on(t, "dumpxml", vm, NULL, true);
+	return run_cmd(t, "dumpxml", vm->name, NULL, true);
 }
 
 static int confirm_destroy(struct tui *t, const char *text)
 {
-	char *argv[] = { (char *)"destroy", t->pending_vm, NULL };
-
 	if (g_ascii_strcasecmp(text, "y") != 0) {
 		tui_message(t, false, _("Force off cancelled."));
 		return TUI_REDRAW;
 	}
-	return tui_run_command(t, argv, t->pending_vm, false);
+	for (guint i = 0; i < t->pending->len; i++)
+		run_cmd(t, "destroy", t->pending->pdata[i], NULL, false);
+	return TUI_REDRAW;
 }
 
 static int act_destroy(struct tui *t, const struct vm_row *vm)
 {
-	g_autofree char *q = g_strdup_printf(
-		_("Force off VM \"%s\"? Unsaved work in the guest is lost. [y/N] "),
-		vm->name);
+	guint n = set_pending(t);
+	g_autofree char *q = n == 1 ?
+		g_strdup_printf(_("Force off VM \"%s\"? Unsaved work in the guest is lost. [y/N] "),
+				pending_name(t)) :
+		g_strdup_printf(_("Force off these %u VMs? Unsaved work in the guests is lost. [y/N] "), n);
 
-	g_free(t->pending_vm);
-	t->pending_vm = g_strdup(vm->name);
 	tui_prompt(t, q, "", confirm_destroy);
 	return TUI_REDRAW;
 }
@@ -78,17 +112,21 @@ static int act_destroy(struct tui *t, const struct vm_row *vm)
 static int confirm_delete_disks(struct tui *t, const char *text)
 {
 	bool disks = g_ascii_strcasecmp(text, "y") == 0;
-	char *argv[] = { (char *)"delete", t->pending_vm,
-			 disks ? (char *)"--remove-disks" : NULL, NULL };
 
-	return tui_run_command(t, argv, t->pending_vm, false);
+	for (guint i = 0; i < t->pending->len; i++)
+		run_cmd(t, "delete", t->pending->pdata[i],
+			disks ? "--remove-disks" : NULL, false);
+	g_hash_table_remove_all(t->marked);
+	return TUI_REDRAW;
 }
 
 static int confirm_delete_name(struct tui *t, const char *text)
 {
-	if (strcmp(text, t->pending_vm) != 0) {
-		tui_message(t, true, _("The name typed does not match; VM \"%s\" was not deleted."),
-			    t->pending_vm);
+	g_autofree char *want = t->pending->len == 1 ? g_strdup(pending_name(t)) :
+		g_strdup_printf("%u", t->pending->len);
+
+	if (strcmp(text, want) != 0) {
+		tui_message(t, true, _("What was typed does not match; nothing was deleted."));
 		return TUI_REDRAW;
 	}
 	tui_prompt(t, _("Also remove the disks vmtui created for it? [y/N] "), "",
@@ -98,12 +136,50 @@ static int confirm_delete_name(struct tui *t, const char *text)
 
 static int act_delete(struct tui *t, const struct vm_row *vm)
 {
-	g_autofree char *q = g_strdup_printf(
-		_("Type the VM's name to delete \"%s\": "), vm->name);
+	guint n = set_pending(t);
+	g_autofree char *q = n == 1 ?
+		g_strdup_printf(_("Type the VM's name to delete \"%s\": "), pending_name(t)) :
+		g_strdup_printf(_("Type %u to delete these %u VMs: "), n, n);
 
-	g_free(t->pending_vm);
-	t->pending_vm = g_strdup(vm->name);
 	tui_prompt(t, q, "", confirm_delete_name);
+	return TUI_REDRAW;
+}
+
+/* Live filter: each edit of the "/" prompt narrows the list. */
+static void filter_changed(struct tui *t, const char *text)
+{
+	g_free(t->filter);
+	t->filter = *text ? g_utf8_casefold(text, -1) : NULL;
+	tui_rebuild_rows(t);
+}
+
+static int filter_done(struct tui *t, const char *text)
+{
+	filter_changed(t, text);
+	if (*text)
+		tui_message(t, false, _("Showing VMs whose name contains \"%s\" (/ then Esc shows all)."),
+			    text);
+	return TUI_REDRAW;
+}
+
+static int act_filter(struct tui *t, const struct vm_row *vm)
+{
+	tui_prompt(t, "/", "", filter_done);
+	t->prompt_changed = filter_changed;
+	return TUI_REDRAW;
+}
+
+static int act_sort(struct tui *t, const struct vm_row *vm)
+{
+	t->sort = (t->sort + 1) % SORT_LAST;
+	tui_rebuild_rows(t);
+	return TUI_REDRAW;
+}
+
+static int act_sort_reverse(struct tui *t, const struct vm_row *vm)
+{
+	t->sort_desc = !t->sort_desc;
+	tui_rebuild_rows(t);
 	return TUI_REDRAW;
 }
 
@@ -142,7 +218,7 @@ static int act_quit(struct tui *t, const struct vm_row *vm)
 
 /* TRANSLATORS: the short names are shown in the hint line */
 const struct action actions[] = {
-	{ N_("start"), 's', "s", N_("Start the selected VM"), ACT_VM | ACT_HINT, act_start },
+	{ N_("start"), 's', "s", N_("Start the selected VM (or the marked ones)"), ACT_VM | ACT_HINT, act_start },
 	{ N_("shutdown"), 'S', "S", N_("Ask the selected VM to power off (ACPI)"), ACT_VM | ACT_HINT, act_shutdown },
 	{ N_("force off"), 'F', "F", N_("Force the selected VM off (asks first)"), ACT_VM | ACT_HINT, act_destroy },
 	{ N_("pause"), 'p', "p", N_("Pause or resume the selected VM"), ACT_VM | ACT_HINT, act_pause },
@@ -150,6 +226,9 @@ const struct action actions[] = {
 	{ N_("info"), '\n', "Enter", N_("Show the selected VM's settings"), ACT_VM | ACT_HINT, act_info },
 	{ N_("xml"), 'x', "x", N_("Show the selected VM's domain XML"), ACT_VM, act_xml },
 	{ N_("delete"), 'd', "d", N_("Delete the selected VM (type its name to confirm)"), ACT_VM | ACT_HINT, act_delete },
+	{ N_("filter"), '/', "/", N_("Show only VMs whose name contains the text typed (Esc shows all)"), ACT_HINT, act_filter },
+	{ N_("sort"), 'o', "o", N_("Sort by the next column (name, state, CPU, memory)"), 0, act_sort },
+	{ N_("reverse"), 'O', "O", N_("Reverse the sort order"), 0, act_sort_reverse },
 	{ N_("command"), ':', ":", N_("Run a vmtui command, e.g. :create web --memory 2G"), ACT_HINT, act_command },
 	{ N_("help"), '?', "?", N_("Show this help"), ACT_HINT, act_help },
 	{ N_("quit"), 'q', "q", N_("Quit (VMs keep running)"), ACT_HINT, act_quit },
@@ -187,6 +266,10 @@ char *actions_help(void)
 	g_string_append_printf(s, "\n  ");
 	cli_pad(s, "j k", 8);
 	g_string_append_printf(s, "%s\n  ", _("Move the selection (also the arrow keys, Home, End, PgUp, PgDn)"));
+	cli_pad(s, "Space", 8);
+	g_string_append_printf(s, "%s\n  ", _("Mark or unmark a VM; s, S, F, p, R and d then act on all marked VMs"));
+	cli_pad(s, "Esc", 8);
+	g_string_append_printf(s, "%s\n  ", _("Unmark all VMs"));
 	cli_pad(s, "q", 8);
 	g_string_append_printf(s, "%s\n", _("Leave this text"));
 	return g_string_free(s, FALSE);

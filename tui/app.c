@@ -82,6 +82,7 @@ void tui_prompt(struct tui *t, const char *label, const char *initial,
 	t->prompt_label = g_strdup(label);
 	g_string_assign(t->input, initial);
 	t->prompt_done = done;
+	t->prompt_changed = NULL;
 	t->mode = MODE_PROMPT;
 }
 
@@ -155,12 +156,49 @@ static void start_refresh(struct tui *t)
 	t->next_refresh = g_get_monotonic_time() + (gint64)t->refresh_ms * 1000;
 }
 
-/* Takes a fresh copy of the rows, keeping the cursor on the same VM. */
-static void take_rows(struct tui *t)
+static int compare_visible(gconstpointer a, gconstpointer b, gpointer data)
+{
+	const struct vm_row *x = *(struct vm_row *const *)a;
+	const struct vm_row *y = *(struct vm_row *const *)b;
+	const struct tui *t = data;
+	int c = 0;
+
+	switch (t->sort) {
+	case SORT_STATE:
+		c = x->state - y->state;
+		break;
+	case SORT_CPU:
+		c = (x->cpu_pct > y->cpu_pct) - (x->cpu_pct < y->cpu_pct);
+		break;
+	case SORT_MEMORY:
+		c = (x->max_mem_kib > y->max_mem_kib) - (x->max_mem_kib < y->max_mem_kib);
+		break;
+	case SORT_NAME:
+	case SORT_LAST:
+		break;
+	}
+	if (c == 0)
+		c = g_utf8_collate(x->name, y->name);
+	return t->sort_desc ? -c : c;
+}
+
+void tui_rebuild_rows(struct tui *t)
 {
 	g_ptr_array_unref(t->rows);
-	t->rows = model_rows(t->model);
-	t->model_gen = model_generation(t->model);
+	t->rows = g_ptr_array_new();
+	for (guint i = 0; i < t->all->len; i++) {
+		struct vm_row *r = g_ptr_array_index(t->all, i);
+		g_autofree char *folded = NULL;
+
+		if (t->filter && *t->filter) {
+			folded = g_utf8_casefold(r->name, -1);
+			if (!strstr(folded, t->filter))
+				continue;
+		}
+		g_ptr_array_add(t->rows, r);
+	}
+	g_ptr_array_sort_with_data(t->rows, compare_visible, t);
+	/* keep the cursor on the same VM as rows come and go */
 	t->cursor = MIN(t->cursor, (int)t->rows->len - 1);
 	for (guint i = 0; i < t->rows->len; i++) {
 		struct vm_row *r = g_ptr_array_index(t->rows, i);
@@ -170,6 +208,32 @@ static void take_rows(struct tui *t)
 	}
 	if (t->cursor < 0)
 		t->cursor = 0;
+}
+
+/* Takes a fresh copy of the model's rows. */
+static void take_rows(struct tui *t)
+{
+	GPtrArray *old = t->all;
+
+	t->all = model_rows(t->model);
+	t->model_gen = model_generation(t->model);
+	tui_rebuild_rows(t);
+	g_ptr_array_unref(old);
+}
+
+GPtrArray *tui_targets(struct tui *t)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	for (guint i = 0; i < t->rows->len; i++) {
+		struct vm_row *r = g_ptr_array_index(t->rows, i);
+
+		if (g_hash_table_contains(t->marked, r->uuid))
+			g_ptr_array_add(out, r);
+	}
+	if (!out->len && tui_selected(t))
+		g_ptr_array_add(out, (gpointer)tui_selected(t));
+	return out;
 }
 
 /* Collects finished jobs; returns TUI_REDRAW when something changed. */
@@ -325,6 +389,18 @@ static int key_list(struct tui *t, int key)
 		break;
 	case KEY_RESIZE:
 		break;
+	case 27: /* Esc: drop the marks */
+		g_hash_table_remove_all(t->marked);
+		break;
+	case ' ':
+		if (tui_selected(t)) {
+			const char *u = tui_selected(t)->uuid;
+
+			if (!g_hash_table_remove(t->marked, u))
+				g_hash_table_add(t->marked, g_strdup(u));
+			t->cursor = MIN(t->cursor + 1, n - 1);
+		}
+		break;
 	default:
 		g_clear_pointer(&t->message, g_free);
 		res = actions_dispatch(t, key);
@@ -351,7 +427,10 @@ static int key_prompt(struct tui *t, wint_t ch, bool is_key)
 	}
 	if (!is_key && ch == 27) {
 		t->mode = MODE_LIST;
-		tui_message(t, false, _("Cancelled."));
+		if (t->prompt_changed)
+			t->prompt_changed(t, "");
+		else
+			tui_message(t, false, _("Cancelled."));
 		return TUI_REDRAW;
 	}
 	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
@@ -361,10 +440,11 @@ static int key_prompt(struct tui *t, wint_t ch, bool is_key)
 
 			g_string_truncate(t->input, prev ? (gsize)(prev - t->input->str) : 0);
 		}
-		return TUI_REDRAW;
-	}
-	if (!is_key && ch >= 32 && ch != 127)
+	} else if (!is_key && ch >= 32 && ch != 127) {
 		g_string_append_unichar(t->input, (gunichar)ch);
+	}
+	if (t->prompt_changed)
+		t->prompt_changed(t, t->input->str);
 	return TUI_REDRAW;
 }
 
@@ -500,6 +580,9 @@ int tui_main(struct core_config *cfg)
 	t.model = model_new(t.eng);
 	model_set_notify(t.model, on_model_event, NULL);
 	t.rows = g_ptr_array_new();
+	t.all = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
+	t.pending = g_ptr_array_new_with_free_func(g_free);
+	t.marked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	t.jobs = g_ptr_array_new_with_free_func(tui_job_free);
 	t.input = g_string_new(NULL);
 	start_refresh(&t);
@@ -566,11 +649,14 @@ int tui_main(struct core_config *cfg)
 	}
 	g_ptr_array_unref(t.jobs);
 	g_ptr_array_unref(t.rows);
+	g_ptr_array_unref(t.all);
+	g_hash_table_unref(t.marked);
+	g_free(t.filter);
 	g_clear_pointer(&t.refresh, job_unref);
 	g_string_free(t.input, TRUE);
 	g_free(t.message);
 	g_free(t.prompt_label);
-	g_free(t.pending_vm);
+	g_ptr_array_unref(t.pending);
 	g_free(t.pager_title);
 	g_strfreev(t.pager_lines);
 	return 0;

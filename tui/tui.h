@@ -31,6 +31,11 @@ struct tui;
 
 /* What a finished prompt does with the text typed. */
 typedef int (*prompt_done_fn)(struct tui *t, const char *text);
+/* Called after each edit of the prompt's text (live filtering). */
+typedef void (*prompt_changed_fn)(struct tui *t, const char *text);
+
+/* Columns the list can be sorted by, in the order `o` cycles them. */
+enum sort_key { SORT_NAME, SORT_STATE, SORT_CPU, SORT_MEMORY, SORT_LAST };
 
 struct tui_job {
 	struct job *job;
@@ -43,7 +48,12 @@ struct tui {
 	struct core_config *cfg;
 	struct engine *eng;
 	struct model *model;
-	GPtrArray *rows;       /* struct vm_row, sorted by name */
+	GPtrArray *all;        /* struct vm_row from the model, owned */
+	GPtrArray *rows;       /* the visible ones: filtered, sorted */
+	GHashTable *marked;    /* UUIDs selected with space */
+	char *filter;          /* "/" text, case-folded, or NULL */
+	enum sort_key sort;
+	bool sort_desc;
 	char cursor_uuid[VIR_UUID_STRING_BUFLEN];
 	int cursor, top;
 	unsigned model_gen;
@@ -60,7 +70,8 @@ struct tui {
 	GString *input;
 	char *prompt_label;
 	prompt_done_fn prompt_done;
-	char *pending_vm;      /* VM a confirmation is about */
+	prompt_changed_fn prompt_changed;
+	GPtrArray *pending;    /* names of the VMs a confirmation is about */
 
 	/* pager */
 	char *pager_title;
@@ -79,6 +90,11 @@ int tui_run_command(struct tui *t, char **argv, const char *vm,
 		    bool show_output);
 void tui_prompt(struct tui *t, const char *label, const char *initial,
 		prompt_done_fn done);
+/* Rebuilds the visible rows from the model's (filter, sort, cursor). */
+void tui_rebuild_rows(struct tui *t);
+/* The VMs an action applies to: the marked ones, else the selected one.
+ * Array of struct vm_row pointers into t->rows; caller unrefs. */
+GPtrArray *tui_targets(struct tui *t);
 void tui_pager(struct tui *t, const char *title, const char *text);
 const struct vm_row *tui_selected(struct tui *t);
 /* Starts the full-screen interface; returns the exit status. */

@@ -75,6 +75,18 @@ static void put_cells(const char *s, int cells)
 	g_string_free(g, TRUE);
 }
 
+/* A column heading, with an arrow on the sort column. */
+static void heading(const struct tui *t, const char *label, enum sort_key key,
+		    int cells)
+{
+	g_autofree char *s = t->sort != key ? g_strdup(label) :
+		g_strdup_printf("%s %s", label, t->utf8 ?
+				(t->sort_desc ? "\u25bc" : "\u25b2") :
+				(t->sort_desc ? "v" : "^"));
+
+	put_cells(s, cells);
+}
+
 void view_domains_draw(struct tui *t, int lines, int cols)
 {
 	int name_w = MAX(12, MIN(32, cols - 50));
@@ -98,13 +110,13 @@ void view_domains_draw(struct tui *t, int lines, int cols)
 	/* header */
 	move(1, 0);
 	attron(A_UNDERLINE);
-	put_cells("  ", 2);
+	put_cells("   ", 3);
 	/* TRANSLATORS: column headings of the VM list */
-	put_cells(_("NAME"), name_w + 1);
-	put_cells(_("STATE"), 16);
+	heading(t, _("NAME"), SORT_NAME, name_w + 1);
+	heading(t, _("STATE"), SORT_STATE, 16);
 	put_cells(_("VCPUS"), 8);
-	put_cells(_("MEMORY"), 10);
-	put_cells(_("CPU"), MAX(0, cols - name_w - 37));
+	heading(t, _("MEMORY"), SORT_MEMORY, 10);
+	heading(t, _("CPU"), SORT_CPU, MAX(0, cols - name_w - 38));
 	attroff(A_UNDERLINE);
 
 	if (t->cursor < t->top)
@@ -132,6 +144,7 @@ void view_domains_draw(struct tui *t, int lines, int cols)
 			attron(A_REVERSE);
 		if (t->color)
 			attron(COLOR_PAIR(state_pair(row->state)));
+		put_cells(g_hash_table_contains(t->marked, row->uuid) ? "*" : " ", 1);
 		put_cells(state_glyph(t, row->state), 2);
 		if (t->color)
 			attroff(COLOR_PAIR(state_pair(row->state)));
@@ -148,7 +161,7 @@ void view_domains_draw(struct tui *t, int lines, int cols)
 			g_snprintf(buf, sizeof buf, "%5.1f%%", row->cpu_pct);
 		else
 			buf[0] = '\0';
-		put_cells(buf, MAX(0, cols - name_w - 37));
+		put_cells(buf, MAX(0, cols - name_w - 38));
 		if (r == t->cursor)
 			attroff(A_REVERSE);
 	}
