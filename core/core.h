@@ -127,6 +127,11 @@ const struct kvm_probe *kvm_probe(void);
 
 struct engine;
 
+/* Process-wide libvirt set-up, once: error handler, log file, event loop
+ * implementation.  Call before any other libvirt function (engine_open
+ * does), or libvirt starts logging to stderr. */
+void engine_init_libvirt(void);
+
 /* Opens the engine named by @cfg: the embedded QEMU driver (writing its
  * qemu.conf first) unless cfg->uri names another.  Starts the event loop
  * thread.  Returns NULL with a specific error (a locked embedded root names
@@ -196,6 +201,8 @@ double job_get_progress(struct job *job, char **message);
 char *job_get_result(struct job *job);
 enum core_err job_get_error(struct job *job, char **message);
 const char *job_title(struct job *job);
+/* The data given to job_submit(); owned by the job. */
+void *job_data(struct job *job);
 /* A descriptor that becomes readable whenever any job changes state or
  * progress; drain it with job_notify_drain(). */
 int job_notify_fd(void);
@@ -304,6 +311,9 @@ GPtrArray *model_rows(struct model *m);
  * owner, e.g. write to a pipe) after a lifecycle event changed the rows. */
 void model_set_notify(struct model *m, void (*notify)(void *opaque),
 		      void *opaque);
+/* The last lifecycle events of the VM @uuid, oldest first, as
+ * "HH:MM:SS event" lines (at most 50); caller frees with g_strfreev. */
+char **model_events(struct model *m, const char *uuid);
 /* Generation counter: changes whenever rows change. */
 unsigned model_generation(struct model *m);
 void vm_row_free(struct vm_row *row);
@@ -312,6 +322,8 @@ void vm_row_free(struct vm_row *row);
 const char *vm_state_label(int state);
 /* Stable English id of a state for JSON and scripts ("running", ...). */
 const char *vm_state_id(int state);
+/* Stable English id of a lifecycle event ("started", "stopped shutdown"). */
+const char *vm_event_id(int event, int detail);
 
 /* ---- VM operations (blocking; run them as jobs) ------------------------- */
 

@@ -166,6 +166,7 @@ GPtrArray *doctor_run(const struct core_config *cfg)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(check_free);
 
+	engine_init_libvirt();
 	check_programs(out);
 	check_kvm(out, cfg);
 	check_libvirt(out);

@@ -53,9 +53,7 @@ static void quiet_error(void *opaque, virErrorPtr err)
 {
 }
 
-/* Process-wide libvirt set-up, once: error handler, log file, event loop
- * implementation. */
-static void libvirt_init_once(void)
+void engine_init_libvirt(void)
 {
 	static gsize done;
 
@@ -298,7 +296,7 @@ struct engine *engine_open(const struct core_config *cfg)
 {
 	struct engine *eng;
 
-	libvirt_init_once();
+	engine_init_libvirt();
 	eng = g_new0(struct engine, 1);
 	g_mutex_init(&eng->lock);
 	eng->lifecycle_id = -1;

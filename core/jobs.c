@@ -274,6 +274,11 @@ const char *job_title(struct job *job)
 	return job->title;
 }
 
+void *job_data(struct job *job)
+{
+	return job->data;
+}
+
 int job_notify_fd(void)
 {
 	runner_init();

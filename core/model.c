@@ -24,7 +24,41 @@ struct model {
 	gint64 stamp;      /* monotonic time of the last refresh */
 	void (*notify)(void *opaque);
 	void *notify_opaque;
+	GQueue events;     /* struct model_event, newest last */
 };
+
+#define MODEL_EVENTS_MAX 500
+
+struct model_event {
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	char *text;        /* "HH:MM:SS event" */
+};
+
+static void model_event_free(gpointer p)
+{
+	struct model_event *e = p;
+
+	g_free(e->text);
+	g_free(e);
+}
+
+char **model_events(struct model *m, const char *uuid)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	g_mutex_lock(&m->lock);
+	for (GList *l = m->events.head; l; l = l->next) {
+		struct model_event *e = l->data;
+
+		if (strcmp(e->uuid, uuid) == 0)
+			g_ptr_array_add(out, g_strdup(e->text));
+	}
+	g_mutex_unlock(&m->lock);
+	while (out->len > 50)
+		g_free(g_ptr_array_steal_index(out, 0));
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
 
 void model_set_notify(struct model *m, void (*notify)(void *opaque),
 		      void *opaque)
@@ -84,6 +118,17 @@ static void on_event(const char *uuid, int event, int detail, void *opaque)
 		break; /* the next refresh adds or drops the row */
 	}
 	g_mutex_lock(&m->lock);
+	{
+		struct model_event *e = g_new0(struct model_event, 1);
+		g_autoptr(GDateTime) now = g_date_time_new_now_local();
+		g_autofree char *stamp = g_date_time_format(now, "%H:%M:%S");
+
+		g_strlcpy(e->uuid, uuid, sizeof e->uuid);
+		e->text = g_strdup_printf("%s %s", stamp, vm_event_id(event, detail));
+		g_queue_push_tail(&m->events, e);
+		if (m->events.length > MODEL_EVENTS_MAX)
+			model_event_free(g_queue_pop_head(&m->events));
+	}
 	row = g_hash_table_lookup(m->rows, uuid);
 	if (row && state >= 0)
 		row->state = state;
@@ -112,6 +157,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	engine_set_event_cb(m->eng, NULL, NULL);
+	g_queue_clear_full(&m->events, model_event_free);
 	g_hash_table_unref(m->rows);
 	g_mutex_clear(&m->lock);
 	g_free(m);

@@ -65,6 +65,44 @@ const char *vm_state_id(int state)
 	return "nostate";
 }
 
+const char *vm_event_id(int event, int detail)
+{
+	switch ((virDomainEventType)event) {
+	case VIR_DOMAIN_EVENT_DEFINED:
+		return "defined";
+	case VIR_DOMAIN_EVENT_UNDEFINED:
+		return "undefined";
+	case VIR_DOMAIN_EVENT_STARTED:
+		return "started";
+	case VIR_DOMAIN_EVENT_SUSPENDED:
+		return "suspended";
+	case VIR_DOMAIN_EVENT_RESUMED:
+		return "resumed";
+	case VIR_DOMAIN_EVENT_STOPPED:
+		switch ((virDomainEventStoppedDetailType)detail) {
+		case VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN:
+			return "stopped shutdown";
+		case VIR_DOMAIN_EVENT_STOPPED_DESTROYED:
+			return "stopped destroyed";
+		case VIR_DOMAIN_EVENT_STOPPED_CRASHED:
+			return "stopped crashed";
+		case VIR_DOMAIN_EVENT_STOPPED_MIGRATED:
+		case VIR_DOMAIN_EVENT_STOPPED_SAVED:
+		case VIR_DOMAIN_EVENT_STOPPED_FAILED:
+		case VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT:
+			break;
+		}
+		return "stopped";
+	case VIR_DOMAIN_EVENT_SHUTDOWN:
+		return "shutdown";
+	case VIR_DOMAIN_EVENT_PMSUSPENDED:
+		return "pmsuspended";
+	case VIR_DOMAIN_EVENT_CRASHED:
+		return "crashed";
+	}
+	return "unknown";
+}
+
 virDomainPtr vm_lookup(struct engine *eng, const char *name)
 {
 	virDomainPtr dom = virDomainLookupByName(engine_conn(eng), name);

@@ -5,6 +5,8 @@
 unset VMTUI_ACCEL
 run doctor
 check "doctor passes on a host that can run guests (exit $rc)" [ "$rc" -eq 0 ]
+check "libvirt prints nothing of its own on stderr" [ ! -s "$T/err" ]
+[ -s "$T/err" ] && diag "$(head -n 5 "$T/err")"
 [ "$rc" -eq 0 ] || diag "$(cat "$T/out" "$T/err")"
 for what in 'QEMU' 'qemu-img' 'libvirt +version 9\.' 'UEFI firmware' 'Disk space +[0-9.]+ GiB free' \
 	'Engine lock +.*/e is free' 'Engine +qemu:///embed\?root=.* opens'; do

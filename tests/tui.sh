@@ -44,6 +44,12 @@ see 's start +S shutdown' 1 "the hint line comes from the action table"
 keys s
 see '^ . t1 +running' 10 "s starts the selected VM; its row turns running"
 see 'Started VM "t1"' 2 "the job's result shows in the status line"
+see 'State: +running' 5 "the details pane shows the selected VM"
+keys Tab Tab Tab Tab
+see '[0-9:]{8} started' 3 "its Events tab lists the lifecycle events"
+keys BTab BTab
+see 'virtio|No disks' 3 "Shift-Tab goes back (Disks tab)"
+keys Tab Tab Tab
 check "t1 boots (its acpid is up)" wait_for "$log1" 'VMTUI-GUEST-READY' 30
 keys S
 see '^ . t1 +shut off' 30 "S (ACPI) powers it off and the row follows without a keypress"

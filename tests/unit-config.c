@@ -107,5 +107,11 @@ int main(void)
 		       "unwritable folder gives a clear error");
 	}
 	chmod(dir, 0700);
+	{
+		const char *rm[] = { "rm", "-rf", dir, NULL };
+
+		g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL,
+			     NULL, NULL, NULL, NULL, NULL);
+	}
 	return tap_done();
 }

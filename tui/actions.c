@@ -268,6 +268,8 @@ char *actions_help(void)
 	g_string_append_printf(s, "%s\n  ", _("Move the selection (also the arrow keys, Home, End, PgUp, PgDn)"));
 	cli_pad(s, "Space", 8);
 	g_string_append_printf(s, "%s\n  ", _("Mark or unmark a VM; s, S, F, p, R and d then act on all marked VMs"));
+	cli_pad(s, "Tab", 8);
+	g_string_append_printf(s, "%s\n  ", _("Next tab of the details pane (Shift-Tab: previous)"));
 	cli_pad(s, "Esc", 8);
 	g_string_append_printf(s, "%s\n  ", _("Unmark all VMs"));
 	cli_pad(s, "q", 8);

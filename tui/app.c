@@ -269,6 +269,7 @@ static int reap_jobs(struct tui *t)
 		}
 		g_ptr_array_remove_index(t->jobs, i);
 		start_refresh(t);
+		view_details_update(t, true);
 		res |= TUI_REDRAW;
 	}
 	return res;
@@ -350,8 +351,17 @@ static void draw(struct tui *t)
 	if (t->mode == MODE_PAGER) {
 		draw_pager(t, lines, cols);
 	} else {
+		/* the details pane takes the lower part of tall enough
+		 * terminals; the list keeps at least 6 rows */
+		int avail = lines - 2, pane = avail >= 20 ? MIN(10, avail - 10) : 0;
+
 		erase();
-		view_domains_draw(t, lines, cols);
+		view_domains_draw(t, 0, avail - pane, cols);
+		if (pane) {
+			move(avail - pane, 0);
+			hline(t->utf8 ? ACS_HLINE : '-', cols);
+			view_details_draw(t, avail - pane + 1, pane - 1, cols);
+		}
 		draw_bottom(t, lines, cols);
 	}
 	refresh();
@@ -389,6 +399,10 @@ static int key_list(struct tui *t, int key)
 		break;
 	case KEY_RESIZE:
 		break;
+	case '\t':
+		return view_details_next_tab(t, 1);
+	case KEY_BTAB:
+		return view_details_next_tab(t, -1);
 	case 27: /* Esc: drop the marks */
 		g_hash_table_remove_all(t->marked);
 		break;
@@ -626,9 +640,12 @@ int tui_main(struct core_config *cfg)
 			job_notify_drain();
 		if (model_generation(t.model) != t.model_gen) {
 			take_rows(&t);
+			view_details_update(&t, true);
 			res |= TUI_REDRAW;
 		}
 		res |= reap_jobs(&t);
+		res |= view_details_reap(&t);
+		view_details_update(&t, false);
 		if (t.jobs->len)
 			res |= TUI_REDRAW;
 		if (g_get_monotonic_time() >= t.next_refresh)
@@ -642,6 +659,7 @@ int tui_main(struct core_config *cfg)
 		fflush(NULL);
 		_exit(0);
 	}
+	view_details_free(&t);
 	model_free(t.model);
 	if (engine_close(t.eng) < 0) {
 		fflush(NULL);

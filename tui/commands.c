@@ -404,45 +404,6 @@ static int exec_dumpxml(struct cmd_ctx *ctx)
 
 /* ---- events ------------------------------------------------------------ */
 
-/* TRANSLATORS: lifecycle event names printed by `vmtui events` */
-static const char *event_label(int event, int detail)
-{
-	switch ((virDomainEventType)event) {
-	case VIR_DOMAIN_EVENT_DEFINED:
-		return "defined";
-	case VIR_DOMAIN_EVENT_UNDEFINED:
-		return "undefined";
-	case VIR_DOMAIN_EVENT_STARTED:
-		return "started";
-	case VIR_DOMAIN_EVENT_SUSPENDED:
-		return "suspended";
-	case VIR_DOMAIN_EVENT_RESUMED:
-		return "resumed";
-	case VIR_DOMAIN_EVENT_STOPPED:
-		switch ((virDomainEventStoppedDetailType)detail) {
-		case VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN:
-			return "stopped shutdown";
-		case VIR_DOMAIN_EVENT_STOPPED_DESTROYED:
-			return "stopped destroyed";
-		case VIR_DOMAIN_EVENT_STOPPED_CRASHED:
-			return "stopped crashed";
-		case VIR_DOMAIN_EVENT_STOPPED_MIGRATED:
-		case VIR_DOMAIN_EVENT_STOPPED_SAVED:
-		case VIR_DOMAIN_EVENT_STOPPED_FAILED:
-		case VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT:
-			break;
-		}
-		return "stopped";
-	case VIR_DOMAIN_EVENT_SHUTDOWN:
-		return "shutdown";
-	case VIR_DOMAIN_EVENT_PMSUSPENDED:
-		return "pmsuspended";
-	case VIR_DOMAIN_EVENT_CRASHED:
-		return "crashed";
-	}
-	return "unknown";
-}
-
 struct event_msg {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	int event, detail;
@@ -480,7 +441,7 @@ static int exec_events(struct cmd_ctx *ctx)
 		stamp = g_date_time_format(now, "%H:%M:%S");
 		line = g_strdup_printf("%s %s %s", stamp,
 				       dom ? virDomainGetName(dom) : m->uuid,
-				       event_label(m->event, m->detail));
+				       vm_event_id(m->event, m->detail));
 		ctx->emit(ctx, line);
 		if (dom)
 			virDomainFree(dom);
@@ -564,6 +525,7 @@ static int exec_version(struct cmd_ctx *ctx)
 {
 	unsigned long lv = 0;
 
+	engine_init_libvirt();
 	virGetVersion(&lv, NULL, NULL);
 	g_string_append_printf(ctx->out, "vmtui %s (libvirt %lu.%lu.%lu)\n",
 			       PACKAGE_VERSION, lv / 1000000, lv / 1000 % 1000,

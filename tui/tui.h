@@ -78,6 +78,14 @@ struct tui {
 	gchar **pager_lines;
 	int pager_top;
 
+	/* details pane of the selected VM */
+	struct vm_spec *detail;     /* last description read, or NULL */
+	char detail_uuid[VIR_UUID_STRING_BUFLEN];
+	int detail_state;
+	struct job *detail_job;     /* describe in flight */
+	bool detail_stale;          /* re-read once the job in flight ends */
+	int detail_tab;
+
 	bool utf8, color;
 };
 
@@ -119,5 +127,14 @@ int actions_dispatch(struct tui *t, int key);
 /* Help text generated from the table; caller frees. */
 char *actions_help(void);
 
-/* view-domains.c */
-void view_domains_draw(struct tui *t, int lines, int cols);
+/* view-domains.c: the list in rows [top, top + height) */
+void view_domains_draw(struct tui *t, int top, int height, int cols);
+
+/* view-details.c: the selected VM's tabs in rows [top, top + height) */
+void view_details_draw(struct tui *t, int top, int height, int cols);
+/* Starts reading the selected VM's description if it is not current. */
+void view_details_update(struct tui *t, bool force);
+/* Collects a finished description; TUI_REDRAW when it changed. */
+int view_details_reap(struct tui *t);
+int view_details_next_tab(struct tui *t, int step);
+void view_details_free(struct tui *t);

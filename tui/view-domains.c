@@ -87,14 +87,14 @@ static void heading(const struct tui *t, const char *label, enum sort_key key,
 	put_cells(s, cells);
 }
 
-void view_domains_draw(struct tui *t, int lines, int cols)
+void view_domains_draw(struct tui *t, int top, int height, int cols)
 {
 	int name_w = MAX(12, MIN(32, cols - 50));
-	int body = lines - 3; /* title, and two bottom lines */
+	int body = height - 1; /* below the title */
 	g_autofree char *title = NULL;
 
 	/* title line */
-	move(0, 0);
+	move(top, 0);
 	if (t->color)
 		attron(COLOR_PAIR(PAIR_BAR));
 	attron(A_BOLD);
@@ -108,7 +108,7 @@ void view_domains_draw(struct tui *t, int lines, int cols)
 		attroff(COLOR_PAIR(PAIR_BAR));
 
 	/* header */
-	move(1, 0);
+	move(top + 1, 0);
 	attron(A_UNDERLINE);
 	put_cells("   ", 3);
 	/* TRANSLATORS: column headings of the VM list */
@@ -130,11 +130,11 @@ void view_domains_draw(struct tui *t, int lines, int cols)
 		const struct vm_row *row;
 		char buf[64];
 
-		move(2 + i, 0);
+		move(top + 2 + i, 0);
 		clrtoeol();
 		if (r >= (int)t->rows->len) {
 			if (t->rows->len == 0 && i == 1) {
-				move(3, 2);
+				move(top + 3, 2);
 				addstr(_("No VMs yet: press : and type create NAME ..."));
 			}
 			continue;

@@ -1,0 +1,233 @@
+/*
+ * view-details.c — the details pane under the VM list: one tab per aspect
+ * of the selected VM.  Tabs are a table (title, draw function), so later
+ * features (consoles, snapshots, templates) add a row.  The description is
+ * read by a job whenever the selection or the VM changes; drawing only
+ * reads what the last job brought back.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "tui.h"
+
+struct describe {
+	struct engine *eng;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	struct vm_spec *spec;
+	int state;
+};
+
+static void describe_free(gpointer p)
+{
+	struct describe *d = p;
+
+	vm_spec_free(d->spec);
+	g_free(d);
+}
+
+static int describe_job(struct job *job, void *data)
+{
+	struct describe *d = data;
+	int reason;
+
+	d->spec = vm_describe(d->eng, d->uuid, &d->state, &reason);
+	return d->spec ? 0 : -1;
+}
+
+void view_details_update(struct tui *t, bool force)
+{
+	const struct vm_row *vm = tui_selected(t);
+	struct describe *d;
+
+	if (!vm)
+		return;
+	if (!force && strcmp(vm->uuid, t->detail_uuid) == 0)
+		return;
+	if (t->detail_job) {
+		t->detail_stale = true;
+		return;
+	}
+	d = g_new0(struct describe, 1);
+	d->eng = t->eng;
+	g_strlcpy(d->uuid, vm->uuid, sizeof d->uuid);
+	g_strlcpy(t->detail_uuid, vm->uuid, sizeof t->detail_uuid);
+	t->detail_job = job_submit("describe", describe_job, d, describe_free, false);
+}
+
+int view_details_reap(struct tui *t)
+{
+	struct describe *d;
+
+	if (!t->detail_job || !job_wait(t->detail_job, 0))
+		return TUI_NONE;
+	d = job_data(t->detail_job);
+	if (job_get_error(t->detail_job, NULL) == CORE_OK &&
+	    strcmp(d->uuid, t->detail_uuid) == 0) {
+		vm_spec_free(t->detail);
+		t->detail = g_steal_pointer(&d->spec);
+		t->detail_state = d->state;
+	}
+	g_clear_pointer(&t->detail_job, job_unref);
+	if (t->detail_stale) {
+		t->detail_stale = false;
+		view_details_update(t, true);
+	}
+	return TUI_REDRAW;
+}
+
+void view_details_free(struct tui *t)
+{
+	if (t->detail_job)
+		job_wait(t->detail_job, 2000);
+	g_clear_pointer(&t->detail_job, job_unref);
+	g_clear_pointer(&t->detail, vm_spec_free);
+}
+
+/* "Label:  value" at row @y, if @value. */
+static int field(int y, int x, int cols, const char *label, const char *value)
+{
+	if (!value)
+		return y;
+	mvaddnstr(y, x, label, cols - x);
+	mvaddnstr(y, x + 16, value, MAX(0, cols - x - 16));
+	return y + 1;
+}
+
+static void tab_overview(struct tui *t, int y, int h, int cols)
+{
+	const struct vm_spec *s = t->detail;
+	g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", s->memory_mib);
+	g_autofree char *cpus = g_strdup_printf("%u", s->vcpus);
+	int end = y + h;
+
+	y = field(y, 2, cols, _("State:"), vm_state_label(t->detail_state));
+	if (y < end)
+		y = field(y, 2, cols, _("vCPUs:"), cpus);
+	if (y < end)
+		y = field(y, 2, cols, _("Memory:"), mem);
+	if (y < end)
+		y = field(y, 2, cols, _("OS:"), s->os_variant);
+	if (y < end && s->description) {
+		g_autofree char *first = g_strdup(s->description);
+
+		*strchrnul(first, '\n') = '\0';
+		y = field(y, 2, cols, _("Description:"), first);
+	}
+	if (y < end)
+		field(y, 2, cols, _("UUID:"), s->uuid);
+}
+
+static void tab_hardware(struct tui *t, int y, int h, int cols)
+{
+	const struct vm_spec *s = t->detail;
+	g_autofree char *cpus = g_strdup_printf("%u (max %u)", s->vcpus, s->max_vcpus);
+	g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB (max %" PRIu64 " MiB)",
+					       s->memory_mib, s->max_memory_mib);
+	g_autofree char *vnc = s->vnc_port > 0 ? g_strdup_printf("127.0.0.1:%d", s->vnc_port) :
+		s->graphics ? g_strdup(_("yes (port given at start)")) : NULL;
+	int end = y + h;
+
+	y = field(y, 2, cols, _("vCPUs:"), cpus);
+	if (y < end)
+		y = field(y, 2, cols, _("Memory:"), mem);
+	if (y < end)
+		y = field(y, 2, cols, _("Firmware:"), s->firmware == FIRMWARE_UEFI ? "UEFI" : "BIOS");
+	if (y < end)
+		y = field(y, 2, cols, _("Accelerator:"),
+			  g_strcmp0(s->domain_type, "kvm") == 0 ? "KVM" : "TCG");
+	if (y < end)
+		y = field(y, 2, cols, _("Kernel:"), s->kernel);
+	if (y < end)
+		y = field(y, 2, cols, _("Command line:"), s->cmdline);
+	if (y < end)
+		field(y, 2, cols, _("VNC:"), vnc);
+}
+
+static void tab_disks(struct tui *t, int y, int h, int cols)
+{
+	const struct vm_spec *s = t->detail;
+
+	if (!s->disks->len)
+		mvaddstr(y, 2, _("No disks."));
+	for (guint i = 0; i < s->disks->len && (int)i < h; i++) {
+		const struct vm_disk *d = g_ptr_array_index(s->disks, i);
+		g_autofree char *line = g_strdup_printf("%-6s %-6s %-6s %s",
+			d->cdrom ? "cdrom" : "disk", d->bus ? d->bus : "",
+			d->format ? d->format : "", d->path ? d->path : _("(empty)"));
+
+		mvaddnstr(y + (int)i, 2, line, cols - 2);
+	}
+}
+
+static void tab_network(struct tui *t, int y, int h, int cols)
+{
+	const struct vm_spec *s = t->detail;
+
+	if (!s->nic_model) {
+		mvaddstr(y, 2, _("No network interface."));
+		return;
+	}
+	y = field(y, 2, cols, _("Mode:"), _("NAT (user-mode)"));
+	if (h > 1)
+		y = field(y, 2, cols, _("Model:"), s->nic_model);
+	if (h > 2)
+		field(y, 2, cols, _("MAC:"), s->mac);
+}
+
+static void tab_events(struct tui *t, int y, int h, int cols)
+{
+	g_auto(GStrv) lines = model_events(t->model, t->detail_uuid);
+	int n = (int)g_strv_length(lines);
+
+	if (!n)
+		mvaddstr(y, 2, _("No events since vmtui started."));
+	/* the newest at the bottom, as many as fit */
+	for (int i = MAX(0, n - h); i < n; i++)
+		mvaddnstr(y++, 2, lines[i], cols - 2);
+}
+
+static const struct {
+	const char *title;
+	void (*draw)(struct tui *t, int y, int h, int cols);
+} tabs[] = {
+	/* TRANSLATORS: tabs of the details pane */
+	{ N_("Overview"), tab_overview },
+	{ N_("Hardware"), tab_hardware },
+	{ N_("Disks"), tab_disks },
+	{ N_("Network"), tab_network },
+	{ N_("Events"), tab_events },
+};
+
+int view_details_next_tab(struct tui *t, int step)
+{
+	int n = (int)G_N_ELEMENTS(tabs);
+
+	t->detail_tab = ((t->detail_tab + step) % n + n) % n;
+	return TUI_REDRAW;
+}
+
+void view_details_draw(struct tui *t, int top, int height, int cols)
+{
+	const struct vm_row *vm = tui_selected(t);
+
+	move(top, 0);
+	clrtoeol();
+	for (size_t i = 0; i < G_N_ELEMENTS(tabs); i++) {
+		if ((int)i == t->detail_tab)
+			attron(A_REVERSE | A_BOLD);
+		printw(" %s ", _(tabs[i].title));
+		if ((int)i == t->detail_tab)
+			attroff(A_REVERSE | A_BOLD);
+		addch(' ');
+	}
+	attron(A_DIM);
+	addstr(_(" (Tab)"));
+	attroff(A_DIM);
+	if (!vm || !t->detail || strcmp(vm->uuid, t->detail_uuid) != 0)
+		return;
+	tabs[t->detail_tab].draw(t, top + 1, height - 1, cols);
+}
