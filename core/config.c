@@ -63,28 +63,39 @@ static int read_int(GKeyFile *kf, const char *path, const char *group,
 	return 0;
 }
 
-/* Applies the [engine] group of @kf to @cfg. */
+/* Refuses keys of [@group] not in @known, naming the first one. */
+static int check_keys(GKeyFile *kf, const char *path, const char *group,
+		      const char *const *known, size_t n)
+{
+	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
+
+	for (size_t i = 0; keys && keys[i]; i++) {
+		bool ok = false;
+
+		for (size_t k = 0; k < n; k++)
+			ok |= strcmp(keys[i], known[k]) == 0;
+		if (!ok) {
+			core_error(CORE_ERR_USAGE,
+				   _("%s: unknown setting \"%s\" in [%s]"),
+				   path, keys[i], group);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Applies the [engine] and [ui] groups of @kf to @cfg. */
 static int apply_file(struct core_config *cfg, GKeyFile *kf)
 {
 	static const char *const known[] = {
 		"uri", "root", "accel", "timeout", "shutdown-timeout", "pool",
 	};
-	g_auto(GStrv) keys = g_key_file_get_keys(kf, "engine", NULL, NULL);
+	static const char *const ui_known[] = { "refresh", "mouse" };
 	g_autofree char *accel = NULL;
 	char *s;
 
-	for (size_t i = 0; keys && keys[i]; i++) {
-		bool ok = false;
-
-		for (size_t k = 0; k < G_N_ELEMENTS(known); k++)
-			ok |= strcmp(keys[i], known[k]) == 0;
-		if (!ok) {
-			core_error(CORE_ERR_USAGE,
-				   _("%s: unknown setting \"%s\" in [engine]"),
-				   cfg->path, keys[i]);
-			return -1;
-		}
-	}
+	if (check_keys(kf, cfg->path, "engine", known, G_N_ELEMENTS(known)) < 0)
+		return -1;
 	if ((s = g_key_file_get_string(kf, "engine", "uri", NULL))) {
 		g_free(cfg->uri);
 		cfg->uri = s;
@@ -109,6 +120,19 @@ static int apply_file(struct core_config *cfg, GKeyFile *kf)
 		}
 		cfg->accel = m;
 	}
+	if (check_keys(kf, cfg->path, "ui", ui_known, G_N_ELEMENTS(ui_known)) < 0 ||
+	    read_int(kf, cfg->path, "ui", "refresh", 1, 3600, &cfg->refresh) < 0)
+		return -1;
+	if (g_key_file_has_key(kf, "ui", "mouse", NULL)) {
+		g_autofree char *m = g_key_file_get_string(kf, "ui", "mouse", NULL);
+
+		if (g_strcmp0(m, "yes") && g_strcmp0(m, "no")) {
+			core_error(CORE_ERR_USAGE, _("%s: [ui] mouse = \"%s\" must be yes or no"),
+				   cfg->path, m ? m : "");
+			return -1;
+		}
+		cfg->mouse = strcmp(m, "yes") == 0;
+	}
 	if (read_int(kf, cfg->path, "engine", "timeout", 1, 3600,
 		     &cfg->op_timeout) < 0 ||
 	    read_int(kf, cfg->path, "engine", "shutdown-timeout", 1, 3600,
@@ -129,6 +153,8 @@ struct core_config *core_config_load(const char *path)
 	cfg->op_timeout = 30;
 	cfg->shutdown_timeout = 60;
 	cfg->pool = g_strdup("default");
+	cfg->refresh = 2;
+	cfg->mouse = true;
 	cfg->engine_root = g_build_filename(datadir, "engine", NULL);
 	if (!path)
 		path = g_getenv("VMTUI_CONFIG");

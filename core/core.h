@@ -80,6 +80,8 @@ struct core_config {
 	int op_timeout;     /* seconds a CLI waits for a libvirt call */
 	int shutdown_timeout; /* seconds an ACPI shutdown may take */
 	char *pool;         /* storage pool for new disks on daemon URIs */
+	int refresh;        /* [ui] seconds between stats refreshes */
+	bool mouse;         /* [ui] mouse clicks and wheel in the TUI */
 	char *path;         /* file it was read from (may not exist) */
 };
 

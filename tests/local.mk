@@ -35,6 +35,7 @@ script_tests = \
 	tests/i18n.sh \
 	tests/doc.sh \
 	tests/tui.sh \
+	tests/tui-mouse.sh \
 	tests/doctor.sh \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \

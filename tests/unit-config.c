@@ -40,7 +40,8 @@ int main(void)
 
 	cfg = load_text("");
 	tap_ok(cfg && !cfg->uri && cfg->accel == ACCEL_AUTO &&
-	       cfg->op_timeout == 30 && cfg->shutdown_timeout == 60,
+	       cfg->op_timeout == 30 && cfg->shutdown_timeout == 60 &&
+	       cfg->refresh == 2 && cfg->mouse,
 	       "empty file gives the defaults");
 	tap_ok(cfg && g_str_has_prefix(cfg->engine_root, dir) &&
 	       g_str_has_suffix(cfg->engine_root, "/vmtui/engine"),
@@ -72,6 +73,15 @@ int main(void)
 	       "bad accel value is refused with the value");
 	cfg = load_text("[engine]\ntimeout = -3\n");
 	tap_ok(!cfg && strstr(core_error_message(), "timeout"), "negative timeout refused");
+	cfg = load_text("[ui]\nrefresh = 5\nmouse = no\n");
+	tap_ok(cfg && cfg->refresh == 5 && !cfg->mouse, "[ui] refresh and mouse are read");
+	core_config_free(cfg);
+	cfg = load_text("[ui]\nmouse = maybe\n");
+	tap_ok(!cfg && strstr(core_error_message(), "mouse = \"maybe\" must be yes or no"),
+	       "bad mouse value is refused");
+	cfg = load_text("[ui]\ncolour = red\n");
+	tap_ok(!cfg && strstr(core_error_message(), "unknown setting \"colour\" in [ui]"),
+	       "unknown [ui] setting is refused");
 	cfg = load_text("[engine]\nurl = x\n");
 	tap_ok(!cfg && strstr(core_error_message(), "unknown setting \"url\""),
 	       "misspelt setting is refused by name");

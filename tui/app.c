@@ -369,6 +369,32 @@ static void draw(struct tui *t)
 
 /* ---- keys ----------------------------------------------------------------- */
 
+/* Click selects a row, double click opens it, the wheel scrolls. */
+static int mouse_list(struct tui *t)
+{
+	MEVENT ev;
+	int n = (int)t->rows->len, row;
+
+	if (getmouse(&ev) != OK)
+		return TUI_NONE;
+	if (ev.bstate & BUTTON4_PRESSED) {
+		t->cursor = MAX(t->cursor - 3, 0);
+	} else if (ev.bstate & BUTTON5_PRESSED) {
+		t->cursor = MAX(MIN(t->cursor + 3, n - 1), 0);
+	} else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
+		row = t->top + ev.y - 2; /* below the title and the header */
+		if (ev.y < 2 || ev.y >= 2 + t->list_rows || row >= n)
+			return TUI_NONE;
+		t->cursor = row;
+		g_strlcpy(t->cursor_uuid, tui_selected(t)->uuid, sizeof t->cursor_uuid);
+		if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+			return actions_dispatch(t, '\n');
+	}
+	if (tui_selected(t))
+		g_strlcpy(t->cursor_uuid, tui_selected(t)->uuid, sizeof t->cursor_uuid);
+	return TUI_REDRAW;
+}
+
 static int key_list(struct tui *t, int key)
 {
 	int n = (int)t->rows->len, page = MAX(1, LINES - 4);
@@ -399,6 +425,8 @@ static int key_list(struct tui *t, int key)
 		break;
 	case KEY_RESIZE:
 		break;
+	case KEY_MOUSE:
+		return mouse_list(t);
 	case '\t':
 		return view_details_next_tab(t, 1);
 	case KEY_BTAB:
@@ -550,6 +578,11 @@ static void setup_terminal(struct tui *t)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	if (t->cfg->mouse) {
+		mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED |
+			  BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		mouseinterval(250);
+	}
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	t->color = has_colors() && !g_getenv("NO_COLOR");
 	if (t->color) {
@@ -579,7 +612,7 @@ static bool finish_jobs(struct tui *t)
 
 int tui_main(struct core_config *cfg)
 {
-	struct tui t = { .cfg = cfg, .refresh_ms = 2000 };
+	struct tui t = { .cfg = cfg, .refresh_ms = cfg->refresh * 1000 };
 	int res = TUI_REDRAW;
 
 	t.eng = engine_open(cfg);

@@ -56,6 +56,7 @@ struct tui {
 	bool sort_desc;
 	char cursor_uuid[VIR_UUID_STRING_BUFLEN];
 	int cursor, top;
+	int list_rows;         /* rows of the list on screen, set by draw */
 	unsigned model_gen;
 	GPtrArray *jobs;       /* struct tui_job in flight */
 	struct job *refresh;   /* the model refresh in flight, or NULL */

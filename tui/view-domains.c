@@ -119,6 +119,7 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 	heading(t, _("CPU"), SORT_CPU, MAX(0, cols - name_w - 38));
 	attroff(A_UNDERLINE);
 
+	t->list_rows = body - 1;
 	if (t->cursor < t->top)
 		t->top = t->cursor;
 	if (t->cursor >= t->top + body - 1)

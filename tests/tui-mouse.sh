@@ -1,0 +1,58 @@
+#!/bin/sh
+# Mouse in the full-screen interface: a click selects a row, a double click
+# opens it, the wheel moves.  Driven through a pseudo-terminal with xterm's
+# SGR mouse reports, as a terminal emulator would send them.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+for n in ma mb mc; do
+	"$VMTUI" create "$n" --no-disk >/dev/null || { echo "Bail out! create $n"; exit 1; }
+done
+python3 - "$VMTUI" <<'PY'
+import fcntl, os, pty, select, struct, sys, termios, time
+n = 0
+def ok(cond, what):
+    global n; n += 1
+    print(("ok" if cond else "not ok"), n, "-", what); sys.stdout.flush()
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ.update(TERM="xterm-256color", LANG="C.UTF-8")
+    os.execv(sys.argv[1], [sys.argv[1]])
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+def drain(t):
+    out, end = b"", time.time() + t
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try: out += os.read(fd, 65536)
+            except OSError: break
+    return out
+def click(col, row, times=1):
+    for _ in range(times):
+        os.write(fd, b"\x1b[<0;%d;%dM" % (col, row)); time.sleep(0.02)
+        os.write(fd, b"\x1b[<0;%d;%dm" % (col, row)); time.sleep(0.05)
+def name_shown(out, name):
+    return (b"Name:          " + name.encode()) in out
+first = drain(2)
+ok(b"1000h" in first or b"1002h" in first,
+   "vmtui turns on mouse reporting")
+click(6, 5, 2)                      # row 5 = third VM: mc
+out = drain(1.5)
+ok(name_shown(out, "mc"), "a double click on a row opens that VM's details")
+os.write(fd, b"q"); drain(0.5)
+click(6, 4)                         # select mb
+time.sleep(0.5)                     # past the double-click interval
+os.write(fd, b"\r")
+out = drain(1.5)
+ok(name_shown(out, "mb"), "a click selects the row (Enter then opens mb)")
+os.write(fd, b"q"); drain(0.5)
+os.write(fd, b"\x1b[<64;6;4M")      # wheel up: back to the first row
+time.sleep(0.2)
+os.write(fd, b"\r")
+out = drain(1.5)
+ok(name_shown(out, "ma"), "the wheel moves the selection")
+os.write(fd, b"q"); time.sleep(0.2); os.write(fd, b"q")
+drain(1.5)
+_, status = os.waitpid(pid, 0)
+ok(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, "q quits cleanly")
+print("1..%d" % n)
+PY
