@@ -13,6 +13,10 @@ export TMUX_TMPDIR="$T"
 check "create guest t1" create_guest t1
 check "create guest t2" create_guest t2
 check "create guest t3" create_guest t3
+check "create a guest that ignores ACPI" create_guest th th vmtui.panic=1
+# short waits for the guest that ignores ACPI
+mkdir -p "$XDG_CONFIG_HOME/vmtui"
+printf '[engine]\nshutdown-timeout = 4\n' >"$XDG_CONFIG_HOME/vmtui/vmtui.conf"
 log1=$(serial_log t1)
 
 # screen: the visible pane
@@ -105,6 +109,24 @@ keys n Enter
 see 'Deleted VM "t2"' 10 "the typed name deletes it"
 screen | grep -Eq '^ . t2 '
 check "t2 is gone from the list" [ $? -ne 0 ]
+keys / th Enter
+keys s
+see '^ . th +running' 10 "start the guest that ignores ACPI"
+keys S
+see 'The guest ignored the shutdown request. Force it off now\? \[y/N\]' 15 \
+	"an ignored ACPI shutdown is reported and force off offered"
+keys y Enter
+see '^ . th +shut off' 10 "accepting the offer forces it off"
+keys s
+see '^ . th +running' 10 "start it again"
+keys S
+sleep 1
+keys K
+see 'Asked 1 job to stop' 3 "K asks the running job to stop"
+see 'Stopped waiting for VM "th" to power off' 5 "the shutdown job stops waiting at once"
+keys F y Enter
+see '^ . th +shut off' 10 "force off"
+keys / Escape
 keys '?'
 see 'Force the selected VM off \(asks first\)' 3 "? shows help generated from the bindings"
 keys q

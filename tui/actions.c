@@ -86,6 +86,34 @@ static int act_xml(struct tui *t, const struct vm_row *vm)
 	return run_cmd(t, "dumpxml", vm->name, NULL, true);
 }
 
+static int confirm_destroy(struct tui *t, const char *text);
+
+void actions_offer_force_off(struct tui *t, const char *name, const char *why)
+{
+	g_autofree char *q = g_strdup_printf(_("%s Force it off now? [y/N] "), why);
+
+	g_ptr_array_set_size(t->pending, 0);
+	g_ptr_array_add(t->pending, g_strdup(name));
+	tui_prompt(t, q, "", confirm_destroy);
+}
+
+static int act_cancel(struct tui *t, const struct vm_row *vm)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < t->jobs->len; i++) {
+		struct tui_job *tj = g_ptr_array_index(t->jobs, i);
+
+		job_cancel(tj->job);
+		n++;
+	}
+	if (n)
+		tui_message(t, false, P_("Asked %u job to stop.", "Asked %u jobs to stop.", n), n);
+	else
+		tui_message(t, false, _("No job is running."));
+	return TUI_REDRAW;
+}
+
 static int confirm_destroy(struct tui *t, const char *text)
 {
 	if (g_ascii_strcasecmp(text, "y") != 0) {
@@ -229,6 +257,7 @@ const struct action actions[] = {
 	{ N_("filter"), '/', "/", N_("Show only VMs whose name contains the text typed (Esc shows all)"), ACT_HINT, act_filter },
 	{ N_("sort"), 'o', "o", N_("Sort by the next column (name, state, CPU, memory)"), 0, act_sort },
 	{ N_("reverse"), 'O', "O", N_("Reverse the sort order"), 0, act_sort_reverse },
+	{ N_("cancel"), 'K', "K", N_("Stop the running jobs (e.g. stop waiting for a shutdown)"), 0, act_cancel },
 	{ N_("command"), ':', ":", N_("Run a vmtui command, e.g. :create web --memory 2G"), ACT_HINT, act_command },
 	{ N_("help"), '?', "?", N_("Show this help"), ACT_HINT, act_help },
 	{ N_("quit"), 'q', "q", N_("Quit (VMs keep running)"), ACT_HINT, act_quit },

@@ -253,12 +253,19 @@ static int reap_jobs(struct tui *t)
 	for (guint i = 0; i < t->jobs->len;) {
 		struct tui_job *tj = g_ptr_array_index(t->jobs, i);
 		g_autofree char *err = NULL;
+		enum core_err code;
 
 		if (!job_wait(tj->job, 0)) {
 			i++;
 			continue;
 		}
-		if (job_get_error(tj->job, &err) != CORE_OK) {
+		code = job_get_error(tj->job, &err);
+		if (code == CORE_ERR_TIMEOUT && tj->vm && t->mode == MODE_LIST &&
+		    strcmp(tj->ctx->cmd->name, "shutdown") == 0) {
+			/* the guest ignored ACPI: offer the way out */
+			tui_message(t, true, "%s", err);
+			actions_offer_force_off(t, tj->vm, _("The guest ignored the shutdown request."));
+		} else if (code != CORE_OK) {
 			tui_message(t, true, "%s", err);
 		} else if (tj->show_output && strchr(tj->ctx->out->str, '\n') !=
 			   strrchr(tj->ctx->out->str, '\n')) {

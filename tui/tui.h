@@ -125,6 +125,8 @@ enum action_flags {
 extern const struct action actions[];
 /* Runs the action bound to @key; TUI_NONE if none is. */
 int actions_dispatch(struct tui *t, int key);
+/* Asks whether to force off @name, after @why (a shutdown timed out). */
+void actions_offer_force_off(struct tui *t, const char *name, const char *why);
 /* Help text generated from the table; caller frees. */
 char *actions_help(void);
 
