@@ -19,9 +19,11 @@ qemu-system-x86 qemu-utils ovmf locales"
 # What the test suite and the benchmarks use on top: the test guest is
 # built from the cloud kernel and busybox; tmux drives the TUI; virsh is
 # the benchmark's peer; python3 checks JSON; setpriv runs unprivileged
-# cases; man and col check the man page.
+# cases; man and col check the man page; a private sshd on 127.0.0.1
+# carries the over-SSH test.
 TEST_DEPS="linux-image-cloud-amd64 busybox-static cpio e2fsprogs tmux
-libvirt-clients python3 util-linux procps man-db bsdextrautils"
+libvirt-clients python3 util-linux procps man-db bsdextrautils
+openssh-server openssh-client"
 
 say() { printf '%s\n' "setup: $*" >&2; }
 

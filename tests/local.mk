@@ -36,6 +36,7 @@ script_tests = \
 	tests/doc.sh \
 	tests/tui.sh \
 	tests/tui-mouse.sh \
+	tests/tui-ssh.sh \
 	tests/doctor.sh \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \

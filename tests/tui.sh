@@ -146,6 +146,22 @@ keys q
 see 'VMTUI-EXITED 0' 5 "quits"
 tmux kill-session -t "$S"
 
+# The same screens on libvirt's test driver (fast, no guests).
+tmux new-session -d -s "$S" -x 100 -y 30 "env LANG=C.UTF-8 '$VMTUI' -c test:///default; echo VMTUI-EXITED \$?; sleep 60"
+see '^ . test +running' 10 "test:///default: the driver's domain is listed"
+see 'test:///default' 1 "test:///default: the title names the URI"
+keys p
+see '^ . test +paused' 5 "test:///default: p pauses"
+keys p
+see '^ . test +running' 5 "test:///default: p resumes"
+keys F y Enter
+see '^ . test +shut off' 5 "test:///default: force off"
+keys d test Enter n Enter
+see 'Deleted VM "test"' 5 "test:///default: delete"
+keys q
+see 'VMTUI-EXITED 0' 5 "test:///default: quits"
+tmux kill-session -t "$S"
+
 # zh_CN
 if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
 	mkdir -p "$T/locale/zh_CN/LC_MESSAGES"
