@@ -89,6 +89,15 @@ see '^ . t3 +shut off' 3 "Esc drops the marks"
 keys g j
 keys : 'info nosuch' Enter
 see 'There is no VM named "nosuch"' 5 "the : prompt runs commands and shows their errors"
+keys : inf Tab
+see '^:info ?$' 3 ": completes command names with Tab"
+keys t Tab
+see 't1 +t2 +t3 +th' 3 "then VM names, listing the candidates"
+keys 1 Enter
+see 'Name: +t1' 5 "the completed command runs"
+keys q : Up
+see '^:info t1' 3 "Up recalls the last command"
+keys Escape
 keys : 'start t2' Enter
 see '^ . t2 +running' 10 ":start t2 starts it"
 keys F
@@ -122,8 +131,7 @@ see '^ . th +running' 10 "start it again"
 keys S
 sleep 1
 keys K
-see 'Asked 1 job to stop' 3 "K asks the running job to stop"
-see 'Stopped waiting for VM "th" to power off' 5 "the shutdown job stops waiting at once"
+see 'Stopped waiting for VM "th" to power off' 5 "K stops the running shutdown job at once"
 keys F y Enter
 see '^ . th +shut off' 10 "force off"
 keys / Escape

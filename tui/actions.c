@@ -228,6 +228,8 @@ static int run_prompt(struct tui *t, const char *text)
 static int act_command(struct tui *t, const struct vm_row *vm)
 {
 	tui_prompt(t, ":", "", run_prompt);
+	t->prompt_is_command = true;
+	g_clear_pointer(&t->message, g_free);
 	return TUI_REDRAW;
 }
 
@@ -258,7 +260,7 @@ const struct action actions[] = {
 	{ N_("sort"), 'o', "o", N_("Sort by the next column (name, state, CPU, memory)"), 0, act_sort },
 	{ N_("reverse"), 'O', "O", N_("Reverse the sort order"), 0, act_sort_reverse },
 	{ N_("cancel"), 'K', "K", N_("Stop the running jobs (e.g. stop waiting for a shutdown)"), 0, act_cancel },
-	{ N_("command"), ':', ":", N_("Run a vmtui command, e.g. :create web --memory 2G"), ACT_HINT, act_command },
+	{ N_("command"), ':', ":", N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), ACT_HINT, act_command },
 	{ N_("help"), '?', "?", N_("Show this help"), ACT_HINT, act_help },
 	{ N_("quit"), 'q', "q", N_("Quit (VMs keep running)"), ACT_HINT, act_quit },
 	{ 0 }

@@ -83,6 +83,8 @@ void tui_prompt(struct tui *t, const char *label, const char *initial,
 	g_string_assign(t->input, initial);
 	t->prompt_done = done;
 	t->prompt_changed = NULL;
+	t->prompt_is_command = false;
+	t->history_pos = (int)t->history->len;
 	t->mode = MODE_PROMPT;
 }
 
@@ -135,6 +137,62 @@ static void tui_job_free(gpointer p)
 	command_ctx_free(tj->ctx);
 	g_free(tj->vm);
 	g_free(tj);
+}
+
+/* Longest common prefix of @cands; caller frees. */
+static char *common_prefix(GPtrArray *cands)
+{
+	gsize len = strlen(cands->pdata[0]);
+
+	for (guint i = 1; i < cands->len; i++) {
+		const char *c = cands->pdata[i];
+		gsize k = 0;
+
+		while (k < len && c[k] == ((const char *)cands->pdata[0])[k])
+			k++;
+		len = k;
+	}
+	return g_strndup(cands->pdata[0], len);
+}
+
+void tui_complete(struct tui *t)
+{
+	const char *text = t->input->str;
+	const char *word = strrchr(text, ' ');
+	bool first = word == NULL;
+	g_autoptr(GPtrArray) cands = g_ptr_array_new();
+	g_autofree char *prefix = NULL;
+	GString *list;
+
+	word = word ? word + 1 : text;
+	if (first) {
+		for (const struct command *c = commands; c->name; c++)
+			if (g_str_has_prefix(c->name, word))
+				g_ptr_array_add(cands, (gpointer)c->name);
+	} else {
+		for (guint i = 0; i < t->all->len; i++) {
+			const struct vm_row *r = g_ptr_array_index(t->all, i);
+
+			if (g_str_has_prefix(r->name, word))
+				g_ptr_array_add(cands, r->name);
+		}
+	}
+	if (!cands->len) {
+		tui_message(t, true, _("Nothing matches \"%s\"."), word);
+		return;
+	}
+	prefix = common_prefix(cands);
+	g_string_truncate(t->input, (gsize)(word - text));
+	g_string_append(t->input, prefix);
+	if (cands->len == 1) {
+		g_string_append_c(t->input, ' ');
+		return;
+	}
+	list = g_string_new(NULL);
+	for (guint i = 0; i < cands->len; i++)
+		g_string_append_printf(list, "%s%s", i ? "  " : "", (char *)cands->pdata[i]);
+	tui_message(t, false, "%s", list->str);
+	g_string_free(list, TRUE);
 }
 
 /* ---- model refresh ------------------------------------------------------ */
@@ -295,7 +353,9 @@ static void draw_bottom(struct tui *t, int lines, int cols)
 	move(lines - 2, 0);
 	clrtoeol();
 	attron(A_DIM);
-	addnstr(hint->str, -1);
+	/* while typing a command, the line above shows the candidates */
+	addnstr(t->mode == MODE_PROMPT && t->prompt_is_command && t->message ?
+		t->message : hint->str, cols);
 	attroff(A_DIM);
 	g_string_free(hint, TRUE);
 
@@ -468,9 +528,25 @@ static int key_prompt(struct tui *t, wint_t ch, bool is_key)
 {
 	if (is_key && ch == KEY_RESIZE)
 		return TUI_REDRAW;
+	if (t->prompt_is_command && is_key && (ch == KEY_UP || ch == KEY_DOWN)) {
+		int n = (int)t->history->len;
+
+		t->history_pos = CLAMP(t->history_pos + (ch == KEY_UP ? -1 : 1), 0, n);
+		g_string_assign(t->input, t->history_pos < n ?
+				(const char *)t->history->pdata[t->history_pos] : "");
+		return TUI_REDRAW;
+	}
+	if (t->prompt_is_command && !is_key && ch == '\t') {
+		tui_complete(t);
+		return TUI_REDRAW;
+	}
 	if ((!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER)) {
 		g_autofree char *text = g_strdup(t->input->str);
 
+		if (t->prompt_is_command && *text &&
+		    (!t->history->len ||
+		     strcmp(g_ptr_array_index(t->history, t->history->len - 1), text) != 0))
+			g_ptr_array_add(t->history, g_strdup(text));
 		t->mode = MODE_LIST;
 		return t->prompt_done(t, text) | TUI_REDRAW;
 	}
@@ -639,6 +715,7 @@ int tui_main(struct core_config *cfg)
 	t.marked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	t.jobs = g_ptr_array_new_with_free_func(tui_job_free);
 	t.input = g_string_new(NULL);
+	t.history = g_ptr_array_new_with_free_func(g_free);
 	start_refresh(&t);
 	setup_terminal(&t);
 
@@ -712,6 +789,7 @@ int tui_main(struct core_config *cfg)
 	g_free(t.filter);
 	g_clear_pointer(&t.refresh, job_unref);
 	g_string_free(t.input, TRUE);
+	g_ptr_array_unref(t.history);
 	g_free(t.message);
 	g_free(t.prompt_label);
 	g_ptr_array_unref(t.pending);

@@ -72,6 +72,9 @@ struct tui {
 	char *prompt_label;
 	prompt_done_fn prompt_done;
 	prompt_changed_fn prompt_changed;
+	bool prompt_is_command;   /* ":" prompt: history and completion */
+	GPtrArray *history;       /* earlier ":" lines, oldest first */
+	int history_pos;
 	GPtrArray *pending;    /* names of the VMs a confirmation is about */
 
 	/* pager */
@@ -99,6 +102,9 @@ int tui_run_command(struct tui *t, char **argv, const char *vm,
 		    bool show_output);
 void tui_prompt(struct tui *t, const char *label, const char *initial,
 		prompt_done_fn done);
+/* Completes the command line being typed at the ":" prompt: the first word
+ * from the command table, later ones from the VM names. */
+void tui_complete(struct tui *t);
 /* Rebuilds the visible rows from the model's (filter, sort, cursor). */
 void tui_rebuild_rows(struct tui *t);
 /* The VMs an action applies to: the marked ones, else the selected one.
