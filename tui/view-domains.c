@@ -75,6 +75,23 @@ static void put_cells(const char *s, int cells)
 	g_string_free(g, TRUE);
 }
 
+/* "12.3M/s" for a running VM's byte rate, "" otherwise. */
+static void rate_text(char *buf, size_t len, const struct vm_row *row, double rate)
+{
+	static const char units[] = "BKMGT";
+	int u = 0;
+
+	if (row->state != VIR_DOMAIN_RUNNING) {
+		buf[0] = '\0';
+		return;
+	}
+	while (rate >= 1000 && u < 4) {
+		rate /= 1024;
+		u++;
+	}
+	g_snprintf(buf, len, rate < 10 && u ? "%.1f%c/s" : "%.0f%c/s", rate, units[u]);
+}
+
 /* A column heading, with an arrow on the sort column. */
 static void heading(const struct tui *t, const char *label, enum sort_key key,
 		    int cells)
@@ -89,7 +106,7 @@ static void heading(const struct tui *t, const char *label, enum sort_key key,
 
 void view_domains_draw(struct tui *t, int top, int height, int cols)
 {
-	int name_w = MAX(12, MIN(32, cols - 50));
+	int name_w = MAX(12, MIN(32, cols - 67));
 	int body = height - 1; /* below the title */
 	g_autofree char *title = NULL;
 
@@ -98,7 +115,8 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 	if (t->color)
 		attron(COLOR_PAIR(PAIR_BAR));
 	attron(A_BOLD);
-	title = g_strdup_printf(" vmtui  %s  %s%s", engine_uri(t->eng),
+	title = engine_is_test(t->eng) ? g_strdup_printf(" vmtui  %s", engine_uri(t->eng)) :
+		g_strdup_printf(" vmtui  %s  %s%s", engine_uri(t->eng),
 				engine_accel(t->eng) == ACCEL_KVM ? "KVM" : "TCG",
 				engine_accel(t->eng) == ACCEL_KVM ? "" :
 				_(" (software emulation: slow)"));
@@ -116,7 +134,9 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 	heading(t, _("STATE"), SORT_STATE, 16);
 	put_cells(_("VCPUS"), 8);
 	heading(t, _("MEMORY"), SORT_MEMORY, 10);
-	heading(t, _("CPU"), SORT_CPU, MAX(0, cols - name_w - 38));
+	heading(t, _("CPU"), SORT_CPU, 8);
+	put_cells(_("DISK I/O"), 10);
+	put_cells(_("NET I/O"), MAX(0, cols - name_w - 56));
 	attroff(A_UNDERLINE);
 
 	t->list_rows = body - 1;
@@ -162,7 +182,11 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 			g_snprintf(buf, sizeof buf, "%5.1f%%", row->cpu_pct);
 		else
 			buf[0] = '\0';
-		put_cells(buf, MAX(0, cols - name_w - 38));
+		put_cells(buf, 8);
+		rate_text(buf, sizeof buf, row, row->rd_rate + row->wr_rate);
+		put_cells(buf, 10);
+		rate_text(buf, sizeof buf, row, row->rx_rate + row->tx_rate);
+		put_cells(buf, MAX(0, cols - name_w - 56));
 		if (r == t->cursor)
 			attroff(A_REVERSE);
 	}
