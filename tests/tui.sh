@@ -138,6 +138,37 @@ keys / Escape
 keys '?'
 see 'Force the selected VM off \(asks first\)' 3 "? shows help generated from the bindings"
 keys q
+
+# The New VM form: inline errors with the command line's rules, a summary,
+# a failed create that keeps the form, then a guest that boots.
+keys n 'bad/name' Tab
+see "contains '/', which is not allowed" 3 "the form shows a bad name inline"
+keys Up BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace web1 Tab Tab Tab
+keys BSpace BSpace 256M Tab Right Right Tab Right Right Tab /nonexistent/k Tab
+see 'Kernel +\[/nonexistent/k\]' 3 "choices switch the fields shown (no disk, kernel boot)"
+keys "$GUEST_INITRD" Tab
+keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+keys "console=ttyS0 quiet cryptomgr.notests vmtui.marker=form-$$" Tab Tab Enter
+see 'New VM: summary' 3 "Enter on the last field shows a summary"
+keys Enter
+see 'The kernel /nonexistent/k cannot be used: No such file' 10 "a failed create keeps the form and says why"
+check "and nothing was created" sh -c "! ls '$XDG_DATA_HOME/vmtui/disks' 2>/dev/null | grep -q web1"
+keys Up Up Up Up
+for i in $(seq 20); do keys BSpace; done
+keys "$GUEST_KERNEL"
+keys Down Down Down Down Enter
+see 'New VM: summary' 3 "the summary again"
+keys Enter
+see 'Created VM "web1"' 10 "the form creates the VM and closes"
+keys / web1 Enter s
+see '^ . web1 +running' 10 "the new VM starts"
+booted=no
+for i in $(seq 400); do
+	grep -qs "VMTUI-MARKER form-$$" "$XDG_DATA_HOME"/vmtui/logs/*-serial.log && { booted=yes; break; }
+	sleep 0.1
+done
+check "the VM made by the form boots to its marker" [ $booted = yes ]
+keys F y Enter / Escape
 tmux resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "$S" -x 80 -y 24
 see '^ . t1 +shut off' 3 "after resizing to 80x24 the list is redrawn"
 keys q

@@ -233,6 +233,11 @@ static int act_command(struct tui *t, const struct vm_row *vm)
 	return TUI_REDRAW;
 }
 
+static int act_new(struct tui *t, const struct vm_row *vm)
+{
+	return form_create_open(t);
+}
+
 static int act_help(struct tui *t, const struct vm_row *vm)
 {
 	g_autofree char *text = actions_help();
@@ -248,6 +253,7 @@ static int act_quit(struct tui *t, const struct vm_row *vm)
 
 /* TRANSLATORS: the short names are shown in the hint line */
 const struct action actions[] = {
+	{ N_("new"), 'n', "n", N_("Create a new VM (a form, then a summary)"), ACT_HINT, act_new },
 	{ N_("start"), 's', "s", N_("Start the selected VM (or the marked ones)"), ACT_VM | ACT_HINT, act_start },
 	{ N_("shutdown"), 'S', "S", N_("Ask the selected VM to power off (ACPI)"), ACT_VM | ACT_HINT, act_shutdown },
 	{ N_("force off"), 'F', "F", N_("Force the selected VM off (asks first)"), ACT_VM | ACT_HINT, act_destroy },

@@ -100,6 +100,13 @@ void tui_pager(struct tui *t, const char *title, const char *text)
 
 int tui_run_command(struct tui *t, char **argv, const char *vm, bool show_output)
 {
+	tui_start_command(t, argv, vm, show_output);
+	return TUI_REDRAW;
+}
+
+struct tui_job *tui_start_command(struct tui *t, char **argv, const char *vm,
+				  bool show_output)
+{
 	int argc = (int)g_strv_length(argv);
 	struct tui_job *tj;
 	struct cmd_ctx *ctx;
@@ -108,7 +115,7 @@ int tui_run_command(struct tui *t, char **argv, const char *vm, bool show_output
 	ctx = command_parse(t->cfg, argc, argv, &help_only);
 	if (!ctx) {
 		tui_message(t, true, "%s", core_error_message());
-		return TUI_REDRAW;
+		return NULL;
 	}
 	if (help_only || ctx->cmd->flags & CMD_STREAM) {
 		if (help_only)
@@ -117,7 +124,7 @@ int tui_run_command(struct tui *t, char **argv, const char *vm, bool show_output
 			tui_message(t, true, _("\"%s\" runs until stopped; use it from a shell."),
 				    argv[0]);
 		command_ctx_free(ctx);
-		return TUI_REDRAW;
+		return NULL;
 	}
 	ctx->eng = t->eng;
 	tj = g_new0(struct tui_job, 1);
@@ -126,7 +133,7 @@ int tui_run_command(struct tui *t, char **argv, const char *vm, bool show_output
 	tj->show_output = show_output;
 	tj->job = command_submit(ctx);
 	g_ptr_array_add(t->jobs, tj);
-	return TUI_REDRAW;
+	return tj;
 }
 
 static void tui_job_free(gpointer p)
@@ -318,7 +325,9 @@ static int reap_jobs(struct tui *t)
 			continue;
 		}
 		code = job_get_error(tj->job, &err);
-		if (code == CORE_ERR_TIMEOUT && tj->vm && t->mode == MODE_LIST &&
+		if (form_create_job_done(t, tj, code == CORE_OK, err)) {
+			/* the form shows its own failure */
+		} else if (code == CORE_ERR_TIMEOUT && tj->vm && t->mode == MODE_LIST &&
 		    strcmp(tj->ctx->cmd->name, "shutdown") == 0) {
 			/* the guest ignored ACPI: offer the way out */
 			tui_message(t, true, "%s", err);
@@ -417,6 +426,8 @@ static void draw(struct tui *t)
 	getmaxyx(stdscr, lines, cols);
 	if (t->mode == MODE_PAGER) {
 		draw_pager(t, lines, cols);
+	} else if (t->mode == MODE_FORM) {
+		form_create_draw(t, lines, cols);
 	} else {
 		/* the details pane takes the lower part of tall enough
 		 * terminals; the list keeps at least 6 rows */
@@ -629,6 +640,9 @@ static int read_keys(struct tui *t)
 		case MODE_PAGER:
 			res |= key_pager(t, (int)ch);
 			break;
+		case MODE_FORM:
+			res |= form_create_key(t, ch, is_key);
+			break;
 		case MODE_LIST:
 			res |= key_list(t, (int)ch);
 			break;
@@ -788,6 +802,7 @@ int tui_main(struct core_config *cfg)
 	g_hash_table_unref(t.marked);
 	g_free(t.filter);
 	g_clear_pointer(&t.refresh, job_unref);
+	form_create_free(t.form);
 	g_string_free(t.input, TRUE);
 	g_ptr_array_unref(t.history);
 	g_free(t.message);

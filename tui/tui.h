@@ -9,6 +9,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <wchar.h>
 
 #include "commands.h"
 #include "core.h"
@@ -25,7 +26,10 @@ enum tui_mode {
 	MODE_LIST,     /* the VM list has the keys */
 	MODE_PROMPT,   /* the bottom line edits text (":" or a confirmation) */
 	MODE_PAGER,    /* a full-screen text (help, info, XML) has the keys */
+	MODE_FORM,     /* the New VM form has the keys */
 };
+
+struct form;
 
 struct tui;
 
@@ -82,6 +86,8 @@ struct tui {
 	gchar **pager_lines;
 	int pager_top;
 
+	struct form *form;          /* the New VM form, while open */
+
 	/* details pane of the selected VM */
 	struct vm_spec *detail;     /* last description read, or NULL */
 	char detail_uuid[VIR_UUID_STRING_BUFLEN];
@@ -100,6 +106,10 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
  * Returns TUI_REDRAW. */
 int tui_run_command(struct tui *t, char **argv, const char *vm,
 		    bool show_output);
+/* The same, returning the job record (owned by the TUI), or NULL when the
+ * command line was refused (the message says why). */
+struct tui_job *tui_start_command(struct tui *t, char **argv, const char *vm,
+				  bool show_output);
 void tui_prompt(struct tui *t, const char *label, const char *initial,
 		prompt_done_fn done);
 /* Completes the command line being typed at the ":" prompt: the first word
@@ -138,6 +148,16 @@ char *actions_help(void);
 
 /* view-domains.c: the list in rows [top, top + height) */
 void view_domains_draw(struct tui *t, int top, int height, int cols);
+
+/* form-create.c: the New VM form */
+int form_create_open(struct tui *t);
+void form_create_free(struct form *f);
+int form_create_key(struct tui *t, wint_t ch, bool is_key);
+void form_create_draw(struct tui *t, int lines, int cols);
+/* A job ended: if it was the form's create, handle it and return true
+ * when the form showed the outcome itself (a failure). */
+int form_create_job_done(struct tui *t, struct tui_job *tj, bool ok,
+			 const char *message);
 
 /* view-details.c: the selected VM's tabs in rows [top, top + height) */
 void view_details_draw(struct tui *t, int top, int height, int cols);

@@ -1,0 +1,410 @@
+/*
+ * form-create.c — the New VM form: fields with inline validation by the
+ * same rules as the command line (core/names.c), a summary page, then the
+ * `create` command as a job.  A failed create leaves the form open with
+ * the message, and nothing created (vm_create rolls back).
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "tui.h"
+
+enum field_id {
+	F_NAME, F_OS, F_VCPUS, F_MEMORY, F_DISK, F_DISK_SIZE, F_DISK_PATH,
+	F_BOOT, F_ISO, F_KERNEL, F_INITRD, F_CMDLINE, F_FIRMWARE, F_NETWORK,
+	F_COUNT
+};
+
+static const char *const disk_choices[] = { N_("new"), N_("existing image"), N_("none"), NULL };
+static const char *const boot_choices[] = { N_("disk"), N_("ISO image"), N_("kernel"), NULL };
+static const char *const fw_choices[] = { "BIOS", "UEFI", NULL };
+static const char *const net_choices[] = { N_("NAT"), N_("none"), NULL };
+
+static const struct {
+	const char *label;
+	const char *const *choices; /* NULL: free text */
+	const char *initial;
+} fields[F_COUNT] = {
+	/* TRANSLATORS: labels of the New VM form */
+	[F_NAME] = { N_("Name"), NULL, "" },
+	[F_OS] = { N_("OS variant"), NULL, "" },
+	[F_VCPUS] = { N_("vCPUs"), NULL, "1" },
+	[F_MEMORY] = { N_("Memory"), NULL, "1G" },
+	[F_DISK] = { N_("Disk"), disk_choices, NULL },
+	[F_DISK_SIZE] = { N_("Disk size"), NULL, "16G" },
+	[F_DISK_PATH] = { N_("Disk image"), NULL, "" },
+	[F_BOOT] = { N_("Boot from"), boot_choices, NULL },
+	[F_ISO] = { N_("ISO image"), NULL, "" },
+	[F_KERNEL] = { N_("Kernel"), NULL, "" },
+	[F_INITRD] = { N_("Initrd"), NULL, "" },
+	[F_CMDLINE] = { N_("Command line"), NULL, "console=ttyS0" },
+	[F_FIRMWARE] = { N_("Firmware"), fw_choices, NULL },
+	[F_NETWORK] = { N_("Network"), net_choices, NULL },
+};
+
+struct form {
+	GString *value[F_COUNT];
+	int choice[F_COUNT];
+	char *error[F_COUNT];
+	int current;
+	bool summary;
+	char *failure;       /* message of a create that failed */
+	struct tui_job *job; /* create in flight */
+};
+
+/* Whether field @f applies with the choices made so far. */
+static bool visible(const struct form *f, int id)
+{
+	switch ((enum field_id)id) {
+	case F_DISK_SIZE:
+		return f->choice[F_DISK] == 0;
+	case F_DISK_PATH:
+		return f->choice[F_DISK] == 1;
+	case F_ISO:
+		return f->choice[F_BOOT] == 1;
+	case F_KERNEL:
+	case F_INITRD:
+	case F_CMDLINE:
+		return f->choice[F_BOOT] == 2;
+	case F_NAME: case F_OS: case F_VCPUS: case F_MEMORY: case F_DISK:
+	case F_BOOT: case F_FIRMWARE: case F_NETWORK: case F_COUNT:
+		break;
+	}
+	return true;
+}
+
+/* Checks one field with core's rules; sets or clears its error. */
+static bool check(struct tui *t, struct form *f, int id)
+{
+	const char *v = f->value[id] ? f->value[id]->str : "";
+	bool ok = true;
+
+	g_clear_pointer(&f->error[id], g_free);
+	if (!visible(f, id) || fields[id].choices)
+		return true;
+	switch ((enum field_id)id) {
+	case F_NAME:
+		ok = core_name_valid(v);
+		for (guint i = 0; ok && i < t->all->len; i++)
+			if (strcmp(((struct vm_row *)t->all->pdata[i])->name, v) == 0) {
+				core_error(CORE_ERR_USAGE, _("A VM named \"%s\" already exists."), v);
+				ok = false;
+			}
+		break;
+	case F_VCPUS: {
+		char *end;
+		long n = strtol(v, &end, 10);
+
+		ok = *v && !*end && n >= 1 && n <= 255;
+		if (!ok)
+			core_error(CORE_ERR_USAGE, _("Give a whole number of vCPUs from 1 to 255."));
+		break;
+	}
+	case F_MEMORY:
+		ok = core_parse_size(v, 'M') >= (16u << 20);
+		if (ok == false && core_error_code() == CORE_OK)
+			core_error(CORE_ERR_USAGE, _("A VM needs at least 16 MiB of memory."));
+		break;
+	case F_DISK_SIZE:
+		ok = core_parse_size(v, 'G') >= (1u << 20);
+		break;
+	case F_DISK_PATH:
+	case F_ISO:
+	case F_KERNEL:
+		ok = *v != '\0';
+		if (!ok)
+			core_error(CORE_ERR_USAGE, _("Give a path."));
+		else
+			ok = core_path_valid(_(fields[id].label), v);
+		break;
+	case F_INITRD:
+		ok = core_path_valid(_(fields[id].label), *v ? v : NULL);
+		break;
+	case F_CMDLINE:
+		ok = core_text_valid(_("kernel command line"), v);
+		break;
+	case F_OS:
+		ok = !*v || g_regex_match_simple("^[a-z0-9.-]+$", v, 0, 0);
+		if (!ok)
+			core_error(CORE_ERR_USAGE, _("An OS variant is a short id such as debian11 (vmtui os-list)."));
+		break;
+	case F_DISK: case F_BOOT: case F_FIRMWARE: case F_NETWORK: case F_COUNT:
+		break;
+	}
+	if (!ok)
+		f->error[id] = g_strdup(core_error_message());
+	core_error_clear();
+	return ok;
+}
+
+static struct form *form_new(void)
+{
+	struct form *f = g_new0(struct form, 1);
+
+	for (int i = 0; i < F_COUNT; i++)
+		if (!fields[i].choices)
+			f->value[i] = g_string_new(fields[i].initial);
+	return f;
+}
+
+void form_create_free(struct form *f)
+{
+	if (!f)
+		return;
+	for (int i = 0; i < F_COUNT; i++) {
+		if (f->value[i])
+			g_string_free(f->value[i], TRUE);
+		g_free(f->error[i]);
+	}
+	g_free(f->failure);
+	g_free(f);
+}
+
+int form_create_open(struct tui *t)
+{
+	form_create_free(t->form);
+	t->form = form_new();
+	t->mode = MODE_FORM;
+	return TUI_REDRAW;
+}
+
+/* The `create` command line for the form; caller frees with g_strfreev. */
+static char **build_argv(struct form *f)
+{
+	GPtrArray *a = g_ptr_array_new();
+
+#define ADD(s) g_ptr_array_add(a, g_strdup(s))
+	ADD("create");
+	ADD(f->value[F_NAME]->str);
+	if (*f->value[F_OS]->str) {
+		ADD("--os");
+		ADD(f->value[F_OS]->str);
+	}
+	ADD("--vcpus");
+	ADD(f->value[F_VCPUS]->str);
+	ADD("--memory");
+	ADD(f->value[F_MEMORY]->str);
+	if (f->choice[F_DISK] == 0) {
+		ADD("--disk-size");
+		ADD(f->value[F_DISK_SIZE]->str);
+	} else if (f->choice[F_DISK] == 1) {
+		ADD("--disk");
+		ADD(f->value[F_DISK_PATH]->str);
+	} else {
+		ADD("--no-disk");
+	}
+	if (f->choice[F_BOOT] == 1) {
+		ADD("--iso");
+		ADD(f->value[F_ISO]->str);
+	} else if (f->choice[F_BOOT] == 2) {
+		ADD("--kernel");
+		ADD(f->value[F_KERNEL]->str);
+		if (*f->value[F_INITRD]->str) {
+			ADD("--initrd");
+			ADD(f->value[F_INITRD]->str);
+		}
+		if (*f->value[F_CMDLINE]->str) {
+			ADD("--cmdline");
+			ADD(f->value[F_CMDLINE]->str);
+		}
+	}
+	if (f->choice[F_FIRMWARE] == 1) {
+		ADD("--firmware");
+		ADD("uefi");
+	}
+	if (f->choice[F_NETWORK] == 1)
+		ADD("--no-network");
+#undef ADD
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}
+
+/* Moves to the next visible field in direction @step. */
+static void move_field(struct form *f, int step)
+{
+	int i = f->current;
+
+	do {
+		i = (i + step + F_COUNT) % F_COUNT;
+	} while (!visible(f, i));
+	f->current = i;
+}
+
+/* Validates every visible field; true if all pass. */
+static bool check_all(struct tui *t, struct form *f)
+{
+	bool ok = true;
+
+	for (int i = F_COUNT - 1; i >= 0; i--)
+		if (!check(t, f, i)) {
+			ok = false;
+			f->current = i;
+		}
+	return ok;
+}
+
+static int submit(struct tui *t, struct form *f)
+{
+	g_auto(GStrv) argv = build_argv(f);
+
+	g_clear_pointer(&f->failure, g_free);
+	/* the loop tells us how it ends (form_create_job_done) */
+	f->job = tui_start_command(t, argv, f->value[F_NAME]->str, false);
+	if (!f->job) {
+		f->summary = false;
+		f->failure = g_strdup(t->message);
+	}
+	return TUI_REDRAW;
+}
+
+int form_create_job_done(struct tui *t, struct tui_job *tj, bool ok,
+			 const char *message)
+{
+	struct form *f = t->form;
+
+	if (!f || f->job != tj)
+		return false;
+	f->job = NULL;
+	if (ok) {
+		t->mode = MODE_LIST;
+		g_clear_pointer(&t->form, form_create_free);
+		return false; /* let the loop show the result as usual */
+	}
+	f->summary = false;
+	g_free(f->failure);
+	f->failure = g_strdup(message);
+	return true;
+}
+
+int form_create_key(struct tui *t, wint_t ch, bool is_key)
+{
+	struct form *f = t->form;
+	int id = f->current;
+
+	if (f->job)
+		return TUI_NONE; /* creating: wait */
+	if (!is_key && ch == 27) {
+		if (f->summary) {
+			f->summary = false;
+		} else {
+			t->mode = MODE_LIST;
+			g_clear_pointer(&t->form, form_create_free);
+			tui_message(t, false, _("No VM was created."));
+		}
+		return TUI_REDRAW;
+	}
+	if (f->summary) {
+		if ((!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER))
+			return submit(t, f);
+		return TUI_NONE;
+	}
+	if ((!is_key && (ch == '\t' || ch == '\n' || ch == '\r')) ||
+	    (is_key && (ch == KEY_DOWN || ch == KEY_ENTER))) {
+		bool enter = (!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER);
+		int last = F_COUNT - 1;
+
+		check(t, f, id);
+		if (enter && id == last) {
+			if (check_all(t, f))
+				f->summary = true;
+			return TUI_REDRAW;
+		}
+		move_field(f, 1);
+		if (f->current < id && !enter)
+			f->current = id < last ? f->current : 0;
+		return TUI_REDRAW;
+	}
+	if ((is_key && (ch == KEY_UP || ch == KEY_BTAB))) {
+		check(t, f, id);
+		move_field(f, -1);
+		return TUI_REDRAW;
+	}
+	if (fields[id].choices) {
+		int n = (int)g_strv_length((char **)fields[id].choices);
+
+		if ((is_key && ch == KEY_RIGHT) || (!is_key && ch == ' '))
+			f->choice[id] = (f->choice[id] + 1) % n;
+		else if (is_key && ch == KEY_LEFT)
+			f->choice[id] = (f->choice[id] + n - 1) % n;
+		return TUI_REDRAW;
+	}
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		GString *v = f->value[id];
+		const char *prev = v->len ? g_utf8_find_prev_char(v->str, v->str + v->len) : NULL;
+
+		g_string_truncate(v, prev ? (gsize)(prev - v->str) : 0);
+	} else if (!is_key && ch >= 32 && ch != 127) {
+		g_string_append_unichar(f->value[id], (gunichar)ch);
+	}
+	return TUI_REDRAW;
+}
+
+/* Text of a field's current value for display; caller frees. */
+static char *shown(const struct form *f, int i)
+{
+	if (fields[i].choices)
+		return g_strdup(_(fields[i].choices[f->choice[i]]));
+	return g_strdup(f->value[i]->str);
+}
+
+void form_create_draw(struct tui *t, int lines, int cols)
+{
+	struct form *f = t->form;
+	int y = 2, cy = -1, cx = 0;
+
+	erase();
+	attron(A_BOLD);
+	mvaddstr(0, 1, f->summary ? _("New VM: summary") : _("New VM"));
+	attroff(A_BOLD);
+	for (int i = 0; i < F_COUNT && y < lines - 3; i++) {
+		g_autofree char *v = NULL;
+
+		if (!visible(f, i))
+			continue;
+		v = shown(f, i);
+		mvaddnstr(y, 2, _(fields[i].label), 16);
+		move(y, 20);
+		if (!f->summary && i == f->current) {
+			attron(A_REVERSE);
+			cy = y;
+			cx = 21 + cli_width(v);
+		}
+		if (fields[i].choices && !f->summary)
+			printw("< %s >", v);
+		else
+			printw("[%s]", v);
+		if (!f->summary && i == f->current)
+			attroff(A_REVERSE);
+		if (f->error[i] && !f->summary) {
+			attron(A_BOLD);
+			if (t->color)
+				attron(COLOR_PAIR(5));
+			addstr("  ");
+			addnstr(f->error[i], MAX(0, cols - getcurx(stdscr) - 1));
+			if (t->color)
+				attroff(COLOR_PAIR(5));
+			attroff(A_BOLD);
+		}
+		y++;
+	}
+	if (f->failure) {
+		attron(A_BOLD);
+		mvaddnstr(lines - 3, 1, f->failure, cols - 2);
+		attroff(A_BOLD);
+	}
+	attron(A_DIM);
+	mvaddnstr(lines - 1, 1, f->job ? _("Creating...") : f->summary ?
+		  _("Enter: create this VM   Esc: back to the form") :
+		  _("Tab/Down: next  Up: previous  Left/Right/Space: change a choice  Enter on the last field: summary  Esc: cancel"),
+		  cols - 2);
+	attroff(A_DIM);
+	if (!f->summary && !fields[f->current].choices && cy >= 0) {
+		move(cy, cx);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+}
