@@ -57,6 +57,7 @@ keys Tab Tab Tab
 check "t1 boots (its acpid is up)" wait_for "$log1" 'VMTUI-GUEST-READY' 30
 keys S
 see '^ . t1 +shut off' 30 "S (ACPI) powers it off and the row follows without a keypress"
+see 'VM "t1" has powered off' 10 "the shutdown job reports it"
 keys j
 keys Enter
 see 'Name: +t2' 5 "Enter shows the selected VM's details"
