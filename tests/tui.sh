@@ -34,6 +34,15 @@ see() {
 	return 1
 }
 keys() { tmux send-keys -t "$S" "$@"; }
+# idle: waits until no job shows progress in the status line, so a late
+# job report cannot replace the message the next step looks for
+idle() {
+	i=0
+	while [ $i -lt 100 ] && screen | tail -n 1 | grep -Eq '^\[ *[0-9]+%\]'; do
+		sleep 0.1; i=$((i + 1))
+	done
+	sleep 0.3
+}
 
 start_tui() {
 	tmux new-session -d -s "$S" -x "${COLS:-100}" -y "${ROWS:-30}" \
@@ -85,6 +94,7 @@ keys F
 see 'Force off these 2 VMs\?' 3 "F on marked VMs asks once for all of them"
 keys y Enter
 see '^\*. t3 +shut off' 15 "and forces them all off"
+idle
 keys Escape
 see '^ . t3 +shut off' 3 "Esc drops the marks"
 keys g j
@@ -101,6 +111,7 @@ see '^:info t1' 3 "Up recalls the last command"
 keys Escape
 keys : 'start t2' Enter
 see '^ . t2 +running' 10 ":start t2 starts it"
+idle
 keys F
 see 'Force off VM "t2"\? .*\[y/N\]' 3 "F asks before forcing off"
 keys n Enter
@@ -109,6 +120,7 @@ screen | grep -Eq '^ . t2 +running'
 check "t2 is still running" [ $? -eq 0 ]
 keys F y Enter
 see '^ . t2 +shut off' 10 "answering y forces it off"
+idle
 keys d
 see "Type the VM's name to delete \"t2\"" 3 "d asks for the VM's name"
 keys 'wrong' Enter
