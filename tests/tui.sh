@@ -71,6 +71,15 @@ keys j
 keys Enter
 see 'Name: +t2' 5 "Enter shows the selected VM's details"
 keys q
+keys x
+see "<domain type='qemu'>" 5 "x shows the domain XML"
+keys / memballoon Enter
+sleep 0.5
+check "/ in the XML viewer finds and highlights a line" \
+	sh -c "tmux capture-pane -e -p -t '$S' | grep -q '7m.*<memballoon'"
+keys / nosuchtext Enter
+see '"nosuchtext" is not in this text' 3 "a search that finds nothing says so"
+keys q
 keys / t3
 see '^ . t3 +shut off' 3 "/ filters as you type"
 screen | grep -Eq '^ . t1 '

@@ -95,6 +95,8 @@ void tui_pager(struct tui *t, const char *title, const char *text)
 	t->pager_title = g_strdup(title);
 	t->pager_lines = g_strsplit(text, "\n", -1);
 	t->pager_top = 0;
+	t->pager_hit = -1;
+	t->pager_typing = false;
 	t->mode = MODE_PAGER;
 }
 
@@ -411,11 +413,30 @@ static void draw_pager(struct tui *t, int lines, int cols)
 	mvprintw(0, 0, " %s", t->pager_title);
 	attroff(A_BOLD);
 	t->pager_top = CLAMP(t->pager_top, 0, MAX(0, n - (lines - 2)));
-	for (int i = 0; i < lines - 2 && t->pager_top + i < n; i++)
+	for (int i = 0; i < lines - 2 && t->pager_top + i < n; i++) {
+		bool hit = t->pager_top + i == t->pager_hit;
+
+		if (hit)
+			attron(A_REVERSE);
 		mvaddnstr(1 + i, 0, t->pager_lines[t->pager_top + i], cols);
+		if (hit)
+			attroff(A_REVERSE);
+	}
 	move(lines - 1, 0);
+	if (t->pager_typing) {
+		printw("/%s", t->pager_search->str);
+		curs_set(1);
+		return;
+	}
+	curs_set(0);
+	if (t->message) {
+		attron(A_BOLD);
+		addnstr(t->message, cols);
+		attroff(A_BOLD);
+		return;
+	}
 	attron(A_DIM);
-	addstr(_(" q: back  j/k, PgUp/PgDn: scroll"));
+	addstr(_(" q: back  j/k, PgUp/PgDn: scroll  /: search  n: next match"));
 	attroff(A_DIM);
 }
 
@@ -584,11 +605,62 @@ static int key_prompt(struct tui *t, wint_t ch, bool is_key)
 	return TUI_REDRAW;
 }
 
+/* Finds the next line after @from containing the search text (any case). */
+static void pager_find(struct tui *t, int from)
+{
+	int n = (int)g_strv_length(t->pager_lines);
+	g_autofree char *needle = g_utf8_casefold(t->pager_search->str, -1);
+
+	if (!*needle)
+		return;
+	for (int k = 1; k <= n; k++) {
+		int i = (from + k) % n;
+		g_autofree char *line = g_utf8_casefold(t->pager_lines[i], -1);
+
+		if (strstr(line, needle)) {
+			t->pager_hit = i;
+			t->pager_top = MAX(0, i - 2);
+			return;
+		}
+	}
+	t->pager_hit = -1;
+	tui_message(t, true, _("\"%s\" is not in this text."), t->pager_search->str);
+}
+
+/* Keys while typing a search in the pager. */
+static int key_pager_search(struct tui *t, wint_t ch, bool is_key)
+{
+	if (!is_key && (ch == '\n' || ch == '\r')) {
+		t->pager_typing = false;
+		pager_find(t, t->pager_top - 1);
+	} else if (!is_key && ch == 27) {
+		t->pager_typing = false;
+	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		if (t->pager_search->len) {
+			const char *prev = g_utf8_find_prev_char(t->pager_search->str,
+				t->pager_search->str + t->pager_search->len);
+
+			g_string_truncate(t->pager_search, prev ? (gsize)(prev - t->pager_search->str) : 0);
+		}
+	} else if (!is_key && ch >= 32) {
+		g_string_append_unichar(t->pager_search, (gunichar)ch);
+	}
+	return TUI_REDRAW;
+}
+
 static int key_pager(struct tui *t, int key)
 {
 	int page = MAX(1, LINES - 3);
 
+	g_clear_pointer(&t->message, g_free);
 	switch (key) {
+	case '/':
+		t->pager_typing = true;
+		g_string_truncate(t->pager_search, 0);
+		break;
+	case 'n':
+		pager_find(t, t->pager_hit >= 0 ? t->pager_hit : t->pager_top - 1);
+		break;
 	case 'q':
 	case 27:
 	case KEY_LEFT:
@@ -638,7 +710,8 @@ static int read_keys(struct tui *t)
 			res |= key_prompt(t, ch, is_key);
 			break;
 		case MODE_PAGER:
-			res |= key_pager(t, (int)ch);
+			res |= t->pager_typing ? key_pager_search(t, ch, is_key) :
+				key_pager(t, (int)ch);
 			break;
 		case MODE_FORM:
 			res |= form_create_key(t, ch, is_key);
@@ -730,6 +803,7 @@ int tui_main(struct core_config *cfg)
 	t.jobs = g_ptr_array_new_with_free_func(tui_job_free);
 	t.input = g_string_new(NULL);
 	t.history = g_ptr_array_new_with_free_func(g_free);
+	t.pager_search = g_string_new(NULL);
 	start_refresh(&t);
 	setup_terminal(&t);
 
@@ -805,6 +879,7 @@ int tui_main(struct core_config *cfg)
 	form_create_free(t.form);
 	g_string_free(t.input, TRUE);
 	g_ptr_array_unref(t.history);
+	g_string_free(t.pager_search, TRUE);
 	g_free(t.message);
 	g_free(t.prompt_label);
 	g_ptr_array_unref(t.pending);

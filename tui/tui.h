@@ -85,6 +85,9 @@ struct tui {
 	char *pager_title;
 	gchar **pager_lines;
 	int pager_top;
+	GString *pager_search;  /* text searched for with "/" */
+	bool pager_typing;      /* the search text is being typed */
+	int pager_hit;          /* line of the last match, or -1 */
 
 	struct form *form;          /* the New VM form, while open */
 
