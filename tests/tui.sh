@@ -14,6 +14,7 @@ check "create guest t1" create_guest t1
 check "create guest t2" create_guest t2
 check "create guest t3" create_guest t3
 check "create a guest that ignores ACPI" create_guest th th vmtui.panic=1
+check "create a guest that powers itself off" create_guest tp tp vmtui.poweroff=3
 # short waits for the guest that ignores ACPI
 mkdir -p "$XDG_CONFIG_HOME/vmtui"
 printf '[engine]\nshutdown-timeout = 4\n' >"$XDG_CONFIG_HOME/vmtui/vmtui.conf"
@@ -112,7 +113,7 @@ see 'There is no VM named "nosuch"' 5 "the : prompt runs commands and shows thei
 keys : inf Tab
 see '^:info ?$' 3 ": completes command names with Tab"
 keys t Tab
-see 't1 +t2 +t3 +th' 3 "then VM names, listing the candidates"
+see 't1 +t2 +t3 +th +tp' 3 "then VM names, listing the candidates"
 keys 1 Enter
 see 'Name: +t1' 5 "the completed command runs"
 keys q : Up
@@ -140,6 +141,9 @@ keys n Enter
 see 'Deleted VM "t2"' 10 "the typed name deletes it"
 screen | grep -Eq '^ . t2 '
 check "t2 is gone from the list" [ $? -ne 0 ]
+keys / tp Enter s
+see '^ . tp +running' 10 "start the guest that will power itself off"
+see '^ . tp +shut off' 40 "when it powers itself off, the row follows with no keypress"
 keys / th Enter
 keys s
 see '^ . th +running' 10 "start the guest that ignores ACPI"
