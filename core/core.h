@@ -352,11 +352,12 @@ int vm_resume(struct engine *eng, const char *name);
 int vm_delete(struct engine *eng, const char *name, bool remove_disks,
 	      bool force, char **report);
 int vm_rename(struct engine *eng, const char *name, const char *new_name);
-/* Changes vCPUs and/or memory (0: leave).  Applies live when running and
+/* Changes vCPUs, memory (0: leave) and/or the description (NULL: leave,
+ * "": remove).  Applies live when running and
  * possible, and always to the persistent definition.  *@needs_restart
  * tells whether part of it waits for a power cycle. */
 int vm_set(struct engine *eng, const char *name, unsigned vcpus,
-	   uint64_t memory_mib, bool *needs_restart);
+	   uint64_t memory_mib, const char *description, bool *needs_restart);
 /* Parsed description of a VM (live when running).  Caller frees. */
 struct vm_spec *vm_describe(struct engine *eng, const char *name,
 			    int *state, int *reason);

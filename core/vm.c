@@ -646,17 +646,19 @@ int vm_rename(struct engine *eng, const char *name, const char *new_name)
 }
 
 int vm_set(struct engine *eng, const char *name, unsigned vcpus,
-	   uint64_t memory_mib, bool *needs_restart)
+	   uint64_t memory_mib, const char *description, bool *needs_restart)
 {
 	virDomainPtr dom;
 	bool live;
 	int rc = -1;
 
 	*needs_restart = false;
-	if (!vcpus && !memory_mib) {
-		core_error(CORE_ERR_USAGE, _("Nothing to change: give --vcpus and/or --memory."));
+	if (!vcpus && !memory_mib && !description) {
+		core_error(CORE_ERR_USAGE, _("Nothing to change: give --vcpus, --memory or --description."));
 		return -1;
 	}
+	if (description && !core_text_valid(_("description"), description))
+		return -1;
 	if (check_resources(eng, vcpus, memory_mib) < 0)
 		return -1;
 	dom = lookup_settled(eng, name);
@@ -695,6 +697,14 @@ int vm_set(struct engine *eng, const char *name, unsigned vcpus,
 			virResetLastError();
 			*needs_restart = true;
 		}
+	}
+	if (description &&
+	    virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_DESCRIPTION,
+				 *description ? description : NULL, NULL, NULL,
+				 VIR_DOMAIN_AFFECT_CONFIG |
+				 (live ? VIR_DOMAIN_AFFECT_LIVE : 0)) < 0) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot set the description of VM \"%s\""), name);
+		goto out;
 	}
 	rc = 0;
 out:

@@ -44,6 +44,11 @@ expect 0 '^g1 +shut off +2 ' "list shows it off with the new vCPU count" list
 expect 0 'Renamed VM "g1" to "renamed"' "rename while off" rename g1 renamed
 expect 0 'Changed VM "renamed"\.$' "set memory while off" set renamed --memory 300M
 expect 0 'Memory \(MiB\): +300' "info shows the new memory" info renamed
+expect 0 'Changed VM "renamed"' "set a description with markup characters" \
+	set renamed --description 'web <1> & "db"'
+expect 0 'Description: +web <1> & "db"' "info shows it exactly" info renamed
+expect 2 'description contains a control character' "a description with a control character is refused" \
+	set renamed --description "$(printf 'bell\a')"
 expect 0 'Deleted VM "renamed"' "delete" delete renamed
 expect 3 'no VM named "renamed"' "it is gone" info renamed
 

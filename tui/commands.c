@@ -382,7 +382,8 @@ static int exec_set(struct cmd_ctx *ctx)
 		core_error(CORE_ERR_USAGE, _("A VM needs at least 16 MiB of memory."));
 		return -1;
 	}
-	if (vm_set(ctx->eng, ctx->args[0], vcpus, mem, &restart) < 0)
+	if (vm_set(ctx->eng, ctx->args[0], vcpus, mem,
+		   cmd_opt_str(ctx, "description"), &restart) < 0)
 		return -1;
 	g_string_append_printf(ctx->out, restart ?
 			       _("Changed VM \"%s\"; the change takes effect at its next start.") :
@@ -574,6 +575,7 @@ static const struct cmd_opt delete_opts[] = {
 static const struct cmd_opt set_opts[] = {
 	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs") },
 	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M") },
+	{ "description", OPT_STRING, "TEXT", N_("free-text description (\"\" removes it)") },
 	{ 0 }
 };
 
@@ -602,7 +604,8 @@ const struct command commands[] = {
 	{ "delete", "NAME [--remove-disks] [--force]", N_("Delete a VM"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, delete_opts, exec_delete },
 	{ "rename", "NAME NEW-NAME", N_("Rename a shut-off VM"), CMD_ENGINE, 2, 2, NULL, exec_rename },
-	{ "set", "NAME [--vcpus N] [--memory SIZE]", N_("Change a VM's vCPUs or memory"),
+	{ "set", "NAME [--vcpus N] [--memory SIZE] [--description TEXT]",
+	  N_("Change a VM's vCPUs, memory or description"),
 	  CMD_ENGINE, 1, 1, set_opts, exec_set },
 	{ "dumpxml", "NAME [--inactive]", N_("Print a VM's libvirt domain XML"),
 	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, dumpxml_opts, exec_dumpxml },
