@@ -174,15 +174,15 @@ keys BSpace BSpace 256M Tab Right Right Tab Right Right Tab /nonexistent/k Tab
 see 'Kernel +\[/nonexistent/k\]' 3 "choices switch the fields shown (no disk, kernel boot)"
 keys "$GUEST_INITRD" Tab
 keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace
-keys "console=ttyS0 quiet cryptomgr.notests vmtui.marker=form-$$" Tab Tab Enter
+keys "console=ttyS0 quiet cryptomgr.notests vmtui.marker=form-$$" Tab Tab Tab "made by the form" Enter
 see 'New VM: summary' 3 "Enter on the last field shows a summary"
 keys Enter
 see 'The kernel /nonexistent/k cannot be used: No such file' 10 "a failed create keeps the form and says why"
 check "and nothing was created" sh -c "! ls '$XDG_DATA_HOME/vmtui/disks' 2>/dev/null | grep -q web1"
-keys Up Up Up Up
+keys Up Up Up Up Up
 for i in $(seq 20); do keys BSpace; done
 keys "$GUEST_KERNEL"
-keys Down Down Down Down Enter
+keys Down Down Down Down Down Enter
 see 'New VM: summary' 3 "the summary again"
 keys Enter
 see 'Created VM "web1"' 10 "the form creates the VM and closes"
@@ -195,6 +195,18 @@ for i in $(seq 400); do
 done
 check "the VM made by the form boots to its marker" [ $booted = yes ]
 keys F y Enter / Escape
+idle
+
+# The Edit VM form.
+keys g e
+see 'Edit VM "t1"' 3 "e opens the Edit VM form for the selected VM"
+see 'Memory +\[256M\]' 3 "prefilled with its settings"
+keys BSpace 2 Tab BSpace BSpace BSpace BSpace 300M Tab "edited in the form" Enter
+see 'Edit VM "t1": summary' 3 "Enter on the last field shows a summary"
+keys Enter
+see 'Changed VM "t1"' 10 "Enter applies the change with set"
+see '^ . t1 +shut off +2 +300 MiB' 10 "the list shows the new vCPUs and memory"
+see 'Description: +edited in the form' 10 "the details pane shows the new description"
 tmux resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "$S" -x 80 -y 24
 see '^ . t1 +shut off' 3 "after resizing to 80x24 the list is redrawn"
 keys q

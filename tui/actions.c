@@ -238,6 +238,11 @@ static int act_new(struct tui *t, const struct vm_row *vm)
 	return form_create_open(t);
 }
 
+static int act_edit(struct tui *t, const struct vm_row *vm)
+{
+	return form_edit_open(t, vm);
+}
+
 static int act_help(struct tui *t, const struct vm_row *vm)
 {
 	g_autofree char *text = actions_help();
@@ -260,6 +265,7 @@ const struct action actions[] = {
 	{ N_("pause"), 'p', "p", N_("Pause or resume the selected VM"), ACT_VM | ACT_HINT, act_pause },
 	{ N_("reboot"), 'R', "R", N_("Ask the selected VM to reboot"), ACT_VM, act_reboot },
 	{ N_("info"), '\n', "Enter", N_("Show the selected VM's settings"), ACT_VM | ACT_HINT, act_info },
+	{ N_("edit"), 'e', "e", N_("Edit the selected VM's vCPUs, memory and description"), ACT_VM, act_edit },
 	{ N_("xml"), 'x', "x", N_("Show the selected VM's domain XML"), ACT_VM, act_xml },
 	{ N_("delete"), 'd', "d", N_("Delete the selected VM (type its name to confirm)"), ACT_VM | ACT_HINT, act_delete },
 	{ N_("filter"), '/', "/", N_("Show only VMs whose name contains the text typed (Esc shows all)"), ACT_HINT, act_filter },

@@ -1,8 +1,9 @@
 /*
- * form-create.c — the New VM form: fields with inline validation by the
- * same rules as the command line (core/names.c), a summary page, then the
- * `create` command as a job.  A failed create leaves the form open with
- * the message, and nothing created (vm_create rolls back).
+ * form-create.c — the New VM and Edit VM forms: fields with inline
+ * validation by the same rules as the command line (core/names.c), a
+ * summary page, then the `create` or `set` command as a job.  A failed
+ * command leaves the form open with the message; a failed create leaves
+ * nothing behind (vm_create rolls back).
  */
 #include "config.h"
 
@@ -15,7 +16,7 @@
 enum field_id {
 	F_NAME, F_OS, F_VCPUS, F_MEMORY, F_DISK, F_DISK_SIZE, F_DISK_PATH,
 	F_BOOT, F_ISO, F_KERNEL, F_INITRD, F_CMDLINE, F_FIRMWARE, F_NETWORK,
-	F_COUNT
+	F_DESCRIPTION, F_COUNT
 };
 
 static const char *const disk_choices[] = { N_("new"), N_("existing image"), N_("none"), NULL };
@@ -43,9 +44,12 @@ static const struct {
 	[F_CMDLINE] = { N_("Command line"), NULL, "console=ttyS0" },
 	[F_FIRMWARE] = { N_("Firmware"), fw_choices, NULL },
 	[F_NETWORK] = { N_("Network"), net_choices, NULL },
+	[F_DESCRIPTION] = { N_("Description"), NULL, "" },
 };
 
 struct form {
+	char *edit;          /* the VM the Edit form changes, NULL: New VM */
+	bool running;        /* (edit) the VM runs: some changes wait */
 	GString *value[F_COUNT];
 	int choice[F_COUNT];
 	char *error[F_COUNT];
@@ -58,6 +62,8 @@ struct form {
 /* Whether field @f applies with the choices made so far. */
 static bool visible(const struct form *f, int id)
 {
+	if (f->edit)
+		return id == F_VCPUS || id == F_MEMORY || id == F_DESCRIPTION;
 	switch ((enum field_id)id) {
 	case F_DISK_SIZE:
 		return f->choice[F_DISK] == 0;
@@ -70,7 +76,8 @@ static bool visible(const struct form *f, int id)
 	case F_CMDLINE:
 		return f->choice[F_BOOT] == 2;
 	case F_NAME: case F_OS: case F_VCPUS: case F_MEMORY: case F_DISK:
-	case F_BOOT: case F_FIRMWARE: case F_NETWORK: case F_COUNT:
+	case F_BOOT: case F_FIRMWARE: case F_NETWORK: case F_DESCRIPTION:
+	case F_COUNT:
 		break;
 	}
 	return true;
@@ -126,6 +133,9 @@ static bool check(struct tui *t, struct form *f, int id)
 	case F_CMDLINE:
 		ok = core_text_valid(_("kernel command line"), v);
 		break;
+	case F_DESCRIPTION:
+		ok = core_text_valid(_("description"), v);
+		break;
 	case F_OS:
 		ok = !*v || g_regex_match_simple("^[a-z0-9.-]+$", v, 0, 0);
 		if (!ok)
@@ -160,6 +170,7 @@ void form_create_free(struct form *f)
 		g_free(f->error[i]);
 	}
 	g_free(f->failure);
+	g_free(f->edit);
 	g_free(f);
 }
 
@@ -171,12 +182,48 @@ int form_create_open(struct tui *t)
 	return TUI_REDRAW;
 }
 
-/* The `create` command line for the form; caller frees with g_strfreev. */
+int form_edit_open(struct tui *t, const struct vm_row *vm)
+{
+	struct form *f;
+
+	form_create_free(t->form);
+	f = t->form = form_new();
+	f->edit = g_strdup(vm->name);
+	f->running = vm->state != VIR_DOMAIN_SHUTOFF && vm->state != VIR_DOMAIN_CRASHED;
+	f->current = F_VCPUS;
+	g_string_printf(f->value[F_VCPUS], "%u", vm->vcpus);
+	g_string_printf(f->value[F_MEMORY], "%" G_GUINT64_FORMAT "M", vm->max_mem_kib / 1024);
+	/* the details pane read the description, if it is about this VM */
+	if (t->detail && strcmp(t->detail_uuid, vm->uuid) == 0) {
+		g_string_printf(f->value[F_VCPUS], "%u", t->detail->vcpus);
+		g_string_printf(f->value[F_MEMORY], "%" G_GUINT64_FORMAT "M",
+				t->detail->memory_mib);
+		g_string_assign(f->value[F_DESCRIPTION],
+				t->detail->description ? t->detail->description : "");
+	}
+	t->mode = MODE_FORM;
+	return TUI_REDRAW;
+}
+
+/* The `create` or `set` command line for the form; caller frees with
+ * g_strfreev. */
 static char **build_argv(struct form *f)
 {
 	GPtrArray *a = g_ptr_array_new();
 
 #define ADD(s) g_ptr_array_add(a, g_strdup(s))
+	if (f->edit) {
+		ADD("set");
+		ADD(f->edit);
+		ADD("--vcpus");
+		ADD(f->value[F_VCPUS]->str);
+		ADD("--memory");
+		ADD(f->value[F_MEMORY]->str);
+		ADD("--description");
+		ADD(f->value[F_DESCRIPTION]->str);
+		g_ptr_array_add(a, NULL);
+		return (char **)g_ptr_array_free(a, FALSE);
+	}
 	ADD("create");
 	ADD(f->value[F_NAME]->str);
 	if (*f->value[F_OS]->str) {
@@ -217,6 +264,10 @@ static char **build_argv(struct form *f)
 	}
 	if (f->choice[F_NETWORK] == 1)
 		ADD("--no-network");
+	if (*f->value[F_DESCRIPTION]->str) {
+		ADD("--description");
+		ADD(f->value[F_DESCRIPTION]->str);
+	}
 #undef ADD
 	g_ptr_array_add(a, NULL);
 	return (char **)g_ptr_array_free(a, FALSE);
@@ -252,7 +303,8 @@ static int submit(struct tui *t, struct form *f)
 
 	g_clear_pointer(&f->failure, g_free);
 	/* the loop tells us how it ends (form_create_job_done) */
-	f->job = tui_start_command(t, argv, f->value[F_NAME]->str, false);
+	f->job = tui_start_command(t, argv, f->edit ? f->edit : f->value[F_NAME]->str,
+				   false);
 	if (!f->job) {
 		f->summary = false;
 		f->failure = g_strdup(t->message);
@@ -291,8 +343,9 @@ int form_create_key(struct tui *t, wint_t ch, bool is_key)
 			f->summary = false;
 		} else {
 			t->mode = MODE_LIST;
+			tui_message(t, false, t->form->edit ? _("Nothing was changed.") :
+				    _("No VM was created."));
 			g_clear_pointer(&t->form, form_create_free);
-			tui_message(t, false, _("No VM was created."));
 		}
 		return TUI_REDRAW;
 	}
@@ -357,8 +410,18 @@ void form_create_draw(struct tui *t, int lines, int cols)
 
 	erase();
 	attron(A_BOLD);
-	mvaddstr(0, 1, f->summary ? _("New VM: summary") : _("New VM"));
+	if (f->edit) {
+		g_autofree char *title = g_strdup_printf(f->summary ?
+			_("Edit VM \"%s\": summary") : _("Edit VM \"%s\""), f->edit);
+
+		mvaddnstr(0, 1, title, cols - 2);
+	} else {
+		mvaddstr(0, 1, f->summary ? _("New VM: summary") : _("New VM"));
+	}
 	attroff(A_BOLD);
+	if (f->edit && f->running)
+		mvaddnstr(1, 1, _("The VM is running: vCPU and memory changes it cannot take now apply at its next start."),
+			  cols - 2);
 	for (int i = 0; i < F_COUNT && y < lines - 3; i++) {
 		g_autofree char *v = NULL;
 
@@ -397,6 +460,7 @@ void form_create_draw(struct tui *t, int lines, int cols)
 	}
 	attron(A_DIM);
 	mvaddnstr(lines - 1, 1, f->job ? _("Creating...") : f->summary ?
+		  f->edit ? _("Enter: apply these changes   Esc: back to the form") :
 		  _("Enter: create this VM   Esc: back to the form") :
 		  _("Tab/Down: next  Up: previous  Left/Right/Space: change a choice  Enter on the last field: summary  Esc: cancel"),
 		  cols - 2);

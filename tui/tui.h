@@ -154,6 +154,8 @@ void view_domains_draw(struct tui *t, int top, int height, int cols);
 
 /* form-create.c: the New VM form */
 int form_create_open(struct tui *t);
+/* Opens the Edit VM form for @vm (vCPUs, memory, description). */
+int form_edit_open(struct tui *t, const struct vm_row *vm);
 void form_create_free(struct form *f);
 int form_create_key(struct tui *t, wint_t ch, bool is_key);
 void form_create_draw(struct tui *t, int lines, int cols);
