@@ -223,6 +223,17 @@ keys q
 see 'VMTUI-EXITED 0' 5 "quits"
 tmux kill-session -t "$S"
 
+# A crash signal still gives the terminal back.
+tmux new-session -d -s "$S" -x 100 -y 30 "env LANG=C.UTF-8 '$VMTUI' -c test:///default; echo VMTUI-EXITED \$?; sleep 60"
+see '^ . test +running' 10 "started for the crash test"
+pid=$(tmux display -p -t "$S" '#{pane_pid}')
+vpid=$(pgrep -P "$pid" -f "$VMTUI" | head -n 1)
+kill -SEGV "$vpid"
+see 'VMTUI-EXITED 139' 5 "SIGSEGV ends vmtui with the signal's status"
+check "and the terminal is back out of the full-screen mode" \
+	sh -c "[ \"\$(tmux display -p -t '$S' '#{alternate_on}')\" = 0 ]"
+tmux kill-session -t "$S"
+
 # The same screens on libvirt's test driver (fast, no guests).
 tmux new-session -d -s "$S" -x 100 -y 30 "env LANG=C.UTF-8 '$VMTUI' -c test:///default; echo VMTUI-EXITED \$?; sleep 60"
 see '^ . test +running' 10 "test:///default: the driver's domain is listed"
