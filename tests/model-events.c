@@ -99,8 +99,12 @@ int main(int argc, char **argv)
 		struct vm_row *r = g_ptr_array_index(rows, 0);
 		double most = 100.0 * g_get_num_processors() + 10;
 
-		tap_ok(r->cpu_pct > 0 && r->cpu_pct <= most,
-		       "refreshes give a CPU figure (%.1f%%, at most %.0f)", r->cpu_pct, most);
+		/* an idle guest may use less than one 10 ms tick between two
+		 * refreshes, so 0 is a fair figure; above 100% per host CPU
+		 * is not */
+		tap_ok(r->cpu_pct >= 0 && r->cpu_pct <= most,
+		       "refreshes give a plausible CPU figure (%.1f%%, at most %.0f)",
+		       r->cpu_pct, most);
 	}
 	tap_ok(vm_set(eng, "ev", 0, 200, NULL, &restart) == 0,
 	       "memory can be lowered on the running guest (restart: %d)", restart);
