@@ -309,8 +309,10 @@ struct engine *engine_open(const struct core_config *cfg)
 		if (prepare_root(eng->root) < 0)
 			goto error;
 		eng->uri = g_strdup_printf("qemu:///embed?root=%s", eng->root);
-		if (engine_lock_holder(eng->root) > 0) {
-			lock_error(eng->root, engine_lock_holder(eng->root));
+		long holder = engine_lock_holder(eng->root);
+
+		if (holder > 0) {
+			lock_error(eng->root, holder);
 			goto error;
 		}
 		if (geteuid() == 0)

@@ -441,7 +441,8 @@ out:
 	return rc;
 }
 
-/* Runs a simple libvirt call on a running VM. */
+/* Runs a simple libvirt call on a running VM.  @op returns -1 on a libvirt
+ * failure, or -2 when it recorded its own (state) error. */
 static int simple_op(struct engine *eng, const char *name,
 		     int (*op)(virDomainPtr dom), const char *failure)
 {
@@ -451,7 +452,7 @@ static int simple_op(struct engine *eng, const char *name,
 	if (!dom)
 		return -1;
 	rc = op(dom);
-	if (rc < 0)
+	if (rc == -1)
 		core_error_virt(CORE_ERR_FAILED, failure, name);
 	virDomainFree(dom);
 	return rc < 0 ? -1 : 0;
@@ -521,30 +522,14 @@ int vm_reset(struct engine *eng, const char *name)
 	return simple_op(eng, name, op_reset, _("Cannot reset VM \"%s\""));
 }
 
-/* suspend/resume record their own state errors (rc -2) */
-static int state_op(struct engine *eng, const char *name,
-		    int (*op)(virDomainPtr), const char *failure)
-{
-	virDomainPtr dom = lookup_running(eng, name);
-	int rc;
-
-	if (!dom)
-		return -1;
-	rc = op(dom);
-	if (rc == -1)
-		core_error_virt(CORE_ERR_FAILED, failure, name);
-	virDomainFree(dom);
-	return rc < 0 ? -1 : 0;
-}
-
 int vm_suspend(struct engine *eng, const char *name)
 {
-	return state_op(eng, name, op_suspend, _("Cannot pause VM \"%s\""));
+	return simple_op(eng, name, op_suspend, _("Cannot pause VM \"%s\""));
 }
 
 int vm_resume(struct engine *eng, const char *name)
 {
-	return state_op(eng, name, op_resume, _("Cannot resume VM \"%s\""));
+	return simple_op(eng, name, op_resume, _("Cannot resume VM \"%s\""));
 }
 
 int vm_delete(struct engine *eng, const char *name, bool remove_disks,

@@ -280,7 +280,7 @@ const struct action actions[] = {
 
 int actions_dispatch(struct tui *t, int key)
 {
-	if (key == KEY_ENTER || key == '\r')
+	if (tui_is_enter((wint_t)key, key >= KEY_MIN))
 		key = '\n';
 	for (const struct action *a = actions; a->name; a++) {
 		const struct vm_row *vm;

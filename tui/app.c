@@ -25,8 +25,6 @@
 #include "i18n.h"
 #include "tui.h"
 
-enum { PAIR_RUNNING = 1, PAIR_PAUSED, PAIR_OFF, PAIR_BAR, PAIR_ERROR };
-
 static int wake_pipe[2] = { -1, -1 };
 
 /* Signal handlers and the event thread only write a byte naming why. */
@@ -55,6 +53,27 @@ static void on_fatal(int sig)
 	endwin();
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+bool tui_is_enter(wint_t ch, bool is_key)
+{
+	return is_key ? ch == KEY_ENTER : ch == '\n' || ch == '\r';
+}
+
+bool tui_edit_text(GString *text, wint_t ch, bool is_key)
+{
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		const char *prev = text->len ?
+			g_utf8_find_prev_char(text->str, text->str + text->len) : NULL;
+
+		g_string_truncate(text, prev ? (gsize)(prev - text->str) : 0);
+		return true;
+	}
+	if (!is_key && ch >= 32) {
+		g_string_append_unichar(text, (gunichar)ch);
+		return true;
+	}
+	return false;
 }
 
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
@@ -210,8 +229,13 @@ static int refresh_job(struct job *job, void *data)
 {
 	struct tui *t = data;
 
-	/* right after start-up libvirt may still reconnect to guests */
-	engine_wait_all_settled(t->eng, 3000);
+	/* right after start-up libvirt may still reconnect to guests; later
+	 * refreshes mark a guest that stops answering as "not responding"
+	 * instead of waiting for it */
+	if (!t->settled) {
+		engine_wait_all_settled(t->eng, 3000);
+		t->settled = true;
+	}
 	return model_refresh(t->model);
 }
 
@@ -356,7 +380,7 @@ static int reap_jobs(struct tui *t)
 static void draw_bottom(struct tui *t, int lines, int cols)
 {
 	GString *hint = g_string_new(" ");
-	int running = 0;
+	int running;
 
 	for (const struct action *a = actions; a->name; a++)
 		if (a->flags & ACT_HINT)
@@ -379,15 +403,13 @@ static void draw_bottom(struct tui *t, int lines, int cols)
 		return;
 	}
 	curs_set(0);
-	for (guint i = 0; i < t->jobs->len; i++) {
-		struct tui_job *tj = g_ptr_array_index(t->jobs, i);
+	running = (int)t->jobs->len;
+	if (running) {
+		struct tui_job *tj = g_ptr_array_index(t->jobs, 0);
 		g_autofree char *msg = NULL;
 		double p = job_get_progress(tj->job, &msg);
 
-		if (running++ == 0) {
-			printw("[%3.0f%%] %s ", p * 100,
-			       msg ? msg : job_title(tj->job));
-		}
+		printw("[%3.0f%%] %s ", p * 100, msg ? msg : job_title(tj->job));
 	}
 	if (running > 1)
 		printw(P_("(+%d more job) ", "(+%d more jobs) ", running - 1),
@@ -572,7 +594,7 @@ static int key_prompt(struct tui *t, wint_t ch, bool is_key)
 		tui_complete(t);
 		return TUI_REDRAW;
 	}
-	if ((!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER)) {
+	if (tui_is_enter(ch, is_key)) {
 		g_autofree char *text = g_strdup(t->input->str);
 
 		if (t->prompt_is_command && *text &&
@@ -590,16 +612,7 @@ static int key_prompt(struct tui *t, wint_t ch, bool is_key)
 			tui_message(t, false, _("Cancelled."));
 		return TUI_REDRAW;
 	}
-	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
-		if (t->input->len) {
-			const char *prev = g_utf8_find_prev_char(t->input->str,
-								 t->input->str + t->input->len);
-
-			g_string_truncate(t->input, prev ? (gsize)(prev - t->input->str) : 0);
-		}
-	} else if (!is_key && ch >= 32 && ch != 127) {
-		g_string_append_unichar(t->input, (gunichar)ch);
-	}
+	tui_edit_text(t->input, ch, is_key);
 	if (t->prompt_changed)
 		t->prompt_changed(t, t->input->str);
 	return TUI_REDRAW;
@@ -630,20 +643,13 @@ static void pager_find(struct tui *t, int from)
 /* Keys while typing a search in the pager. */
 static int key_pager_search(struct tui *t, wint_t ch, bool is_key)
 {
-	if (!is_key && (ch == '\n' || ch == '\r')) {
+	if (tui_is_enter(ch, is_key)) {
 		t->pager_typing = false;
 		pager_find(t, t->pager_top - 1);
 	} else if (!is_key && ch == 27) {
 		t->pager_typing = false;
-	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
-		if (t->pager_search->len) {
-			const char *prev = g_utf8_find_prev_char(t->pager_search->str,
-				t->pager_search->str + t->pager_search->len);
-
-			g_string_truncate(t->pager_search, prev ? (gsize)(prev - t->pager_search->str) : 0);
-		}
-	} else if (!is_key && ch >= 32) {
-		g_string_append_unichar(t->pager_search, (gunichar)ch);
+	} else {
+		tui_edit_text(t->pager_search, ch, is_key);
 	}
 	return TUI_REDRAW;
 }
@@ -843,12 +849,13 @@ int tui_main(struct core_config *cfg)
 		}
 		if (fds[2].revents & POLLIN)
 			job_notify_drain();
+		/* a finished refresh takes the rows itself; what is left to
+		 * notice is a lifecycle event between refreshes */
+		res |= reap_jobs(&t);
 		if (model_generation(t.model) != t.model_gen) {
 			take_rows(&t);
-			view_details_update(&t, true);
 			res |= TUI_REDRAW;
 		}
-		res |= reap_jobs(&t);
 		res |= view_details_reap(&t);
 		view_details_update(&t, false);
 		if (t.jobs->len)

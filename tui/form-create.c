@@ -205,70 +205,51 @@ int form_edit_open(struct tui *t, const struct vm_row *vm)
 	return TUI_REDRAW;
 }
 
+/* Adds "OPTION VALUE" to @a, unless @value is empty and not @keep_empty. */
+static void add_opt(GPtrArray *a, const char *option, const char *value,
+		    bool keep_empty)
+{
+	if (!*value && !keep_empty)
+		return;
+	g_ptr_array_add(a, g_strdup(option));
+	g_ptr_array_add(a, g_strdup(value));
+}
+
 /* The `create` or `set` command line for the form; caller frees with
  * g_strfreev. */
 static char **build_argv(struct form *f)
 {
 	GPtrArray *a = g_ptr_array_new();
+	const char *v[F_COUNT];
 
-#define ADD(s) g_ptr_array_add(a, g_strdup(s))
-	if (f->edit) {
-		ADD("set");
-		ADD(f->edit);
-		ADD("--vcpus");
-		ADD(f->value[F_VCPUS]->str);
-		ADD("--memory");
-		ADD(f->value[F_MEMORY]->str);
-		ADD("--description");
-		ADD(f->value[F_DESCRIPTION]->str);
-		g_ptr_array_add(a, NULL);
-		return (char **)g_ptr_array_free(a, FALSE);
-	}
-	ADD("create");
-	ADD(f->value[F_NAME]->str);
-	if (*f->value[F_OS]->str) {
-		ADD("--os");
-		ADD(f->value[F_OS]->str);
-	}
-	ADD("--vcpus");
-	ADD(f->value[F_VCPUS]->str);
-	ADD("--memory");
-	ADD(f->value[F_MEMORY]->str);
-	if (f->choice[F_DISK] == 0) {
-		ADD("--disk-size");
-		ADD(f->value[F_DISK_SIZE]->str);
-	} else if (f->choice[F_DISK] == 1) {
-		ADD("--disk");
-		ADD(f->value[F_DISK_PATH]->str);
-	} else {
-		ADD("--no-disk");
-	}
-	if (f->choice[F_BOOT] == 1) {
-		ADD("--iso");
-		ADD(f->value[F_ISO]->str);
-	} else if (f->choice[F_BOOT] == 2) {
-		ADD("--kernel");
-		ADD(f->value[F_KERNEL]->str);
-		if (*f->value[F_INITRD]->str) {
-			ADD("--initrd");
-			ADD(f->value[F_INITRD]->str);
+	for (int i = 0; i < F_COUNT; i++)
+		v[i] = f->value[i] ? f->value[i]->str : "";
+	g_ptr_array_add(a, g_strdup(f->edit ? "set" : "create"));
+	g_ptr_array_add(a, g_strdup(f->edit ? f->edit : v[F_NAME]));
+	add_opt(a, "--vcpus", v[F_VCPUS], false);
+	add_opt(a, "--memory", v[F_MEMORY], false);
+	/* an emptied description removes it when editing */
+	add_opt(a, "--description", v[F_DESCRIPTION], f->edit != NULL);
+	if (!f->edit) {
+		add_opt(a, "--os", v[F_OS], false);
+		if (f->choice[F_DISK] == 0)
+			add_opt(a, "--disk-size", v[F_DISK_SIZE], true);
+		else if (f->choice[F_DISK] == 1)
+			add_opt(a, "--disk", v[F_DISK_PATH], true);
+		else
+			g_ptr_array_add(a, g_strdup("--no-disk"));
+		if (f->choice[F_BOOT] == 1)
+			add_opt(a, "--iso", v[F_ISO], true);
+		if (f->choice[F_BOOT] == 2) {
+			add_opt(a, "--kernel", v[F_KERNEL], true);
+			add_opt(a, "--initrd", v[F_INITRD], false);
+			add_opt(a, "--cmdline", v[F_CMDLINE], false);
 		}
-		if (*f->value[F_CMDLINE]->str) {
-			ADD("--cmdline");
-			ADD(f->value[F_CMDLINE]->str);
-		}
+		if (f->choice[F_FIRMWARE] == 1)
+			add_opt(a, "--firmware", "uefi", true);
+		if (f->choice[F_NETWORK] == 1)
+			g_ptr_array_add(a, g_strdup("--no-network"));
 	}
-	if (f->choice[F_FIRMWARE] == 1) {
-		ADD("--firmware");
-		ADD("uefi");
-	}
-	if (f->choice[F_NETWORK] == 1)
-		ADD("--no-network");
-	if (*f->value[F_DESCRIPTION]->str) {
-		ADD("--description");
-		ADD(f->value[F_DESCRIPTION]->str);
-	}
-#undef ADD
 	g_ptr_array_add(a, NULL);
 	return (char **)g_ptr_array_free(a, FALSE);
 }
@@ -350,13 +331,13 @@ int form_create_key(struct tui *t, wint_t ch, bool is_key)
 		return TUI_REDRAW;
 	}
 	if (f->summary) {
-		if ((!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER))
+		if (tui_is_enter(ch, is_key))
 			return submit(t, f);
 		return TUI_NONE;
 	}
-	if ((!is_key && (ch == '\t' || ch == '\n' || ch == '\r')) ||
-	    (is_key && (ch == KEY_DOWN || ch == KEY_ENTER))) {
-		bool enter = (!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER);
+	if (tui_is_enter(ch, is_key) || (!is_key && ch == '\t') ||
+	    (is_key && ch == KEY_DOWN)) {
+		bool enter = tui_is_enter(ch, is_key);
 		int last = F_COUNT - 1;
 
 		check(t, f, id);
@@ -384,14 +365,7 @@ int form_create_key(struct tui *t, wint_t ch, bool is_key)
 			f->choice[id] = (f->choice[id] + n - 1) % n;
 		return TUI_REDRAW;
 	}
-	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
-		GString *v = f->value[id];
-		const char *prev = v->len ? g_utf8_find_prev_char(v->str, v->str + v->len) : NULL;
-
-		g_string_truncate(v, prev ? (gsize)(prev - v->str) : 0);
-	} else if (!is_key && ch >= 32 && ch != 127) {
-		g_string_append_unichar(f->value[id], (gunichar)ch);
-	}
+	tui_edit_text(f->value[id], ch, is_key);
 	return TUI_REDRAW;
 }
 

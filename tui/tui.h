@@ -21,6 +21,9 @@ enum tui_result {
 	TUI_QUIT = 1 << 1,
 };
 
+/* Colour pairs, set up in app.c. */
+enum { PAIR_RUNNING = 1, PAIR_PAUSED, PAIR_OFF, PAIR_BAR, PAIR_ERROR };
+
 /* Modal states of the bottom line and overlays. */
 enum tui_mode {
 	MODE_LIST,     /* the VM list has the keys */
@@ -65,6 +68,7 @@ struct tui {
 	GPtrArray *jobs;       /* struct tui_job in flight */
 	struct job *refresh;   /* the model refresh in flight, or NULL */
 	gint64 next_refresh;   /* monotonic µs */
+	bool settled;          /* the first refresh waited for reconnects */
 	int refresh_ms;
 
 	enum tui_mode mode;
@@ -95,6 +99,7 @@ struct tui {
 	struct vm_spec *detail;     /* last description read, or NULL */
 	char detail_uuid[VIR_UUID_STRING_BUFLEN];
 	int detail_state;
+	int detail_row_state;       /* the list's state when it was read */
 	struct job *detail_job;     /* describe in flight */
 	bool detail_stale;          /* re-read once the job in flight ends */
 	int detail_tab;
@@ -103,6 +108,11 @@ struct tui {
 };
 
 /* app.c */
+/* True for Enter, whichever way the terminal sends it. */
+bool tui_is_enter(wint_t ch, bool is_key);
+/* Applies a text-editing key (Backspace, a printable character) to @text;
+ * false if @ch is neither. */
+bool tui_edit_text(GString *text, wint_t ch, bool is_key);
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);
 /* Runs command @argv (argv[0] the command) as a job on the TUI's engine.
@@ -166,7 +176,8 @@ int form_create_job_done(struct tui *t, struct tui_job *tj, bool ok,
 
 /* view-details.c: the selected VM's tabs in rows [top, top + height) */
 void view_details_draw(struct tui *t, int top, int height, int cols);
-/* Starts reading the selected VM's description if it is not current. */
+/* Starts reading the selected VM's description when the selection or its
+ * state changed since the last read, or when @force (a command ran). */
 void view_details_update(struct tui *t, bool force);
 /* Collects a finished description; TUI_REDRAW when it changed. */
 int view_details_reap(struct tui *t);

@@ -45,7 +45,8 @@ void view_details_update(struct tui *t, bool force)
 
 	if (!vm)
 		return;
-	if (!force && strcmp(vm->uuid, t->detail_uuid) == 0)
+	if (!force && strcmp(vm->uuid, t->detail_uuid) == 0 &&
+	    vm->state == t->detail_row_state)
 		return;
 	if (t->detail_job) {
 		t->detail_stale = true;
@@ -55,6 +56,7 @@ void view_details_update(struct tui *t, bool force)
 	d->eng = t->eng;
 	g_strlcpy(d->uuid, vm->uuid, sizeof d->uuid);
 	g_strlcpy(t->detail_uuid, vm->uuid, sizeof t->detail_uuid);
+	t->detail_row_state = vm->state;
 	t->detail_job = job_submit("describe", describe_job, d, describe_free, false);
 }
 

@@ -12,8 +12,6 @@
 #include "i18n.h"
 #include "tui.h"
 
-enum { PAIR_RUNNING = 1, PAIR_PAUSED, PAIR_OFF, PAIR_BAR, PAIR_ERROR };
-
 /* Glyph for a state: Unicode where the terminal has it, ASCII otherwise. */
 static const char *state_glyph(const struct tui *t, int state)
 {
