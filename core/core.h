@@ -157,6 +157,9 @@ const char *engine_root(struct engine *eng);
 int engine_wait_settled(struct engine *eng, virDomainPtr dom, int timeout_ms);
 /* Same for every running domain. */
 int engine_wait_all_settled(struct engine *eng, int timeout_ms);
+/* Wall-clock µs at which the running VM @name was started, read from its
+ * QEMU pid file on a local engine; 0 when that cannot be known. */
+gint64 engine_vm_started(struct engine *eng, const char *name);
 
 /* Callback for domain lifecycle events; runs on the event-loop thread and
  * must only record state and wake its owner. */
@@ -292,7 +295,12 @@ struct vm_row {
 	unsigned vcpus;
 	uint64_t mem_kib;     /* current balloon */
 	uint64_t max_mem_kib;
-	uint64_t rss_kib;     /* guest memory in use, when known */
+	uint64_t used_kib;    /* guest memory in use: what the guest's balloon
+			       * driver reports, else QEMU's resident size */
+	unsigned nics;        /* network interfaces */
+	char *ip;             /* first guest address found, or NULL */
+	gint64 ip_checked;    /* monotonic µs of the last address lookup */
+	gint64 started;       /* wall-clock µs it started, 0 if unknown */
 	uint64_t cpu_ns;
 	double cpu_pct;       /* of one host CPU, since the last refresh */
 	uint64_t rd_bytes, wr_bytes, rx_bytes, tx_bytes;

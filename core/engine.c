@@ -416,6 +416,25 @@ bool engine_is_local(struct engine *eng)
 	return eng->root || g_str_has_prefix(eng->uri, "qemu:///");
 }
 
+gint64 engine_vm_started(struct engine *eng, const char *name)
+{
+	g_autofree char *file = g_strconcat(name, ".pid", NULL);
+	g_autofree char *path = NULL;
+	struct stat st;
+
+	/* QEMU's pid file is written as it starts and kept while it runs */
+	if (eng->root)
+		path = g_build_filename(eng->root, "run", "qemu", file, NULL);
+	else if (strcmp(eng->uri, "qemu:///session") == 0)
+		path = g_build_filename(g_get_user_runtime_dir(), "libvirt", "qemu",
+					"run", file, NULL);
+	else if (strcmp(eng->uri, "qemu:///system") == 0)
+		path = g_build_filename("/run/libvirt/qemu", file, NULL);
+	if (!path || stat(path, &st) < 0)
+		return 0;
+	return (gint64)st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+}
+
 int engine_op_timeout_ms(struct engine *eng)
 {
 	return eng->op_timeout_ms;

@@ -74,6 +74,7 @@ void vm_row_free(struct vm_row *row)
 	if (!row)
 		return;
 	g_free(row->name);
+	g_free(row->ip);
 	g_free(row);
 }
 
@@ -82,6 +83,7 @@ static struct vm_row *row_copy(const struct vm_row *r)
 	struct vm_row *c = g_memdup2(r, sizeof *r);
 
 	c->name = g_strdup(r->name);
+	c->ip = g_strdup(r->ip);
 	return c;
 }
 
@@ -132,6 +134,13 @@ static void on_event(const char *uuid, int event, int detail, void *opaque)
 	row = g_hash_table_lookup(m->rows, uuid);
 	if (row && state >= 0)
 		row->state = state;
+	if (row && event == VIR_DOMAIN_EVENT_STARTED)
+		row->started = g_get_real_time();
+	if (row && event == VIR_DOMAIN_EVENT_STOPPED) {
+		row->started = 0;
+		g_clear_pointer(&row->ip, g_free);
+		row->ip_checked = 0;
+	}
 	if (row && event == VIR_DOMAIN_EVENT_UNDEFINED)
 		g_hash_table_remove(m->rows, uuid);
 	m->gen++;
@@ -184,6 +193,9 @@ static GHashTable *uuid_set(virConnectPtr conn, unsigned flags)
 /* Fills @row from one domain's typed-parameter stats. */
 static void apply_stats(struct vm_row *row, virDomainStatsRecordPtr rec)
 {
+	uint64_t available = 0, unused = 0, rss = 0;
+	bool net_seen = false;
+
 	for (int i = 0; i < rec->nparams; i++) {
 		virTypedParameterPtr p = &rec->params[i];
 		const char *f = p->field;
@@ -219,7 +231,13 @@ static void apply_stats(struct vm_row *row, virDomainStatsRecordPtr rec)
 		else if (strcmp(f, "balloon.maximum") == 0)
 			row->max_mem_kib = v;
 		else if (strcmp(f, "balloon.rss") == 0)
-			row->rss_kib = v;
+			rss = v;
+		else if (strcmp(f, "balloon.available") == 0)
+			available = v;
+		else if (strcmp(f, "balloon.unused") == 0)
+			unused = v;
+		else if (strcmp(f, "net.count") == 0)
+			row->nics = (unsigned)v, net_seen = true;
 		else if (strcmp(f, "vcpu.current") == 0)
 			row->vcpus = (unsigned)v;
 		else if (g_str_has_prefix(f, "block.") && g_str_has_suffix(f, ".rd.bytes"))
@@ -231,6 +249,111 @@ static void apply_stats(struct vm_row *row, virDomainStatsRecordPtr rec)
 		else if (g_str_has_prefix(f, "net.") && g_str_has_suffix(f, ".tx.bytes"))
 			row->tx_bytes += v;
 	}
+	/* the guest's own figure needs its balloon driver; QEMU's resident
+	 * size also counts QEMU itself and pages the guest freed */
+	row->used_kib = available > unused ? available - unused : rss;
+	/* drivers with partial stats (test:///): it may have interfaces */
+	if (!net_seen)
+		row->nics = 1;
+}
+
+static bool state_active(int state)
+{
+	return state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_CRASHED &&
+	       state != VIR_DOMAIN_NOSTATE;
+}
+
+/* The guest address worth showing: the first IPv4 one, else the first
+ * IPv6 one that is not link-local; from libvirt's DHCP leases, else the
+ * host's ARP table (the guest agent is not asked: a guest without one
+ * would make every lookup wait).  Caller frees; NULL if none. */
+static char *guest_address(virDomainPtr dom)
+{
+	static const unsigned sources[] = {
+		VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE,
+		VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP,
+	};
+	char *v4 = NULL, *v6 = NULL;
+
+	for (size_t s = 0; s < G_N_ELEMENTS(sources) && !v4 && !v6; s++) {
+		virDomainInterfacePtr *ifaces = NULL;
+		int n = virDomainInterfaceAddresses(dom, &ifaces, sources[s], 0);
+
+		for (int i = 0; i < n; i++) {
+			for (unsigned j = 0; j < ifaces[i]->naddrs; j++) {
+				const virDomainIPAddress *a = &ifaces[i]->addrs[j];
+
+				if (!a->addr)
+					continue;
+				if (a->type == VIR_IP_ADDR_TYPE_IPV4 && !v4 &&
+				    !g_str_has_prefix(a->addr, "169.254."))
+					v4 = g_strdup(a->addr);
+				else if (a->type == VIR_IP_ADDR_TYPE_IPV6 && !v6 &&
+					 g_ascii_strncasecmp(a->addr, "fe80:", 5) != 0)
+					v6 = g_strdup(a->addr);
+			}
+			virDomainInterfaceFree(ifaces[i]);
+		}
+		free(ifaces);
+	}
+	if (v4) {
+		g_free(v6);
+		return v4;
+	}
+	return v6;
+}
+
+/* Looks up the addresses of a few running guests per refresh (one call
+ * each), those never asked first, so a refresh stays bounded with many
+ * guests; an address found is checked again after 30 s, none after 5 s. */
+#define ADDR_LOOKUPS_PER_REFRESH 16
+
+struct addr_lookup {
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	virDomainPtr dom;  /* held by the stats records */
+	gint64 checked;
+	char *ip;
+};
+
+static int compare_checked(gconstpointer a, gconstpointer b)
+{
+	const struct addr_lookup *x = a, *y = b;
+
+	return (x->checked > y->checked) - (x->checked < y->checked);
+}
+
+static bool address_due(const struct vm_row *row, gint64 now)
+{
+	return row->state == VIR_DOMAIN_RUNNING && row->nics > 0 &&
+	       now - row->ip_checked > (row->ip ? 30 : 5) * G_USEC_PER_SEC;
+}
+
+static void lookup_addresses(struct model *m, GArray *todo)
+{
+	gint64 now = g_get_monotonic_time();
+
+	g_array_sort(todo, compare_checked);
+	g_array_set_size(todo, MIN(todo->len, ADDR_LOOKUPS_PER_REFRESH));
+	for (guint i = 0; i < todo->len; i++) {
+		struct addr_lookup *l = &g_array_index(todo, struct addr_lookup, i);
+
+		l->ip = guest_address(l->dom);
+	}
+	g_mutex_lock(&m->lock);
+	for (guint i = 0; i < todo->len; i++) {
+		struct addr_lookup *l = &g_array_index(todo, struct addr_lookup, i);
+		struct vm_row *row = g_hash_table_lookup(m->rows, l->uuid);
+
+		if (row) {
+			if (g_strcmp0(row->ip, l->ip) != 0)
+				m->gen++;
+			g_free(row->ip);
+			row->ip = g_steal_pointer(&l->ip);
+			row->ip_checked = now;
+		}
+		g_free(l->ip);
+	}
+	g_mutex_unlock(&m->lock);
 }
 
 /* Per-second rate of a counter that went from @old to @now in @secs. */
@@ -245,6 +368,7 @@ int model_refresh(struct model *m)
 	virDomainStatsRecordPtr *recs = NULL;
 	g_autoptr(GHashTable) persistent = NULL;
 	g_autoptr(GHashTable) autostart = NULL;
+	g_autoptr(GArray) todo = g_array_new(FALSE, TRUE, sizeof(struct addr_lookup));
 	GHashTable *rows;
 	gint64 now;
 	double secs;
@@ -300,6 +424,25 @@ int model_refresh(struct model *m)
 					 ci.state == VIR_DOMAIN_CONTROL_OCCUPIED);
 		}
 		old = g_hash_table_lookup(m->rows, row->uuid);
+		if (state_active(row->state)) {
+			if (old && old->started)
+				row->started = old->started;
+			else if (old && !state_active(old->state))
+				row->started = g_get_real_time();
+			else
+				row->started = engine_vm_started(m->eng, row->name);
+			if (old) {
+				row->ip = g_strdup(old->ip);
+				row->ip_checked = old->ip_checked;
+			}
+			if (address_due(row, now)) {
+				struct addr_lookup l = { .dom = recs[i]->dom,
+							 .checked = row->ip_checked };
+
+				g_strlcpy(l.uuid, row->uuid, sizeof l.uuid);
+				g_array_append_val(todo, l);
+			}
+		}
 		if (old && secs > 0) {
 			row->cpu_pct = rate(old->cpu_ns, row->cpu_ns, secs) / 1e7;
 			row->rd_rate = rate(old->rd_bytes, row->rd_bytes, secs);
@@ -314,6 +457,7 @@ int model_refresh(struct model *m)
 	m->stamp = now;
 	m->gen++;
 	g_mutex_unlock(&m->lock);
+	lookup_addresses(m, todo);
 	virDomainStatsRecordListFree(recs);
 	return 0;
 }

@@ -199,8 +199,10 @@ static int act_filter(struct tui *t, const struct vm_row *vm)
 
 static int act_sort(struct tui *t, const struct vm_row *vm)
 {
-	t->sort = (t->sort + 1) % SORT_LAST;
+	if (!columns[++t->sort].id)
+		t->sort = 0;
 	tui_rebuild_rows(t);
+	tui_message(t, false, _("Sorted by %s."), _(columns[t->sort].heading));
 	return TUI_REDRAW;
 }
 
@@ -269,7 +271,7 @@ const struct action actions[] = {
 	{ N_("xml"), 'x', "x", N_("Show the selected VM's domain XML"), ACT_VM, act_xml },
 	{ N_("delete"), 'd', "d", N_("Delete the selected VM (type its name to confirm)"), ACT_VM | ACT_HINT, act_delete },
 	{ N_("filter"), '/', "/", N_("Show only VMs whose name contains the text typed (Esc shows all)"), ACT_HINT, act_filter },
-	{ N_("sort"), 'o', "o", N_("Sort by the next column (name, state, CPU, memory)"), 0, act_sort },
+	{ N_("sort"), 'o', "o", N_("Sort by the next column (or click its heading)"), 0, act_sort },
 	{ N_("reverse"), 'O', "O", N_("Reverse the sort order"), 0, act_sort_reverse },
 	{ N_("cancel"), 'K', "K", N_("Stop the running jobs (e.g. stop waiting for a shutdown)"), 0, act_cancel },
 	{ N_("command"), ':', ":", N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), ACT_HINT, act_command },

@@ -249,28 +249,8 @@ static void start_refresh(struct tui *t)
 
 static int compare_visible(gconstpointer a, gconstpointer b, gpointer data)
 {
-	const struct vm_row *x = *(struct vm_row *const *)a;
-	const struct vm_row *y = *(struct vm_row *const *)b;
-	const struct tui *t = data;
-	int c = 0;
-
-	switch (t->sort) {
-	case SORT_STATE:
-		c = x->state - y->state;
-		break;
-	case SORT_CPU:
-		c = (x->cpu_pct > y->cpu_pct) - (x->cpu_pct < y->cpu_pct);
-		break;
-	case SORT_MEMORY:
-		c = (x->max_mem_kib > y->max_mem_kib) - (x->max_mem_kib < y->max_mem_kib);
-		break;
-	case SORT_NAME:
-	case SORT_LAST:
-		break;
-	}
-	if (c == 0)
-		c = g_utf8_collate(x->name, y->name);
-	return t->sort_desc ? -c : c;
+	return view_domains_compare(data, *(struct vm_row *const *)a,
+				    *(struct vm_row *const *)b);
 }
 
 void tui_rebuild_rows(struct tui *t)
@@ -338,6 +318,7 @@ static int reap_jobs(struct tui *t)
 		if (job_get_error(t->refresh, &err) != CORE_OK)
 			tui_message(t, true, "%s", err);
 		g_clear_pointer(&t->refresh, job_unref);
+		t->loaded = true;
 		take_rows(t);
 		res |= TUI_REDRAW;
 	}
@@ -502,6 +483,15 @@ static int mouse_list(struct tui *t)
 		t->cursor = MAX(t->cursor - 3, 0);
 	} else if (ev.bstate & BUTTON5_PRESSED) {
 		t->cursor = MAX(MIN(t->cursor + 3, n - 1), 0);
+	} else if (ev.y == 1 && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
+		/* a heading: sort by it, a second click reverses */
+		int col = view_domains_column_at(COLS, ev.x);
+
+		if (col < 0)
+			return TUI_NONE;
+		t->sort_desc = col == t->sort && !t->sort_desc;
+		t->sort = col;
+		tui_rebuild_rows(t);
 	} else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
 		row = t->top + ev.y - 2; /* below the title and the header */
 		if (ev.y < 2 || ev.y >= 2 + t->list_rows || row >= n)

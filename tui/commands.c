@@ -55,10 +55,20 @@ static int exec_list(struct cmd_ctx *ctx)
 			g_string_append_printf(ctx->out,
 				", \"vcpus\": %u, \"memory_kib\": %" PRIu64
 				", \"max_memory_kib\": %" PRIu64 ", \"cpu_time_ns\": %" PRIu64
-				", \"persistent\": %s, \"autostart\": %s}",
+				", \"persistent\": %s, \"autostart\": %s, \"ip\": ",
 				r->vcpus, r->mem_kib, r->max_mem_kib, r->cpu_ns,
 				r->persistent ? "true" : "false",
 				r->autostart ? "true" : "false");
+			/* both known while it runs, where they can be read */
+			if (r->ip)
+				json_string(ctx->out, r->ip);
+			else
+				g_string_append(ctx->out, "null");
+			if (r->started)
+				g_string_append_printf(ctx->out, ", \"started\": %" G_GINT64_FORMAT "}",
+						       r->started / G_USEC_PER_SEC);
+			else
+				g_string_append(ctx->out, ", \"started\": null}");
 		}
 		g_string_append(ctx->out, rows->len ? "\n]\n" : "]\n");
 		return 0;

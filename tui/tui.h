@@ -41,8 +41,17 @@ typedef int (*prompt_done_fn)(struct tui *t, const char *text);
 /* Called after each edit of the prompt's text (live filtering). */
 typedef void (*prompt_changed_fn)(struct tui *t, const char *text);
 
-/* Columns the list can be sorted by, in the order `o` cycles them. */
-enum sort_key { SORT_NAME, SORT_STATE, SORT_CPU, SORT_MEMORY, SORT_LAST };
+/* A column of the VM list (view-domains.c). */
+struct column {
+	const char *id;        /* stable name, e.g. "cpu" */
+	const char *heading;   /* N_() */
+	int width;             /* cells; 0 for the name, which stretches */
+	int drop;              /* on a narrow terminal the highest goes first;
+				* 0: always shown */
+	void (*text)(const struct tui *t, const struct vm_row *r, char *buf,
+		     size_t len);
+	int (*compare)(const struct vm_row *a, const struct vm_row *b);
+};
 
 struct tui_job {
 	struct job *job;
@@ -59,8 +68,9 @@ struct tui {
 	GPtrArray *rows;       /* the visible ones: filtered, sorted */
 	GHashTable *marked;    /* UUIDs selected with space */
 	char *filter;          /* "/" text, case-folded, or NULL */
-	enum sort_key sort;
+	int sort;              /* index into columns[] */
 	bool sort_desc;
+	bool loaded;           /* the first refresh has landed */
 	char cursor_uuid[VIR_UUID_STRING_BUFLEN];
 	int cursor, top;
 	int list_rows;         /* rows of the list on screen, set by draw */
@@ -160,7 +170,15 @@ void actions_offer_force_off(struct tui *t, const char *name, const char *why);
 char *actions_help(void);
 
 /* view-domains.c: the list in rows [top, top + height) */
+extern const struct column columns[];
 void view_domains_draw(struct tui *t, int top, int height, int cols);
+/* Order of two rows by the sort column, then by name. */
+int view_domains_compare(const struct tui *t, const struct vm_row *a,
+			 const struct vm_row *b);
+/* The column under cell @x of a @cols wide list, or -1. */
+int view_domains_column_at(int cols, int x);
+/* "03:04:05" or "2d 03:04" since @r started; "" when unknown. */
+void tui_uptime_text(char *buf, size_t len, const struct vm_row *r);
 
 /* form-create.c: the New VM form */
 int form_create_open(struct tui *t);

@@ -102,11 +102,18 @@ static int field(int y, int x, int cols, const char *label, const char *value)
 static void tab_overview(struct tui *t, int y, int h, int cols)
 {
 	const struct vm_spec *s = t->detail;
+	const struct vm_row *vm = tui_selected(t);
 	g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", s->memory_mib);
 	g_autofree char *cpus = g_strdup_printf("%u", s->vcpus);
+	char up[32];
 	int end = y + h;
 
+	tui_uptime_text(up, sizeof up, vm);
 	y = field(y, 2, cols, _("State:"), vm_state_label(t->detail_state));
+	if (y < end && *up)
+		y = field(y, 2, cols, _("Up for:"), up);
+	if (y < end && vm->ip)
+		y = field(y, 2, cols, _("Address:"), vm->ip);
 	if (y < end)
 		y = field(y, 2, cols, _("vCPUs:"), cpus);
 	if (y < end)
@@ -168,16 +175,20 @@ static void tab_disks(struct tui *t, int y, int h, int cols)
 static void tab_network(struct tui *t, int y, int h, int cols)
 {
 	const struct vm_spec *s = t->detail;
+	const struct vm_row *vm = tui_selected(t);
+	int end = y + h;
 
 	if (!s->nic_model) {
 		mvaddstr(y, 2, _("No network interface."));
 		return;
 	}
 	y = field(y, 2, cols, _("Mode:"), _("NAT (user-mode)"));
-	if (h > 1)
+	if (y < end)
 		y = field(y, 2, cols, _("Model:"), s->nic_model);
-	if (h > 2)
-		field(y, 2, cols, _("MAC:"), s->mac);
+	if (y < end)
+		y = field(y, 2, cols, _("MAC:"), s->mac);
+	if (y < end)
+		field(y, 2, cols, _("Address:"), vm->ip ? vm->ip : _("not known yet"));
 }
 
 static void tab_events(struct tui *t, int y, int h, int cols)

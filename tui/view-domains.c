@@ -1,7 +1,9 @@
 /*
- * view-domains.c — draws the VM list: one row per VM with a state glyph
- * (readable without colour), vCPUs, memory and CPU use.  Widths are
- * measured in terminal cells, so CJK names keep the columns aligned.
+ * view-domains.c — draws the VM list from a table of columns: each has a
+ * heading, a width, how early it gives way on a narrow terminal, how to
+ * print a row's cell and how to order rows by it.  The state glyph keeps
+ * the list readable without colour.  Widths are measured in terminal
+ * cells, so CJK names keep the columns aligned.
  */
 #include "config.h"
 
@@ -90,25 +92,236 @@ static void rate_text(char *buf, size_t len, const struct vm_row *row, double ra
 	g_snprintf(buf, len, rate < 10 && u ? "%.1f%c/s" : "%.0f%c/s", rate, units[u]);
 }
 
-/* A column heading, with an arrow on the sort column. */
-static void heading(const struct tui *t, const char *label, enum sort_key key,
-		    int cells)
+/* "512 MiB", "16 GiB", "1.5 GiB"; "" for 0. */
+static void size_text(char *buf, size_t len, uint64_t kib)
 {
-	g_autofree char *s = t->sort != key ? g_strdup(label) :
-		g_strdup_printf("%s %s", label, t->utf8 ?
-				(t->sort_desc ? "\u25bc" : "\u25b2") :
-				(t->sort_desc ? "v" : "^"));
+	double gib = (double)kib / (1024 * 1024);
 
-	put_cells(s, cells);
+	if (!kib)
+		buf[0] = '\0';
+	else if (kib < 10240 * 1024)
+		g_snprintf(buf, len, "%" PRIu64 " MiB", kib / 1024);
+	else
+		g_snprintf(buf, len, gib < 100 && gib != (uint64_t)gib ?
+			   "%.1f GiB" : "%.0f GiB", gib);
 }
 
-void view_domains_draw(struct tui *t, int top, int height, int cols)
+static bool running(const struct vm_row *r)
 {
-	int name_w = MAX(12, MIN(32, cols - 67));
-	int body = height - 1; /* below the title */
+	return r->state == VIR_DOMAIN_RUNNING;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static int cmp_double(double a, double b)
+{
+	return (a > b) - (a < b);
+}
+
+static void cell_name(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
+{
+	g_strlcpy(buf, r->name, len);
+}
+
+static int cmp_name(const struct vm_row *a, const struct vm_row *b)
+{
+	return g_utf8_collate(a->name, b->name);
+}
+
+static void cell_state(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
+{
+	g_strlcpy(buf, r->settling ? _("not responding") : vm_state_label(r->state), len);
+}
+
+static int cmp_state(const struct vm_row *a, const struct vm_row *b)
+{
+	return a->state - b->state;
+}
+
+static void cell_vcpus(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
+{
+	g_snprintf(buf, len, "%u", r->vcpus);
+}
+
+static int cmp_vcpus(const struct vm_row *a, const struct vm_row *b)
+{
+	return cmp_u64(a->vcpus, b->vcpus);
+}
+
+/* The balloon's current size while running, else the configured size. */
+static uint64_t memory_kib(const struct vm_row *r)
+{
+	return running(r) && r->mem_kib ? r->mem_kib : r->max_mem_kib;
+}
+
+static void cell_memory(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
+{
+	size_text(buf, len, memory_kib(r));
+}
+
+static int cmp_memory(const struct vm_row *a, const struct vm_row *b)
+{
+	return cmp_u64(memory_kib(a), memory_kib(b));
+}
+
+static void cell_used(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
+{
+	size_text(buf, len, running(r) ? r->used_kib : 0);
+}
+
+static int cmp_used(const struct vm_row *a, const struct vm_row *b)
+{
+	return cmp_u64(running(a) ? a->used_kib : 0, running(b) ? b->used_kib : 0);
+}
+
+static void cell_cpu(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
+{
+	if (running(r))
+		g_snprintf(buf, len, "%5.1f%%", r->cpu_pct);
+	else
+		buf[0] = '\0';
+}
+
+static int cmp_cpu(const struct vm_row *a, const struct vm_row *b)
+{
+	return cmp_double(running(a) ? a->cpu_pct : -1, running(b) ? b->cpu_pct : -1);
+}
+
+static void cell_disk(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
+{
+	rate_text(buf, len, r, r->rd_rate + r->wr_rate);
+}
+
+static int cmp_disk(const struct vm_row *a, const struct vm_row *b)
+{
+	return cmp_double(a->rd_rate + a->wr_rate, b->rd_rate + b->wr_rate);
+}
+
+static void cell_net(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
+{
+	rate_text(buf, len, r, r->rx_rate + r->tx_rate);
+}
+
+static int cmp_net(const struct vm_row *a, const struct vm_row *b)
+{
+	return cmp_double(a->rx_rate + a->tx_rate, b->rx_rate + b->tx_rate);
+}
+
+static void cell_ip(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
+{
+	g_strlcpy(buf, running(r) && r->ip ? r->ip : "", len);
+}
+
+static int cmp_ip(const struct vm_row *a, const struct vm_row *b)
+{
+	return g_strcmp0(a->ip, b->ip);
+}
+
+void tui_uptime_text(char *buf, size_t len, const struct vm_row *r)
+{
+	gint64 secs = (g_get_real_time() - r->started) / G_USEC_PER_SEC;
+
+	if (!r->started || r->state == VIR_DOMAIN_SHUTOFF || secs < 0)
+		buf[0] = '\0';
+	else if (secs >= 86400)
+		g_snprintf(buf, len, "%" G_GINT64_FORMAT "d %02d:%02d", secs / 86400,
+			   (int)(secs % 86400 / 3600), (int)(secs % 3600 / 60));
+	else
+		g_snprintf(buf, len, "%02d:%02d:%02d", (int)(secs / 3600),
+			   (int)(secs % 3600 / 60), (int)(secs % 60));
+}
+
+static void cell_uptime(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
+{
+	tui_uptime_text(buf, len, r);
+}
+
+static int cmp_uptime(const struct vm_row *a, const struct vm_row *b)
+{
+	/* the longest running first when ascending; unknown last */
+	return cmp_u64(a->started ? (uint64_t)a->started : G_MAXUINT64,
+		       b->started ? (uint64_t)b->started : G_MAXUINT64);
+}
+
+/* TRANSLATORS: column headings of the VM list */
+const struct column columns[] = {
+	{ "name", N_("NAME"), 0, 0, cell_name, cmp_name },
+	{ "state", N_("STATE"), 15, 0, cell_state, cmp_state },
+	{ "vcpus", N_("VCPUS"), 6, 2, cell_vcpus, cmp_vcpus },
+	{ "memory", N_("MEMORY"), 10, 0, cell_memory, cmp_memory },
+	{ "used", N_("USED"), 10, 4, cell_used, cmp_used },
+	{ "cpu", N_("CPU"), 8, 0, cell_cpu, cmp_cpu },
+	{ "disk", N_("DISK I/O"), 10, 6, cell_disk, cmp_disk },
+	{ "net", N_("NET I/O"), 10, 5, cell_net, cmp_net },
+	{ "ip", N_("IP ADDRESS"), 16, 1, cell_ip, cmp_ip },
+	{ "uptime", N_("UPTIME"), 10, 3, cell_uptime, cmp_uptime },
+	{ 0 }
+};
+
+int view_domains_compare(const struct tui *t, const struct vm_row *a,
+			 const struct vm_row *b)
+{
+	int c = columns[t->sort].compare(a, b);
+
+	if (c == 0)
+		c = cmp_name(a, b);
+	return t->sort_desc ? -c : c;
+}
+
+#define MARK_CELLS 3  /* mark and state glyph before the first column */
+#define NAME_CELLS_MIN 11
+#define NAME_CELLS_MAX 32
+
+/* Which columns fit in @cols cells and how wide the name is: columns give
+ * way in order of their drop rank.  Returns the name's width. */
+static int layout(int cols, bool shown[])
+{
+	int used = MARK_CELLS + NAME_CELLS_MIN + 1;
+
+	for (int i = 0; columns[i].id; i++) {
+		shown[i] = true;
+		used += columns[i].width;
+	}
+	while (used > cols) {
+		int worst = -1;
+
+		for (int i = 0; columns[i].id; i++)
+			if (shown[i] && columns[i].drop &&
+			    (worst < 0 || columns[i].drop > columns[worst].drop))
+				worst = i;
+		if (worst < 0)
+			break;
+		shown[worst] = false;
+		used -= columns[worst].width;
+	}
+	return MIN(NAME_CELLS_MAX, NAME_CELLS_MIN + MAX(0, cols - used));
+}
+
+int view_domains_column_at(int cols, int x)
+{
+	bool shown[G_N_ELEMENTS(columns)];
+	int name_w = layout(cols, shown), at = MARK_CELLS;
+
+	for (int i = 0; columns[i].id; i++) {
+		int w = columns[i].width ? columns[i].width : name_w + 1;
+
+		if (!shown[i])
+			continue;
+		if (x >= at && x < at + w)
+			return i;
+		at += w;
+	}
+	return -1;
+}
+
+/* The title line: engine, URI and accelerator. */
+static void draw_title(struct tui *t, int top, int cols)
+{
 	g_autofree char *title = NULL;
 
-	/* title line */
 	move(top, 0);
 	if (t->color)
 		attron(COLOR_PAIR(PAIR_BAR));
@@ -122,19 +335,34 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 	attroff(A_BOLD);
 	if (t->color)
 		attroff(COLOR_PAIR(PAIR_BAR));
+}
 
-	/* header */
+void view_domains_draw(struct tui *t, int top, int height, int cols)
+{
+	bool shown[G_N_ELEMENTS(columns)];
+	int name_w = layout(cols, shown), last = 0;
+	int body = height - 1; /* below the title */
+
+	draw_title(t, top, cols);
+	for (int i = 0; columns[i].id; i++)
+		if (shown[i])
+			last = i;
+
+	/* header; the last column takes what is left of the line */
 	move(top + 1, 0);
 	attron(A_UNDERLINE);
-	put_cells("   ", 3);
-	/* TRANSLATORS: column headings of the VM list */
-	heading(t, _("NAME"), SORT_NAME, name_w + 1);
-	heading(t, _("STATE"), SORT_STATE, 16);
-	put_cells(_("VCPUS"), 8);
-	heading(t, _("MEMORY"), SORT_MEMORY, 10);
-	heading(t, _("CPU"), SORT_CPU, 8);
-	put_cells(_("DISK I/O"), 10);
-	put_cells(_("NET I/O"), MAX(0, cols - name_w - 56));
+	put_cells("", MARK_CELLS);
+	for (int i = 0; columns[i].id; i++) {
+		const char *label = _(columns[i].heading);
+		g_autofree char *s = t->sort != i ? g_strdup(label) :
+			g_strdup_printf("%s %s", label, t->utf8 ?
+					(t->sort_desc ? "\u25bc" : "\u25b2") :
+					(t->sort_desc ? "v" : "^"));
+
+		if (shown[i])
+			put_cells(s, i == last ? MAX(0, cols - getcurx(stdscr)) :
+				  columns[i].width ? columns[i].width : name_w + 1);
+	}
 	attroff(A_UNDERLINE);
 
 	t->list_rows = body - 1;
@@ -147,14 +375,15 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 	for (int i = 0; i < body - 1; i++) {
 		int r = t->top + i;
 		const struct vm_row *row;
-		char buf[64];
 
 		move(top + 2 + i, 0);
 		clrtoeol();
 		if (r >= (int)t->rows->len) {
 			if (t->rows->len == 0 && i == 1) {
 				move(top + 3, 2);
-				addstr(_("No VMs yet: press : and type create NAME ..."));
+				addstr(!t->loaded ? _("Reading the VM list...") :
+				       t->filter ? _("No VM name contains the filter text (/ then Esc shows all).") :
+				       _("No VMs yet: press n to create one."));
 			}
 			continue;
 		}
@@ -164,27 +393,18 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 		if (t->color)
 			attron(COLOR_PAIR(state_pair(row->state)));
 		put_cells(g_hash_table_contains(t->marked, row->uuid) ? "*" : " ", 1);
-		put_cells(state_glyph(t, row->state), 2);
+		put_cells(state_glyph(t, row->state), MARK_CELLS - 1);
 		if (t->color)
 			attroff(COLOR_PAIR(state_pair(row->state)));
-		put_cells(row->name, name_w + 1);
-		put_cells(row->settling ? _("not responding") :
-			  vm_state_label(row->state), 16);
-		g_snprintf(buf, sizeof buf, "%u", row->vcpus);
-		put_cells(buf, 8);
-		g_snprintf(buf, sizeof buf, "%" PRIu64 " MiB",
-			   (row->state == VIR_DOMAIN_RUNNING && row->mem_kib ?
-			    row->mem_kib : row->max_mem_kib) / 1024);
-		put_cells(buf, 10);
-		if (row->state == VIR_DOMAIN_RUNNING)
-			g_snprintf(buf, sizeof buf, "%5.1f%%", row->cpu_pct);
-		else
-			buf[0] = '\0';
-		put_cells(buf, 8);
-		rate_text(buf, sizeof buf, row, row->rd_rate + row->wr_rate);
-		put_cells(buf, 10);
-		rate_text(buf, sizeof buf, row, row->rx_rate + row->tx_rate);
-		put_cells(buf, MAX(0, cols - name_w - 56));
+		for (int c = 0; columns[c].id; c++) {
+			char buf[128];
+
+			if (!shown[c])
+				continue;
+			columns[c].text(t, row, buf, sizeof buf);
+			put_cells(buf, c == last ? MAX(0, cols - getcurx(stdscr)) :
+				  columns[c].width ? columns[c].width : name_w + 1);
+		}
 		if (r == t->cursor)
 			attroff(A_REVERSE);
 	}
