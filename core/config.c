@@ -38,7 +38,59 @@ void core_config_free(struct core_config *cfg)
 	g_free(cfg->engine_root);
 	g_free(cfg->pool);
 	g_free(cfg->path);
+	g_ptr_array_unref(cfg->hosts);
+	g_ptr_array_unref(cfg->keys);
+	g_ptr_array_unref(cfg->colors);
 	g_free(cfg);
+}
+
+static void pair_free(gpointer p)
+{
+	struct core_pair *pair = p;
+
+	g_free(pair->key);
+	g_free(pair->value);
+	g_free(pair);
+}
+
+/* The "key = value" lines of [@group], in file order. */
+static GPtrArray *read_pairs(GKeyFile *kf, const char *group)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(pair_free);
+	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
+
+	for (size_t i = 0; keys && keys[i]; i++) {
+		struct core_pair *pair = g_new0(struct core_pair, 1);
+
+		pair->key = g_strdup(keys[i]);
+		pair->value = g_key_file_get_string(kf, group, keys[i], NULL);
+		if (!pair->value)
+			pair->value = g_strdup("");
+		g_ptr_array_add(out, pair);
+	}
+	return out;
+}
+
+/* [hosts]: each a label of at most 32 characters and a libvirt URI. */
+static int check_hosts(const char *path, GPtrArray *hosts)
+{
+	for (guint i = 0; i < hosts->len; i++) {
+		const struct core_pair *h = hosts->pdata[i];
+
+		if (g_utf8_strlen(h->key, -1) > 32) {
+			core_error(CORE_ERR_USAGE,
+				   _("%s: [hosts] \"%s\": a host's label has at most 32 characters"),
+				   path, h->key);
+			return -1;
+		}
+		if (!strchr(h->value, ':')) {
+			core_error(CORE_ERR_USAGE,
+				   _("%s: [hosts] %s = \"%s\" is not a libvirt URI (e.g. qemu+ssh://user@host/system)"),
+				   path, h->key, h->value);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Reads an integer key within [lo, hi]; keeps *out when the key is absent. */
@@ -133,6 +185,14 @@ static int apply_file(struct core_config *cfg, GKeyFile *kf)
 		}
 		cfg->mouse = strcmp(m, "yes") == 0;
 	}
+	g_ptr_array_unref(cfg->hosts);
+	g_ptr_array_unref(cfg->keys);
+	g_ptr_array_unref(cfg->colors);
+	cfg->hosts = read_pairs(kf, "hosts");
+	cfg->keys = read_pairs(kf, "keys");
+	cfg->colors = read_pairs(kf, "colors");
+	if (check_hosts(cfg->path, cfg->hosts) < 0)
+		return -1;
 	if (read_int(kf, cfg->path, "engine", "timeout", 1, 3600,
 		     &cfg->op_timeout) < 0 ||
 	    read_int(kf, cfg->path, "engine", "shutdown-timeout", 1, 3600,
@@ -156,6 +216,9 @@ struct core_config *core_config_load(const char *path)
 	cfg->refresh = 2;
 	cfg->mouse = true;
 	cfg->engine_root = g_build_filename(datadir, "engine", NULL);
+	cfg->hosts = g_ptr_array_new();
+	cfg->keys = g_ptr_array_new();
+	cfg->colors = g_ptr_array_new();
 	if (!path)
 		path = g_getenv("VMTUI_CONFIG");
 	if (path) {

@@ -83,6 +83,15 @@ struct core_config {
 	int refresh;        /* [ui] seconds between stats refreshes */
 	bool mouse;         /* [ui] mouse clicks and wheel in the TUI */
 	char *path;         /* file it was read from (may not exist) */
+	/* "key = value" groups the TUI interprets, in file order, each a
+	 * GPtrArray of struct core_pair: [hosts] label = URI (more hosts to
+	 * show), [keys] action = key, [colors] element = colours */
+	GPtrArray *hosts, *keys, *colors;
+};
+
+struct core_pair {
+	char *key;
+	char *value;
 };
 
 /* Reads the config file (or @path), then VMTUI_URI, VMTUI_ACCEL and
@@ -139,6 +148,10 @@ void engine_init_libvirt(void);
  * thread.  Returns NULL with a specific error (a locked embedded root names
  * the process holding it).  Free with engine_close(). */
 struct engine *engine_open(const struct core_config *cfg);
+/* The same for @uri (NULL: the embedded engine).  Without @may_ask, libvirt
+ * asks no credentials on the terminal (the TUI owns it). */
+struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
+			       bool may_ask);
 /* Waits until libvirt has finished reconnecting to running guests (closing
  * the embedded driver earlier would make it kill them), then closes.
  * Returns -1 when a guest never settled (a frozen QEMU): the driver is then
@@ -301,6 +314,7 @@ struct vm_row {
 	char *ip;             /* first guest address found, or NULL */
 	gint64 ip_checked;    /* monotonic µs of the last address lookup */
 	gint64 started;       /* wall-clock µs it started, 0 if unknown */
+	unsigned host;        /* for a UI showing several hosts: which one */
 	uint64_t cpu_ns;
 	double cpu_pct;       /* of one host CPU, since the last refresh */
 	uint64_t rd_bytes, wr_bytes, rx_bytes, tx_bytes;

@@ -39,8 +39,7 @@ struct engine {
 	enum accel_mode accel;
 	char *pool;
 	int op_timeout_ms;
-	GThread *loop;
-	int quit;
+	bool loop;          /* holds the shared event loop */
 	int lifecycle_id;
 	engine_event_cb cb;
 	void *cb_opaque;
@@ -79,11 +78,18 @@ void engine_init_libvirt(void)
 	g_once_init_leave(&done, 1);
 }
 
+/* libvirt's event loop runs on one thread for the whole process, shared
+ * by every open engine (the TUI may watch several hosts at once). */
+static struct {
+	GMutex lock;
+	GThread *thread;
+	unsigned users;
+	int quit;
+} loop;
+
 static gpointer event_loop(gpointer opaque)
 {
-	struct engine *eng = opaque;
-
-	while (!g_atomic_int_get(&eng->quit))
+	while (!g_atomic_int_get(&loop.quit))
 		virEventRunDefaultImpl();
 	return NULL;
 }
@@ -91,6 +97,28 @@ static gpointer event_loop(gpointer opaque)
 static void wake_loop(int timer, void *opaque)
 {
 	virEventRemoveTimeout(timer);
+}
+
+static void loop_hold(void)
+{
+	g_mutex_lock(&loop.lock);
+	if (!loop.users++) {
+		g_atomic_int_set(&loop.quit, 0);
+		loop.thread = g_thread_new("vmtui-events", event_loop, NULL);
+	}
+	g_mutex_unlock(&loop.lock);
+}
+
+static void loop_release(void)
+{
+	g_mutex_lock(&loop.lock);
+	if (!--loop.users) {
+		g_atomic_int_set(&loop.quit, 1);
+		virEventAddTimeout(0, wake_loop, NULL, NULL);
+		g_thread_join(loop.thread);
+		loop.thread = NULL;
+	}
+	g_mutex_unlock(&loop.lock);
 }
 
 static int lifecycle_event(virConnectPtr conn, virDomainPtr dom, int event,
@@ -294,6 +322,12 @@ static enum accel_mode pick_accel(struct engine *eng, enum accel_mode asked)
 
 struct engine *engine_open(const struct core_config *cfg)
 {
+	return engine_open_uri(cfg, cfg->uri, true);
+}
+
+struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
+			       bool may_ask)
+{
 	struct engine *eng;
 
 	engine_init_libvirt();
@@ -302,8 +336,8 @@ struct engine *engine_open(const struct core_config *cfg)
 	eng->lifecycle_id = -1;
 	eng->pool = g_strdup(cfg->pool);
 	eng->op_timeout_ms = cfg->op_timeout * 1000;
-	if (cfg->uri) {
-		eng->uri = g_strdup(cfg->uri);
+	if (uri) {
+		eng->uri = g_strdup(uri);
 	} else {
 		eng->root = g_strdup(cfg->engine_root);
 		if (prepare_root(eng->root) < 0)
@@ -319,9 +353,10 @@ struct engine *engine_open(const struct core_config *cfg)
 			account_fallback_enable(true);
 	}
 	eng->test = g_str_has_prefix(eng->uri, "test:");
-	eng->loop = g_thread_new("vmtui-events", event_loop, eng);
+	loop_hold();
+	eng->loop = true;
 
-	eng->conn = virConnectOpenAuth(eng->uri, virConnectAuthPtrDefault, 0);
+	eng->conn = virConnectOpenAuth(eng->uri, may_ask ? virConnectAuthPtrDefault : NULL, 0);
 	if (!eng->conn) {
 		long holder = eng->root ? engine_lock_holder(eng->root) : 0;
 
@@ -350,10 +385,8 @@ static void stop_loop(struct engine *eng)
 {
 	if (!eng->loop)
 		return;
-	g_atomic_int_set(&eng->quit, 1);
-	virEventAddTimeout(0, wake_loop, NULL, NULL);
-	g_thread_join(eng->loop);
-	eng->loop = NULL;
+	loop_release();
+	eng->loop = false;
 }
 
 int engine_close(struct engine *eng)

@@ -5,8 +5,9 @@
  * Rows change two ways: lifecycle events from the event-loop thread update
  * the state at once, and model_refresh() re-reads everything with one
  * virConnectGetAllDomainStats() call (plus two list calls for persistence
- * and autostart), never one call per domain.  A mutex guards the rows; the
- * UI takes copies with model_rows().
+ * and autostart), never one call per domain, except for the guest address
+ * of at most a few guests per refresh.  A mutex guards the rows; the UI
+ * takes copies with model_rows().
  */
 #include "config.h"
 

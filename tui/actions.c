@@ -12,13 +12,13 @@
 #include "i18n.h"
 #include "tui.h"
 
-/* Runs "CMD NAME [EXTRA]" on @name. */
-static int run_cmd(struct tui *t, const char *cmd, const char *name,
+/* Runs "CMD NAME [EXTRA]" on the VM @vm, on its host. */
+static int run_cmd(struct tui *t, const char *cmd, const struct vm_row *vm,
 		   const char *extra, bool show)
 {
-	char *argv[] = { (char *)cmd, (char *)name, (char *)extra, NULL };
+	char *argv[] = { (char *)cmd, vm->name, (char *)extra, NULL };
 
-	return tui_run_command(t, argv, name, show);
+	return tui_run_command(t, tui_host(t, vm), argv, vm->name, show);
 }
 
 /* Runs CMD on every target (the marked VMs, else the selected one). */
@@ -27,25 +27,37 @@ static int run_targets(struct tui *t, const char *cmd)
 	g_autoptr(GPtrArray) targets = tui_targets(t);
 
 	for (guint i = 0; i < targets->len; i++)
-		run_cmd(t, cmd, ((struct vm_row *)targets->pdata[i])->name, NULL, false);
+		run_cmd(t, cmd, targets->pdata[i], NULL, false);
 	return TUI_REDRAW;
 }
 
-/* Remembers the targets' names for a confirmation; returns how many. */
+static void add_pending(struct tui *t, unsigned host, const char *name)
+{
+	struct vm_row *r = g_new0(struct vm_row, 1);
+
+	r->host = host;
+	r->name = g_strdup(name);
+	g_ptr_array_add(t->pending, r);
+}
+
+/* Remembers the targets (name and host) for a confirmation; returns how
+ * many. */
 static guint set_pending(struct tui *t)
 {
 	g_autoptr(GPtrArray) targets = tui_targets(t);
 
 	g_ptr_array_set_size(t->pending, 0);
-	for (guint i = 0; i < targets->len; i++)
-		g_ptr_array_add(t->pending,
-				g_strdup(((struct vm_row *)targets->pdata[i])->name));
+	for (guint i = 0; i < targets->len; i++) {
+		const struct vm_row *r = targets->pdata[i];
+
+		add_pending(t, r->host, r->name);
+	}
 	return t->pending->len;
 }
 
 static const char *pending_name(struct tui *t)
 {
-	return t->pending->len ? t->pending->pdata[0] : "";
+	return t->pending->len ? ((struct vm_row *)t->pending->pdata[0])->name : "";
 }
 
 static int act_start(struct tui *t, const struct vm_row *vm)
@@ -71,29 +83,30 @@ static int act_pause(struct tui *t, const struct vm_row *vm)
 		struct vm_row *r = targets->pdata[i];
 
 		run_cmd(t, r->state == VIR_DOMAIN_PAUSED ? "resume" : "suspend",
-			r->name, NULL, false);
+			r, NULL, false);
 	}
 	return TUI_REDRAW;
 }
 
 static int act_info(struct tui *t, const struct vm_row *vm)
 {
-	return run_cmd(t, "info", vm->name, NULL, true);
+	return run_cmd(t, "info", vm, NULL, true);
 }
 
 static int act_xml(struct tui *t, const struct vm_row *vm)
 {
-	return run_cmd(t, "dumpxml", vm->name, NULL, true);
+	return run_cmd(t, "dumpxml", vm, NULL, true);
 }
 
 static int confirm_destroy(struct tui *t, const char *text);
 
-void actions_offer_force_off(struct tui *t, const char *name, const char *why)
+void actions_offer_force_off(struct tui *t, unsigned host, const char *name,
+			     const char *why)
 {
 	g_autofree char *q = g_strdup_printf(_("%s Force it off now? [y/N] "), why);
 
 	g_ptr_array_set_size(t->pending, 0);
-	g_ptr_array_add(t->pending, g_strdup(name));
+	add_pending(t, host, name);
 	tui_prompt(t, q, "", confirm_destroy);
 }
 
@@ -224,7 +237,7 @@ static int run_prompt(struct tui *t, const char *text)
 		tui_message(t, true, "%s", err->message);
 		return TUI_REDRAW;
 	}
-	return tui_run_command(t, argv, NULL, true);
+	return tui_run_command(t, NULL, argv, NULL, true);
 }
 
 static int act_command(struct tui *t, const struct vm_row *vm)

@@ -87,11 +87,46 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	va_end(ap);
 }
 
-const struct vm_row *tui_selected(struct tui *t)
+const struct vm_row *tui_cursor_row(struct tui *t)
 {
 	if (t->cursor < 0 || t->cursor >= (int)t->rows->len)
 		return NULL;
 	return g_ptr_array_index(t->rows, t->cursor);
+}
+
+const struct vm_row *tui_selected(struct tui *t)
+{
+	const struct vm_row *r = tui_cursor_row(t);
+
+	return r && !tui_row_is_group(r) ? r : NULL;
+}
+
+struct host *tui_host(struct tui *t, const struct vm_row *row)
+{
+	if (!row)
+		row = tui_cursor_row(t);
+	return g_ptr_array_index(t->hosts, row ? row->host : 0);
+}
+
+void tui_row_key(const struct vm_row *r, char key[ROW_KEY_LEN])
+{
+	g_snprintf(key, ROW_KEY_LEN, "%u/%s", r->host, r->uuid);
+}
+
+bool tui_row_marked(struct tui *t, const struct vm_row *r)
+{
+	char key[ROW_KEY_LEN];
+
+	tui_row_key(r, key);
+	return g_hash_table_contains(t->marked, key);
+}
+
+/* Remembers which row the cursor is on, so it stays there as rows come,
+ * go and move. */
+static void keep_cursor(struct tui *t)
+{
+	if (tui_cursor_row(t))
+		tui_row_key(tui_cursor_row(t), t->cursor_key);
 }
 
 void tui_prompt(struct tui *t, const char *label, const char *initial,
@@ -119,20 +154,23 @@ void tui_pager(struct tui *t, const char *title, const char *text)
 	t->mode = MODE_PAGER;
 }
 
-int tui_run_command(struct tui *t, char **argv, const char *vm, bool show_output)
+int tui_run_command(struct tui *t, struct host *h, char **argv,
+		    const char *vm, bool show_output)
 {
-	tui_start_command(t, argv, vm, show_output);
+	tui_start_command(t, h, argv, vm, show_output);
 	return TUI_REDRAW;
 }
 
-struct tui_job *tui_start_command(struct tui *t, char **argv, const char *vm,
-				  bool show_output)
+struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
+				  const char *vm, bool show_output)
 {
 	int argc = (int)g_strv_length(argv);
 	struct tui_job *tj;
 	struct cmd_ctx *ctx;
 	bool help_only;
 
+	if (!h)
+		h = tui_host(t, NULL);
 	ctx = command_parse(t->cfg, argc, argv, &help_only);
 	if (!ctx) {
 		tui_message(t, true, "%s", core_error_message());
@@ -147,10 +185,16 @@ struct tui_job *tui_start_command(struct tui *t, char **argv, const char *vm,
 		command_ctx_free(ctx);
 		return NULL;
 	}
-	ctx->eng = t->eng;
+	if (!h->eng && ctx->cmd->flags & CMD_ENGINE) {
+		tui_message(t, true, _("Host %s is not connected."), h->label);
+		command_ctx_free(ctx);
+		return NULL;
+	}
+	ctx->eng = h->eng;
 	tj = g_new0(struct tui_job, 1);
 	tj->ctx = ctx;
 	tj->vm = g_strdup(vm);
+	tj->host = h;
 	tj->show_output = show_output;
 	tj->job = command_submit(ctx);
 	g_ptr_array_add(t->jobs, tj);
@@ -201,7 +245,8 @@ void tui_complete(struct tui *t)
 		for (guint i = 0; i < t->all->len; i++) {
 			const struct vm_row *r = g_ptr_array_index(t->all, i);
 
-			if (g_str_has_prefix(r->name, word))
+			if (g_str_has_prefix(r->name, word) &&
+			    !g_ptr_array_find_with_equal_func(cands, r->name, g_str_equal, NULL))
 				g_ptr_array_add(cands, r->name);
 		}
 	}
@@ -223,73 +268,271 @@ void tui_complete(struct tui *t)
 	g_string_free(list, TRUE);
 }
 
-/* ---- model refresh ------------------------------------------------------ */
+/* ---- hosts and their models ------------------------------------------- */
 
 static int refresh_job(struct job *job, void *data)
 {
-	struct tui *t = data;
+	struct host *h = data;
 
 	/* right after start-up libvirt may still reconnect to guests; later
 	 * refreshes mark a guest that stops answering as "not responding"
 	 * instead of waiting for it */
-	if (!t->settled) {
-		engine_wait_all_settled(t->eng, 3000);
-		t->settled = true;
+	if (!h->settled) {
+		engine_wait_all_settled(h->eng, 3000);
+		h->settled = true;
 	}
-	return model_refresh(t->model);
+	return model_refresh(h->model);
 }
 
 static void start_refresh(struct tui *t)
 {
-	if (t->refresh)
-		return;
-	t->refresh = job_submit("refresh", refresh_job, t, NULL, false);
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+
+		if (h->eng && !h->refresh)
+			h->refresh = job_submit("refresh", refresh_job, h, NULL, false);
+	}
 	t->next_refresh = g_get_monotonic_time() + (gint64)t->refresh_ms * 1000;
+}
+
+static void host_connected(struct host *h, struct engine *eng)
+{
+	h->eng = eng;
+	h->model = model_new(eng);
+	model_set_notify(h->model, on_model_event, NULL);
+}
+
+struct open_data {
+	const struct core_config *cfg;
+	char *uri;
+	struct engine *eng;
+};
+
+static void open_data_free(gpointer p)
+{
+	struct open_data *d = p;
+
+	if (d->eng && engine_close(d->eng) < 0)
+		g_warning("engine left open"); /* only embedded engines refuse */
+	g_free(d->uri);
+	g_free(d);
+}
+
+static int open_job(struct job *job, void *data)
+{
+	struct open_data *d = data;
+
+	d->eng = engine_open_uri(d->cfg, d->uri, false);
+	return d->eng ? 0 : -1;
+}
+
+/* Connects to [hosts] entry @h in the background. */
+static void host_open(struct tui *t, struct host *h)
+{
+	struct open_data *d = g_new0(struct open_data, 1);
+
+	d->cfg = t->cfg;
+	d->uri = g_strdup(h->uri);
+	g_clear_pointer(&h->error, g_free);
+	h->open = job_submit("connect", open_job, d, open_data_free, false);
+}
+
+/* Collects finished connections and refreshes; TUI_REDRAW on news. */
+static int reap_hosts(struct tui *t)
+{
+	int res = TUI_NONE;
+
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+		g_autofree char *err = NULL;
+
+		if (h->open && job_wait(h->open, 0)) {
+			struct open_data *d = job_data(h->open);
+
+			if (job_get_error(h->open, &err) == CORE_OK) {
+				host_connected(h, g_steal_pointer(&d->eng));
+				start_refresh(t);
+			} else {
+				h->error = g_steal_pointer(&err);
+			}
+			g_clear_pointer(&h->open, job_unref);
+			res |= TUI_REDRAW;
+		}
+		if (h->refresh && job_wait(h->refresh, 0)) {
+			if (job_get_error(h->refresh, &err) != CORE_OK)
+				tui_message(t, true, "%s", err);
+			g_clear_pointer(&h->refresh, job_unref);
+			h->loaded = true;
+			h->model_gen = ~model_generation(h->model); /* take rows */
+			res |= TUI_REDRAW;
+		}
+	}
+	return res;
+}
+
+static void host_free(gpointer p)
+{
+	struct host *h = p;
+
+	g_free(h->label);
+	g_free(h->uri);
+	g_free(h->error);
+	g_free(h);
+}
+
+static struct host *host_new(struct tui *t, const char *label, const char *uri)
+{
+	struct host *h = g_new0(struct host, 1);
+	struct vm_row *heading = g_new0(struct vm_row, 1);
+
+	h->id = t->hosts->len;
+	h->label = g_strdup(label);
+	h->uri = g_strdup(uri);
+	heading->name = g_strdup(label);
+	heading->host = h->id;
+	g_ptr_array_add(t->hosts, h);
+	g_ptr_array_add(t->groups, heading);
+	return h;
+}
+
+/* The main engine @eng, then each of [hosts] (connected in the
+ * background); an entry naming the main engine's URI only gives it its
+ * label. */
+static void add_hosts(struct tui *t, struct engine *eng)
+{
+	const char *label = engine_is_embedded(eng) ? _("local") : engine_uri(eng);
+	struct host *h;
+
+	t->hosts = g_ptr_array_new_with_free_func(host_free);
+	t->groups = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
+	for (guint i = 0; i < t->cfg->hosts->len; i++) {
+		const struct core_pair *p = t->cfg->hosts->pdata[i];
+
+		if (strcmp(p->value, engine_uri(eng)) == 0)
+			label = p->key;
+	}
+	h = host_new(t, label, t->cfg->uri);
+	host_connected(h, eng);
+	for (guint i = 0; i < t->cfg->hosts->len; i++) {
+		const struct core_pair *p = t->cfg->hosts->pdata[i];
+
+		if (strcmp(p->value, engine_uri(eng)) != 0)
+			host_open(t, host_new(t, p->key, p->value));
+	}
+}
+
+/* -1 when the main engine must be left open (see engine_close). */
+static int close_hosts(struct tui *t)
+{
+	int ret = 0;
+
+	for (guint i = t->hosts->len; i-- > 0;) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+
+		g_clear_pointer(&h->refresh, job_unref);
+		g_clear_pointer(&h->open, job_unref);
+		model_free(h->model);
+		if (engine_close(h->eng) < 0)
+			ret = -1;
+	}
+	g_ptr_array_unref(t->hosts);
+	g_ptr_array_unref(t->groups);
+	return ret;
 }
 
 static int compare_visible(gconstpointer a, gconstpointer b, gpointer data)
 {
-	return view_domains_compare(data, *(struct vm_row *const *)a,
-				    *(struct vm_row *const *)b);
+	const struct vm_row *x = *(struct vm_row *const *)a;
+	const struct vm_row *y = *(struct vm_row *const *)b;
+
+	/* grouped by host, in the order of the hosts */
+	if (x->host != y->host)
+		return x->host < y->host ? -1 : 1;
+	return view_domains_compare(data, x, y);
+}
+
+static bool row_matches(struct tui *t, const struct vm_row *r)
+{
+	g_autofree char *folded = NULL;
+
+	if (!t->filter || !*t->filter)
+		return true;
+	folded = g_utf8_casefold(r->name, -1);
+	return strstr(folded, t->filter) != NULL;
 }
 
 void tui_rebuild_rows(struct tui *t)
 {
-	g_ptr_array_unref(t->rows);
-	t->rows = g_ptr_array_new();
+	g_autoptr(GPtrArray) vms = g_ptr_array_new();
+	bool grouped = t->hosts->len > 1;
+	guint k = 0;
+
 	for (guint i = 0; i < t->all->len; i++) {
 		struct vm_row *r = g_ptr_array_index(t->all, i);
-		g_autofree char *folded = NULL;
+		struct host *h = g_ptr_array_index(t->hosts, r->host);
 
-		if (t->filter && *t->filter) {
-			folded = g_utf8_casefold(r->name, -1);
-			if (!strstr(folded, t->filter))
-				continue;
-		}
-		g_ptr_array_add(t->rows, r);
+		if (row_matches(t, r) && !(grouped && h->collapsed))
+			g_ptr_array_add(vms, r);
 	}
-	g_ptr_array_sort_with_data(t->rows, compare_visible, t);
-	/* keep the cursor on the same VM as rows come and go */
+	g_ptr_array_sort_with_data(vms, compare_visible, t);
+	/* with several hosts, each group opens with its host's heading */
+	g_ptr_array_unref(t->rows);
+	t->rows = g_ptr_array_new();
+	for (guint hi = 0; hi < t->hosts->len; hi++) {
+		if (grouped)
+			g_ptr_array_add(t->rows, g_ptr_array_index(t->groups, hi));
+		for (; k < vms->len && ((struct vm_row *)vms->pdata[k])->host == hi; k++)
+			g_ptr_array_add(t->rows, vms->pdata[k]);
+	}
+	/* keep the cursor on the same row as rows come and go */
 	t->cursor = MIN(t->cursor, (int)t->rows->len - 1);
 	for (guint i = 0; i < t->rows->len; i++) {
-		struct vm_row *r = g_ptr_array_index(t->rows, i);
+		char key[ROW_KEY_LEN];
 
-		if (strcmp(r->uuid, t->cursor_uuid) == 0)
+		tui_row_key(g_ptr_array_index(t->rows, i), key);
+		if (strcmp(key, t->cursor_key) == 0)
 			t->cursor = (int)i;
 	}
 	if (t->cursor < 0)
 		t->cursor = 0;
+	/* at first, on the first VM rather than its host's heading */
+	for (guint i = t->cursor; !t->cursor_key[0] && i < t->rows->len; i++) {
+		if (!tui_row_is_group(g_ptr_array_index(t->rows, i))) {
+			t->cursor = (int)i;
+			break;
+		}
+	}
 }
 
-/* Takes a fresh copy of the model's rows. */
-static void take_rows(struct tui *t)
+/* Takes fresh copies of the models' rows when one of them changed. */
+static int take_rows(struct tui *t)
 {
 	GPtrArray *old = t->all;
+	bool changed = false;
 
-	t->all = model_rows(t->model);
-	t->model_gen = model_generation(t->model);
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+
+		changed |= h->model && model_generation(h->model) != h->model_gen;
+	}
+	if (!changed)
+		return TUI_NONE;
+	t->all = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+		GPtrArray *rows;
+
+		if (!h->model)
+			continue;
+		h->model_gen = model_generation(h->model);
+		rows = model_rows(h->model);
+		for (guint j = 0; j < rows->len; j++)
+			((struct vm_row *)rows->pdata[j])->host = i;
+		g_ptr_array_extend_and_steal(t->all, rows);
+	}
 	tui_rebuild_rows(t);
 	g_ptr_array_unref(old);
+	return TUI_REDRAW;
 }
 
 GPtrArray *tui_targets(struct tui *t)
@@ -299,7 +542,7 @@ GPtrArray *tui_targets(struct tui *t)
 	for (guint i = 0; i < t->rows->len; i++) {
 		struct vm_row *r = g_ptr_array_index(t->rows, i);
 
-		if (g_hash_table_contains(t->marked, r->uuid))
+		if (!tui_row_is_group(r) && tui_row_marked(t, r))
 			g_ptr_array_add(out, r);
 	}
 	if (!out->len && tui_selected(t))
@@ -312,16 +555,6 @@ static int reap_jobs(struct tui *t)
 {
 	int res = TUI_NONE;
 
-	if (t->refresh && job_wait(t->refresh, 0)) {
-		g_autofree char *err = NULL;
-
-		if (job_get_error(t->refresh, &err) != CORE_OK)
-			tui_message(t, true, "%s", err);
-		g_clear_pointer(&t->refresh, job_unref);
-		t->loaded = true;
-		take_rows(t);
-		res |= TUI_REDRAW;
-	}
 	for (guint i = 0; i < t->jobs->len;) {
 		struct tui_job *tj = g_ptr_array_index(t->jobs, i);
 		g_autofree char *err = NULL;
@@ -338,7 +571,8 @@ static int reap_jobs(struct tui *t)
 		    strcmp(tj->ctx->cmd->name, "shutdown") == 0) {
 			/* the guest ignored ACPI: offer the way out */
 			tui_message(t, true, "%s", err);
-			actions_offer_force_off(t, tj->vm, _("The guest ignored the shutdown request."));
+			actions_offer_force_off(t, tj->host->id, tj->vm,
+						_("The guest ignored the shutdown request."));
 		} else if (code != CORE_OK) {
 			tui_message(t, true, "%s", err);
 		} else if (tj->show_output && strchr(tj->ctx->out->str, '\n') !=
@@ -471,6 +705,8 @@ static void draw(struct tui *t)
 
 /* ---- keys ----------------------------------------------------------------- */
 
+static int key_list(struct tui *t, int key);
+
 /* Click selects a row, double click opens it, the wheel scrolls. */
 static int mouse_list(struct tui *t)
 {
@@ -497,12 +733,27 @@ static int mouse_list(struct tui *t)
 		if (ev.y < 2 || ev.y >= 2 + t->list_rows || row >= n)
 			return TUI_NONE;
 		t->cursor = row;
-		g_strlcpy(t->cursor_uuid, tui_selected(t)->uuid, sizeof t->cursor_uuid);
+		keep_cursor(t);
 		if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
-			return actions_dispatch(t, '\n');
+			return key_list(t, '\n');
 	}
-	if (tui_selected(t))
-		g_strlcpy(t->cursor_uuid, tui_selected(t)->uuid, sizeof t->cursor_uuid);
+	keep_cursor(t);
+	return TUI_REDRAW;
+}
+
+/* Enter on a host's heading: fold or unfold its group, or connect again
+ * when it could not be reached. */
+static int group_activate(struct tui *t, const struct vm_row *g)
+{
+	struct host *h = tui_host(t, g);
+
+	if (h->error) {
+		host_open(t, h);
+		tui_message(t, false, _("Connecting to %s..."), h->label);
+	} else {
+		h->collapsed = !h->collapsed;
+		tui_rebuild_rows(t);
+	}
 	return TUI_REDRAW;
 }
 
@@ -547,14 +798,18 @@ static int key_list(struct tui *t, int key)
 		break;
 	case ' ':
 		if (tui_selected(t)) {
-			const char *u = tui_selected(t)->uuid;
+			char k[ROW_KEY_LEN];
 
-			if (!g_hash_table_remove(t->marked, u))
-				g_hash_table_add(t->marked, g_strdup(u));
+			tui_row_key(tui_selected(t), k);
+			if (!g_hash_table_remove(t->marked, k))
+				g_hash_table_add(t->marked, g_strdup(k));
 			t->cursor = MIN(t->cursor + 1, n - 1);
 		}
 		break;
 	default:
+		if (tui_cursor_row(t) && tui_row_is_group(tui_cursor_row(t)) &&
+		    tui_is_enter((wint_t)key, key >= KEY_MIN))
+			return group_activate(t, tui_cursor_row(t));
 		g_clear_pointer(&t->message, g_free);
 		res = actions_dispatch(t, key);
 		if (res == TUI_NONE)
@@ -563,8 +818,7 @@ static int key_list(struct tui *t, int key)
 	}
 	if (t->cursor < 0)
 		t->cursor = 0;
-	if (tui_selected(t))
-		g_strlcpy(t->cursor_uuid, tui_selected(t)->uuid, sizeof t->cursor_uuid);
+	keep_cursor(t);
 	return res;
 }
 
@@ -771,18 +1025,27 @@ static bool finish_jobs(struct tui *t)
 		job_cancel(((struct tui_job *)g_ptr_array_index(t->jobs, i))->job);
 	for (guint i = 0; i < t->jobs->len; i++)
 		all &= job_wait(((struct tui_job *)g_ptr_array_index(t->jobs, i))->job, 2000);
-	if (t->refresh)
-		all &= job_wait(t->refresh, 2000);
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+
+		if (h->refresh)
+			all &= job_wait(h->refresh, 2000);
+		if (h->open)
+			all &= job_wait(h->open, 2000);
+	}
 	return all;
 }
 
 int tui_main(struct core_config *cfg)
 {
 	struct tui t = { .cfg = cfg, .refresh_ms = cfg->refresh * 1000 };
+	struct engine *eng;
 	int res = TUI_REDRAW;
 
-	t.eng = engine_open(cfg);
-	if (!t.eng) {
+	/* the main engine opens before the screen does, so a locked or
+	 * unreachable one is reported like the command line does */
+	eng = engine_open(cfg);
+	if (!eng) {
 		fprintf(stderr, "vmtui: %s\n", core_error_message());
 		return core_error_code() ? (int)core_error_code() : CORE_ERR_ENGINE;
 	}
@@ -790,11 +1053,10 @@ int tui_main(struct core_config *cfg)
 		g_error("cannot create a pipe");
 	g_unix_set_fd_nonblocking(wake_pipe[0], TRUE, NULL);
 	g_unix_set_fd_nonblocking(wake_pipe[1], TRUE, NULL);
-	t.model = model_new(t.eng);
-	model_set_notify(t.model, on_model_event, NULL);
+	add_hosts(&t, eng);
 	t.rows = g_ptr_array_new();
 	t.all = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
-	t.pending = g_ptr_array_new_with_free_func(g_free);
+	t.pending = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
 	t.marked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	t.jobs = g_ptr_array_new_with_free_func(tui_job_free);
 	t.input = g_string_new(NULL);
@@ -842,10 +1104,8 @@ int tui_main(struct core_config *cfg)
 		/* a finished refresh takes the rows itself; what is left to
 		 * notice is a lifecycle event between refreshes */
 		res |= reap_jobs(&t);
-		if (model_generation(t.model) != t.model_gen) {
-			take_rows(&t);
-			res |= TUI_REDRAW;
-		}
+		res |= reap_hosts(&t);
+		res |= take_rows(&t);
 		res |= view_details_reap(&t);
 		view_details_update(&t, false);
 		if (t.jobs->len)
@@ -862,8 +1122,7 @@ int tui_main(struct core_config *cfg)
 		_exit(0);
 	}
 	view_details_free(&t);
-	model_free(t.model);
-	if (engine_close(t.eng) < 0) {
+	if (close_hosts(&t) < 0) {
 		fflush(NULL);
 		_exit(0);
 	}
@@ -872,7 +1131,6 @@ int tui_main(struct core_config *cfg)
 	g_ptr_array_unref(t.all);
 	g_hash_table_unref(t.marked);
 	g_free(t.filter);
-	g_clear_pointer(&t.refresh, job_unref);
 	form_create_free(t.form);
 	g_string_free(t.input, TRUE);
 	g_ptr_array_unref(t.history);

@@ -49,6 +49,7 @@ static const struct {
 
 struct form {
 	char *edit;          /* the VM the Edit form changes, NULL: New VM */
+	struct host *host;   /* where it creates or edits */
 	bool running;        /* (edit) the VM runs: some changes wait */
 	GString *value[F_COUNT];
 	int choice[F_COUNT];
@@ -178,6 +179,7 @@ int form_create_open(struct tui *t)
 {
 	form_create_free(t->form);
 	t->form = form_new();
+	t->form->host = tui_host(t, NULL);
 	t->mode = MODE_FORM;
 	return TUI_REDRAW;
 }
@@ -189,12 +191,14 @@ int form_edit_open(struct tui *t, const struct vm_row *vm)
 	form_create_free(t->form);
 	f = t->form = form_new();
 	f->edit = g_strdup(vm->name);
+	f->host = tui_host(t, vm);
 	f->running = vm->state != VIR_DOMAIN_SHUTOFF && vm->state != VIR_DOMAIN_CRASHED;
 	f->current = F_VCPUS;
 	g_string_printf(f->value[F_VCPUS], "%u", vm->vcpus);
 	g_string_printf(f->value[F_MEMORY], "%" G_GUINT64_FORMAT "M", vm->max_mem_kib / 1024);
 	/* the details pane read the description, if it is about this VM */
-	if (t->detail && strcmp(t->detail_uuid, vm->uuid) == 0) {
+	if (t->detail && strcmp(t->detail_uuid, vm->uuid) == 0 &&
+	    t->detail_host == vm->host) {
 		g_string_printf(f->value[F_VCPUS], "%u", t->detail->vcpus);
 		g_string_printf(f->value[F_MEMORY], "%" G_GUINT64_FORMAT "M",
 				t->detail->memory_mib);
@@ -284,7 +288,7 @@ static int submit(struct tui *t, struct form *f)
 
 	g_clear_pointer(&f->failure, g_free);
 	/* the loop tells us how it ends (form_create_job_done) */
-	f->job = tui_start_command(t, argv, f->edit ? f->edit : f->value[F_NAME]->str,
+	f->job = tui_start_command(t, f->host, argv, f->edit ? f->edit : f->value[F_NAME]->str,
 				   false);
 	if (!f->job) {
 		f->summary = false;
@@ -387,6 +391,11 @@ void form_create_draw(struct tui *t, int lines, int cols)
 	if (f->edit) {
 		g_autofree char *title = g_strdup_printf(f->summary ?
 			_("Edit VM \"%s\": summary") : _("Edit VM \"%s\""), f->edit);
+
+		mvaddnstr(0, 1, title, cols - 2);
+	} else if (t->hosts->len > 1) {
+		g_autofree char *title = g_strdup_printf(f->summary ?
+			_("New VM on %s: summary") : _("New VM on %s"), f->host->label);
 
 		mvaddnstr(0, 1, title, cols - 2);
 	} else {

@@ -53,32 +53,50 @@ struct column {
 	int (*compare)(const struct vm_row *a, const struct vm_row *b);
 };
 
+/* A libvirt host on screen: the engine of the command line or [engine],
+ * then each one of [hosts]. */
+struct host {
+	unsigned id;           /* its index in tui.hosts */
+	char *label;
+	char *uri;             /* NULL: the embedded engine */
+	struct engine *eng;    /* NULL until connected */
+	struct model *model;
+	struct job *open;      /* connecting ([hosts] only) */
+	struct job *refresh;   /* the model refresh in flight */
+	bool settled;          /* the first refresh waited for reconnects */
+	bool loaded;           /* a refresh has landed */
+	bool collapsed;        /* its group is folded */
+	unsigned model_gen;
+	char *error;           /* why it cannot be reached */
+};
+
+/* Identity of a list row across refreshes: "HOST/UUID" ("HOST/" for a
+ * host's group heading). */
+#define ROW_KEY_LEN (VIR_UUID_STRING_BUFLEN + 12)
+
 struct tui_job {
 	struct job *job;
 	struct cmd_ctx *ctx;   /* NULL for the model refresh */
 	char *vm;              /* the VM it acts on, for messages */
+	struct host *host;     /* where it runs */
 	bool show_output;      /* open the output in the pager */
 };
 
 struct tui {
 	struct core_config *cfg;
-	struct engine *eng;
-	struct model *model;
-	GPtrArray *all;        /* struct vm_row from the model, owned */
+	GPtrArray *hosts;      /* struct host; the first is the main engine */
+	GPtrArray *all;        /* struct vm_row from the models, owned */
+	GPtrArray *groups;     /* one heading row per host (several hosts) */
 	GPtrArray *rows;       /* the visible ones: filtered, sorted */
-	GHashTable *marked;    /* UUIDs selected with space */
+	GHashTable *marked;    /* row keys selected with space */
 	char *filter;          /* "/" text, case-folded, or NULL */
 	int sort;              /* index into columns[] */
 	bool sort_desc;
-	bool loaded;           /* the first refresh has landed */
-	char cursor_uuid[VIR_UUID_STRING_BUFLEN];
+	char cursor_key[ROW_KEY_LEN];
 	int cursor, top;
 	int list_rows;         /* rows of the list on screen, set by draw */
-	unsigned model_gen;
 	GPtrArray *jobs;       /* struct tui_job in flight */
-	struct job *refresh;   /* the model refresh in flight, or NULL */
 	gint64 next_refresh;   /* monotonic µs */
-	bool settled;          /* the first refresh waited for reconnects */
 	int refresh_ms;
 
 	enum tui_mode mode;
@@ -93,7 +111,8 @@ struct tui {
 	bool prompt_is_command;   /* ":" prompt: history and completion */
 	GPtrArray *history;       /* earlier ":" lines, oldest first */
 	int history_pos;
-	GPtrArray *pending;    /* names of the VMs a confirmation is about */
+	GPtrArray *pending;    /* the VMs a confirmation is about (struct
+				* vm_row with only name and host) */
 
 	/* pager */
 	char *pager_title;
@@ -108,6 +127,7 @@ struct tui {
 	/* details pane of the selected VM */
 	struct vm_spec *detail;     /* last description read, or NULL */
 	char detail_uuid[VIR_UUID_STRING_BUFLEN];
+	unsigned detail_host;
 	int detail_state;
 	int detail_row_state;       /* the list's state when it was read */
 	struct job *detail_job;     /* describe in flight */
@@ -127,12 +147,22 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);
 /* Runs command @argv (argv[0] the command) as a job on the TUI's engine.
  * Returns TUI_REDRAW. */
-int tui_run_command(struct tui *t, char **argv, const char *vm,
-		    bool show_output);
+int tui_run_command(struct tui *t, struct host *h, char **argv,
+		    const char *vm, bool show_output);
 /* The same, returning the job record (owned by the TUI), or NULL when the
- * command line was refused (the message says why). */
-struct tui_job *tui_start_command(struct tui *t, char **argv, const char *vm,
-				  bool show_output);
+ * command line was refused (the message says why).  @h NULL: the host of
+ * the row under the cursor. */
+struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
+				  const char *vm, bool show_output);
+/* The host of @row, or of the row under the cursor when @row is NULL. */
+struct host *tui_host(struct tui *t, const struct vm_row *row);
+/* True for a host's heading row. */
+static inline bool tui_row_is_group(const struct vm_row *r)
+{
+	return !r->uuid[0];
+}
+void tui_row_key(const struct vm_row *r, char key[ROW_KEY_LEN]);
+bool tui_row_marked(struct tui *t, const struct vm_row *r);
 void tui_prompt(struct tui *t, const char *label, const char *initial,
 		prompt_done_fn done);
 /* Completes the command line being typed at the ":" prompt: the first word
@@ -144,7 +174,10 @@ void tui_rebuild_rows(struct tui *t);
  * Array of struct vm_row pointers into t->rows; caller unrefs. */
 GPtrArray *tui_targets(struct tui *t);
 void tui_pager(struct tui *t, const char *title, const char *text);
+/* The VM under the cursor; NULL on a host's heading. */
 const struct vm_row *tui_selected(struct tui *t);
+/* The row under the cursor, VM or heading; NULL in an empty list. */
+const struct vm_row *tui_cursor_row(struct tui *t);
 /* Starts the full-screen interface; returns the exit status. */
 int tui_main(struct core_config *cfg);
 
@@ -165,7 +198,8 @@ extern const struct action actions[];
 /* Runs the action bound to @key; TUI_NONE if none is. */
 int actions_dispatch(struct tui *t, int key);
 /* Asks whether to force off @name, after @why (a shutdown timed out). */
-void actions_offer_force_off(struct tui *t, const char *name, const char *why);
+void actions_offer_force_off(struct tui *t, unsigned host, const char *name,
+			     const char *why);
 /* Help text generated from the table; caller frees. */
 char *actions_help(void);
 

@@ -16,6 +16,7 @@
 
 struct describe {
 	struct engine *eng;
+	unsigned host;
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	struct vm_spec *spec;
 	int state;
@@ -46,16 +47,18 @@ void view_details_update(struct tui *t, bool force)
 	if (!vm)
 		return;
 	if (!force && strcmp(vm->uuid, t->detail_uuid) == 0 &&
-	    vm->state == t->detail_row_state)
+	    vm->host == t->detail_host && vm->state == t->detail_row_state)
 		return;
 	if (t->detail_job) {
 		t->detail_stale = true;
 		return;
 	}
 	d = g_new0(struct describe, 1);
-	d->eng = t->eng;
+	d->eng = tui_host(t, vm)->eng;
+	d->host = vm->host;
 	g_strlcpy(d->uuid, vm->uuid, sizeof d->uuid);
 	g_strlcpy(t->detail_uuid, vm->uuid, sizeof t->detail_uuid);
+	t->detail_host = vm->host;
 	t->detail_row_state = vm->state;
 	t->detail_job = job_submit("describe", describe_job, d, describe_free, false);
 }
@@ -68,7 +71,7 @@ int view_details_reap(struct tui *t)
 		return TUI_NONE;
 	d = job_data(t->detail_job);
 	if (job_get_error(t->detail_job, NULL) == CORE_OK &&
-	    strcmp(d->uuid, t->detail_uuid) == 0) {
+	    strcmp(d->uuid, t->detail_uuid) == 0 && d->host == t->detail_host) {
 		vm_spec_free(t->detail);
 		t->detail = g_steal_pointer(&d->spec);
 		t->detail_state = d->state;
@@ -193,7 +196,7 @@ static void tab_network(struct tui *t, int y, int h, int cols)
 
 static void tab_events(struct tui *t, int y, int h, int cols)
 {
-	g_auto(GStrv) lines = model_events(t->model, t->detail_uuid);
+	g_auto(GStrv) lines = model_events(tui_host(t, NULL)->model, t->detail_uuid);
 	int n = (int)g_strv_length(lines);
 
 	if (!n)
@@ -223,9 +226,38 @@ int view_details_next_tab(struct tui *t, int step)
 	return TUI_REDRAW;
 }
 
+/* On a host's heading: what the host is. */
+static void draw_host(struct tui *t, int y, int h, int cols)
+{
+	struct host *host = tui_host(t, NULL);
+	int end = y + h;
+
+	move(y, 0);
+	clrtoeol();
+	attron(A_BOLD);
+	mvaddnstr(y++, 1, host->label, cols - 1);
+	attroff(A_BOLD);
+	if (y < end)
+		y = field(y, 2, cols, _("URI:"), host->uri ? host->uri :
+			  host->eng ? engine_uri(host->eng) : NULL);
+	if (y < end && host->eng && !engine_is_test(host->eng))
+		y = field(y, 2, cols, _("Accelerator:"),
+			  engine_accel(host->eng) == ACCEL_KVM ? "KVM" : "TCG");
+	if (y < end)
+		y = field(y, 2, cols, _("Error:"), host->error);
+	if (y < end)
+		field(y, 2, cols, "", host->error ? _("Enter connects again.") :
+		      host->collapsed ? _("Enter shows its VMs.") : _("Enter folds its VMs away."));
+}
+
 void view_details_draw(struct tui *t, int top, int height, int cols)
 {
 	const struct vm_row *vm = tui_selected(t);
+
+	if (tui_cursor_row(t) && tui_row_is_group(tui_cursor_row(t))) {
+		draw_host(t, top, height, cols);
+		return;
+	}
 
 	move(top, 0);
 	clrtoeol();
@@ -240,7 +272,8 @@ void view_details_draw(struct tui *t, int top, int height, int cols)
 	attron(A_DIM);
 	addstr(_(" (Tab)"));
 	attroff(A_DIM);
-	if (!vm || !t->detail || strcmp(vm->uuid, t->detail_uuid) != 0)
+	if (!vm || !t->detail || strcmp(vm->uuid, t->detail_uuid) != 0 ||
+	    vm->host != t->detail_host)
 		return;
 	tabs[t->detail_tab].draw(t, top + 1, height - 1, cols);
 }

@@ -317,28 +317,77 @@ int view_domains_column_at(int cols, int x)
 	return -1;
 }
 
-/* The title line: engine, URI and accelerator. */
+/* "URI  KVM" or "URI  TCG (software emulation: slow)"; caller frees. */
+static char *engine_text(struct engine *eng)
+{
+	if (engine_is_test(eng))
+		return g_strdup(engine_uri(eng));
+	return g_strdup_printf("%s  %s%s", engine_uri(eng),
+			       engine_accel(eng) == ACCEL_KVM ? "KVM" : "TCG",
+			       engine_accel(eng) == ACCEL_KVM ? "" :
+			       _(" (software emulation: slow)"));
+}
+
+/* The title line: engine, URI and accelerator, or how many hosts. */
 static void draw_title(struct tui *t, int top, int cols)
 {
-	g_autofree char *title = NULL;
+	struct host *main = g_ptr_array_index(t->hosts, 0);
+	g_autofree char *eng = engine_text(main->eng);
+	g_autofree char *title = t->hosts->len > 1 ?
+		g_strdup_printf(P_(" vmtui  %u host", " vmtui  %u hosts", t->hosts->len),
+				t->hosts->len) :
+		g_strdup_printf(" vmtui  %s", eng);
 
 	move(top, 0);
 	if (t->color)
 		attron(COLOR_PAIR(PAIR_BAR));
 	attron(A_BOLD);
-	title = engine_is_test(t->eng) ? g_strdup_printf(" vmtui  %s", engine_uri(t->eng)) :
-		g_strdup_printf(" vmtui  %s  %s%s", engine_uri(t->eng),
-				engine_accel(t->eng) == ACCEL_KVM ? "KVM" : "TCG",
-				engine_accel(t->eng) == ACCEL_KVM ? "" :
-				_(" (software emulation: slow)"));
 	put_cells(title, cols);
 	attroff(A_BOLD);
 	if (t->color)
 		attroff(COLOR_PAIR(PAIR_BAR));
 }
 
+/* A host's heading: label, engine, and how many VMs run, or why it
+ * cannot be reached. */
+static void draw_group(struct tui *t, const struct vm_row *g, int cols)
+{
+	struct host *h = tui_host(t, g);
+	g_autofree char *what = NULL, *line = NULL;
+	unsigned n = 0, up = 0;
+
+	for (guint i = 0; i < t->all->len; i++) {
+		const struct vm_row *r = g_ptr_array_index(t->all, i);
+
+		if (r->host == g->host) {
+			n++;
+			up += r->state == VIR_DOMAIN_RUNNING;
+		}
+	}
+	if (h->error) {
+		what = g_strdup_printf(_("unreachable (Enter retries): %s"), h->error);
+	} else if (!h->eng || !h->loaded) {
+		what = g_strdup(_("connecting..."));
+	} else {
+		g_autofree char *eng = engine_text(h->eng);
+
+		what = g_strdup_printf(P_("%s  %u VM, %u running", "%s  %u VMs, %u running", n),
+				       eng, n, up);
+	}
+	line = g_strdup_printf("%s %s  %s", h->collapsed ? (t->utf8 ? "\u25b8" : "+") :
+			       (t->utf8 ? "\u25be" : "-"), h->label, what);
+	attron(A_BOLD);
+	if (h->error && t->color)
+		attron(COLOR_PAIR(PAIR_ERROR));
+	put_cells(line, cols);
+	if (h->error && t->color)
+		attroff(COLOR_PAIR(PAIR_ERROR));
+	attroff(A_BOLD);
+}
+
 void view_domains_draw(struct tui *t, int top, int height, int cols)
 {
+	struct host *main = g_ptr_array_index(t->hosts, 0);
 	bool shown[G_N_ELEMENTS(columns)];
 	int name_w = layout(cols, shown), last = 0;
 	int body = height - 1; /* below the title */
@@ -381,7 +430,7 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 		if (r >= (int)t->rows->len) {
 			if (t->rows->len == 0 && i == 1) {
 				move(top + 3, 2);
-				addstr(!t->loaded ? _("Reading the VM list...") :
+				addstr(!main->loaded ? _("Reading the VM list...") :
 				       t->filter ? _("No VM name contains the filter text (/ then Esc shows all).") :
 				       _("No VMs yet: press n to create one."));
 			}
@@ -390,9 +439,14 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 		row = g_ptr_array_index(t->rows, r);
 		if (r == t->cursor)
 			attron(A_REVERSE);
+		if (tui_row_is_group(row)) {
+			draw_group(t, row, cols);
+			attroff(A_REVERSE);
+			continue;
+		}
 		if (t->color)
 			attron(COLOR_PAIR(state_pair(row->state)));
-		put_cells(g_hash_table_contains(t->marked, row->uuid) ? "*" : " ", 1);
+		put_cells(tui_row_marked(t, row) ? "*" : " ", 1);
 		put_cells(state_glyph(t, row->state), MARK_CELLS - 1);
 		if (t->color)
 			attroff(COLOR_PAIR(state_pair(row->state)));
