@@ -10,12 +10,14 @@
 set -eu
 cd "$(dirname "$0")"
 
-# Build and run-time dependencies (Debian 12 package names).
+# Build and run-time dependencies (Debian 12 package names); ncurses-term
+# has the terminfo entries of less common terminals, direct colour ones
+# (xterm-direct, tmux-direct) among them.
 RUN_DEPS="build-essential autoconf automake autopoint gettext pkg-config
 libncurses-dev libvirt-dev libxml2-dev libarchive-dev libvncserver-dev
 libglib2.0-dev libosinfo-1.0-dev osinfo-db libvirt-daemon-driver-qemu
 libvirt-daemon
-qemu-system-x86 qemu-utils ovmf locales"
+qemu-system-x86 qemu-utils ovmf locales ncurses-term"
 # What the test suite and the benchmarks use on top: the test guest is
 # built from the cloud kernel and busybox; tmux drives the TUI; virsh is
 # the benchmark's peer; python3 checks JSON; setpriv runs unprivileged

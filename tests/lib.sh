@@ -68,6 +68,11 @@ kill_guests() {
 
 cleanup() {
 	for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done
+	# the test's own tmux server (its socket is under $T), with the
+	# vmtui it runs
+	case ${TMUX_TMPDIR:-} in
+	"$T"*) tmux kill-server 2>/dev/null ;;
+	esac
 	kill_guests
 	sleep 0.2
 	rm -rf "$T"
@@ -130,4 +135,31 @@ qemu_pid() {
 # state NAME: the VM's state id from `vmtui info --json`.
 state() {
 	"$VMTUI" info --json "$1" 2>/dev/null | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'
+}
+
+# ---- driving the TUI in tmux (session $S) --------------------------------
+
+# screen: the visible pane
+screen() { tmux capture-pane -p -t "$S"; }
+# see REGEX SECONDS DESC: waits until the screen shows REGEX
+see() {
+	i=0
+	while [ $i -lt $(($2 * 10)) ]; do
+		screen | grep -Eq -- "$1" && { ok "$3"; return 0; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	not_ok "$3"
+	diag "screen:" "$(screen)"
+	return 1
+}
+keys() { tmux send-keys -t "$S" "$@"; }
+# idle: waits until no job shows progress in the status line, so a late
+# job report cannot replace the message the next step looks for
+idle() {
+	i=0
+	while [ $i -lt 100 ] && screen | tail -n 1 | grep -Eq '^\[ *[0-9]+%\]'; do
+		sleep 0.1; i=$((i + 1))
+	done
+	sleep 0.3
 }

@@ -35,6 +35,7 @@ script_tests = \
 	tests/i18n.sh \
 	tests/doc.sh \
 	tests/tui.sh \
+	tests/tui-screens.sh \
 	tests/tui-mouse.sh \
 	tests/tui-ssh.sh \
 	tests/doctor.sh \

@@ -20,31 +20,6 @@ mkdir -p "$XDG_CONFIG_HOME/vmtui"
 printf '[engine]\nshutdown-timeout = 4\n' >"$XDG_CONFIG_HOME/vmtui/vmtui.conf"
 log1=$(serial_log t1)
 
-# screen: the visible pane
-screen() { tmux capture-pane -p -t "$S"; }
-# see REGEX SECONDS DESC: waits until the screen shows REGEX
-see() {
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		screen | grep -Eq -- "$1" && { ok "$3"; return 0; }
-		sleep 0.1
-		i=$((i + 1))
-	done
-	not_ok "$3"
-	diag "screen:" "$(screen)"
-	return 1
-}
-keys() { tmux send-keys -t "$S" "$@"; }
-# idle: waits until no job shows progress in the status line, so a late
-# job report cannot replace the message the next step looks for
-idle() {
-	i=0
-	while [ $i -lt 100 ] && screen | tail -n 1 | grep -Eq '^\[ *[0-9]+%\]'; do
-		sleep 0.1; i=$((i + 1))
-	done
-	sleep 0.3
-}
-
 start_tui() {
 	tmux new-session -d -s "$S" -x "${COLS:-100}" -y "${ROWS:-30}" \
 		"env $* XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
@@ -93,7 +68,7 @@ keys o
 see 'STATE (▲|\^)' 3 "o sorts by the next column, marked in the heading"
 keys O
 see 'STATE (▼|v)' 3 "O reverses the order"
-keys o o o O
+keys o o o o o o o o o O
 see 'NAME (▲|\^)' 3 "and back to names"
 keys g Space j Space
 see '^\*. t3' 3 "space marks VMs"

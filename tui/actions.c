@@ -271,36 +271,178 @@ static int act_quit(struct tui *t, const struct vm_row *vm)
 	return TUI_QUIT;
 }
 
-/* TRANSLATORS: the short names are shown in the hint line */
+static int act_menu(struct tui *t, const struct vm_row *vm)
+{
+	return actions_menu(t);
+}
+
+/* TRANSLATORS: the short names are shown in the hint line and the menu */
 const struct action actions[] = {
-	{ N_("new"), 'n', "n", N_("Create a new VM (a form, then a summary)"), ACT_HINT, act_new },
-	{ N_("start"), 's', "s", N_("Start the selected VM (or the marked ones)"), ACT_VM | ACT_HINT, act_start },
-	{ N_("shutdown"), 'S', "S", N_("Ask the selected VM to power off (ACPI)"), ACT_VM | ACT_HINT, act_shutdown },
-	{ N_("force off"), 'F', "F", N_("Force the selected VM off (asks first)"), ACT_VM | ACT_HINT, act_destroy },
-	{ N_("pause"), 'p', "p", N_("Pause or resume the selected VM"), ACT_VM | ACT_HINT, act_pause },
-	{ N_("reboot"), 'R', "R", N_("Ask the selected VM to reboot"), ACT_VM, act_reboot },
-	{ N_("info"), '\n', "Enter", N_("Show the selected VM's settings"), ACT_VM | ACT_HINT, act_info },
-	{ N_("edit"), 'e', "e", N_("Edit the selected VM's vCPUs, memory and description"), ACT_VM, act_edit },
-	{ N_("xml"), 'x', "x", N_("Show the selected VM's domain XML"), ACT_VM, act_xml },
-	{ N_("delete"), 'd', "d", N_("Delete the selected VM (type its name to confirm)"), ACT_VM | ACT_HINT, act_delete },
-	{ N_("filter"), '/', "/", N_("Show only VMs whose name contains the text typed (Esc shows all)"), ACT_HINT, act_filter },
-	{ N_("sort"), 'o', "o", N_("Sort by the next column (or click its heading)"), 0, act_sort },
-	{ N_("reverse"), 'O', "O", N_("Reverse the sort order"), 0, act_sort_reverse },
-	{ N_("cancel"), 'K', "K", N_("Stop the running jobs (e.g. stop waiting for a shutdown)"), 0, act_cancel },
-	{ N_("command"), ':', ":", N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), ACT_HINT, act_command },
-	{ N_("help"), '?', "?", N_("Show this help"), ACT_HINT, act_help },
-	{ N_("quit"), 'q', "q", N_("Quit (VMs keep running)"), ACT_HINT, act_quit },
+	{ N_("new"), 'n', KEY_F(7), N_("Create a new VM (a form, then a summary)"), ACT_HINT, act_new },
+	{ N_("start"), 's', 0, N_("Start the selected VM (or the marked ones)"), ACT_VM | ACT_HINT, act_start },
+	{ N_("shutdown"), 'S', 0, N_("Ask the selected VM to power off (ACPI)"), ACT_VM | ACT_HINT, act_shutdown },
+	{ N_("force off"), 'F', 0, N_("Force the selected VM off (asks first)"), ACT_VM | ACT_HINT, act_destroy },
+	{ N_("pause"), 'p', 0, N_("Pause or resume the selected VM"), ACT_VM | ACT_HINT, act_pause },
+	{ N_("reboot"), 'R', 0, N_("Ask the selected VM to reboot"), ACT_VM, act_reboot },
+	{ N_("info"), '\n', KEY_F(3), N_("Show the selected VM's settings"), ACT_VM | ACT_HINT, act_info },
+	{ N_("edit"), 'e', KEY_F(4), N_("Edit the selected VM's vCPUs, memory, boot order and description"), ACT_VM, act_edit },
+	{ N_("xml"), 'x', 0, N_("Show the selected VM's domain XML"), ACT_VM, act_xml },
+	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), ACT_VM | ACT_HINT, act_delete },
+	{ N_("filter"), '/', 0, N_("Show only VMs whose name contains the text typed (Esc shows all)"), ACT_HINT, act_filter },
+	{ N_("sort"), 'o', 0, N_("Sort by the next column (or click its heading)"), 0, act_sort },
+	{ N_("reverse"), 'O', 0, N_("Reverse the sort order"), 0, act_sort_reverse },
+	{ N_("cancel"), 'K', 0, N_("Stop the running jobs (e.g. stop waiting for a shutdown)"), 0, act_cancel },
+	{ N_("command"), ':', 0, N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), ACT_HINT, act_command },
+	{ N_("menu"), 'm', KEY_F(2), N_("Show these actions as a menu (also a right click on a VM)"), ACT_HINT, act_menu },
+	{ N_("help"), '?', KEY_F(1), N_("Show this help"), ACT_HINT, act_help },
+	{ N_("quit"), 'q', KEY_F(10), N_("Quit (VMs keep running)"), ACT_HINT, act_quit },
 	{ 0 }
 };
 
+#define N_ACTIONS (G_N_ELEMENTS(actions) - 1)
+
+/* The keys in force: the table's, changed by [keys]. */
+static int bound[N_ACTIONS];
+static bool bound_set;
+
+static void default_bindings(void)
+{
+	for (size_t i = 0; i < N_ACTIONS; i++)
+		bound[i] = actions[i].key;
+	bound_set = true;
+}
+
+/* Keys the list itself uses; an action bound to one would never run. */
+static bool key_reserved(int key)
+{
+	return strchr("jkgG \t\x1b", key) || key == KEY_UP || key == KEY_DOWN ||
+	       key == KEY_NPAGE || key == KEY_PPAGE || key == KEY_HOME ||
+	       key == KEY_END || key == KEY_BTAB;
+}
+
+/* "s", "^X", "F5", "Enter", "Delete", "Insert", "none" → key (0: none),
+ * -1 when not a key name. */
+static int parse_key(const char *s)
+{
+	gunichar c;
+
+	if (strcmp(s, "none") == 0)
+		return 0;
+	if (g_ascii_strcasecmp(s, "Enter") == 0)
+		return '\n';
+	if (g_ascii_strcasecmp(s, "Delete") == 0 || g_ascii_strcasecmp(s, "Del") == 0)
+		return KEY_DC;
+	if (g_ascii_strcasecmp(s, "Insert") == 0 || g_ascii_strcasecmp(s, "Ins") == 0)
+		return KEY_IC;
+	if ((s[0] == 'F' || s[0] == 'f') && g_ascii_isdigit(s[1])) {
+		char *end;
+		long n = strtol(s + 1, &end, 10);
+
+		return !*end && n >= 1 && n <= 12 ? KEY_F(n) : -1;
+	}
+	if (s[0] == '^' && g_ascii_isalpha(s[1]) && !s[2])
+		return g_ascii_toupper(s[1]) - '@';
+	c = g_utf8_get_char_validated(s, -1);
+	if (c == (gunichar)-1 || c == (gunichar)-2 || c < 33 ||
+	    *g_utf8_next_char(s))
+		return -1;
+	return (int)c;
+}
+
+static void key_text(int key, char *buf, size_t len)
+{
+	if (key == '\n')
+		g_strlcpy(buf, "Enter", len);
+	else if (key == KEY_DC)
+		g_strlcpy(buf, "Delete", len);
+	else if (key == KEY_IC)
+		g_strlcpy(buf, "Insert", len);
+	else if (key >= KEY_F(1) && key <= KEY_F(12))
+		g_snprintf(buf, len, "F%d", key - KEY_F0);
+	else if (key > 0 && key < 27)
+		g_snprintf(buf, len, "^%c", key + '@');
+	else if (key > 0) {
+		memset(buf, 0, len);
+		g_unichar_to_utf8((gunichar)key, buf);
+	} else
+		buf[0] = '\0';
+}
+
+/* The action's name as [keys] spells it: "force off" → "force-off". */
+static char *action_id(const struct action *a)
+{
+	return g_strdelimit(g_strdup(a->name), " ", '-');
+}
+
+int actions_configure(const struct core_config *cfg)
+{
+	default_bindings();
+	for (guint i = 0; i < cfg->keys->len; i++) {
+		const struct core_pair *p = cfg->keys->pdata[i];
+		int key = parse_key(p->value);
+		size_t k;
+
+		for (k = 0; k < N_ACTIONS; k++) {
+			g_autofree char *id = action_id(&actions[k]);
+
+			if (strcmp(id, p->key) == 0)
+				break;
+		}
+		if (k == N_ACTIONS) {
+			core_error(CORE_ERR_USAGE, _("%s: [keys] \"%s\" is not an action; the actions are listed by ? in vmtui"),
+				   cfg->path, p->key);
+			return -1;
+		}
+		if (key < 0) {
+			core_error(CORE_ERR_USAGE, _("%s: [keys] %s = \"%s\" is not a key; give a character, ^X, F1 to F12, Enter, Delete, Insert or none"),
+				   cfg->path, p->key, p->value);
+			return -1;
+		}
+		if (key && key_reserved(key)) {
+			core_error(CORE_ERR_USAGE, _("%s: [keys] %s = \"%s\": that key moves in the list; choose another"),
+				   cfg->path, p->key, p->value);
+			return -1;
+		}
+		bound[k] = key;
+	}
+	/* two actions on one key: the second would never run */
+	for (size_t a = 0; a < N_ACTIONS; a++) {
+		for (size_t b = a + 1; b < N_ACTIONS; b++) {
+			if (bound[a] && (bound[a] == bound[b] || bound[a] == actions[b].fkey)) {
+				char name[16];
+
+				key_text(bound[a], name, sizeof name);
+				core_error(CORE_ERR_USAGE, _("%s: [keys] \"%s\" would be the key of both %s and %s"),
+					   cfg->path, name, actions[a].name, actions[b].name);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+const char *actions_key_label(const struct action *a)
+{
+	static char labels[N_ACTIONS][16];
+	size_t i = (size_t)(a - actions);
+
+	if (!bound_set)
+		default_bindings();
+	key_text(bound[i] ? bound[i] : a->fkey, labels[i], sizeof labels[i]);
+	return labels[i];
+}
+
 int actions_dispatch(struct tui *t, int key)
 {
+	if (!bound_set)
+		default_bindings();
 	if (tui_is_enter((wint_t)key, key >= KEY_MIN))
 		key = '\n';
-	for (const struct action *a = actions; a->name; a++) {
+	for (size_t i = 0; i < N_ACTIONS; i++) {
+		const struct action *a = &actions[i];
 		const struct vm_row *vm;
 
-		if (a->key != key)
+		if (!key || (bound[i] != key && a->fkey != key))
 			continue;
 		vm = tui_selected(t);
 		if ((a->flags & ACT_VM) && !vm) {
@@ -312,25 +454,60 @@ int actions_dispatch(struct tui *t, int key)
 	return TUI_NONE;
 }
 
+static int menu_done(struct tui *t, const char *value)
+{
+	for (size_t i = 0; value && i < N_ACTIONS; i++)
+		if (strcmp(actions[i].name, value) == 0)
+			return actions[i].exec(t, tui_selected(t));
+	return TUI_REDRAW;
+}
+
+int actions_menu(struct tui *t)
+{
+	const struct vm_row *vm = tui_selected(t);
+	GPtrArray *items = picker_items_new();
+	g_autoptr(GPtrArray) targets = tui_targets(t);
+	g_autofree char *title = targets->len > 1 ?
+		g_strdup_printf(P_("%u marked VM", "%u marked VMs", targets->len), targets->len) :
+		g_strdup(vm ? vm->name : "vmtui");
+
+	for (size_t i = 0; i < N_ACTIONS; i++) {
+		const struct action *a = &actions[i];
+
+		if ((a->flags & ACT_VM) && !vm)
+			continue;
+		if (a->exec == act_menu)
+			continue;
+		picker_add(items, _(a->name), actions_key_label(a), a->name);
+	}
+	picker_open(t, title, items, false, menu_done);
+	return TUI_REDRAW;
+}
+
 char *actions_help(void)
 {
 	GString *s = g_string_new(NULL);
 
 	for (const struct action *a = actions; a->name; a++) {
+		char fkey[8];
+
+		key_text(a->fkey, fkey, sizeof fkey);
 		g_string_append(s, "  ");
-		cli_pad(s, a->key_label, 8);
+		cli_pad(s, actions_key_label(a), 8);
+		cli_pad(s, *fkey && strcmp(fkey, actions_key_label(a)) ? fkey : "", 5);
 		g_string_append_printf(s, "%s\n", _(a->help));
 	}
 	g_string_append_printf(s, "\n  ");
-	cli_pad(s, "j k", 8);
+	cli_pad(s, "j k", 13);
 	g_string_append_printf(s, "%s\n  ", _("Move the selection (also the arrow keys, Home, End, PgUp, PgDn)"));
-	cli_pad(s, "Space", 8);
+	cli_pad(s, "Space", 13);
 	g_string_append_printf(s, "%s\n  ", _("Mark or unmark a VM; s, S, F, p, R and d then act on all marked VMs"));
-	cli_pad(s, "Tab", 8);
+	cli_pad(s, "Tab", 13);
 	g_string_append_printf(s, "%s\n  ", _("Next tab of the details pane (Shift-Tab: previous)"));
-	cli_pad(s, "Esc", 8);
+	cli_pad(s, "Esc", 13);
 	g_string_append_printf(s, "%s\n  ", _("Unmark all VMs"));
-	cli_pad(s, "q", 8);
-	g_string_append_printf(s, "%s\n", _("Leave this text"));
+	cli_pad(s, "q", 13);
+	g_string_append_printf(s, "%s\n\n  ", _("Leave this text"));
+	g_string_append_printf(s, "%s\n", _("Keys can be changed in the [keys] part of the config file, e.g. start = ^S (see vmtui(1))."));
 	return g_string_free(s, FALSE);
 }

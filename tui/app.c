@@ -599,7 +599,7 @@ static void draw_bottom(struct tui *t, int lines, int cols)
 
 	for (const struct action *a = actions; a->name; a++)
 		if (a->flags & ACT_HINT)
-			g_string_append_printf(hint, "%s %s  ", a->key_label, _(a->name));
+			g_string_append_printf(hint, "%s %s  ", actions_key_label(a), _(a->name));
 	move(lines - 2, 0);
 	clrtoeol();
 	attron(A_DIM);
@@ -679,12 +679,13 @@ static void draw_pager(struct tui *t, int lines, int cols)
 
 static void draw(struct tui *t)
 {
+	enum tui_mode mode = t->mode == MODE_PICKER ? picker_under(t->picker) : t->mode;
 	int lines, cols;
 
 	getmaxyx(stdscr, lines, cols);
-	if (t->mode == MODE_PAGER) {
+	if (mode == MODE_PAGER) {
 		draw_pager(t, lines, cols);
-	} else if (t->mode == MODE_FORM) {
+	} else if (mode == MODE_FORM) {
 		form_create_draw(t, lines, cols);
 	} else {
 		/* the details pane takes the lower part of tall enough
@@ -700,6 +701,8 @@ static void draw(struct tui *t)
 		}
 		draw_bottom(t, lines, cols);
 	}
+	if (t->mode == MODE_PICKER)
+		picker_draw(t, lines, cols);
 	refresh();
 }
 
@@ -715,7 +718,15 @@ static int mouse_list(struct tui *t)
 
 	if (getmouse(&ev) != OK)
 		return TUI_NONE;
-	if (ev.bstate & BUTTON4_PRESSED) {
+	if (ev.bstate & (BUTTON3_PRESSED | BUTTON3_CLICKED)) {
+		/* a right click: the menu of the row clicked */
+		row = t->top + ev.y - 2;
+		if (ev.y >= 2 && ev.y < 2 + t->list_rows && row < n) {
+			t->cursor = row;
+			keep_cursor(t);
+		}
+		return actions_menu(t);
+	} else if (ev.bstate & BUTTON4_PRESSED) {
 		t->cursor = MAX(t->cursor - 3, 0);
 	} else if (ev.bstate & BUTTON5_PRESSED) {
 		t->cursor = MAX(MIN(t->cursor + 3, n - 1), 0);
@@ -966,6 +977,9 @@ static int read_keys(struct tui *t)
 		case MODE_FORM:
 			res |= form_create_key(t, ch, is_key);
 			break;
+		case MODE_PICKER:
+			res |= picker_key(t, ch, is_key);
+			break;
 		case MODE_LIST:
 			res |= key_list(t, (int)ch);
 			break;
@@ -1000,20 +1014,12 @@ static void setup_terminal(struct tui *t)
 	curs_set(0);
 	if (t->cfg->mouse) {
 		mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED |
-			  BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+			  BUTTON1_PRESSED | BUTTON3_PRESSED | BUTTON3_CLICKED |
+			  BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 		mouseinterval(250);
 	}
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	t->color = has_colors() && !g_getenv("NO_COLOR");
-	if (t->color) {
-		start_color();
-		use_default_colors();
-		init_pair(PAIR_RUNNING, COLOR_GREEN, -1);
-		init_pair(PAIR_PAUSED, COLOR_YELLOW, -1);
-		init_pair(PAIR_OFF, -1, -1);
-		init_pair(PAIR_BAR, COLOR_WHITE, COLOR_BLUE);
-		init_pair(PAIR_ERROR, COLOR_RED, -1);
-	}
+	theme_apply(t);
 }
 
 /* Cancels jobs and waits briefly; false if one is stuck (frozen guest). */
@@ -1042,6 +1048,10 @@ int tui_main(struct core_config *cfg)
 	struct engine *eng;
 	int res = TUI_REDRAW;
 
+	if (actions_configure(cfg) < 0 || theme_configure(cfg) < 0) {
+		fprintf(stderr, "vmtui: %s\n", core_error_message());
+		return CORE_ERR_USAGE;
+	}
 	/* the main engine opens before the screen does, so a locked or
 	 * unreachable one is reported like the command line does */
 	eng = engine_open(cfg);
@@ -1107,6 +1117,7 @@ int tui_main(struct core_config *cfg)
 		res |= reap_hosts(&t);
 		res |= take_rows(&t);
 		res |= view_details_reap(&t);
+		res |= form_create_poll(&t);
 		view_details_update(&t, false);
 		if (t.jobs->len)
 			res |= TUI_REDRAW;
@@ -1132,6 +1143,7 @@ int tui_main(struct core_config *cfg)
 	g_hash_table_unref(t.marked);
 	g_free(t.filter);
 	form_create_free(t.form);
+	picker_free(t.picker);
 	g_string_free(t.input, TRUE);
 	g_ptr_array_unref(t.history);
 	g_string_free(t.pager_search, TRUE);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <curses.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "i18n.h"
@@ -57,7 +58,10 @@ struct form {
 	int current;
 	bool summary;
 	char *failure;       /* message of a create that failed */
+	char *notice;        /* what choosing an OS filled in */
+	bool touched[F_COUNT]; /* edited by the user: an OS choice keeps it */
 	struct tui_job *job; /* create in flight */
+	struct job *os_job;  /* reading libosinfo's list for the picker */
 };
 
 /* Whether field @f applies with the choices made so far. */
@@ -171,8 +175,83 @@ void form_create_free(struct form *f)
 		g_free(f->error[i]);
 	}
 	g_free(f->failure);
+	g_free(f->notice);
 	g_free(f->edit);
+	if (f->os_job)
+		job_wait(f->os_job, -1); /* reads only libosinfo's files */
+	g_clear_pointer(&f->os_job, job_unref);
 	g_free(f);
+}
+
+static int os_list_job(struct job *job, void *data)
+{
+	GPtrArray **list = data;
+
+	*list = os_list(NULL);
+	return 0;
+}
+
+static void os_list_free(gpointer data)
+{
+	GPtrArray **list = data;
+
+	if (*list)
+		g_ptr_array_unref(*list);
+	g_free(list);
+}
+
+/* An OS was chosen in the picker: fill in what libosinfo recommends for
+ * it, except in the fields the user changed. */
+static int os_chosen(struct tui *t, const char *value)
+{
+	struct form *f = t->form;
+	struct os_defaults d;
+
+	if (!f || !value)
+		return TUI_REDRAW;
+	g_string_assign(f->value[F_OS], value);
+	g_clear_pointer(&f->error[F_OS], g_free);
+	g_clear_pointer(&f->notice, g_free);
+	if (os_defaults_get(value, &d) < 0) {
+		f->error[F_OS] = g_strdup(core_error_message());
+		core_error_clear();
+		return TUI_REDRAW;
+	}
+	if (!f->touched[F_VCPUS])
+		g_string_printf(f->value[F_VCPUS], "%u", d.vcpus);
+	if (!f->touched[F_MEMORY])
+		g_string_printf(f->value[F_MEMORY], "%" PRIu64 "M", d.memory_mib);
+	if (!f->touched[F_DISK_SIZE])
+		g_string_printf(f->value[F_DISK_SIZE], "%" PRIu64 "G", d.disk_bytes >> 30);
+	f->notice = g_strdup_printf(_("Recommended for %s: %u vCPUs, %" PRIu64 " MiB of memory, a %" PRIu64 " GiB disk."),
+				    d.name ? d.name : value, d.vcpus, d.memory_mib,
+				    d.disk_bytes >> 30);
+	os_defaults_fini(&d);
+	return TUI_REDRAW;
+}
+
+int form_create_poll(struct tui *t)
+{
+	struct form *f = t->form;
+	GPtrArray **list, *items;
+
+	if (!f || !f->os_job || !job_wait(f->os_job, 0))
+		return TUI_NONE;
+	list = job_data(f->os_job);
+	if (!*list || !(*list)->len) {
+		f->notice = g_strdup(_("No OS list: vmtui was built without libosinfo. Type a variant, or leave it empty."));
+		g_clear_pointer(&f->os_job, job_unref);
+		return TUI_REDRAW;
+	}
+	items = picker_items_new();
+	for (guint i = 0; i < (*list)->len; i++) {
+		g_auto(GStrv) id_name = g_strsplit((*list)->pdata[i], "\t", 2);
+
+		picker_add(items, id_name[1] ? id_name[1] : id_name[0], id_name[0], id_name[0]);
+	}
+	g_clear_pointer(&f->os_job, job_unref);
+	picker_open(t, _("OS variant"), items, true, os_chosen);
+	return TUI_REDRAW;
 }
 
 int form_create_open(struct tui *t)
@@ -369,7 +448,14 @@ int form_create_key(struct tui *t, wint_t ch, bool is_key)
 			f->choice[id] = (f->choice[id] + n - 1) % n;
 		return TUI_REDRAW;
 	}
-	tui_edit_text(f->value[id], ch, is_key);
+	if (id == F_OS && is_key && ch == KEY_F(2)) {
+		if (!f->os_job)
+			f->os_job = job_submit("os-list", os_list_job,
+					       g_new0(GPtrArray *, 1), os_list_free, false);
+		return TUI_REDRAW;
+	}
+	if (tui_edit_text(f->value[id], ch, is_key))
+		f->touched[id] = true;
 	return TUI_REDRAW;
 }
 
@@ -427,12 +513,18 @@ void form_create_draw(struct tui *t, int lines, int cols)
 		if (f->error[i] && !f->summary) {
 			attron(A_BOLD);
 			if (t->color)
-				attron(COLOR_PAIR(5));
+				attron(COLOR_PAIR(PAIR_ERROR));
 			addstr("  ");
 			addnstr(f->error[i], MAX(0, cols - getcurx(stdscr) - 1));
 			if (t->color)
-				attroff(COLOR_PAIR(5));
+				attroff(COLOR_PAIR(PAIR_ERROR));
 			attroff(A_BOLD);
+		} else if (i == F_OS && i == f->current && !f->summary) {
+			attron(A_DIM);
+			addstr("  ");
+			addnstr(f->os_job ? _("reading the list...") : _("F2: choose from the list"),
+				MAX(0, cols - getcurx(stdscr) - 1));
+			attroff(A_DIM);
 		}
 		y++;
 	}
@@ -440,6 +532,8 @@ void form_create_draw(struct tui *t, int lines, int cols)
 		attron(A_BOLD);
 		mvaddnstr(lines - 3, 1, f->failure, cols - 2);
 		attroff(A_BOLD);
+	} else if (f->notice && !f->summary) {
+		mvaddnstr(lines - 3, 1, f->notice, cols - 2);
 	}
 	attron(A_DIM);
 	mvaddnstr(lines - 1, 1, f->job ? _("Creating...") : f->summary ?

@@ -1,6 +1,7 @@
 # tui/ — the vmtui program: the command line and the full-screen interface.
 bin_PROGRAMS += vmtui
 vmtui_SOURCES = tui/main.c tui/cli.c tui/commands.c tui/commands.h \
-	tui/tui.h tui/app.c tui/actions.c tui/view-domains.c tui/view-details.c tui/form-create.c
+	tui/tui.h tui/app.c tui/actions.c tui/view-domains.c tui/view-details.c tui/form-create.c \
+	tui/picker.c tui/theme.c
 vmtui_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) -DNCURSES_WIDECHAR=1
 vmtui_LDADD = $(CORE_LIBS) $(NCURSES_LIBS) $(LIBS)

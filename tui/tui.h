@@ -21,8 +21,9 @@ enum tui_result {
 	TUI_QUIT = 1 << 1,
 };
 
-/* Colour pairs, set up in app.c. */
-enum { PAIR_RUNNING = 1, PAIR_PAUSED, PAIR_OFF, PAIR_BAR, PAIR_ERROR };
+/* Colour pairs, set up by theme.c from the [colors] of the config file. */
+enum { PAIR_RUNNING = 1, PAIR_PAUSED, PAIR_OFF, PAIR_BAR, PAIR_ERROR,
+       PAIR_HOST, PAIR_COUNT };
 
 /* Modal states of the bottom line and overlays. */
 enum tui_mode {
@@ -30,9 +31,11 @@ enum tui_mode {
 	MODE_PROMPT,   /* the bottom line edits text (":" or a confirmation) */
 	MODE_PAGER,    /* a full-screen text (help, info, XML) has the keys */
 	MODE_FORM,     /* the New VM form has the keys */
+	MODE_PICKER,   /* a pop-up list (menu, OS picker) has the keys */
 };
 
 struct form;
+struct picker;
 
 struct tui;
 
@@ -123,6 +126,7 @@ struct tui {
 	int pager_hit;          /* line of the last match, or -1 */
 
 	struct form *form;          /* the New VM form, while open */
+	struct picker *picker;      /* the pop-up list, while open */
 
 	/* details pane of the selected VM */
 	struct vm_spec *detail;     /* last description read, or NULL */
@@ -183,9 +187,10 @@ int tui_main(struct core_config *cfg);
 
 /* actions.c: the key bindings as data. */
 struct action {
-	const char *name;    /* also the help line's first word */
+	const char *name;    /* also the help line's first word; with '-' for
+			      * spaces, the name in [keys] */
 	int key;             /* default key */
-	const char *key_label;
+	int fkey;            /* function key (KEY_F(n)) or 0 */
 	const char *help;    /* N_() */
 	unsigned flags;      /* ACT_* */
 	int (*exec)(struct tui *t, const struct vm_row *vm);
@@ -195,8 +200,15 @@ enum action_flags {
 	ACT_HINT = 1 << 1,     /* shown in the hint line */
 };
 extern const struct action actions[];
+/* Applies [keys] of @cfg to the bindings; -1 with an error naming the
+ * line at fault.  Call before the screen opens. */
+int actions_configure(const struct core_config *cfg);
+/* The key an action is bound to, for display ("s", "Enter", "^X", "F2"). */
+const char *actions_key_label(const struct action *a);
 /* Runs the action bound to @key; TUI_NONE if none is. */
 int actions_dispatch(struct tui *t, int key);
+/* Opens the menu of actions for the row under the cursor. */
+int actions_menu(struct tui *t);
 /* Asks whether to force off @name, after @why (a shutdown timed out). */
 void actions_offer_force_off(struct tui *t, unsigned host, const char *name,
 			     const char *why);
@@ -221,10 +233,40 @@ int form_edit_open(struct tui *t, const struct vm_row *vm);
 void form_create_free(struct form *f);
 int form_create_key(struct tui *t, wint_t ch, bool is_key);
 void form_create_draw(struct tui *t, int lines, int cols);
+/* Opens the OS picker once libosinfo's list is read; TUI_REDRAW then. */
+int form_create_poll(struct tui *t);
 /* A job ended: if it was the form's create, handle it and return true
  * when the form showed the outcome itself (a failure). */
 int form_create_job_done(struct tui *t, struct tui_job *tj, bool ok,
 			 const char *message);
+
+/* picker.c: a pop-up list chosen from by keys or mouse, with filtering */
+struct picker_item {
+	char *label;
+	char *hint;          /* right-aligned, dim: a key, an id */
+	char *value;         /* handed to the done function */
+};
+/* Called with the value chosen, NULL when cancelled. */
+typedef int (*picker_done_fn)(struct tui *t, const char *value);
+GPtrArray *picker_items_new(void);
+void picker_add(GPtrArray *items, const char *label, const char *hint,
+		const char *value);
+/* Opens a picker over the current screen; takes @items.  @filterable:
+ * typing narrows the list; otherwise a key equal to an item's hint
+ * chooses it (a menu). */
+void picker_open(struct tui *t, const char *title, GPtrArray *items,
+		 bool filterable, picker_done_fn done);
+int picker_key(struct tui *t, wint_t ch, bool is_key);
+void picker_draw(struct tui *t, int lines, int cols);
+/* The mode whose screen the picker is drawn over. */
+enum tui_mode picker_under(const struct picker *p);
+void picker_free(struct picker *p);
+
+/* theme.c: colours */
+/* Checks [colors] of @cfg; -1 with an error.  Call before the screen. */
+int theme_configure(const struct core_config *cfg);
+/* Sets up the colour pairs for this terminal (after start_color). */
+void theme_apply(struct tui *t);
 
 /* view-details.c: the selected VM's tabs in rows [top, top + height) */
 void view_details_draw(struct tui *t, int top, int height, int cols);

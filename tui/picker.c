@@ -1,0 +1,325 @@
+/*
+ * picker.c — a pop-up list to choose one item from, drawn over the screen
+ * that opened it: arrows, PgUp/PgDn and the mouse move, typing narrows the
+ * list (any case, label or hint), Enter or a click chooses, Esc cancels.
+ * The context menu and the OS picker of the New VM form are pickers.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "tui.h"
+
+struct picker {
+	char *title;
+	GPtrArray *items;      /* struct picker_item */
+	GPtrArray *shown;      /* the items the filter lets through */
+	GString *filter;
+	bool filterable;
+	int cursor, top;
+	int y, x, h, w;        /* the box, set by the last draw */
+	enum tui_mode back;    /* the mode to return to */
+	picker_done_fn done;
+};
+
+static void item_free(gpointer p)
+{
+	struct picker_item *it = p;
+
+	g_free(it->label);
+	g_free(it->hint);
+	g_free(it->value);
+	g_free(it);
+}
+
+GPtrArray *picker_items_new(void)
+{
+	return g_ptr_array_new_with_free_func(item_free);
+}
+
+void picker_add(GPtrArray *items, const char *label, const char *hint,
+		const char *value)
+{
+	struct picker_item *it = g_new0(struct picker_item, 1);
+
+	it->label = g_strdup(label);
+	it->hint = g_strdup(hint);
+	it->value = g_strdup(value);
+	g_ptr_array_add(items, it);
+}
+
+enum tui_mode picker_under(const struct picker *p)
+{
+	return p->back;
+}
+
+void picker_free(struct picker *p)
+{
+	if (!p)
+		return;
+	g_free(p->title);
+	g_ptr_array_unref(p->items);
+	g_ptr_array_unref(p->shown);
+	g_string_free(p->filter, TRUE);
+	g_free(p);
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+	g_autofree char *folded = hay ? g_utf8_casefold(hay, -1) : NULL;
+
+	return folded && strstr(folded, needle);
+}
+
+static void apply_filter(struct picker *p)
+{
+	g_autofree char *needle = g_utf8_casefold(p->filter->str, -1);
+
+	g_ptr_array_set_size(p->shown, 0);
+	for (guint i = 0; i < p->items->len; i++) {
+		struct picker_item *it = g_ptr_array_index(p->items, i);
+
+		if (!*needle || contains(it->label, needle) || contains(it->hint, needle))
+			g_ptr_array_add(p->shown, it);
+	}
+	p->cursor = 0;
+	p->top = 0;
+}
+
+void picker_open(struct tui *t, const char *title, GPtrArray *items,
+		 bool filterable, picker_done_fn done)
+{
+	struct picker *p = g_new0(struct picker, 1);
+
+	picker_free(t->picker);
+	p->title = g_strdup(title);
+	p->items = items;
+	p->shown = g_ptr_array_new();
+	p->filter = g_string_new(NULL);
+	p->filterable = filterable;
+	p->back = t->mode == MODE_PICKER ? MODE_LIST : t->mode;
+	p->done = done;
+	apply_filter(p);
+	t->picker = p;
+	t->mode = MODE_PICKER;
+}
+
+/* Leaves the picker and calls its done function with @value (NULL when
+ * cancelled). */
+static int finish(struct tui *t, const struct picker_item *it)
+{
+	struct picker *p = t->picker;
+	g_autofree char *value = it ? g_strdup(it->value) : NULL;
+	picker_done_fn done = p->done;
+
+	t->mode = p->back;
+	t->picker = NULL;
+	picker_free(p);
+	return done(t, value) | TUI_REDRAW;
+}
+
+static int picker_mouse(struct tui *t)
+{
+	struct picker *p = t->picker;
+	MEVENT ev;
+	int row;
+
+	if (getmouse(&ev) != OK)
+		return TUI_NONE;
+	if (ev.bstate & BUTTON4_PRESSED) {
+		p->cursor = MAX(p->cursor - 3, 0);
+		return TUI_REDRAW;
+	}
+	if (ev.bstate & BUTTON5_PRESSED) {
+		p->cursor = MAX(MIN(p->cursor + 3, (int)p->shown->len - 1), 0);
+		return TUI_REDRAW;
+	}
+	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
+		return TUI_NONE;
+	/* a click outside the box cancels, on an item chooses it */
+	if (ev.y < p->y || ev.y >= p->y + p->h || ev.x < p->x || ev.x >= p->x + p->w)
+		return finish(t, NULL);
+	row = p->top + ev.y - (p->y + 1);
+	if (ev.y > p->y && row >= 0 && row < (int)p->shown->len &&
+	    ev.y < p->y + p->h - 1)
+		return finish(t, g_ptr_array_index(p->shown, row));
+	return TUI_NONE;
+}
+
+int picker_key(struct tui *t, wint_t ch, bool is_key)
+{
+	struct picker *p = t->picker;
+	int n = (int)p->shown->len, page = MAX(1, p->h - 3);
+
+	if (tui_is_enter(ch, is_key))
+		return finish(t, n ? g_ptr_array_index(p->shown, p->cursor) : NULL);
+	if (!is_key && ch == 27)
+		return finish(t, NULL);
+	if (is_key) {
+		switch (ch) {
+		case KEY_MOUSE:
+			return picker_mouse(t);
+		case KEY_DOWN:
+			p->cursor = MIN(p->cursor + 1, n - 1);
+			break;
+		case KEY_UP:
+			p->cursor = MAX(p->cursor - 1, 0);
+			break;
+		case KEY_NPAGE:
+			p->cursor = MIN(p->cursor + page, n - 1);
+			break;
+		case KEY_PPAGE:
+			p->cursor = MAX(p->cursor - page, 0);
+			break;
+		case KEY_HOME:
+			p->cursor = 0;
+			break;
+		case KEY_END:
+			p->cursor = n - 1;
+			break;
+		}
+		if (!(p->filterable && ch == KEY_BACKSPACE)) {
+			p->cursor = MAX(p->cursor, 0);
+			return TUI_REDRAW;
+		}
+	}
+	if (!p->filterable) {
+		/* a menu: an item's key (its hint) chooses it at once */
+		for (int i = 0; i < n; i++) {
+			struct picker_item *it = g_ptr_array_index(p->shown, i);
+			char key[8] = "";
+
+			g_unichar_to_utf8((gunichar)ch, key);
+			if (it->hint && strcmp(it->hint, key) == 0)
+				return finish(t, it);
+		}
+		if (ch == 'j' || ch == 'k')
+			p->cursor = CLAMP(p->cursor + (ch == 'j' ? 1 : -1), 0, MAX(n - 1, 0));
+		return TUI_REDRAW;
+	}
+	if (tui_edit_text(p->filter, ch, is_key))
+		apply_filter(p);
+	return TUI_REDRAW;
+}
+
+/* Writes @s in at most @cells cells; returns the cells used. */
+static int put_text(const char *s, int cells)
+{
+	int w = 0;
+
+	for (const char *c = s; *c && w < cells; c = g_utf8_next_char(c)) {
+		gunichar u = g_utf8_get_char(c);
+		int cw = g_unichar_iswide(u) ? 2 : 1;
+		char buf[8] = "";
+
+		if (w + cw > cells)
+			break;
+		g_unichar_to_utf8(u, buf);
+		addstr(buf);
+		w += cw;
+	}
+	return w;
+}
+
+static int cells(const char *s)
+{
+	int w = 0;
+
+	for (const char *c = s; c && *c; c = g_utf8_next_char(c))
+		w += g_unichar_iswide(g_utf8_get_char(c)) ? 2 : 1;
+	return w;
+}
+
+void picker_draw(struct tui *t, int lines, int cols)
+{
+	struct picker *p = t->picker;
+	int label_w = cells(p->title) + 2, hint_w = 0, body;
+	const char *more = p->filterable ? _("type to search, Enter chooses, Esc cancels") :
+		_("Enter or the key chooses, Esc cancels");
+
+	for (guint i = 0; i < p->items->len; i++) {
+		struct picker_item *it = g_ptr_array_index(p->items, i);
+
+		label_w = MAX(label_w, cells(it->label));
+		hint_w = MAX(hint_w, cells(it->hint));
+	}
+	p->w = MIN(cols - 2, MAX(label_w + hint_w + 5, cells(more) + 4));
+	p->h = MIN(lines - 2, (int)p->items->len + 2 + (p->filterable ? 1 : 0));
+	p->h = MAX(p->h, 5);
+	p->y = (lines - p->h) / 2;
+	p->x = (cols - p->w) / 2;
+	body = p->h - 2 - (p->filterable ? 1 : 0);
+	if (p->cursor < p->top)
+		p->top = p->cursor;
+	if (p->cursor >= p->top + body)
+		p->top = p->cursor - body + 1;
+
+	/* frame and title */
+	attron(A_BOLD);
+	for (int y = p->y; y < p->y + p->h; y++) {
+		move(y, p->x);
+		for (int x = 0; x < p->w; x++)
+			addch(' ');
+	}
+	attroff(A_BOLD);
+	if (t->utf8) {
+		mvhline(p->y, p->x + 1, ACS_HLINE, p->w - 2);
+		mvhline(p->y + p->h - 1, p->x + 1, ACS_HLINE, p->w - 2);
+		mvvline(p->y + 1, p->x, ACS_VLINE, p->h - 2);
+		mvvline(p->y + 1, p->x + p->w - 1, ACS_VLINE, p->h - 2);
+		mvaddch(p->y, p->x, ACS_ULCORNER);
+		mvaddch(p->y, p->x + p->w - 1, ACS_URCORNER);
+		mvaddch(p->y + p->h - 1, p->x, ACS_LLCORNER);
+		mvaddch(p->y + p->h - 1, p->x + p->w - 1, ACS_LRCORNER);
+	} else {
+		mvhline(p->y, p->x, '-', p->w);
+		mvhline(p->y + p->h - 1, p->x, '-', p->w);
+		mvvline(p->y + 1, p->x, '|', p->h - 2);
+		mvvline(p->y + 1, p->x + p->w - 1, '|', p->h - 2);
+	}
+	attron(A_BOLD);
+	move(p->y, p->x + 2);
+	addch(' ');
+	put_text(p->title, p->w - 6);
+	addch(' ');
+	attroff(A_BOLD);
+
+	for (int i = 0; i < body; i++) {
+		int k = p->top + i, used;
+		struct picker_item *it;
+
+		if (k >= (int)p->shown->len) {
+			if (!p->shown->len && i == 0)
+				mvaddnstr(p->y + 1, p->x + 2, _("Nothing matches."), p->w - 4);
+			break;
+		}
+		it = g_ptr_array_index(p->shown, k);
+		if (k == p->cursor)
+			attron(A_REVERSE);
+		move(p->y + 1 + i, p->x + 1);
+		addch(' ');
+		used = put_text(it->label, p->w - 4 - (hint_w ? hint_w + 1 : 0));
+		for (; used < p->w - 4 - cells(it->hint); used++)
+			addch(' ');
+		attron(A_DIM);
+		put_text(it->hint ? it->hint : "", hint_w);
+		attroff(A_DIM);
+		addch(' ');
+		if (k == p->cursor)
+			attroff(A_REVERSE);
+	}
+	move(p->y + p->h - 1, p->x + 2);
+	attron(A_DIM);
+	put_text(more, p->w - 4);
+	attroff(A_DIM);
+	if (p->filterable) {
+		move(p->y + p->h - 2, p->x + 2);
+		addstr("> ");
+		put_text(p->filter->str, p->w - 6);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+}
