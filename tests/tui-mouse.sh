@@ -1,6 +1,7 @@
 #!/bin/sh
 # Mouse in the full-screen interface: a click selects a row, a double click
-# opens it, the wheel moves.  Driven through a pseudo-terminal with xterm's
+# opens it, the wheel moves, a right click opens the menu, a click on a
+# heading sorts.  Driven through a pseudo-terminal with xterm's
 # SGR mouse reports, as a terminal emulator would send them.
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -50,6 +51,16 @@ time.sleep(0.2)
 os.write(fd, b"\r")
 out = drain(1.5)
 ok(name_shown(out, "ma"), "the wheel moves the selection")
+os.write(fd, b"q"); drain(0.5)
+os.write(fd, b"\x1b[<2;6;5M"); time.sleep(0.05)   # right click on mc
+os.write(fd, b"\x1b[<2;6;5m")
+out = drain(1.5)
+ok(b" mc " in out and b"force off" in out and b"reboot" in out,
+   "a right click opens the menu of actions for that VM")
+os.write(fd, b"\x1b"); drain(0.5)
+click(21, 2)                        # the STATE heading
+out = drain(1.5)
+ok(b"Sorted by STATE" in out, "a click on a heading sorts by that column")
 os.write(fd, b"q"); time.sleep(0.2); os.write(fd, b"q")
 drain(1.5)
 _, status = os.waitpid(pid, 0)

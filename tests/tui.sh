@@ -34,6 +34,8 @@ keys s
 see '^ . t1 +running' 10 "s starts the selected VM; its row turns running"
 see 'Started VM "t1"' 2 "the job's result shows in the status line"
 see 'State: +running' 5 "the details pane shows the selected VM"
+see '^ . t1 +running .* 00:00:[0-9]{2} *$' 5 "its uptime (from QEMU's pid file) shows in the row"
+see 'Up for: +00:00:[0-9]{2}' 5 "and in the details pane"
 keys Tab Tab Tab Tab
 see '[0-9:]{8} started' 3 "its Events tab lists the lifecycle events"
 keys BTab BTab

@@ -739,6 +739,7 @@ static int mouse_list(struct tui *t)
 		t->sort_desc = col == t->sort && !t->sort_desc;
 		t->sort = col;
 		tui_rebuild_rows(t);
+		tui_message(t, false, _("Sorted by %s."), _(columns[col].heading));
 	} else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
 		row = t->top + ev.y - 2; /* below the title and the header */
 		if (ev.y < 2 || ev.y >= 2 + t->list_rows || row >= n)
