@@ -109,6 +109,10 @@ keys g j j j j
 keys p
 see '^ . office-2 +paused' 5 "an action runs on the VM's own host"
 see '^ . test +running' 1 "and nothing else changes"
+keys :
+see '^\[office\] :' 3 "the : line names the host it runs on"
+keys 'suspend office-1' Enter
+see '^ . office-1 +paused' 5 "and runs the command there"
 keys g Enter
 see '^▸ lab' 3 "Enter on a heading folds its VMs away"
 check "the folded host's VMs are hidden" sh -c "! tmux capture-pane -p -t '$S' | grep -q '^ . test '"

@@ -242,7 +242,11 @@ static int run_prompt(struct tui *t, const char *text)
 
 static int act_command(struct tui *t, const struct vm_row *vm)
 {
-	tui_prompt(t, ":", "", run_prompt);
+	/* with several hosts, the line says which one it runs on */
+	g_autofree char *label = t->hosts->len > 1 ?
+		g_strdup_printf("[%s] :", tui_host(t, NULL)->label) : g_strdup(":");
+
+	tui_prompt(t, label, "", run_prompt);
 	t->prompt_is_command = true;
 	g_clear_pointer(&t->message, g_free);
 	return TUI_REDRAW;
