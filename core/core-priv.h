@@ -19,6 +19,10 @@ int engine_check_root(const char *root);
 /* domxml.c: returns @xml with the domain type set to @type ("kvm" or
  * "qemu") and the CPU model fitting it; caller frees. */
 char *domxml_set_type(const char *xml, const char *type);
+/* domxml.c: returns @xml with its boot order replaced by @boot: every
+ * device's <boot order> and every <os><boot> removed, then one <os><boot
+ * dev=…> per device of @boot.  Caller frees; NULL with an error. */
+char *domxml_set_boot(const char *xml, const struct vm_boot *boot);
 
 /* engine.c */
 const char *engine_pool(struct engine *eng);

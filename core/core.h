@@ -120,6 +120,15 @@ bool core_path_valid(const char *what, const char *path);
  * @default_unit is 'M').  Returns bytes, or 0 with an error recorded. */
 uint64_t core_parse_size(const char *text, char default_unit);
 
+struct vm_boot;
+/* Parses a boot order a user typed: devices separated by commas, first
+ * tried first, each at most once.  Devices are "hd" (alias "disk"),
+ * "cdrom" (alias "cd") and "network" (aliases "net", "pxe"), in any
+ * case, with spaces around items ignored.  Fills @out and returns true,
+ * or returns false with an error recorded (CORE_ERR_USAGE) naming the
+ * unknown, repeated or empty item. */
+bool core_parse_boot(const char *text, struct vm_boot *out);
+
 /* ---- accelerator probe ------------------------------------------------- */
 
 struct kvm_probe {
@@ -240,6 +249,23 @@ struct vm_disk {
 	uint64_t capacity; /* bytes, when known */
 };
 
+/* Devices the firmware can boot from, as in libvirt's <os><boot dev=…>. */
+enum vm_boot_dev { BOOT_HD, BOOT_CDROM, BOOT_NETWORK, BOOT_FD };
+#define BOOT_DEV_COUNT 4
+
+/* A boot order: @dev[0] is tried first; each device appears at most once.
+ * n == 0 means "not set" (libvirt's or domxml_build's default). */
+struct vm_boot {
+	unsigned n;
+	enum vm_boot_dev dev[BOOT_DEV_COUNT];
+};
+
+/* libvirt's name of a boot device ("hd", "cdrom", "network", "fd"), for
+ * XML and JSON; static, never translated. */
+const char *vm_boot_dev_id(enum vm_boot_dev dev);
+/* The device's name for people ("hard disk", ...), translated; static. */
+const char *vm_boot_dev_label(enum vm_boot_dev dev);
+
 /* What `create` builds and what `info` shows. */
 struct vm_spec {
 	char *name;
@@ -260,6 +286,8 @@ struct vm_spec {
 	int vnc_port;      /* live port, -1 if none */
 	char *serial_log;  /* file the serial console is copied to */
 	char *disk_bus;    /* default bus for new disks */
+	struct vm_boot boot; /* read from <os><boot> or derived from the
+			      * devices' <boot order>; n == 0 when unset */
 };
 
 struct vm_spec *vm_spec_new(void);
@@ -374,12 +402,16 @@ int vm_resume(struct engine *eng, const char *name);
 int vm_delete(struct engine *eng, const char *name, bool remove_disks,
 	      bool force, char **report);
 int vm_rename(struct engine *eng, const char *name, const char *new_name);
-/* Changes vCPUs, memory (0: leave) and/or the description (NULL: leave,
- * "": remove).  Applies live when running and
- * possible, and always to the persistent definition.  *@needs_restart
- * tells whether part of it waits for a power cycle. */
+/* Changes vCPUs, memory (0: leave), the description (NULL: leave, "":
+ * remove) and/or the boot order (NULL: leave; see core_parse_boot).
+ * Applies live when running and possible, and always to the persistent
+ * definition.  A new boot order replaces both forms libvirt knows (the
+ * devices' <boot order> and <os><boot>) with <os><boot> elements, and
+ * only reaches a running guest at its next power cycle.  *@needs_restart
+ * tells whether part of it waits for one. */
 int vm_set(struct engine *eng, const char *name, unsigned vcpus,
-	   uint64_t memory_mib, const char *description, bool *needs_restart);
+	   uint64_t memory_mib, const char *description,
+	   const struct vm_boot *boot, bool *needs_restart);
 /* Parsed description of a VM (live when running).  Caller frees. */
 struct vm_spec *vm_describe(struct engine *eng, const char *name,
 			    int *state, int *reason);

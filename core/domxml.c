@@ -205,6 +205,14 @@ static void build_devices(xmlNodePtr dom, const struct vm_spec *spec)
 	set_attr(n, "model", "virtio");
 }
 
+/* Appends <boot dev=…/> to <os> for each device of @boot, in order. */
+static void add_boot(xmlNodePtr os, const struct vm_boot *boot)
+{
+	for (unsigned i = 0; i < boot->n; i++)
+		set_attr(xmlNewChild(os, NULL, BAD_CAST "boot", NULL), "dev",
+			 vm_boot_dev_id(boot->dev[i]));
+}
+
 /* Serialises @doc without an XML declaration; caller frees. */
 static char *doc_to_string(xmlDocPtr doc)
 {
@@ -281,7 +289,10 @@ char *domxml_build(const struct vm_spec *spec)
 		add_text(os, "initrd", spec->initrd);
 	if (spec->cmdline && *spec->cmdline)
 		add_text(os, "cmdline", spec->cmdline);
-	if (!spec->kernel) {
+	if (spec->boot.n) {
+		add_boot(os, &spec->boot);
+	} else if (!spec->kernel) {
+		/* default: the installer CD first when there is one */
 		for (guint i = 0; i < spec->disks->len; i++) {
 			const struct vm_disk *d = g_ptr_array_index(spec->disks, i);
 
@@ -317,6 +328,22 @@ struct xpath {
 	xmlDocPtr doc;
 	xmlXPathContextPtr ctx;
 };
+
+/* Reads domain XML: no network, no DTD loading, no entity substitution.
+ * NULL when it is not well-formed or not a domain. */
+static xmlDocPtr read_domain(const char *xml)
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR |
+				      XML_PARSE_NOWARNING);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+
+	if (!root || strcmp((const char *)root->name, "domain") != 0) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
 
 /* String value of @expr relative to @node (NULL: document); NULL if empty. */
 static char *xp_string(struct xpath *xp, xmlNodePtr node, const char *expr)
@@ -403,20 +430,94 @@ static void parse_disks(struct xpath *xp, struct vm_spec *spec)
 	xmlXPathFreeObject(obj);
 }
 
+/* Adds @dev to @boot unless it is there already (two disks with a boot
+ * order both mean "hd" at the first one's place). */
+static void boot_add(struct vm_boot *boot, enum vm_boot_dev dev)
+{
+	for (unsigned i = 0; i < boot->n; i++)
+		if (boot->dev[i] == dev)
+			return;
+	if (boot->n < BOOT_DEV_COUNT)
+		boot->dev[boot->n++] = dev;
+}
+
+/* The boot device libvirt's @id names ("hd", ...); -1 if none. */
+static int boot_dev_from_id(const char *id)
+{
+	for (int d = 0; id && d < BOOT_DEV_COUNT; d++)
+		if (strcmp(id, vm_boot_dev_id(d)) == 0)
+			return d;
+	return -1;
+}
+
+struct boot_entry {
+	unsigned long order;
+	enum vm_boot_dev dev;
+};
+
+static gint boot_entry_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct boot_entry *x = a, *y = b;
+
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Reads the boot order: <os><boot dev=…> when present, otherwise the
+ * equivalent of the devices' <boot order='N'/> (libvirt refuses a domain
+ * that has both).  Devices without a <os><boot> equivalent (host
+ * devices, redirected USB) are left out of the derived list. */
+static void parse_boot(struct xpath *xp, struct vm_spec *spec)
+{
+	xmlXPathObjectPtr obj = xp_nodes(xp, "/domain/os/boot/@dev");
+	g_autoptr(GArray) entries = NULL;
+
+	for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+		xmlChar *id = xmlNodeGetContent(obj->nodesetval->nodeTab[i]);
+		int dev = boot_dev_from_id((const char *)id);
+
+		if (dev >= 0)
+			boot_add(&spec->boot, dev);
+		xmlFree(id);
+	}
+	xmlXPathFreeObject(obj);
+	if (spec->boot.n)
+		return;
+
+	entries = g_array_new(FALSE, FALSE, sizeof(struct boot_entry));
+	obj = xp_nodes(xp, "/domain/devices/disk[boot/@order] | "
+		       "/domain/devices/interface[boot/@order]");
+	for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+		xmlNodePtr n = obj->nodesetval->nodeTab[i];
+		g_autofree char *order = xp_string(xp, n, "boot/@order");
+		g_autofree char *device = xp_string(xp, n, "@device");
+		struct boot_entry e = {
+			order ? g_ascii_strtoull(order, NULL, 10) : 0, BOOT_HD
+		};
+
+		if (strcmp((const char *)n->name, "interface") == 0)
+			e.dev = BOOT_NETWORK;
+		else if (g_strcmp0(device, "cdrom") == 0)
+			e.dev = BOOT_CDROM;
+		else if (g_strcmp0(device, "floppy") == 0)
+			e.dev = BOOT_FD;
+		/* device='disk' (the default) and 'lun' boot as hd */
+		g_array_append_val(entries, e);
+	}
+	xmlXPathFreeObject(obj);
+	g_array_sort(entries, boot_entry_cmp);
+	for (guint i = 0; i < entries->len; i++)
+		boot_add(&spec->boot, g_array_index(entries, struct boot_entry, i).dev);
+}
+
 struct vm_spec *domxml_parse(const char *xml)
 {
 	autoptr(vm_spec) spec = vm_spec_new();
 	struct xpath xp = { 0 };
 	g_autofree char *s = NULL;
 
-	/* No network, no DTD loading, no entity substitution. */
-	xp.doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-			       XML_PARSE_NONET | XML_PARSE_NOERROR |
-			       XML_PARSE_NOWARNING);
-	if (!xp.doc || !xmlDocGetRootElement(xp.doc) ||
-	    strcmp((const char *)xmlDocGetRootElement(xp.doc)->name, "domain") != 0) {
+	xp.doc = read_domain(xml);
+	if (!xp.doc) {
 		core_error(CORE_ERR_FAILED, _("The domain XML could not be read."));
-		xmlFreeDoc(xp.doc);
 		return NULL;
 	}
 	xp.ctx = xmlXPathNewContext(xp.doc);
@@ -458,6 +559,7 @@ struct vm_spec *domxml_parse(const char *xml)
 	if (s)
 		spec->vnc_port = atoi(s);
 	spec->serial_log = xp_string(&xp, NULL, "/domain/devices/serial[1]/log/@file");
+	parse_boot(&xp, spec);
 
 	xmlXPathFreeContext(xp.ctx);
 	xmlFreeDoc(xp.doc);
@@ -466,17 +568,13 @@ struct vm_spec *domxml_parse(const char *xml)
 
 char *domxml_set_type(const char *xml, const char *type)
 {
-	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-				      XML_PARSE_NONET | XML_PARSE_NOERROR |
-				      XML_PARSE_NOWARNING);
+	xmlDocPtr doc = read_domain(xml);
 	xmlNodePtr dom = doc ? xmlDocGetRootElement(doc) : NULL;
 	bool kvm = strcmp(type, "kvm") == 0;
 	char *out;
 
-	if (!dom) {
-		xmlFreeDoc(doc);
+	if (!dom)
 		return NULL;
-	}
 	xmlSetProp(dom, BAD_CAST "type", BAD_CAST type);
 	for (xmlNodePtr n = dom->children; n; n = n->next) {
 		xmlChar *mode;
@@ -494,6 +592,51 @@ char *domxml_set_type(const char *xml, const char *type)
 		}
 		xmlFree(mode);
 	}
+	out = doc_to_string(doc);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+char *domxml_set_boot(const char *xml, const struct vm_boot *boot)
+{
+	xmlDocPtr doc = read_domain(xml);
+	xmlXPathContextPtr ctx;
+	xmlXPathObjectPtr obj;
+	xmlNodePtr os = NULL;
+	GPtrArray *gone;
+	char *out;
+
+	if (!doc) {
+		core_error(CORE_ERR_FAILED, _("The domain XML could not be read."));
+		return NULL;
+	}
+	ctx = xmlXPathNewContext(doc);
+	/* Both forms go: libvirt refuses <os><boot> next to a device's
+	 * <boot order>, and the old <os><boot> list is being replaced.
+	 * The nodes are freed only after the node set that still points at
+	 * them, and before the document whose dictionary holds their names. */
+	gone = g_ptr_array_new_with_free_func((GDestroyNotify)xmlFreeNode);
+	obj = xmlXPathEvalExpression(BAD_CAST "/domain/devices/*/boot | /domain/os/boot",
+				     ctx);
+	for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+		xmlNodePtr n = obj->nodesetval->nodeTab[i];
+
+		xmlUnlinkNode(n);
+		g_ptr_array_add(gone, n);
+	}
+	xmlXPathFreeObject(obj);
+	g_ptr_array_unref(gone);
+	obj = xmlXPathEvalExpression(BAD_CAST "/domain/os", ctx);
+	if (obj && obj->nodesetval && obj->nodesetval->nodeNr > 0)
+		os = obj->nodesetval->nodeTab[0];
+	xmlXPathFreeObject(obj);
+	xmlXPathFreeContext(ctx);
+	if (!os) {
+		core_error(CORE_ERR_FAILED, _("The domain XML has no <os> element."));
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	add_boot(os, boot);
 	out = doc_to_string(doc);
 	xmlFreeDoc(doc);
 	return out;

@@ -1,6 +1,7 @@
 /*
- * names.c — the rules for names, free text and sizes a user types.  The
- * CLI and the TUI's forms share them, so both give the same messages.
+ * names.c — the rules for names, free text, sizes and boot orders a user
+ * types.  The CLI and the TUI's forms share them, so both give the same
+ * messages.
  */
 #include "config.h"
 
@@ -153,4 +154,97 @@ bad:
 		   _("\"%s\" is not a size: use a positive number with an optional unit, e.g. 512M, 20G or 1T."),
 		   text ? text : "");
 	return 0;
+}
+
+const char *vm_boot_dev_id(enum vm_boot_dev dev)
+{
+	switch (dev) {
+	case BOOT_HD:
+		return "hd";
+	case BOOT_CDROM:
+		return "cdrom";
+	case BOOT_NETWORK:
+		return "network";
+	case BOOT_FD:
+		return "fd";
+	}
+	return "hd";
+}
+
+const char *vm_boot_dev_label(enum vm_boot_dev dev)
+{
+	switch (dev) {
+	/* TRANSLATORS: boot devices in `vmtui info`'s "Boot order:" line */
+	case BOOT_HD:
+		return _("hard disk");
+	case BOOT_CDROM:
+		return _("CD-ROM");
+	case BOOT_NETWORK:
+		return _("network (PXE)");
+	case BOOT_FD:
+		return _("floppy");
+	}
+	return "?";
+}
+
+/* The words core_parse_boot() takes.  "fd" is not among them: vmtui's
+ * machines (q35) have no floppy controller, so it could never boot; it is
+ * still read from definitions made elsewhere. */
+static const struct {
+	const char *word;
+	enum vm_boot_dev dev;
+} boot_words[] = {
+	{ "hd", BOOT_HD },
+	{ "disk", BOOT_HD },
+	{ "cdrom", BOOT_CDROM },
+	{ "cd", BOOT_CDROM },
+	{ "network", BOOT_NETWORK },
+	{ "net", BOOT_NETWORK },
+	{ "pxe", BOOT_NETWORK },
+};
+
+bool core_parse_boot(const char *text, struct vm_boot *out)
+{
+	g_autofree char *all = g_strstrip(g_strdup(text ? text : ""));
+	g_auto(GStrv) items = NULL;
+	struct vm_boot boot = { 0 };
+
+	if (!*all) {
+		core_error(CORE_ERR_USAGE,
+			   _("The boot order is empty: list boot devices separated by commas, e.g. cdrom,hd."));
+		return false;
+	}
+	items = g_strsplit(all, ",", -1);
+	for (int i = 0; items[i]; i++) {
+		const char *item = g_strstrip(items[i]);
+		size_t k;
+
+		if (!*item) {
+			core_error(CORE_ERR_USAGE,
+				   _("The boot order \"%s\" has an empty item: separate boot devices with single commas, e.g. cdrom,hd."),
+				   all);
+			return false;
+		}
+		for (k = 0; k < G_N_ELEMENTS(boot_words); k++)
+			if (g_ascii_strcasecmp(item, boot_words[k].word) == 0)
+				break;
+		if (k == G_N_ELEMENTS(boot_words)) {
+			core_error(CORE_ERR_USAGE,
+				   _("\"%s\" is not a boot device: use hd, cdrom or network (or disk, cd, net, pxe)."),
+				   item);
+			return false;
+		}
+		for (unsigned j = 0; j < boot.n; j++) {
+			if (boot.dev[j] == boot_words[k].dev) {
+				core_error(CORE_ERR_USAGE,
+					   _("The boot order \"%s\" names %s twice; give each boot device once."),
+					   all, vm_boot_dev_id(boot_words[k].dev));
+				return false;
+			}
+		}
+		/* cannot overflow: a longer list must repeat a device */
+		boot.dev[boot.n++] = boot_words[k].dev;
+	}
+	*out = boot;
+	return true;
 }

@@ -630,26 +630,102 @@ int vm_rename(struct engine *eng, const char *name, const char *new_name)
 	return rc;
 }
 
+/* The boot order a running @dom started with; n == 0 when it cannot be
+ * read. */
+static struct vm_boot live_boot(virDomainPtr dom)
+{
+	g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
+	autoptr(vm_spec) spec = xml ? domxml_parse(xml) : NULL;
+	struct vm_boot none = { 0 };
+
+	virResetLastError();
+	return spec ? spec->boot : none;
+}
+
+/* Replaces the boot order of @dom's persistent definition with @boot.
+ * libvirt has no call for it, so the definition is redefined; with
+ * VIR_DOMAIN_XML_SECURE so secrets (VNC passwords) are not dropped.  A
+ * transient VM is refused: defining it would make it persistent. */
+static int set_boot(struct engine *eng, virDomainPtr dom,
+		    const struct vm_boot *boot)
+{
+	g_autofree char *xml = NULL;
+	g_autofree char *fixed = NULL;
+	virDomainPtr redefined;
+
+	if (virDomainIsPersistent(dom) == 0) {
+		core_error(CORE_ERR_STATE,
+			   _("VM \"%s\" is transient: it has no definition to keep a boot order in."),
+			   virDomainGetName(dom));
+		return -1;
+	}
+	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+	if (!xml) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""),
+				virDomainGetName(dom));
+		return -1;
+	}
+	fixed = domxml_set_boot(xml, boot);
+	if (!fixed)
+		return -1;
+	redefined = virDomainDefineXML(engine_conn(eng), fixed);
+	if (!redefined) {
+		core_error_virt(CORE_ERR_FAILED,
+				_("Cannot set the boot order of VM \"%s\""),
+				virDomainGetName(dom));
+		return -1;
+	}
+	virDomainFree(redefined);
+	return 0;
+}
+
+/* True when @a and @b list the same devices in the same order. */
+static bool boot_equal(const struct vm_boot *a, const struct vm_boot *b)
+{
+	return a->n == b->n &&
+	       memcmp(a->dev, b->dev, a->n * sizeof a->dev[0]) == 0;
+}
+
 int vm_set(struct engine *eng, const char *name, unsigned vcpus,
-	   uint64_t memory_mib, const char *description, bool *needs_restart)
+	   uint64_t memory_mib, const char *description,
+	   const struct vm_boot *boot, bool *needs_restart)
 {
 	virDomainPtr dom;
 	bool live;
 	int rc = -1;
 
 	*needs_restart = false;
-	if (!vcpus && !memory_mib && !description) {
-		core_error(CORE_ERR_USAGE, _("Nothing to change: give --vcpus, --memory or --description."));
+	if (!vcpus && !memory_mib && !description && !boot) {
+		core_error(CORE_ERR_USAGE, _("Nothing to change: give --vcpus, --memory, --description or --boot."));
 		return -1;
 	}
 	if (description && !core_text_valid(_("description"), description))
 		return -1;
+	g_return_val_if_fail(!boot || boot->n <= BOOT_DEV_COUNT, -1);
+	if (boot && !boot->n) {
+		core_error(CORE_ERR_USAGE,
+			   _("The boot order is empty: list boot devices separated by commas, e.g. cdrom,hd."));
+		return -1;
+	}
 	if (check_resources(eng, vcpus, memory_mib) < 0)
 		return -1;
 	dom = lookup_settled(eng, name);
 	if (!dom)
 		return -1;
 	live = is_active_state(dom_state(dom));
+	/* First, as the one most likely to be refused (libvirt validates
+	 * the whole definition): a refusal then changes nothing. */
+	if (boot) {
+		if (set_boot(eng, dom, boot) < 0)
+			goto out;
+		if (live) {
+			struct vm_boot now = live_boot(dom);
+
+			/* firmware reads it at power-on only */
+			if (!boot_equal(&now, boot))
+				*needs_restart = true;
+		}
+	}
 	if (vcpus) {
 		int max = virDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_CONFIG |
 						 VIR_DOMAIN_VCPU_MAXIMUM);

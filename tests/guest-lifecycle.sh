@@ -1,9 +1,24 @@
 #!/bin/sh
 # A real guest on the embedded engine (TCG): create -> start -> marker on
 # the serial console -> ACPI shutdown -> delete; guests outlive vmtui and
-# the next vmtui controls them; disks vmtui made go with --remove-disks;
+# the next vmtui controls them; set changes the definition (the boot
+# order at the next power cycle); disks vmtui made go with --remove-disks;
 # the same as an ordinary user.
 . "${top_srcdir:-.}/tests/lib.sh"
+
+# boot_is DESCRIPTION WANT DUMPXML-ARGS...: the <os><boot dev=…> values
+# of the VM's XML, in order and space-separated, are WANT.
+boot_is() {
+	desc=$1 want=$2
+	shift 2
+	got=$("$VMTUI" dumpxml "$@" | sed -n "s/.*<boot dev='\([a-z]*\)'\/>.*/\1/p" | tr '\n' ' ')
+	if [ "$got" = "$want " ]; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		diag "dumpxml $*: <boot dev> values \"$got\", want \"$want\""
+	fi
+}
 
 guest_kit
 token=tok$$-$(date +%s)
@@ -33,6 +48,11 @@ expect 0 'Resumed VM "g1"' "and resume it" resume g1
 check "same QEMU process throughout" [ "$(qemu_pid g1)" = "$pid1" ]
 expect 0 'Changed VM "g1"; the change takes effect at its next start' \
 	"set on a running guest says when it applies" set g1 --vcpus 2
+expect 0 'Changed VM "g1"; the change takes effect at its next start' \
+	"set --boot on a running guest says it needs a power cycle" set g1 --boot network,cdrom,hd
+boot_is "dumpxml --inactive has the new <os><boot> elements in order" \
+	"network cdrom hd" g1 --inactive
+boot_is "the running guest keeps the order it started with" hd g1
 
 : >"$T/before"
 cp "$log" "$T/before"
@@ -47,13 +67,25 @@ expect 0 'Memory \(MiB\): +300' "info shows the new memory" info renamed
 expect 0 'Changed VM "renamed"' "set a description with markup characters" \
 	set renamed --description 'web <1> & "db"'
 expect 0 'Description: +web <1> & "db"' "info shows it exactly" info renamed
+expect 0 'Boot order: +network \(PXE\), CD-ROM, hard disk$' \
+	"the boot order set while it ran is there after the power cycle" info renamed
+"$VMTUI" dumpxml --inactive renamed >"$T/xml-before"
+expect 2 'The boot order "hd,cdrom,hd" names hd twice' "a boot order naming a device twice is refused" \
+	set renamed --vcpus 3 --boot hd,cdrom,hd
+expect 2 '"usb" is not a boot device' "  ... naming the unknown device" set renamed --vcpus 3 --boot hd,usb
+"$VMTUI" dumpxml --inactive renamed >"$T/xml-after"
+check "  ... and changes nothing, not even the vCPUs given with it" cmp -s "$T/xml-before" "$T/xml-after"
+expect 0 'Changed VM "renamed"\.$' "set --boot on a shut-off guest" set renamed --boot cdrom,hd
+boot_is "dumpxml --inactive shows the new order" "cdrom hd" renamed --inactive
 expect 2 'description contains a control character' "a description with a control character is refused" \
 	set renamed --description "$(printf 'bell\a')"
 expect 0 'Deleted VM "renamed"' "delete" delete renamed
 expect 3 'no VM named "renamed"' "it is gone" info renamed
 
 # Disks: created with the VM, kept or removed on delete.
-expect 0 'Created VM "d1"' "create with a new 64 MiB disk" create d1 --disk-size 64M --no-graphics
+expect 0 'Created VM "d1"' "create with a new 64 MiB disk and a boot order" \
+	create d1 --disk-size 64M --no-graphics --boot network,hd
+boot_is "the boot order is in its definition" "network hd" d1 --inactive
 disk=$("$VMTUI" info --json d1 | sed -n 's/.*"disks": \[{"path": "\([^"]*\)".*/\1/p')
 check "the disk is a qcow2 file of 64 MiB" sh -c "'${QEMU_IMG:-qemu-img}' info '$disk' | grep -q 'virtual size: 64 MiB'"
 expect 0 "Removed disk $disk" "delete --remove-disks removes it" delete d1 --remove-disks

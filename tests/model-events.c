@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 		       "refreshes give a plausible CPU figure (%.1f%%, at most %.0f)",
 		       r->cpu_pct, most);
 	}
-	tap_ok(vm_set(eng, "ev", 0, 200, NULL, &restart) == 0,
+	tap_ok(vm_set(eng, "ev", 0, 200, NULL, NULL, &restart) == 0,
 	       "memory can be lowered on the running guest (restart: %d)", restart);
 	tap_ok(vm_destroy(eng, "ev") == 0 && wait_state(m, "ev", VIR_DOMAIN_SHUTOFF, 5000),
 	       "force off shows as shut off");

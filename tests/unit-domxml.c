@@ -1,6 +1,7 @@
 /*
  * unit-domxml.c — domain XML built from user values and read back:
- * hostile characters escaped, every field kept, and real libvirt output
+ * hostile characters escaped, every field kept, the boot order written,
+ * rewritten and read in both of libvirt's forms, and real libvirt output
  * (tests/data/domxml/) parsed as expected.
  */
 #include "config.h"
@@ -73,6 +74,100 @@ static void check_roundtrip(const char *text)
 	       "markup in user text is escaped");
 }
 
+/* "cdrom,hd" for a boot order; caller frees. */
+static char *boot_str(const struct vm_boot *b)
+{
+	GString *o = g_string_new(NULL);
+
+	for (unsigned i = 0; i < b->n; i++)
+		g_string_append_printf(o, "%s%s", i ? "," : "", vm_boot_dev_id(b->dev[i]));
+	return g_string_free(o, FALSE);
+}
+
+/* The boot order domxml_build() writes, as read back. */
+static char *built_boot(const struct vm_spec *spec)
+{
+	g_autofree char *xml = domxml_build(spec);
+	autoptr(vm_spec) back = xml ? domxml_parse(xml) : NULL;
+
+	return back ? boot_str(&back->boot) : g_strdup("(none)");
+}
+
+/* What domxml_build() writes for the boot order, with and without one. */
+static void check_boot_build(void)
+{
+	autoptr(vm_spec) s = make_spec("boot");
+	g_autofree char *got = NULL;
+
+	/* make_spec boots a kernel directly: no default boot list */
+	got = built_boot(s);
+	tap_is_str(got, "", "direct kernel boot writes no <boot> by default");
+	g_clear_pointer(&s->kernel, g_free);
+	g_free(got);
+	got = built_boot(s);
+	tap_is_str(got, "cdrom,hd", "default with an ISO: CD-ROM, then disk");
+	s->boot = (struct vm_boot){ 3, { BOOT_NETWORK, BOOT_HD, BOOT_CDROM } };
+	g_free(got);
+	got = built_boot(s);
+	tap_is_str(got, "network,hd,cdrom", "a set boot order is written as given");
+	s->kernel = g_strdup("/boot/vmlinuz");
+	s->boot = (struct vm_boot){ 1, { BOOT_CDROM } };
+	g_free(got);
+	got = built_boot(s);
+	tap_is_str(got, "cdrom", "and also next to a kernel");
+}
+
+/* domxml_set_boot: both old forms go, the new list is there in order,
+ * the rest of the definition is kept. */
+static void check_set_boot(void)
+{
+	static const char per_device[] =
+		"<domain type='kvm'><name>pd</name><os><type>hvm</type></os>"
+		"<devices>"
+		"<disk type='file' device='disk'><source file='/a &amp; b.img'/><boot order='2'/></disk>"
+		"<disk type='file' device='cdrom'><boot order='1'/><readonly/></disk>"
+		"<interface type='user'><mac address='52:54:00:00:00:09'/><boot order='3'/></interface>"
+		"<hostdev mode='subsystem' type='usb'><boot order='4'/></hostdev>"
+		"</devices></domain>";
+	static const char os_boot[] =
+		"<domain type='kvm'><name>ob</name><os><type>hvm</type>"
+		"<boot dev='hd'/><boot dev='cdrom'/><bootmenu enable='yes'/></os>"
+		"<devices/></domain>";
+	struct vm_boot want = { 2, { BOOT_NETWORK, BOOT_HD } };
+	g_autofree char *a = domxml_set_boot(per_device, &want);
+	g_autofree char *b = domxml_set_boot(os_boot, &want);
+	g_autofree char *ga = NULL, *gb = NULL;
+	autoptr(vm_spec) pa = a ? domxml_parse(a) : NULL;
+	autoptr(vm_spec) pb = b ? domxml_parse(b) : NULL;
+
+	if (!tap_ok(pa && pb, "domxml_set_boot rewrites both forms"))
+		return;
+	{
+		autoptr(vm_spec) before = domxml_parse(per_device);
+
+		ga = boot_str(&before->boot);
+		tap_is_str(ga, "cdrom,hd,network", "per-device order read before the rewrite");
+		g_free(ga);
+	}
+	ga = boot_str(&pa->boot);
+	gb = boot_str(&pb->boot);
+	tap_is_str(ga, "network,hd", "per-device form: the new order is read back");
+	tap_is_str(gb, "network,hd", "<os><boot> form: the new order is read back");
+	tap_ok(!strstr(a, "order="), "every per-device <boot order> is gone, host devices too");
+	tap_ok(strstr(b, "dev=\"hd\"") && !strstr(b, "cdrom") && strstr(b, "<bootmenu"),
+	       "the old <os><boot> list is replaced, <bootmenu> kept");
+	tap_ok(strstr(a, "<boot dev=\"network\"/>") &&
+	       strstr(a, "<boot dev=\"network\"/>") < strstr(a, "<boot dev=\"hd\"/>"),
+	       "<os><boot> elements are written in order");
+	tap_ok(pa->disks->len == 2 && pa->mac &&
+	       g_strcmp0(((struct vm_disk *)pa->disks->pdata[0])->path, "/a & b.img") == 0,
+	       "the rest of the definition is kept");
+	tap_ok(domxml_set_boot("<domain><name>x</name></domain>", &want) == NULL &&
+	       strstr(core_error_message(), "no <os>"), "a domain without <os> is refused");
+	tap_ok(domxml_set_boot("<domain><os>", &want) == NULL &&
+	       core_error_code() == CORE_ERR_FAILED, "malformed XML is refused");
+}
+
 static void check_data_files(void)
 {
 	g_autofree char *dir = g_build_filename(g_getenv("srcdir") ? g_getenv("srcdir") : ".",
@@ -121,6 +216,7 @@ static void check_data_files(void)
 			else if (!strcmp(kv[0], "os")) got = g_strdup(s->os_variant);
 			else if (!strcmp(kv[0], "type")) got = g_strdup(s->domain_type);
 			else if (!strcmp(kv[0], "mac")) got = g_strdup(s->mac);
+			else if (!strcmp(kv[0], "boot")) got = boot_str(&s->boot);
 			tap_is_str(got, kv[1], "%s: %s", entry, kv[0]);
 		}
 	}
@@ -148,6 +244,8 @@ int main(void)
 	fixed = domxml_set_type(xml, "qemu");
 	tap_ok(fixed && strstr(fixed, "type=\"qemu\"") && !strstr(fixed, "host-passthrough"),
 	       "switching to TCG drops host-passthrough");
+	check_boot_build();
+	check_set_boot();
 	check_data_files();
 	return tap_done();
 }

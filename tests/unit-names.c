@@ -1,5 +1,6 @@
 /*
- * unit-names.c — the name, text and size rules users meet in every form.
+ * unit-names.c — the name, text, size and boot-order rules users meet in
+ * every form.
  */
 #include "config.h"
 
@@ -7,6 +8,58 @@
 
 #include "core.h"
 #include "tap.h"
+
+/* Boot orders: aliases, case and spaces accepted; each mistake named. */
+static void check_boot(void)
+{
+	static const struct { const char *text, *want; } good[] = {
+		{ "hd", "hd" },
+		{ "cdrom,hd", "cdrom,hd" },
+		{ "network,cdrom,hd", "network,cdrom,hd" },
+		{ "disk,cd,pxe", "hd,cdrom,network" },
+		{ " Net , CDROM ", "network,cdrom" },
+		{ "HD", "hd" },
+	};
+	static const struct { const char *text, *why; } bad[] = {
+		{ "", "is empty" },
+		{ "   ", "is empty" },
+		{ ",", "has an empty item" },
+		{ "cdrom,", "has an empty item" },
+		{ "cdrom,,hd", "has an empty item" },
+		{ "cdrom, ,hd", "has an empty item" },
+		{ "floppy", "\"floppy\" is not a boot device: use hd, cdrom or network" },
+		{ "fd", "\"fd\" is not a boot device" },
+		{ "hd,usb", "\"usb\" is not a boot device" },
+		{ "hd;cdrom", "\"hd;cdrom\" is not a boot device" },
+		{ "hd,hd", "names hd twice" },
+		{ "disk,cdrom,hd", "names hd twice" },
+		{ "net,pxe", "names network twice" },
+		{ "hd,cdrom,network,hd", "names hd twice" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+		struct vm_boot b = { 0 };
+		g_autoptr(GString) got = g_string_new(NULL);
+		bool ok = core_parse_boot(good[i].text, &b);
+
+		for (unsigned k = 0; ok && k < b.n; k++)
+			g_string_append_printf(got, "%s%s", k ? "," : "",
+					       vm_boot_dev_id(b.dev[k]));
+		tap_is_str(ok ? got->str : core_error_message(), good[i].want,
+			   "boot order \"%s\" is read as %s", good[i].text, good[i].want);
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		struct vm_boot b = { .n = 1, .dev = { BOOT_FD } };
+		bool ok = core_parse_boot(bad[i].text, &b);
+
+		tap_ok(!ok && core_error_code() == CORE_ERR_USAGE &&
+		       strstr(core_error_message(), bad[i].why) &&
+		       b.n == 1 && b.dev[0] == BOOT_FD,
+		       "boot order \"%s\" is refused saying \"%s\", output untouched (%s)",
+		       bad[i].text, bad[i].why, core_error_message());
+	}
+	tap_ok(!core_parse_boot(NULL, &(struct vm_boot){ 0 }), "no boot order is refused");
+}
 
 int main(void)
 {
@@ -57,5 +110,6 @@ int main(void)
 		tap_ok(core_parse_size(bad_sizes[i], 'M') == 0 &&
 		       strstr(core_error_message(), "is not a size"),
 		       "size \"%s\" is refused", bad_sizes[i]);
+	check_boot();
 	return tap_done();
 }

@@ -132,6 +132,31 @@ static void info_number(struct cmd_ctx *ctx, bool *first, const char *key,
 	*first = false;
 }
 
+/* The boot order: labels joined by commas, or a JSON array of libvirt's
+ * device names.  Nothing (an empty array) when the VM has none. */
+static void info_boot(struct cmd_ctx *ctx, bool *first, const struct vm_boot *boot)
+{
+	g_autoptr(GString) line = g_string_new(NULL);
+
+	if (ctx->json) {
+		g_string_append(ctx->out, *first ? "{\n  \"boot\": [" : ",\n  \"boot\": [");
+		for (unsigned i = 0; i < boot->n; i++) {
+			if (i)
+				g_string_append(ctx->out, ", ");
+			json_string(ctx->out, vm_boot_dev_id(boot->dev[i]));
+		}
+		g_string_append_c(ctx->out, ']');
+		*first = false;
+		return;
+	}
+	for (unsigned i = 0; i < boot->n; i++) {
+		/* TRANSLATORS: separates the devices of the "Boot order:" line */
+		g_string_append(line, i ? _(", ") : "");
+		g_string_append(line, vm_boot_dev_label(boot->dev[i]));
+	}
+	info_field(ctx, first, "boot", _("Boot order:"), boot->n ? line->str : NULL);
+}
+
 static int exec_info(struct cmd_ctx *ctx)
 {
 	int state, reason;
@@ -155,6 +180,7 @@ static int exec_info(struct cmd_ctx *ctx)
 	info_number(ctx, &first, "memory_mib", _("Memory (MiB):"), s->memory_mib);
 	info_field(ctx, &first, "firmware", _("Firmware:"),
 		   s->firmware == FIRMWARE_UEFI ? "uefi" : "bios");
+	info_boot(ctx, &first, &s->boot);
 	info_field(ctx, &first, "kernel", _("Kernel:"), s->kernel);
 	info_field(ctx, &first, "initrd", _("Initrd:"), s->initrd);
 	info_field(ctx, &first, "cmdline", _("Command line:"), s->cmdline);
@@ -251,6 +277,8 @@ static int exec_create(struct cmd_ctx *ctx)
 	}
 	if ((v = cmd_opt_str(ctx, "description")))
 		spec->description = g_strdup(v);
+	if ((v = cmd_opt_str(ctx, "boot")) && !core_parse_boot(v, &spec->boot))
+		goto out;
 	spec->kernel = g_strdup(cmd_opt_str(ctx, "kernel"));
 	spec->initrd = g_strdup(cmd_opt_str(ctx, "initrd"));
 	spec->cmdline = g_strdup(cmd_opt_str(ctx, "cmdline"));
@@ -378,6 +406,8 @@ static int exec_rename(struct cmd_ctx *ctx)
 static int exec_set(struct cmd_ctx *ctx)
 {
 	const char *v = cmd_opt_str(ctx, "vcpus");
+	const char *boot_text = cmd_opt_str(ctx, "boot");
+	struct vm_boot boot;
 	unsigned vcpus = 0;
 	uint64_t mem = 0;
 	bool restart;
@@ -392,8 +422,11 @@ static int exec_set(struct cmd_ctx *ctx)
 		core_error(CORE_ERR_USAGE, _("A VM needs at least 16 MiB of memory."));
 		return -1;
 	}
+	if (boot_text && !core_parse_boot(boot_text, &boot))
+		return -1;
 	if (vm_set(ctx->eng, ctx->args[0], vcpus, mem,
-		   cmd_opt_str(ctx, "description"), &restart) < 0)
+		   cmd_opt_str(ctx, "description"), boot_text ? &boot : NULL,
+		   &restart) < 0)
 		return -1;
 	g_string_append_printf(ctx->out, restart ?
 			       _("Changed VM \"%s\"; the change takes effect at its next start.") :
@@ -560,6 +593,7 @@ static const struct cmd_opt create_opts[] = {
 	{ "cmdline", OPT_STRING, "TEXT", N_("kernel command line for --kernel") },
 	{ "firmware", OPT_STRING, "bios|uefi", N_("firmware (default bios)") },
 	{ "description", OPT_STRING, "TEXT", N_("free-text description") },
+	{ "boot", OPT_STRING, "LIST", N_("boot order, e.g. cdrom,hd (devices: hd, cdrom, network)") },
 	{ "no-network", OPT_FLAG, NULL, N_("no network interface (default: one NAT interface)") },
 	{ "no-graphics", OPT_FLAG, NULL, N_("no VNC display (default: VNC on 127.0.0.1)") },
 	{ "start", OPT_FLAG, NULL, N_("start the VM once created") },
@@ -586,6 +620,7 @@ static const struct cmd_opt set_opts[] = {
 	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs") },
 	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M") },
 	{ "description", OPT_STRING, "TEXT", N_("free-text description (\"\" removes it)") },
+	{ "boot", OPT_STRING, "LIST", N_("boot order from the next start, e.g. cdrom,hd (hd, cdrom, network)") },
 	{ 0 }
 };
 
@@ -614,8 +649,8 @@ const struct command commands[] = {
 	{ "delete", "NAME [--remove-disks] [--force]", N_("Delete a VM"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, delete_opts, exec_delete },
 	{ "rename", "NAME NEW-NAME", N_("Rename a shut-off VM"), CMD_ENGINE, 2, 2, NULL, exec_rename },
-	{ "set", "NAME [--vcpus N] [--memory SIZE] [--description TEXT]",
-	  N_("Change a VM's vCPUs, memory or description"),
+	{ "set", "NAME [--vcpus N] [--memory SIZE] [--description TEXT] [--boot LIST]",
+	  N_("Change a VM's vCPUs, memory, description or boot order"),
 	  CMD_ENGINE, 1, 1, set_opts, exec_set },
 	{ "dumpxml", "NAME [--inactive]", N_("Print a VM's libvirt domain XML"),
 	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, dumpxml_opts, exec_dumpxml },
