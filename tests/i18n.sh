@@ -24,6 +24,11 @@ cd "$top_srcdir" || exit 1
 xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 \
 	--files-from=po/POTFILES.in -o "$T/now.pot" 2>"$T/xg" 
 check "the sources' strings extract" [ -s "$T/now.pot" ]
+missing=$(grep -l '_("' core/*.c tui/*.c | while read -r f; do
+	grep -qx "$f" po/POTFILES.in || echo "$f"
+done | tr '\n' ' ')
+check "po/POTFILES.in lists every source with translatable strings${missing:+ (missing: $missing)}" \
+	[ -z "$missing" ]
 msgcmp po/zh_CN.po "$T/now.pot" >"$T/cmp" 2>&1
 check "zh_CN.po translates every string in the sources" [ $? -eq 0 ]
 [ -s "$T/cmp" ] && diag "$(head -n 20 "$T/cmp")"

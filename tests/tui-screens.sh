@@ -54,6 +54,12 @@ keys m F
 see 'Force off VM "test"\?' 3 "an action's key in the menu runs it, and force off still asks"
 keys n Enter
 see 'Force off cancelled' 3 "and No keeps it running"
+keys e
+see 'The VM is running: changes marked "at next start"' 5 "Edit VM on a running VM says what waits"
+keys Tab Tab BSpace BSpace BSpace BSpace BSpace BSpace BSpace cdrom,hd
+see 'Boot order +\[cdrom,hd\] +at next start' 3 "a new boot order is marked: at next start"
+keys Escape
+see 'Nothing was changed' 3 "Esc leaves it unchanged"
 keys F1
 see 'F2 +Show these actions as a menu' 3 "F1 shows the help, with the function keys"
 keys q q

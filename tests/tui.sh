@@ -178,12 +178,19 @@ idle
 keys g e
 see 'Edit VM "t1"' 3 "e opens the Edit VM form for the selected VM"
 see 'Memory +\[256M\]' 3 "prefilled with its settings"
-keys BSpace 2 Tab BSpace BSpace BSpace BSpace 300M Tab "edited in the form" Enter
+see 'Boot order +\[(hd)?\]' 3 "and its boot order (none set for a kernel boot)"
+keys BSpace 2 Tab BSpace BSpace BSpace BSpace 300M Tab
+keys BSpace BSpace usb Tab
+see '"usb" is not a boot device: use hd, cdrom or network' 3 "a bad boot order is refused inline, with the CLI's message"
+keys BTab BSpace BSpace BSpace cdrom,hd Tab "edited in the form" Enter
 see 'Edit VM "t1": summary' 3 "Enter on the last field shows a summary"
 keys Enter
 see 'Changed VM "t1"' 10 "Enter applies the change with set"
 see '^ . t1 +shut off +2 +300 MiB' 10 "the list shows the new vCPUs and memory"
 see 'Description: +edited in the form' 10 "the details pane shows the new description"
+keys Tab
+see 'Boot order: +CD-ROM, hard disk' 5 "and the Hardware tab the new boot order"
+keys BTab
 tmux resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "$S" -x 80 -y 24
 see '^ . t1 +shut off' 3 "after resizing to 80x24 the list is redrawn"
 keys q

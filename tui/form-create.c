@@ -17,7 +17,7 @@
 enum field_id {
 	F_NAME, F_OS, F_VCPUS, F_MEMORY, F_DISK, F_DISK_SIZE, F_DISK_PATH,
 	F_BOOT, F_ISO, F_KERNEL, F_INITRD, F_CMDLINE, F_FIRMWARE, F_NETWORK,
-	F_DESCRIPTION, F_COUNT
+	F_BOOT_ORDER, F_DESCRIPTION, F_COUNT
 };
 
 static const char *const disk_choices[] = { N_("new"), N_("existing image"), N_("none"), NULL };
@@ -45,6 +45,7 @@ static const struct {
 	[F_CMDLINE] = { N_("Command line"), NULL, "console=ttyS0" },
 	[F_FIRMWARE] = { N_("Firmware"), fw_choices, NULL },
 	[F_NETWORK] = { N_("Network"), net_choices, NULL },
+	[F_BOOT_ORDER] = { N_("Boot order"), NULL, "" },
 	[F_DESCRIPTION] = { N_("Description"), NULL, "" },
 };
 
@@ -52,6 +53,9 @@ struct form {
 	char *edit;          /* the VM the Edit form changes, NULL: New VM */
 	struct host *host;   /* where it creates or edits */
 	bool running;        /* (edit) the VM runs: some changes wait */
+	unsigned max_vcpus;  /* (edit) what it can take while running */
+	uint64_t max_memory_mib;
+	char *boot;          /* (edit) its boot order as read: "hd,cdrom" */
 	GString *value[F_COUNT];
 	int choice[F_COUNT];
 	char *error[F_COUNT];
@@ -68,7 +72,8 @@ struct form {
 static bool visible(const struct form *f, int id)
 {
 	if (f->edit)
-		return id == F_VCPUS || id == F_MEMORY || id == F_DESCRIPTION;
+		return id == F_VCPUS || id == F_MEMORY || id == F_BOOT_ORDER ||
+		       id == F_DESCRIPTION;
 	switch ((enum field_id)id) {
 	case F_DISK_SIZE:
 		return f->choice[F_DISK] == 0;
@@ -80,6 +85,8 @@ static bool visible(const struct form *f, int id)
 	case F_INITRD:
 	case F_CMDLINE:
 		return f->choice[F_BOOT] == 2;
+	case F_BOOT_ORDER:
+		return false; /* "Boot from" sets it for a new VM */
 	case F_NAME: case F_OS: case F_VCPUS: case F_MEMORY: case F_DISK:
 	case F_BOOT: case F_FIRMWARE: case F_NETWORK: case F_DESCRIPTION:
 	case F_COUNT:
@@ -141,6 +148,12 @@ static bool check(struct tui *t, struct form *f, int id)
 	case F_DESCRIPTION:
 		ok = core_text_valid(_("description"), v);
 		break;
+	case F_BOOT_ORDER: {
+		struct vm_boot boot;
+
+		ok = !*v || core_parse_boot(v, &boot);
+		break;
+	}
 	case F_OS:
 		ok = !*v || g_regex_match_simple("^[a-z0-9.-]+$", v, 0, 0);
 		if (!ok)
@@ -177,6 +190,7 @@ void form_create_free(struct form *f)
 	g_free(f->failure);
 	g_free(f->notice);
 	g_free(f->edit);
+	g_free(f->boot);
 	if (f->os_job)
 		job_wait(f->os_job, -1); /* reads only libosinfo's files */
 	g_clear_pointer(&f->os_job, job_unref);
@@ -275,14 +289,27 @@ int form_edit_open(struct tui *t, const struct vm_row *vm)
 	f->current = F_VCPUS;
 	g_string_printf(f->value[F_VCPUS], "%u", vm->vcpus);
 	g_string_printf(f->value[F_MEMORY], "%" G_GUINT64_FORMAT "M", vm->max_mem_kib / 1024);
+	f->max_memory_mib = vm->max_mem_kib / 1024;
+	f->boot = g_strdup("");
 	/* the details pane read the description, if it is about this VM */
 	if (t->detail && strcmp(t->detail_uuid, vm->uuid) == 0 &&
 	    t->detail_host == vm->host) {
+		const struct vm_boot *b = &t->detail->boot;
+		GString *boot = g_string_new(NULL);
+
 		g_string_printf(f->value[F_VCPUS], "%u", t->detail->vcpus);
 		g_string_printf(f->value[F_MEMORY], "%" G_GUINT64_FORMAT "M",
 				t->detail->memory_mib);
 		g_string_assign(f->value[F_DESCRIPTION],
 				t->detail->description ? t->detail->description : "");
+		for (unsigned i = 0; i < b->n; i++)
+			g_string_append_printf(boot, "%s%s", i ? "," : "",
+					       vm_boot_dev_id(b->dev[i]));
+		g_free(f->boot);
+		f->boot = g_string_free(boot, FALSE);
+		g_string_assign(f->value[F_BOOT_ORDER], f->boot);
+		f->max_vcpus = t->detail->max_vcpus;
+		f->max_memory_mib = t->detail->max_memory_mib;
 	}
 	t->mode = MODE_FORM;
 	return TUI_REDRAW;
@@ -313,6 +340,8 @@ static char **build_argv(struct form *f)
 	add_opt(a, "--memory", v[F_MEMORY], false);
 	/* an emptied description removes it when editing */
 	add_opt(a, "--description", v[F_DESCRIPTION], f->edit != NULL);
+	if (f->edit && strcmp(v[F_BOOT_ORDER], f->boot) != 0)
+		add_opt(a, "--boot", v[F_BOOT_ORDER], false);
 	if (!f->edit) {
 		add_opt(a, "--os", v[F_OS], false);
 		if (f->choice[F_DISK] == 0)
@@ -459,6 +488,26 @@ int form_create_key(struct tui *t, wint_t ch, bool is_key)
 	return TUI_REDRAW;
 }
 
+/* Whether the change in field @id waits for the running VM's next start:
+ * more vCPUs or memory than it started with room for, a new boot order. */
+static bool waits_for_restart(const struct form *f, int id)
+{
+	const char *v = f->value[id] ? f->value[id]->str : "";
+
+	if (!f->edit || !f->running)
+		return false;
+	switch (id) {
+	case F_VCPUS:
+		return f->max_vcpus && strtoul(v, NULL, 10) > f->max_vcpus;
+	case F_MEMORY:
+		return f->max_memory_mib &&
+		       core_parse_size(v, 'M') > (f->max_memory_mib << 20);
+	case F_BOOT_ORDER:
+		return strcmp(v, f->boot) != 0;
+	}
+	return false;
+}
+
 /* Text of a field's current value for display; caller frees. */
 static char *shown(const struct form *f, int i)
 {
@@ -489,7 +538,7 @@ void form_create_draw(struct tui *t, int lines, int cols)
 	}
 	attroff(A_BOLD);
 	if (f->edit && f->running)
-		mvaddnstr(1, 1, _("The VM is running: vCPU and memory changes it cannot take now apply at its next start."),
+		mvaddnstr(1, 1, _("The VM is running: changes marked \"at next start\" wait for it to power off and start again."),
 			  cols - 2);
 	for (int i = 0; i < F_COUNT && y < lines - 3; i++) {
 		g_autofree char *v = NULL;
@@ -519,6 +568,16 @@ void form_create_draw(struct tui *t, int lines, int cols)
 			if (t->color)
 				attroff(COLOR_PAIR(PAIR_ERROR));
 			attroff(A_BOLD);
+		} else if (waits_for_restart(f, i)) {
+			attron(A_BOLD);
+			addstr("  ");
+			addnstr(_("at next start"), MAX(0, cols - getcurx(stdscr) - 1));
+			attroff(A_BOLD);
+		} else if (i == F_BOOT_ORDER && i == f->current && !f->summary) {
+			attron(A_DIM);
+			addstr("  ");
+			addnstr(_("e.g. cdrom,hd,network"), MAX(0, cols - getcurx(stdscr) - 1));
+			attroff(A_DIM);
 		} else if (i == F_OS && i == f->current && !f->summary) {
 			attron(A_DIM);
 			addstr("  ");

@@ -141,7 +141,12 @@ static void tab_hardware(struct tui *t, int y, int h, int cols)
 					       s->memory_mib, s->max_memory_mib);
 	g_autofree char *vnc = s->vnc_port > 0 ? g_strdup_printf("127.0.0.1:%d", s->vnc_port) :
 		s->graphics ? g_strdup(_("yes (port given at start)")) : NULL;
+	g_autoptr(GString) boot = g_string_new(NULL);
 	int end = y + h;
+
+	for (unsigned i = 0; i < s->boot.n; i++)
+		g_string_append_printf(boot, "%s%s", i ? _(", ") : "",
+				       vm_boot_dev_label(s->boot.dev[i]));
 
 	y = field(y, 2, cols, _("vCPUs:"), cpus);
 	if (y < end)
@@ -151,6 +156,8 @@ static void tab_hardware(struct tui *t, int y, int h, int cols)
 	if (y < end)
 		y = field(y, 2, cols, _("Accelerator:"),
 			  g_strcmp0(s->domain_type, "kvm") == 0 ? "KVM" : "TCG");
+	if (y < end && s->boot.n)
+		y = field(y, 2, cols, _("Boot order:"), boot->str);
 	if (y < end)
 		y = field(y, 2, cols, _("Kernel:"), s->kernel);
 	if (y < end)
