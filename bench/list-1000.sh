@@ -6,7 +6,8 @@
 #
 # Writes a libvirt test-driver node file with 1,000 domains (vm-0001 …
 # vm-1000: half shut off, a few paused, the rest running; varied vCPUs
-# and memory, one disk and one interface each) into a temporary
+# and memory, one disk and one interface each; bench/node-xml.sh, shared
+# with bench/tui-1000.sh, writes it) into a temporary
 # directory, and times, after one warm-up run each, RUNS rounds (each
 # runs every command once, in turn) of:
 #
@@ -40,6 +41,7 @@ die() {
 case $RUNS in
 '' | *[!0-9]* | 0) die "RUNS must be a positive integer, not \"$RUNS\"" ;;
 esac
+here=$(dirname "$0")
 case $VMTUI in
 */*) ;;
 *) VMTUI=./$VMTUI ;;
@@ -47,6 +49,7 @@ esac
 [ -x "$VMTUI" ] || die "no vmtui binary at $VMTUI (give its path as the first argument)"
 command -v virsh >/dev/null 2>&1 || die "virsh is not installed; it is the peer"
 command -v python3 >/dev/null 2>&1 || die "python3 is needed to time the runs and check the JSON"
+[ -r "$here/node-xml.sh" ] || die "no $here/node-xml.sh next to this script: it writes the node file"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmtui-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -59,37 +62,9 @@ export XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" XDG_CACHE_HOME="$
 export LC_ALL=C
 unset VMTUI_URI VMTUI_CONFIG LIBVIRT_DEFAULT_URI VIRSH_DEFAULT_CONNECT_URI 2>/dev/null || true
 
-# The node file.  A domain's <test:runstate> is its virDomainState:
-# 1 running, 3 paused, 5 shut off (without one, the domain runs).
+# The node file, from the generator the benchmarks share.
 node=$tmp/node.xml
-awk -v n="$N" 'BEGIN {
-	print "<?xml version=\"1.0\"?>"
-	print "<node>"
-	print "  <cpu><mhz>2400</mhz><model>x86_64</model><active>64</active><nodes>2</nodes><sockets>2</sockets><cores>16</cores><threads>2</threads></cpu>"
-	print "  <memory>536870912</memory>"
-	split("1 2 2 4 4 8 16", vc, " ")
-	split("524288 1048576 2097152 4194304 8388608 16777216", mem, " ")
-	for (i = 1; i <= n; i++) {
-		v = vc[i % 7 + 1]
-		m = mem[i % 6 + 1]
-		cur = (i % 3 == 0) ? m / 2 : m
-		state = (i % 2 == 0) ? 5 : (i % 25 == 1 ? 3 : 1)
-		printf "  <domain type=\"test\" xmlns:test=\"http://libvirt.org/schemas/domain/test/1.0\">\n"
-		printf "    <name>vm-%04d</name>\n", i
-		printf "    <uuid>6b1e0000-0000-4000-8000-%012d</uuid>\n", i
-		printf "    <memory unit=\"KiB\">%d</memory>\n", m
-		printf "    <currentMemory unit=\"KiB\">%d</currentMemory>\n", cur
-		printf "    <vcpu placement=\"static\">%d</vcpu>\n", v
-		printf "    <os><type arch=\"x86_64\">hvm</type><boot dev=\"hd\"/></os>\n"
-		printf "    <devices>\n"
-		printf "      <disk type=\"file\" device=\"disk\"><driver name=\"qemu\" type=\"qcow2\"/><source file=\"/var/lib/libvirt/images/vm-%04d.qcow2\"/><target dev=\"vda\" bus=\"virtio\"/></disk>\n", i
-		printf "      <interface type=\"network\"><mac address=\"52:54:00:6b:%02x:%02x\"/><source network=\"default\"/><model type=\"virtio\"/></interface>\n", int(i / 256), i % 256
-		printf "    </devices>\n"
-		printf "    <test:runstate>%d</test:runstate>\n", state
-		printf "  </domain>\n"
-	}
-	print "</node>"
-}' >"$node"
+sh "$here/node-xml.sh" "$N" >"$node" || die "cannot write the node file with $here/node-xml.sh"
 URI=test://$node
 
 # Correctness first: the same 1,000 domains through both tools.
