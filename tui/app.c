@@ -76,6 +76,27 @@ bool tui_edit_text(GString *text, wint_t ch, bool is_key)
 	return false;
 }
 
+int tui_put_cells(const char *s, int cells, bool pad)
+{
+	GString *g = g_string_new(NULL);
+	int w = 0;
+
+	for (const char *p = s; *p && w < cells; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		int cw = g_unichar_iswide(c) ? 2 : 1;
+
+		if (w + cw > cells)
+			break;
+		g_string_append_unichar(g, c);
+		w += cw;
+	}
+	for (; pad && w < cells; w++)
+		g_string_append_c(g, ' ');
+	addstr(g->str);
+	g_string_free(g, TRUE);
+	return w;
+}
+
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 {
 	va_list ap;

@@ -204,48 +204,20 @@ int picker_key(struct tui *t, wint_t ch, bool is_key)
 	return TUI_REDRAW;
 }
 
-/* Writes @s in at most @cells cells; returns the cells used. */
-static int put_text(const char *s, int cells)
-{
-	int w = 0;
-
-	for (const char *c = s; *c && w < cells; c = g_utf8_next_char(c)) {
-		gunichar u = g_utf8_get_char(c);
-		int cw = g_unichar_iswide(u) ? 2 : 1;
-		char buf[8] = "";
-
-		if (w + cw > cells)
-			break;
-		g_unichar_to_utf8(u, buf);
-		addstr(buf);
-		w += cw;
-	}
-	return w;
-}
-
-static int cells(const char *s)
-{
-	int w = 0;
-
-	for (const char *c = s; c && *c; c = g_utf8_next_char(c))
-		w += g_unichar_iswide(g_utf8_get_char(c)) ? 2 : 1;
-	return w;
-}
-
 void picker_draw(struct tui *t, int lines, int cols)
 {
 	struct picker *p = t->picker;
-	int label_w = cells(p->title) + 2, hint_w = 0, body;
+	int label_w = cli_width(p->title) + 2, hint_w = 0, body;
 	const char *more = p->filterable ? _("type to search, Enter chooses, Esc cancels") :
 		_("Enter or the key chooses, Esc cancels");
 
 	for (guint i = 0; i < p->items->len; i++) {
 		struct picker_item *it = g_ptr_array_index(p->items, i);
 
-		label_w = MAX(label_w, cells(it->label));
-		hint_w = MAX(hint_w, cells(it->hint));
+		label_w = MAX(label_w, cli_width(it->label));
+		hint_w = MAX(hint_w, cli_width(it->hint ? it->hint : ""));
 	}
-	p->w = MIN(cols - 2, MAX(label_w + hint_w + 5, cells(more) + 4));
+	p->w = MIN(cols - 2, MAX(label_w + hint_w + 5, cli_width(more) + 4));
 	p->h = MIN(lines - 2, (int)p->items->len + 2 + (p->filterable ? 1 : 0));
 	p->h = MAX(p->h, 5);
 	p->y = (lines - p->h) / 2;
@@ -282,7 +254,7 @@ void picker_draw(struct tui *t, int lines, int cols)
 	attron(A_BOLD);
 	move(p->y, p->x + 2);
 	addch(' ');
-	put_text(p->title, p->w - 6);
+	tui_put_cells(p->title, p->w - 6, false);
 	addch(' ');
 	attroff(A_BOLD);
 
@@ -300,11 +272,11 @@ void picker_draw(struct tui *t, int lines, int cols)
 			attron(A_REVERSE);
 		move(p->y + 1 + i, p->x + 1);
 		addch(' ');
-		used = put_text(it->label, p->w - 4 - (hint_w ? hint_w + 1 : 0));
-		for (; used < p->w - 4 - cells(it->hint); used++)
+		used = tui_put_cells(it->label, p->w - 4 - (hint_w ? hint_w + 1 : 0), false);
+		for (; used < p->w - 4 - cli_width(it->hint ? it->hint : ""); used++)
 			addch(' ');
 		attron(A_DIM);
-		put_text(it->hint ? it->hint : "", hint_w);
+		tui_put_cells(it->hint ? it->hint : "", hint_w, false);
 		attroff(A_DIM);
 		addch(' ');
 		if (k == p->cursor)
@@ -312,12 +284,12 @@ void picker_draw(struct tui *t, int lines, int cols)
 	}
 	move(p->y + p->h - 1, p->x + 2);
 	attron(A_DIM);
-	put_text(more, p->w - 4);
+	tui_put_cells(more, p->w - 4, false);
 	attroff(A_DIM);
 	if (p->filterable) {
 		move(p->y + p->h - 2, p->x + 2);
 		addstr("> ");
-		put_text(p->filter->str, p->w - 6);
+		tui_put_cells(p->filter->str, p->w - 6, false);
 		curs_set(1);
 	} else {
 		curs_set(0);

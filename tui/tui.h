@@ -147,6 +147,10 @@ bool tui_is_enter(wint_t ch, bool is_key);
 /* Applies a text-editing key (Backspace, a printable character) to @text;
  * false if @ch is neither. */
 bool tui_edit_text(GString *text, wint_t ch, bool is_key);
+/* Writes @s at the cursor in at most @cells terminal cells (wide
+ * characters count two), then spaces up to @cells when @pad; returns the
+ * cells written. */
+int tui_put_cells(const char *s, int cells, bool pad);
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);
 /* Runs command @argv (argv[0] the command) as a job on the TUI's engine.

@@ -54,27 +54,6 @@ static int state_pair(int state)
 	return PAIR_OFF;
 }
 
-/* Writes @s at the cursor, cut to @cells cells and padded with spaces. */
-static void put_cells(const char *s, int cells)
-{
-	GString *g = g_string_new(NULL);
-	int w = 0;
-
-	for (const char *p = s; *p && w < cells; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		int cw = g_unichar_iswide(c) ? 2 : 1;
-
-		if (w + cw > cells)
-			break;
-		g_string_append_unichar(g, c);
-		w += cw;
-	}
-	for (; w < cells; w++)
-		g_string_append_c(g, ' ');
-	addstr(g->str);
-	g_string_free(g, TRUE);
-}
-
 /* "12.3M/s" for a running VM's byte rate, "" otherwise. */
 static void rate_text(char *buf, size_t len, const struct vm_row *row, double rate)
 {
@@ -342,7 +321,7 @@ static void draw_title(struct tui *t, int top, int cols)
 	if (t->color)
 		attron(COLOR_PAIR(PAIR_BAR));
 	attron(A_BOLD);
-	put_cells(title, cols);
+	tui_put_cells(title, cols, true);
 	attroff(A_BOLD);
 	if (t->color)
 		attroff(COLOR_PAIR(PAIR_BAR));
@@ -379,7 +358,7 @@ static void draw_group(struct tui *t, const struct vm_row *g, int cols)
 	attron(A_BOLD);
 	if (h->error && t->color)
 		attron(COLOR_PAIR(PAIR_ERROR));
-	put_cells(line, cols);
+	tui_put_cells(line, cols, true);
 	if (h->error && t->color)
 		attroff(COLOR_PAIR(PAIR_ERROR));
 	attroff(A_BOLD);
@@ -400,7 +379,7 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 	/* header; the last column takes what is left of the line */
 	move(top + 1, 0);
 	attron(A_UNDERLINE);
-	put_cells("", MARK_CELLS);
+	tui_put_cells("", MARK_CELLS, true);
 	for (int i = 0; columns[i].id; i++) {
 		const char *label = _(columns[i].heading);
 		g_autofree char *s = t->sort != i ? g_strdup(label) :
@@ -409,8 +388,8 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 					(t->sort_desc ? "v" : "^"));
 
 		if (shown[i])
-			put_cells(s, i == last ? MAX(0, cols - getcurx(stdscr)) :
-				  columns[i].width ? columns[i].width : name_w + 1);
+			tui_put_cells(s, i == last ? MAX(0, cols - getcurx(stdscr)) :
+				  columns[i].width ? columns[i].width : name_w + 1, true);
 	}
 	attroff(A_UNDERLINE);
 
@@ -446,8 +425,8 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 		}
 		if (t->color)
 			attron(COLOR_PAIR(state_pair(row->state)));
-		put_cells(tui_row_marked(t, row) ? "*" : " ", 1);
-		put_cells(state_glyph(t, row->state), MARK_CELLS - 1);
+		tui_put_cells(tui_row_marked(t, row) ? "*" : " ", 1, true);
+		tui_put_cells(state_glyph(t, row->state), MARK_CELLS - 1, true);
 		if (t->color)
 			attroff(COLOR_PAIR(state_pair(row->state)));
 		for (int c = 0; columns[c].id; c++) {
@@ -456,8 +435,8 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 			if (!shown[c])
 				continue;
 			columns[c].text(t, row, buf, sizeof buf);
-			put_cells(buf, c == last ? MAX(0, cols - getcurx(stdscr)) :
-				  columns[c].width ? columns[c].width : name_w + 1);
+			tui_put_cells(buf, c == last ? MAX(0, cols - getcurx(stdscr)) :
+				  columns[c].width ? columns[c].width : name_w + 1, true);
 		}
 		if (r == t->cursor)
 			attroff(A_REVERSE);
