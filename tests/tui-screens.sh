@@ -36,6 +36,9 @@ see '^ . test +running .*192\.168\.122\.[0-9]+' 5 "the guest's address (from lib
 see 'Address: +192\.168\.122\.' 5 "and in the details pane"
 tmux resize-window -t "$S" -x 200 -y 30
 see 'NAME.*STATE.*VCPUS.*MEMORY.*USED.*CPU.*DISK I/O.*NET I/O.*IP ADDRESS.*UPTIME' 5 "200 columns: every column shows"
+keys Tab Tab Tab Tab
+see 'No serial log: vmtui keeps one' 3 "the Console tab says when a VM has no serial log"
+keys BTab BTab BTab BTab
 keys F y Enter
 see '^ . test +shut off' 5 "forced off"
 idle

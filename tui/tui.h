@@ -137,6 +137,10 @@ struct tui {
 	struct job *detail_job;     /* describe in flight */
 	bool detail_stale;          /* re-read once the job in flight ends */
 	int detail_tab;
+	struct job *tail_job;       /* reading the serial log (Console tab) */
+	gchar **tail_lines;         /* its last lines, as last read */
+	char *tail_path;            /* the log they came from */
+	gint64 tail_at;             /* monotonic µs of the last read */
 
 	bool utf8, color;
 };

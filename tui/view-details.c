@@ -8,8 +8,12 @@
 #include "config.h"
 
 #include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "i18n.h"
 #include "tui.h"
@@ -39,6 +43,114 @@ static int describe_job(struct job *job, void *data)
 	return d->spec ? 0 : -1;
 }
 
+/* ---- the Console tab: the end of the VM's serial log ------------------- */
+
+#define TAIL_BYTES 16384
+
+struct tail {
+	char *path;
+	char **lines;
+};
+
+static void tail_free(gpointer p)
+{
+	struct tail *tl = p;
+
+	g_free(tl->path);
+	g_strfreev(tl->lines);
+	g_free(tl);
+}
+
+/* Keeps what a terminal would show of @in: printable text and newlines;
+ * escape sequences (colours, cursor moves) and other controls go. */
+static char *printable(const char *in, gsize len)
+{
+	GString *out = g_string_sized_new(len);
+
+	for (gsize i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == 0x1b) {
+			/* CSI: ESC [ parameters final-byte; others: ESC x */
+			if (i + 1 < len && in[i + 1] == '[') {
+				for (i += 2; i < len && !((unsigned char)in[i] >= 0x40 &&
+							(unsigned char)in[i] <= 0x7e); i++)
+					;
+			} else {
+				i++;
+			}
+		} else if (c == '\n' || c == '\t' || c >= 0x20) {
+			g_string_append_c(out, c == '\t' ? ' ' : (char)c);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+static int tail_job(struct job *job, void *data)
+{
+	struct tail *tl = data;
+	char buf[TAIL_BYTES];
+	g_autofree char *text = NULL;
+	struct stat st;
+	off_t from;
+	ssize_t n;
+	int fd = open(tl->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	char *start;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), tl->path, g_strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	from = st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0;
+	n = pread(fd, buf, sizeof buf, from);
+	close(fd);
+	if (n < 0) {
+		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), tl->path, g_strerror(errno));
+		return -1;
+	}
+	text = printable(buf, (gsize)n);
+	/* from the middle of the file, the first line is partial */
+	start = from && strchr(text, '\n') ? strchr(text, '\n') + 1 : text;
+	g_strchomp(start);
+	tl->lines = g_strsplit(start, "\n", -1);
+	return 0;
+}
+
+static bool console_tab(const struct tui *t);
+
+/* Re-reads the log while the Console tab shows, at most once a second. */
+static void tail_update(struct tui *t)
+{
+	struct tail *tl;
+
+	if (!console_tab(t) || !t->detail || !t->detail->serial_log || t->tail_job ||
+	    g_get_monotonic_time() - t->tail_at < G_USEC_PER_SEC)
+		return;
+	tl = g_new0(struct tail, 1);
+	tl->path = g_strdup(t->detail->serial_log);
+	t->tail_at = g_get_monotonic_time();
+	t->tail_job = job_submit("console-log", tail_job, tl, tail_free, false);
+}
+
+static int tail_reap(struct tui *t)
+{
+	struct tail *tl;
+	g_autofree char *err = NULL;
+
+	if (!t->tail_job || !job_wait(t->tail_job, 0))
+		return TUI_NONE;
+	tl = job_data(t->tail_job);
+	g_strfreev(t->tail_lines);
+	t->tail_lines = job_get_error(t->tail_job, &err) == CORE_OK ?
+		g_steal_pointer(&tl->lines) : g_strsplit(err, "\n", -1);
+	g_free(t->tail_path);
+	t->tail_path = g_strdup(tl->path);
+	g_clear_pointer(&t->tail_job, job_unref);
+	return TUI_REDRAW;
+}
+
 void view_details_update(struct tui *t, bool force)
 {
 	const struct vm_row *vm = tui_selected(t);
@@ -46,6 +158,7 @@ void view_details_update(struct tui *t, bool force)
 
 	if (!vm)
 		return;
+	tail_update(t);
 	if (!force && strcmp(vm->uuid, t->detail_uuid) == 0 &&
 	    vm->host == t->detail_host && vm->state == t->detail_row_state)
 		return;
@@ -66,9 +179,10 @@ void view_details_update(struct tui *t, bool force)
 int view_details_reap(struct tui *t)
 {
 	struct describe *d;
+	int res = tail_reap(t);
 
 	if (!t->detail_job || !job_wait(t->detail_job, 0))
-		return TUI_NONE;
+		return res;
 	d = job_data(t->detail_job);
 	if (job_get_error(t->detail_job, NULL) == CORE_OK &&
 	    strcmp(d->uuid, t->detail_uuid) == 0 && d->host == t->detail_host) {
@@ -88,7 +202,12 @@ void view_details_free(struct tui *t)
 {
 	if (t->detail_job)
 		job_wait(t->detail_job, 2000);
+	if (t->tail_job)
+		job_wait(t->tail_job, 2000);
 	g_clear_pointer(&t->detail_job, job_unref);
+	g_clear_pointer(&t->tail_job, job_unref);
+	g_clear_pointer(&t->tail_lines, g_strfreev);
+	g_clear_pointer(&t->tail_path, g_free);
 	g_clear_pointer(&t->detail, vm_spec_free);
 }
 
@@ -213,6 +332,27 @@ static void tab_events(struct tui *t, int y, int h, int cols)
 		mvaddnstr(y++, 2, lines[i], cols - 2);
 }
 
+static void tab_console(struct tui *t, int y, int h, int cols)
+{
+	const char *log = t->detail->serial_log;
+	int n = t->tail_lines ? (int)g_strv_length(t->tail_lines) : 0;
+
+	if (!log) {
+		mvaddnstr(y, 2, _("No serial log: vmtui keeps one for the VMs it creates on the embedded engine."),
+			  cols - 2);
+		return;
+	}
+	if (!t->tail_lines || g_strcmp0(t->tail_path, log) != 0) {
+		mvaddnstr(y, 2, _("Reading the serial log..."), cols - 2);
+		return;
+	}
+	if (!n || (n == 1 && !*t->tail_lines[0]))
+		mvaddnstr(y, 2, _("The serial console has printed nothing yet."), cols - 2);
+	/* the newest at the bottom, as many as fit */
+	for (int i = MAX(0, n - h); i < n; i++)
+		mvaddnstr(y++, 1, t->tail_lines[i], cols - 1);
+}
+
 static const struct {
 	const char *title;
 	void (*draw)(struct tui *t, int y, int h, int cols);
@@ -222,8 +362,14 @@ static const struct {
 	{ N_("Hardware"), tab_hardware },
 	{ N_("Disks"), tab_disks },
 	{ N_("Network"), tab_network },
+	{ N_("Console"), tab_console },
 	{ N_("Events"), tab_events },
 };
+
+static bool console_tab(const struct tui *t)
+{
+	return tabs[t->detail_tab].draw == tab_console;
+}
 
 int view_details_next_tab(struct tui *t, int step)
 {
