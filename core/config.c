@@ -37,6 +37,7 @@ void core_config_free(struct core_config *cfg)
 	g_free(cfg->uri);
 	g_free(cfg->engine_root);
 	g_free(cfg->pool);
+	g_free(cfg->console_graphics);
 	g_free(cfg->path);
 	g_ptr_array_unref(cfg->hosts);
 	g_ptr_array_unref(cfg->keys);
@@ -136,6 +137,74 @@ static int check_keys(GKeyFile *kf, const char *path, const char *group,
 	return 0;
 }
 
+/* A control key as users write it: "^]", "Ctrl-]" or "C-]" (any case)
+ * for the control characters 0x00-0x1f.  The byte, or -1. */
+static int parse_ctrl_key(const char *s)
+{
+	const char *k = NULL;
+
+	if (g_str_has_prefix(s, "^"))
+		k = s + 1;
+	else if (g_ascii_strncasecmp(s, "ctrl-", 5) == 0)
+		k = s + 5;
+	else if (g_ascii_strncasecmp(s, "c-", 2) == 0)
+		k = s + 2;
+	if (!k || !k[0] || k[1])
+		return -1;
+	if (g_ascii_toupper(*k) >= '@' && g_ascii_toupper(*k) <= '_')
+		return g_ascii_toupper(*k) & 0x1f;
+	return -1;
+}
+
+static const char *const graphics_modes[] = {
+	"auto", "kitty", "sixel", "truecolor", "256", "16",
+};
+
+bool core_graphics_mode_valid(const char *mode)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(graphics_modes); i++)
+		if (g_strcmp0(mode, graphics_modes[i]) == 0)
+			return true;
+	return false;
+}
+
+/* [console]: escape = a control key, graphics = a graphics mode. */
+static int apply_console(struct core_config *cfg, GKeyFile *kf)
+{
+	static const char *const known[] = { "escape", "graphics" };
+	g_autofree char *esc = NULL, *gfx = NULL;
+
+	if (check_keys(kf, cfg->path, "console", known, G_N_ELEMENTS(known)) < 0)
+		return -1;
+	esc = g_key_file_get_string(kf, "console", "escape", NULL);
+	if (esc) {
+		int b = parse_ctrl_key(esc);
+
+		/* NUL, Ctrl-C... are fine for the guest, but a menu key
+		 * must be one a terminal sends as itself and users
+		 * rarely need: refuse Tab, Enter, Esc and Backspace */
+		if (b < 0 || b == '\t' || b == '\r' || b == '\n' || b == 0x1b || b == 0x08) {
+			core_error(CORE_ERR_USAGE,
+				   _("%s: [console] escape = \"%s\" must be a control key such as ^] or Ctrl-^, and not Tab, Enter, Esc or Backspace"),
+				   cfg->path, esc);
+			return -1;
+		}
+		cfg->console_escape = b;
+	}
+	gfx = g_key_file_get_string(kf, "console", "graphics", NULL);
+	if (gfx) {
+		if (!core_graphics_mode_valid(gfx)) {
+			core_error(CORE_ERR_USAGE,
+				   _("%s: [console] graphics = \"%s\" must be auto, kitty, sixel, truecolor, 256 or 16"),
+				   cfg->path, gfx);
+			return -1;
+		}
+		g_free(cfg->console_graphics);
+		cfg->console_graphics = g_steal_pointer(&gfx);
+	}
+	return 0;
+}
+
 /* Applies the [engine] and [ui] groups of @kf to @cfg. */
 static int apply_file(struct core_config *cfg, GKeyFile *kf)
 {
@@ -191,7 +260,7 @@ static int apply_file(struct core_config *cfg, GKeyFile *kf)
 	cfg->hosts = read_pairs(kf, "hosts");
 	cfg->keys = read_pairs(kf, "keys");
 	cfg->colors = read_pairs(kf, "colors");
-	if (check_hosts(cfg->path, cfg->hosts) < 0)
+	if (check_hosts(cfg->path, cfg->hosts) < 0 || apply_console(cfg, kf) < 0)
 		return -1;
 	if (read_int(kf, cfg->path, "engine", "timeout", 1, 3600,
 		     &cfg->op_timeout) < 0 ||
@@ -215,6 +284,8 @@ struct core_config *core_config_load(const char *path)
 	cfg->pool = g_strdup("default");
 	cfg->refresh = 2;
 	cfg->mouse = true;
+	cfg->console_escape = 0x1d;
+	cfg->console_graphics = g_strdup("auto");
 	cfg->engine_root = g_build_filename(datadir, "engine", NULL);
 	cfg->hosts = g_ptr_array_new();
 	cfg->keys = g_ptr_array_new();
@@ -246,6 +317,16 @@ struct core_config *core_config_load(const char *path)
 	if ((env = g_getenv("VMTUI_ENGINE_ROOT")) && *env) {
 		g_free(cfg->engine_root);
 		cfg->engine_root = g_strdup(env);
+	}
+	if ((env = g_getenv("VMTUI_GRAPHICS")) && *env) {
+		if (!core_graphics_mode_valid(env)) {
+			core_error(CORE_ERR_USAGE,
+				   _("VMTUI_GRAPHICS=\"%s\" must be auto, kitty, sixel, truecolor, 256 or 16"),
+				   env);
+			return NULL;
+		}
+		g_free(cfg->console_graphics);
+		cfg->console_graphics = g_strdup(env);
 	}
 	if ((env = g_getenv("VMTUI_ACCEL")) && *env) {
 		int m = accel_mode_parse(env);

@@ -82,6 +82,9 @@ struct core_config {
 	char *pool;         /* storage pool for new disks on daemon URIs */
 	int refresh;        /* [ui] seconds between stats refreshes */
 	bool mouse;         /* [ui] mouse clicks and wheel in the TUI */
+	int console_escape; /* [console] escape: the console menu's byte */
+	char *console_graphics; /* [console] graphics: auto, kitty, sixel,
+				 * truecolor, 256 or 16 (VMTUI_GRAPHICS wins) */
 	char *path;         /* file it was read from (may not exist) */
 	/* "key = value" groups the TUI interprets, in file order, each a
 	 * GPtrArray of struct core_pair: [hosts] label = URI (more hosts to
@@ -102,6 +105,8 @@ void core_config_free(struct core_config *cfg);
 DEFINE_AUTOPTR(core_config, core_config_free)
 /* Parses "auto", "kvm" or "tcg"; -1 on anything else. */
 int accel_mode_parse(const char *s);
+/* Whether @mode names a graphics output mode of the console. */
+bool core_graphics_mode_valid(const char *mode);
 const char *accel_mode_name(enum accel_mode mode);
 
 /* ---- validation -------------------------------------------------------- */

@@ -38,6 +38,7 @@ script_tests = \
 	tests/tui-screens.sh \
 	tests/tui-mouse.sh \
 	tests/tui-ssh.sh \
+	tests/console.sh \
 	tests/doctor.sh \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \

@@ -212,6 +212,11 @@ struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
 		return NULL;
 	}
 	ctx->eng = h->eng;
+	if (ctx->cmd->flags & CMD_TERMINAL) {
+		tui_take_terminal(t, ctx);
+		command_ctx_free(ctx);
+		return NULL;
+	}
 	tj = g_new0(struct tui_job, 1);
 	tj->ctx = ctx;
 	tj->vm = g_strdup(vm);
@@ -220,6 +225,24 @@ struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
 	tj->job = command_submit(ctx);
 	g_ptr_array_add(t->jobs, tj);
 	return tj;
+}
+
+/* Leaves the screen to a CMD_TERMINAL command (a console) until it
+ * returns, then takes it back whole, at whatever size it has now. */
+void tui_take_terminal(struct tui *t, struct cmd_ctx *ctx)
+{
+	int rc;
+
+	def_prog_mode();
+	endwin();
+	rc = ctx->cmd->exec(ctx);
+	reset_prog_mode();
+	refresh(); /* after endwin: also picks up a new terminal size */
+	clearok(curscr, TRUE);
+	if (rc < 0)
+		tui_message(t, true, "%s", core_error_message());
+	else if (ctx->out->len)
+		tui_message(t, false, "%s", g_strchomp(ctx->out->str));
 }
 
 static void tui_job_free(gpointer p)

@@ -318,6 +318,20 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 		}
 	}
 
+	if (ctx->cmd->flags & CMD_TERMINAL) {
+		int rc = ctx->cmd->exec(ctx);
+
+		code = rc < 0 ? core_error_code() : CORE_OK;
+		if (rc < 0)
+			fprintf(stderr, "vmtui: %s\n", core_error_message());
+		fputs(ctx->out->str, stdout);
+		if (engine_close(ctx->eng) < 0) {
+			fflush(NULL);
+			_exit((int)code);
+		}
+		command_ctx_free(ctx);
+		return (int)code;
+	}
 	signal(SIGINT, on_sigint);
 	signal(SIGTERM, on_sigint);
 	job = command_submit(ctx);

@@ -4,6 +4,8 @@
  * Exec functions run on a job worker: they call core, write their output
  * to ctx->out and return 0 or -1 with an error recorded.  They never print
  * directly and never prompt, so the TUI's `:` prompt can run them too.
+ * The exception are CMD_TERMINAL commands (the consoles): they run on the
+ * calling thread and own the terminal until the user leaves them.
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "console.h"
 #include "i18n.h"
 
 #define MIB (UINT64_C(1) << 20)
@@ -446,6 +449,17 @@ static int exec_dumpxml(struct cmd_ctx *ctx)
 	return 0;
 }
 
+/* ---- console ------------------------------------------------------------ */
+
+static int exec_console(struct cmd_ctx *ctx)
+{
+	struct console_opts o;
+
+	console_opts_init(&o, ctx->cfg);
+	o.force = cmd_opt_flag(ctx, "force");
+	return console_serial(ctx->eng, ctx->args[0], &o) < 0 ? -1 : 0;
+}
+
 /* ---- events ------------------------------------------------------------ */
 
 struct event_msg {
@@ -624,6 +638,11 @@ static const struct cmd_opt set_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt console_opts[] = {
+	{ "force", OPT_FLAG, NULL, N_("take the console over from another client") },
+	{ 0 }
+};
+
 static const struct cmd_opt dumpxml_opts[] = {
 	{ "inactive", OPT_FLAG, NULL, N_("show the definition used at the next start") },
 	{ 0 }
@@ -654,6 +673,8 @@ const struct command commands[] = {
 	  CMD_ENGINE, 1, 1, set_opts, exec_set },
 	{ "dumpxml", "NAME [--inactive]", N_("Print a VM's libvirt domain XML"),
 	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, dumpxml_opts, exec_dumpxml },
+	{ "console", "NAME [--force]", N_("Attach this terminal to a VM's serial console"),
+	  CMD_ENGINE | CMD_TERMINAL, 1, 1, console_opts, exec_console },
 	{ "events", "[--timeout SECONDS]", N_("Print VM lifecycle events as they happen"),
 	  CMD_ENGINE | CMD_READ_ONLY | CMD_STREAM, 0, 0, events_opts, exec_events },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),

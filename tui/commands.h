@@ -19,6 +19,9 @@ enum cmd_flags {
 	CMD_LONG = 1 << 4,        /* may wait for a guest: add its --timeout or
 				     the shutdown timeout to the wait */
 	CMD_STREAM = 1 << 5,      /* runs until stopped, emitting lines */
+	CMD_TERMINAL = 1 << 6,    /* takes over the terminal: exec runs on
+				     the calling thread, which a UI leaves
+				     to it (curses ended) until it returns */
 };
 
 /* OPT_PATH values are made absolute against the working directory, since

@@ -166,6 +166,11 @@ int tui_run_command(struct tui *t, struct host *h, char **argv,
  * the row under the cursor. */
 struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
 				  const char *vm, bool show_output);
+struct cmd_ctx;
+/* Runs a CMD_TERMINAL command (a console) with curses ended; the screen
+ * comes back whole afterwards, with the command's error or output as the
+ * message. */
+void tui_take_terminal(struct tui *t, struct cmd_ctx *ctx);
 /* The host of @row, or of the row under the cursor when @row is NULL. */
 struct host *tui_host(struct tui *t, const struct vm_row *row);
 /* True for a host's heading row. */

@@ -1,0 +1,23 @@
+/*
+ * console-priv.h — what the console module's files share: the terminal in
+ * raw mode (term.c).
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "console.h"
+
+/* Puts the terminal in raw mode and writes @enter; @leave is written when
+ * the terminal is restored, by console_term_leave() or on a crash signal.
+ * -1 with an error when standard input and output are not a terminal. */
+int console_term_enter(const char *enter, const char *leave);
+void console_term_leave(void);
+/* Readable once SIGTERM or SIGHUP ('q'), SIGWINCH ('w') or SIGPIPE ('p')
+ * arrived during the session; one byte each. */
+int console_term_signal_fd(void);
+/* Writes everything to the terminal (standard output). */
+void console_term_write(const void *data, size_t len);
+/* A note from vmtui on a line of its own, bold, in brackets. */
+void console_term_say(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -1,0 +1,46 @@
+/*
+ * console.h — the terminal attached to a guest: its serial console through
+ * libvirt's console stream, and its graphical screen.  The console module
+ * owns the terminal while a session runs (raw mode, plain escape
+ * sequences, no curses); a caller that uses curses leaves it first
+ * (endwin) and takes it back afterwards.
+ *
+ * Threading: a session runs on the calling thread, which never blocks on
+ * libvirt: stream I/O happens on libvirt's event-loop thread and reaches
+ * the session through pipes; calls that may wait for the engine (opening
+ * the console, sending keys) run as jobs.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "core.h"
+
+/* What the user asked for when a session ended. */
+enum console_next {
+	CONSOLE_LEAVE,     /* back to where the session was started */
+	CONSOLE_GRAPHICAL, /* the same VM's graphical console */
+	CONSOLE_SERIAL,    /* the same VM's serial console */
+};
+
+struct console_opts {
+	int escape;        /* byte that opens the console menu (0x1d: Ctrl-]) */
+	bool force;        /* take the console from another client */
+	int timeout_s;     /* how long opening may wait for the engine */
+};
+
+/* Fills @o from @cfg ([console] escape, [engine] timeout). */
+void console_opts_init(struct console_opts *o, const struct core_config *cfg);
+
+/* Attaches the terminal (standard input and output, a tty) to the serial
+ * console of the VM @name until the user leaves through the menu.  The
+ * session reattaches by itself when the guest starts again after a
+ * shutdown.  Returns what the user asked for next, or -1 with an error
+ * recorded when it could not attach (VM not running, no serial console,
+ * console taken by another client without @o->force, not a terminal).
+ * The terminal is restored on every path, also on a crash signal. */
+int console_serial(struct engine *eng, const char *name,
+		   const struct console_opts *o);
+
+/* The menu key's name for people, e.g. "Ctrl-]"; static. */
+const char *console_escape_name(int escape);

@@ -1,0 +1,172 @@
+/*
+ * term.c — the terminal during a console session: raw mode, and the way
+ * back to the mode it was in on every exit path, a crash signal included.
+ * SIGTERM, SIGHUP and SIGWINCH become bytes on a pipe the session polls.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "console-priv.h"
+#include "i18n.h"
+
+static struct termios saved;
+static volatile sig_atomic_t raw_on;
+/* written to the terminal when leaving raw mode (undoes what the session
+ * turned on: mouse reporting, the alternate screen...) */
+static char leave_seq[256];
+static size_t leave_len;
+static int sig_pipe[2] = { -1, -1 };
+
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+static const int quit_signals[] = { SIGTERM, SIGHUP, SIGWINCH, SIGPIPE };
+static struct sigaction old_fatal[G_N_ELEMENTS(fatal_signals)];
+static struct sigaction old_quit[G_N_ELEMENTS(quit_signals)];
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void restore_now(void)
+{
+	if (!raw_on)
+		return;
+	raw_on = 0;
+	write_all(STDOUT_FILENO, leave_seq, leave_len);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+}
+
+/* Async-signal-safe: puts the terminal back, then dies of the signal. */
+static void on_fatal(int sig)
+{
+	restore_now();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_quit(int sig)
+{
+	int saved_errno = errno;
+	char why = sig == SIGWINCH ? 'w' : sig == SIGPIPE ? 'p' : 'q';
+
+	if (write(sig_pipe[1], &why, 1) < 0) {
+		/* the pipe is full: the session has plenty to read already */
+	}
+	errno = saved_errno;
+}
+
+int console_term_enter(const char *enter, const char *leave)
+{
+	struct termios raw;
+	struct sigaction sa = { 0 };
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		core_error(CORE_ERR_USAGE, _("A console needs a terminal: standard input and output are not one."));
+		return -1;
+	}
+	if (tcgetattr(STDIN_FILENO, &saved) < 0) {
+		core_error(CORE_ERR_FAILED, _("Cannot read the terminal's mode: %s"),
+			   g_strerror(errno));
+		return -1;
+	}
+	if (!g_unix_open_pipe(sig_pipe, FD_CLOEXEC, NULL)) {
+		core_error(CORE_ERR_FAILED, _("Cannot create a pipe: %s"), g_strerror(errno));
+		return -1;
+	}
+	g_unix_set_fd_nonblocking(sig_pipe[0], TRUE, NULL);
+	g_unix_set_fd_nonblocking(sig_pipe[1], TRUE, NULL);
+	leave_len = g_strlcpy(leave_seq, leave ? leave : "", sizeof(leave_seq));
+	if (leave_len >= sizeof(leave_seq))
+		leave_len = sizeof(leave_seq) - 1;
+
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = SA_RESETHAND;
+	for (size_t i = 0; i < G_N_ELEMENTS(fatal_signals); i++)
+		sigaction(fatal_signals[i], &sa, &old_fatal[i]);
+	sa.sa_handler = on_quit;
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < G_N_ELEMENTS(quit_signals); i++)
+		sigaction(quit_signals[i], &sa, &old_quit[i]);
+
+	raw = saved;
+	cfmakeraw(&raw);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	raw_on = 1;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
+	if (enter)
+		write_all(STDOUT_FILENO, enter, strlen(enter));
+	return 0;
+}
+
+void console_term_leave(void)
+{
+	restore_now();
+	for (size_t i = 0; i < G_N_ELEMENTS(fatal_signals); i++)
+		sigaction(fatal_signals[i], &old_fatal[i], NULL);
+	for (size_t i = 0; i < G_N_ELEMENTS(quit_signals); i++)
+		sigaction(quit_signals[i], &old_quit[i], NULL);
+	for (int i = 0; i < 2; i++) {
+		if (sig_pipe[i] >= 0)
+			close(sig_pipe[i]);
+		sig_pipe[i] = -1;
+	}
+}
+
+int console_term_signal_fd(void)
+{
+	return sig_pipe[0];
+}
+
+void console_term_write(const void *data, size_t len)
+{
+	write_all(STDOUT_FILENO, data, len);
+}
+
+void console_term_say(const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *msg = NULL;
+	g_autofree char *line = NULL;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	/* on a line of its own, whatever the guest left on the current one */
+	line = g_strdup_printf("\r\n\033[1m[vmtui: %s]\033[0m\r\n", msg);
+	write_all(STDOUT_FILENO, line, strlen(line));
+}
+
+const char *console_escape_name(int escape)
+{
+	static char name[16];
+
+	if (escape < 0 || escape > 0x1f)
+		return "?";
+	g_snprintf(name, sizeof(name), "Ctrl-%c", escape + '@');
+	return name;
+}
+
+void console_opts_init(struct console_opts *o, const struct core_config *cfg)
+{
+	memset(o, 0, sizeof(*o));
+	o->escape = cfg->console_escape ? cfg->console_escape : 0x1d;
+	o->timeout_s = cfg->op_timeout > 0 ? cfg->op_timeout : 30;
+}
