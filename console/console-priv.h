@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "console.h"
 
@@ -21,3 +22,8 @@ int console_term_signal_fd(void);
 void console_term_write(const void *data, size_t len);
 /* A note from vmtui on a line of its own, bold, in brackets. */
 void console_term_say(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/* A PNG file of the @w × @h RGB image @rgb (png.c); NULL with an error. */
+GBytes *console_png(const uint8_t *rgb, int w, int h);
+/* Colours of the terminal by its terminfo entry (colors.c); 0: unknown. */
+int console_terminfo_colors(void);

@@ -27,6 +27,9 @@ struct console_opts {
 	int escape;        /* byte that opens the console menu (0x1d: Ctrl-]) */
 	bool force;        /* take the console from another client */
 	int timeout_s;     /* how long opening may wait for the engine */
+	const char *graphics; /* output mode of the graphical console:
+				 "auto", "kitty", "sixel", "truecolor",
+				 "256" or "16" */
 };
 
 /* Fills @o from @cfg ([console] escape, [engine] timeout). */
@@ -41,6 +44,18 @@ void console_opts_init(struct console_opts *o, const struct core_config *cfg);
  * The terminal is restored on every path, also on a crash signal. */
 int console_serial(struct engine *eng, const char *name,
 		   const struct console_opts *o);
+
+/* The same for the VM's graphical screen, drawn in the terminal with its
+ * keyboard and mouse.  -1 with an error also when the VM has no graphical
+ * display, the terminal is too small or has no colours. */
+int console_graphical(struct engine *eng, const char *name,
+		      const struct console_opts *o);
+
+/* Runs the serial (@first CONSOLE_SERIAL) or graphical console of @name
+ * and switches between them as the user asks, until the user leaves.
+ * 0, or -1 with an error when a console could not open. */
+int console_run(struct engine *eng, const char *name, enum console_next first,
+		const struct console_opts *o);
 
 /* The menu key's name for people, e.g. "Ctrl-]"; static. */
 const char *console_escape_name(int escape);

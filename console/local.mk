@@ -1,8 +1,14 @@
-# console/ — the serial and graphical consoles: a library without curses,
-# since a session owns the terminal in raw mode while it runs.
+# console/ — the serial and graphical consoles: a library that draws with
+# plain escape sequences, not curses, since a session owns the terminal in
+# raw mode while it runs.
 noinst_LIBRARIES += console/libconsole.a
 console_libconsole_a_SOURCES = console/console.h console/console-priv.h \
-	console/term.c console/serial.c
-console_libconsole_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/console
+	console/term.c console/serial.c \
+	console/vnc.c console/render.c console/render.h console/keys.c \
+	console/keys.h console/png.c console/colors.c
+console_libconsole_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/console \
+	$(VNCCLIENT_CFLAGS) $(CHAFA_CFLAGS) $(ZLIB_CFLAGS) $(NCURSES_CFLAGS)
 
-CONSOLE_LIBS = console/libconsole.a
+# terminfo (from ncurses) tells the colours of a terminal
+CONSOLE_LIBS = console/libconsole.a $(VNCCLIENT_LIBS) $(CHAFA_LIBS) \
+	$(ZLIB_LIBS) $(NCURSES_LIBS)

@@ -518,7 +518,7 @@ static void show_menu(struct session *ss)
 	g_autofree char *line = NULL;
 
 	/* TRANSLATORS: the serial console's menu; keep the keys */
-	line = g_strdup_printf(_("%s or q leave · b SysRq · d Ctrl-Alt-Del · l log · f take over · e send %s · other keys: back"),
+	line = g_strdup_printf(_("%s or q leave · g screen · b SysRq · d Ctrl-Alt-Del · l log · f take over · e send %s · other keys: back"),
 			       esc, esc);
 	console_term_say("%s", line);
 	ss->menu = MENU_OPEN;
@@ -578,6 +578,9 @@ static void menu_key(struct session *ss, unsigned char c)
 	if (c == ss->o->escape || c == 'q' || c == 'Q') {
 		ss->leave = true;
 		ss->next = CONSOLE_LEAVE;
+	} else if (c == 'g' || c == 'G') {
+		ss->leave = true;
+		ss->next = CONSOLE_GRAPHICAL;
 	} else if (c == 'b' || c == 'B') {
 		ss->menu = MENU_SYSRQ;
 		console_term_say(_("SysRq: press the command key (h lists them in the guest's kernel log)"));

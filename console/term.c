@@ -169,4 +169,19 @@ void console_opts_init(struct console_opts *o, const struct core_config *cfg)
 	memset(o, 0, sizeof(*o));
 	o->escape = cfg->console_escape ? cfg->console_escape : 0x1d;
 	o->timeout_s = cfg->op_timeout > 0 ? cfg->op_timeout : 30;
+	o->graphics = cfg->console_graphics;
+}
+
+int console_run(struct engine *eng, const char *name, enum console_next first,
+		const struct console_opts *o)
+{
+	int next = (int)first;
+
+	while (next == CONSOLE_SERIAL || next == CONSOLE_GRAPHICAL) {
+		next = next == CONSOLE_SERIAL ? console_serial(eng, name, o) :
+			console_graphical(eng, name, o);
+		if (next < 0)
+			return -1;
+	}
+	return 0;
 }

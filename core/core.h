@@ -289,6 +289,7 @@ struct vm_spec {
 	char *mac;
 	bool graphics;     /* VNC on 127.0.0.1 */
 	int vnc_port;      /* live port, -1 if none */
+	char *vnc_listen;  /* address it listens on, when known */
 	char *serial_log;  /* file the serial console is copied to */
 	char *disk_bus;    /* default bus for new disks */
 	struct vm_boot boot; /* read from <os><boot> or derived from the

@@ -62,6 +62,7 @@ void vm_spec_free(struct vm_spec *spec)
 	g_free(spec->nic_model);
 	g_free(spec->mac);
 	g_free(spec->serial_log);
+	g_free(spec->vnc_listen);
 	g_free(spec->disk_bus);
 	g_free(spec);
 }
@@ -558,6 +559,7 @@ struct vm_spec *domxml_parse(const char *xml)
 	s = xp_string(&xp, NULL, "/domain/devices/graphics[@type='vnc']/@port");
 	if (s)
 		spec->vnc_port = atoi(s);
+	spec->vnc_listen = xp_string(&xp, NULL, "/domain/devices/graphics[@type='vnc']/@listen");
 	spec->serial_log = xp_string(&xp, NULL, "/domain/devices/serial[1]/log/@file");
 	parse_boot(&xp, spec);
 

@@ -109,6 +109,17 @@ static int act_console(struct tui *t, const struct vm_row *vm)
 	return run_cmd(t, "console", vm, NULL, false);
 }
 
+static int act_screen(struct tui *t, const struct vm_row *vm)
+{
+	if (vm->state != VIR_DOMAIN_RUNNING && vm->state != VIR_DOMAIN_PAUSED &&
+	    vm->state != VIR_DOMAIN_BLOCKED) {
+		tui_message(t, true, _("%s is not running: start it first (s), then open its screen."),
+			    vm->name);
+		return TUI_REDRAW;
+	}
+	return run_cmd(t, "vnc", vm, NULL, false);
+}
+
 static int confirm_destroy(struct tui *t, const char *text);
 
 void actions_offer_force_off(struct tui *t, unsigned host, const char *name,
@@ -301,6 +312,7 @@ const struct action actions[] = {
 	{ N_("reboot"), 'R', 0, N_("Ask the selected VM to reboot"), ACT_VM, act_reboot },
 	{ N_("info"), '\n', KEY_F(3), N_("Show the selected VM's settings"), ACT_VM | ACT_HINT, act_info },
 	{ N_("console"), 'c', 0, N_("Attach to the selected VM's serial console (Ctrl-] opens its menu)"), ACT_VM | ACT_HINT, act_console },
+	{ N_("screen"), 'v', 0, N_("Show the selected VM's screen (VNC) in the terminal, with keyboard and mouse"), ACT_VM | ACT_HINT, act_screen },
 	{ N_("edit"), 'e', KEY_F(4), N_("Edit the selected VM's vCPUs, memory, boot order and description"), ACT_VM, act_edit },
 	{ N_("xml"), 'x', 0, N_("Show the selected VM's domain XML"), ACT_VM, act_xml },
 	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), ACT_VM | ACT_HINT, act_delete },

@@ -457,7 +457,24 @@ static int exec_console(struct cmd_ctx *ctx)
 
 	console_opts_init(&o, ctx->cfg);
 	o.force = cmd_opt_flag(ctx, "force");
-	return console_serial(ctx->eng, ctx->args[0], &o) < 0 ? -1 : 0;
+	return console_run(ctx->eng, ctx->args[0], CONSOLE_SERIAL, &o);
+}
+
+static int exec_vnc(struct cmd_ctx *ctx)
+{
+	struct console_opts o;
+	const char *mode = cmd_opt_str(ctx, "mode");
+
+	console_opts_init(&o, ctx->cfg);
+	if (mode) {
+		if (!core_graphics_mode_valid(mode)) {
+			core_error(CORE_ERR_USAGE, _("--mode \"%s\" must be auto, kitty, sixel, truecolor, 256 or 16"),
+				   mode);
+			return -1;
+		}
+		o.graphics = mode;
+	}
+	return console_run(ctx->eng, ctx->args[0], CONSOLE_GRAPHICAL, &o);
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -643,6 +660,11 @@ static const struct cmd_opt console_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt vnc_opts[] = {
+	{ "mode", OPT_STRING, "MODE", N_("output: auto, kitty, sixel, truecolor, 256 or 16 (default: [console] graphics, else what the terminal can)") },
+	{ 0 }
+};
+
 static const struct cmd_opt dumpxml_opts[] = {
 	{ "inactive", OPT_FLAG, NULL, N_("show the definition used at the next start") },
 	{ 0 }
@@ -675,6 +697,8 @@ const struct command commands[] = {
 	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, dumpxml_opts, exec_dumpxml },
 	{ "console", "NAME [--force]", N_("Attach this terminal to a VM's serial console"),
 	  CMD_ENGINE | CMD_TERMINAL, 1, 1, console_opts, exec_console },
+	{ "vnc", "NAME [--mode MODE]", N_("Show a VM's screen in this terminal, with its keyboard and mouse"),
+	  CMD_ENGINE | CMD_TERMINAL, 1, 1, vnc_opts, exec_vnc },
 	{ "events", "[--timeout SECONDS]", N_("Print VM lifecycle events as they happen"),
 	  CMD_ENGINE | CMD_READ_ONLY | CMD_STREAM, 0, 0, events_opts, exec_events },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),

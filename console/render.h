@@ -1,0 +1,44 @@
+/*
+ * render.h — pixels to terminal output (render.c), shared by the
+ * graphical console and its benchmark.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+/* Output modes, best first. */
+enum render_mode {
+	RENDER_KITTY,     /* kitty graphics protocol: real pixels */
+	RENDER_SIXEL,     /* sixel images: real pixels */
+	RENDER_TRUECOLOR, /* half blocks in 24-bit colour */
+	RENDER_256,       /* half blocks in the 240 colours of xterm-256 */
+	RENDER_16,        /* half blocks in the 16 ANSI colours */
+};
+
+/* "kitty", "sixel", "truecolor", "256", "16"; static. */
+const char *render_mode_name(enum render_mode mode);
+/* The mode of a name, or -1. */
+int render_mode_parse(const char *s);
+bool render_mode_is_pixels(enum render_mode mode);
+
+struct render;
+
+/* A renderer for @mode; @cell_w × @cell_h are a terminal cell's pixels
+ * (for the pixel modes; 0: 10 × 20). */
+struct render *render_new(enum render_mode mode, int cell_w, int cell_h);
+void render_free(struct render *r);
+enum render_mode render_get_mode(const struct render *r);
+
+/* Converts the @w × @h image at @pixels (RGBA, alpha opaque, @stride
+ * bytes a row) to @cols × @rows cells placed at column @x0, row @y0
+ * (0-based), and appends to @out what brings the terminal there: in the
+ * cell modes only the cells that changed since the last frame, all of
+ * them with @all or after render_invalidate(). */
+void render_frame(struct render *r, const uint8_t *pixels, int w, int h,
+		  int stride, int x0, int y0, int cols, int rows, bool all,
+		  GString *out);
+/* Forgets what the terminal shows (it was cleared or drawn over). */
+void render_invalidate(struct render *r);
