@@ -2,6 +2,10 @@
 # The same commands on a libvirt daemon URI: qemu:///session of an
 # ordinary user (libvirt starts the user's daemon on first connect; this
 # test ends it by the PID it wrote).  New disks come from a storage pool.
+# The serial console through the daemon, in tmux: typing reaches the
+# guest, a second client is refused, --force takes the console over, and
+# a session whose guest powers off attaches again when `vmtui start`
+# from another process starts it.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
@@ -47,7 +51,60 @@ expect 0 'Started VM "s1"' "start it" start s1
 expect 0 '^s1 +running +1 +256 MiB' "list shows it running" list
 expect 0 '"state": "running"' "info --json" info --json s1
 expect 4 'already running' "state errors are the same" start s1
-sleep 4
+
+# ---- the serial console, through the daemon ------------------------------
+command -v tmux >/dev/null || { echo "Bail out! tmux is missing (./setup.sh test installs it)"; exit 1; }
+export TMUX_TMPDIR="$T"
+# console SESSION ARGS...: `vmtui console ARGS` as the session user, in a
+# new tmux session (the same environment as run's, plus the terminal's
+# TERM), then its exit status on screen
+console() {
+	tmux new-session -d -s "$1" -x 100 -y 30 -c "$U" \
+		"env -i PATH='$PATH' TERM=\"\$TERM\" \
+		HOME='$U' XDG_RUNTIME_DIR='$U/run' XDG_DATA_HOME='$U/data' \
+		XDG_CONFIG_HOME='$U/config' XDG_CACHE_HOME='$U/cache' LC_ALL=C.UTF-8 \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		'$VMTUI' -c qemu:///session console $2; echo VMTUI-EXITED \$?; sleep 60"
+}
+# tok: a random number; the guest answers tok + 1, which the typed
+# command line does not contain
+tok=$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')
+S1="vmtui-daemon-a-$$" S2="vmtui-daemon-b-$$" S3="vmtui-daemon-c-$$"
+S=$S1
+console "$S1" s1
+see 'serial console of s1: Ctrl-] opens the menu' 15 "vmtui console attaches through the daemon"
+# input before the guest's shell runs may be lost: type until it answers
+i=0
+until screen | grep -Eq "^v-$((tok + 1))" || [ $i -ge 20 ]; do
+	keys "echo v-\$(($tok+1))" Enter
+	sleep 2
+	i=$((i + 1))
+done
+see "^v-$((tok + 1))" 2 "a typed command runs in the guest and its output shows"
+S=$S2
+console "$S2" s1
+see 'The serial console of s1 is in use by another client; take it over with --force' 15 "a second client is refused, told to use --force"
+see 'VMTUI-EXITED 4' 3 "and exits 4"
+S=$S3
+console "$S3" "--force s1"
+see 'serial console of s1: Ctrl-] opens the menu' 15 "console --force attaches"
+S=$S1
+see 'another client took over the console of s1' 10 "the first session says another client took over"
+keys C-] q
+see 'VMTUI-EXITED 0' 5 "which then leaves with Ctrl-] q (exit status 0)"
+S=$S3
+keys "echo f-\$(($tok+2))" Enter
+see "^f-$((tok + 2))" 10 "typing reaches the guest from the session that took over"
+keys 'poweroff -f' Enter
+see 's1 shut down; the console comes back when it starts again' 30 "a guest that powers off from inside is reported"
+expect 0 'Started VM "s1"' "vmtui start from another process starts it" start s1
+see 'attached to s1 again' 20 "and the session attaches again by itself"
+see 'VMTUI-GUEST-READY' 60 "and shows the guest's boot to its ready line"
+keys "echo g-\$(($tok+3))" Enter
+see "^g-$((tok + 3))" 10 "and typing reaches the new guest"
+keys C-] q
+see 'VMTUI-EXITED 0' 5 "Ctrl-] q leaves; exit status 0"
+for s in "$S1" "$S2" "$S3"; do tmux kill-session -t "$s" 2>/dev/null; done
 expect 0 'has powered off' "ACPI shutdown (proves the guest booted: its acpid answered)" shutdown s1 --timeout 40
 expect 0 '^s1 +shut off' "list shows it off" list
 expect 1 'No storage pool named "default"' "a new disk without a pool says what to set" create s2 --disk-size 64M
