@@ -1017,6 +1017,12 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 	}
 	job_unref(job);
 	read_size(&v);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		core_error(CORE_ERR_USAGE, _("A console needs a terminal: standard input and output are not one."));
+		disconnect(&v);
+		g_free(v.fb);
+		return -1;
+	}
 	if (v.cols < MIN_COLS || v.rows < MIN_ROWS) {
 		core_error(CORE_ERR_USAGE, _("The terminal is too small for the graphical console: %d×%d cells, it needs at least %d×%d."),
 			   v.cols, v.rows, MIN_COLS, MIN_ROWS);

@@ -13,7 +13,7 @@ AM_TESTS_ENVIRONMENT = \
 TEST_CORE_LIBS = $(CORE_LIBS)
 
 unit_tests = tests/unit-names tests/unit-config tests/unit-jobs \
-	tests/unit-domxml tests/xml-property
+	tests/unit-domxml tests/xml-property tests/unit-console
 check_PROGRAMS += $(unit_tests)
 tests_unit_names_SOURCES = tests/unit-names.c tests/tap.h
 tests_unit_names_LDADD = $(TEST_CORE_LIBS)
@@ -23,6 +23,9 @@ tests_unit_jobs_SOURCES = tests/unit-jobs.c tests/tap.h
 tests_unit_jobs_LDADD = $(TEST_CORE_LIBS)
 tests_unit_domxml_SOURCES = tests/unit-domxml.c tests/tap.h
 tests_unit_domxml_LDADD = $(TEST_CORE_LIBS)
+tests_unit_console_SOURCES = tests/unit-console.c tests/tap.h
+tests_unit_console_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/console
+tests_unit_console_LDADD = $(CONSOLE_LIBS) $(TEST_CORE_LIBS)
 check_PROGRAMS += tests/model-events
 tests_model_events_SOURCES = tests/model-events.c tests/tap.h
 tests_model_events_LDADD = $(TEST_CORE_LIBS)
@@ -39,6 +42,7 @@ script_tests = \
 	tests/tui-mouse.sh \
 	tests/tui-ssh.sh \
 	tests/console.sh \
+	tests/vnc.sh \
 	tests/doctor.sh \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \
@@ -66,7 +70,7 @@ sanitize: distdir
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	VMTUI_PROPERTY_CASES=2000 \
-	$(MAKE) -s check TESTS="$(unit_tests) tests/cli-test-driver.sh tests/bad-input.sh tests/guest-lifecycle.sh tests/tui.sh tests/tui-screens.sh tests/tui-mouse.sh"
+	$(MAKE) -s check TESTS="$(unit_tests) tests/cli-test-driver.sh tests/bad-input.sh tests/guest-lifecycle.sh tests/tui.sh tests/tui-screens.sh tests/tui-mouse.sh tests/console.sh tests/vnc.sh"
 	rm -rf $(distdir)
 
 # valgrind on the unit tests: no invalid access, no definite leak.

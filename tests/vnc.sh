@@ -1,0 +1,166 @@
+#!/bin/sh
+# The graphical console, end to end, on the embedded engine with a real
+# guest on QEMU's VGA: the refusals (a VM that is off, one without
+# graphics, a terminal too small or without colours, no terminal); the
+# guest's screen drawn in tmux (coloured cells where it has text); keys
+# typed through VNC on tty1 writing a token with shifted and special
+# characters to the serial port, read back from the serial log; a still
+# screen writing no byte (recorded by tmux pipe-pane); the menu (view,
+# screenshot, switch to the serial console and back); resize; the
+# terminal given back on leaving and after a crash signal; v in the TUI.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+command -v tmux >/dev/null || { echo "Bail out! tmux is missing (./setup.sh test installs it)"; exit 1; }
+guest_kit
+S="vmtui-vnc-$$"
+export TMUX_TMPDIR="$T"
+
+# a guest with a VGA display and VNC (create_guest gives none)
+"$VMTUI" create v1 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
+	--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.marker=v1" \
+	--memory 256M --no-disk >"$T/out" 2>"$T/err"
+check "create guest v1 with a screen" [ $? -eq 0 ]
+check "create guest v2 without one" create_guest v2
+log1=$(serial_log v1)
+
+# tui CMD [TMUX-OPTIONS...]: runs CMD in a fresh tmux session
+tui() {
+	cmd=$1
+	shift
+	tmux kill-session -t "$S" 2>/dev/null
+	tmux new-session -d -s "$S" "$@" \
+		"stty -g >'$T/stty.before'; $cmd; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
+}
+
+# ---- refusals ----------------------------------------------------------
+expect 3 'no VM named "nosuch"' "vnc of an unknown VM" vnc nosuch
+expect 4 'v1 is not running \(shut off\): start it first' "vnc of a VM that is off" vnc v1
+expect 0 'Started VM "v1"' "start v1" start v1
+expect 0 'Started VM "v2"' "start v2" start v2
+expect 4 'v2 has no graphical display .*vmtui console v2' "vnc of a VM without graphics points to its serial console" vnc v2
+expect 2 'needs a terminal' "vnc without a terminal" vnc v1 </dev/null
+expect 2 '--mode "sixels" must be auto, kitty, sixel, truecolor, 256 or 16' "a bad --mode" vnc v1 --mode sixels
+check "v1 boots to its shells" wait_for "$log1" 'VMTUI-GUEST-READY' 40
+tui "'$VMTUI' vnc v1" -x 30 -y 8
+see 'terminal is too sma' 10 "a terminal too small says so"
+see '30×8 cells, it needs at least' 1 "and how small it is"
+see 'VMTUI-EXITED 2' 2 "and exits 2"
+tui "TERM=dumb '$VMTUI' vnc v1" -x 100 -y 30
+see 'needs a terminal with colours; TERM=dumb has none' 10 "a terminal without colours says so"
+see 'VMTUI-EXITED 2' 2 "and exits 2"
+check "the terminal's mode is given back after a refusal" cmp -s "$T/stty.before" "$T/stty.after"
+
+# ---- the screen ------------------------------------------------------------
+tui "'$VMTUI' vnc v1" -x 160 -y 50
+see ' v1 · 720×400 · fit · 256 · Ctrl-] menu' 15 "the status line: VM, guest resolution, view, output mode (256 colours in tmux)"
+sleep 1
+cells=$(screen | tr -cd '▄▀█' | wc -m)
+check "the guest's text console shows as half blocks ($cells of them)" [ "$cells" -gt 200 ]
+tmux capture-pane -e -p -t "$S" >"$T/pane"
+check "in colour (256-colour SGR)" grep -q '38;5;[0-9]*m' "$T/pane"
+
+tok=$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')
+# typed as the user types it; the guest's shell on tty1 writes it to the
+# serial port, so the serial log proves each key arrived as itself
+keys -l "echo 'k-$tok-A_B!@#:\"~\$%^&*()<>?|{}+' >/dev/ttyS0"
+keys Enter
+want="k-$tok-A_B!@#:\"~\$%^&*()<>?|{}+"
+i=0
+until grep -qF -- "$want" "$log1" 2>/dev/null || [ $i -ge 200 ]; do sleep 0.1; i=$((i + 1)); done
+check "keys typed through VNC reach the guest intact, shifted and special ones too" \
+	grep -qF -- "$want" "$log1"
+grep -qF -- "$want" "$log1" || diag "want: $want" "serial log:" "$(tail -n 5 "$log1")"
+
+# a still screen: no byte once it has settled (the cursor, which blinks,
+# hidden first)
+keys -l "clear; printf '\\033[?25l'"
+keys Enter
+sleep 2
+tmux pipe-pane -t "$S" -o "cat >>'$T/recorded'"
+sleep 5
+tmux pipe-pane -t "$S"
+bytes=$(stat -c %s "$T/recorded" 2>/dev/null || echo 0)
+check "a still screen writes nothing over 5 s ($bytes bytes)" [ "$bytes" -eq 0 ]
+tmux pipe-pane -t "$S" -o "cat >>'$T/typed'"
+keys -l "x"
+sleep 1
+tmux pipe-pane -t "$S"
+bytes=$(stat -c %s "$T/typed" 2>/dev/null || echo 0)
+check "one typed character redraws only its cells ($bytes bytes)" [ "$bytes" -gt 0 ] && [ "$bytes" -lt 1000 ]
+keys BSpace
+
+keys C-]
+see 'q leave · d Ctrl-Alt-Del · 1-9,0,F-keys Ctrl-Alt-Fn · t type text' 3 "Ctrl-] shows the menu in the status line"
+keys v
+see '720×400 · fill width ·' 3 "v changes the view (fill width)"
+keys C-] v
+see '720×400 · 1:1 ·' 3 "then 1:1"
+keys C-] v
+see '720×400 · fit ·' 3 "then back to fit"
+keys C-] p
+see 'screenshot saved: .*v1-[0-9-]+\.png' 10 "p takes a screenshot"
+png=$(ls "$XDG_DATA_HOME"/vmtui/screenshots/v1-*.png 2>/dev/null | head -n 1)
+check "a 720x400 PNG whose pixels decode" python3 - "$png" <<'EOF'
+import struct, sys, zlib
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"\x89PNG\r\n\x1a\n"
+w, h = struct.unpack(">II", d[16:24])
+assert (w, h) == (720, 400), (w, h)
+pos, idat = 8, b""
+while pos < len(d):
+    n, = struct.unpack(">I", d[pos:pos + 4]); t = d[pos + 4:pos + 8]
+    body = d[pos + 8:pos + 8 + n]
+    assert zlib.crc32(t + body) == struct.unpack(">I", d[pos + 8 + n:pos + 12 + n])[0]
+    if t == b"IDAT": idat += body
+    pos += 12 + n
+raw = zlib.decompress(idat)
+assert len(raw) == h * (w * 3 + 1)
+assert any(raw[i] != 0 for i in range(len(raw)) if i % (w * 3 + 1)), "all black"
+EOF
+keys C-] t
+see 'Type into v1 \(Enter sends, Esc cancels\)' 3 "t asks for a text to type"
+keys -l "echo typed-\$(($tok+5)) >/dev/ttyS0"
+keys Enter Enter
+check "and types it into the guest" wait_for "$log1" "^typed-$((tok + 5))" 20
+
+tmux resize-window -t "$S" -x 120 -y 40
+see ' v1 · 720×400 · fit · 256 · Ctrl-] menu' 5 "a resize redraws at the new size"
+screen | tail -n 1 | grep -q ' v1 · 720×400'
+check "with the status line on the new last row" [ $? -eq 0 ]
+
+keys C-] s
+see 'serial console of v1' 10 "the menu's s switches to the serial console"
+keys "echo sv-\$(($tok+6))" Enter
+see "^sv-$((tok + 6))" 10 "which works"
+keys C-] g
+see ' v1 · 720×400 · fit ·' 10 "and its g switches back to the screen"
+keys C-] C-]
+see 'VMTUI-EXITED 0' 5 "Ctrl-] Ctrl-] leaves; exit status 0"
+check "the terminal's mode is given back" cmp -s "$T/stty.before" "$T/stty.after"
+check "and its screen and mouse modes" sh -c \
+	"[ \"\$(tmux display -p -t '$S' '#{alternate_on}#{mouse_any_flag}#{mouse_sgr_flag}#{cursor_flag}')\" = 0001 ]"
+
+# a crash signal gives the terminal back too
+tmux kill-session -t "$S" 2>/dev/null
+tmux new-session -d -s "$S" -x 100 -y 30 \
+	"stty -g >'$T/stty.before'; sh -c 'echo \$\$ >\"$T/pid\"; exec \"$VMTUI\" vnc v1'; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
+see ' v1 · 720×400' 15 "the screen again"
+kill -SEGV "$(cat "$T/pid")"
+see 'VMTUI-EXITED 139' 5 "SIGSEGV ends it"
+check "and the terminal's mode is given back" cmp -s "$T/stty.before" "$T/stty.after"
+check "with its screen and mouse modes" sh -c \
+	"[ \"\$(tmux display -p -t '$S' '#{alternate_on}#{mouse_any_flag}#{mouse_sgr_flag}#{cursor_flag}')\" = 0001 ]"
+
+# ---- from the full-screen interface -------------------------------------
+tui "env XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'" -x 120 -y 40
+see '^ . v1 +running' 10 "the list shows v1 running"
+see ' v screen ' 2 "the hint line offers v for the screen"
+keys j v
+see 'v2 has no graphical display' 10 "v on a VM without graphics says so"
+keys k v
+see ' v1 · 720×400 · fit' 10 "v shows the selected VM's screen"
+keys C-] q
+see '^ . v1 +running' 5 "Ctrl-] q leaves to the list"
+keys q
+see 'VMTUI-EXITED 0' 10 "q quits"
+done_testing
