@@ -25,5 +25,8 @@ void console_term_say(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /* A PNG file of the @w × @h RGB image @rgb (png.c); NULL with an error. */
 GBytes *console_png(const uint8_t *rgb, int w, int h);
+/* The PNG image @data as RGBA, at most @max_side pixels a side; its size
+ * in *@w × *@h.  g_free() it; NULL with an error. */
+uint8_t *console_png_rgba(const uint8_t *data, size_t len, int max_side, int *w, int *h);
 /* Colours of the terminal by its terminfo entry (colors.c); 0: unknown. */
 int console_terminfo_colors(void);

@@ -57,5 +57,15 @@ int console_graphical(struct engine *eng, const char *name,
 int console_run(struct engine *eng, const char *name, enum console_next first,
 		const struct console_opts *o);
 
+struct render_cell;
+/* A picture of the VM's screen in at most @cols × @rows cells, keeping its
+ * aspect, for a terminal of @colors colours (256: xterm's palette, else
+ * the 16 ANSI ones); its size in *@out_cols × *@out_rows.  Blocking (it
+ * asks libvirt for a screenshot): run it as a job.  g_free() the cells;
+ * NULL with an error. */
+struct render_cell *console_thumbnail(struct engine *eng, const char *name,
+				      int colors, int cols, int rows,
+				      int *out_cols, int *out_rows);
+
 /* The menu key's name for people, e.g. "Ctrl-]"; static. */
 const char *console_escape_name(int escape);

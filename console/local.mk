@@ -5,10 +5,10 @@ noinst_LIBRARIES += console/libconsole.a
 console_libconsole_a_SOURCES = console/console.h console/console-priv.h \
 	console/term.c console/serial.c \
 	console/vnc.c console/render.c console/render.h console/keys.c \
-	console/keys.h console/png.c console/colors.c
+	console/keys.h console/png.c console/colors.c console/thumb.c
 console_libconsole_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/console \
-	$(VNCCLIENT_CFLAGS) $(CHAFA_CFLAGS) $(ZLIB_CFLAGS) $(NCURSES_CFLAGS)
+	$(VNCCLIENT_CFLAGS) $(CHAFA_CFLAGS) $(PNG_CFLAGS) $(NCURSES_CFLAGS)
 
 # terminfo (from ncurses) tells the colours of a terminal
 CONSOLE_LIBS = console/libconsole.a $(VNCCLIENT_LIBS) $(CHAFA_LIBS) \
-	$(ZLIB_LIBS) $(NCURSES_LIBS)
+	$(PNG_LIBS) $(NCURSES_LIBS)

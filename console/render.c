@@ -13,10 +13,7 @@
 
 #include "render.h"
 
-struct cell {
-	gunichar ch;
-	gint fg, bg;
-};
+#define cell render_cell
 
 struct render {
 	enum render_mode mode;
@@ -238,3 +235,14 @@ void render_frame(struct render *r, const uint8_t *pixels, int w, int h,
 	emit_cells(r, out, all);
 }
 
+
+void render_cells(struct render *r, const uint8_t *pixels, int w, int h,
+		  int stride, int cols, int rows, struct render_cell *cells)
+{
+	set_geometry(r, cols, rows);
+	chafa_canvas_draw_all_pixels(r->canvas, CHAFA_PIXEL_RGBA8_UNASSOCIATED,
+				     pixels, w, h, stride);
+	for (int y = 0; y < rows; y++)
+		for (int x = 0; x < cols; x++)
+			get_cell(r, x, y, &cells[y * cols + x]);
+}

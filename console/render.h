@@ -42,3 +42,15 @@ void render_frame(struct render *r, const uint8_t *pixels, int w, int h,
 		  GString *out);
 /* Forgets what the terminal shows (it was cleared or drawn over). */
 void render_invalidate(struct render *r);
+
+/* A cell for a caller that draws cells itself (curses): a character and
+ * its colours (xterm palette indices). */
+struct render_cell {
+	gunichar ch;
+	int fg, bg;
+};
+
+/* Converts the image to @cols × @rows cells into @cells, in @mode
+ * (RENDER_256 or RENDER_16), without touching the terminal. */
+void render_cells(struct render *r, const uint8_t *pixels, int w, int h,
+		  int stride, int cols, int rows, struct render_cell *cells);

@@ -7,7 +7,8 @@
 # characters to the serial port, read back from the serial log; a still
 # screen writing no byte (recorded by tmux pipe-pane); the menu (view,
 # screenshot, switch to the serial console and back); resize; the
-# terminal given back on leaving and after a crash signal; v in the TUI.
+# terminal given back on leaving and after a crash signal; v in the TUI
+# and the picture of the screen in its details pane.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 command -v tmux >/dev/null || { echo "Bail out! tmux is missing (./setup.sh test installs it)"; exit 1; }
@@ -155,6 +156,15 @@ check "with its screen and mouse modes" sh -c \
 tui "env XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'" -x 120 -y 40
 see '^ . v1 +running' 10 "the list shows v1 running"
 see ' v screen ' 2 "the hint line offers v for the screen"
+keys Tab Tab Tab Tab Tab
+see 'v: the screen, live' 15 "the Screen tab of the details pane shows a picture of v1's screen"
+cells=$(screen | tail -n 12 | tr -cd '▄▀█' | wc -m)
+check "drawn in half blocks ($cells of them, where its text is)" [ "$cells" -ge 5 ]
+tmux capture-pane -e -p -t "$S" | tail -n 12 >"$T/pane"
+check "in colour" grep -q '38;5;[0-9]*m' "$T/pane"
+keys j
+see 'No graphical display: the VM was created with --no-graphics' 5 "a VM without a display says so there"
+keys k BTab BTab BTab BTab BTab
 keys j v
 see 'v2 has no graphical display' 10 "v on a VM without graphics says so"
 keys k v

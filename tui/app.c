@@ -1137,6 +1137,8 @@ int tui_main(struct core_config *cfg)
 		/* wake at least once a second while jobs show progress */
 		if (t.jobs->len)
 			timeout = MIN(timeout, 500);
+		if (view_details_live(&t))
+			timeout = MIN(timeout, 1000);
 		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
 			break;
 		if (fds[0].revents & (POLLHUP | POLLERR))

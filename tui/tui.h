@@ -141,6 +141,14 @@ struct tui {
 	gchar **tail_lines;         /* its last lines, as last read */
 	char *tail_path;            /* the log they came from */
 	gint64 tail_at;             /* monotonic µs of the last read */
+	struct job *shot_job;       /* a picture of the screen (Screen tab) */
+	struct render_cell *shot;   /* the last one, shot_w × shot_h cells */
+	int shot_w, shot_h;
+	char *shot_error;           /* or why there is none */
+	char shot_uuid[VIR_UUID_STRING_BUFLEN]; /* whose it is */
+	unsigned shot_host;
+	int shot_max_w, shot_max_h; /* the room the tab had last drawn */
+	gint64 shot_at;             /* monotonic µs of the last request */
 
 	bool utf8, color;
 };
@@ -289,4 +297,7 @@ void view_details_update(struct tui *t, bool force);
 /* Collects a finished description; TUI_REDRAW when it changed. */
 int view_details_reap(struct tui *t);
 int view_details_next_tab(struct tui *t, int step);
+/* True while a tab that follows the VM live (Console, Screen) shows: the
+ * loop then wakes every second. */
+bool view_details_live(const struct tui *t);
 void view_details_free(struct tui *t);

@@ -15,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "i18n.h"
+#include "render.h"
 #include "tui.h"
 
 struct describe {
@@ -151,6 +153,91 @@ static int tail_reap(struct tui *t)
 	return TUI_REDRAW;
 }
 
+/* ---- the Screen tab: a picture of the VM's screen, once a second ------- */
+
+struct shot {
+	struct engine *eng;
+	char *name;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	unsigned host;
+	int colors, max_w, max_h;
+	struct render_cell *cells;
+	int w, h;
+};
+
+static void shot_free(gpointer p)
+{
+	struct shot *sh = p;
+
+	g_free(sh->name);
+	g_free(sh->cells);
+	g_free(sh);
+}
+
+static int shot_job(struct job *job, void *data)
+{
+	struct shot *sh = data;
+
+	sh->cells = console_thumbnail(sh->eng, sh->name, sh->colors, sh->max_w,
+				      sh->max_h, &sh->w, &sh->h);
+	return sh->cells ? 0 : -1;
+}
+
+static bool screen_tab(const struct tui *t);
+
+static bool vm_running(int state)
+{
+	return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED ||
+	       state == VIR_DOMAIN_BLOCKED;
+}
+
+/* Takes a new picture while the Screen tab shows a running VM with a
+ * display, at most once a second. */
+static void shot_update(struct tui *t)
+{
+	const struct vm_row *vm = tui_selected(t);
+	struct host *h = vm ? tui_host(t, vm) : NULL;
+	struct shot *sh;
+
+	if (!screen_tab(t) || !vm || !h || !h->eng || !t->detail || !t->detail->graphics ||
+	    !t->color || !vm_running(vm->state) || t->shot_job || t->shot_max_w < 4 ||
+	    t->shot_max_h < 2 || g_get_monotonic_time() - t->shot_at < G_USEC_PER_SEC)
+		return;
+	sh = g_new0(struct shot, 1);
+	sh->eng = h->eng;
+	sh->name = g_strdup(vm->name);
+	g_strlcpy(sh->uuid, vm->uuid, sizeof sh->uuid);
+	sh->host = vm->host;
+	sh->colors = COLORS;
+	sh->max_w = t->shot_max_w;
+	sh->max_h = t->shot_max_h;
+	t->shot_at = g_get_monotonic_time();
+	t->shot_job = job_submit("screenshot", shot_job, sh, shot_free, false);
+}
+
+static int shot_reap(struct tui *t)
+{
+	struct shot *sh;
+	g_autofree char *err = NULL;
+
+	if (!t->shot_job || !job_wait(t->shot_job, 0))
+		return TUI_NONE;
+	sh = job_data(t->shot_job);
+	g_clear_pointer(&t->shot, g_free);
+	g_clear_pointer(&t->shot_error, g_free);
+	if (job_get_error(t->shot_job, &err) == CORE_OK) {
+		t->shot = g_steal_pointer(&sh->cells);
+		t->shot_w = sh->w;
+		t->shot_h = sh->h;
+	} else {
+		t->shot_error = g_steal_pointer(&err);
+	}
+	g_strlcpy(t->shot_uuid, sh->uuid, sizeof t->shot_uuid);
+	t->shot_host = sh->host;
+	g_clear_pointer(&t->shot_job, job_unref);
+	return TUI_REDRAW;
+}
+
 void view_details_update(struct tui *t, bool force)
 {
 	const struct vm_row *vm = tui_selected(t);
@@ -159,6 +246,7 @@ void view_details_update(struct tui *t, bool force)
 	if (!vm)
 		return;
 	tail_update(t);
+	shot_update(t);
 	if (!force && strcmp(vm->uuid, t->detail_uuid) == 0 &&
 	    vm->host == t->detail_host && vm->state == t->detail_row_state)
 		return;
@@ -179,7 +267,7 @@ void view_details_update(struct tui *t, bool force)
 int view_details_reap(struct tui *t)
 {
 	struct describe *d;
-	int res = tail_reap(t);
+	int res = tail_reap(t) | shot_reap(t);
 
 	if (!t->detail_job || !job_wait(t->detail_job, 0))
 		return res;
@@ -204,6 +292,11 @@ void view_details_free(struct tui *t)
 		job_wait(t->detail_job, 2000);
 	if (t->tail_job)
 		job_wait(t->tail_job, 2000);
+	if (t->shot_job)
+		job_wait(t->shot_job, 2000);
+	g_clear_pointer(&t->shot_job, job_unref);
+	g_clear_pointer(&t->shot, g_free);
+	g_clear_pointer(&t->shot_error, g_free);
 	g_clear_pointer(&t->detail_job, job_unref);
 	g_clear_pointer(&t->tail_job, job_unref);
 	g_clear_pointer(&t->tail_lines, g_strfreev);
@@ -353,6 +446,48 @@ static void tab_console(struct tui *t, int y, int h, int cols)
 		mvaddnstr(y++, 1, t->tail_lines[i], cols - 1);
 }
 
+static void tab_screen(struct tui *t, int y, int h, int cols)
+{
+	const struct vm_row *vm = tui_selected(t);
+	bool mine = t->shot && strcmp(t->shot_uuid, vm->uuid) == 0 &&
+		    t->shot_host == vm->host;
+
+	t->shot_max_w = cols - 4;
+	t->shot_max_h = h;
+	if (!t->detail->graphics) {
+		mvaddnstr(y, 2, _("No graphical display: the VM was created with --no-graphics."), cols - 2);
+		return;
+	}
+	if (!vm_running(vm->state)) {
+		mvaddnstr(y, 2, _("Not running: its screen shows here while it runs."), cols - 2);
+		return;
+	}
+	if (!t->color) {
+		mvaddnstr(y, 2, _("The picture of the screen needs colours (v shows it in full)."), cols - 2);
+		return;
+	}
+	if (!mine) {
+		mvaddnstr(y, 2, t->shot_error && strcmp(t->shot_uuid, vm->uuid) == 0 ?
+			  t->shot_error : _("Taking a picture of the screen..."), cols - 2);
+		return;
+	}
+	for (int r = 0; r < t->shot_h && r < h; r++) {
+		move(y + r, 2);
+		for (int c = 0; c < t->shot_w && c < cols - 4; c++) {
+			const struct render_cell *cell = &t->shot[r * t->shot_w + c];
+			int pair = alloc_pair(cell->ch == ' ' ? cell->bg : cell->fg, cell->bg);
+			wchar_t wc[2] = { (wchar_t)cell->ch, 0 };
+			cchar_t cc;
+
+			setcchar(&cc, wc, A_NORMAL, 0, &pair);
+			add_wch(&cc);
+		}
+	}
+	attrset(A_NORMAL);
+	if (t->shot_w + 6 < cols)
+		mvaddnstr(y, t->shot_w + 5, _("v: the screen, live"), cols - t->shot_w - 5);
+}
+
 static const struct {
 	const char *title;
 	void (*draw)(struct tui *t, int y, int h, int cols);
@@ -363,12 +498,23 @@ static const struct {
 	{ N_("Disks"), tab_disks },
 	{ N_("Network"), tab_network },
 	{ N_("Console"), tab_console },
+	{ N_("Screen"), tab_screen },
 	{ N_("Events"), tab_events },
 };
 
 static bool console_tab(const struct tui *t)
 {
 	return tabs[t->detail_tab].draw == tab_console;
+}
+
+static bool screen_tab(const struct tui *t)
+{
+	return tabs[t->detail_tab].draw == tab_screen;
+}
+
+bool view_details_live(const struct tui *t)
+{
+	return console_tab(t) || screen_tab(t);
 }
 
 int view_details_next_tab(struct tui *t, int step)
