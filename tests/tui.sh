@@ -36,14 +36,14 @@ see 'Started VM "t1"' 2 "the job's result shows in the status line"
 see 'State: +running' 5 "the details pane shows the selected VM"
 see '^ . t1 +running .* 00:00:[0-9]{2} *$' 5 "its uptime (from QEMU's pid file) shows in the row"
 see 'Up for: +00:00:[0-9]{2}' 5 "and in the details pane"
-keys Tab Tab Tab Tab Tab
+keys Tab Tab Tab Tab Tab Tab
 see '[0-9:]{8} started' 3 "its Events tab lists the lifecycle events"
-keys BTab
+keys BTab BTab
 see 'VMTUI-MARKER t1' 30 "its Console tab shows the end of the serial log, live (the guest's marker)"
 check "t1 boots (its acpid is up)" wait_for "$log1" 'VMTUI-GUEST-READY' 30
 keys BTab BTab
 see 'virtio|No disks' 3 "Shift-Tab goes back (Disks tab)"
-keys Tab Tab Tab Tab
+keys Tab Tab Tab Tab Tab
 keys S
 see '^ . t1 +shut off' 30 "S (ACPI) powers it off and the row follows without a keypress"
 see 'VM "t1" has powered off' 10 "the shutdown job reports it"
