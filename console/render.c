@@ -22,7 +22,10 @@ struct render {
 	ChafaCanvas *canvas;
 	ChafaTermInfo *term;    /* sequences of the pixel modes */
 	int cols, rows;         /* the canvas' geometry */
-	struct cell *shown;     /* what the terminal shows; NULL: unknown */
+	struct cell *shown;     /* what the terminal shows */
+	struct cell *next;      /* the frame being made (kept: no allocation
+				   per frame) */
+	bool known;             /* whether @shown is what it shows */
 	int x0, y0;             /* where it shows it */
 };
 
@@ -107,6 +110,7 @@ void render_free(struct render *r)
 	if (r->term)
 		chafa_term_info_unref(r->term);
 	g_free(r->shown);
+	g_free(r->next);
 	g_free(r);
 }
 
@@ -117,7 +121,7 @@ enum render_mode render_get_mode(const struct render *r)
 
 void render_invalidate(struct render *r)
 {
-	g_clear_pointer(&r->shown, g_free);
+	r->known = false;
 }
 
 static void set_geometry(struct render *r, int cols, int rows)
@@ -130,6 +134,10 @@ static void set_geometry(struct render *r, int cols, int rows)
 	r->canvas = chafa_canvas_new(r->cfg);
 	r->cols = cols;
 	r->rows = rows;
+	g_free(r->shown);
+	g_free(r->next);
+	r->shown = g_new(struct cell, (gsize)cols * (gsize)rows);
+	r->next = g_new(struct cell, (gsize)cols * (gsize)rows);
 	render_invalidate(r);
 }
 
@@ -167,14 +175,14 @@ static void get_cell(struct render *r, int x, int y, struct cell *c)
 /* Appends the changed cells; the pen (current colours) starts unknown. */
 static void emit_cells(struct render *r, GString *out, bool all)
 {
-	struct cell *now = g_new(struct cell, (gsize)r->cols * (gsize)r->rows);
+	struct cell *now = r->next;
 	gint pen_fg = -2, pen_bg = -2;
 	int cur_x = -1, cur_y = -1;
 
 	for (int y = 0; y < r->rows; y++) {
 		for (int x = 0; x < r->cols; x++) {
 			struct cell *c = &now[y * r->cols + x];
-			const struct cell *was = r->shown ? &r->shown[y * r->cols + x] : NULL;
+			const struct cell *was = r->known ? &r->shown[y * r->cols + x] : NULL;
 			char utf8[8];
 			int n;
 
@@ -206,8 +214,9 @@ static void emit_cells(struct render *r, GString *out, bool all)
 	}
 	if (pen_fg != -2 || pen_bg != -2)
 		g_string_append(out, "\033[0m");
-	g_free(r->shown);
+	r->next = r->shown;
 	r->shown = now;
+	r->known = true;
 }
 
 void render_frame(struct render *r, const uint8_t *pixels, int w, int h,
