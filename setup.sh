@@ -23,10 +23,11 @@ qemu-system-x86 qemu-utils ovmf locales ncurses-term"
 # built from the cloud kernel and busybox; tmux drives the TUI; virsh is
 # the benchmark's peer; python3 checks JSON; setpriv runs unprivileged
 # cases; man and col check the man page; a private sshd on 127.0.0.1
-# carries the over-SSH test.
+# carries the over-SSH test; Xvfb and remote-viewer, the desktop viewer
+# the graphical console offers when there is a desktop.
 TEST_DEPS="linux-image-cloud-amd64 busybox-static cpio e2fsprogs tmux
 libvirt-clients python3 util-linux procps man-db bsdextrautils
-openssh-server openssh-client"
+openssh-server openssh-client xvfb virt-viewer"
 
 say() { printf '%s\n' "setup: $*" >&2; }
 

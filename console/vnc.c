@@ -80,6 +80,9 @@ struct vnc {
 	gint64 in_at;
 	struct job *job;        /* sending keys, screenshot or reconnecting */
 	enum { JOB_KEYS, JOB_SHOT, JOB_CONNECT } job_kind;
+	int port;               /* the VNC server's TCP port, -1 if none */
+	char *host;             /* and its address, if reachable from here */
+	const char *viewer;     /* a desktop VNC viewer there is, or NULL */
 	bool leave;
 	int next;
 };
@@ -170,6 +173,8 @@ struct connect_req {
 	struct vnc stage;   /* what the callbacks fill during the handshake,
 			       for the session to take over */
 	rfbClient *cl;      /* the result */
+	int port;           /* its VNC server's TCP port, -1 if none */
+	char *host;         /* and address, when reachable from here */
 };
 
 static void connect_req_free(void *p)
@@ -179,6 +184,7 @@ static void connect_req_free(void *p)
 	if (r->cl)
 		rfbClientCleanup(r->cl);
 	g_free(r->stage.fb);
+	g_free(r->host);
 	g_free(r->name);
 	g_free(r);
 }
@@ -260,6 +266,12 @@ static int connect_job(struct job *job, void *data)
 		return -1;
 	fd = vnc_socket(r, dom, spec);
 	virDomainFree(dom);
+	r->port = spec->vnc_port;
+	/* where a desktop viewer on this machine would find it */
+	if (spec->vnc_port > 0 && (engine_is_embedded(r->eng) ||
+				   g_str_has_prefix(engine_uri(r->eng), "qemu:///")))
+		r->host = g_strdup(!spec->vnc_listen || !strcmp(spec->vnc_listen, "0.0.0.0") ||
+				   !strcmp(spec->vnc_listen, "::") ? "127.0.0.1" : spec->vnc_listen);
 	if (fd < 0)
 		return -1;
 
@@ -317,6 +329,9 @@ static bool take_client(struct vnc *v, struct job *job)
 	v->fb_w = r->stage.fb_w;
 	v->fb_h = r->stage.fb_h;
 	v->leds = r->stage.leds;
+	v->port = r->port;
+	g_free(v->host);
+	v->host = g_steal_pointer(&r->host);
 	rfbClientSetClientData(v->cl, (void *)rfb_log, v);
 	v->connected = true;
 	v->ext_keys = true; /* until the server says otherwise */
@@ -557,6 +572,8 @@ static void draw_status(struct vnc *v)
 		/* TRANSLATORS: the graphical console's menu; keep the keys */
 		g_string_printf(line, _(" %s/q leave · d Ctrl-Alt-Del · 1-9,0,F-keys Ctrl-Alt-Fn · t type text · p screenshot · v view · arrows pan · s serial · r reconnect "),
 				esc);
+		if (v->viewer)
+			g_string_append_printf(line, _("· o %s "), v->viewer);
 	} else if (v->menu == MENU_TYPE) {
 		g_string_printf(line, _(" Type into %s (Enter sends, Esc cancels): %s"), v->name,
 				v->typing->str);
@@ -735,6 +752,47 @@ static void pan(struct vnc *v, int dx, int dy)
 	render_invalidate(v->r);
 }
 
+/* A desktop VNC viewer, when there is a desktop to show it on. */
+static const char *find_viewer(void)
+{
+	static const char *const viewers[] = { "remote-viewer", "vncviewer", "xtightvncviewer" };
+
+	if (!g_getenv("DISPLAY") && !g_getenv("WAYLAND_DISPLAY"))
+		return NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(viewers); i++) {
+		g_autofree char *path = g_find_program_in_path(viewers[i]);
+
+		if (path)
+			return viewers[i];
+	}
+	return NULL;
+}
+
+/* Shows the screen in the desktop viewer too; it outlives vmtui. */
+static void open_viewer(struct vnc *v)
+{
+	g_autofree char *target = NULL;
+	g_autoptr(GError) err = NULL;
+	char *argv[3];
+
+	if (!v->host || v->port <= 0) {
+		set_note(v, "%s", _("its VNC server has no address a viewer here can reach"));
+		return;
+	}
+	target = strcmp(v->viewer, "remote-viewer") == 0 ?
+		g_strdup_printf(strchr(v->host, ':') ? "vnc://[%s]:%d" : "vnc://%s:%d", v->host, v->port) :
+		g_strdup_printf("%s::%d", v->host, v->port);
+	argv[0] = (char *)v->viewer;
+	argv[1] = target;
+	argv[2] = NULL;
+	if (!g_spawn_async(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL |
+			   G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+			   NULL, NULL, NULL, &err))
+		set_note(v, _("cannot start %s: %s"), v->viewer, err->message);
+	else
+		set_note(v, _("opened in %s (%s)"), v->viewer, target);
+}
+
 static void menu_key(struct vnc *v, const struct keys_event *ev)
 {
 	static const unsigned fkeys[] = { KEY_F1, KEY_F1 + 1, KEY_F1 + 2, KEY_F1 + 3,
@@ -770,6 +828,8 @@ static void menu_key(struct vnc *v, const struct keys_event *ev)
 	} else if (s == 's' || s == 'S') {
 		v->leave = true;
 		v->next = CONSOLE_SERIAL;
+	} else if ((s == 'o' || s == 'O') && v->viewer) {
+		open_viewer(v);
 	} else if (s == 'r' || s == 'R') {
 		if (v->job) {
 			set_note(v, "%s", _("still busy with the last request"));
@@ -1001,7 +1061,7 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 {
 	static const char enter[] = "\033[?1049h\033[?25l\033[?1002h\033[?1006h\033[2J";
 	static const char leave[] = "\033[?1006l\033[?1002l\033[0m\033[?25h\033[?1049l";
-	struct vnc v = { .eng = eng, .name = name, .o = o, .next = CONSOLE_LEAVE };
+	struct vnc v = { .eng = eng, .name = name, .o = o, .next = CONSOLE_LEAVE, .port = -1 };
 	struct job *job;
 	int mode;
 
@@ -1047,6 +1107,10 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 	v.out = g_string_sized_new(256 * 1024);
 	v.typing = g_string_new(NULL);
 	v.full = v.status_dirty = true;
+	v.viewer = find_viewer();
+	if (v.viewer && v.host)
+		set_note(&v, _("%s o opens it in %s on the desktop"), console_escape_name(o->escape),
+			 v.viewer);
 
 	run(&v);
 
@@ -1058,6 +1122,7 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 	g_string_free(v.out, TRUE);
 	g_string_free(v.typing, TRUE);
 	g_free(v.note);
+	g_free(v.host);
 	g_free(v.fb);
 	return v.next;
 }

@@ -35,7 +35,7 @@ expect 2 'needs a terminal' "console without a terminal says it needs one" conso
 # typed command line itself does not contain
 tok=$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')
 tmux new-session -d -s "$S" -x 100 -y 30 \
-	"stty -a >'$T/stty.before'; '$VMTUI' console c1; echo VMTUI-EXITED \$?; stty -a >'$T/stty.after'; sleep 60"
+	"stty -g >'$T/stty.before'; '$VMTUI' console c1; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
 see 'serial console of c1: Ctrl-] opens the menu' 10 "vmtui console attaches and says how to leave"
 keys "echo v-\$(($tok+1))" Enter
 see "^v-$((tok + 1))" 10 "a typed command runs in the guest and its output shows"
@@ -54,17 +54,17 @@ keys C-] x
 see 'back to c1' 3 "any other key goes back to the guest"
 keys C-] C-]
 see 'VMTUI-EXITED 0' 5 "Ctrl-] Ctrl-] leaves; exit status 0"
-check "the terminal's mode is given back" cmp -s "$T/stty.before" "$T/stty.after"
+same_stty "the terminal's mode is given back"
 tmux kill-session -t "$S" 2>/dev/null
 
 # a crash signal in the middle of a session still gives the terminal
 # back: vmtui runs in the foreground, signalled by its pid
 tmux new-session -d -s "$S" -x 100 -y 30 \
-	"stty -a >'$T/stty.before'; sh -c 'echo \$\$ >\"$T/pid\"; exec \"$VMTUI\" console c1'; echo VMTUI-EXITED \$?; stty -a >'$T/stty.after'; sleep 60"
+	"stty -g >'$T/stty.before'; sh -c 'echo \$\$ >\"$T/pid\"; exec \"$VMTUI\" console c1'; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
 see 'serial console of c1' 10 "attached in the foreground"
 kill -SEGV "$(cat "$T/pid")"
 see 'VMTUI-EXITED 139' 5 "SIGSEGV ends it (status 139)"
-check "and the terminal's mode is given back" cmp -s "$T/stty.before" "$T/stty.after"
+same_stty "and the terminal's mode is given back"
 tmux kill-session -t "$S" 2>/dev/null
 tmux new-session -d -s "$S" -x 100 -y 30 \
 	"sh -c 'echo \$\$ >\"$T/pid\"; exec \"$VMTUI\" console c1'; echo VMTUI-EXITED \$?; sleep 60"

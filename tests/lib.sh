@@ -137,6 +137,17 @@ state() {
 	"$VMTUI" info --json "$1" 2>/dev/null | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'
 }
 
+# same_stty DESC: the terminal's mode saved in $T/stty.after is the one
+# in $T/stty.before (each `stty -g` or `stty -a` of a test's shell)
+same_stty() {
+	if cmp -s "$T/stty.before" "$T/stty.after"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "before: $(cat "$T/stty.before" 2>/dev/null)" "after:  $(cat "$T/stty.after" 2>/dev/null)"
+	fi
+}
+
 # ---- driving the TUI in tmux (session $S) --------------------------------
 
 # screen: the visible pane

@@ -49,7 +49,7 @@ see 'VMTUI-EXITED 2' 2 "and exits 2"
 tui "TERM=dumb '$VMTUI' vnc v1" -x 100 -y 30
 see 'needs a terminal with colours; TERM=dumb has none' 10 "a terminal without colours says so"
 see 'VMTUI-EXITED 2' 2 "and exits 2"
-check "the terminal's mode is given back after a refusal" cmp -s "$T/stty.before" "$T/stty.after"
+same_stty "the terminal's mode is given back after a refusal"
 
 # ---- the screen ------------------------------------------------------------
 tui "'$VMTUI' vnc v1" -x 160 -y 50
@@ -137,7 +137,7 @@ keys C-] g
 see ' v1 · 720×400 · fit ·' 10 "and its g switches back to the screen"
 keys C-] C-]
 see 'VMTUI-EXITED 0' 5 "Ctrl-] Ctrl-] leaves; exit status 0"
-check "the terminal's mode is given back" cmp -s "$T/stty.before" "$T/stty.after"
+same_stty "the terminal's mode is given back"
 check "and its screen and mouse modes" sh -c \
 	"[ \"\$(tmux display -p -t '$S' '#{alternate_on}#{mouse_any_flag}#{mouse_sgr_flag}#{cursor_flag}')\" = 0001 ]"
 
@@ -148,9 +148,47 @@ tmux new-session -d -s "$S" -x 100 -y 30 \
 see ' v1 · 720×400' 15 "the screen again"
 kill -SEGV "$(cat "$T/pid")"
 see 'VMTUI-EXITED 139' 5 "SIGSEGV ends it"
-check "and the terminal's mode is given back" cmp -s "$T/stty.before" "$T/stty.after"
+same_stty "and the terminal's mode is given back"
 check "with its screen and mouse modes" sh -c \
 	"[ \"\$(tmux display -p -t '$S' '#{alternate_on}#{mouse_any_flag}#{mouse_sgr_flag}#{cursor_flag}')\" = 0001 ]"
+
+# ---- a desktop viewer, when there is a desktop ------------------------------
+# a private X server (its display number written to a pipe by -displayfd);
+# remote-viewer, started by vmtui, outlives it and is ended by its pid
+command -v Xvfb >/dev/null && command -v remote-viewer >/dev/null ||
+	{ echo "Bail out! Xvfb or remote-viewer is missing (./setup.sh test installs xvfb and virt-viewer)"; exit 1; }
+Xvfb -displayfd 1 -nolisten tcp -screen 0 800x600x24 >"$T/xdisplay" 2>"$T/xvfb.log" &
+BG_PIDS="$BG_PIDS $!"
+i=0
+until [ -s "$T/xdisplay" ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+disp=:$(cat "$T/xdisplay")
+tui "DISPLAY=$disp '$VMTUI' vnc v1" -x 160 -y 50
+see 'Ctrl-] o opens it in remote-viewer on the desktop' 15 "with a desktop and remote-viewer, the screen offers to open there"
+keys C-] o
+see 'opened in remote-viewer \(vnc://127\.0\.0\.1:59[0-9][0-9]\)' 5 "Ctrl-] o opens it there"
+port=$(screen | sed -n 's/.*vnc:\/\/127\.0\.0\.1:\(59[0-9][0-9]\).*/\1/p' | head -n 1)
+viewer=
+i=0
+while [ -z "$viewer" ] && [ $i -lt 100 ]; do
+	viewer=$(pgrep -f "^remote-viewer vnc://127.0.0.1:$port\$" | head -n 1)
+	sleep 0.1; i=$((i + 1))
+done
+[ -n "$viewer" ] && BG_PIDS="$BG_PIDS $viewer"
+i=0
+until ss -tnpH state established "( dport = :$port )" 2>/dev/null | grep -q "pid=$viewer," || [ $i -ge 150 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+check "remote-viewer (pid ${viewer:-none}) is connected to the VM's VNC server on port ${port:-?}" \
+	sh -c "[ -n '$viewer' ] && ss -tnpH state established '( dport = :$port )' | grep -q 'pid=$viewer,'"
+keys C-] q
+see 'VMTUI-EXITED 0' 5 "leaving the console"
+check "leaves the viewer open" kill -0 "${viewer:-0}"
+[ -n "$viewer" ] && kill "$viewer" 2>/dev/null
+tui "env -u DISPLAY -u WAYLAND_DISPLAY '$VMTUI' vnc v1" -x 160 -y 50
+see ' v1 · 720×400' 15 "without a desktop"
+screen | grep -q 'remote-viewer'
+check "nothing offers a desktop viewer" [ $? -ne 0 ]
+keys C-] q
 
 # ---- from the full-screen interface -------------------------------------
 tui "env XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'" -x 120 -y 40
