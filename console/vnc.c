@@ -712,6 +712,18 @@ static void type_text(struct vnc *v, const char *text)
 	}
 }
 
+/* Moves the view by @dx × @dy guest pixels (layout() keeps it on the
+ * screen). */
+static void pan_by(struct vnc *v, int dx, int dy)
+{
+	int x = v->pan_x, y = v->pan_y;
+
+	v->pan_x = clamp(v->pan_x + dx, 0, MAX(v->fb_w - v->src_w, 0));
+	v->pan_y = clamp(v->pan_y + dy, 0, MAX(v->fb_h - v->src_h, 0));
+	if (x != v->pan_x || y != v->pan_y)
+		v->dirty = true;
+}
+
 static void mouse_event(struct vnc *v, const struct keys_event *ev)
 {
 	int b = ev->button, fx, fy;
@@ -738,6 +750,14 @@ static void mouse_event(struct vnc *v, const struct keys_event *ev)
 			v->buttons &= ~bit;
 	}
 	SendPointerEvent(v->cl, fx, fy, (int)v->buttons);
+	/* the view follows a pointer that reaches its edge */
+	if (v->view != VIEW_FIT) {
+		int dx = ev->x == v->x0 ? -1 : ev->x == v->x0 + v->cw - 1 ? 1 : 0;
+		int dy = ev->y == v->y0 ? -1 : ev->y == v->y0 + v->ch - 1 ? 1 : 0;
+
+		if (dx || dy)
+			pan_by(v, dx * MAX(v->src_w / 8, 1), dy * MAX(v->src_h / 8, 1));
+	}
 }
 
 static void pan(struct vnc *v, int dx, int dy)
@@ -746,10 +766,7 @@ static void pan(struct vnc *v, int dx, int dy)
 		set_note(v, "%s", _("the whole screen shows: nothing to pan (v changes the view)"));
 		return;
 	}
-	v->pan_x += dx * MAX(v->src_w / 4, 1);
-	v->pan_y += dy * MAX(v->src_h / 4, 1);
-	v->dirty = true;
-	render_invalidate(v->r);
+	pan_by(v, dx * MAX(v->src_w / 4, 1), dy * MAX(v->src_h / 4, 1));
 }
 
 /* A desktop VNC viewer, when there is a desktop to show it on. */

@@ -96,6 +96,18 @@ keys v
 see '720×400 · fill width ·' 3 "v changes the view (fill width)"
 keys C-] v
 see '720×400 · 1:1 ·' 3 "then 1:1"
+sleep 0.5
+screen | head -n 49 >"$T/view.a"
+keys C-] Right
+sleep 1
+screen | head -n 49 >"$T/view.b"
+check "the menu's arrows pan the 1:1 view" sh -c "! cmp -s '$T/view.a' '$T/view.b'"
+keys Left
+sleep 1
+screen | head -n 49 >"$T/view.c"
+check "and back" cmp -s "$T/view.a" "$T/view.c"
+keys Escape
+sleep 0.3 # a lone Esc is told from a sequence by the pause after it
 keys C-] v
 see '720×400 · fit ·' 3 "then back to fit"
 keys C-] p
