@@ -13,7 +13,11 @@
 
 #include "render.h"
 
-#define cell render_cell
+/* a cell as the renderer keeps it: see get_cell() */
+struct cell {
+	gunichar ch;       /* 0: a picture cell of two halves */
+	gint fg, bg;       /* for ch 0: the top and bottom halves' colours */
+};
 
 struct render {
 	enum render_mode mode;
@@ -21,6 +25,8 @@ struct render {
 	ChafaCanvasConfig *cfg;
 	ChafaCanvas *canvas;
 	ChafaTermInfo *term;    /* sequences of the pixel modes */
+	ChafaCanvas *band;      /* for converting a few rows */
+	int band_rows, band_cols;
 	int cols, rows;         /* the canvas' geometry */
 	struct cell *shown;     /* what the terminal shows */
 	struct cell *next;      /* the frame being made (kept: no allocation
@@ -106,6 +112,8 @@ void render_free(struct render *r)
 		return;
 	if (r->canvas)
 		chafa_canvas_unref(r->canvas);
+	if (r->band)
+		chafa_canvas_unref(r->band);
 	chafa_canvas_config_unref(r->cfg);
 	if (r->term)
 		chafa_term_info_unref(r->term);
@@ -156,73 +164,165 @@ static void put_color(GString *out, enum render_mode mode, gint c, bool bg)
 	}
 }
 
-static void get_cell(struct render *r, int x, int y, struct cell *c)
+#define UPPER_HALF 0x2580
+#define LOWER_HALF 0x2584
+#define FULL_BLOCK 0x2588
+
+/* A cell as what it shows: for half blocks, spaces and full blocks the
+ * colours of its top and bottom halves (the same picture can be drawn
+ * with either half block, whichever needs fewer colour changes); any
+ * other symbol as it is. */
+static void get_cell(struct render *r, ChafaCanvas *cv, int x, int y, struct cell *c)
 {
-	c->ch = chafa_canvas_get_char_at(r->canvas, x, y);
+	gint fg, bg;
+
+	c->ch = chafa_canvas_get_char_at(cv, x, y);
 	if (r->mode == RENDER_TRUECOLOR)
-		chafa_canvas_get_colors_at(r->canvas, x, y, &c->fg, &c->bg);
+		chafa_canvas_get_colors_at(cv, x, y, &fg, &bg);
 	else
-		chafa_canvas_get_raw_colors_at(r->canvas, x, y, &c->fg, &c->bg);
-	/* what cannot be seen must not cause output */
-	if (c->ch == ' ')
-		c->fg = -1;
-	if (c->fg < 0 && c->ch != ' ') /* transparent: not with opaque input */
-		c->fg = 0;
-	if (c->bg < 0)
-		c->bg = 0;
+		chafa_canvas_get_raw_colors_at(cv, x, y, &fg, &bg);
+	fg = MAX(fg, 0); /* opaque input: never transparent */
+	bg = MAX(bg, 0);
+	switch (c->ch) {
+	case UPPER_HALF:
+		c->ch = 0, c->fg = fg, c->bg = bg;
+		break;
+	case LOWER_HALF:
+		c->ch = 0, c->fg = bg, c->bg = fg;
+		break;
+	case ' ':
+		c->ch = 0, c->fg = c->bg = bg;
+		break;
+	case FULL_BLOCK:
+		c->ch = 0, c->fg = c->bg = fg;
+		break;
+	default:
+		c->fg = fg, c->bg = bg;
+	}
 }
 
-/* Appends the changed cells; the pen (current colours) starts unknown. */
-static void emit_cells(struct render *r, GString *out, bool all)
+static bool same_cell(const struct cell *a, const struct cell *b)
 {
-	struct cell *now = r->next;
-	gint pen_fg = -2, pen_bg = -2;
-	int cur_x = -1, cur_y = -1;
+	return a->ch == b->ch && a->fg == b->fg && a->bg == b->bg;
+}
 
-	for (int y = 0; y < r->rows; y++) {
-		for (int x = 0; x < r->cols; x++) {
-			struct cell *c = &now[y * r->cols + x];
-			const struct cell *was = r->known ? &r->shown[y * r->cols + x] : NULL;
-			char utf8[8];
-			int n;
+struct pen {
+	gint fg, bg;       /* -1: unknown */
+	int x, y;          /* the cursor; -1: unknown */
+};
 
-			get_cell(r, x, y, c);
-			if (!all && was && was->ch == c->ch && was->bg == c->bg &&
-			    (c->ch == ' ' || was->fg == c->fg))
-				continue;
-			if (cur_y != y || cur_x != x)
-				g_string_append_printf(out, "\033[%d;%dH", r->y0 + y + 1, r->x0 + x + 1);
-			if (c->bg != pen_bg || (c->ch != ' ' && c->fg != pen_fg)) {
-				g_string_append(out, "\033[");
-				if (c->ch != ' ' && c->fg != pen_fg) {
-					put_color(out, r->mode, c->fg, false);
-					pen_fg = c->fg;
-					if (c->bg != pen_bg)
-						g_string_append_c(out, ';');
-				}
-				if (c->bg != pen_bg) {
-					put_color(out, r->mode, c->bg, true);
-					pen_bg = c->bg;
-				}
-				g_string_append_c(out, 'm');
-			}
-			n = g_unichar_to_utf8(c->ch, utf8);
-			g_string_append_len(out, utf8, n);
-			cur_x = x + 1;
-			cur_y = y;
+static void set_pen(struct render *r, GString *out, struct pen *pen, gint fg, gint bg)
+{
+	bool f = fg >= 0 && fg != pen->fg, b = bg != pen->bg;
+
+	if (!f && !b)
+		return;
+	g_string_append(out, "\033[");
+	if (f)
+		put_color(out, r->mode, fg, false);
+	if (f && b)
+		g_string_append_c(out, ';');
+	if (b)
+		put_color(out, r->mode, bg, true);
+	g_string_append_c(out, 'm');
+	if (f)
+		pen->fg = fg;
+	pen->bg = bg;
+}
+
+/* Writes cell @c at @x, @y (canvas cells), with as few colour changes as
+ * the pen allows. */
+static void put_cell(struct render *r, GString *out, struct pen *pen, int x, int y,
+		     const struct cell *c)
+{
+	char utf8[8];
+	gunichar ch;
+
+	if (pen->y == y && pen->x >= 0 && x > pen->x)
+		g_string_append_printf(out, x == pen->x + 1 ? "\033[C" : "\033[%dC", x - pen->x);
+	else if (pen->y != y || pen->x != x)
+		g_string_append_printf(out, "\033[%d;%dH", r->y0 + y + 1, r->x0 + x + 1);
+	if (c->ch) {
+		set_pen(r, out, pen, c->fg, c->bg);
+		ch = c->ch;
+	} else if (c->fg == c->bg) { /* one colour: a space or a full block */
+		if (pen->bg == c->bg) {
+			ch = ' ';
+		} else if (pen->fg == c->fg) {
+			ch = FULL_BLOCK;
+		} else {
+			set_pen(r, out, pen, -1, c->bg);
+			ch = ' ';
+		}
+	} else { /* the upper half block, or the lower one colours swapped */
+		int upper = (pen->fg != c->fg) + (pen->bg != c->bg);
+		int lower = (pen->fg != c->bg) + (pen->bg != c->fg);
+
+		if (lower < upper) {
+			set_pen(r, out, pen, c->bg, c->fg);
+			ch = LOWER_HALF;
+		} else {
+			set_pen(r, out, pen, c->fg, c->bg);
+			ch = UPPER_HALF;
 		}
 	}
-	if (pen_fg != -2 || pen_bg != -2)
+	g_string_append_len(out, utf8, g_unichar_to_utf8(ch, utf8));
+	pen->x = x + 1;
+	pen->y = y;
+}
+
+/* Appends the cells of rows [@top, @bottom) that differ from what the
+ * terminal shows (all of them with @all), reading them from @cv, whose
+ * row 0 is canvas row @top; the other rows stay as shown. */
+static void emit_rows(struct render *r, ChafaCanvas *cv, int top, int bottom,
+		      GString *out, bool all)
+{
+	struct cell *now = r->next;
+	struct pen pen = { -1, -1, -1, -1 };
+	size_t row = (size_t)r->cols;
+
+	if (r->known) {
+		memcpy(now, r->shown, row * (size_t)top * sizeof(*now));
+		memcpy(now + row * (size_t)bottom, r->shown + row * (size_t)bottom,
+		       row * (size_t)(r->rows - bottom) * sizeof(*now));
+	}
+	for (int y = top; y < bottom; y++) {
+		for (int x = 0; x < r->cols; x++) {
+			struct cell *c = &now[(size_t)y * row + (size_t)x];
+
+			get_cell(r, cv, x, y - top, c);
+			if (all || !r->known || !same_cell(c, &r->shown[(size_t)y * row + (size_t)x]))
+				put_cell(r, out, &pen, x, y, c);
+		}
+	}
+	if (pen.fg >= 0 || pen.bg >= 0)
 		g_string_append(out, "\033[0m");
 	r->next = r->shown;
 	r->shown = now;
 	r->known = true;
 }
 
-void render_frame(struct render *r, const uint8_t *pixels, int w, int h,
-		  int stride, int x0, int y0, int cols, int rows, bool all,
-		  GString *out)
+/* A canvas of @rows rows, for converting a band of the image. */
+static ChafaCanvas *band_canvas(struct render *r, int rows)
 {
+	if (r->band && r->band_rows == rows && r->band_cols == r->cols)
+		return r->band;
+	if (r->band)
+		chafa_canvas_unref(r->band);
+	chafa_canvas_config_set_geometry(r->cfg, r->cols, rows);
+	r->band = chafa_canvas_new(r->cfg);
+	chafa_canvas_config_set_geometry(r->cfg, r->cols, r->rows);
+	r->band_rows = rows;
+	r->band_cols = r->cols;
+	return r->band;
+}
+
+void render_frame(struct render *r, const uint8_t *pixels, int w, int h,
+		  int stride, int x0, int y0, int cols, int rows, int dmg_top,
+		  int dmg_bottom, bool all, GString *out)
+{
+	int top, bottom, sy0, sy1;
+
 	if (cols <= 0 || rows <= 0 || w <= 0 || h <= 0)
 		return;
 	set_geometry(r, cols, rows);
@@ -231,19 +331,38 @@ void render_frame(struct render *r, const uint8_t *pixels, int w, int h,
 		r->y0 = y0;
 		render_invalidate(r);
 	}
-	chafa_canvas_draw_all_pixels(r->canvas, CHAFA_PIXEL_RGBA8_UNASSOCIATED,
-				     pixels, w, h, stride);
 	if (render_mode_is_pixels(r->mode)) {
-		GString *img = chafa_canvas_print(r->canvas, r->term);
+		GString *img;
 
+		chafa_canvas_draw_all_pixels(r->canvas, CHAFA_PIXEL_RGBA8_UNASSOCIATED,
+					     pixels, w, h, stride);
+		img = chafa_canvas_print(r->canvas, r->term);
 		g_string_append_printf(out, "\033[%d;%dH", y0 + 1, x0 + 1);
 		g_string_append_len(out, img->str, (gssize)img->len);
 		g_string_free(img, TRUE);
 		return;
 	}
-	emit_cells(r, out, all);
+	/* the cell rows the changed image rows fall in, and one more each
+	 * side for the scaling's reach */
+	dmg_top = CLAMP(dmg_top, 0, h);
+	dmg_bottom = CLAMP(dmg_bottom, dmg_top, h);
+	top = MAX((int)((double)dmg_top * rows / h) - 1, 0);
+	bottom = MIN((int)((double)dmg_bottom * rows / h + 0.999) + 1, rows);
+	if (all || !r->known || bottom - top > rows / 2) {
+		chafa_canvas_draw_all_pixels(r->canvas, CHAFA_PIXEL_RGBA8_UNASSOCIATED,
+					     pixels, w, h, stride);
+		emit_rows(r, r->canvas, 0, rows, out, all);
+		return;
+	}
+	if (bottom <= top) /* nothing changed */
+		return;
+	/* convert only that band: its image rows into its cell rows */
+	sy0 = (int)((double)top * h / rows);
+	sy1 = MIN((int)((double)bottom * h / rows + 0.999), h);
+	chafa_canvas_draw_all_pixels(band_canvas(r, bottom - top), CHAFA_PIXEL_RGBA8_UNASSOCIATED,
+				     pixels + (size_t)sy0 * (size_t)stride, w, sy1 - sy0, stride);
+	emit_rows(r, r->band, top, bottom, out, false);
 }
-
 
 void render_cells(struct render *r, const uint8_t *pixels, int w, int h,
 		  int stride, int cols, int rows, struct render_cell *cells)
@@ -251,7 +370,15 @@ void render_cells(struct render *r, const uint8_t *pixels, int w, int h,
 	set_geometry(r, cols, rows);
 	chafa_canvas_draw_all_pixels(r->canvas, CHAFA_PIXEL_RGBA8_UNASSOCIATED,
 				     pixels, w, h, stride);
-	for (int y = 0; y < rows; y++)
-		for (int x = 0; x < cols; x++)
-			get_cell(r, x, y, &cells[y * cols + x]);
+	for (int y = 0; y < rows; y++) {
+		for (int x = 0; x < cols; x++) {
+			struct cell c;
+			struct render_cell *out = &cells[y * cols + x];
+
+			get_cell(r, r->canvas, x, y, &c);
+			out->ch = c.ch ? c.ch : c.fg == c.bg ? ' ' : UPPER_HALF;
+			out->fg = c.fg;
+			out->bg = c.bg;
+		}
+	}
 }

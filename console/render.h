@@ -36,10 +36,12 @@ enum render_mode render_get_mode(const struct render *r);
  * bytes a row) to @cols × @rows cells placed at column @x0, row @y0
  * (0-based), and appends to @out what brings the terminal there: in the
  * cell modes only the cells that changed since the last frame, all of
- * them with @all or after render_invalidate(). */
+ * them with @all or after render_invalidate().  Image rows [@dmg_top,
+ * @dmg_bottom) are those that changed since the last frame: only the cell
+ * rows they fall in are converted again (all of them for 0, @h). */
 void render_frame(struct render *r, const uint8_t *pixels, int w, int h,
-		  int stride, int x0, int y0, int cols, int rows, bool all,
-		  GString *out);
+		  int stride, int x0, int y0, int cols, int rows, int dmg_top,
+		  int dmg_bottom, bool all, GString *out);
 /* Forgets what the terminal shows (it was cleared or drawn over). */
 void render_invalidate(struct render *r);
 

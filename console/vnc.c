@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,7 @@ struct vnc {
 	int src_x, src_y, src_w, src_h;
 	int x0, y0, cw, ch;
 	bool dirty;             /* the guest drew since the last frame */
+	int dmg_top, dmg_bottom; /* the framebuffer rows it drew */
 	bool full;              /* the terminal was cleared */
 	bool status_dirty;
 	gint64 last_frame;
@@ -133,6 +135,8 @@ static rfbBool on_resize(rfbClient *cl)
 	cl->frameBuffer = v->fb;
 	v->fb_w = cl->width;
 	v->fb_h = cl->height;
+	v->dmg_top = 0;
+	v->dmg_bottom = v->fb_h;
 	v->dirty = v->full = v->status_dirty = true;
 	return TRUE;
 }
@@ -148,6 +152,8 @@ static void on_update(rfbClient *cl, int x, int y, int w, int h)
 		for (int col = x; col < x + w && col < v->fb_w; col++, p += 4)
 			*p = 0xff;
 	}
+	v->dmg_top = MIN(v->dmg_top, y);
+	v->dmg_bottom = MAX(v->dmg_bottom, y + h);
 	v->dirty = true;
 }
 
@@ -329,6 +335,8 @@ static bool take_client(struct vnc *v, struct job *job)
 	v->fb_w = r->stage.fb_w;
 	v->fb_h = r->stage.fb_h;
 	v->leds = r->stage.leds;
+	v->dmg_top = 0;
+	v->dmg_bottom = v->fb_h;
 	v->port = r->port;
 	g_free(v->host);
 	v->host = g_steal_pointer(&r->host);
@@ -649,9 +657,12 @@ static void draw(struct vnc *v)
 		if (pixels && render_get_mode(v->r) == RENDER_KITTY && !v->full)
 			g_string_append(v->out, "\033_Ga=d\033\\");
 		render_frame(v->r, src, v->src_w, v->src_h, v->fb_w * 4, v->x0, v->y0,
-			     v->cw, v->ch, v->full, v->out);
+			     v->cw, v->ch, v->dmg_top - v->src_y, v->dmg_bottom - v->src_y,
+			     v->full, v->out);
 	}
 	v->dirty = v->full = false;
+	v->dmg_top = INT_MAX;
+	v->dmg_bottom = 0;
 	if (v->status_dirty)
 		draw_status(v);
 	if (v->out->len) {
@@ -712,6 +723,14 @@ static void type_text(struct vnc *v, const char *text)
 	}
 }
 
+/* The whole view changed: convert all of it. */
+static void redraw_all(struct vnc *v)
+{
+	v->dmg_top = 0;
+	v->dmg_bottom = v->fb_h;
+	v->dirty = true;
+}
+
 /* Moves the view by @dx × @dy guest pixels (layout() keeps it on the
  * screen). */
 static void pan_by(struct vnc *v, int dx, int dy)
@@ -721,7 +740,7 @@ static void pan_by(struct vnc *v, int dx, int dy)
 	v->pan_x = clamp(v->pan_x + dx, 0, MAX(v->fb_w - v->src_w, 0));
 	v->pan_y = clamp(v->pan_y + dy, 0, MAX(v->fb_h - v->src_h, 0));
 	if (x != v->pan_x || y != v->pan_y)
-		v->dirty = true;
+		redraw_all(v);
 }
 
 static void mouse_event(struct vnc *v, const struct keys_event *ev)
@@ -840,7 +859,8 @@ static void menu_key(struct vnc *v, const struct keys_event *ev)
 		screenshot(v);
 	} else if (s == 'v' || s == 'V') {
 		v->view = (v->view + 1) % VIEW_COUNT;
-		v->dirty = v->full = true;
+		redraw_all(v);
+		v->full = true;
 		set_note(v, _("view: %s"), view_name(v->view));
 	} else if (s == 's' || s == 'S') {
 		v->leave = true;
@@ -1004,7 +1024,8 @@ static void on_signals(struct vnc *v)
 			v->leave = true;
 		} else if (why[i] == 'w') {
 			read_size(v);
-			v->dirty = v->full = true;
+			redraw_all(v);
+			v->full = true;
 		}
 	}
 }
@@ -1078,7 +1099,8 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 {
 	static const char enter[] = "\033[?1049h\033[?25l\033[?1002h\033[?1006h\033[2J";
 	static const char leave[] = "\033[?1006l\033[?1002l\033[0m\033[?25h\033[?1049l";
-	struct vnc v = { .eng = eng, .name = name, .o = o, .next = CONSOLE_LEAVE, .port = -1 };
+	struct vnc v = { .eng = eng, .name = name, .o = o, .next = CONSOLE_LEAVE, .port = -1,
+			 .dmg_top = 0, .dmg_bottom = INT_MAX };
 	struct job *job;
 	int mode;
 

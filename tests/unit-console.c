@@ -126,10 +126,10 @@ static void check_render(void)
 		GString *full = g_string_new(NULL), *still = g_string_new(NULL);
 		GString *moved = g_string_new(NULL), *again = g_string_new(NULL);
 
-		render_frame(r, a, w, h, w * 4, 0, 0, 80, 25, false, full);
-		render_frame(r, a, w, h, w * 4, 0, 0, 80, 25, false, still);
-		render_frame(r, b, w, h, w * 4, 0, 0, 80, 25, false, moved);
-		render_frame(r, b, w, h, w * 4, 0, 0, 80, 25, true, again);
+		render_frame(r, a, w, h, w * 4, 0, 0, 80, 25, 0, h, false, full);
+		render_frame(r, a, w, h, w * 4, 0, 0, 80, 25, 0, h, false, still);
+		render_frame(r, b, w, h, w * 4, 0, 0, 80, 25, 0, h, false, moved);
+		render_frame(r, b, w, h, w * 4, 0, 0, 80, 25, 0, h, true, again);
 		tap_ok(full->len >= 80 * 25, "%s: a first frame draws every cell (%zu bytes)", m, full->len);
 		tap_ok(still->len == 0, "%s: the same frame again writes nothing (%zu bytes)", m, still->len);
 		tap_ok(moved->len > 0 && moved->len < full->len / 10,
@@ -138,8 +138,18 @@ static void check_render(void)
 		       m, again->len);
 		render_invalidate(r);
 		g_string_truncate(still, 0);
-		render_frame(r, b, w, h, w * 4, 0, 0, 80, 25, false, still);
+		render_frame(r, b, w, h, w * 4, 0, 0, 80, 25, 0, h, false, still);
 		tap_ok(still->len == again->len, "%s: after render_invalidate everything is drawn", m);
+		/* the square moves back: only its rows are converted again,
+		 * and the result is what a whole conversion gives */
+		g_string_truncate(moved, 0);
+		render_frame(r, a, w, h, w * 4, 0, 0, 80, 25, 16, 24, false, moved);
+		render_frame(r, a, w, h, w * 4, 0, 0, 80, 25, 96, 104, false, moved);
+		g_string_truncate(still, 0);
+		render_frame(r, a, w, h, w * 4, 0, 0, 80, 25, 0, h, false, still);
+		tap_ok(moved->len > 0 && still->len == 0,
+		       "%s: converting only the changed rows gives the whole frame (%zu bytes, then %zu)",
+		       m, moved->len, still->len);
 		g_string_free(full, TRUE);
 		g_string_free(still, TRUE);
 		g_string_free(moved, TRUE);
