@@ -45,10 +45,9 @@ die() {
 	exit 1
 }
 
-for v in RUNS IDLE_SECS; do
-	eval "n=\$$v"
-	case $n in
-	'' | *[!0-9]* | 0) die "$v must be a positive integer, not \"$n\"" ;;
+for n in "RUNS=$RUNS" "IDLE_SECS=$IDLE_SECS"; do
+	case ${n#*=} in
+	'' | *[!0-9]* | 0) die "${n%%=*} must be a positive integer, not \"${n#*=}\"" ;;
 	esac
 done
 here=$(cd "$(dirname "$0")" && pwd)
@@ -77,7 +76,8 @@ tmux_pid=
 # Ends what this run started, by pid: vmtui, the tmux server, the guest's
 # QEMU (and libvirt's capability probe), as their pid files name them.
 cleanup() {
-	vpid=$(cat "$tmp/vnc.pid" 2>/dev/null || true)
+	set +e # a process that is already gone must not stop the cleanup
+	vpid=$(cat "$tmp/vnc.pid" 2>/dev/null)
 	[ -n "$vpid" ] && kill "$vpid" 2>/dev/null
 	[ -n "$tmux_pid" ] && kill "$tmux_pid" 2>/dev/null
 	for f in "$VMTUI_ENGINE_ROOT"/run/qemu/*.pid "$VMTUI_ENGINE_ROOT"/lib/qemu/qmp-*/qmp.pid; do
@@ -219,16 +219,16 @@ load=
 [ -r /proc/loadavg ] && load=", load average $(cut -d' ' -f1 /proc/loadavg)"
 echo "vmtui vnc g1 --mode truecolor, in a ${COLS}x$ROWS tmux pane: the guest's 1024×768 in ${IW}×$IH cells (fit view)$load"
 echo "output recorded with tmux pipe-pane; a full redraw is render_frame(all=true) of the same screen at the same place, by vnc-render:"
-set -- $("$VNC_RENDER" full truecolor $IW $IH $IX $IY "$tmp/typed.png")
-full_t=$1 full_t_ms=$2
-set -- $("$VNC_RENDER" full truecolor $IW $IH $IX $IY "$tmp/cursor.png")
-full_c=$1 full_c_ms=$2
+"$VNC_RENDER" full truecolor $IW $IH $IX $IY "$tmp/typed.png" >"$tmp/full" || die "vnc-render full failed"
+read -r full_t full_t_ms <"$tmp/full"
+"$VNC_RENDER" full truecolor $IW $IH $IX $IY "$tmp/cursor.png" >"$tmp/full" || die "vnc-render full failed"
+read -r full_c full_c_ms <"$tmp/full"
 ty=$(size "$tmp/typed.out") tyd=$(draws "$tmp/typed.out")
 st=$(size "$tmp/still.out") std=$(draws "$tmp/still.out")
 bl=$(size "$tmp/blink.out") bld=$(draws "$tmp/blink.out")
 awk -v ty="$ty" -v tyd="$tyd" -v ft="$full_t" -v ftm="$full_t_ms" \
 	-v st="$st" -v std="$std" -v bl="$bl" -v bld="$bld" -v fc="$full_c" -v fcm="$full_c_ms" \
-	-v sc="$(((c1 - c0)))" -v bc="$(((b1 - b0)))" -v hz="$hz" -v idle="$IDLE_SECS" '
+	-v sc="$((c1 - c0))" -v bc="$((b1 - b0))" -v hz="$hz" -v idle="$IDLE_SECS" '
 	function r(a, b) { return b > 0 ? sprintf("%.5f", a / b) : "n/a (no frame drawn)" }
 	BEGIN {
 		printf "  %-22s %6s %10s %14s %22s %10s %16s\n", "case", "draws", "bytes", "full redraws B", "ratio", "vmtui CPU", "full render ms"
