@@ -1,11 +1,22 @@
 # bench/ — benchmarks, run by hand with `make bench`, never by `make
 # check`: they print timings and ratios against a peer, and assert none.
 EXTRA_DIST += bench/list-1000.sh bench/tui-1000.sh bench/node-xml.sh \
-	bench/serial-latency.sh bench/README.md
+	bench/serial-latency.sh bench/vnc.sh bench/README.md
 
-bench: vmtui$(EXEEXT)
+# the graphical console's renderer on real guest screens, for
+# bench/vnc.sh; built by `make bench` only
+EXTRA_PROGRAMS = bench/vnc-render
+bench_vnc_render_SOURCES = bench/vnc-render.c
+bench_vnc_render_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/console \
+	$(CHAFA_CFLAGS) $(ZLIB_CFLAGS)
+bench_vnc_render_LDADD = $(CONSOLE_LIBS) $(CORE_LIBS)
+CLEANFILES += bench/vnc-render$(EXEEXT)
+
+bench: vmtui$(EXEEXT) bench/vnc-render$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/list-1000.sh $(abs_top_builddir)/vmtui$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/tui-1000.sh $(abs_top_builddir)/vmtui$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/serial-latency.sh $(abs_top_builddir)/vmtui$(EXEEXT)
+	VNC_RENDER=$(abs_top_builddir)/bench/vnc-render$(EXEEXT) \
+	$(SHELL) $(srcdir)/bench/vnc.sh $(abs_top_builddir)/vmtui$(EXEEXT)
 
 .PHONY: bench
