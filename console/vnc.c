@@ -985,7 +985,7 @@ static void probe_terminal(bool *kitty, bool *sixel)
 }
 
 /* The output mode: the user's, or the best the terminal has. */
-static int choose_mode(const struct console_opts *o)
+static int choose_mode(const struct console_opts *o, bool *kitty_seen)
 {
 	const char *want = o->graphics ? o->graphics : "auto";
 	const char *ct = g_getenv("COLORTERM");
@@ -1000,9 +1000,11 @@ static int choose_mode(const struct console_opts *o)
 			   term ? term : "");
 		return -1;
 	}
+	/* kitty images through chafa 1.12 are raw, 4 MB a 1024×768 frame,
+	 * and sent whole for each change: only on request.  Sixel is 60-70
+	 * KB a frame, and shows the guest's text readably. */
 	probe_terminal(&kitty, &sixel);
-	if (kitty)
-		return RENDER_KITTY;
+	*kitty_seen = kitty;
 	if (sixel && !muxed)
 		return RENDER_SIXEL;
 	if (ct && (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0))
@@ -1102,6 +1104,7 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 	struct vnc v = { .eng = eng, .name = name, .o = o, .next = CONSOLE_LEAVE, .port = -1,
 			 .dmg_top = 0, .dmg_bottom = INT_MAX };
 	struct job *job;
+	bool kitty_seen = false;
 	int mode;
 
 	job = submit_connect(&v);
@@ -1134,7 +1137,7 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 		g_free(v.fb);
 		return -1;
 	}
-	mode = choose_mode(o);
+	mode = choose_mode(o, &kitty_seen);
 	if (mode < 0) {
 		console_term_leave();
 		disconnect(&v);
@@ -1147,7 +1150,9 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 	v.typing = g_string_new(NULL);
 	v.full = v.status_dirty = true;
 	v.viewer = find_viewer();
-	if (v.viewer && v.host)
+	if (kitty_seen)
+		set_note(&v, "%s", _("this terminal shows kitty images: --mode kitty draws real pixels (4 MB a frame)"));
+	else if (v.viewer && v.host)
 		set_note(&v, _("%s o opens it in %s on the desktop"), console_escape_name(o->escape),
 			 v.viewer);
 
