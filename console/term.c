@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -175,13 +176,24 @@ void console_opts_init(struct console_opts *o, const struct core_config *cfg)
 int console_run(struct engine *eng, const char *name, enum console_next first,
 		const struct console_opts *o)
 {
-	int next = (int)first;
+	int next = (int)first, was = -1;
 
 	while (next == CONSOLE_SERIAL || next == CONSOLE_GRAPHICAL) {
-		next = next == CONSOLE_SERIAL ? console_serial(eng, name, o) :
+		int rc = next == CONSOLE_SERIAL ? console_serial(eng, name, o) :
 			console_graphical(eng, name, o);
-		if (next < 0)
+
+		if (rc < 0 && was < 0)
 			return -1;
+		if (rc < 0) {
+			/* the other console cannot open (no display, say):
+			 * say why, and go back to the one that worked */
+			fprintf(stderr, "vmtui: %s\n", core_error_message());
+			rc = was;
+			was = -1;
+		} else {
+			was = next;
+		}
+		next = rc;
 	}
 	return 0;
 }

@@ -40,7 +40,7 @@ see 'serial console of c1: Ctrl-] opens the menu' 10 "vmtui console attaches and
 keys "echo v-\$(($tok+1))" Enter
 see "^v-$((tok + 1))" 10 "a typed command runs in the guest and its output shows"
 keys C-]
-see 'Ctrl-] or q leave · b SysRq · d Ctrl-Alt-Del · l log' 3 "Ctrl-] opens the menu"
+see 'Ctrl-] or q leave · g screen · b SysRq · d Ctrl-Alt-Del · l log' 3 "Ctrl-] opens the menu"
 keys l
 see 'logging to .*c1-console-[0-9-]+\.log' 3 "its l logs the session to a file"
 keys "echo w-\$(($tok+2))" Enter
@@ -52,6 +52,10 @@ check "the log file holds what the guest printed" grep -q "^w-$((tok + 2))" "$lo
 check "and is readable by its owner only" [ "$(stat -c %a "$log" 2>/dev/null)" = 600 ]
 keys C-] x
 see 'back to c1' 3 "any other key goes back to the guest"
+keys C-] g
+see 'c1 has no graphical display' 10 "g on a VM without a screen says so"
+keys "echo g-\$(($tok+7))" Enter
+see "^g-$((tok + 7))" 10 "and the serial console comes back"
 keys C-] C-]
 see 'VMTUI-EXITED 0' 5 "Ctrl-] Ctrl-] leaves; exit status 0"
 same_stty "the terminal's mode is given back"
