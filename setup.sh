@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 # (xterm-direct, tmux-direct) among them.
 RUN_DEPS="build-essential autoconf automake autopoint gettext pkg-config
 libncurses-dev libvirt-dev libxml2-dev libarchive-dev libvncserver-dev
-libchafa-dev libpng-dev
+libchafa-dev libpng-dev libjson-glib-dev
 libglib2.0-dev libosinfo-1.0-dev osinfo-db libvirt-daemon-driver-qemu
 libvirt-daemon
 qemu-system-x86 qemu-utils ovmf locales ncurses-term"

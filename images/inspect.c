@@ -1,0 +1,225 @@
+/*
+ * inspect.c — what a disk image is: its format from its magic bytes, the
+ * rest from `qemu-img info -f FORMAT --output=json`, run under resource
+ * limits (a hostile image must not hang or exhaust the host), parsed with
+ * json-glib.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <json-glib/json-glib.h>
+
+#include "i18n.h"
+#include "images.h"
+
+#define INFO_CPU_SECONDS 30
+#define INFO_MEMORY (UINT64_C(1) << 30)
+/* an image claiming more than 1 PiB is hostile or broken */
+#define MAX_VIRTUAL_SIZE (UINT64_C(1) << 50)
+
+const char *const image_formats[] = { "qcow2", "raw", "vmdk", "vdi", "vhdx", NULL };
+
+void image_info_free(struct image_info *info)
+{
+	if (!info)
+		return;
+	g_free(info->path);
+	g_free(info->format);
+	g_free(info->backing);
+	g_free(info->backing_format);
+	g_free(info->data_file);
+	g_free(info->subformat);
+	g_free(info);
+}
+
+const char *image_detect_format(const char *path)
+{
+	unsigned char b[512] = { 0 };
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		core_error(errno == ENOENT ? CORE_ERR_NOT_FOUND : CORE_ERR_FAILED,
+			   _("Cannot read %s: %s"), path, g_strerror(errno));
+		return NULL;
+	}
+	n = read(fd, b, sizeof(b));
+	close(fd);
+	if (n < 0) {
+		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), path, g_strerror(errno));
+		return NULL;
+	}
+	if (n >= 4 && memcmp(b, "QFI\xfb", 4) == 0)
+		return "qcow2";
+	if (n >= 4 && memcmp(b, "KDMV", 4) == 0)
+		return "vmdk";
+	if (n >= 21 && memcmp(b, "# Disk DescriptorFile", 21) == 0)
+		return "vmdk";
+	if (n >= 0x44 && memcmp(b + 0x40, "\x7f\x10\xda\xbe", 4) == 0)
+		return "vdi";
+	if (n >= 8 && memcmp(b, "vhdxfile", 8) == 0)
+		return "vhdx";
+	return "raw";
+}
+
+static bool known_format(const char *format)
+{
+	for (size_t i = 0; image_formats[i]; i++)
+		if (strcmp(format, image_formats[i]) == 0)
+			return true;
+	return false;
+}
+
+/* In the child, before qemu-img runs: the limits. */
+static void limit_child(gpointer data)
+{
+	struct rlimit cpu = { INFO_CPU_SECONDS, INFO_CPU_SECONDS };
+	struct rlimit as = { INFO_MEMORY, INFO_MEMORY };
+
+	setrlimit(RLIMIT_CPU, &cpu);
+	setrlimit(RLIMIT_AS, &as);
+}
+
+static char *member_string(JsonObject *o, const char *name)
+{
+	JsonNode *n = json_object_get_member(o, name);
+
+	return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING ?
+		g_strdup(json_node_get_string(n)) : NULL;
+}
+
+static bool member_size(JsonObject *o, const char *name, uint64_t *out)
+{
+	JsonNode *n = json_object_get_member(o, name);
+
+	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
+	    json_node_get_int(n) < 0)
+		return false;
+	*out = (uint64_t)json_node_get_int(n);
+	return true;
+}
+
+static struct image_info *parse_info(const char *path, const char *json)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) err = NULL;
+	autoptr(image_info) info = g_new0(struct image_info, 1);
+	JsonObject *o, *spec, *data;
+	JsonNode *root, *n;
+
+	if (!json_parser_load_from_data(parser, json, -1, &err) ||
+	    !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root)) {
+		core_error(CORE_ERR_FAILED, _("qemu-img said something unreadable about %s"), path);
+		return NULL;
+	}
+	o = json_node_get_object(root);
+	info->path = g_strdup(path);
+	info->format = member_string(o, "format");
+	if (!info->format || !member_size(o, "virtual-size", &info->virtual_size)) {
+		core_error(CORE_ERR_FAILED, _("qemu-img gave no format or size for %s"), path);
+		return NULL;
+	}
+	member_size(o, "actual-size", &info->actual_size);
+	info->backing = member_string(o, "backing-filename");
+	info->backing_format = member_string(o, "backing-filename-format");
+	n = json_object_get_member(o, "encrypted");
+	info->encrypted = n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_boolean(n);
+	n = json_object_get_member(o, "format-specific");
+	if (n && JSON_NODE_HOLDS_OBJECT(n)) {
+		spec = json_node_get_object(n);
+		n = json_object_get_member(spec, "data");
+		if (n && JSON_NODE_HOLDS_OBJECT(n)) {
+			data = json_node_get_object(n);
+			info->data_file = member_string(data, "data-file");
+			info->subformat = member_string(data, "create-type");
+			n = json_object_get_member(data, "encrypt");
+			if (n && JSON_NODE_HOLDS_OBJECT(n))
+				info->encrypted = true;
+		}
+	}
+	if (info->virtual_size == 0 || info->virtual_size > MAX_VIRTUAL_SIZE) {
+		core_error(CORE_ERR_FAILED, _("%s claims a disk of %" G_GUINT64_FORMAT " bytes: refused"),
+			   path, info->virtual_size);
+		return NULL;
+	}
+	return g_steal_pointer(&info);
+}
+
+struct image_info *image_inspect(const char *path, const char *format)
+{
+	g_autofree char *out = NULL, *errout = NULL;
+	g_autoptr(GError) gerr = NULL;
+	int status = 0;
+
+	if (!format && !(format = image_detect_format(path)))
+		return NULL;
+	if (!known_format(format)) {
+		core_error(CORE_ERR_USAGE, _("\"%s\" is not a disk image format vmtui takes (qcow2, raw, vmdk, vdi, vhdx)"),
+			   format);
+		return NULL;
+	}
+	if (access(path, R_OK) < 0) {
+		core_error(errno == ENOENT ? CORE_ERR_NOT_FOUND : CORE_ERR_FAILED,
+			   _("Cannot read %s: %s"), path, g_strerror(errno));
+		return NULL;
+	}
+	{
+		/* "--" and a path qemu-img cannot take for an option or a
+		 * protocol ("nbd:...", "json:{...}"): make it absolute */
+		g_autofree char *abs = g_canonicalize_filename(path, NULL);
+		const char *argv[] = { QEMU_IMG_PATH, "info", "-f", format, "--output=json", "-U",
+				       "--", abs, NULL };
+
+		if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL,
+				  limit_child, NULL, &out, &errout, &status, &gerr)) {
+			core_error(CORE_ERR_FAILED, _("Cannot run qemu-img: %s"), gerr->message);
+			return NULL;
+		}
+	}
+	if (WIFSIGNALED(status)) {
+		core_error(CORE_ERR_FAILED, _("qemu-img was stopped reading %s (signal %d): it took more than %d s of CPU or %" G_GUINT64_FORMAT " MiB of memory"),
+			   path, WTERMSIG(status), INFO_CPU_SECONDS, INFO_MEMORY >> 20);
+		return NULL;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		g_strstrip(errout);
+		core_error(CORE_ERR_FAILED, _("%s is not a readable %s image: %s"), path, format,
+			   errout && *errout ? errout : _("qemu-img failed"));
+		return NULL;
+	}
+	return parse_info(path, out);
+}
+
+struct image_info *image_inspect_safe(const char *path, const char *format,
+				      const char *allowed_backing)
+{
+	autoptr(image_info) info = image_inspect(path, format);
+
+	if (!info)
+		return NULL;
+	if (info->data_file) {
+		core_error(CORE_ERR_FAILED, _("%s refers to an external data file (%s): refused"),
+			   path, info->data_file);
+		return NULL;
+	}
+	if (info->encrypted) {
+		core_error(CORE_ERR_FAILED, _("%s is encrypted: vmtui cannot use it"), path);
+		return NULL;
+	}
+	if (info->backing && (!allowed_backing || strcmp(info->backing, allowed_backing) != 0)) {
+		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s): refused; an image that builds on another can only be used when that one is in the image store"),
+			   path, info->backing);
+		return NULL;
+	}
+	if (info->backing && !info->backing_format) {
+		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s) without a format: refused"),
+			   path, info->backing);
+		return NULL;
+	}
+	return g_steal_pointer(&info);
+}

@@ -1,0 +1,7 @@
+# images/ — disk images from elsewhere: inspected safely, kept in the
+# per-user image store, imported and exported (OVA).  No curses.
+noinst_LIBRARIES += images/libimages.a
+images_libimages_a_SOURCES = images/images.h images/inspect.c
+images_libimages_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images $(JSON_CFLAGS)
+
+IMAGES_LIBS = images/libimages.a $(JSON_LIBS)
