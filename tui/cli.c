@@ -251,20 +251,49 @@ void command_ctx_free(struct cmd_ctx *ctx)
 	g_free(ctx);
 }
 
+/* The command @argv starts with: its first word, or its first two for
+ * the commands named so ("image import"); *@words tells which. */
+static const struct command *find_in_argv(int argc, char **argv, int *words)
+{
+	const struct command *cmd;
+	g_autofree char *two = argc > 1 ? g_strdup_printf("%s %s", argv[0], argv[1]) : NULL;
+	g_autoptr(GString) subs = g_string_new(NULL);
+	size_t len = strlen(argv[0]);
+
+	if (two && (cmd = command_find(two))) {
+		*words = 2;
+		return cmd;
+	}
+	*words = 1;
+	if ((cmd = command_find(argv[0])))
+		return cmd;
+	for (const struct command *c = commands; c->name; c++)
+		if (strncmp(c->name, argv[0], len) == 0 && c->name[len] == ' ')
+			g_string_append_printf(subs, "%s%s", subs->len ? ", " : "", c->name + len + 1);
+	if (subs->len)
+		core_error(CORE_ERR_USAGE, _("\"%s\" needs one of: %s; `vmtui help %s` tells more."),
+			   argv[0], subs->str, argv[0]);
+	else
+		core_error(CORE_ERR_USAGE,
+			   _("unknown command \"%s\"; `vmtui help` lists the commands."),
+			   argv[0]);
+	return NULL;
+}
+
 struct cmd_ctx *command_parse(struct core_config *cfg, int argc, char **argv,
 			      bool *help_only)
 {
-	const struct command *cmd = command_find(argv[0]);
+	int words;
+	const struct command *cmd = find_in_argv(argc, argv, &words);
 	struct cmd_ctx *ctx;
 	int rc;
 
 	*help_only = false;
-	if (!cmd) {
-		core_error(CORE_ERR_USAGE,
-			   _("unknown command \"%s\"; `vmtui help` lists the commands."),
-			   argv[0]);
+	if (!cmd)
 		return NULL;
-	}
+	/* the command's name stands for its words, as argv[0] */
+	argc -= words - 1;
+	argv += words - 1;
 	ctx = g_new0(struct cmd_ctx, 1);
 	ctx->cmd = cmd;
 	ctx->cfg = cfg;
@@ -274,7 +303,8 @@ struct cmd_ctx *command_parse(struct core_config *cfg, int argc, char **argv,
 	/* a copy: jobs run after the caller's argv may be gone, and getopt
 	 * reorders what it parses */
 	ctx->argv = g_new0(char *, argc + 1);
-	for (int i = 0; i < argc; i++)
+	ctx->argv[0] = g_strdup(cmd->name);
+	for (int i = 1; i < argc; i++)
 		ctx->argv[i] = g_strdup(argv[i]);
 	rc = parse_args(cmd, argc, ctx->argv, ctx);
 	if (rc < 0) {
@@ -368,7 +398,7 @@ void command_help(const struct command *cmd, GString *out)
 		g_string_append_printf(out, "%s\n", _("Commands:"));
 		for (const struct command *c = commands; c->name; c++) {
 			g_string_append(out, "  ");
-			cli_pad(out, c->name, 10);
+			cli_pad(out, c->name, 16);
 			g_string_append_printf(out, " %s\n", _(c->summary));
 		}
 		g_string_append_printf(out, "\n%s\n", _("Global options:"));

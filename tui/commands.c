@@ -586,10 +586,24 @@ static int exec_os_list(struct cmd_ctx *ctx)
 
 static int exec_help(struct cmd_ctx *ctx)
 {
-	const struct command *c = ctx->nargs ? command_find(ctx->args[0]) : NULL;
+	g_autofree char *name = ctx->nargs ? g_strjoinv(" ", ctx->args) : NULL;
+	const struct command *c = name ? command_find(name) : NULL;
 
-	if (ctx->nargs && !c) {
-		core_error(CORE_ERR_USAGE, _("Unknown command \"%s\"."), ctx->args[0]);
+	if (name && !c) {
+		/* a group of commands ("image"): their help in turn */
+		size_t len = strlen(name);
+
+		for (const struct command *k = commands; k->name; k++) {
+			if (strncmp(k->name, name, len) == 0 && k->name[len] == ' ') {
+				if (c)
+					g_string_append_c(ctx->out, '\n');
+				command_help(k, ctx->out);
+				c = k;
+			}
+		}
+		if (c)
+			return 0;
+		core_error(CORE_ERR_USAGE, _("Unknown command \"%s\"."), name);
 		return -1;
 	}
 	command_help(c, ctx->out);
@@ -706,7 +720,7 @@ const struct command commands[] = {
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),
 	  CMD_READ_ONLY, 0, 1, NULL, exec_os_list },
 	{ "help", "[COMMAND]", N_("Show help for vmtui or one command"),
-	  CMD_READ_ONLY, 0, 1, NULL, exec_help },
+	  CMD_READ_ONLY, 0, 2, NULL, exec_help },
 	{ "version", "", N_("Show the versions of vmtui and libvirt"),
 	  CMD_READ_ONLY, 0, 0, NULL, exec_version },
 	{ 0 }
