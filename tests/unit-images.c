@@ -22,6 +22,19 @@ static bool qemu_img(const char *args)
 	return system(cmd) == 0;
 }
 
+/* Runs a shell command line; true when it succeeds. */
+static bool sh(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static bool sh(const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *cmd = NULL;
+
+	va_start(ap, fmt);
+	cmd = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	return system(cmd) == 0;
+}
+
 static char *in_dir(const char *name)
 {
 	return g_build_filename(dir, name, NULL);
@@ -97,7 +110,7 @@ static void check_refusals(void)
 	/* a qcow2 header claiming a size past what qcow2 allows */
 	p = in_dir("broken.qcow2");
 	tap_ok(qemu_img("create -f qcow2 broken.qcow2 1M") &&
-	       system(g_strdup_printf("printf '\\177' | dd of='%s' bs=1 seek=24 conv=notrunc status=none", p)) == 0,
+	       sh("printf '\\177' | dd of='%s' bs=1 seek=24 conv=notrunc status=none", p),
 	       "a qcow2 header with a broken size");
 	info = image_inspect(p, "qcow2");
 	tap_ok(!info && strstr(core_error_message(), "is not a readable qcow2 image"),
@@ -112,6 +125,6 @@ int main(void)
 	dir = g_mkdtemp(tmpl);
 	check_formats();
 	check_refusals();
-	system(g_strdup_printf("rm -rf '%s'", dir));
+	sh("rm -rf '%s'", dir);
 	return tap_done();
 }
