@@ -211,13 +211,15 @@ struct image_info *image_inspect_safe(const char *path, const char *format,
 		core_error(CORE_ERR_FAILED, _("%s is encrypted: vmtui cannot use it"), path);
 		return NULL;
 	}
-	if (info->backing && (!allowed_backing || strcmp(info->backing, allowed_backing) != 0)) {
-		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s): refused; an image that builds on another can only be used when that one is in the image store"),
+	/* the more specific problem first: a backing file that QEMU would
+	 * have to probe */
+	if (info->backing && !info->backing_format) {
+		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s) without a format: refused"),
 			   path, info->backing);
 		return NULL;
 	}
-	if (info->backing && !info->backing_format) {
-		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s) without a format: refused"),
+	if (info->backing && (!allowed_backing || strcmp(info->backing, allowed_backing) != 0)) {
+		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s): refused; an image that builds on another can only be used when that one is in the image store"),
 			   path, info->backing);
 		return NULL;
 	}

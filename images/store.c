@@ -537,6 +537,10 @@ static int unpack(const char *src, const char *dst, const char *what,
 		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), what, g_strerror(errno));
 		goto out;
 	}
+	if (st.st_size == 0) {
+		core_error(CORE_ERR_FAILED, _("%s is empty: not a disk image."), what);
+		goto out;
+	}
 	if (archive_read_open_filename(a, src, BLOCK) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &entry) != ARCHIVE_OK) {
 		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), what,

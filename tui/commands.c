@@ -480,10 +480,24 @@ static int exec_vnc(struct cmd_ctx *ctx)
 
 /* ---- the image store ------------------------------------------------------ */
 
+/* "4.0 MiB": GLib's size with a plain space (it puts a no-break space
+ * between number and unit, which scripts reading us do not expect). */
+static char *size_short(uint64_t bytes)
+{
+	char *s = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
+	char *nbsp = strstr(s, "\u00a0");
+
+	if (nbsp) {
+		nbsp[0] = ' ';
+		memmove(nbsp + 1, nbsp + 2, strlen(nbsp + 2) + 1);
+	}
+	return s;
+}
+
 /* "4.0 MiB (4194304 bytes)" */
 static char *size_text(uint64_t bytes)
 {
-	g_autofree char *h = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
+	g_autofree char *h = size_short(bytes);
 
 	return g_strdup_printf(_("%s (%" PRIu64 " bytes)"), h, bytes);
 }
@@ -553,8 +567,8 @@ static int exec_image_list(struct cmd_ctx *ctx)
 	g_string_append_printf(ctx->out, "%s\n", _("ON DISK"));
 	for (guint i = 0; i < list->len; i++) {
 		struct image_entry *e = g_ptr_array_index(list, i);
-		g_autofree char *v = g_format_size_full(e->virtual_size, G_FORMAT_SIZE_IEC_UNITS);
-		g_autofree char *a = g_format_size_full(e->actual_size, G_FORMAT_SIZE_IEC_UNITS);
+		g_autofree char *v = size_short(e->virtual_size);
+		g_autofree char *a = size_short(e->actual_size);
 
 		cli_pad(ctx->out, e->name, name_w + 2);
 		cli_pad(ctx->out, e->format, 8);
