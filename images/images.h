@@ -31,6 +31,8 @@ struct image_info {
 	char *data_file;       /* qcow2 external data file, or NULL */
 	bool encrypted;
 	char *subformat;       /* vmdk: "streamOptimized", "monolithicSparse"... */
+	char *other_extent;    /* vmdk: the first extent kept in another file
+				* than the image itself, or NULL */
 };
 
 void image_info_free(struct image_info *info);
@@ -52,7 +54,10 @@ struct image_info *image_inspect(const char *path, const char *format);
 
 /* image_inspect, then the checks every foreign image must pass: no
  * backing file (unless @allowed_backing is non-NULL and it names exactly
- * that file, which must be in the store), no data file, not encrypted.
+ * that file, which must be in the store), no data file, not encrypted,
+ * and for vmdk all data in the one file (a text descriptor, whose
+ * extents name other files such as /dev/sda, is refused before qemu-img
+ * would open them).
  * NULL with an error naming what is wrong. */
 struct image_info *image_inspect_safe(const char *path, const char *format,
 				      const char *allowed_backing);

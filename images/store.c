@@ -269,10 +269,18 @@ static int meta_write(const char *dir, const struct image_entry *e)
 	return core_write_file_atomic(path, text, len, 0600);
 }
 
-/* Checks @name can name an image. */
+/* Checks @name can name an image: the rules of VM names, said of an
+ * image. */
 static bool name_ok(const char *name)
 {
-	return core_name_valid(name);
+	g_autofree char *why = NULL;
+
+	if (core_name_valid(name))
+		return true;
+	why = g_strdup(core_error_message());
+	core_error(CORE_ERR_USAGE, _("\"%s\" cannot name an image (image names follow the rules of VM names): %s"),
+		   name ? name : "", why);
+	return false;
 }
 
 struct image_entry *image_lookup(const char *name)

@@ -93,6 +93,10 @@ run image list --json
 check "image list --json is JSON with the five images" python3 -c '
 import json,sys; d=json.load(open(sys.argv[1]))
 assert sorted(x["format"] for x in d) == ["qcow2","raw","vdi","vhdx","vmdk"], d' "$T/out"
+"$QI" convert -q -f raw -O vmdk -o subformat=streamOptimized "$D/data.raw" "$D/stream.vmdk"
+expect 0 'Imported image "stream" \(vmdk' "import a streamOptimized vmdk (one file, as OVAs carry)" \
+	image import "$D/stream.vmdk"
+expect 0 'Subformat: +streamOptimized' "  ... image info tells its subformat" image info stream
 expect 0 "Imported image \"vdi-as-qcow2\" \\(qcow2" "import --convert qcow2 converts a vdi" \
 	image import "$D/disk-vdi.vdi" --name vdi-as-qcow2 --convert qcow2
 check "  ... and the file in the store is a qcow2" \
@@ -223,6 +227,21 @@ echo canary >"$T/canary"
 refused 1 "datafile.qcow2 refers to an external data file \\($T/canary\\): refused" \
 	"a qcow2 with an external data file" "$D/datafile.qcow2"
 check "  ... the canary file is untouched" [ "$(cat "$T/canary")" = canary ]
+# a VMDK descriptor is text naming the files with the data: /dev/sda here
+cat >"$D/flat.vmdk" <<EOF
+# Disk DescriptorFile
+version=1
+CID=fffffffe
+parentCID=ffffffff
+createType="monolithicFlat"
+RW 2048 FLAT "/dev/sda" 0
+EOF
+refused 1 'flat.vmdk is not a single-file VMDK \(a descriptor, whose data would live in other files\): refused' \
+	"a VMDK descriptor whose extent is /dev/sda" "$D/flat.vmdk"
+# qemu reads a descriptor that does not start with its comment too
+{ echo; cat "$D/flat.vmdk"; } >"$D/flat2.vmdk"
+refused 1 'flat2.vmdk is not a single-file VMDK' "  ... also one that starts with a blank line, given --format vmdk" \
+	"$D/flat2.vmdk" --format vmdk
 xz -k "$D/shadow.qcow2"
 refused 1 'shadow.qcow2.xz has a backing file \(/etc/shadow\): refused' \
 	"the same hostile qcow2 inside an .xz" "$D/shadow.qcow2.xz"

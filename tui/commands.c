@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "console.h"
@@ -239,6 +240,31 @@ static int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib)
 	return 0;
 }
 
+/* Adds the existing image @path as @spec's disk, after the checks every
+ * image from elsewhere passes (images/: its format told from its bytes or
+ * --disk-format, never probed by QEMU; no backing or data file, no other
+ * VMDK extent), so a hostile image never reaches QEMU.  A file that is not
+ * here (on a remote engine's host) is left to the engine. */
+static int checked_disk(struct cmd_ctx *ctx, struct vm_spec *spec, const char *path)
+{
+	const char *format = cmd_opt_str(ctx, "disk-format");
+	autoptr(image_info) info = NULL;
+
+	if (!engine_is_test(ctx->eng) && access(path, F_OK) == 0) {
+		info = image_inspect_safe(path, format, NULL);
+		if (!info) {
+			/* a disk the user named: bad input, like a missing one */
+			g_autofree char *msg = g_strdup(core_error_message());
+
+			core_error(CORE_ERR_USAGE, "%s", msg);
+			return -1;
+		}
+		format = info->format;
+	}
+	vm_spec_add_disk(spec, path, format, false);
+	return 0;
+}
+
 static int exec_create(struct cmd_ctx *ctx)
 {
 	autoptr(vm_spec) spec = vm_spec_new();
@@ -295,7 +321,8 @@ static int exec_create(struct cmd_ctx *ctx)
 			core_error(CORE_ERR_USAGE, _("Give either --disk or --disk-size, not both."));
 			goto out;
 		}
-		vm_spec_add_disk(spec, v, cmd_opt_str(ctx, "disk-format"), false);
+		if (checked_disk(ctx, spec, v) < 0)
+			goto out;
 	} else if (!cmd_opt_flag(ctx, "no-disk")) {
 		struct vm_disk *d;
 
@@ -843,7 +870,7 @@ static const struct cmd_opt create_opts[] = {
 	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M (default unit MiB)") },
 	{ "disk-size", OPT_SIZE, "SIZE", N_("size of a new qcow2 disk, e.g. 20G (default unit GiB)") },
 	{ "disk", OPT_PATH, "PATH", N_("use an existing disk image instead of a new disk") },
-	{ "disk-format", OPT_STRING, "FMT", N_("format of --disk (default: detected by qemu-img)") },
+	{ "disk-format", OPT_STRING, "FMT", N_("format of --disk (default: told from its first bytes)") },
 	{ "no-disk", OPT_FLAG, NULL, N_("create the VM without a disk") },
 	{ "iso", OPT_PATH, "PATH", N_("attach an ISO image as CD-ROM and boot from it") },
 	{ "kernel", OPT_PATH, "PATH", N_("boot this kernel directly") },
