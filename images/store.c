@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,8 @@
 #define SUMS_MAX (1024 * 1024)
 /* staging files of imports older than this belong to no running import */
 #define STALE_SECONDS (24 * 3600)
+/* a cut-off download nobody resumed for this long is given up */
+#define STALE_DOWNLOAD_SECONDS (14 * 24 * 3600)
 
 static const char *const compress_suffixes[] = { ".xz", ".gz", ".zst", ".bz2", NULL };
 static const char *const image_suffixes[] = { ".qcow2", ".img", ".raw", ".vmdk", ".vdi",
@@ -644,7 +647,8 @@ static int convert_qcow2(const char *src, const char *format, const char *dst,
 	return 0;
 }
 
-/* Removes staging files of imports that died (older than a day). */
+/* Removes staging files of imports that died (older than a day) and
+ * downloads nobody resumed for two weeks. */
 static void sweep_staging(const char *staging)
 {
 	GDir *d = g_dir_open(staging, 0, NULL);
@@ -657,8 +661,10 @@ static void sweep_staging(const char *staging)
 		g_autofree char *p = g_build_filename(staging, f, NULL);
 		struct stat st;
 
-		if (g_str_has_prefix(f, "import-") && lstat(p, &st) == 0 &&
-		    now - st.st_mtime > STALE_SECONDS)
+		if (lstat(p, &st) < 0)
+			continue;
+		if ((g_str_has_prefix(f, "import-") && now - st.st_mtime > STALE_SECONDS) ||
+		    (g_str_has_prefix(f, "download-") && now - st.st_mtime > STALE_DOWNLOAD_SECONDS))
 			unlink(p);
 	}
 	g_dir_close(d);
@@ -719,6 +725,13 @@ static char *expected_sum(const char *source, const struct image_import_opts *o,
 	return hex;
 }
 
+/* Scoped close of a descriptor (GLib 2.74 has no g_autofd). */
+static void close_fdp(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
 /* Whether @format is one of image_formats. */
 static bool format_known(const char *format)
 {
@@ -741,6 +754,7 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 	autoptr(image_entry) e = NULL;
 	const char *format = o->format, *input;
 	bool url = image_source_is_url(source), failed;
+	__attribute__((cleanup(close_fdp))) int lock_fd = -1;
 	struct stat st;
 
 	if (!name_ok(name))
@@ -790,6 +804,19 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 
 		key[16] = '\0';
 		download = g_strdup_printf("%s/download-%s.part", staging, key);
+		/* two imports of one URL would write one file: the second
+		 * waits for nobody, it says so */
+		lock_fd = open(download, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (lock_fd < 0) {
+			core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), download, g_strerror(errno));
+			return NULL;
+		}
+		if (flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+			close(lock_fd);
+			core_error(CORE_ERR_STATE, _("%s is being imported by another vmtui already."),
+				   source);
+			return NULL;
+		}
 		job_progress(job, 0, _("Downloading %s"), source);
 		if (fetch_to_file(source, download, job, 0, want ? 0.5 : 0.6) < 0)
 			return NULL;

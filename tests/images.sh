@@ -173,6 +173,20 @@ refused 1 "The SHA-256 of $URL/web.qcow2.xz is $zsum, not the expected $bad: ref
 refused 1 "The checksum file .*SHA256SUMS has no SHA-256 line for c.qcow2.gz" \
 	"a SHA256SUMS without the file's line" "$URL/c.qcow2.gz" --sums "$D/SHA256SUMS"
 refused 3 'the server answered HTTP 404' "a URL that is not there" "$URL/none.qcow2"
+# a second import of a URL being downloaded: flock(1) holds the
+# download's lock as the first vmtui would
+key=$(printf %s "$URL/web.qcow2.xz" | sha256sum | cut -c1-16)
+mkdir -p "$(store)/.staging"
+flock "$(store)/.staging/download-$key.part" "$VMTUI" image import "$URL/web.qcow2.xz" \
+	--name twice >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc = 4 ] && grep -q "web.qcow2.xz is being imported by another vmtui already" "$T/err"; then
+	ok "a URL another vmtui is downloading is refused"
+else
+	not_ok "a URL another vmtui is downloading is refused"
+	diag "exit $rc: $(cat "$T/out" "$T/err")"
+fi
+rm -f "$(store)/.staging/download-$key.part"
 
 # cut off once: vmtui resumes at once, from where it was cut
 : >"$T/http.log"
