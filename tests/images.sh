@@ -197,6 +197,31 @@ check "  ... the second request asked for the rest: Range bytes=200000-" \
 	grep -q "GET /web.qcow2.xz range=bytes=200000-$" "$T/http.log"
 diag "$(cat "$T/http.log")"
 
+# a server that stops sending: Ctrl-C cancels, keeping what came
+: >"$T/http.log"
+serve 150000 1 stall
+"$VMTUI" image import "$URL/web.qcow2.xz" --name cancelled >"$T/out" 2>"$T/err" &
+vpid=$!
+BG_PIDS="$BG_PIDS $vpid"
+key=$(printf %s "$URL/web.qcow2.xz" | sha256sum | cut -c1-16)
+part="$(store)/.staging/download-$key.part"
+i=0
+while [ "$(stat -c %s "$part" 2>/dev/null)" != 150000 ] && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -INT $vpid
+wait $vpid
+rc=$?
+if [ $rc = 7 ] && grep -q "cancelled; the 150000 bytes received are kept" "$T/err"; then
+	ok "Ctrl-C cancels a download that hangs"
+else
+	not_ok "Ctrl-C cancels a download that hangs"
+	diag "exit $rc: $(cat "$T/out" "$T/err")"
+fi
+check "  ... keeping its 150000 bytes for later" [ "$(stat -c %s "$part" 2>/dev/null)" = 150000 ]
+check "  ... and registering nothing" [ ! -e "$(store)/cancelled.json" ]
+rm -f "$part"
+
 # cut off on every try: the partial stays in staging; the next run resumes
 : >"$T/http.log"
 serve 100000 100
