@@ -95,6 +95,7 @@ struct image_import_opts {
 	const char *convert;   /* NULL, or "qcow2" */
 	const char *sha256;    /* expected SHA-256 of the source (hex) */
 	const char *sums;      /* a SHA256SUMS file: a path or an http(s) URL */
+	const char *backing;   /* a store image this qcow2 overlay builds on */
 };
 
 /* The store's folder (caller frees). */
@@ -104,7 +105,8 @@ char *image_store_dir(void);
 bool image_source_is_url(const char *source);
 
 /* Imports @source (a local path or an http(s) URL, possibly compressed
- * with xz, gzip, zstd or bzip2) into the store.  Reports progress on @job
+ * with xz, gzip, zstd or bzip2) into the store.  With opts->backing, a
+ * qcow2 overlay is taken and made to build on that store image.  Reports progress on @job
  * (may be NULL) and stops when it is cancelled.  Returns the new entry
  * (caller frees) or NULL with an error; on failure nothing is left in the
  * store or its staging folder, except a cut-off download, kept to resume. */

@@ -267,7 +267,7 @@ struct image_info *image_inspect_safe(const char *path, const char *format,
 		return NULL;
 	}
 	if (info->backing && (!allowed_backing || strcmp(info->backing, allowed_backing) != 0)) {
-		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s): refused; an image that builds on another can only be used when that one is in the image store"),
+		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s): refused; an image that builds on another can only be used when that one is in the image store (vmtui image import it, then this one with --backing NAME)"),
 			   path, info->backing);
 		return NULL;
 	}

@@ -647,6 +647,31 @@ static int convert_qcow2(const char *src, const char *format, const char *dst,
 	return 0;
 }
 
+/* Makes the store image @base the backing file of the qcow2 @path, with
+ * its format, rewriting only the header (qemu-img rebase -u). */
+static int rebase(const char *path, const struct image_entry *base, const char *what)
+{
+	const char *argv[] = { QEMU_IMG_PATH, "rebase", "-q", "-u", "-f", "qcow2", "-F", base->format,
+			       "-b", base->path, "--", path, NULL };
+	g_autofree char *errout = NULL;
+	g_autoptr(GError) gerr = NULL;
+	int status = 0;
+
+	if (!g_spawn_sync(NULL, (char **)argv, NULL,
+			  G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL,
+			  NULL, NULL, NULL, &errout, &status, &gerr)) {
+		core_error(CORE_ERR_FAILED, _("Cannot run qemu-img: %s"), gerr->message);
+		return -1;
+	}
+	if (!g_spawn_check_wait_status(status, NULL)) {
+		g_strstrip(errout);
+		core_error(CORE_ERR_FAILED, _("Cannot set the backing image of %s to \"%s\": %s"), what,
+			   base->name, errout && *errout ? errout : _("qemu-img failed"));
+		return -1;
+	}
+	return 0;
+}
+
 /* Removes staging files of imports that died (older than a day) and
  * downloads nobody resumed for two weeks. */
 static void sweep_staging(const char *staging)
@@ -752,6 +777,7 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 	g_autofree char *local = NULL;
 	autoptr(image_info) info = NULL;
 	autoptr(image_entry) e = NULL;
+	autoptr(image_entry) base = NULL;
 	const char *format = o->format, *input;
 	bool url = image_source_is_url(source), failed;
 	__attribute__((cleanup(close_fdp))) int lock_fd = -1;
@@ -768,6 +794,12 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 		core_error(CORE_ERR_USAGE, _("--convert can only make qcow2, not \"%s\"."), o->convert);
 		return NULL;
 	}
+	if (o->backing && o->convert) {
+		core_error(CORE_ERR_USAGE, _("Give either --backing or --convert, not both: converting would not keep the link to the backing image."));
+		return NULL;
+	}
+	if (o->backing && !(base = image_lookup(o->backing)))
+		return NULL;
 	if (!url && strstr(source, "://")) {
 		core_error(CORE_ERR_USAGE, _("%s: only http:// and https:// URLs can be imported."),
 			   source);
@@ -854,7 +886,36 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 	job_progress(job, 0.9, _("Checking %s"), source);
 	if (!format && !(format = image_detect_format(unpacked)))
 		goto fail;
-	info = image_inspect_safe(unpacked, format, NULL);
+	if (base) {
+		/* an overlay of a store image: checked for everything but its
+		 * backing file, which is then set to the store's image with
+		 * its format (the header only: nothing is opened) */
+		if (strcmp(format, "qcow2") != 0) {
+			core_error(CORE_ERR_USAGE, _("%s is a %s image: --backing takes a qcow2 that builds on another image."),
+				   source, format);
+			goto fail;
+		}
+		info = image_inspect(unpacked, format);
+		if (info && !info->backing) {
+			core_error(CORE_ERR_USAGE, _("%s has no backing file: --backing is for an image that builds on another."),
+				   source);
+			goto fail;
+		}
+		if (info) {
+			g_autofree char *was = g_strdup(info->backing);
+
+			image_info_free(info);
+			info = image_inspect_safe(unpacked, format, was);
+		}
+		if (!info || rebase(unpacked, base, source) < 0) {
+			error_rename(unpacked, source);
+			goto fail;
+		}
+		image_info_free(info);
+		info = image_inspect_safe(unpacked, format, base->path);
+	} else {
+		info = image_inspect_safe(unpacked, format, NULL);
+	}
 	if (!info) {
 		error_rename(unpacked, source);
 		goto fail;
@@ -898,6 +959,7 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 	e->format = g_strdup(format);
 	e->source = g_strdup(url ? source : local);
 	e->source_sha256 = g_steal_pointer(&got);
+	e->backing = base ? g_strdup(base->name) : NULL;
 	e->virtual_size = info->virtual_size;
 	if (stat(e->path, &st) == 0) {
 		e->file_size = (uint64_t)st.st_size;

@@ -76,7 +76,8 @@ trap 'stop_server; unmount_fs; cleanup' EXIT
 
 # ---- every format qemu-img makes ---------------------------------------
 # a qcow2 with 1 MiB of data in it, so copies and checksums mean something
-head -c 1048576 /dev/urandom >"$D/data.raw"
+# (from a fixed seed: the same images, and the same flips below, each run)
+python3 -c 'import random,sys; sys.stdout.buffer.write(random.Random(5).randbytes(1048576))' >"$D/data.raw"
 "$QI" convert -q -f raw -O qcow2 "$D/data.raw" "$D/base.qcow2"
 for f in qcow2 vmdk vdi vhdx; do
 	"$QI" convert -q -f raw -O $f "$D/data.raw" "$D/disk-$f.$f"
@@ -156,6 +157,30 @@ check "  ... and keeps it" [ -f "$(store)/local-sum.qcow2" ]
 expect 0 'Deleted image "disk-vdi"' "delete an image" image delete disk-vdi
 check "  ... its file and metadata are gone" \
 	[ ! -e "$(store)/disk-vdi.vdi" ] && [ ! -e "$(store)/disk-vdi.json" ]
+
+# ---- an overlay of a store image --------------------------------------------
+"$QI" create -q -f qcow2 -b base.qcow2 -F qcow2 "$D/overlay.qcow2"
+refused 1 'overlay.qcow2 has a backing file \(base.qcow2\): refused.*--backing NAME' \
+	"an overlay without --backing is refused, saying how" "$D/overlay.qcow2"
+refused 3 'There is no image named "nobase" in the store' "--backing an image not in the store" \
+	"$D/overlay.qcow2" --backing nobase
+refused 2 'base.qcow2 has no backing file: --backing is for an image that builds on another' \
+	"--backing for an image that builds on nothing" "$D/base.qcow2" --name b3 --backing local-sum
+refused 2 'Give either --backing or --convert' "--backing with --convert" \
+	"$D/overlay.qcow2" --backing local-sum --convert qcow2
+"$QI" create -q -f qcow2 -b base.qcow2 -F qcow2 -o "data_file=$T/canary2" \
+	"$D/overlay-datafile.qcow2"
+refused 1 "overlay-datafile.qcow2 refers to an external data file \\($T/canary2\\): refused" \
+	"--backing still refuses an overlay with a data file" "$D/overlay-datafile.qcow2" --backing local-sum
+expect 0 'Imported image "overlay" \(qcow2' "an overlay with --backing NAME of a store image" \
+	image import "$D/overlay.qcow2" --backing local-sum
+expect 0 'Backing chain: +local-sum$' "  ... image info shows its backing chain" image info overlay
+check "  ... the file's backing is the store's image, with its format" sh -c \
+	"'$QI' info -U -f qcow2 --output=json '$(store)/overlay.qcow2' | grep -q '\"backing-filename-format\": \"qcow2\"' &&
+	 '$QI' info -U -f qcow2 --output=json '$(store)/overlay.qcow2' | grep -q '\"backing-filename\": \"$(store)/local-sum.qcow2\"'"
+expect 4 'The image "local-sum" is in use by template:lab, image:overlay' \
+	"the base is in use by the template and the overlay" image delete local-sum
+expect 0 'Deleted image "overlay"' "delete the overlay" image delete overlay
 
 # ---- from a URL -----------------------------------------------------------
 cp "$D/c.qcow2.xz" "$D/web.qcow2.xz"

@@ -537,6 +537,7 @@ static int exec_image_import(struct cmd_ctx *ctx)
 		.convert = cmd_opt_str(ctx, "convert"),
 		.sha256 = cmd_opt_str(ctx, "sha256"),
 		.sums = cmd_opt_str(ctx, "sums"),
+		.backing = cmd_opt_str(ctx, "backing"),
 	};
 	autoptr(image_entry) e = image_import(ctx->args[0], &o, ctx->job);
 	g_autofree char *vsize = NULL;
@@ -930,6 +931,7 @@ static const struct cmd_opt image_import_opts[] = {
 	{ "convert", OPT_STRING, "qcow2", N_("convert the image to qcow2 with qemu-img") },
 	{ "sha256", OPT_STRING, "HEX", N_("refuse the source unless its SHA-256 is HEX") },
 	{ "sums", OPT_STRING, "SUMS", N_("a SHA256SUMS file (path or URL) with the source's SHA-256") },
+	{ "backing", OPT_STRING, "NAME", N_("the source is a qcow2 overlay of the store's image NAME") },
 	{ 0 }
 };
 
@@ -964,7 +966,7 @@ const struct command commands[] = {
 	  CMD_ENGINE | CMD_TERMINAL, 1, 1, vnc_opts, exec_vnc },
 	{ "events", "[--timeout SECONDS]", N_("Print VM lifecycle events as they happen"),
 	  CMD_ENGINE | CMD_READ_ONLY | CMD_STREAM, 0, 0, events_opts, exec_events },
-	{ "image import", "SOURCE [--name NAME] [--format F] [--convert qcow2] [--sha256 HEX] [--sums SUMS]",
+	{ "image import", "SOURCE [--name NAME] [--format F] [--convert qcow2] [--sha256 HEX] [--sums SUMS] [--backing NAME]",
 	  N_("Add a disk image from a file or an http(s) URL to the image store"),
 	  CMD_UNTIMED, 1, 1, image_import_opts, exec_image_import },
 	{ "image list", "", N_("List the images in the image store"),
