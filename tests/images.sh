@@ -273,6 +273,12 @@ refused 1 'shadow.qcow2 has a backing file \(/etc/shadow\): refused' \
 "$QI" create -q -f qcow2 -u -b /dev/sda -F raw "$D/sda.qcow2" 1G
 refused 1 'sda.qcow2 has a backing file \(/dev/sda\): refused' \
 	"a qcow2 backed by /dev/sda" "$D/sda.qcow2"
+expect 0 'Backing chain: +/etc/shadow \(format raw; not opened\)' \
+	"image info of a foreign qcow2 shows its backing file, unopened" image info "$D/shadow.qcow2"
+# the format given wins and is kept: a qcow2 header in a raw image is data
+expect 0 'Imported image "shadow-raw" \(raw' "the same file imported with --format raw is raw data" \
+	image import "$D/shadow.qcow2" --format raw --name shadow-raw
+expect 0 '"format": "raw"' "  ... and stays raw in the store, never re-detected" image info --json shadow-raw
 # qemu-img will not make a backing file without a format: patch the header
 "$QI" create -q -f qcow2 "$D/nofmt.qcow2" 1M
 python3 - "$D/nofmt.qcow2" <<'EOF'
@@ -338,12 +344,14 @@ for f in "$D"/flip/f*.qcow2; do
 	0) accepted=$((accepted + 1))
 	   "$VMTUI" image delete "$n" >/dev/null 2>&1 ;;
 	1) refusals=$((refusals + 1))
-	   grep -q '^vmtui: .' "$T/err" || silent=$((silent + 1)) ;;
+	   grep -q '^vmtui: .' "$T/err" || silent=$((silent + 1))
+	   head -n 1 "$T/err" | sed 's/.*qemu-img: Could not open [^:]*: //; s/.*qemu-img was stopped.*/qemu-img stopped by its limits/; s/[0-9][0-9]*/N/g' >>"$T/reasons" ;;
 	124) hung=$((hung + 1)); diag "$n hung" ;;
 	*) crashed=$((crashed + 1)); diag "$n: exit $r: $(cat "$T/err")" ;;
 	esac
 done
 diag "byte-flipped qcow2s: $accepted imported, $refusals refused, $hung hung, $crashed crashed"
+diag "most common reasons given:" "$(sort "$T/reasons" 2>/dev/null | uniq -c | sort -rn | head -n 8)"
 check "1,000 byte-flipped qcow2s: each imported or refused ($accepted + $refusals)" \
 	[ $((accepted + refusals)) = 1000 ]
 check "  ... none hung" [ "$hung" = 0 ]
