@@ -175,6 +175,14 @@ refused 1 "overlay-datafile.qcow2 refers to an external data file \\($T/canary2\
 expect 0 'Imported image "overlay" \(qcow2' "an overlay with --backing NAME of a store image" \
 	image import "$D/overlay.qcow2" --backing local-sum
 expect 0 'Backing chain: +local-sum$' "  ... image info shows its backing chain" image info overlay
+run image list --json
+check "  ... image list --json names its backing image" python3 -c '
+import json,sys; d={x["name"]: x for x in json.load(open(sys.argv[1]))}
+assert d["overlay"]["backing"] == "local-sum" and d["local-sum"]["backing"] is None, d' "$T/out"
+run image info --json overlay
+check "  ... image info --json is JSON, encrypted a boolean" python3 -c '
+import json,sys; d=json.load(open(sys.argv[1]))
+assert d["encrypted"] is False and d["backing"] == "local-sum" and d["dependants"] == [], d' "$T/out"
 check "  ... the file's backing is the store's image, with its format" sh -c \
 	"'$QI' info -U -f qcow2 --output=json '$(store)/overlay.qcow2' | grep -q '\"backing-filename-format\": \"qcow2\"' &&
 	 '$QI' info -U -f qcow2 --output=json '$(store)/overlay.qcow2' | grep -q '\"backing-filename\": \"$(store)/local-sum.qcow2\"'"

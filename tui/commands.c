@@ -575,6 +575,11 @@ static int exec_image_list(struct cmd_ctx *ctx)
 			json_string(ctx->out, e->source);
 			g_string_append(ctx->out, ", \"sha256\": ");
 			json_string(ctx->out, e->sha256);
+			g_string_append(ctx->out, ", \"backing\": ");
+			if (e->backing)
+				json_string(ctx->out, e->backing);
+			else
+				g_string_append(ctx->out, "null");
 			g_string_append_printf(ctx->out, ", \"imported\": %" G_GINT64_FORMAT "}",
 					       e->imported);
 		}
@@ -671,7 +676,8 @@ static int exec_image_info(struct cmd_ctx *ctx)
 		info_field(ctx, &first, "backing", NULL, e ? e->backing : info->backing);
 		info_field(ctx, &first, "backing_format", NULL, info->backing_format);
 		info_field(ctx, &first, "data_file", NULL, info->data_file);
-		info_field(ctx, &first, "encrypted", NULL, info->encrypted ? "yes" : "no");
+		g_string_append_printf(ctx->out, ",\n  \"encrypted\": %s",
+				       info->encrypted ? "true" : "false");
 		info_field(ctx, &first, "source", NULL, e ? e->source : NULL);
 		info_field(ctx, &first, "sha256", NULL, e ? e->sha256 : NULL);
 		if (e)
