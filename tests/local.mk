@@ -40,6 +40,7 @@ script_tests = \
 	tests/bad-input.sh \
 	tests/i18n.sh \
 	tests/doc.sh \
+	tests/images.sh \
 	tests/tui.sh \
 	tests/tui-screens.sh \
 	tests/tui-mouse.sh \
