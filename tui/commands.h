@@ -22,6 +22,9 @@ enum cmd_flags {
 	CMD_TERMINAL = 1 << 6,    /* takes over the terminal: exec runs on
 				     the calling thread, which a UI leaves
 				     to it (curses ended) until it returns */
+	CMD_COPY = 1 << 7,        /* copies data of any size (an OVA): the
+				     command line waits until it ends, and
+				     Ctrl-C cancels it */
 };
 
 /* OPT_PATH values are made absolute against the working directory, since
