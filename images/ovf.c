@@ -269,8 +269,12 @@ static bool scaled(const char *what, const char *value, const char *units,
 	if (!parse_u64(what, value, &v))
 		return false;
 	if (v > max / m) {
-		core_error(CORE_ERR_FAILED, _("OVF %s of %s × %" PRIu64 " bytes: more than vmtui takes (%" PRIu64 " GiB): refused"),
-			   what, value, m, max >> 30);
+		g_autofree char *v_shown = g_strescape(value, NULL);
+
+		/* TRANSLATORS: e.g. OVF disk capacity "1152921504606846976"
+		 * (units "byte"): more than vmtui takes (at most 16384 GiB) */
+		core_error(CORE_ERR_FAILED, _("OVF %s \"%s\" (units \"%s\"): more than vmtui takes (at most %" PRIu64 " GiB): refused"),
+			   what, v_shown, *shown ? shown : _("default"), max >> 30);
 		return false;
 	}
 	*out = v * m;
@@ -800,7 +804,8 @@ struct ova_scan *ova_scan_file(const char *path)
 	struct ova_scan *s = NULL;
 
 	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
-		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), path, archive_error_string(a));
+		core_error(CORE_ERR_FAILED, _("%s is not a readable OVA (a tar archive): %s"), path,
+			   archive_error_string(a));
 	else
 		s = scan_archive(a);
 	archive_read_free(a);

@@ -52,11 +52,12 @@ script_tests = \
 	tests/model-events.sh \
 	tests/daemon-uri.sh \
 	tests/survival.sh \
-	tests/frozen-guest.sh
+	tests/frozen-guest.sh \
+	tests/ova.sh
 
 TESTS += $(unit_tests) $(script_tests)
 
-EXTRA_DIST += $(script_tests) tests/lib.sh tests/data tests/guest tests/valgrind.supp
+EXTRA_DIST += $(script_tests) tests/ova-craft.py tests/lib.sh tests/data tests/guest tests/valgrind.supp
 CLEANFILES += tests/*.log tests/*.trs
 
 # The test guest is built once from Debian packages and cached here.
