@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
 		for (size_t i = 0; i < G_N_ELEMENTS(types); i++)
-			ova_entry_check(name, types[i], i == 0 && size > 1 ? text + size - 1 : NULL,
+			ova_entry_check(name, types[i], i == 0 ? name : NULL,
 					(int64_t)size - 1, seen);
 	}
 	core_error_clear();
