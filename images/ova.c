@@ -2,7 +2,7 @@
  * ova.c — OVA import and export, the half that touches files, qemu-img
  * and the engine.  ovf.c checks; this file stages, converts and defines.
  *
- * Import reads the tar twice: a first pass (ova_scan_file) checks every
+ * Import reads the tar twice: a first pass (ova_scan_fd) checks every
  * entry and reads the OVF and manifest; the second streams only the disk
  * files the OVF references into a private staging folder, each opened by
  * vmtui with openat(O_CREAT|O_EXCL|O_NOFOLLOW) under a flat name, checking
@@ -238,7 +238,7 @@ static int write_all(int fd, const char *buf, size_t len)
 
 /* The second pass: streams the disk files of @s into @st, computing the
  * digests the manifest asks for into @sums (name -> struct sums). */
-static int stage_files(const char *path, struct ova_scan *s, struct staging *st,
+static int stage_files(int ovafd, const char *path, struct ova_scan *s, struct staging *st,
 		       GHashTable *wanted, GHashTable *sums, struct job *job)
 {
 	struct archive *a = archive_read_new();
@@ -254,7 +254,7 @@ static int stage_files(const char *path, struct ova_scan *s, struct staging *st,
 	while (g_hash_table_iter_next(&it, &k, NULL))
 		total += (uint64_t)*(gint64 *)g_hash_table_lookup(s->sizes, k);
 	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+	if (lseek(ovafd, 0, SEEK_SET) != 0 || archive_read_open_fd(a, ovafd, 1 << 16) != ARCHIVE_OK) {
 		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), path, archive_error_string(a));
 		goto out;
 	}
@@ -431,24 +431,38 @@ int ova_import(struct engine *eng, const char *path, const char *name,
 	g_autofree char *stem = NULL;
 	uint64_t need = 0;
 	virDomainPtr dom;
-	int rc = -1;
+	struct stat sb;
+	int rc = -1, fd = -1;
 
 	job_progress(job, 0.0, _("Checking %s"), path);
-	if (!(s = ova_scan_file(path)))
-		return -1;
+	/* one open file for both passes: the path cannot be swapped under
+	 * us between them, and a FIFO or a device is no OVA */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		core_error(errno == ENOENT ? CORE_ERR_NOT_FOUND : CORE_ERR_FAILED,
+			   _("Cannot read %s: %s"), path, g_strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		core_error(CORE_ERR_USAGE, _("%s is not a regular file: an OVA is read twice, from a file"),
+			   path);
+		goto out;
+	}
+	if (!(s = ova_scan_fd(fd, path)))
+		goto out;
 	if (!name)
 		name = s->desc->name;
 	if (!name) {
 		core_error(CORE_ERR_USAGE, _("The OVF gives the VM no name: give one with --name."));
-		return -1;
+		goto out;
 	}
 	if (!core_name_valid(name))
-		return -1;
+		goto out;
 	if ((dom = vm_lookup(eng, name))) {
 		virDomainFree(dom);
 		core_error(CORE_ERR_USAGE, _("A VM named \"%s\" already exists: choose another with --name."),
 			   name);
-		return -1;
+		goto out;
 	}
 	core_error_clear();
 	for (guint i = 0; i < s->desc->disks->len; i++) {
@@ -461,7 +475,7 @@ int ova_import(struct engine *eng, const char *path, const char *name,
 	}
 	if (staging_make(&st, "ova") < 0 || check_space(st.dir, need) < 0)
 		goto out;
-	if (stage_files(path, s, &st, wanted, sums, job) < 0)
+	if (stage_files(fd, path, s, &st, wanted, sums, job) < 0)
 		goto out;
 	if (check_manifest(s, sums) < 0)
 		goto out;
@@ -547,6 +561,8 @@ out:
 			unlink(made->pdata[i]);
 		core_error_restore(code, msg);
 	}
+	if (fd >= 0)
+		close(fd);
 	staging_remove(&st);
 	return rc;
 }

@@ -109,8 +109,9 @@ DEFINE_AUTOPTR(ova_scan, ova_scan_free)
  * the manifest.  Returns the scan or NULL with an error.  This is what the
  * fuzz target drives. */
 struct ova_scan *ova_scan_memory(const void *buf, size_t len);
-/* The same for the file at @path. */
-struct ova_scan *ova_scan_file(const char *path);
+/* The same for the open regular file @fd (named @path in messages), read
+ * from its current offset. */
+struct ova_scan *ova_scan_fd(int fd, const char *path);
 
 /* Imports the OVA at @path as a new VM named @name (NULL: the OVF's
  * name).  Stages the referenced files in a private folder under the data

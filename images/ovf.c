@@ -691,12 +691,16 @@ static struct ova_scan *scan_archive(struct archive *a)
 	autoptr(ova_scan) s = g_new0(struct ova_scan, 1);
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	struct archive_entry *e;
+	g_autofree char *last = NULL;
 	int r;
 
 	s->sizes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
 		int64_t size = archive_entry_size(e);
+
+		g_free(last);
+		last = g_strescape(name ? name : "", NULL);
 
 		if (!ova_entry_check(name, archive_entry_filetype(e), archive_entry_hardlink(e),
 				     size, seen))
@@ -735,8 +739,15 @@ static struct ova_scan *scan_archive(struct archive *a)
 		}
 	}
 	if (r != ARCHIVE_EOF) {
-		core_error(CORE_ERR_FAILED, _("This is not a readable OVA (a tar archive): %s"),
-			   archive_error_string(a) ? archive_error_string(a) : _("unknown error"));
+		const char *why = archive_error_string(a) ? archive_error_string(a) :
+				  _("unknown error");
+
+		if (last)
+			/* a header claiming more data than the file has ends here */
+			core_error(CORE_ERR_FAILED, _("OVA entry \"%s\": the archive ends or breaks after it (%s): refused"),
+				   last, why);
+		else
+			core_error(CORE_ERR_FAILED, _("This is not a readable OVA (a tar archive): %s"), why);
 		return NULL;
 	}
 	if (!s->ovf_name) {
@@ -798,12 +809,12 @@ struct ova_scan *ova_scan_memory(const void *buf, size_t len)
 	return s;
 }
 
-struct ova_scan *ova_scan_file(const char *path)
+struct ova_scan *ova_scan_fd(int fd, const char *path)
 {
 	struct archive *a = tar_reader();
 	struct ova_scan *s = NULL;
 
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
+	if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK)
 		core_error(CORE_ERR_FAILED, _("%s is not a readable OVA (a tar archive): %s"), path,
 			   archive_error_string(a));
 	else

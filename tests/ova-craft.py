@@ -91,6 +91,13 @@ write("tar-fifo", [(info("fifo", kind=tarfile.FIFOTYPE), b"")])
 write("tar-duplicate", plain(extra=[(info(disk_name, b"pwned\n"), b"pwned\n")]))
 write("tar-newline", [(info(ovf_name, OVF.encode()), OVF.encode()),
                       (info("disk\n.vmdk", DISK), DISK)])
+# a header that claims 1 TiB of data, in a file that ends right after it
+with open(os.path.join(outdir, "tar-size-bomb.ova"), "wb") as f:
+    ti = info(ovf_name, OVF.encode())
+    f.write(ti.tobuf(tarfile.GNU_FORMAT) + OVF.encode() + b"\0" * (-len(OVF.encode()) % 512))
+    big = info(disk_name)
+    big.size = 1 << 40
+    f.write(big.tobuf(tarfile.GNU_FORMAT) + DISK[:4096])
 write("tar-no-ovf", [(info(disk_name, DISK), DISK)])
 
 # ---- the OVF ----------------------------------------------------------------

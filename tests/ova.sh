@@ -102,6 +102,7 @@ hostile tar-blockdev 'OVA entry "sda": a device node: refused'
 hostile tar-fifo 'OVA entry "fifo": a FIFO: refused'
 hostile tar-duplicate 'OVA entry "orig-disk1\.vmdk": a name that appears twice: refused'
 hostile tar-newline 'OVA entry "disk\\n\.vmdk": a name with control characters: refused'
+hostile tar-size-bomb 'OVA entry "orig-disk1\.vmdk".*(Truncated|ends or breaks)'
 hostile tar-no-ovf 'The OVA has no \.ovf descriptor'
 hostile ovf-xxe 'OVF descriptor has a DOCTYPE or an entity declaration: refused'
 hostile ovf-billion-laughs 'OVF descriptor has a DOCTYPE or an entity declaration: refused'
@@ -122,6 +123,11 @@ hostile disk-backing-file 'OVA disk "orig-disk1\.vmdk": .* has a backing file \(
 # not a tar at all: gzip of the good OVA (the reader takes tar only)
 gzip -c "$T/orig.ova" >"$T/cases/gzipped.ova"
 hostile gzipped 'not a readable OVA \(a tar archive\)'
+
+mkfifo "$T/fifo.ova"
+expect 2 'fifo.ova is not a regular file' "a FIFO is refused without waiting for a writer" \
+	ova import "$T/fifo.ova"
+expect 3 'Cannot read .*nosuch.ova' "a missing OVA is reported as such" ova import "$T/nosuch.ova"
 
 # ---- import ---------------------------------------------------------------
 expect 0 'Imported VM "copy" from .*orig.ova' "ova import makes a new VM" \
