@@ -898,9 +898,10 @@ char *ovf_build(const struct vm_spec *spec, char *const *hrefs,
 			     BAD_CAST "http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized");
 		k++;
 	}
-	ns = xmlNewChild(env, ovf, BAD_CAST "NetworkSection", NULL);
-	text_child(ns, ovf, "Info", "The networks the VM connects to");
 	if (spec->nic_model) {
+		/* the schema wants a Network in every NetworkSection */
+		ns = xmlNewChild(env, ovf, BAD_CAST "NetworkSection", NULL);
+		text_child(ns, ovf, "Info", "The networks the VM connects to");
 		n = xmlNewChild(ns, ovf, BAD_CAST "Network", NULL);
 		xmlNewNsProp(n, ovf, BAD_CAST "name", BAD_CAST "nat");
 		text_child(n, ovf, "Description", "NAT network");

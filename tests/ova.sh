@@ -58,6 +58,17 @@ check "and declares 2 CPUs and 320 MB" \
 expect 4 'not shut off: shut it down' "a running VM is not exported" ova export orig "$T/run.ova"
 check "and no file is written for it" [ ! -e "$T/run.ova" ]
 "$VMTUI" destroy orig >/dev/null 2>&1
+# a failed export leaves the file it would replace as it was
+"$QEMU_IMG" create -q -f qcow2 "$T/gone.qcow2" 16M
+"$VMTUI" create gone --disk "$T/gone.qcow2" --disk-format qcow2 --no-graphics >/dev/null 2>&1
+rm -f "$T/gone.qcow2"
+echo "an older OVA" >"$T/old.ova"
+expect 3 'gone\.qcow2' "exporting a VM whose disk is gone fails, naming the disk" \
+	ova export gone "$T/old.ova"
+check "and the file it would replace is unchanged" grep -qx "an older OVA" "$T/old.ova"
+check "with no temporary file or staging folder left" \
+	[ -z "$(ls -A "$T" | grep '^\.old\.ova')$(ls -A "$DATA/staging" 2>/dev/null)" ]
+"$VMTUI" delete gone >/dev/null 2>&1
 
 # ---- hostile OVAs ---------------------------------------------------------
 echo "canary $tok" >"$T/canary"
