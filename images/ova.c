@@ -133,6 +133,7 @@ struct sums {
 	GChecksum *sha1, *sha256, *sha512;
 };
 
+/* Starts the three digests a manifest may name. */
 static void sums_init(struct sums *s)
 {
 	s->sha1 = g_checksum_new(G_CHECKSUM_SHA1);
@@ -140,6 +141,7 @@ static void sums_init(struct sums *s)
 	s->sha512 = g_checksum_new(G_CHECKSUM_SHA512);
 }
 
+/* Feeds @len bytes to every digest. */
 static void sums_update(struct sums *s, const void *buf, size_t len)
 {
 	g_checksum_update(s->sha1, buf, (gssize)len);
@@ -147,6 +149,7 @@ static void sums_update(struct sums *s, const void *buf, size_t len)
 	g_checksum_update(s->sha512, buf, (gssize)len);
 }
 
+/* Frees a struct sums (a hash table value). */
 static void sums_free(gpointer p)
 {
 	struct sums *s = p;
@@ -157,6 +160,7 @@ static void sums_free(gpointer p)
 	g_free(s);
 }
 
+/* The hex digest for @algo ("SHA1", "SHA256", "SHA512"); owned by @s. */
 static const char *sums_get(struct sums *s, const char *algo)
 {
 	return strcmp(algo, "SHA1") == 0 ? g_checksum_get_string(s->sha1) :
@@ -164,6 +168,7 @@ static const char *sums_get(struct sums *s, const char *algo)
 	       g_checksum_get_string(s->sha512);
 }
 
+/* Whether the manifest has a line for @name. */
 static bool in_manifest(struct ova_scan *s, const char *name)
 {
 	for (guint i = 0; s->digests && i < s->digests->len; i++)
@@ -179,6 +184,8 @@ struct staging {
 	GPtrArray *files; /* names created in dir */
 };
 
+/* Removes the files an import or export staged, then the folder (and
+ * DATA/staging when it is left empty). */
 static void staging_remove(struct staging *st)
 {
 	if (st->dirfd >= 0) {
@@ -197,6 +204,8 @@ static void staging_remove(struct staging *st)
 		g_ptr_array_unref(st->files);
 }
 
+/* Makes a private folder DATA/staging/KIND-XXXXXX (mode 0700) and opens
+ * it; 0, or -1 with an error. */
 static int staging_make(struct staging *st, const char *kind)
 {
 	g_autofree char *data = core_data_dir();
@@ -221,6 +230,7 @@ static int staging_make(struct staging *st, const char *kind)
 	return 0;
 }
 
+/* write(2) until all of @buf is out; -1 with errno on failure. */
 static int write_all(int fd, const char *buf, size_t len)
 {
 	while (len) {

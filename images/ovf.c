@@ -150,6 +150,7 @@ void ovf_desc_free(struct ovf_desc *d)
 	g_free(d);
 }
 
+/* Frees a struct ovf_disk. */
 static void ovf_disk_free(gpointer p)
 {
 	struct ovf_disk *k = p;
@@ -160,6 +161,7 @@ static void ovf_disk_free(gpointer p)
 	g_free(k);
 }
 
+/* Whether @n is an element named @local, in any namespace. */
 static bool is_elem(xmlNodePtr n, const char *local)
 {
 	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, local) == 0;
@@ -205,6 +207,7 @@ static char *attr(xmlNodePtr n, const char *local)
 	return NULL;
 }
 
+/* A decimal number of the OVF, or false with an error naming @what. */
 static bool parse_u64(const char *what, const char *s, uint64_t *out)
 {
 	g_autoptr(GError) err = NULL;
@@ -576,6 +579,7 @@ fail:
 
 /* ---- manifest ------------------------------------------------------------ */
 
+/* Frees a struct ova_digest. */
 static void digest_free(gpointer p)
 {
 	struct ova_digest *g = p;
@@ -686,6 +690,9 @@ static char *read_small(struct archive *a, const char *name, int64_t size, size_
 	return g_steal_pointer(&buf);
 }
 
+/* The first pass over an open archive: every entry checked, the OVF and
+ * the manifest read (bounded) and parsed, their names cross-checked with
+ * the entries.  NULL with an error naming the bad entry or field. */
 static struct ova_scan *scan_archive(struct archive *a)
 {
 	autoptr(ova_scan) s = g_new0(struct ova_scan, 1);
@@ -825,6 +832,7 @@ struct ova_scan *ova_scan_fd(int fd, const char *path)
 
 /* ---- writing an OVF 1.0 descriptor --------------------------------------- */
 
+/* Adds <ns:name>text</ns:name> (escaped by libxml2) to @parent. */
 static xmlNodePtr text_child(xmlNodePtr parent, xmlNsPtr ns, const char *name, const char *text)
 {
 	return xmlNewTextChild(parent, ns, BAD_CAST name, BAD_CAST text);
