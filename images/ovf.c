@@ -19,6 +19,7 @@
 #include <archive_entry.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #include "i18n.h"
 #include "ova.h"
@@ -414,6 +415,12 @@ static bool parse_hardware(xmlNodePtr vhs, struct ovf_desc *d, GHashTable *disks
 	return true;
 }
 
+/* libxml2's generic error handler while vmtui parses: silent (the error
+ * is read back with xmlGetLastError). */
+static void G_GNUC_PRINTF(2, 3) quiet_xml_error(void *ctx, const char *msg, ...)
+{
+}
+
 struct ovf_desc *ovf_parse(const char *buf, size_t len)
 {
 	autoptr(ovf_desc) d = g_new0(struct ovf_desc, 1);
@@ -439,9 +446,19 @@ struct ovf_desc *ovf_parse(const char *buf, size_t len)
 			return NULL;
 		}
 	}
-	doc = xmlReadMemory(buf, (int)len, "descriptor.ovf", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-			    XML_PARSE_NOCDATA);
+	{
+		/* errors without a parser context (a bad encoding) go to
+		 * libxml2's generic handler, stderr by default: that would
+		 * draw over the TUI.  The handler is per thread. */
+		xmlGenericErrorFunc old = xmlGenericError;
+		void *old_ctx = xmlGenericErrorContext;
+
+		xmlSetGenericErrorFunc(NULL, quiet_xml_error);
+		doc = xmlReadMemory(buf, (int)len, "descriptor.ovf", NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+				    XML_PARSE_NOCDATA);
+		xmlSetGenericErrorFunc(old_ctx, old);
+	}
 	if (!doc) {
 		const xmlError *e = xmlGetLastError();
 		g_autofree char *msg = g_strdup(e && e->message ? e->message : "");

@@ -7,7 +7,10 @@
 #include "config.h"
 
 #include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ova.h"
 #include "tap.h"
@@ -188,8 +191,35 @@ static void check_build(void)
 	ovf_desc_free(back);
 }
 
+/* A descriptor in an encoding whose bytes do not convert: refused, and
+ * libxml2 prints nothing on stderr (in the TUI it would land on the
+ * screen). */
+static void check_quiet(void)
+{
+	static const char bad[] = "<?xml version=\"1.0\" encoding=\"SHIFT_JIS\"?>\n"
+				  "<Envelope>?+\0(\377\376\200\201</Envelope>";
+	g_autofree char *path = g_build_filename(g_get_tmp_dir(), "unit-ova-stderr-XXXXXX", NULL);
+	int fd = g_mkstemp(path), saved = dup(2);
+	struct ovf_desc *d;
+	struct stat sb;
+
+	fflush(stderr);
+	dup2(fd, 2);
+	d = ovf_parse(bad, sizeof(bad) - 1);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	tap_ok(!d, "an OVF whose bytes do not fit its encoding is refused: %s", core_error_message());
+	tap_ok(fstat(fd, &sb) == 0 && sb.st_size == 0, "and libxml2 wrote nothing on stderr (%lld bytes)",
+	       (long long)sb.st_size);
+	close(fd);
+	unlink(path);
+	ovf_desc_free(d);
+}
+
 int main(void)
 {
+	check_quiet();
 	check_seeds();
 	check_entries();
 	check_manifest();
