@@ -86,7 +86,7 @@ script_tests = \
 
 TESTS += $(unit_tests) $(script_tests)
 
-EXTRA_DIST += $(script_tests) tests/ova-craft.py tests/fuzz tests/lib.sh tests/data tests/guest tests/valgrind.supp
+EXTRA_DIST += $(script_tests) tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/data tests/guest tests/valgrind.supp
 CLEANFILES += tests/*.log tests/*.trs
 
 # The test guest is built once from Debian packages and cached here.
@@ -103,7 +103,7 @@ sanitize: distdir
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	VMTUI_PROPERTY_CASES=2000 \
-	$(MAKE) -s check TESTS="$(unit_tests) tests/cli-test-driver.sh tests/bad-input.sh tests/guest-lifecycle.sh tests/tui.sh tests/tui-screens.sh tests/tui-mouse.sh tests/console.sh tests/vnc.sh"
+	$(MAKE) -s check TESTS="$(unit_tests) tests/cli-test-driver.sh tests/bad-input.sh tests/guest-lifecycle.sh tests/tui.sh tests/tui-screens.sh tests/tui-mouse.sh tests/console.sh tests/vnc.sh tests/ova.sh"
 	rm -rf $(distdir)
 
 # valgrind on the unit tests: no invalid access, no definite leak.
