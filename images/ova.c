@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -30,6 +31,7 @@
 #include "ova.h"
 
 #define CHUNK (1 << 20)
+#define CONVERT_MEMORY (UINT64_C(2) << 30)
 
 /* A file name made of @name's plain characters, for files in an OVA and
  * in the data dir.  Caller frees. */
@@ -43,8 +45,19 @@ static char *plain_stem(const char *name)
 	return g_string_free(s, FALSE);
 }
 
-/* Runs qemu-img with @argv (without the program), stopping it when the job
- * is cancelled.  0, or -1 with an error naming @what. */
+/* In the child, before qemu-img converts a disk from elsewhere: a hostile
+ * image must not make it take the host's memory (no CPU limit: a large
+ * disk takes its time, and the job can be cancelled). */
+static void limit_convert(gpointer data)
+{
+	struct rlimit as = { CONVERT_MEMORY, CONVERT_MEMORY };
+
+	setrlimit(RLIMIT_AS, &as);
+}
+
+/* Runs qemu-img with @argv (without the program) under limit_convert,
+ * stopping it when the job is cancelled.  0, or -1 with an error naming
+ * @what. */
 static int run_qemu_img(const char *const *argv, const char *what, struct job *job)
 {
 	g_autoptr(GPtrArray) args = g_ptr_array_new();
@@ -61,7 +74,7 @@ static int run_qemu_img(const char *const *argv, const char *what, struct job *j
 	if (!g_spawn_async_with_pipes(NULL, (char **)args->pdata, NULL,
 				      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL |
 				      G_SPAWN_STDOUT_TO_DEV_NULL,
-				      NULL, NULL, &pid, NULL, NULL, &errfd, &gerr)) {
+				      limit_convert, NULL, &pid, NULL, NULL, &errfd, &gerr)) {
 		core_error(CORE_ERR_FAILED, _("Cannot run qemu-img for %s: %s"), what, gerr->message);
 		return -1;
 	}
