@@ -18,6 +18,7 @@
 #include "console.h"
 #include "i18n.h"
 #include "images.h"
+#include "ova.h"
 
 #define MIB (UINT64_C(1) << 20)
 
@@ -831,6 +832,28 @@ static int exec_os_list(struct cmd_ctx *ctx)
 	return 0;
 }
 
+/* ---- OVA ------------------------------------------------------------------ */
+
+static int exec_ova_import(struct cmd_ctx *ctx)
+{
+	g_autofree char *made = NULL;
+
+	if (ova_import(ctx->eng, ctx->args[0], cmd_opt_str(ctx, "name"), ctx->job, &made) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, _("Imported VM \"%s\" from %s."), made, ctx->args[0]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
+static int exec_ova_export(struct cmd_ctx *ctx)
+{
+	if (ova_export(ctx->eng, ctx->args[0], ctx->args[1], ctx->job) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, _("Exported VM \"%s\" to %s."), ctx->args[0], ctx->args[1]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
 static int exec_help(struct cmd_ctx *ctx)
 {
 	g_autofree char *name = ctx->nargs ? g_strjoinv(" ", ctx->args) : NULL;
@@ -941,6 +964,11 @@ static const struct cmd_opt image_import_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt ova_import_opts[] = {
+	{ "name", OPT_STRING, "NAME", N_("name of the new VM (default: the name in the OVF)") },
+	{ 0 }
+};
+
 const struct command commands[] = {
 	{ "list", "", N_("List VMs with their state, vCPUs and memory"),
 	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_list },
@@ -981,6 +1009,10 @@ const struct command commands[] = {
 	  CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_image_info },
 	{ "image delete", "NAME", N_("Delete an image from the image store"),
 	  CMD_DESTRUCTIVE, 1, 1, NULL, exec_image_delete },
+	{ "ova import", "FILE.ova [--name NAME]", N_("Create a VM from an OVA (OVF 1.x or 2.x) made by VirtualBox, VMware or vmtui"),
+	  CMD_ENGINE | CMD_UNTIMED, 1, 1, ova_import_opts, exec_ova_import },
+	{ "ova export", "NAME FILE.ova", N_("Write a shut-off VM to an OVA other hypervisors can import"),
+	  CMD_ENGINE | CMD_UNTIMED, 2, 2, NULL, exec_ova_export },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),
