@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,10 +85,10 @@ static int on_progress(void *opaque, curl_off_t dltotal, curl_off_t dlnow,
 		return 1;
 	if (dltotal > 0)
 		job_progress(s->job, s->p0 + (s->p1 - s->p0) * (double)done / (double)total,
-			     _("Downloading: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " MiB"),
+			     _("Downloading: %" PRId64 " of %" PRId64 " MiB"),
 			     (gint64)(done >> 20), (gint64)(total >> 20));
 	else
-		job_progress(s->job, s->p0, _("Downloading: %" G_GINT64_FORMAT " MiB"),
+		job_progress(s->job, s->p0, _("Downloading: %" PRId64 " MiB"),
 			     (gint64)(done >> 20));
 	return 0;
 }
@@ -176,7 +177,7 @@ int fetch_to_file(const char *url, const char *path, struct job *job,
 		if (rc == CURLE_OK)
 			return 0;
 		if (rc == CURLE_ABORTED_BY_CALLBACK) {
-			core_error(CORE_ERR_CANCELLED, _("Download of %s cancelled; the %" G_GINT64_FORMAT " bytes received are kept, and importing it again resumes."),
+			core_error(CORE_ERR_CANCELLED, _("Download of %s cancelled; the %" PRId64 " bytes received are kept, and importing it again resumes."),
 				   url, (gint64)(s.offset + s.received));
 			return -1;
 		}
@@ -202,7 +203,7 @@ int fetch_to_file(const char *url, const char *path, struct job *job,
 		if (cut_off(rc) && s.received > 0 && attempt < MAX_TRIES)
 			continue; /* it got further: resume at once */
 		if (cut_off(rc) && s.offset + s.received > 0) {
-			core_error(CORE_ERR_FAILED, _("Download of %s was interrupted after %" G_GINT64_FORMAT " bytes (%s); they are kept, and importing it again resumes."),
+			core_error(CORE_ERR_FAILED, _("Download of %s was interrupted after %" PRId64 " bytes (%s); they are kept, and importing it again resumes."),
 				   url, (gint64)(s.offset + s.received), curl_reason(rc, errbuf));
 			return -1;
 		}

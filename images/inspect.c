@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -167,7 +168,7 @@ static struct image_info *parse_info(const char *path, const char *json)
 		}
 	}
 	if (info->virtual_size == 0 || info->virtual_size > MAX_VIRTUAL_SIZE) {
-		core_error(CORE_ERR_FAILED, _("%s claims a disk of %" G_GUINT64_FORMAT " bytes: refused"),
+		core_error(CORE_ERR_FAILED, _("%s claims a disk of %" PRIu64 " bytes: refused"),
 			   path, info->virtual_size);
 		return NULL;
 	}
@@ -206,7 +207,7 @@ struct image_info *image_inspect(const char *path, const char *format)
 		}
 	}
 	if (WIFSIGNALED(status)) {
-		core_error(CORE_ERR_FAILED, _("qemu-img was stopped reading %s (signal %d): it took more than %d s of CPU or %" G_GUINT64_FORMAT " MiB of memory"),
+		core_error(CORE_ERR_FAILED, _("qemu-img was stopped reading %s (signal %d): it took more than %d s of CPU or %" PRIu64 " MiB of memory"),
 			   path, WTERMSIG(status), INFO_CPU_SECONDS, INFO_MEMORY >> 20);
 		return NULL;
 	}
