@@ -22,6 +22,8 @@ enum cmd_flags {
 	CMD_TERMINAL = 1 << 6,    /* takes over the terminal: exec runs on
 				     the calling thread, which a UI leaves
 				     to it (curses ended) until it returns */
+	CMD_BULK = 1 << 7,        /* works through many VMs or big copies: no
+				     overall time limit, Ctrl-C cancels */
 };
 
 /* OPT_PATH values are made absolute against the working directory, since
@@ -91,6 +93,15 @@ struct job *command_submit(struct cmd_ctx *ctx);
 
 /* Writes help for @cmd, or the overview when NULL, to @out. */
 void command_help(const struct command *cmd, GString *out);
+
+/* cmd-templates.c: `template ...`, `provision`, `lab delete` */
+int exec_template_create(struct cmd_ctx *ctx);
+int exec_template_list(struct cmd_ctx *ctx);
+int exec_template_info(struct cmd_ctx *ctx);
+int exec_template_edit(struct cmd_ctx *ctx);
+int exec_template_delete(struct cmd_ctx *ctx);
+int exec_provision(struct cmd_ctx *ctx);
+int exec_lab_delete(struct cmd_ctx *ctx);
 
 /* cli.c: output helpers */
 void json_string(GString *out, const char *s);

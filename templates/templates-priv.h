@@ -1,0 +1,16 @@
+/*
+ * templates-priv.h — internals shared by the files of templates/ and its
+ * tests.  Other modules include templates.h only.
+ */
+#pragma once
+
+#include "templates.h"
+
+/* manifest.c: a fresh template named @name with its paths filled in. */
+struct template *template_alloc(const char *name);
+
+/* template.c: runs qemu-img with @argv (after the program name); 0, or -1
+ * with an error naming @what and qemu-img's message. */
+int tpl_qemu_img(const char *const *argv, const char *what);
+/* Removes @dir and everything under it (no symlink is followed). */
+void tpl_rm_rf(const char *dir);
