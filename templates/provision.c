@@ -503,7 +503,7 @@ GPtrArray *lab_match(struct engine *eng, const char *pattern)
 		virDomainFree(doms[i]);
 	}
 	free(doms);
-	g_ptr_array_sort(out, (GCompareFunc)g_ascii_strcasecmp);
+	g_ptr_array_sort(out, tpl_cmp_names);
 	return out;
 }
 

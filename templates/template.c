@@ -407,6 +407,11 @@ fail:
 
 /* ---- dependants and delete --------------------------------------------- */
 
+gint tpl_cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 GPtrArray *template_dependants(struct engine *eng, const char *name)
 {
 	autoptr(template) t = template_load(name);
@@ -441,7 +446,7 @@ GPtrArray *template_dependants(struct engine *eng, const char *name)
 	}
 	free(doms);
 	core_error_clear();
-	g_ptr_array_sort(out, (GCompareFunc)g_ascii_strcasecmp);
+	g_ptr_array_sort(out, tpl_cmp_names);
 	return out;
 }
 
@@ -470,7 +475,11 @@ int template_delete(struct engine *eng, const char *name)
 		return -1;
 	}
 	/* out of sight at once, then removed */
-	gone = g_strdup_printf("%s/../.deleting-%s-%ld", t->dir, name, (long)getpid());
+	{
+		g_autofree char *top = templates_dir();
+
+		gone = g_strdup_printf("%s/.deleting-%s-%ld", top, name, (long)getpid());
+	}
 	if (rename(t->dir, gone) < 0) {
 		core_error(CORE_ERR_FAILED, _("Cannot remove template \"%s\": %s"), name,
 			   g_strerror(errno));

@@ -14,3 +14,5 @@ struct template *template_alloc(const char *name);
 int tpl_qemu_img(const char *const *argv, const char *what);
 /* Removes @dir and everything under it (no symlink is followed). */
 void tpl_rm_rf(const char *dir);
+/* template.c: g_ptr_array_sort comparator of C strings. */
+gint tpl_cmp_names(gconstpointer a, gconstpointer b);
