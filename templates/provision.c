@@ -433,9 +433,14 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 			break;
 		}
 		if (make_vm(eng, t, o, v, job) < 0) {
-			/* this VM only: the ones before it stay */
+			/* this VM only: the ones before it stay; its error
+			 * survives the clean-up's libvirt calls */
+			g_autofree char *why = g_strdup(core_error_message());
+			enum core_err code = core_error_code();
+
 			undefine_planned(eng, v);
 			remove_files(v);
+			core_error_restore(code, why);
 			break;
 		}
 		g_string_append_printf(r, _("Created VM \"%s\" (address %s)."), v->name, v->address);
@@ -449,13 +454,20 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 		struct planned *v = plan->pdata[made];
 
 		unlink(jpath);
-		if (code == CORE_ERR_CANCELLED)
-			core_error(code, _("Cancelled at VM %u of %u (\"%s\"); the %u VMs made before it are kept, nothing of \"%s\" is left."),
-				   made + 1, plan->len, v->name, made, v->name);
-		else
-			core_error(code ? code : CORE_ERR_FAILED,
-				   _("VM %u of %u (\"%s\") failed: %s The %u VMs made before it are kept; %u were not made."),
-				   made + 1, plan->len, v->name, why, made, plan->len - made - 1);
+		{
+			g_autofree char *kept = made ?
+				g_strdup_printf(P_("The VM made before it is kept.",
+						   "The %u VMs made before it are kept.", made), made) :
+				g_strdup(_("No VM was made."));
+
+			if (code == CORE_ERR_CANCELLED)
+				core_error(code, _("Cancelled at VM %u of %u (\"%s\"), leaving nothing of it. %s"),
+					   made + 1, plan->len, v->name, kept);
+			else
+				core_error(code ? code : CORE_ERR_FAILED,
+					   _("VM %u of %u (\"%s\") failed: %s %s"),
+					   made + 1, plan->len, v->name, why, kept);
+		}
 		*report = g_strdup(r->str);
 		return -1;
 	}

@@ -17,12 +17,21 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "i18n.h"
 #include "images.h"
 #include "templates-priv.h"
+
+/* In the child: die with the thread that runs qemu-img, so a killed
+ * vmtui leaves no qemu-img writing a file that recovery just removed. */
+static void die_with_parent(gpointer unused)
+{
+	(void)unused;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
 
 int tpl_qemu_img(const char *const *argv, const char *what)
 {
@@ -37,7 +46,7 @@ int tpl_qemu_img(const char *const *argv, const char *what)
 	g_ptr_array_add(args, NULL);
 	if (!g_spawn_sync(NULL, (char **)args->pdata, NULL,
 			  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDIN_FROM_DEV_NULL,
-			  NULL, NULL, NULL, &err, &status, &gerr)) {
+			  die_with_parent, NULL, NULL, &err, &status, &gerr)) {
 		core_error(CORE_ERR_FAILED, _("Cannot run qemu-img for %s: %s"),
 			   what, gerr->message);
 		return -1;

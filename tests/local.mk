@@ -52,7 +52,8 @@ script_tests = \
 	tests/model-events.sh \
 	tests/daemon-uri.sh \
 	tests/survival.sh \
-	tests/frozen-guest.sh
+	tests/frozen-guest.sh \
+	tests/templates.sh
 
 TESTS += $(unit_tests) $(script_tests)
 
