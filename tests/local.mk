@@ -13,7 +13,8 @@ AM_TESTS_ENVIRONMENT = \
 TEST_CORE_LIBS = $(CORE_LIBS)
 
 unit_tests = tests/unit-names tests/unit-config tests/unit-jobs \
-	tests/unit-domxml tests/xml-property tests/unit-console tests/unit-images
+	tests/unit-domxml tests/xml-property tests/unit-console tests/unit-images \
+	tests/unit-templates
 check_PROGRAMS += $(unit_tests)
 tests_unit_names_SOURCES = tests/unit-names.c tests/tap.h
 tests_unit_names_LDADD = $(TEST_CORE_LIBS)
@@ -29,6 +30,9 @@ tests_unit_console_LDADD = $(CONSOLE_LIBS) $(TEST_CORE_LIBS)
 tests_unit_images_SOURCES = tests/unit-images.c tests/tap.h
 tests_unit_images_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images
 tests_unit_images_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
+tests_unit_templates_SOURCES = tests/unit-templates.c tests/tap.h
+tests_unit_templates_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/templates
+tests_unit_templates_LDADD = $(TEMPLATES_LIBS) $(TEST_CORE_LIBS)
 check_PROGRAMS += tests/model-events
 tests_model_events_SOURCES = tests/model-events.c tests/tap.h
 tests_model_events_LDADD = $(TEST_CORE_LIBS)
