@@ -3,7 +3,7 @@
 noinst_LIBRARIES += templates/libtemplates.a
 templates_libtemplates_a_SOURCES = templates/templates.h \
 	templates/templates-priv.h templates/manifest.c templates/template.c \
-	templates/seed.c templates/provision.c
+	templates/seed.c templates/provision.c templates/qcow2.c
 templates_libtemplates_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/templates \
 	-I$(top_srcdir)/images $(LIBARCHIVE_CFLAGS)
 

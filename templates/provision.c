@@ -294,6 +294,10 @@ static int make_vm(struct engine *eng, const struct template *t,
 
 		if (tpl_qemu_img(argv, v->name) < 0)
 			return -1;
+	} else if (t->disk_bytes) {
+		/* in process: starting qemu-img would cost more than the rest */
+		if (tpl_qcow2_overlay(v->disk, t->base, t->disk_bytes) < 0)
+			return -1;
 	} else {
 		const char *argv[] = { "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
 				       t->base, "--", v->disk, NULL };

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "templates.h"
+#include "templates-priv.h"
 #include "tap.h"
 
 static void names(const char *pattern, unsigned count, const char *first,
@@ -121,6 +121,49 @@ int main(void)
 		       "the user's part comes second and does not replace our keys");
 		tap_ok(strstr(net, "macaddress: \"52:54:00:aa:bb:cc\"") != NULL,
 		       "network-config matches the VM's MAC");
+	}
+	{
+		/* an overlay vmtui writes is one qemu-img accepts as its own */
+		g_autofree char *dir = g_dir_make_tmp("unit-tpl-XXXXXX", NULL);
+		g_autofree char *base = g_build_filename(dir, "base.qcow2", NULL);
+		g_autofree char *ov = g_build_filename(dir, "ov.qcow2", NULL);
+		g_autofree char *ref = g_build_filename(dir, "ref.qcow2", NULL);
+		g_autofree char *out = NULL, *err = NULL, *cmd = NULL;
+		int status = -1;
+
+		cmd = g_strdup_printf("%s create -q -f qcow2 %s 3G", QEMU_IMG_PATH, base);
+		g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL);
+		tap_ok(tpl_qcow2_overlay(ov, base, UINT64_C(3) << 30) == 0, "an overlay is written");
+		g_free(cmd);
+		cmd = g_strdup_printf("%s check -f qcow2 %s", QEMU_IMG_PATH, ov);
+		g_spawn_command_line_sync(cmd, &out, &err, &status, NULL);
+		tap_ok(g_spawn_check_wait_status(status, NULL) && strstr(out, "No errors"),
+		       "qemu-img check finds no error in it");
+		g_free(out);
+		g_free(err);
+		g_free(cmd);
+		cmd = g_strdup_printf("%s info -f qcow2 --output=json %s", QEMU_IMG_PATH, ov);
+		g_spawn_command_line_sync(cmd, &out, &err, &status, NULL);
+		tap_ok(out && strstr(out, "\"virtual-size\": 3221225472") &&
+		       strstr(out, "\"backing-filename-format\": \"qcow2\"") && strstr(out, base),
+		       "qemu-img info: 3 GiB, on the base, its format named");
+		tap_ok(tpl_qcow2_overlay(ov, base, 1 << 20) < 0, "an existing file is never overwritten");
+		g_free(cmd);
+		cmd = g_strdup_printf("%s create -q -f qcow2 -F qcow2 -b %s %s 3G", QEMU_IMG_PATH, base, ref);
+		g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL);
+		{
+			g_autofree char *a = NULL, *b = NULL;
+			gsize la = 0, lb = 0;
+
+			g_file_get_contents(ov, &a, &la, NULL);
+			g_file_get_contents(ref, &b, &lb, NULL);
+			tap_ok(la == lb && la > 0 && memcmp(a + 0x10000, b + 0x10000, la - 0x10000) == 0,
+			       "its tables are laid out as qemu-img lays them out (%zu bytes)", la);
+		}
+		unlink(base);
+		unlink(ov);
+		unlink(ref);
+		rmdir(dir);
 	}
 	return tap_done();
 }
