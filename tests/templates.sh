@@ -208,6 +208,30 @@ if command -v xorriso >/dev/null; then
 fi
 expect 0 'Deleted VM "one"' "lab delete of one VM" lab delete one --yes
 
+# --- lab delete from the TUI's ":" line asks first ---------------------------
+if command -v tmux >/dev/null; then
+	expect 0 'Created VM "tx-2"' "provision two more for the TUI" provision img 'tx-{1..2}'
+	S="vmtui-templates-$$"
+	export TMUX_TMPDIR="$T"
+	tmux new-session -d -s "$S" -x 120 -y 30 \
+		"env LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
+		VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'; sleep 60"
+	see ' tx-1 +shut off' 15 "the TUI lists the lab"
+	keys : "lab delete 'tx-*'" Enter
+	see "Run \"lab delete 'tx-\*'\"\? It deletes what it names\. \[y/N\]" 5 \
+		"lab delete on the : line asks for a confirmation"
+	keys y Enter
+	see 'Removed seed .*tx-2-' 20 "  ... after y it deletes the lab and shows what went"
+	keys q
+	i=0
+	while [ $i -lt 100 ] && screen | grep -Eq 'tx-[12] +shut off'; do sleep 0.1; i=$((i + 1)); done
+	check "  ... and the lab is gone from the list" sh -c "! tmux capture-pane -p -t '$S' | grep -Eq 'tx-[12] +shut off'"
+	keys q
+	sleep 1
+	tmux kill-session -t "$S" 2>/dev/null
+	check "  ... with its overlays and seeds" sh -c "! ls '$DISKS' | grep -q '^tx-'"
+fi
+
 # --- disk full: a small file system under the disks folder ---------------
 truncate -s 40M "$T/small.img" && mkfs.ext4 -q -F "$T/small.img" 2>/dev/null
 if [ -z "$(ls -A "$DISKS")" ] && mount -o loop "$T/small.img" "$DISKS" 2>/dev/null; then
