@@ -110,13 +110,14 @@ static char *journal_dir(void)
 	return g_build_filename(data, "provision", NULL);
 }
 
-/* One line per VM: "vm\tUUID\tNAME\tDISK\tSEED" (names and paths hold no
- * tab or newline: core_name_valid and our own file names). */
-static int journal_write(const char *path, GPtrArray *plan)
+/* "pid\tPID", "uri\tURI" (the engine the VMs are defined on), then one
+ * line per VM: "vm\tUUID\tNAME\tDISK\tSEED" (names and paths hold no tab
+ * or newline: core_name_valid and our own file names). */
+static int journal_write(const char *path, const char *uri, GPtrArray *plan)
 {
 	g_autoptr(GString) s = g_string_new(NULL);
 
-	g_string_append_printf(s, "pid\t%ld\n", (long)getpid());
+	g_string_append_printf(s, "pid\t%ld\nuri\t%s\n", (long)getpid(), uri);
 	for (guint i = 0; i < plan->len; i++) {
 		struct planned *v = plan->pdata[i];
 
@@ -161,6 +162,11 @@ int provision_recover(struct engine *eng, char **report)
 			if (pid > 0 && pid != getpid() && kill((pid_t)pid, 0) == 0)
 				continue; /* that run is still going */
 		}
+		/* only the engine the run defined its VMs on can tell which
+		 * of them were finished */
+		if (!lines[0] || !lines[1] || !g_str_has_prefix(lines[1], "uri\t") ||
+		    strcmp(lines[1] + 4, engine_uri(eng)) != 0)
+			continue;
 		for (char **l = lines; *l; l++) {
 			g_auto(GStrv) f = g_strsplit(*l, "\t", 5);
 			struct planned v = { 0 };
@@ -422,7 +428,7 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 		}
 	}
 	jpath = g_strdup_printf("%s/run-%ld.journal", jdir, (long)getpid());
-	if (journal_write(jpath, plan) < 0) {
+	if (journal_write(jpath, engine_uri(eng), plan) < 0) {
 		in_use_fini(&u);
 		return -1;
 	}
