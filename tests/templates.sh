@@ -133,6 +133,9 @@ while [ $i -lt 600 ] && ! ls "$DISKS" 2>/dev/null | grep -q '^k-02'; do sleep 0.
 kill -9 "$kpid" 2>/dev/null
 wait "$kpid" 2>/dev/null
 check "the killed run had started (its journal is there)" [ -f "$XDG_DATA_HOME/vmtui/provision/run-$kpid.journal" ]
+"$VMTUI" -c test:///default list >/dev/null 2>&1
+check "a vmtui on another engine leaves the journal alone (it cannot tell what was finished)" \
+	[ -f "$XDG_DATA_HOME/vmtui/provision/run-$kpid.journal" ]
 expect 0 'provisioning run' "the next vmtui finishes or rolls back the run and says so" list
 nothing_orphaned "after kill -9 mid-run and a restart, no disk, seed or journal is orphaned"
 
