@@ -442,12 +442,13 @@ GPtrArray *template_dependants(struct engine *eng, const char *name)
 		bool dep = false;
 
 		free(xml);
-		if (s && g_strcmp0(s->template_name, name) == 0)
-			dep = true;
+		/* a linked clone: its overlay's backing file is the base (a
+		 * full copy made from the template does not depend on it) */
 		for (guint k = 0; s && !dep && k < s->disks->len; k++) {
 			struct vm_disk *d = g_ptr_array_index(s->disks, k);
 
-			dep = g_strcmp0(d->backing, t->base) == 0;
+			dep = g_strcmp0(d->backing, t->base) == 0 ||
+			      (d->backing && g_strcmp0(s->template_name, name) == 0);
 		}
 		if (dep)
 			g_ptr_array_add(out, g_strdup(virDomainGetName(doms[i])));

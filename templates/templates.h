@@ -81,8 +81,8 @@ struct template_source {
 struct template *template_create(struct engine *eng, const char *name,
 				 const struct template_source *src,
 				 struct job *job, char **report);
-/* Names of the VMs whose disks depend on template @name (by their
- * metadata or the backing file of a disk).  Caller frees (g_ptr_array).
+/* Names of the VMs whose disks depend on template @name: linked clones,
+ * whose overlay has the base as backing file (full copies do not).  Caller frees (g_ptr_array).
  * NULL with an error when the engine cannot be read. */
 GPtrArray *template_dependants(struct engine *eng, const char *name);
 /* Deletes template @name unless VMs depend on it (then the error lists

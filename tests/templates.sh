@@ -210,8 +210,20 @@ if command -v xorriso >/dev/null; then
 		sh -c "grep -q 'Merge-Type: list(append)' '$T/ud' && grep -q 'echo hi' '$T/ud'"
 fi
 expect 0 'Deleted VM "one"' "lab delete of one VM" lab delete one --yes
+expect 0 'now version 2' "template edit sets default packages" template edit img --packages 'vim,curl'
+expect 0 'Created VM "full-copy"' "a full copy with the template's defaults" provision img full-copy --full
+if command -v xorriso >/dev/null; then
+	xorriso -osirrox on -indev "$(ls "$DISKS"/full-copy-*-seed.iso)" -extract /user-data "$T/ud2" >/dev/null 2>&1
+	check "  ... its seed has the template's packages" sh -c "grep -q '\"vim\"' '$T/ud2' && grep -q '\"curl\"' '$T/ud2'"
+fi
+check "  ... its disk has no backing file" \
+	sh -c "! '$QEMU_IMG' info -f qcow2 \"\$(ls '$DISKS'/full-copy-*[0-9a-f].qcow2)\" | grep -q backing"
+expect 0 '"name": "img", "version": 2' "template list --json" template list --json
+expect 0 'Deleted template "img"' "a full copy does not hold its template" template delete img
+expect 0 'Deleted VM "full-copy"' "  ... and lives on without it" lab delete full-copy --yes
 
 # --- lab delete from the TUI's ":" line asks first ---------------------------
+"$VMTUI" template create img --from-image "$T/root.qcow2" >/dev/null 2>&1
 if command -v tmux >/dev/null; then
 	expect 0 'Created VM "tx-2"' "provision two more for the TUI" provision img 'tx-{1..2}'
 	S="vmtui-templates-$$"
