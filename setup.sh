@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 # (xterm-direct, tmux-direct) among them.
 RUN_DEPS="build-essential autoconf automake autopoint gettext pkg-config
 libncurses-dev libvirt-dev libxml2-dev libarchive-dev libvncserver-dev
-libchafa-dev libpng-dev libjson-glib-dev
+libchafa-dev libpng-dev libjson-glib-dev libcurl4-gnutls-dev
 libglib2.0-dev libosinfo-1.0-dev osinfo-db libvirt-daemon-driver-qemu
 libvirt-daemon
 qemu-system-x86 qemu-utils ovmf locales ncurses-term"
@@ -24,10 +24,11 @@ qemu-system-x86 qemu-utils ovmf locales ncurses-term"
 # the benchmark's peer; python3 checks JSON; setpriv runs unprivileged
 # cases; man and col check the man page; a private sshd on 127.0.0.1
 # carries the over-SSH test; Xvfb and remote-viewer, the desktop viewer
-# the graphical console offers when there is a desktop.
+# the graphical console offers when there is a desktop; xz, zstd, bzip2
+# and gzip compress the images the image store tests import.
 TEST_DEPS="linux-image-cloud-amd64 busybox-static cpio e2fsprogs tmux
 libvirt-clients python3 util-linux procps man-db bsdextrautils
-openssh-server openssh-client xvfb virt-viewer"
+openssh-server openssh-client xvfb virt-viewer xz-utils zstd bzip2 gzip"
 
 say() { printf '%s\n' "setup: $*" >&2; }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -34,6 +35,7 @@ void image_info_free(struct image_info *info)
 	g_free(info->backing_format);
 	g_free(info->data_file);
 	g_free(info->subformat);
+	g_free(info->other_extent);
 	g_free(info);
 }
 
@@ -104,6 +106,25 @@ static bool member_size(JsonObject *o, const char *name, uint64_t *out)
 	return true;
 }
 
+/* The first of the vmdk @extents whose file is not @path itself (caller
+ * frees), or NULL. */
+static char *other_extent(JsonArray *extents, const char *path)
+{
+	g_autofree char *abs = g_canonicalize_filename(path, NULL);
+
+	for (guint i = 0; i < json_array_get_length(extents); i++) {
+		JsonNode *n = json_array_get_element(extents, i);
+		g_autofree char *file = NULL;
+
+		if (!JSON_NODE_HOLDS_OBJECT(n))
+			continue;
+		file = member_string(json_node_get_object(n), "filename");
+		if (!file || strcmp(file, abs) != 0)
+			return file ? g_steal_pointer(&file) : g_strdup("?");
+	}
+	return NULL;
+}
+
 static struct image_info *parse_info(const char *path, const char *json)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
@@ -137,6 +158,9 @@ static struct image_info *parse_info(const char *path, const char *json)
 			data = json_node_get_object(n);
 			info->data_file = member_string(data, "data-file");
 			info->subformat = member_string(data, "create-type");
+			n = json_object_get_member(data, "extents");
+			if (n && JSON_NODE_HOLDS_ARRAY(n))
+				info->other_extent = other_extent(json_node_get_array(n), path);
 			n = json_object_get_member(data, "encrypt");
 			if (n && JSON_NODE_HOLDS_OBJECT(n))
 				info->encrypted = true;
@@ -198,10 +222,34 @@ struct image_info *image_inspect(const char *path, const char *format)
 struct image_info *image_inspect_safe(const char *path, const char *format,
 				      const char *allowed_backing)
 {
-	autoptr(image_info) info = image_inspect(path, format);
+	autoptr(image_info) info = NULL;
+	const char *bytes_say = image_detect_format(path);
 
+	/* a VMDK descriptor is text naming the files that hold the data:
+	 * qemu-img info would open them, whatever they are.  Only the
+	 * single-file kinds (binary, "KDMV" or "COWD") come in. */
+	if (format ? strcmp(format, "vmdk") == 0 : bytes_say && strcmp(bytes_say, "vmdk") == 0) {
+		char head[4] = { 0 };
+		FILE *f = fopen(path, "rb");
+		bool one_file = f && fread(head, 1, sizeof head, f) == sizeof head &&
+				(memcmp(head, "KDMV", 4) == 0 || memcmp(head, "COWD", 4) == 0);
+
+		if (f)
+			fclose(f);
+		if (!one_file) {
+			core_error(CORE_ERR_FAILED, _("%s is not a single-file VMDK (a descriptor, whose data would live in other files): refused; import a monolithicSparse or streamOptimized VMDK"),
+				   path);
+			return NULL;
+		}
+	}
+	info = image_inspect(path, format);
 	if (!info)
 		return NULL;
+	if (info->other_extent) {
+		core_error(CORE_ERR_FAILED, _("%s keeps its data in another file (%s): refused"),
+			   path, info->other_extent);
+		return NULL;
+	}
 	if (info->data_file) {
 		core_error(CORE_ERR_FAILED, _("%s refers to an external data file (%s): refused"),
 			   path, info->data_file);
@@ -211,13 +259,15 @@ struct image_info *image_inspect_safe(const char *path, const char *format,
 		core_error(CORE_ERR_FAILED, _("%s is encrypted: vmtui cannot use it"), path);
 		return NULL;
 	}
-	if (info->backing && (!allowed_backing || strcmp(info->backing, allowed_backing) != 0)) {
-		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s): refused; an image that builds on another can only be used when that one is in the image store"),
+	/* the more specific problem first: a backing file that QEMU would
+	 * have to probe */
+	if (info->backing && !info->backing_format) {
+		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s) without a format: refused"),
 			   path, info->backing);
 		return NULL;
 	}
-	if (info->backing && !info->backing_format) {
-		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s) without a format: refused"),
+	if (info->backing && (!allowed_backing || strcmp(info->backing, allowed_backing) != 0)) {
+		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s): refused; an image that builds on another can only be used when that one is in the image store (vmtui image import it, then this one with --backing NAME)"),
 			   path, info->backing);
 		return NULL;
 	}

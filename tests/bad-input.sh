@@ -38,7 +38,10 @@ expect 2 'initrd needs a kernel' "initrd without kernel" create k1 --initrd "$GU
 expect 2 'disk image /nonexistent.qcow2 cannot be used' "missing disk image" create x0 --disk /nonexistent.qcow2
 "${QEMU_IMG:-qemu-img}" create -q -f qcow2 -b /etc/shadow -F raw "$T/hostile.qcow2" 1M 2>/dev/null ||
 	"${QEMU_IMG:-qemu-img}" create -q -f qcow2 -o backing_file=/etc/shadow,backing_fmt=raw "$T/hostile.qcow2" 1M
-expect 2 'refers to another file' "image with a backing file to /etc/shadow" create x1 --disk "$T/hostile.qcow2"
+expect 2 'hostile.qcow2 has a backing file \(/etc/shadow\): refused' "image with a backing file to /etc/shadow" create x1 --disk "$T/hostile.qcow2"
+expect 2 'hostile.qcow2 has a backing file \(/etc/shadow\): refused' "  ... also with --disk-format qcow2" create x1 --disk "$T/hostile.qcow2" --disk-format qcow2
+"${QEMU_IMG:-qemu-img}" create -q -f qcow2 -o "data_file=$T/data.raw,data_file_raw=on" "$T/datafile.qcow2" 1M
+expect 2 'datafile.qcow2 refers to an external data file' "image with an external data file" create x1 --disk "$T/datafile.qcow2"
 expect 2 'firmware must be bios or uefi' "bad firmware" create f0 --firmware coreboot
 expect 2 'path contains a control character' "kernel path with a newline" create k2 --kernel "$(printf '/tmp/a\nb')"
 expect 2 'Give either --disk or --disk-size' "conflicting disk options" create x2 --disk "$K" --disk-size 1G

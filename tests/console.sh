@@ -11,7 +11,7 @@
 
 command -v tmux >/dev/null || { echo "Bail out! tmux is missing (./setup.sh test installs it)"; exit 1; }
 guest_kit
-S="vmtui-console-$$"
+S=
 export TMUX_TMPDIR="$T"
 check "create guest c1" create_guest c1
 check "create guest c2 (never started)" create_guest c2
@@ -21,10 +21,9 @@ log1=$(serial_log c1)
 expect 3 'no VM named "nosuch"' "console of an unknown VM" console nosuch
 # the checks that need the engine come before the terminal's, so a
 # script learns the same thing as a person
-tmux new-session -d -s "$S" -x 100 -y 30 "'$VMTUI' console c2; echo VMTUI-EXITED \$?; sleep 60"
+fresh_session -x 100 -y 30 "'$VMTUI' console c2; echo VMTUI-EXITED \$?; sleep 60"
 see 'c2 is not running \(shut off\): start it first' 10 "console of a VM that is off says to start it"
 see 'VMTUI-EXITED 4' 2 "and exits 4 (wrong state)"
-tmux kill-session -t "$S" 2>/dev/null
 
 expect 0 'Started VM "c1"' "start c1" start c1
 check "c1 boots to its shell" wait_for "$log1" 'VMTUI-GUEST-READY' 40
@@ -34,7 +33,7 @@ expect 2 'needs a terminal' "console without a terminal says it needs one" conso
 # tok: a random number; the guest's shell answers with tok + 1, which the
 # typed command line itself does not contain
 tok=$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')
-tmux new-session -d -s "$S" -x 100 -y 30 \
+fresh_session -x 100 -y 30 \
 	"stty -g >'$T/stty.before'; '$VMTUI' console c1; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
 see 'serial console of c1: Ctrl-] opens the menu' 10 "vmtui console attaches and says how to leave"
 keys "echo v-\$(($tok+1))" Enter
@@ -59,27 +58,24 @@ see "^g-$((tok + 7))" 10 "and the serial console comes back"
 keys C-] C-]
 see 'VMTUI-EXITED 0' 5 "Ctrl-] Ctrl-] leaves; exit status 0"
 same_stty "the terminal's mode is given back"
-tmux kill-session -t "$S" 2>/dev/null
 
 # a crash signal in the middle of a session still gives the terminal
 # back: vmtui runs in the foreground, signalled by its pid
-tmux new-session -d -s "$S" -x 100 -y 30 \
+fresh_session -x 100 -y 30 \
 	"stty -g >'$T/stty.before'; sh -c 'echo \$\$ >\"$T/pid\"; exec \"$VMTUI\" console c1'; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
 see 'serial console of c1' 10 "attached in the foreground"
 kill -SEGV "$(cat "$T/pid")"
 see 'VMTUI-EXITED 139' 5 "SIGSEGV ends it (status 139)"
 same_stty "and the terminal's mode is given back"
-tmux kill-session -t "$S" 2>/dev/null
-tmux new-session -d -s "$S" -x 100 -y 30 \
+fresh_session -x 100 -y 30 \
 	"sh -c 'echo \$\$ >\"$T/pid\"; exec \"$VMTUI\" console c1'; echo VMTUI-EXITED \$?; sleep 60"
 see 'serial console of c1' 10 "attached once more"
 kill -TERM "$(cat "$T/pid")"
 see 'left the console of c1' 5 "SIGTERM leaves the session cleanly"
 see 'VMTUI-EXITED 0' 5 "and exits"
-tmux kill-session -t "$S" 2>/dev/null
 
 # ---- from the full-screen interface -------------------------------------
-tmux new-session -d -s "$S" -x 100 -y 30 \
+fresh_session -x 100 -y 30 \
 	"env XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
 	VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
 see '^ . c1 +running' 10 "the list shows c1 running"

@@ -150,6 +150,19 @@ same_stty() {
 
 # ---- driving the TUI in tmux (session $S) --------------------------------
 
+# fresh_session [NEW-SESSION-OPTIONS...] COMMAND: a new tmux session for
+# the next steps, which becomes $S; the old one ends after the new one is
+# up, so the tmux server (which leaves with its last session) never exits
+# between them, where a new session could land on a server on its way out
+fresh_session() {
+	fresh_old=${S:-}
+	fresh_n=$((${fresh_n:-0} + 1))
+	S="vmtui-$$-$fresh_n"
+	tmux new-session -d -s "$S" "$@"
+	[ -n "$fresh_old" ] && tmux kill-session -t "$fresh_old" 2>/dev/null
+	return 0
+}
+
 # screen: the visible pane
 screen() { tmux capture-pane -p -t "$S"; }
 # see REGEX SECONDS DESC: waits until the screen shows REGEX

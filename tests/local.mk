@@ -33,6 +33,35 @@ tests_unit_images_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
 tests_unit_templates_SOURCES = tests/unit-templates.c tests/tap.h
 tests_unit_templates_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/templates
 tests_unit_templates_LDADD = $(TEMPLATES_LIBS) $(TEST_CORE_LIBS)
+# The OVA fuzz target: with --enable-fuzzing a libFuzzer binary (`make
+# fuzz` runs it); always, the same target with replay.c's main() as a
+# short deterministic run in `make check`.
+unit_tests += tests/fuzz-ova-replay tests/unit-ova
+tests_unit_ova_SOURCES = tests/unit-ova.c tests/tap.h
+tests_unit_ova_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images $(LIBARCHIVE_CFLAGS)
+tests_unit_ova_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
+tests_fuzz_ova_replay_SOURCES = tests/fuzz/fuzz-ova.c tests/fuzz/replay.c tests/tap.h
+tests_fuzz_ova_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images -I$(top_srcdir)/tests
+tests_fuzz_ova_replay_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
+if ENABLE_FUZZING
+check_PROGRAMS += tests/fuzz-ova
+tests_fuzz_ova_SOURCES = tests/fuzz/fuzz-ova.c
+tests_fuzz_ova_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images
+tests_fuzz_ova_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_ova_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
+endif
+FUZZ_SECONDS = 3600
+FUZZ_JOBS = 1
+# The long run (README, Development): new inputs go to tests/fuzz/work,
+# the seeds stay as they are; crashes are written as crash-* files here.
+fuzz:
+	@test -x tests/fuzz-ova || { echo "configure with --enable-fuzzing (clang) first"; exit 1; }
+	$(MKDIR_P) tests/fuzz/work
+	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz-ova -max_len=65536 -rss_limit_mb=512 \
+		-timeout=2 -max_total_time=$(FUZZ_SECONDS) -jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) \
+		tests/fuzz/work $(srcdir)/tests/fuzz/ova-corpus
+.PHONY: fuzz
+
 check_PROGRAMS += tests/model-events
 tests_model_events_SOURCES = tests/model-events.c tests/tap.h
 tests_model_events_LDADD = $(TEST_CORE_LIBS)
@@ -44,6 +73,7 @@ script_tests = \
 	tests/bad-input.sh \
 	tests/i18n.sh \
 	tests/doc.sh \
+	tests/images.sh \
 	tests/tui.sh \
 	tests/tui-screens.sh \
 	tests/tui-mouse.sh \
@@ -57,18 +87,19 @@ script_tests = \
 	tests/daemon-uri.sh \
 	tests/survival.sh \
 	tests/frozen-guest.sh \
+	tests/ova.sh \
 	tests/templates.sh
 
 TESTS += $(unit_tests) $(script_tests)
 
-EXTRA_DIST += $(script_tests) tests/lib.sh tests/data tests/guest tests/valgrind.supp
+EXTRA_DIST += $(script_tests) tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/data tests/guest tests/valgrind.supp
 CLEANFILES += tests/*.log tests/*.trs
 
 # The test guest is built once from Debian packages and cached here.
 check-local:
 clean-local: clean-local-tests
 clean-local-tests:
-	rm -rf tests/guest-cache tests/tmp
+	rm -rf tests/guest-cache tests/tmp tests/fuzz/work
 
 # ASan/UBSan: a sanitized build of the release tarball, running the unit
 # tests and the command-line tests (libvirt's own allocations are not
@@ -78,7 +109,7 @@ sanitize: distdir
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	VMTUI_PROPERTY_CASES=2000 \
-	$(MAKE) -s check TESTS="$(unit_tests) tests/cli-test-driver.sh tests/bad-input.sh tests/guest-lifecycle.sh tests/tui.sh tests/tui-screens.sh tests/tui-mouse.sh tests/console.sh tests/vnc.sh"
+	$(MAKE) -s check TESTS="$(unit_tests) tests/cli-test-driver.sh tests/bad-input.sh tests/guest-lifecycle.sh tests/tui.sh tests/tui-screens.sh tests/tui-mouse.sh tests/console.sh tests/vnc.sh tests/ova.sh"
 	rm -rf $(distdir)
 
 # valgrind on the unit tests: no invalid access, no definite leak.

@@ -2,14 +2,16 @@
  * unit-images.c — telling what a disk image is, safely: formats from
  * their magic bytes, qemu-img's account of real images made here, and the
  * refusals every foreign image must pass (backing file, data file, bad
- * format, absurd size, not an image at all).
+ * format, absurd size, not an image at all); and the image store's
+ * parts: SHA256SUMS lines, names from sources, the list of dependants
+ * that keeps an image in use from being deleted.
  */
 #include "config.h"
 
 #include <string.h>
 #include <unistd.h>
 
-#include "images.h"
+#include "images-priv.h"
 #include "tap.h"
 
 static char *dir;
@@ -19,6 +21,19 @@ static bool qemu_img(const char *args)
 	g_autofree char *cmd = g_strdup_printf("cd '%s' && '%s' %s >/dev/null 2>&1", dir,
 					       QEMU_IMG_PATH, args);
 
+	return system(cmd) == 0;
+}
+
+/* Runs a shell command line; true when it succeeds. */
+static bool sh(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static bool sh(const char *fmt, ...)
+{
+	va_list ap;
+	g_autofree char *cmd = NULL;
+
+	va_start(ap, fmt);
+	cmd = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
 	return system(cmd) == 0;
 }
 
@@ -97,7 +112,7 @@ static void check_refusals(void)
 	/* a qcow2 header claiming a size past what qcow2 allows */
 	p = in_dir("broken.qcow2");
 	tap_ok(qemu_img("create -f qcow2 broken.qcow2 1M") &&
-	       system(g_strdup_printf("printf '\\177' | dd of='%s' bs=1 seek=24 conv=notrunc status=none", p)) == 0,
+	       sh("printf '\\177' | dd of='%s' bs=1 seek=24 conv=notrunc status=none", p),
 	       "a qcow2 header with a broken size");
 	info = image_inspect(p, "qcow2");
 	tap_ok(!info && strstr(core_error_message(), "is not a readable qcow2 image"),
@@ -105,13 +120,108 @@ static void check_refusals(void)
 	g_free(p);
 }
 
+static void check_sums(void)
+{
+	const char *hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	g_autofree char *gnu = g_strdup_printf("%s  other.img\n%s  debian.qcow2.xz\n", "00000000000000000000000000000000000000000000000000000000000000ff", hex);
+	g_autofree char *bin = g_strdup_printf("%s *debian.qcow2.xz\r\n", hex);
+	g_autofree char *bsd = g_strdup_printf("SHA256 (debian.qcow2.xz) = %s\n", hex);
+	g_autofree char *dot = g_strdup_printf("%s  ./debian.qcow2.xz\n", hex);
+	g_autofree char *upper = g_ascii_strup(hex, -1);
+	g_autofree char *upper_line = g_strdup_printf("%.64s  debian.qcow2.xz\n", upper);
+	g_autofree char *shortl = g_strdup_printf("%.63s  debian.qcow2.xz\n", hex);
+	g_autofree char *notHex = g_strdup_printf("%.63sg  debian.qcow2.xz\n", hex);
+	char *r;
+
+	tap_is_str(r = image_sums_lookup(gnu, "debian.qcow2.xz"), hex,
+		   "SHA256SUMS: the line for the file, not another's");
+	g_free(r);
+	tap_is_str(r = image_sums_lookup(bin, "debian.qcow2.xz"), hex, "SHA256SUMS: binary mode \"*NAME\", CRLF");
+	g_free(r);
+	tap_is_str(r = image_sums_lookup(bsd, "debian.qcow2.xz"), hex, "SHA256SUMS: BSD style");
+	g_free(r);
+	tap_is_str(r = image_sums_lookup(dot, "debian.qcow2.xz"), hex, "SHA256SUMS: \"./NAME\"");
+	g_free(r);
+	tap_is_str(r = image_sums_lookup(upper_line, "debian.qcow2.xz"), hex,
+		   "SHA256SUMS: upper-case digits, given back in lower case");
+	g_free(r);
+	tap_ok(!image_sums_lookup(gnu, "debian.qcow2"), "SHA256SUMS: no line for another name");
+	tap_ok(!image_sums_lookup(shortl, "debian.qcow2.xz"), "SHA256SUMS: 63 digits are no checksum");
+	tap_ok(!image_sums_lookup(notHex, "debian.qcow2.xz"), "SHA256SUMS: nor a non-hex digit");
+	tap_ok(!image_sums_lookup("", "debian.qcow2.xz"), "SHA256SUMS: empty");
+}
+
+static void check_names(void)
+{
+	static const char *const cases[][2] = {
+		{ "/srv/debian-12.qcow2.xz", "debian-12" },
+		{ "http://127.0.0.1:8000/a/b/win.vmdk.gz?token=1#x", "win" },
+		{ "disk.IMG", "disk" },
+		{ "rootfs.raw.zst", "rootfs" },
+		{ "plain", "plain" },
+		{ "x.tar.bz2", "x.tar" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *n = image_name_from_source(cases[i][0]);
+
+		tap_is_str(n, cases[i][1], "name from %s", cases[i][0]);
+	}
+	tap_ok(image_source_is_url("https://x/y") && image_source_is_url("http://x/y") &&
+	       !image_source_is_url("ftp://x/y") && !image_source_is_url("/http://x"),
+	       "http and https are URLs, ftp and paths are not");
+}
+
+static void check_store(void)
+{
+	struct image_import_opts o = { .name = "base" };
+	g_autofree char *src = in_dir("d.qcow2");
+	autoptr(image_entry) e = image_import(src, &o, NULL);
+	g_autoptr(GPtrArray) list = NULL;
+	char **deps;
+
+	if (!tap_ok(e && strcmp(e->format, "qcow2") == 0 && e->virtual_size == 4u << 20,
+		    "import into the store"))
+		tap_diag("%s", core_error_message());
+	tap_ok(image_import(src, &o, NULL) == NULL && core_error_code() == CORE_ERR_USAGE &&
+	       strstr(core_error_message(), "already in the store"), "a second \"base\" is refused");
+	tap_ok(image_dependant_add("base", "template:lab") == 0 &&
+	       image_dependant_add("base", "template:lab") == 0 &&
+	       image_dependant_add("base", "template:exam") == 0, "two templates use it (one added twice)");
+	deps = image_dependants("base");
+	tap_ok(deps && g_strv_length(deps) == 2 && strcmp(deps[0], "template:lab") == 0,
+	       "image_dependants lists each once, in order");
+	g_strfreev(deps);
+	tap_ok(image_delete("base") < 0 && core_error_code() == CORE_ERR_STATE &&
+	       strstr(core_error_message(), "in use by template:lab, template:exam"),
+	       "delete is refused, naming what uses it: %s", core_error_message());
+	tap_ok(image_dependant_remove("base", "template:lab") == 0 &&
+	       image_dependant_remove("base", "template:exam") == 0 &&
+	       image_dependant_remove("base", "template:none") == 0, "the templates let go of it");
+	tap_ok(image_delete("base") == 0, "then delete works");
+	tap_ok(!g_file_test(e->path, G_FILE_TEST_EXISTS), "and removes the file");
+	list = image_list();
+	tap_ok(list && list->len == 0, "the store is empty again");
+	tap_ok(image_dependants("base") == NULL && core_error_code() == CORE_ERR_NOT_FOUND,
+	       "dependants of an image that is not there: not found");
+	tap_ok(image_lookup("../etc") == NULL && core_error_code() == CORE_ERR_USAGE,
+	       "a name with a slash is no image name");
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/vmtui-images-XXXXXX";
+	g_autofree char *data = NULL;
 
 	dir = g_mkdtemp(tmpl);
+	/* the store under the test's folder, set before GLib caches it */
+	data = g_build_filename(dir, "data", NULL);
+	g_setenv("XDG_DATA_HOME", data, TRUE);
 	check_formats();
 	check_refusals();
-	system(g_strdup_printf("rm -rf '%s'", dir));
+	check_sums();
+	check_names();
+	check_store();
+	sh("rm -rf '%s'", dir);
 	return tap_done();
 }

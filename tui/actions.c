@@ -98,26 +98,27 @@ static int act_xml(struct tui *t, const struct vm_row *vm)
 	return run_cmd(t, "dumpxml", vm, NULL, true);
 }
 
-static int act_console(struct tui *t, const struct vm_row *vm)
+/* Runs console command @cmd on @vm, or says why not (@off_fmt). */
+static int run_console(struct tui *t, const struct vm_row *vm, const char *cmd,
+		       const char *off_fmt)
 {
-	if (vm->state != VIR_DOMAIN_RUNNING && vm->state != VIR_DOMAIN_PAUSED &&
-	    vm->state != VIR_DOMAIN_BLOCKED) {
-		tui_message(t, true, _("%s is not running: start it first (s), then attach to its console."),
-			    vm->name);
+	if (!tui_vm_running(vm->state)) {
+		tui_message(t, true, off_fmt, vm->name);
 		return TUI_REDRAW;
 	}
-	return run_cmd(t, "console", vm, NULL, false);
+	return run_cmd(t, cmd, vm, NULL, false);
+}
+
+static int act_console(struct tui *t, const struct vm_row *vm)
+{
+	return run_console(t, vm, "console",
+			   _("%s is not running: start it first (s), then attach to its console."));
 }
 
 static int act_screen(struct tui *t, const struct vm_row *vm)
 {
-	if (vm->state != VIR_DOMAIN_RUNNING && vm->state != VIR_DOMAIN_PAUSED &&
-	    vm->state != VIR_DOMAIN_BLOCKED) {
-		tui_message(t, true, _("%s is not running: start it first (s), then open its screen."),
-			    vm->name);
-		return TUI_REDRAW;
-	}
-	return run_cmd(t, "vnc", vm, NULL, false);
+	return run_console(t, vm, "vnc",
+			   _("%s is not running: start it first (s), then open its screen."));
 }
 
 static int confirm_destroy(struct tui *t, const char *text);

@@ -201,7 +201,7 @@ static int timeout_ms(struct cmd_ctx *ctx)
 	int t = ctx->cfg->op_timeout * 1000 + 5000;
 	const char *own = cmd_opt_str(ctx, "timeout");
 
-	if (ctx->cmd->flags & (CMD_STREAM | CMD_BULK))
+	if (ctx->cmd->flags & (CMD_STREAM | CMD_UNTIMED))
 		return G_MAXINT; /* stops by itself or on Ctrl-C */
 	if (ctx->cmd->flags & CMD_LONG)
 		t += (own ? atoi(own) : ctx->cfg->shutdown_timeout) * 1000;

@@ -12,10 +12,13 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "console.h"
 #include "i18n.h"
+#include "images.h"
+#include "ova.h"
 
 #define MIB (UINT64_C(1) << 20)
 
@@ -238,6 +241,31 @@ static int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib)
 	return 0;
 }
 
+/* Adds the existing image @path as @spec's disk, after the checks every
+ * image from elsewhere passes (images/: its format told from its bytes or
+ * --disk-format, never probed by QEMU; no backing or data file, no other
+ * VMDK extent), so a hostile image never reaches QEMU.  A file that is not
+ * here (on a remote engine's host) is left to the engine. */
+static int checked_disk(struct cmd_ctx *ctx, struct vm_spec *spec, const char *path)
+{
+	const char *format = cmd_opt_str(ctx, "disk-format");
+	autoptr(image_info) info = NULL;
+
+	if (!engine_is_test(ctx->eng) && access(path, F_OK) == 0) {
+		info = image_inspect_safe(path, format, NULL);
+		if (!info) {
+			/* a disk the user named: bad input, like a missing one */
+			g_autofree char *msg = g_strdup(core_error_message());
+
+			core_error(CORE_ERR_USAGE, "%s", msg);
+			return -1;
+		}
+		format = info->format;
+	}
+	vm_spec_add_disk(spec, path, format, false);
+	return 0;
+}
+
 static int exec_create(struct cmd_ctx *ctx)
 {
 	autoptr(vm_spec) spec = vm_spec_new();
@@ -294,7 +322,8 @@ static int exec_create(struct cmd_ctx *ctx)
 			core_error(CORE_ERR_USAGE, _("Give either --disk or --disk-size, not both."));
 			goto out;
 		}
-		vm_spec_add_disk(spec, v, cmd_opt_str(ctx, "disk-format"), false);
+		if (checked_disk(ctx, spec, v) < 0)
+			goto out;
 	} else if (!cmd_opt_flag(ctx, "no-disk")) {
 		struct vm_disk *d;
 
@@ -477,6 +506,225 @@ static int exec_vnc(struct cmd_ctx *ctx)
 	return console_run(ctx->eng, ctx->args[0], CONSOLE_GRAPHICAL, &o);
 }
 
+/* ---- the image store ------------------------------------------------------ */
+
+/* "4.0 MiB": GLib's size with a plain space (it puts a no-break space
+ * between number and unit, which scripts reading us do not expect). */
+static char *size_short(uint64_t bytes)
+{
+	char *s = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
+	char *nbsp = strstr(s, "\u00a0");
+
+	if (nbsp) {
+		nbsp[0] = ' ';
+		memmove(nbsp + 1, nbsp + 2, strlen(nbsp + 2) + 1);
+	}
+	return s;
+}
+
+/* "4.0 MiB (4194304 bytes)" */
+static char *size_text(uint64_t bytes)
+{
+	g_autofree char *h = size_short(bytes);
+
+	return g_strdup_printf(_("%s (%" PRIu64 " bytes)"), h, bytes);
+}
+
+static int exec_image_import(struct cmd_ctx *ctx)
+{
+	struct image_import_opts o = {
+		.name = cmd_opt_str(ctx, "name"),
+		.format = cmd_opt_str(ctx, "format"),
+		.convert = cmd_opt_str(ctx, "convert"),
+		.sha256 = cmd_opt_str(ctx, "sha256"),
+		.sums = cmd_opt_str(ctx, "sums"),
+		.backing = cmd_opt_str(ctx, "backing"),
+	};
+	autoptr(image_entry) e = image_import(ctx->args[0], &o, ctx->job);
+	g_autofree char *vsize = NULL;
+
+	if (!e)
+		return -1;
+	vsize = size_text(e->virtual_size);
+	g_string_append_printf(ctx->out, _("Imported image \"%s\" (%s, %s)."), e->name,
+			       e->format, vsize);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
+static int exec_image_list(struct cmd_ctx *ctx)
+{
+	g_autoptr(GPtrArray) list = image_list();
+	int name_w = cli_width(_("NAME"));
+
+	if (!list)
+		return -1;
+	if (ctx->json) {
+		g_string_append_c(ctx->out, '[');
+		for (guint i = 0; i < list->len; i++) {
+			struct image_entry *e = g_ptr_array_index(list, i);
+
+			g_string_append(ctx->out, i ? ",\n {\"name\": " : "\n {\"name\": ");
+			json_string(ctx->out, e->name);
+			g_string_append(ctx->out, ", \"format\": ");
+			json_string(ctx->out, e->format);
+			g_string_append(ctx->out, ", \"path\": ");
+			json_string(ctx->out, e->path);
+			g_string_append_printf(ctx->out, ", \"virtual_size\": %" PRIu64
+					       ", \"actual_size\": %" PRIu64 ", \"source\": ",
+					       e->virtual_size, e->actual_size);
+			json_string(ctx->out, e->source);
+			g_string_append(ctx->out, ", \"sha256\": ");
+			json_string(ctx->out, e->sha256);
+			g_string_append(ctx->out, ", \"backing\": ");
+			if (e->backing)
+				json_string(ctx->out, e->backing);
+			else
+				g_string_append(ctx->out, "null");
+			g_string_append_printf(ctx->out, ", \"imported\": %" G_GINT64_FORMAT "}",
+					       e->imported);
+		}
+		g_string_append(ctx->out, list->len ? "\n]\n" : "]\n");
+		return 0;
+	}
+	if (!list->len) {
+		g_string_append_printf(ctx->out, "%s\n",
+				       _("No images yet: add one with `vmtui image import PATH-or-URL`."));
+		return 0;
+	}
+	for (guint i = 0; i < list->len; i++)
+		name_w = MAX(name_w, cli_width(((struct image_entry *)list->pdata[i])->name));
+	/* TRANSLATORS: column headings of `vmtui image list` */
+	cli_pad(ctx->out, _("NAME"), name_w + 2);
+	cli_pad(ctx->out, _("FORMAT"), 8);
+	cli_pad(ctx->out, _("VIRTUAL"), 12);
+	g_string_append_printf(ctx->out, "%s\n", _("ON DISK"));
+	for (guint i = 0; i < list->len; i++) {
+		struct image_entry *e = g_ptr_array_index(list, i);
+		g_autofree char *v = size_short(e->virtual_size);
+		g_autofree char *a = size_short(e->actual_size);
+
+		cli_pad(ctx->out, e->name, name_w + 2);
+		cli_pad(ctx->out, e->format, 8);
+		cli_pad(ctx->out, v, 12);
+		g_string_append_printf(ctx->out, "%s\n", a);
+	}
+	return 0;
+}
+
+/* The backing chain of the store image @e: its name, then what it builds
+ * on, each through the store's own records (never by opening a file an
+ * image names). */
+static char *store_chain(const struct image_entry *e)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+	g_autofree char *next = g_strdup(e->backing);
+
+	for (int depth = 0; next && depth < 16; depth++) {
+		autoptr(image_entry) b = image_lookup(next);
+
+		g_string_append_printf(s, "%s%s", s->len ? " -> " : "", next);
+		g_free(next);
+		next = b && b->backing ? g_strdup(b->backing) : NULL;
+	}
+	return s->len ? g_string_free(g_steal_pointer(&s), FALSE) : NULL;
+}
+
+static int exec_image_info(struct cmd_ctx *ctx)
+{
+	const char *arg = ctx->args[0];
+	autoptr(image_entry) e = NULL;
+	autoptr(image_info) info = NULL;
+	g_autofree char *chain = NULL, *vsize = NULL, *asize = NULL, *when = NULL;
+	g_autofree char *deps = NULL;
+	bool first = true;
+
+	/* a name in the store, else a file */
+	if (!strchr(arg, '/') && (e = image_lookup(arg))) {
+		info = image_inspect(e->path, e->format);
+		if (!info)
+			return -1;
+		chain = store_chain(e);
+		if (e->dependants && e->dependants[0])
+			deps = g_strjoinv(", ", e->dependants);
+	} else if (!strchr(arg, '/') && core_error_code() != CORE_ERR_NOT_FOUND &&
+		   access(arg, F_OK) < 0) {
+		return -1; /* not a valid name and no such file */
+	} else if (access(arg, F_OK) < 0) {
+		core_error(CORE_ERR_NOT_FOUND, _("There is no image named \"%s\" in the store, and no such file."),
+			   arg);
+		return -1;
+	} else {
+		g_autofree char *abs = g_canonicalize_filename(arg, NULL);
+
+		/* a foreign file: told, not trusted; its backing file is
+		 * shown as written and never opened */
+		info = image_inspect(abs, NULL);
+		if (!info)
+			return -1;
+		if (info->backing)
+			chain = g_strdup_printf(_("%s (format %s; not opened)"), info->backing,
+						info->backing_format ? info->backing_format :
+						_("not recorded"));
+	}
+	if (ctx->json) {
+		info_field(ctx, &first, "name", NULL, e ? e->name : NULL);
+		info_field(ctx, &first, "path", NULL, info->path);
+		info_field(ctx, &first, "format", NULL, info->format);
+		info_field(ctx, &first, "subformat", NULL, info->subformat);
+		info_number(ctx, &first, "virtual_size", NULL, info->virtual_size);
+		info_number(ctx, &first, "actual_size", NULL, info->actual_size);
+		info_field(ctx, &first, "backing", NULL, e ? e->backing : info->backing);
+		info_field(ctx, &first, "backing_format", NULL, info->backing_format);
+		info_field(ctx, &first, "data_file", NULL, info->data_file);
+		g_string_append_printf(ctx->out, ",\n  \"encrypted\": %s",
+				       info->encrypted ? "true" : "false");
+		info_field(ctx, &first, "source", NULL, e ? e->source : NULL);
+		info_field(ctx, &first, "sha256", NULL, e ? e->sha256 : NULL);
+		if (e)
+			info_number(ctx, &first, "imported", NULL, (uint64_t)e->imported);
+		g_string_append(ctx->out, ",\n  \"dependants\": [");
+		for (char **d = e ? e->dependants : NULL; d && *d; d++) {
+			if (d != e->dependants)
+				g_string_append(ctx->out, ", ");
+			json_string(ctx->out, *d);
+		}
+		g_string_append(ctx->out, "]\n}\n");
+		return 0;
+	}
+	vsize = size_text(info->virtual_size);
+	asize = size_text(info->actual_size);
+	if (e) {
+		g_autoptr(GDateTime) t = g_date_time_new_from_unix_local(e->imported);
+
+		when = t ? g_date_time_format(t, "%Y-%m-%d %H:%M:%S") : NULL;
+	}
+	info_field(ctx, &first, "name", _("Name:"), e ? e->name : NULL);
+	info_field(ctx, &first, "path", _("File:"), info->path);
+	info_field(ctx, &first, "format", _("Format:"), info->format);
+	info_field(ctx, &first, "subformat", _("Subformat:"), info->subformat);
+	info_field(ctx, &first, "virtual_size", _("Virtual size:"), vsize);
+	info_field(ctx, &first, "actual_size", _("On disk:"), asize);
+	info_field(ctx, &first, "backing", _("Backing chain:"), chain ? chain : _("none"));
+	info_field(ctx, &first, "data_file", _("Data file:"), info->data_file);
+	if (info->encrypted)
+		info_field(ctx, &first, "encrypted", _("Encrypted:"), _("yes"));
+	info_field(ctx, &first, "source", _("Source:"), e ? e->source : NULL);
+	info_field(ctx, &first, "sha256", _("SHA-256:"), e ? e->sha256 : NULL);
+	info_field(ctx, &first, "imported", _("Imported:"), when);
+	info_field(ctx, &first, "dependants", _("Used by:"), deps);
+	return 0;
+}
+
+static int exec_image_delete(struct cmd_ctx *ctx)
+{
+	if (image_delete(ctx->args[0]) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, _("Deleted image \"%s\"."), ctx->args[0]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
 /* ---- events ------------------------------------------------------------ */
 
 struct event_msg {
@@ -584,6 +832,28 @@ static int exec_os_list(struct cmd_ctx *ctx)
 	return 0;
 }
 
+/* ---- OVA ------------------------------------------------------------------ */
+
+static int exec_ova_import(struct cmd_ctx *ctx)
+{
+	g_autofree char *made = NULL;
+
+	if (ova_import(ctx->eng, ctx->args[0], cmd_opt_str(ctx, "name"), ctx->job, &made) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, _("Imported VM \"%s\" from %s."), made, ctx->args[0]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
+static int exec_ova_export(struct cmd_ctx *ctx)
+{
+	if (ova_export(ctx->eng, ctx->args[0], ctx->args[1], ctx->job) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, _("Exported VM \"%s\" to %s."), ctx->args[0], ctx->args[1]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
 static int exec_help(struct cmd_ctx *ctx)
 {
 	g_autofree char *name = ctx->nargs ? g_strjoinv(" ", ctx->args) : NULL;
@@ -630,7 +900,7 @@ static const struct cmd_opt create_opts[] = {
 	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M (default unit MiB)") },
 	{ "disk-size", OPT_SIZE, "SIZE", N_("size of a new qcow2 disk, e.g. 20G (default unit GiB)") },
 	{ "disk", OPT_PATH, "PATH", N_("use an existing disk image instead of a new disk") },
-	{ "disk-format", OPT_STRING, "FMT", N_("format of --disk (default: detected by qemu-img)") },
+	{ "disk-format", OPT_STRING, "FMT", N_("format of --disk (default: told from its first bytes)") },
 	{ "no-disk", OPT_FLAG, NULL, N_("create the VM without a disk") },
 	{ "iso", OPT_PATH, "PATH", N_("attach an ISO image as CD-ROM and boot from it") },
 	{ "kernel", OPT_PATH, "PATH", N_("boot this kernel directly") },
@@ -681,6 +951,21 @@ static const struct cmd_opt vnc_opts[] = {
 
 static const struct cmd_opt dumpxml_opts[] = {
 	{ "inactive", OPT_FLAG, NULL, N_("show the definition used at the next start") },
+	{ 0 }
+};
+
+static const struct cmd_opt image_import_opts[] = {
+	{ "name", OPT_STRING, "NAME", N_("name in the store (default: the file name without its suffixes)") },
+	{ "format", OPT_STRING, "FMT", N_("qcow2, raw, vmdk, vdi or vhdx (default: told from the image's first bytes)") },
+	{ "convert", OPT_STRING, "qcow2", N_("convert the image to qcow2 with qemu-img") },
+	{ "sha256", OPT_STRING, "HEX", N_("refuse the source unless its SHA-256 is HEX") },
+	{ "sums", OPT_STRING, "SUMS", N_("a SHA256SUMS file (path or URL) with the source's SHA-256") },
+	{ "backing", OPT_STRING, "NAME", N_("the source is a qcow2 overlay of the store's image NAME") },
+	{ 0 }
+};
+
+static const struct cmd_opt ova_import_opts[] = {
+	{ "name", OPT_STRING, "NAME", N_("name of the new VM (default: the name in the OVF)") },
 	{ 0 }
 };
 
@@ -752,9 +1037,22 @@ const struct command commands[] = {
 	  CMD_ENGINE | CMD_TERMINAL, 1, 1, vnc_opts, exec_vnc },
 	{ "events", "[--timeout SECONDS]", N_("Print VM lifecycle events as they happen"),
 	  CMD_ENGINE | CMD_READ_ONLY | CMD_STREAM, 0, 0, events_opts, exec_events },
+	{ "image import", "SOURCE [--name NAME] [--format F] [--convert qcow2] [--sha256 HEX] [--sums SUMS] [--backing NAME]",
+	  N_("Add a disk image from a file or an http(s) URL to the image store"),
+	  CMD_UNTIMED, 1, 1, image_import_opts, exec_image_import },
+	{ "image list", "", N_("List the images in the image store"),
+	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_image_list },
+	{ "image info", "NAME-or-PATH", N_("Show an image's format, sizes and backing chain"),
+	  CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_image_info },
+	{ "image delete", "NAME", N_("Delete an image from the image store"),
+	  CMD_DESTRUCTIVE, 1, 1, NULL, exec_image_delete },
+	{ "ova import", "FILE.ova [--name NAME]", N_("Create a VM from an OVA (OVF 1.x or 2.x) made by VirtualBox, VMware or vmtui"),
+	  CMD_ENGINE | CMD_UNTIMED, 1, 1, ova_import_opts, exec_ova_import },
+	{ "ova export", "NAME FILE.ova", N_("Write a shut-off VM to an OVA other hypervisors can import"),
+	  CMD_ENGINE | CMD_UNTIMED, 2, 2, NULL, exec_ova_export },
 	{ "template create", "NAME --from-vm VM | --from-image PATH [--description TEXT]",
 	  N_("Make a template (read-only base image + manifest) from a VM or an image"),
-	  CMD_ENGINE | CMD_BULK, 1, 1, template_create_opts, exec_template_create },
+	  CMD_ENGINE | CMD_UNTIMED, 1, 1, template_create_opts, exec_template_create },
 	{ "template list", "", N_("List templates"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_template_list },
 	{ "template info", "NAME", N_("Show a template's manifest and the VMs using it"),
@@ -765,9 +1063,9 @@ const struct command commands[] = {
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_template_delete },
 	{ "provision", "TEMPLATE NAME [--count N] [OPTIONS]",
 	  N_("Make VMs from a template, each with its own cloud-init seed"),
-	  CMD_ENGINE | CMD_BULK, 2, 2, provision_opts, exec_provision },
+	  CMD_ENGINE | CMD_UNTIMED, 2, 2, provision_opts, exec_provision },
 	{ "lab delete", "PATTERN [--yes]", N_("Delete the VMs matching a pattern, with their disks and seeds"),
-	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_BULK, 1, 1, lab_delete_opts, exec_lab_delete },
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED, 1, 1, lab_delete_opts, exec_lab_delete },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),

@@ -22,8 +22,9 @@ enum cmd_flags {
 	CMD_TERMINAL = 1 << 6,    /* takes over the terminal: exec runs on
 				     the calling thread, which a UI leaves
 				     to it (curses ended) until it returns */
-	CMD_BULK = 1 << 7,        /* works through many VMs or big copies: no
-				     overall time limit, Ctrl-C cancels */
+	CMD_UNTIMED = 1 << 7,     /* takes as long as its work (an import of
+				     gigabytes): no time limit, Ctrl-C
+				     cancels it */
 };
 
 /* OPT_PATH values are made absolute against the working directory, since

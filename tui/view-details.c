@@ -185,12 +185,6 @@ static int shot_job(struct job *job, void *data)
 
 static bool screen_tab(const struct tui *t);
 
-static bool vm_running(int state)
-{
-	return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED ||
-	       state == VIR_DOMAIN_BLOCKED;
-}
-
 /* Takes a new picture while the Screen tab shows a running VM with a
  * display, at most once a second. */
 static void shot_update(struct tui *t)
@@ -200,7 +194,7 @@ static void shot_update(struct tui *t)
 	struct shot *sh;
 
 	if (!screen_tab(t) || !vm || !h || !h->eng || !t->detail || !t->detail->graphics ||
-	    !t->color || !vm_running(vm->state) || t->shot_job || t->shot_max_w < 4 ||
+	    !t->color || !tui_vm_running(vm->state) || t->shot_job || t->shot_max_w < 4 ||
 	    t->shot_max_h < 2 || g_get_monotonic_time() - t->shot_at < G_USEC_PER_SEC)
 		return;
 	sh = g_new0(struct shot, 1);
@@ -458,7 +452,7 @@ static void tab_screen(struct tui *t, int y, int h, int cols)
 		mvaddnstr(y, 2, _("No graphical display: the VM was created with --no-graphics."), cols - 2);
 		return;
 	}
-	if (!vm_running(vm->state)) {
+	if (!tui_vm_running(vm->state)) {
 		mvaddnstr(y, 2, _("Not running: its screen shows here while it runs."), cols - 2);
 		return;
 	}
