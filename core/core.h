@@ -252,6 +252,10 @@ struct vm_disk {
 	bool readonly;
 	bool owned;       /* created by vmtui: removed with the VM */
 	uint64_t capacity; /* bytes, when known */
+	char *backing;    /* qcow2 overlay: its backing image (a template's
+			   * base), written as an explicit <backingStore>
+			   * so libvirt never probes the chain */
+	char *backing_format;
 };
 
 /* Devices the firmware can boot from, as in libvirt's <os><boot dev=…>. */
@@ -294,6 +298,9 @@ struct vm_spec {
 	char *disk_bus;    /* default bus for new disks */
 	struct vm_boot boot; /* read from <os><boot> or derived from the
 			      * devices' <boot order>; n == 0 when unset */
+	char *template_name; /* <metadata>: the template it was provisioned
+			      * from (its disk is an overlay on that base) */
+	char *lab_address;   /* <metadata>: its intended lab address */
 };
 
 struct vm_spec *vm_spec_new(void);

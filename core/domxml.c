@@ -34,6 +34,8 @@ static void vm_disk_free(gpointer p)
 	g_free(d->path);
 	g_free(d->format);
 	g_free(d->bus);
+	g_free(d->backing);
+	g_free(d->backing_format);
 	g_free(d);
 }
 
@@ -64,6 +66,8 @@ void vm_spec_free(struct vm_spec *spec)
 	g_free(spec->serial_log);
 	g_free(spec->vnc_listen);
 	g_free(spec->disk_bus);
+	g_free(spec->template_name);
+	g_free(spec->lab_address);
 	g_free(spec);
 }
 
@@ -125,6 +129,7 @@ static char *target_name(const char *bus, unsigned index)
 static void build_disks(xmlNodePtr devices, const struct vm_spec *spec)
 {
 	unsigned virtio_n = 0, scsi_n = 0;
+	bool scsi = false;
 
 	for (guint i = 0; i < spec->disks->len; i++) {
 		const struct vm_disk *d = g_ptr_array_index(spec->disks, i);
@@ -152,8 +157,29 @@ static void build_disks(xmlNodePtr devices, const struct vm_spec *spec)
 		n = xmlNewChild(disk, NULL, BAD_CAST "target", NULL);
 		set_attr(n, "dev", dev);
 		set_attr(n, "bus", bus);
+		if (d->backing) {
+			/* the whole chain, formats named: nothing probed */
+			xmlNodePtr b = xmlNewChild(disk, NULL, BAD_CAST "backingStore", NULL);
+
+			set_attr(b, "type", "file");
+			set_attr(xmlNewChild(b, NULL, BAD_CAST "format", NULL), "type",
+				 d->backing_format ? d->backing_format : "qcow2");
+			set_attr(xmlNewChild(b, NULL, BAD_CAST "source", NULL), "file",
+				 d->backing);
+			xmlNewChild(b, NULL, BAD_CAST "backingStore", NULL);
+		}
 		if (d->readonly)
 			xmlNewChild(disk, NULL, BAD_CAST "readonly", NULL);
+		scsi |= strcmp(bus, "scsi") == 0;
+	}
+	/* libvirt would pick an LSI controller, which the guest kernels we
+	 * care about (cloud kernels) lack: virtio-scsi */
+	if (scsi) {
+		xmlNodePtr c = xmlNewChild(devices, NULL, BAD_CAST "controller", NULL);
+
+		set_attr(c, "type", "scsi");
+		set_attr(c, "index", "0");
+		set_attr(c, "model", "virtio-scsi");
 	}
 }
 
@@ -263,6 +289,12 @@ char *domxml_build(const struct vm_spec *spec)
 			set_attr(n, "path", d->path);
 		}
 	}
+	if (spec->template_name)
+		set_attr(xmlNewChild(vm, ns, BAD_CAST "template", NULL), "name",
+			 spec->template_name);
+	if (spec->lab_address)
+		set_attr(xmlNewChild(vm, ns, BAD_CAST "lab", NULL), "address",
+			 spec->lab_address);
 
 	add_uint(dom, "memory", spec->max_memory_mib > spec->memory_mib ?
 		 spec->max_memory_mib : spec->memory_mib, "MiB");
@@ -414,6 +446,8 @@ static void parse_disks(struct xpath *xp, struct vm_spec *spec)
 		d = vm_spec_add_disk(spec, path, fmt,
 				     device && strcmp(device, "cdrom") == 0);
 		d->bus = xp_string(xp, n, "target/@bus");
+		d->backing = xp_string(xp, n, "backingStore/source/@file");
+		d->backing_format = xp_string(xp, n, "backingStore/format/@type");
 		xp->ctx->node = n;
 		r = xmlXPathEvalExpression(BAD_CAST "readonly", xp->ctx);
 		d->readonly = r && r->nodesetval && r->nodesetval->nodeNr > 0;
@@ -529,6 +563,8 @@ struct vm_spec *domxml_parse(const char *xml)
 	spec->uuid = xp_string(&xp, NULL, "/domain/uuid");
 	spec->description = xp_string(&xp, NULL, "/domain/description");
 	spec->os_variant = xp_string(&xp, NULL, "/domain/metadata/vmtui:vm/vmtui:os");
+	spec->template_name = xp_string(&xp, NULL, "/domain/metadata/vmtui:vm/vmtui:template/@name");
+	spec->lab_address = xp_string(&xp, NULL, "/domain/metadata/vmtui:vm/vmtui:lab/@address");
 	spec->max_memory_mib = xp_mem_mib(&xp, "memory");
 	spec->memory_mib = xp_mem_mib(&xp, "currentMemory");
 	if (!spec->memory_mib)

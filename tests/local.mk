@@ -13,7 +13,8 @@ AM_TESTS_ENVIRONMENT = \
 TEST_CORE_LIBS = $(CORE_LIBS)
 
 unit_tests = tests/unit-names tests/unit-config tests/unit-jobs \
-	tests/unit-domxml tests/xml-property tests/unit-console tests/unit-images
+	tests/unit-domxml tests/xml-property tests/unit-console tests/unit-images \
+	tests/unit-templates
 check_PROGRAMS += $(unit_tests)
 tests_unit_names_SOURCES = tests/unit-names.c tests/tap.h
 tests_unit_names_LDADD = $(TEST_CORE_LIBS)
@@ -29,6 +30,9 @@ tests_unit_console_LDADD = $(CONSOLE_LIBS) $(TEST_CORE_LIBS)
 tests_unit_images_SOURCES = tests/unit-images.c tests/tap.h
 tests_unit_images_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images
 tests_unit_images_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
+tests_unit_templates_SOURCES = tests/unit-templates.c tests/tap.h
+tests_unit_templates_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/templates
+tests_unit_templates_LDADD = $(TEMPLATES_LIBS) $(TEST_CORE_LIBS)
 # The OVA fuzz target: with --enable-fuzzing a libFuzzer binary (`make
 # fuzz` runs it); always, the same target with replay.c's main() as a
 # short deterministic run in `make check`.
@@ -83,7 +87,8 @@ script_tests = \
 	tests/daemon-uri.sh \
 	tests/survival.sh \
 	tests/frozen-guest.sh \
-	tests/ova.sh
+	tests/ova.sh \
+	tests/templates.sh
 
 TESTS += $(unit_tests) $(script_tests)
 

@@ -222,6 +222,49 @@ static void check_data_files(void)
 	}
 }
 
+/* A provisioned VM: an overlay whose backing chain is written out with
+ * its formats, a seed CD-ROM on virtio-scsi, template and lab metadata. */
+static void check_clone(void)
+{
+	autoptr(vm_spec) in = vm_spec_new();
+	autoptr(vm_spec) out = NULL;
+	g_autofree char *xml = NULL;
+	struct vm_disk *d;
+
+	in->name = g_strdup("lab-01");
+	in->domain_type = g_strdup("qemu");
+	in->vcpus = 1;
+	in->memory_mib = 256;
+	in->template_name = g_strdup("kit <&> \"x\"");
+	in->lab_address = g_strdup("10.77.0.10");
+	d = vm_spec_add_disk(in, "/d/lab-01.qcow2", "qcow2", false);
+	d->owned = true;
+	d->backing = g_strdup("/t/kit/base.qcow2");
+	d->backing_format = g_strdup("qcow2");
+	d = vm_spec_add_disk(in, "/d/lab-01-seed.iso", "raw", true);
+	d->owned = true;
+	d->bus = g_strdup("scsi");
+	xml = domxml_build(in);
+	tap_ok(xml && strstr(xml, "<backingStore type=\"file\">") &&
+	       strstr(xml, "<format type=\"qcow2\"/>") &&
+	       strstr(xml, "<source file=\"/t/kit/base.qcow2\"/>") &&
+	       strstr(xml, "<backingStore/>"),
+	       "an overlay names its backing file and format, and the chain's end");
+	tap_ok(xml && strstr(xml, "<controller type=\"scsi\" index=\"0\" model=\"virtio-scsi\"/>"),
+	       "a scsi CD-ROM brings a virtio-scsi controller");
+	tap_ok(xml && strstr(xml, "bus=\"scsi\""), "the seed is on the scsi bus");
+	out = xml ? domxml_parse(xml) : NULL;
+	if (!tap_ok(out != NULL, "a clone's XML parses back"))
+		return;
+	tap_is_str(out->template_name, in->template_name, "template name kept in the metadata");
+	tap_is_str(out->lab_address, "10.77.0.10", "lab address kept in the metadata");
+	d = g_ptr_array_index(out->disks, 0);
+	tap_is_str(d->backing, "/t/kit/base.qcow2", "backing file read back");
+	tap_is_str(d->backing_format, "qcow2", "backing format read back");
+	d = g_ptr_array_index(out->disks, 1);
+	tap_ok(d->cdrom && d->owned, "the seed is a CD-ROM vmtui owns");
+}
+
 int main(void)
 {
 	autoptr(vm_spec) s = vm_spec_new();
@@ -247,5 +290,6 @@ int main(void)
 	check_boot_build();
 	check_set_boot();
 	check_data_files();
+	check_clone();
 	return tap_done();
 }

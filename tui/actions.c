@@ -249,15 +249,60 @@ static int act_sort_reverse(struct tui *t, const struct vm_row *vm)
 	return TUI_REDRAW;
 }
 
+/* The ":" line waiting for its [y/N] (UI thread only). */
+static char *confirm_line;
+
+static int run_prompt(struct tui *t, const char *text);
+
+static int confirm_yes(struct tui *t, const char *text)
+{
+	g_autofree char *line = g_steal_pointer(&confirm_line);
+	g_autofree char *full = NULL;
+
+	if (!line || (*text != 'y' && *text != 'Y')) {
+		tui_message(t, false, _("Nothing was deleted."));
+		return TUI_REDRAW;
+	}
+	full = g_strdup_printf("%s --yes", line);
+	return run_prompt(t, full);
+}
+
+/* Whether @cmd is destructive and takes --yes that @argv lacks: the
+ * command line refuses such a command without it, the TUI asks. */
+static bool needs_yes(const struct command *cmd, char **argv)
+{
+	bool takes = false;
+
+	if (!cmd || !(cmd->flags & CMD_DESTRUCTIVE))
+		return false;
+	for (const struct cmd_opt *o = cmd->opts; o && o->name; o++)
+		takes |= strcmp(o->name, "yes") == 0;
+	for (char **a = argv; takes && *a; a++)
+		if (strcmp(*a, "--yes") == 0)
+			return false;
+	return takes;
+}
+
 static int run_prompt(struct tui *t, const char *text)
 {
 	g_auto(GStrv) argv = NULL;
 	g_autoptr(GError) err = NULL;
+	g_autofree char *two = NULL;
 
 	if (!*text)
 		return TUI_REDRAW;
 	if (!g_shell_parse_argv(text, NULL, &argv, &err)) {
 		tui_message(t, true, "%s", err->message);
+		return TUI_REDRAW;
+	}
+	two = argv[0] && argv[1] ? g_strdup_printf("%s %s", argv[0], argv[1]) : NULL;
+	if (two && needs_yes(command_find(two), argv)) {
+		g_autofree char *q = g_strdup_printf(_("Run \"%s\"? It deletes what it names. [y/N] "),
+						     text);
+
+		g_free(confirm_line);
+		confirm_line = g_strdup(text);
+		tui_prompt(t, q, "", confirm_yes);
 		return TUI_REDRAW;
 	}
 	return tui_run_command(t, NULL, argv, NULL, true);

@@ -23,6 +23,7 @@
 #include <glib-unix.h>
 
 #include "i18n.h"
+#include "templates.h"
 #include "tui.h"
 
 static int wake_pipe[2] = { -1, -1 };
@@ -1103,6 +1104,15 @@ int tui_main(struct core_config *cfg)
 	if (!eng) {
 		fprintf(stderr, "vmtui: %s\n", core_error_message());
 		return core_error_code() ? (int)core_error_code() : CORE_ERR_ENGINE;
+	}
+	{
+		/* a provisioning run a killed vmtui left half done is
+		 * finished or rolled back before the list shows anything */
+		g_autofree char *report = NULL;
+
+		if (provision_recover(eng, &report) > 0 && report)
+			fputs(report, stderr);
+		core_error_clear();
 	}
 	if (!g_unix_open_pipe(wake_pipe, FD_CLOEXEC, NULL))
 		g_error("cannot create a pipe");

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "templates.h"
 
 /* ---- output helpers ---------------------------------------------------- */
 
@@ -320,6 +321,17 @@ struct job *command_submit(struct cmd_ctx *ctx)
 	return job_submit(ctx->cmd->name, run_exec, ctx, NULL, true);
 }
 
+/* Finishes or rolls back a provisioning run that a killed vmtui left
+ * half done, before anything else looks at the VMs. */
+static void recover_provisioning(struct engine *eng)
+{
+	g_autofree char *report = NULL;
+
+	if (provision_recover(eng, &report) > 0 && report)
+		fputs(report, stderr);
+	core_error_clear();
+}
+
 int command_main(struct core_config *cfg, int argc, char **argv)
 {
 	struct cmd_ctx *ctx;
@@ -346,6 +358,7 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 			command_ctx_free(ctx);
 			return code ? (int)code : CORE_ERR_ENGINE;
 		}
+		recover_provisioning(ctx->eng);
 	}
 
 	if (ctx->cmd->flags & CMD_TERMINAL) {

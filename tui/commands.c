@@ -969,6 +969,43 @@ static const struct cmd_opt ova_import_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt template_create_opts[] = {
+	{ "from-vm", OPT_STRING, "VM", N_("copy the disk of this shut-off VM") },
+	{ "from-image", OPT_PATH, "PATH", N_("copy this disk image (checked first)") },
+	{ "description", OPT_STRING, "TEXT", N_("free-text description") },
+	{ 0 }
+};
+
+static const struct cmd_opt template_edit_opts[] = {
+	{ "description", OPT_STRING, "TEXT", N_("free-text description (\"\" removes it)") },
+	{ "vcpus", OPT_NUMBER, "N", N_("vCPUs of new VMs") },
+	{ "memory", OPT_SIZE, "SIZE", N_("memory of new VMs, e.g. 1G") },
+	{ "os", OPT_STRING, "VARIANT", N_("OS variant (libosinfo short id)") },
+	{ "cmdline", OPT_STRING, "TEXT", N_("kernel command line (templates that boot a kernel directly)") },
+	{ "user", OPT_STRING, "USER", N_("default cloud-init user (\"\" removes it)") },
+	{ "ssh-key", OPT_PATH, "FILE", N_("default SSH public keys, one per line") },
+	{ "packages", OPT_STRING, "LIST", N_("default packages, comma-separated") },
+	{ 0 }
+};
+
+static const struct cmd_opt provision_opts[] = {
+	{ "count", OPT_NUMBER, "N", N_("make N VMs; NAME is a pattern such as 'lab-{01..20}'") },
+	{ "full", OPT_FLAG, NULL, N_("full copies of the base instead of linked clones") },
+	{ "hostname", OPT_STRING, "HOST", N_("host name of a single VM (default: its VM name)") },
+	{ "user", OPT_STRING, "USER", N_("user cloud-init creates (default: the template's)") },
+	{ "password-hash", OPT_STRING, "HASH", N_("crypt(3) password hash for that user") },
+	{ "ssh-key", OPT_PATH, "FILE", N_("SSH public keys for that user, one per line") },
+	{ "packages", OPT_STRING, "LIST", N_("packages to install, comma-separated") },
+	{ "user-data", OPT_PATH, "FILE", N_("your own #cloud-config (at most 1 MiB), merged in") },
+	{ "start", OPT_FLAG, NULL, N_("start the VMs once made") },
+	{ 0 }
+};
+
+static const struct cmd_opt lab_delete_opts[] = {
+	{ "yes", OPT_FLAG, NULL, N_("delete without asking (the command line only lists them without it)") },
+	{ 0 }
+};
+
 const struct command commands[] = {
 	{ "list", "", N_("List VMs with their state, vCPUs and memory"),
 	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_list },
@@ -1013,6 +1050,22 @@ const struct command commands[] = {
 	  CMD_ENGINE | CMD_UNTIMED, 1, 1, ova_import_opts, exec_ova_import },
 	{ "ova export", "NAME FILE.ova", N_("Write a shut-off VM to an OVA other hypervisors can import"),
 	  CMD_ENGINE | CMD_UNTIMED, 2, 2, NULL, exec_ova_export },
+	{ "template create", "NAME --from-vm VM | --from-image PATH [--description TEXT]",
+	  N_("Make a template (read-only base image + manifest) from a VM or an image"),
+	  CMD_ENGINE | CMD_UNTIMED, 1, 1, template_create_opts, exec_template_create },
+	{ "template list", "", N_("List templates"),
+	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_template_list },
+	{ "template info", "NAME", N_("Show a template's manifest and the VMs using it"),
+	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, NULL, exec_template_info },
+	{ "template edit", "NAME [OPTIONS]", N_("Change a template's hardware or cloud-init defaults"),
+	  0, 1, 1, template_edit_opts, exec_template_edit },
+	{ "template delete", "NAME", N_("Delete a template no VM depends on"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_template_delete },
+	{ "provision", "TEMPLATE NAME [--count N] [OPTIONS]",
+	  N_("Make VMs from a template, each with its own cloud-init seed"),
+	  CMD_ENGINE | CMD_UNTIMED, 2, 2, provision_opts, exec_provision },
+	{ "lab delete", "PATTERN [--yes]", N_("Delete the VMs matching a pattern, with their disks and seeds"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED, 1, 1, lab_delete_opts, exec_lab_delete },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),

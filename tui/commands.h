@@ -95,6 +95,15 @@ struct job *command_submit(struct cmd_ctx *ctx);
 /* Writes help for @cmd, or the overview when NULL, to @out. */
 void command_help(const struct command *cmd, GString *out);
 
+/* cmd-templates.c: `template ...`, `provision`, `lab delete` */
+int exec_template_create(struct cmd_ctx *ctx);
+int exec_template_list(struct cmd_ctx *ctx);
+int exec_template_info(struct cmd_ctx *ctx);
+int exec_template_edit(struct cmd_ctx *ctx);
+int exec_template_delete(struct cmd_ctx *ctx);
+int exec_provision(struct cmd_ctx *ctx);
+int exec_lab_delete(struct cmd_ctx *ctx);
+
 /* cli.c: output helpers */
 void json_string(GString *out, const char *s);
 /* Appends @s padded with spaces to @cells terminal cells (wide CJK

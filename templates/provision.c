@@ -1,0 +1,565 @@
+/*
+ * provision.c — making VMs from a template, one or a whole lab in one job,
+ * and throwing a lab away again.
+ *
+ * Crash safety: a run first plans every VM (name, UUID, MAC, address, the
+ * paths of its overlay and seed) and writes that plan as its journal,
+ * DATA/provision/run-PID.journal, atomically and before it creates
+ * anything.  A VM is complete once its definition exists (the disk and the
+ * seed are made before it).  If the process dies, the next vmtui reads the
+ * journal (provision_recover): VMs defined with the planned UUID are kept,
+ * the files of the others are removed.  A run that ends, by success,
+ * failure or cancel, cleans up itself and removes its journal.  One journal
+ * write per run keeps a 20-VM lab to a single fsync.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "templates-priv.h"
+
+/* ---- names ----------------------------------------------------------- */
+
+GPtrArray *provision_expand_names(const char *pattern, unsigned count)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	const char *open = strchr(pattern, '{');
+	const char *close = open ? strchr(open, '}') : NULL;
+
+	if (open && close) {
+		g_autofree char *inner = g_strndup(open + 1, (gsize)(close - open - 1));
+		g_auto(GStrv) ends = g_strsplit(inner, "..", 2);
+		char *e1, *e2;
+		unsigned long a, b;
+		int width;
+
+		if (g_strv_length(ends) != 2 || !*ends[0] || !*ends[1])
+			goto bad;
+		a = strtoul(ends[0], &e1, 10);
+		b = strtoul(ends[1], &e2, 10);
+		if (*e1 || *e2 || b < a || b - a >= 1000 || !g_ascii_isdigit(*ends[0]) ||
+		    !g_ascii_isdigit(*ends[1]))
+			goto bad;
+		width = ends[0][0] == '0' ? (int)strlen(ends[0]) : 0;
+		if (count && count != b - a + 1) {
+			core_error(CORE_ERR_USAGE,
+				   _("--count %u does not match the pattern \"%s\", which names %lu VMs."),
+				   count, pattern, b - a + 1);
+			g_ptr_array_unref(out);
+			return NULL;
+		}
+		for (unsigned long i = a; i <= b; i++)
+			g_ptr_array_add(out, g_strdup_printf("%.*s%0*lu%s", (int)(open - pattern),
+							     pattern, width, i, close + 1));
+	} else if (count > 1) {
+		if (count > 1000)
+			goto bad;
+		for (unsigned i = 1; i <= count; i++)
+			g_ptr_array_add(out, g_strdup_printf("%s-%u", pattern, i));
+	} else {
+		g_ptr_array_add(out, g_strdup(pattern));
+	}
+	for (guint i = 0; i < out->len; i++)
+		if (!core_name_valid(out->pdata[i])) {
+			g_ptr_array_unref(out);
+			return NULL;
+		}
+	return out;
+bad:
+	core_error(CORE_ERR_USAGE,
+		   _("\"%s\" is not a name pattern vmtui understands; use e.g. 'lab-{01..20}' (at most 1000 VMs)."),
+		   pattern);
+	g_ptr_array_unref(out);
+	return NULL;
+}
+
+/* ---- the journal ------------------------------------------------------- */
+
+struct planned {
+	char *name;
+	char *uuid;
+	char *mac;
+	char *address;
+	char *disk;
+	char *seed;
+};
+
+static void planned_free(gpointer p)
+{
+	struct planned *v = p;
+
+	g_free(v->name);
+	g_free(v->uuid);
+	g_free(v->mac);
+	g_free(v->address);
+	g_free(v->disk);
+	g_free(v->seed);
+	g_free(v);
+}
+
+static char *journal_dir(void)
+{
+	g_autofree char *data = core_data_dir();
+
+	return g_build_filename(data, "provision", NULL);
+}
+
+/* "pid\tPID", "uri\tURI" (the engine the VMs are defined on), then one
+ * line per VM: "vm\tUUID\tNAME\tDISK\tSEED" (names and paths hold no tab
+ * or newline: core_name_valid and our own file names). */
+static int journal_write(const char *path, const char *uri, GPtrArray *plan)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+
+	g_string_append_printf(s, "pid\t%ld\nuri\t%s\n", (long)getpid(), uri);
+	for (guint i = 0; i < plan->len; i++) {
+		struct planned *v = plan->pdata[i];
+
+		g_string_append_printf(s, "vm\t%s\t%s\t%s\t%s\n", v->uuid, v->name, v->disk,
+				       v->seed);
+	}
+	return core_write_file_atomic(path, s->str, s->len, 0600);
+}
+
+static void remove_files(const struct planned *v)
+{
+	g_autofree char *part = g_strdup_printf("%s.part", v->seed);
+
+	unlink(v->disk);
+	unlink(v->seed);
+	unlink(part);
+}
+
+int provision_recover(struct engine *eng, char **report)
+{
+	g_autofree char *dir = journal_dir();
+	GDir *d = g_dir_open(dir, 0, NULL);
+	g_autoptr(GString) r = g_string_new(NULL);
+	const char *e;
+	int handled = 0;
+
+	while (d && (e = g_dir_read_name(d))) {
+		g_autofree char *path = NULL;
+		g_autofree char *text = NULL;
+		g_auto(GStrv) lines = NULL;
+		unsigned kept = 0, removed = 0;
+
+		if (!g_str_has_suffix(e, ".journal"))
+			continue;
+		path = g_build_filename(dir, e, NULL);
+		if (!g_file_get_contents(path, &text, NULL, NULL))
+			continue;
+		lines = g_strsplit(text, "\n", -1);
+		if (lines[0] && g_str_has_prefix(lines[0], "pid\t")) {
+			long pid = atol(lines[0] + 4);
+
+			if (pid > 0 && pid != getpid() && kill((pid_t)pid, 0) == 0)
+				continue; /* that run is still going */
+		}
+		/* only the engine the run defined its VMs on can tell which
+		 * of them were finished */
+		if (!lines[0] || !lines[1] || !g_str_has_prefix(lines[1], "uri\t") ||
+		    strcmp(lines[1] + 4, engine_uri(eng)) != 0)
+			continue;
+		for (char **l = lines; *l; l++) {
+			g_auto(GStrv) f = g_strsplit(*l, "\t", 5);
+			struct planned v = { 0 };
+			virDomainPtr dom;
+
+			if (g_strv_length(f) != 5 || strcmp(f[0], "vm") != 0)
+				continue;
+			v.uuid = f[1];
+			v.name = f[2];
+			v.disk = f[3];
+			v.seed = f[4];
+			dom = virDomainLookupByUUIDString(engine_conn(eng), v.uuid);
+			if (dom) {
+				virDomainFree(dom);
+				kept++;
+				continue;
+			}
+			if (g_file_test(v.disk, G_FILE_TEST_EXISTS) ||
+			    g_file_test(v.seed, G_FILE_TEST_EXISTS)) {
+				remove_files(&v);
+				g_string_append_printf(r, _("Rolled back the unfinished VM \"%s\" of an interrupted provisioning run (removed %s and %s)."),
+						       v.name, v.disk, v.seed);
+				g_string_append_c(r, '\n');
+				removed++;
+			}
+		}
+		core_error_clear();
+		if (kept)
+			g_string_append_printf(r, P_("Kept %u VM that an interrupted provisioning run had finished.",
+						     "Kept %u VMs that an interrupted provisioning run had finished.",
+						     kept), kept);
+		if (kept)
+			g_string_append_c(r, '\n');
+		unlink(path);
+		handled++;
+		(void)removed;
+	}
+	if (d)
+		g_dir_close(d);
+	if (report)
+		*report = r->len ? g_strdup(r->str) : NULL;
+	return handled;
+}
+
+/* ---- planning ------------------------------------------------------------ */
+
+/* Addresses and MACs in use by the engine's VMs, and their names. */
+struct in_use {
+	GHashTable *addresses, *macs, *names;
+};
+
+static void in_use_scan(struct engine *eng, struct in_use *u)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+
+	u->addresses = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	u->macs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	u->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (int i = 0; i < n; i++) {
+		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+		autoptr(vm_spec) s = xml ? domxml_parse(xml) : NULL;
+
+		free(xml);
+		g_hash_table_add(u->names, g_strdup(virDomainGetName(doms[i])));
+		if (s && s->lab_address)
+			g_hash_table_add(u->addresses, g_strdup(s->lab_address));
+		if (s && s->mac)
+			g_hash_table_add(u->macs, g_ascii_strdown(s->mac, -1));
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	core_error_clear();
+}
+
+static void in_use_fini(struct in_use *u)
+{
+	g_hash_table_unref(u->addresses);
+	g_hash_table_unref(u->macs);
+	g_hash_table_unref(u->names);
+}
+
+/* The lab network's next free address: 10.77.0.10 .. 10.77.0.254, then
+ * the next /24 (10.77.1.x, ...).  Every VM of every lab gets its own. */
+static char *next_address(struct in_use *u)
+{
+	for (unsigned net = 0; net < 256; net++)
+		for (unsigned host = 10; host < 255; host++) {
+			char *a = g_strdup_printf("10.77.%u.%u", net, host);
+
+			if (!g_hash_table_contains(u->addresses, a)) {
+				g_hash_table_add(u->addresses, g_strdup(a));
+				return a;
+			}
+			g_free(a);
+		}
+	return NULL;
+}
+
+/* A locally administered MAC in QEMU's 52:54:00 range, unused. */
+static char *next_mac(struct in_use *u)
+{
+	for (;;) {
+		guint32 r = g_random_int();
+		char *m = g_strdup_printf("52:54:00:%02x:%02x:%02x", (r >> 16) & 0xff,
+					  (r >> 8) & 0xff, r & 0xff);
+
+		if (!g_hash_table_contains(u->macs, m)) {
+			g_hash_table_add(u->macs, g_strdup(m));
+			return m;
+		}
+		g_free(m);
+	}
+}
+
+/* ---- making one VM ----------------------------------------------------- */
+
+static int make_vm(struct engine *eng, const struct template *t,
+		   const struct provision_opts *o, const struct planned *v,
+		   struct job *job)
+{
+	autoptr(vm_spec) spec = vm_spec_new();
+	struct seed seed = { 0 };
+	struct vm_disk *d;
+
+	if (job_cancelled(job))
+		goto cancelled;
+	if (o->full) {
+		const char *argv[] = { "convert", "-f", "qcow2", "-O", "qcow2", "--",
+				       t->base, v->disk, NULL };
+
+		if (tpl_qemu_img(argv, v->name) < 0)
+			return -1;
+	} else if (t->disk_bytes) {
+		/* in process: starting qemu-img would cost more than the rest */
+		if (tpl_qcow2_overlay(v->disk, t->base, t->disk_bytes) < 0)
+			return -1;
+	} else {
+		const char *argv[] = { "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+				       t->base, "--", v->disk, NULL };
+
+		if (tpl_qemu_img(argv, v->name) < 0)
+			return -1;
+	}
+	if (job_cancelled(job))
+		goto cancelled;
+
+	seed.instance_id = v->uuid;
+	seed.hostname = o->hostname ? o->hostname : v->name;
+	seed.user = o->user ? o->user : t->user;
+	seed.password_hash = o->password_hash;
+	seed.ssh_keys = o->ssh_keys && o->ssh_keys->len ? o->ssh_keys : t->ssh_keys;
+	seed.packages = o->packages ? o->packages : t->packages;
+	seed.user_data = o->user_data;
+	seed.mac = t->nic_model ? v->mac : NULL;
+	if (seed_write_iso(v->seed, &seed) < 0)
+		return -1;
+	if (job_cancelled(job))
+		goto cancelled;
+
+	spec->name = g_strdup(v->name);
+	spec->uuid = g_strdup(v->uuid);
+	spec->description = g_strdup_printf(_("Provisioned from template \"%s\"."), t->name);
+	spec->os_variant = g_strdup(t->os_variant);
+	spec->vcpus = t->vcpus;
+	spec->memory_mib = t->memory_mib;
+	spec->firmware = t->firmware;
+	spec->disk_bus = g_strdup(t->disk_bus);
+	spec->nic_model = g_strdup(t->nic_model);
+	spec->mac = g_strdup(v->mac);
+	spec->kernel = g_strdup(t->kernel);
+	spec->initrd = g_strdup(t->initrd);
+	spec->cmdline = g_strdup(t->cmdline);
+	spec->graphics = !t->kernel; /* direct-boot kits talk on the serial line */
+	spec->template_name = g_strdup(t->name);
+	spec->lab_address = g_strdup(v->address);
+	d = vm_spec_add_disk(spec, v->disk, "qcow2", false);
+	d->owned = true;
+	d->bus = g_strdup(t->disk_bus);
+	if (!o->full) {
+		d->backing = g_strdup(t->base);
+		d->backing_format = g_strdup("qcow2");
+	}
+	d = vm_spec_add_disk(spec, v->seed, "raw", true);
+	d->owned = true;
+	d->bus = g_strdup("scsi"); /* q35 has no IDE; AHCI is not in every kernel */
+	if (vm_create(eng, spec, NULL) < 0)
+		return -1;
+	return 0;
+cancelled:
+	core_error(CORE_ERR_CANCELLED, _("Cancelled."));
+	return -1;
+}
+
+/* Undefines the VM @v if a run defined it (by its UUID). */
+static void undefine_planned(struct engine *eng, const struct planned *v)
+{
+	virDomainPtr dom = virDomainLookupByUUIDString(engine_conn(eng), v->uuid);
+
+	if (dom) {
+		virDomainDestroy(dom);
+		virDomainUndefine(dom);
+		virDomainFree(dom);
+	}
+	core_error_clear();
+}
+
+int provision_run(struct engine *eng, const struct provision_opts *o,
+		  struct job *job, char **report)
+{
+	autoptr(template) t = template_load(o->template_name);
+	g_autoptr(GPtrArray) plan = g_ptr_array_new_with_free_func(planned_free);
+	g_autoptr(GString) r = g_string_new(NULL);
+	g_autofree char *jdir = journal_dir();
+	g_autofree char *jpath = NULL;
+	g_autofree char *data = core_data_dir();
+	g_autofree char *disks = g_build_filename(data, "disks", NULL);
+	struct in_use u;
+	guint made = 0;
+	int rc = -1;
+
+	*report = NULL;
+	if (!t)
+		return -1;
+	if (access(t->base, R_OK) < 0) {
+		core_error(CORE_ERR_FAILED, _("The base image of template \"%s\" (%s) is missing."),
+			   t->name, t->base);
+		return -1;
+	}
+	if (o->hostname && o->names->len > 1) {
+		core_error(CORE_ERR_USAGE, _("--hostname is for one VM; lab VMs are named after their VM names."));
+		return -1;
+	}
+	for (guint i = 0; i < o->names->len; i++)
+		if (!seed_hostname_valid(o->hostname && i == 0 ? o->hostname : o->names->pdata[i]))
+			return -1;
+	if (core_mkdir_p(disks, 0700) < 0 || core_mkdir_p(jdir, 0700) < 0)
+		return -1;
+
+	/* the plan, written down before anything is made */
+	job_progress(job, 0.0, _("Planning %u VMs"), o->names->len);
+	in_use_scan(eng, &u);
+	for (guint i = 0; i < o->names->len; i++) {
+		struct planned *v = g_new0(struct planned, 1);
+		g_autofree char *id8 = NULL;
+
+		v->name = g_strdup(o->names->pdata[i]);
+		v->uuid = g_uuid_string_random();
+		id8 = g_strndup(v->uuid, 8);
+		v->mac = next_mac(&u);
+		v->address = next_address(&u);
+		v->disk = g_strdup_printf("%s/%s-%s.qcow2", disks, v->name, id8);
+		v->seed = g_strdup_printf("%s/%s-%s-seed.iso", disks, v->name, id8);
+		g_ptr_array_add(plan, v);
+		if (!v->address) {
+			core_error(CORE_ERR_FAILED, _("The lab network has no free address left."));
+			in_use_fini(&u);
+			return -1;
+		}
+	}
+	jpath = g_strdup_printf("%s/run-%ld.journal", jdir, (long)getpid());
+	if (journal_write(jpath, engine_uri(eng), plan) < 0) {
+		in_use_fini(&u);
+		return -1;
+	}
+
+	for (; made < plan->len; made++) {
+		struct planned *v = plan->pdata[made];
+
+		job_progress(job, (double)made / plan->len, _("Provisioning %s (%u of %u)"),
+			     v->name, made + 1, plan->len);
+		if (g_hash_table_contains(u.names, v->name)) {
+			core_error(CORE_ERR_STATE, _("A VM named \"%s\" already exists."), v->name);
+			break;
+		}
+		if (make_vm(eng, t, o, v, job) < 0) {
+			/* this VM only: the ones before it stay; its error
+			 * survives the clean-up's libvirt calls */
+			g_autofree char *why = g_strdup(core_error_message());
+			enum core_err code = core_error_code();
+
+			undefine_planned(eng, v);
+			remove_files(v);
+			core_error_restore(code, why);
+			break;
+		}
+		g_string_append_printf(r, _("Created VM \"%s\" (address %s)."), v->name, v->address);
+		g_string_append_c(r, '\n');
+	}
+	in_use_fini(&u);
+	if (made < plan->len) {
+		/* the error is the failing VM's; say where the run stopped */
+		g_autofree char *why = g_strdup(core_error_message());
+		enum core_err code = core_error_code();
+		struct planned *v = plan->pdata[made];
+
+		unlink(jpath);
+		{
+			g_autofree char *kept = made ?
+				g_strdup_printf(P_("The VM made before it is kept.",
+						   "The %u VMs made before it are kept.", made), made) :
+				g_strdup(_("No VM was made."));
+
+			if (code == CORE_ERR_CANCELLED)
+				core_error(code, _("Cancelled at VM %u of %u (\"%s\"), leaving nothing of it. %s"),
+					   made + 1, plan->len, v->name, kept);
+			else
+				core_error(code ? code : CORE_ERR_FAILED,
+					   _("VM %u of %u (\"%s\") failed: %s %s"),
+					   made + 1, plan->len, v->name, why, kept);
+		}
+		*report = g_strdup(r->str);
+		return -1;
+	}
+	unlink(jpath);
+	rc = 0;
+	if (o->start) {
+		for (guint i = 0; i < plan->len; i++) {
+			struct planned *v = plan->pdata[i];
+
+			job_progress(job, 0.9 + 0.1 * i / plan->len, _("Starting %s"), v->name);
+			if (vm_start(eng, v->name) < 0) {
+				g_string_append_printf(r, "%s\n", core_error_message());
+				rc = -1;
+			} else {
+				g_string_append_printf(r, _("Started VM \"%s\"."), v->name);
+				g_string_append_c(r, '\n');
+			}
+		}
+		if (rc < 0)
+			core_error(CORE_ERR_FAILED, _("Some VMs were made but did not start."));
+	}
+	job_progress(job, 1.0, _("Done"));
+	*report = g_strdup(r->str);
+	return rc;
+}
+
+/* ---- labs ---------------------------------------------------------------- */
+
+GPtrArray *lab_match(struct engine *eng, const char *pattern)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+	GPtrArray *out;
+
+	if (n < 0) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot list the VMs"));
+		return NULL;
+	}
+	out = g_ptr_array_new_with_free_func(g_free);
+	for (int i = 0; i < n; i++) {
+		const char *name = virDomainGetName(doms[i]);
+
+		if (name && fnmatch(pattern, name, 0) == 0)
+			g_ptr_array_add(out, g_strdup(name));
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	g_ptr_array_sort(out, tpl_cmp_names);
+	return out;
+}
+
+int lab_delete(struct engine *eng, GPtrArray *names, struct job *job, char **report)
+{
+	g_autoptr(GString) r = g_string_new(NULL);
+	int rc = 0;
+
+	for (guint i = 0; i < names->len; i++) {
+		const char *name = names->pdata[i];
+		int state, reason;
+		autoptr(vm_spec) s = vm_describe(eng, name, &state, &reason);
+		g_autofree char *rep = NULL;
+
+		job_progress(job, (double)i / names->len, _("Deleting %s (%u of %u)"), name,
+			     i + 1, names->len);
+		if (!s || vm_delete(eng, name, true, true, &rep) < 0) {
+			g_string_append_printf(r, "%s\n", core_error_message());
+			rc = -1;
+			continue;
+		}
+		g_string_append(r, rep);
+		/* vm_delete leaves CD-ROMs alone; the seeds are ours */
+		for (guint k = 0; k < s->disks->len; k++) {
+			struct vm_disk *d = g_ptr_array_index(s->disks, k);
+
+			if (d->cdrom && d->owned && d->path && unlink(d->path) == 0) {
+				g_string_append_printf(r, _("Removed seed %s."), d->path);
+				g_string_append_c(r, '\n');
+			}
+		}
+	}
+	*report = g_strdup(r->str);
+	if (rc < 0)
+		core_error(CORE_ERR_FAILED, _("Some VMs could not be deleted (see above)."));
+	return rc;
+}

@@ -1,0 +1,500 @@
+/*
+ * template.c — making a template from a shut-off VM or an image file,
+ * checking its base for identity that clones would share, and deleting
+ * it once no VM depends on it.
+ *
+ * A template is assembled in a staging folder (DATA/templates/.staging-*)
+ * and renamed into place, so a crash leaves either nothing or a whole
+ * template; staging folders left by a crash are removed by the next
+ * template_create.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "images.h"
+#include "templates-priv.h"
+
+/* In the child: die with the thread that runs qemu-img, so a killed
+ * vmtui leaves no qemu-img writing a file that recovery just removed. */
+static void die_with_parent(gpointer unused)
+{
+	(void)unused;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+int tpl_qemu_img(const char *const *argv, const char *what)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	g_autofree char *err = NULL;
+	g_autoptr(GError) gerr = NULL;
+	int status = 0;
+
+	g_ptr_array_add(args, (gpointer)QEMU_IMG_PATH);
+	for (; *argv; argv++)
+		g_ptr_array_add(args, (gpointer)*argv);
+	g_ptr_array_add(args, NULL);
+	if (!g_spawn_sync(NULL, (char **)args->pdata, NULL,
+			  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDIN_FROM_DEV_NULL,
+			  die_with_parent, NULL, NULL, &err, &status, &gerr)) {
+		core_error(CORE_ERR_FAILED, _("Cannot run qemu-img for %s: %s"),
+			   what, gerr->message);
+		return -1;
+	}
+	if (!g_spawn_check_wait_status(status, NULL)) {
+		g_strstrip(err);
+		core_error(CORE_ERR_FAILED, _("qemu-img failed for %s: %s"), what,
+			   err && *err ? err : _("no message"));
+		return -1;
+	}
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void tpl_rm_rf(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Copies @src to @dst (a new file, mode 0444).  0 or -1. */
+static int copy_file(const char *src, const char *dst)
+{
+	g_autofree char *data = NULL;
+	g_autoptr(GError) err = NULL;
+	gsize len;
+
+	if (!g_file_get_contents(src, &data, &len, &err)) {
+		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), src, err->message);
+		return -1;
+	}
+	if (!g_file_set_contents(dst, data, (gssize)len, &err)) {
+		core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), dst, err->message);
+		return -1;
+	}
+	chmod(dst, 0444);
+	return 0;
+}
+
+/* ---- identity check ------------------------------------------------------ */
+
+/* Runs debugfs -R @request on @raw; its stdout (caller frees) or NULL. */
+static char *debugfs(const char *raw, const char *request)
+{
+	const char *argv[] = { "debugfs", "-R", request, raw, NULL };
+	char *out = NULL;
+	int status;
+
+	if (!g_spawn_sync(NULL, (char **)argv, NULL,
+			  G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL |
+			  G_SPAWN_STDIN_FROM_DEV_NULL,
+			  NULL, NULL, &out, NULL, &status, NULL))
+		return NULL;
+	return out;
+}
+
+/* Whether @raw holds an ext2/3/4 file system at its start. */
+static bool is_ext(const char *raw)
+{
+	unsigned char m[2];
+	int fd = open(raw, O_RDONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = pread(fd, m, 2, 1024 + 56) == 2 && m[0] == 0x53 && m[1] == 0xEF;
+	close(fd);
+	return ok;
+}
+
+char *template_check_identity(const char *base, const char *staging)
+{
+	g_autofree char *raw = g_build_filename(staging, "probe.raw", NULL);
+	g_autofree char *id = NULL;
+	g_autofree char *ls = NULL;
+	g_autofree char *prog = g_find_program_in_path("debugfs");
+	GString *w = g_string_new(NULL);
+	const char *argv[] = { "convert", "-f", "qcow2", "-O", "raw", "--", base, raw, NULL };
+
+	if (!prog) {
+		g_string_append(w, _("Not checked for a machine-id or SSH host keys: debugfs (e2fsprogs) is not installed."));
+		return g_string_free(w, FALSE);
+	}
+	if (tpl_qemu_img(argv, base) < 0) {
+		g_string_append_printf(w, _("Not checked for a machine-id or SSH host keys: %s"),
+				       core_error_message());
+		core_error_clear();
+		return g_string_free(w, FALSE);
+	}
+	if (!is_ext(raw)) {
+		unlink(raw);
+		g_string_append(w, _("Not checked for a machine-id or SSH host keys: the image does not start with an ext2/3/4 file system (partitioned disks and other file systems are not looked into)."));
+		return g_string_free(w, FALSE);
+	}
+	id = debugfs(raw, "cat /etc/machine-id");
+	if (id && *g_strstrip(id) && strcmp(id, "uninitialized") != 0)
+		g_string_append_printf(w, _("The base has a machine-id (/etc/machine-id = %.32s): every clone would share it. Empty the file in the source VM first."),
+				       id);
+	ls = debugfs(raw, "ls -p /etc/ssh");
+	if (ls) {
+		g_auto(GStrv) lines = g_strsplit(ls, "\n", -1);
+		GString *keys = g_string_new(NULL);
+
+		/* "/inode/mode/uid/gid/name/size/" */
+		for (char **l = lines; *l; l++) {
+			g_auto(GStrv) f = g_strsplit(*l, "/", -1);
+
+			if (g_strv_length(f) >= 6 && g_str_has_prefix(f[5], "ssh_host_") &&
+			    g_str_has_suffix(f[5], "_key"))
+				g_string_append_printf(keys, "%s%s", keys->len ? ", " : "", f[5]);
+		}
+		if (keys->len) {
+			if (w->len)
+				g_string_append_c(w, '\n');
+			g_string_append_printf(w, _("The base has SSH host keys (/etc/ssh: %s): every clone would have the same host identity. Remove them in the source VM first."),
+					       keys->str);
+		}
+		g_string_free(keys, TRUE);
+	}
+	unlink(raw);
+	return g_string_free(w, FALSE);
+}
+
+/* ---- create ------------------------------------------------------------- */
+
+/* Whether @path is the base image of some template. */
+static bool is_template_base(const char *path)
+{
+	g_autofree char *top = templates_dir();
+	g_autofree char *real = realpath(path, NULL);
+	g_autofree char *rtop = realpath(top, NULL);
+	size_t n;
+
+	if (!real || !rtop)
+		return false;
+	n = strlen(rtop);
+	return strncmp(real, rtop, n) == 0 && real[n] == '/' &&
+	       g_str_has_suffix(real, "/base.qcow2");
+}
+
+/* Removes staging folders left by a crashed template_create. */
+static void clean_staging(const char *top)
+{
+	GDir *d = g_dir_open(top, 0, NULL);
+	const char *e;
+
+	while (d && (e = g_dir_read_name(d))) {
+		g_autofree char *p = g_build_filename(top, e, NULL);
+		g_autofree char *pidfile = g_build_filename(p, "pid", NULL);
+		g_autofree char *pid = NULL;
+
+		if (!g_str_has_prefix(e, ".staging-") && !g_str_has_prefix(e, ".deleting-"))
+			continue;
+		if (g_file_get_contents(pidfile, &pid, NULL, NULL) &&
+		    kill((pid_t)atol(pid), 0) == 0 && atol(pid) != getpid())
+			continue; /* another vmtui is working on it */
+		tpl_rm_rf(p);
+	}
+	if (d)
+		g_dir_close(d);
+}
+
+/* Fills @t's hardware from the shut-off VM @vm and converts its first
+ * disk into @t->base.  0 or -1. */
+static int from_vm(struct engine *eng, struct template *t, const char *vm)
+{
+	int state, reason;
+	autoptr(vm_spec) s = vm_describe(eng, vm, &state, &reason);
+	struct vm_disk *disk = NULL;
+
+	if (!s)
+		return -1;
+	if (state != VIR_DOMAIN_SHUTOFF) {
+		core_error(CORE_ERR_STATE, _("VM \"%s\" is %s; shut it down before making a template of it."),
+			   vm, vm_state_label(state));
+		return -1;
+	}
+	for (guint i = 0; i < s->disks->len && !disk; i++) {
+		struct vm_disk *d = g_ptr_array_index(s->disks, i);
+
+		if (!d->cdrom && d->path)
+			disk = d;
+	}
+	if (!disk) {
+		core_error(CORE_ERR_STATE, _("VM \"%s\" has no disk to make a template of."), vm);
+		return -1;
+	}
+	{
+		const char *fmt = disk->format ? disk->format : "raw";
+		autoptr(image_info) info = image_inspect(disk->path, fmt);
+		const char *argv[] = { "convert", "-f", fmt, "-O", "qcow2", "--",
+				       disk->path, t->base, NULL };
+
+		if (!info)
+			return -1;
+		if (info->data_file) {
+			core_error(CORE_ERR_FAILED, _("The disk %s of VM \"%s\" has an external data file (%s); vmtui does not copy such disks."),
+				   disk->path, vm, info->data_file);
+			return -1;
+		}
+		if (info->backing && !is_template_base(info->backing)) {
+			core_error(CORE_ERR_FAILED, _("The disk %s of VM \"%s\" has a backing file (%s) that is not a vmtui template."),
+				   disk->path, vm, info->backing);
+			return -1;
+		}
+		if (tpl_qemu_img(argv, disk->path) < 0)
+			return -1;
+		t->disk_bytes = info->virtual_size;
+	}
+	t->source = g_strdup_printf("vm:%s", vm);
+	t->os_variant = g_strdup(s->os_variant);
+	t->vcpus = s->vcpus;
+	t->memory_mib = s->memory_mib;
+	t->firmware = s->firmware;
+	t->disk_bus = g_strdup(disk->bus ? disk->bus : "virtio");
+	t->nic_model = g_strdup(s->nic_model);
+	if (!t->description && s->description)
+		t->description = g_strdup(s->description);
+	if (s->kernel) {
+		/* the template carries its own copies: the VM's may go */
+		t->kernel = g_build_filename(t->dir, "vmlinuz", NULL);
+		if (copy_file(s->kernel, t->kernel) < 0)
+			return -1;
+		if (s->initrd) {
+			t->initrd = g_build_filename(t->dir, "initrd.img", NULL);
+			if (copy_file(s->initrd, t->initrd) < 0)
+				return -1;
+		}
+		t->cmdline = g_strdup(s->cmdline);
+	}
+	return 0;
+}
+
+/* Converts the image file @path into @t->base after the safety checks
+ * every foreign image passes; generic hardware defaults.  0 or -1. */
+static int from_image(struct template *t, const char *path)
+{
+	autoptr(image_info) info = image_inspect_safe(path, NULL, NULL);
+	struct os_defaults def = { 0 };
+	const char *argv[] = { "convert", "-f", NULL, "-O", "qcow2", "--", path,
+			       t->base, NULL };
+
+	if (!info)
+		return -1;
+	argv[2] = info->format;
+	if (tpl_qemu_img(argv, path) < 0)
+		return -1;
+	t->disk_bytes = info->virtual_size;
+	t->source = g_strdup_printf("image:%s", path);
+	if (os_defaults_get(NULL, &def) < 0)
+		return -1;
+	t->vcpus = def.vcpus;
+	t->memory_mib = def.memory_mib;
+	t->disk_bus = g_strdup(def.disk_bus);
+	t->nic_model = g_strdup(def.nic_model);
+	os_defaults_fini(&def);
+	return 0;
+}
+
+struct template *template_create(struct engine *eng, const char *name,
+				 const struct template_source *src,
+				 struct job *job, char **report)
+{
+	autoptr(template) t = NULL;
+	g_autofree char *top = templates_dir();
+	g_autofree char *final = NULL;
+	g_autofree char *staging = NULL;
+	g_autofree char *pid = g_strdup_printf("%ld\n", (long)getpid());
+	g_autofree char *pidfile = NULL;
+	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+	int rc;
+
+	*report = NULL;
+	if (!template_name_valid(name))
+		return NULL;
+	if (src->description && !core_text_valid(_("description"), src->description))
+		return NULL;
+	if (core_mkdir_p(top, 0700) < 0)
+		return NULL;
+	clean_staging(top);
+	final = g_build_filename(top, name, NULL);
+	if (g_file_test(final, G_FILE_TEST_EXISTS)) {
+		core_error(CORE_ERR_STATE, _("A template named \"%s\" already exists."), name);
+		return NULL;
+	}
+	staging = g_strdup_printf("%s/.staging-%s-XXXXXX", top, name);
+	if (!g_mkdtemp_full(staging, 0700)) {
+		core_error(CORE_ERR_FAILED, _("Cannot create %s: %s"), staging, g_strerror(errno));
+		return NULL;
+	}
+	pidfile = g_build_filename(staging, "pid", NULL);
+	g_file_set_contents(pidfile, pid, -1, NULL);
+
+	/* built in staging, renamed into place at the end */
+	t = template_alloc(name);
+	g_free(t->dir);
+	t->dir = g_strdup(staging);
+	g_free(t->base);
+	t->base = g_build_filename(staging, "base.qcow2", NULL);
+	t->description = g_strdup(src->description);
+	t->created = g_date_time_format_iso8601(now);
+	t->network = g_strdup("nat");
+
+	job_progress(job, 0.1, _("Copying the disk into template \"%s\""), name);
+	rc = src->vm ? from_vm(eng, t, src->vm) : from_image(t, src->image);
+	if (rc < 0)
+		goto fail;
+	if (job_cancelled(job)) {
+		core_error(CORE_ERR_CANCELLED, _("Cancelled."));
+		goto fail;
+	}
+	chmod(t->base, 0444);
+	job_progress(job, 0.7, _("Looking for a machine-id and SSH host keys"));
+	t->warnings = template_check_identity(t->base, staging);
+	if (t->warnings && !*t->warnings)
+		g_clear_pointer(&t->warnings, g_free);
+	if (template_save(t) < 0)
+		goto fail;
+	unlink(pidfile);
+	if (rename(staging, final) < 0) {
+		core_error(CORE_ERR_FAILED, _("Cannot move the template into %s: %s"), final,
+			   g_strerror(errno));
+		goto fail;
+	}
+	{
+		/* the paths now point into the final folder */
+		struct template *done = template_load(name);
+
+		if (!done)
+			return NULL;
+		template_free(g_steal_pointer(&t));
+		t = done;
+	}
+	if (t->warnings) {
+		g_autofree char *sysprep = g_find_program_in_path("virt-sysprep");
+		GString *r = g_string_new(NULL);
+
+		g_string_append_printf(r, _("Warning: %s"), t->warnings);
+		g_string_append_c(r, '\n');
+		if (sysprep && src->vm)
+			g_string_append_printf(r, _("virt-sysprep is installed: `virt-sysprep -d %s` (or -a on its disk) clears these; then make the template again."),
+					       src->vm);
+		else if (sysprep)
+			g_string_append_printf(r, _("virt-sysprep is installed: `virt-sysprep -a %s` clears these; then make the template again."),
+					       src->image);
+		else
+			g_string_append(r, _("virt-sysprep (package guestfs-tools) would clear these; it is not installed."));
+		g_string_append_c(r, '\n');
+		*report = g_string_free(r, FALSE);
+	}
+	job_progress(job, 1.0, _("Template \"%s\" is ready"), name);
+	return g_steal_pointer(&t);
+fail:
+	tpl_rm_rf(staging);
+	return NULL;
+}
+
+/* ---- dependants and delete --------------------------------------------- */
+
+gint tpl_cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *template_dependants(struct engine *eng, const char *name)
+{
+	autoptr(template) t = template_load(name);
+	virDomainPtr *doms = NULL;
+	GPtrArray *out;
+	int n;
+
+	if (!t)
+		return NULL;
+	n = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+	if (n < 0) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot list the VMs"));
+		return NULL;
+	}
+	out = g_ptr_array_new_with_free_func(g_free);
+	for (int i = 0; i < n; i++) {
+		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+		autoptr(vm_spec) s = xml ? domxml_parse(xml) : NULL;
+		bool dep = false;
+
+		free(xml);
+		/* a linked clone: its overlay's backing file is the base (a
+		 * full copy made from the template does not depend on it) */
+		for (guint k = 0; s && !dep && k < s->disks->len; k++) {
+			struct vm_disk *d = g_ptr_array_index(s->disks, k);
+
+			dep = g_strcmp0(d->backing, t->base) == 0 ||
+			      (d->backing && g_strcmp0(s->template_name, name) == 0);
+		}
+		if (dep)
+			g_ptr_array_add(out, g_strdup(virDomainGetName(doms[i])));
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	core_error_clear();
+	g_ptr_array_sort(out, tpl_cmp_names);
+	return out;
+}
+
+int template_delete(struct engine *eng, const char *name)
+{
+	autoptr(template) t = template_load(name);
+	g_autoptr(GPtrArray) deps = NULL;
+	g_autofree char *gone = NULL;
+
+	if (!t)
+		return -1;
+	deps = template_dependants(eng, name);
+	if (!deps)
+		return -1;
+	if (deps->len) {
+		g_autoptr(GString) list = g_string_new(NULL);
+
+		for (guint i = 0; i < deps->len; i++)
+			g_string_append_printf(list, "%s%s", i ? ", " : "",
+					       (char *)deps->pdata[i]);
+		core_error(CORE_ERR_STATE,
+			   P_("Template \"%s\" is in use by %u VM: %s. Delete it first (vmtui lab delete).",
+			      "Template \"%s\" is in use by %u VMs: %s. Delete them first (vmtui lab delete).",
+			      deps->len),
+			   name, deps->len, list->str);
+		return -1;
+	}
+	/* out of sight at once, then removed */
+	{
+		g_autofree char *top = templates_dir();
+
+		gone = g_strdup_printf("%s/.deleting-%s-%ld", top, name, (long)getpid());
+	}
+	if (rename(t->dir, gone) < 0) {
+		core_error(CORE_ERR_FAILED, _("Cannot remove template \"%s\": %s"), name,
+			   g_strerror(errno));
+		return -1;
+	}
+	tpl_rm_rf(gone);
+	return 0;
+}

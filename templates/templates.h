@@ -1,0 +1,175 @@
+/*
+ * templates.h — VM templates and lab provisioning.
+ *
+ * A template is a read-only base image (qcow2, mode 0444) with a manifest
+ * (XML) under DATA/templates/NAME/.  Provisioning makes VMs from it: a
+ * qcow2 overlay on the base (a linked clone) or a full copy, a fresh UUID
+ * and MAC, and a cloud-init NoCloud seed ISO carrying the hostname, user,
+ * keys and packages.  Each VM records its template and its intended lab
+ * address in its domain <metadata>.
+ *
+ * A provisioning run keeps a journal (DATA/provision/run-PID.journal, rewritten
+ * atomically) of what it created; an interrupted run is rolled back at the
+ * next start (provision_recover), so no disk, seed or definition is left
+ * orphaned.
+ *
+ * Everything here blocks (qemu-img, libvirt, disk): call it from a job.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "core.h"
+
+/* ---- manifests ----------------------------------------------------------- */
+
+struct template {
+	char *name;
+	char *dir;           /* DATA/templates/NAME */
+	char *base;          /* DATA/templates/NAME/base.qcow2 */
+	unsigned version;    /* bumped by every edit */
+	char *description;
+	char *created;       /* ISO 8601 */
+	char *source;        /* "vm:NAME" or "image:PATH" */
+	char *os_variant;
+	/* hardware profile */
+	unsigned vcpus;
+	uint64_t memory_mib;
+	enum vm_firmware firmware;
+	char *disk_bus;
+	char *nic_model;     /* NULL: no NIC */
+	char *kernel, *initrd, *cmdline; /* copies in dir, for direct boot */
+	uint64_t disk_bytes; /* virtual size of the base */
+	char *network;       /* default network of its VMs ("nat") */
+	/* cloud-init defaults */
+	char *user;
+	GPtrArray *ssh_keys; /* of char *, one line each */
+	GPtrArray *packages; /* of char * */
+	/* what template_create found inside the base: machine-id, host keys */
+	char *warnings;      /* newline-separated, or NULL */
+};
+
+void template_free(struct template *t);
+DEFINE_AUTOPTR(template, template_free)
+
+/* DATA/templates; caller frees. */
+char *templates_dir(void);
+/* Checks a template name (letters, digits, '-', '_', '.', not leading
+ * '.' or '-', at most 64).  false with an error recorded. */
+bool template_name_valid(const char *name);
+/* Loads template @name.  NULL with CORE_ERR_NOT_FOUND or a parse error. */
+struct template *template_load(const char *name);
+/* Writes @t's manifest atomically.  0 or -1. */
+int template_save(const struct template *t);
+/* All templates, sorted by name (struct template *, free with unref). */
+GPtrArray *template_list(void);
+
+/* ---- making, editing, deleting ------------------------------------------- */
+
+struct template_source {
+	const char *vm;      /* a shut-off VM */
+	const char *image;   /* or an image file from elsewhere */
+	const char *description;
+};
+
+/* Makes template @name from @src.  Any warning about the base (a
+ * machine-id, SSH host keys, what could not be checked) goes to
+ * @report (caller frees).  Returns the template or NULL. */
+struct template *template_create(struct engine *eng, const char *name,
+				 const struct template_source *src,
+				 struct job *job, char **report);
+/* Names of the VMs whose disks depend on template @name: linked clones,
+ * whose overlay has the base as backing file (full copies do not).  Caller frees (g_ptr_array).
+ * NULL with an error when the engine cannot be read. */
+GPtrArray *template_dependants(struct engine *eng, const char *name);
+/* Deletes template @name unless VMs depend on it (then the error lists
+ * them, CORE_ERR_STATE).  0 or -1. */
+int template_delete(struct engine *eng, const char *name);
+
+/* Looks for cloned-identity files inside a base image: /etc/machine-id
+ * and /etc/ssh/ssh_host_*_key on an ext2/3/4 file system (whole disk),
+ * with debugfs on a raw copy in @staging.  Returns the warnings (caller
+ * frees), "" when clean, or a sentence saying what could not be checked. */
+char *template_check_identity(const char *base, const char *staging);
+
+/* ---- cloud-init ---------------------------------------------------------- */
+
+struct seed {
+	const char *instance_id;
+	const char *hostname;
+	const char *user;
+	const char *password_hash;
+	GPtrArray *ssh_keys;     /* of char * */
+	GPtrArray *packages;     /* of char * */
+	const char *user_data;   /* user-supplied #cloud-config to merge */
+	const char *mac;         /* NIC for network-config, or NULL */
+};
+
+/* RFC 1123 host name: labels of letters, digits and '-', not starting or
+ * ending with '-', each ≤ 63, total ≤ 253.  false with an error. */
+bool seed_hostname_valid(const char *hostname);
+/* A POSIX-portable user name ([a-z_][a-z0-9_-]*, ≤ 32). */
+bool seed_user_valid(const char *user);
+/* One SSH public key: one line of printable UTF-8 ("type base64 [comment]"). */
+bool seed_ssh_key_valid(const char *key);
+/* A crypt(3) hash ("$6$..." and friends): printable ASCII, no spaces. */
+bool seed_password_hash_valid(const char *hash);
+/* A package name (Debian/RPM characters). */
+bool seed_package_valid(const char *pkg);
+/* Reads a user-data file: at most 1 MiB of valid UTF-8 text without NUL
+ * or control characters but tab, CR and LF.  Caller frees. */
+char *seed_read_user_data(const char *path);
+/* Reads an SSH public key file: each non-empty line a key.  Adds them to
+ * @keys; false with an error. */
+bool seed_read_ssh_keys(const char *path, GPtrArray *keys);
+
+/* The three files of the seed; each caller frees. */
+char *seed_meta_data(const struct seed *s);
+char *seed_user_data(const struct seed *s);
+char *seed_network_config(const struct seed *s);
+/* Writes the NoCloud seed ISO (ISO 9660 + Rock Ridge + Joliet, volume id
+ * "cidata") to @path with libarchive.  0 or -1 (the file is removed). */
+int seed_write_iso(const char *path, const struct seed *s);
+
+/* ---- provisioning -------------------------------------------------------- */
+
+/* Expands a name pattern: "lab-{01..20}" gives lab-01 ... lab-20 (width
+ * of the numbers kept from the first one); a name without braces with
+ * @count > 1 gets "-1".."-N" appended.  NULL with an error. */
+GPtrArray *provision_expand_names(const char *pattern, unsigned count);
+
+struct provision_opts {
+	const char *template_name;
+	GPtrArray *names;        /* of char *: the VMs to make */
+	bool full;               /* full copies instead of overlays */
+	bool start;
+	const char *hostname;    /* only for a single VM; else the VM names */
+	const char *user;        /* NULL: the template's */
+	const char *password_hash;
+	GPtrArray *ssh_keys;     /* NULL or empty: the template's */
+	GPtrArray *packages;     /* NULL: the template's */
+	const char *user_data;   /* text to merge, already checked */
+};
+
+/* Provisions @opts->names from the template, as one job.  Progress goes
+ * to @job; cancel stops before the next VM and rolls back the VM in
+ * progress.  VMs made before a failure are kept.  @report (caller
+ * frees) says what was made and, on failure, what failed.  0 or -1. */
+int provision_run(struct engine *eng, const struct provision_opts *opts,
+		  struct job *job, char **report);
+
+/* Finishes or rolls back runs whose process died: every VM a journal
+ * records as complete is kept, the rest (definition, disk, seed) are
+ * removed.  @report (caller frees, may be NULL) says what was done.
+ * Returns the number of journals handled, or -1. */
+int provision_recover(struct engine *eng, char **report);
+
+/* Names of the VMs matching the glob @pattern, sorted.  Caller frees. */
+GPtrArray *lab_match(struct engine *eng, const char *pattern);
+/* Deletes the VMs @names (forcing running ones off) with the disks and
+ * seeds vmtui made for them.  @report lists what went.  0 or -1. */
+int lab_delete(struct engine *eng, GPtrArray *names, struct job *job,
+	       char **report);

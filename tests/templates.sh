@@ -1,0 +1,264 @@
+#!/bin/sh
+# Templates and lab provisioning with real guests (TCG): a disk made by
+# mkfs.ext4 -d from the guest kit becomes a VM, then a template; a lab of
+# three linked clones boots with three host names read from their
+# cloud-init seeds; a template from an image; delete refused while clones
+# use it; a failure in the middle of a lab keeps the VMs before it; a
+# killed or cancelled run leaves nothing behind after the next start;
+# lab delete; hostile cloud-init input refused.
+. "${top_srcdir:-.}/tests/lib.sh"
+
+QEMU_IMG=${QEMU_IMG:-qemu-img}
+command -v mkfs.ext4 >/dev/null || skip_all "mkfs.ext4 (e2fsprogs) is not installed"
+command -v cpio >/dev/null || skip_all "cpio is not installed"
+guest_kit
+DISKS=$XDG_DATA_HOME/vmtui/disks
+TPLS=$XDG_DATA_HOME/vmtui/templates
+
+# nothing_orphaned DESC: every file in the disks folder belongs to a
+# defined VM, no .part file is left and no provisioning journal either.
+nothing_orphaned() {
+	"$VMTUI" list --json | sed -n 's/.*"name": "\([^"]*\)".*/\1/p' >"$T/names"
+	: >"$T/used"
+	while read -r n; do
+		"$VMTUI" info --json "$n" | grep -o '"path": "[^"]*"' | sed 's/"path": "\(.*\)"/\1/' >>"$T/used"
+	done <"$T/names"
+	bad=
+	for f in "$DISKS"/*; do
+		[ -f "$f" ] || continue
+		grep -qxF "$f" "$T/used" || bad="$bad $f"
+	done
+	for f in "$XDG_DATA_HOME"/vmtui/provision/*.journal; do
+		[ -e "$f" ] && bad="$bad $f"
+	done
+	if [ -z "$bad" ]; then ok "$1"; else not_ok "$1"; diag "orphans:$bad"; fi
+}
+
+# --- a disk template built from the kit -----------------------------------
+mkdir "$T/root"
+(cd "$T/root" && gzip -dc "$GUEST_INITRD" | cpio -id --quiet 2>/dev/null)
+: >"$T/root/.vmtui-disk"
+mkdir -p "$T/root/etc/ssh"
+echo 0123456789abcdef0123456789abcdef >"$T/root/etc/machine-id"
+echo 'not a real key' >"$T/root/etc/ssh/ssh_host_ed25519_key"
+check "mkfs.ext4 -d makes an ext4 root from the kit" \
+	mkfs.ext4 -q -F -L kitroot -d "$T/root" "$T/root.raw" 64M
+check "converted to qcow2" "$QEMU_IMG" convert -q -f raw -O qcow2 "$T/root.raw" "$T/root.qcow2"
+CMDLINE="console=ttyS0 quiet cryptomgr.notests panic=-1 root=/dev/vda"
+expect 0 'Created VM "src"' "a VM on that disk, booted with the kit's kernel" \
+	create src --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cmdline "$CMDLINE" \
+	--memory 256M --disk "$T/root.qcow2" --no-graphics
+
+# --- template from the VM -------------------------------------------------
+expect 0 'Created template "kit" from src' "template create --from-vm" \
+	template create kit --from-vm src --description 'kit disk for labs'
+check "  ... warns that the base has a machine-id" grep -q 'has a machine-id' "$T/out"
+check "  ... and SSH host keys" grep -q 'ssh_host_ed25519_key' "$T/out"
+check "  ... and says how virt-sysprep would help" grep -q 'virt-sysprep' "$T/out"
+check "the base image is read-only (0444)" [ "$(stat -c %a "$TPLS/kit/base.qcow2")" = 444 ]
+check "the manifest is XML" grep -q '<template version="1">' "$TPLS/kit/template.xml"
+expect 0 '^kit +1 +1 +256 MiB +kit disk for labs' "template list shows it" template list
+expect 0 'Command line: +console=ttyS0 .*root=/dev/vda' "template info shows its direct-boot kernel" template info kit
+expect 0 'Changed template "kit" \(now version 2\)' "template edit sets the default user" \
+	template edit kit --user student
+expect 0 'User: +student' "  ... template info shows it" template info kit
+expect 3 'no VM named "nosuchvm"' "a template of a VM that does not exist is refused" \
+	template create bad --from-vm nosuchvm
+expect 4 'already exists' "a second template of the same name is refused" \
+	template create kit --from-vm src
+
+# --- template from an image ----------------------------------------------
+expect 0 'Created template "img" from ' "template create --from-image" \
+	template create img --from-image "$T/root.qcow2"
+check "  ... it is a fresh qcow2 with no backing file" \
+	sh -c "! '$QEMU_IMG' info -f qcow2 '$TPLS/img/base.qcow2' | grep -q backing"
+"$QEMU_IMG" create -q -f qcow2 -u -b /etc/shadow -F raw "$T/evil.qcow2" 64M
+expect 1 'backing' "an image with a backing file to a host file is refused" \
+	template create evil --from-image "$T/evil.qcow2"
+check "  ... and leaves no template behind" [ ! -e "$TPLS/evil" ]
+expect 2 'template name' "a template name with a slash is refused" \
+	template create ../x --from-image "$T/root.qcow2"
+
+# --- a lab of three, booted -------------------------------------------------
+expect 0 'Created VM "lab-3"' "provision 3 lab VMs from the template and start them" \
+	provision kit 'lab-{1..3}' --start
+check "  ... all three started" [ "$(grep -c '^Started VM "lab-' "$T/out")" = 3 ]
+for n in 1 2 3; do
+	log=$(serial_log "lab-$n")
+	if wait_for "$log" "VMTUI-GUEST-NOCLOUD hostname=lab-$n user=student" 60; then
+		ok "lab-$n booted with host name lab-$n and user student from its seed"
+	else
+		not_ok "lab-$n booted with host name lab-$n and user student from its seed"
+		diag "serial log:" "$(tail -n 15 "$log" 2>/dev/null)"
+	fi
+	check "  ... from its disk (root=/dev/vda)" grep -q 'VMTUI-GUEST-ROOT /dev/vda' "$log"
+done
+hosts=$(for n in 1 2 3; do grep -ao 'VMTUI-GUEST-NOCLOUD hostname=[^ ]*' "$(serial_log "lab-$n")"; done | sort -u | wc -l)
+check "three different host names from three real boots" [ "$hosts" = 3 ]
+for n in 1 2 3; do "$VMTUI" dumpxml "lab-$n"; done >"$T/labxml"
+check "each VM records its template in its metadata" [ "$(grep -c '<vmtui:template name="kit"/>' "$T/labxml")" = 3 ]
+check "each VM records a lab address, none twice" \
+	[ "$(grep -o '<vmtui:lab address="[0-9.]*"' "$T/labxml" | sort -u | wc -l)" = 3 ]
+check "each overlay names the template's base as its backing store" \
+	[ "$(grep -c "source file='$TPLS/kit/base.qcow2'" "$T/labxml")" = 3 ]
+seed=$(ls "$DISKS"/lab-1-*-seed.iso)
+if command -v xorriso >/dev/null; then
+	xorriso -indev "$seed" -pvd_info -ls 2>&1 | tr -d "'" >"$T/iso"
+	check "the seed ISO holds exactly meta-data, network-config, user-data" \
+		[ "$(grep -cE '^(meta-data|network-config|user-data)$' "$T/iso")" = 3 ]
+fi
+check "the seed's label is cidata" sh -c "blkid -o value -s LABEL '$seed' | grep -qx cidata"
+expect 4 'is running; shut it down before making a template' "a running VM cannot become a template" \
+	template create bad --from-vm lab-1
+expect 4 'in use by 3 VMs: lab-1, lab-2, lab-3' "template delete is refused while clones use it" \
+	template delete kit
+check "  ... and the template is still there" [ -f "$TPLS/kit/base.qcow2" ]
+
+# --- a failure in the middle -----------------------------------------------
+create_guest mid-2
+expect 4 'VM 2 of 3 \("mid-2"\) failed: A VM named "mid-2" already exists\. The VM made before it is kept\.' \
+	"a lab whose 2nd VM exists stops there and says which failed" provision kit 'mid-{1..3}'
+check "  ... mid-1 was made before it" grep -q 'Created VM "mid-1"' "$T/out"
+expect 3 'no VM named "mid-3"' "  ... mid-3 was not made" info mid-3
+expect 0 '^Name: +mid-2' "  ... the existing mid-2 is still there" info mid-2
+check "  ... untouched (no disk added)" sh -c "! grep -q qcow2 '$T/out'"
+check "  ... no disk or seed of mid-2 or mid-3 was left" sh -c "! ls '$DISKS' | grep -q 'mid-[23]'"
+
+# --- kill -9 in the middle, then the next start --------------------------
+"$VMTUI" provision kit 'k-{01..20}' --full >"$T/kill.out" 2>&1 &
+kpid=$!
+BG_PIDS="$BG_PIDS $kpid"
+i=0
+while [ $i -lt 600 ] && ! ls "$DISKS" 2>/dev/null | grep -q '^k-02'; do sleep 0.05; i=$((i + 1)); done
+kill -9 "$kpid" 2>/dev/null
+wait "$kpid" 2>/dev/null
+check "the killed run had started (its journal is there)" [ -f "$XDG_DATA_HOME/vmtui/provision/run-$kpid.journal" ]
+"$VMTUI" -c test:///default list >/dev/null 2>&1
+check "a vmtui on another engine leaves the journal alone (it cannot tell what was finished)" \
+	[ -f "$XDG_DATA_HOME/vmtui/provision/run-$kpid.journal" ]
+expect 0 'provisioning run' "the next vmtui finishes or rolls back the run and says so" list
+nothing_orphaned "after kill -9 mid-run and a restart, no disk, seed or journal is orphaned"
+
+# --- Ctrl-C (cancel) in the middle -----------------------------------------
+"$VMTUI" provision kit 'c-{01..20}' --full >"$T/cancel.out" 2>&1 &
+cpid=$!
+BG_PIDS="$BG_PIDS $cpid"
+i=0
+while [ $i -lt 600 ] && ! ls "$DISKS" 2>/dev/null | grep -q '^c-02'; do sleep 0.05; i=$((i + 1)); done
+kill -INT "$cpid"
+wait "$cpid"
+crc=$?
+if [ "$crc" = 7 ] && grep -q 'Cancelled at VM [0-9]* of 20 ("c-[0-9]*"), leaving nothing of it' "$T/cancel.out"; then
+	ok "Ctrl-C cancels the run and says where it stopped"
+else
+	not_ok "Ctrl-C cancels the run and says where it stopped"
+	diag "exit $crc:" "$(cat "$T/cancel.out")"
+fi
+nothing_orphaned "after a cancel, no disk, seed or journal is orphaned"
+
+# --- lab delete -------------------------------------------------------------
+expect 2 'add --yes' "lab delete without --yes only lists the VMs" lab delete 'lab-*'
+check "  ... naming all three" grep -q '3 VMs match "lab-\*": lab-1 lab-2 lab-3' "$T/out"
+expect 0 '^Name: +lab-1' "  ... and deletes nothing" info lab-1
+ls "$DISKS" | grep '^lab-' >"$T/labfiles"
+expect 0 'Removed seed .*lab-3-' "lab delete --yes removes the VMs with their overlays and seeds" \
+	lab delete 'lab-*' --yes
+check "  ... its 6 files are gone" sh -c "[ \$(wc -l <'$T/labfiles') = 6 ] && ! ls '$DISKS' | grep -q '^lab-'"
+expect 3 'no VM named "lab-2"' "  ... and lab-2 is no more" info lab-2
+"$VMTUI" lab delete 'mid-1' --yes >/dev/null 2>&1
+"$VMTUI" lab delete 'k-*' --yes >/dev/null 2>&1
+"$VMTUI" lab delete 'c-*' --yes >/dev/null 2>&1
+expect 0 'Deleted template "kit"' "once no VM uses it, the template can be deleted" template delete kit
+check "  ... its folder is gone" [ ! -e "$TPLS/kit" ]
+
+# --- hostile cloud-init input ---------------------------------------------
+head -c 1048577 /dev/zero | tr '\0' 'a' | sed '1s/^/#cloud-config\n/' >"$T/big.yaml"
+expect 2 'at most 1 MiB' "user-data over 1 MiB is refused" provision img bad --user-data "$T/big.yaml"
+printf '#cloud-config\n\001\002\377\376binary\n' >"$T/bin.yaml"
+expect 2 'not UTF-8 text|binary data' "binary user-data is refused" provision img bad --user-data "$T/bin.yaml"
+printf 'runcmd: [reboot]\n' >"$T/plain.yaml"
+expect 2 'must start with "#cloud-config"' "user-data that is not cloud-config is refused" \
+	provision img bad --user-data "$T/plain.yaml"
+expect 2 '"\.\./x" is not a valid host name' "host name ../x is refused" provision img bad --hostname ../x
+expect 2 'not a valid host name' "a lab VM name that is no host name is refused" provision img 'a_b'
+printf 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEx\nhostname: evil\n' >"$T/key-nl"
+expect 2 'not an SSH public key' "an SSH key with a newline in it is refused" provision img bad --ssh-key "$T/key-nl"
+printf 'ssh-ed25519 AAAAC3Nza\rC1lZDI1 x\n' >"$T/key-cr"
+expect 2 'one line of printable text' "an SSH key with a control character is refused" \
+	provision img bad --ssh-key "$T/key-cr"
+expect 2 'not a password' "a plain password instead of a hash is refused" \
+	provision img bad --password-hash 'secret'
+expect 2 'not a valid user name' "user name root or with odd characters is refused" \
+	provision img bad --user 'x y'
+expect 3 'no VM named "bad"' "none of these made a VM" info bad
+check "  ... nor a file" sh -c "! ls '$DISKS' | grep -q '^bad'"
+
+# a good key, hash and packages reach the seed, quoted
+ssh_key='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl me@host'
+echo "$ssh_key" >"$T/key"
+printf '#cloud-config\nruncmd:\n  - echo hi\n' >"$T/own.yaml"
+expect 0 'Created VM "one"' "provision one VM with a key, a hash, packages and own user-data" \
+	provision img one --hostname web-1 --user alice --ssh-key "$T/key" \
+	--password-hash '$6$salt$hash' --packages 'nginx, git' --user-data "$T/own.yaml"
+if command -v xorriso >/dev/null; then
+	seed=$(ls "$DISKS"/one-*-seed.iso)
+	xorriso -osirrox on -indev "$seed" -extract /user-data "$T/ud" >/dev/null 2>&1
+	check "  ... its user-data carries the host name, user, key and packages" \
+		sh -c "grep -q 'hostname: \"web-1\"' '$T/ud' && grep -q 'name: \"alice\"' '$T/ud' &&
+			grep -qF '\"$ssh_key\"' '$T/ud' && grep -q '\"nginx\"' '$T/ud'"
+	check "  ... and the user's own part, merged without replacing ours" \
+		sh -c "grep -q 'Merge-Type: list(append)' '$T/ud' && grep -q 'echo hi' '$T/ud'"
+fi
+expect 0 'Deleted VM "one"' "lab delete of one VM" lab delete one --yes
+expect 0 'now version 2' "template edit sets default packages" template edit img --packages 'vim,curl'
+expect 0 'Created VM "full-copy"' "a full copy with the template's defaults" provision img full-copy --full
+if command -v xorriso >/dev/null; then
+	xorriso -osirrox on -indev "$(ls "$DISKS"/full-copy-*-seed.iso)" -extract /user-data "$T/ud2" >/dev/null 2>&1
+	check "  ... its seed has the template's packages" sh -c "grep -q '\"vim\"' '$T/ud2' && grep -q '\"curl\"' '$T/ud2'"
+fi
+check "  ... its disk has no backing file" \
+	sh -c "! '$QEMU_IMG' info -f qcow2 \"\$(ls '$DISKS'/full-copy-*[0-9a-f].qcow2)\" | grep -q backing"
+expect 0 '"name": "img", "version": 2' "template list --json" template list --json
+expect 0 'Deleted template "img"' "a full copy does not hold its template" template delete img
+expect 0 'Deleted VM "full-copy"' "  ... and lives on without it" lab delete full-copy --yes
+
+# --- lab delete from the TUI's ":" line asks first ---------------------------
+"$VMTUI" template create img --from-image "$T/root.qcow2" >/dev/null 2>&1
+if command -v tmux >/dev/null; then
+	expect 0 'Created VM "tx-2"' "provision two more for the TUI" provision img 'tx-{1..2}'
+	S="vmtui-templates-$$"
+	export TMUX_TMPDIR="$T"
+	tmux new-session -d -s "$S" -x 120 -y 30 \
+		"env LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
+		VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'; sleep 60"
+	see ' tx-1 +shut off' 15 "the TUI lists the lab"
+	keys : "lab delete 'tx-*'" Enter
+	see "Run \"lab delete 'tx-\*'\"\? It deletes what it names\. \[y/N\]" 5 \
+		"lab delete on the : line asks for a confirmation"
+	keys y Enter
+	see 'Removed seed .*tx-2-' 20 "  ... after y it deletes the lab and shows what went"
+	keys q
+	i=0
+	while [ $i -lt 100 ] && screen | grep -Eq 'tx-[12] +shut off'; do sleep 0.1; i=$((i + 1)); done
+	check "  ... and the lab is gone from the list" sh -c "! tmux capture-pane -p -t '$S' | grep -Eq 'tx-[12] +shut off'"
+	keys q
+	sleep 1
+	tmux kill-session -t "$S" 2>/dev/null
+	check "  ... with its overlays and seeds" sh -c "! ls '$DISKS' | grep -q '^tx-'"
+fi
+
+# --- disk full: a small file system under the disks folder ---------------
+truncate -s 40M "$T/small.img" && mkfs.ext4 -q -F "$T/small.img" 2>/dev/null
+if [ -z "$(ls -A "$DISKS")" ] && mount -o loop "$T/small.img" "$DISKS" 2>/dev/null; then
+	trap 'kill_guests; umount "$DISKS" 2>/dev/null || umount -l "$DISKS" 2>/dev/null; cleanup' EXIT
+	expect 1 'VM [0-9]+ of 10 \("full-[0-9]+"\) failed: .*(No space left on device|Cannot write the cloud-init seed)' \
+		"full copies on a full disk stop with the VM that failed and why" \
+		provision img 'full-{01..10}' --full
+	nothing_orphaned "  ... the VMs before it are whole and nothing else is left"
+	check "  ... no half-written seed either" sh -c "! ls '$DISKS' | grep -q '\.part$'"
+	"$VMTUI" lab delete 'full-*' --yes >/dev/null 2>&1
+	umount "$DISKS"
+else
+	ok "# SKIP disk full: cannot mount a loop file system here"
+fi
+done_testing

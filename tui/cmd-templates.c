@@ -1,0 +1,340 @@
+/*
+ * cmd-templates.c — the exec functions of `template ...`, `provision` and
+ * `lab delete`.  Like every exec they run on a job worker, write to
+ * ctx->out and leave the work to templates/.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "i18n.h"
+#include "templates.h"
+
+#define MIB (UINT64_C(1) << 20)
+
+/* Splits a comma-separated package list into @out after checking each. */
+static bool packages_parse(const char *text, GPtrArray *out)
+{
+	g_auto(GStrv) items = g_strsplit(text, ",", -1);
+
+	for (char **p = items; *p; p++) {
+		g_strstrip(*p);
+		if (!**p)
+			continue;
+		if (!seed_package_valid(*p))
+			return false;
+		g_ptr_array_add(out, g_strdup(*p));
+	}
+	return true;
+}
+
+int exec_template_create(struct cmd_ctx *ctx)
+{
+	struct template_source src = {
+		.vm = cmd_opt_str(ctx, "from-vm"),
+		.image = cmd_opt_str(ctx, "from-image"),
+		.description = cmd_opt_str(ctx, "description"),
+	};
+	autoptr(template) t = NULL;
+	g_autofree char *report = NULL;
+
+	if (!src.vm == !src.image) {
+		core_error(CORE_ERR_USAGE, _("Give either --from-vm VM or --from-image PATH."));
+		return -1;
+	}
+	t = template_create(ctx->eng, ctx->args[0], &src, ctx->job, &report);
+	if (!t)
+		return -1;
+	g_string_append_printf(ctx->out, _("Created template \"%s\" from %s."), t->name,
+			       src.vm ? src.vm : src.image);
+	g_string_append_c(ctx->out, '\n');
+	if (report)
+		g_string_append(ctx->out, report);
+	return 0;
+}
+
+int exec_template_list(struct cmd_ctx *ctx)
+{
+	g_autoptr(GPtrArray) list = template_list();
+	int w = cli_width(_("NAME"));
+
+	if (ctx->json) {
+		g_string_append_c(ctx->out, '[');
+		for (guint i = 0; i < list->len; i++) {
+			struct template *t = list->pdata[i];
+
+			g_string_append(ctx->out, i ? ",\n {\"name\": " : "\n {\"name\": ");
+			json_string(ctx->out, t->name);
+			g_string_append_printf(ctx->out, ", \"version\": %u, \"vcpus\": %u, \"memory_mib\": %" PRIu64
+					       ", \"disk_bytes\": %" PRIu64 ", \"description\": ",
+					       t->version, t->vcpus, t->memory_mib, t->disk_bytes);
+			json_string(ctx->out, t->description);
+			g_string_append(ctx->out, ", \"base\": ");
+			json_string(ctx->out, t->base);
+			g_string_append_c(ctx->out, '}');
+		}
+		g_string_append(ctx->out, list->len ? "\n]\n" : "]\n");
+		return 0;
+	}
+	if (!list->len) {
+		g_string_append_printf(ctx->out, "%s\n",
+				       _("No templates yet: make one with `vmtui template create NAME --from-vm VM`."));
+		return 0;
+	}
+	for (guint i = 0; i < list->len; i++)
+		w = MAX(w, cli_width(((struct template *)list->pdata[i])->name));
+	/* TRANSLATORS: column headings of `vmtui template list` */
+	cli_pad(ctx->out, _("NAME"), w + 2);
+	cli_pad(ctx->out, _("VERSION"), 9);
+	cli_pad(ctx->out, _("VCPUS"), 7);
+	cli_pad(ctx->out, _("MEMORY"), 10);
+	g_string_append_printf(ctx->out, "%s\n", _("DESCRIPTION"));
+	for (guint i = 0; i < list->len; i++) {
+		struct template *t = list->pdata[i];
+		g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", t->memory_mib);
+
+		cli_pad(ctx->out, t->name, w + 2);
+		g_string_append_printf(ctx->out, "%-9u%-7u", t->version, t->vcpus);
+		cli_pad(ctx->out, mem, 10);
+		g_string_append_printf(ctx->out, "%s\n", t->description ? t->description : "");
+	}
+	return 0;
+}
+
+static void field(GString *out, const char *label, const char *value)
+{
+	if (!value || !*value)
+		return;
+	cli_pad(out, label, 14);
+	g_string_append_printf(out, " %s\n", value);
+}
+
+int exec_template_info(struct cmd_ctx *ctx)
+{
+	autoptr(template) t = template_load(ctx->args[0]);
+	g_autoptr(GPtrArray) deps = NULL;
+	g_autofree char *ver = NULL, *hw = NULL, *size = NULL;
+	g_autoptr(GString) keys = g_string_new(NULL);
+
+	if (!t)
+		return -1;
+	deps = template_dependants(ctx->eng, t->name);
+	ver = g_strdup_printf("%u", t->version);
+	hw = g_strdup_printf(_("%u vCPUs, %" PRIu64 " MiB, %s firmware, %s disk, NIC %s"),
+			     t->vcpus, t->memory_mib,
+			     t->firmware == FIRMWARE_UEFI ? "uefi" : "bios",
+			     t->disk_bus ? t->disk_bus : "virtio",
+			     t->nic_model ? t->nic_model : _("none"));
+	size = g_strdup_printf("%" PRIu64 " MiB", t->disk_bytes / MIB);
+	field(ctx->out, _("Name:"), t->name);
+	field(ctx->out, _("Version:"), ver);
+	field(ctx->out, _("Description:"), t->description);
+	field(ctx->out, _("Created:"), t->created);
+	field(ctx->out, _("Source:"), t->source);
+	field(ctx->out, _("OS:"), t->os_variant);
+	field(ctx->out, _("Hardware:"), hw);
+	field(ctx->out, _("Base image:"), t->base);
+	field(ctx->out, _("Disk size:"), size);
+	field(ctx->out, _("Kernel:"), t->kernel);
+	field(ctx->out, _("Initrd:"), t->initrd);
+	field(ctx->out, _("Command line:"), t->cmdline);
+	field(ctx->out, _("Network:"), t->network);
+	field(ctx->out, _("User:"), t->user);
+	for (guint i = 0; i < t->ssh_keys->len; i++)
+		g_string_append_printf(keys, "%s%.50s", i ? "; " : "", (char *)t->ssh_keys->pdata[i]);
+	field(ctx->out, _("SSH keys:"), keys->str);
+	g_string_truncate(keys, 0);
+	for (guint i = 0; i < t->packages->len; i++)
+		g_string_append_printf(keys, "%s%s", i ? ", " : "", (char *)t->packages->pdata[i]);
+	field(ctx->out, _("Packages:"), keys->str);
+	field(ctx->out, _("Warnings:"), t->warnings);
+	g_string_truncate(keys, 0);
+	for (guint i = 0; deps && i < deps->len; i++)
+		g_string_append_printf(keys, "%s%s", i ? ", " : "", (char *)deps->pdata[i]);
+	field(ctx->out, _("Used by:"), keys->str);
+	return 0;
+}
+
+int exec_template_edit(struct cmd_ctx *ctx)
+{
+	autoptr(template) t = template_load(ctx->args[0]);
+	const char *v;
+	bool changed = false;
+
+	if (!t)
+		return -1;
+	if ((v = cmd_opt_str(ctx, "description"))) {
+		if (*v && !core_text_valid(_("description"), v))
+			return -1;
+		g_free(t->description);
+		t->description = *v ? g_strdup(v) : NULL;
+		changed = true;
+	}
+	if ((v = cmd_opt_str(ctx, "vcpus"))) {
+		t->vcpus = (unsigned)atoi(v);
+		if (!t->vcpus) {
+			core_error(CORE_ERR_USAGE, _("A VM needs at least 1 vCPU."));
+			return -1;
+		}
+		changed = true;
+	}
+	if ((v = cmd_opt_str(ctx, "memory"))) {
+		uint64_t b = core_parse_size(v, 'M');
+
+		if (!b)
+			return -1;
+		if (b < 16 * MIB) {
+			core_error(CORE_ERR_USAGE, _("A VM needs at least 16 MiB of memory."));
+			return -1;
+		}
+		t->memory_mib = b / MIB;
+		changed = true;
+	}
+	if ((v = cmd_opt_str(ctx, "os"))) {
+		g_free(t->os_variant);
+		t->os_variant = g_strdup(v);
+		changed = true;
+	}
+	if ((v = cmd_opt_str(ctx, "cmdline"))) {
+		if (!t->kernel) {
+			core_error(CORE_ERR_USAGE, _("Template \"%s\" boots no kernel directly; --cmdline does not apply."),
+				   t->name);
+			return -1;
+		}
+		if (!core_text_valid(_("kernel command line"), v))
+			return -1;
+		g_free(t->cmdline);
+		t->cmdline = g_strdup(v);
+		changed = true;
+	}
+	if ((v = cmd_opt_str(ctx, "user"))) {
+		if (*v && !seed_user_valid(v))
+			return -1;
+		g_free(t->user);
+		t->user = *v ? g_strdup(v) : NULL;
+		changed = true;
+	}
+	if ((v = cmd_opt_str(ctx, "ssh-key"))) {
+		g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+
+		if (!seed_read_ssh_keys(v, keys))
+			return -1;
+		g_ptr_array_unref(t->ssh_keys);
+		t->ssh_keys = g_steal_pointer(&keys);
+		changed = true;
+	}
+	if ((v = cmd_opt_str(ctx, "packages"))) {
+		g_autoptr(GPtrArray) p = g_ptr_array_new_with_free_func(g_free);
+
+		if (!packages_parse(v, p))
+			return -1;
+		g_ptr_array_unref(t->packages);
+		t->packages = g_steal_pointer(&p);
+		changed = true;
+	}
+	if (!changed) {
+		core_error(CORE_ERR_USAGE, _("Nothing to change; see vmtui help template edit."));
+		return -1;
+	}
+	t->version++;
+	if (template_save(t) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, _("Changed template \"%s\" (now version %u)."), t->name,
+			       t->version);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
+int exec_template_delete(struct cmd_ctx *ctx)
+{
+	if (template_delete(ctx->eng, ctx->args[0]) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, _("Deleted template \"%s\"."), ctx->args[0]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
+int exec_provision(struct cmd_ctx *ctx)
+{
+	struct provision_opts o = { 0 };
+	g_autoptr(GPtrArray) names = NULL;
+	g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) pkgs = NULL;
+	g_autofree char *user_data = NULL;
+	g_autofree char *report = NULL;
+	const char *v;
+	unsigned count = 0;
+	int rc;
+
+	if ((v = cmd_opt_str(ctx, "count"))) {
+		count = (unsigned)atoi(v);
+		if (!count) {
+			core_error(CORE_ERR_USAGE, _("--count must be at least 1."));
+			return -1;
+		}
+	}
+	names = provision_expand_names(ctx->args[1], count);
+	if (!names)
+		return -1;
+	o.template_name = ctx->args[0];
+	o.names = names;
+	o.full = cmd_opt_flag(ctx, "full");
+	o.start = cmd_opt_flag(ctx, "start");
+	o.hostname = cmd_opt_str(ctx, "hostname");
+	if (o.hostname && !seed_hostname_valid(o.hostname))
+		return -1;
+	o.user = cmd_opt_str(ctx, "user");
+	if (o.user && !seed_user_valid(o.user))
+		return -1;
+	o.password_hash = cmd_opt_str(ctx, "password-hash");
+	if (o.password_hash && !seed_password_hash_valid(o.password_hash))
+		return -1;
+	if ((v = cmd_opt_str(ctx, "ssh-key")) && !seed_read_ssh_keys(v, keys))
+		return -1;
+	o.ssh_keys = keys;
+	if ((v = cmd_opt_str(ctx, "packages"))) {
+		pkgs = g_ptr_array_new_with_free_func(g_free);
+		if (!packages_parse(v, pkgs))
+			return -1;
+		o.packages = pkgs;
+	}
+	if ((v = cmd_opt_str(ctx, "user-data")) && !(user_data = seed_read_user_data(v)))
+		return -1;
+	o.user_data = user_data;
+	rc = provision_run(ctx->eng, &o, ctx->job, &report);
+	if (report)
+		g_string_append(ctx->out, report);
+	return rc;
+}
+
+int exec_lab_delete(struct cmd_ctx *ctx)
+{
+	g_autoptr(GPtrArray) names = lab_match(ctx->eng, ctx->args[0]);
+	g_autofree char *report = NULL;
+	int rc;
+
+	if (!names)
+		return -1;
+	if (!names->len) {
+		core_error(CORE_ERR_NOT_FOUND, _("No VM matches \"%s\"."), ctx->args[0]);
+		return -1;
+	}
+	g_string_append_printf(ctx->out,
+			       P_("%u VM matches \"%s\":", "%u VMs match \"%s\":", names->len),
+			       names->len, ctx->args[0]);
+	for (guint i = 0; i < names->len; i++)
+		g_string_append_printf(ctx->out, " %s", (char *)names->pdata[i]);
+	g_string_append_c(ctx->out, '\n');
+	if (!cmd_opt_flag(ctx, "yes")) {
+		core_error(CORE_ERR_USAGE,
+			   _("Nothing deleted: add --yes to delete these VMs with their disks and seeds."));
+		return -1;
+	}
+	rc = lab_delete(ctx->eng, names, ctx->job, &report);
+	if (report)
+		g_string_append(ctx->out, report);
+	return rc;
+}
