@@ -27,39 +27,51 @@ def drain(t):
             try: out += os.read(fd, 65536)
             except OSError: break
     return out
+def until(want, t=30):
+    # reads until @want (bytes, or a function of what came) shows, at
+    # most @t seconds: the screen comes when vmtui is ready, not on time
+    out, end = b"", time.time() + t
+    test = want if callable(want) else (lambda o: want in o)
+    while time.time() < end and not test(out):
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try: out += os.read(fd, 65536)
+            except OSError: break
+    return out
 def click(col, row, times=1):
     for _ in range(times):
         os.write(fd, b"\x1b[<0;%d;%dM" % (col, row)); time.sleep(0.02)
         os.write(fd, b"\x1b[<0;%d;%dm" % (col, row)); time.sleep(0.05)
 def name_shown(out, name):
     return (b"Name:          " + name.encode()) in out
-first = drain(2)
+first = until(lambda o: b"1000h" in o or b"1002h" in o)
 ok(b"1000h" in first or b"1002h" in first,
    "vmtui turns on mouse reporting")
+first += until(b"mc")              # the list is drawn
 click(6, 5, 2)                      # row 5 = third VM: mc
-out = drain(1.5)
+out = until(lambda o: name_shown(o, "mc"), 10)
 ok(name_shown(out, "mc"), "a double click on a row opens that VM's details")
 os.write(fd, b"q"); drain(0.5)
 click(6, 4)                         # select mb
 time.sleep(0.5)                     # past the double-click interval
 os.write(fd, b"\r")
-out = drain(1.5)
+out = until(lambda o: name_shown(o, "mb"), 10)
 ok(name_shown(out, "mb"), "a click selects the row (Enter then opens mb)")
 os.write(fd, b"q"); drain(0.5)
 os.write(fd, b"\x1b[<64;6;4M")      # wheel up: back to the first row
 time.sleep(0.2)
 os.write(fd, b"\r")
-out = drain(1.5)
+out = until(lambda o: name_shown(o, "ma"), 10)
 ok(name_shown(out, "ma"), "the wheel moves the selection")
 os.write(fd, b"q"); drain(0.5)
 os.write(fd, b"\x1b[<2;6;5M"); time.sleep(0.05)   # right click on mc
 os.write(fd, b"\x1b[<2;6;5m")
-out = drain(1.5)
+out = until(lambda o: b" mc " in o and b"force off" in o and b"reboot" in o, 10)
 ok(b" mc " in out and b"force off" in out and b"reboot" in out,
    "a right click opens the menu of actions for that VM")
 os.write(fd, b"\x1b"); drain(0.5)
 click(21, 2)                        # the STATE heading
-out = drain(1.5)
+out = until(b"Sorted by STATE", 10)
 ok(b"Sorted by STATE" in out, "a click on a heading sorts by that column")
 os.write(fd, b"q"); time.sleep(0.2); os.write(fd, b"q")
 drain(1.5)
