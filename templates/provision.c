@@ -8,13 +8,15 @@
  * anything.  A VM is complete once its definition exists (the disk and the
  * seed are made before it).  If the process dies, the next vmtui reads the
  * journal (provision_recover): VMs defined with the planned UUID are kept,
- * the files of the others are removed.  A run that ends, by success,
+ * the files of the others are removed; the disk and seed of each VM are
+ * synced before it is defined.  A run that ends, by success,
  * failure or cancel, cleans up itself and removes its journal.  One journal
  * write per run keeps a 20-VM lab to a single fsync.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -23,6 +25,34 @@
 
 #include "i18n.h"
 #include "templates-priv.h"
+
+/* Puts @disk and @seed on the disk, with their names (one folder), before
+ * the VM that uses them is defined: a power cut after the definition must
+ * not leave it pointing at files that never reached the disk. */
+static int sync_files(const char *disk, const char *seed)
+{
+	const char *paths[] = { disk, seed };
+	g_autofree char *dir = g_path_get_dirname(disk);
+	int fd;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(paths); i++) {
+		fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || fdatasync(fd) < 0) {
+			core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), paths[i],
+				   g_strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
 
 /* ---- names ----------------------------------------------------------- */
 
@@ -322,7 +352,7 @@ static int make_vm(struct engine *eng, const struct template *t,
 	seed.packages = o->packages ? o->packages : t->packages;
 	seed.user_data = o->user_data;
 	seed.mac = t->nic_model ? v->mac : NULL;
-	if (seed_write_iso(v->seed, &seed) < 0)
+	if (seed_write_iso(v->seed, &seed) < 0 || sync_files(v->disk, v->seed) < 0)
 		return -1;
 	if (job_cancelled(job))
 		goto cancelled;
