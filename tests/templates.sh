@@ -11,6 +11,7 @@
 QEMU_IMG=${QEMU_IMG:-qemu-img}
 command -v mkfs.ext4 >/dev/null || skip_all "mkfs.ext4 (e2fsprogs) is not installed"
 command -v cpio >/dev/null || skip_all "cpio is not installed"
+command -v xorriso >/dev/null || { echo "Bail out! xorriso is missing (./setup.sh test installs it)"; exit 1; }
 guest_kit
 DISKS=$XDG_DATA_HOME/vmtui/disks
 TPLS=$XDG_DATA_HOME/vmtui/templates
@@ -102,11 +103,9 @@ check "each VM records a lab address, none twice" \
 check "each overlay names the template's base as its backing store" \
 	[ "$(grep -c "source file='$TPLS/kit/base.qcow2'" "$T/labxml")" = 3 ]
 seed=$(ls "$DISKS"/lab-1-*-seed.iso)
-if command -v xorriso >/dev/null; then
-	xorriso -indev "$seed" -pvd_info -ls 2>&1 | tr -d "'" >"$T/iso"
-	check "the seed ISO holds exactly meta-data, network-config, user-data" \
-		[ "$(grep -cE '^(meta-data|network-config|user-data)$' "$T/iso")" = 3 ]
-fi
+xorriso -indev "$seed" -pvd_info -ls 2>&1 | tr -d "'" >"$T/iso"
+check "the seed ISO holds exactly meta-data, network-config, user-data" \
+	[ "$(grep -cE '^(meta-data|network-config|user-data)$' "$T/iso")" = 3 ]
 check "the seed's label is cidata" sh -c "blkid -o value -s LABEL '$seed' | grep -qx cidata"
 expect 4 'is running; shut it down before making a template' "a running VM cannot become a template" \
 	template create bad --from-vm lab-1
@@ -200,22 +199,18 @@ printf '#cloud-config\nruncmd:\n  - echo hi\n' >"$T/own.yaml"
 expect 0 'Created VM "one"' "provision one VM with a key, a hash, packages and own user-data" \
 	provision img one --hostname web-1 --user alice --ssh-key "$T/key" \
 	--password-hash '$6$salt$hash' --packages 'nginx, git' --user-data "$T/own.yaml"
-if command -v xorriso >/dev/null; then
-	seed=$(ls "$DISKS"/one-*-seed.iso)
-	xorriso -osirrox on -indev "$seed" -extract /user-data "$T/ud" >/dev/null 2>&1
-	check "  ... its user-data carries the host name, user, key and packages" \
-		sh -c "grep -q 'hostname: \"web-1\"' '$T/ud' && grep -q 'name: \"alice\"' '$T/ud' &&
-			grep -qF '\"$ssh_key\"' '$T/ud' && grep -q '\"nginx\"' '$T/ud'"
-	check "  ... and the user's own part, merged without replacing ours" \
-		sh -c "grep -q 'Merge-Type: list(append)' '$T/ud' && grep -q 'echo hi' '$T/ud'"
-fi
+seed=$(ls "$DISKS"/one-*-seed.iso)
+xorriso -osirrox on -indev "$seed" -extract /user-data "$T/ud" >/dev/null 2>&1
+check "  ... its user-data carries the host name, user, key and packages" \
+	sh -c "grep -q 'hostname: \"web-1\"' '$T/ud' && grep -q 'name: \"alice\"' '$T/ud' &&
+		grep -qF '\"$ssh_key\"' '$T/ud' && grep -q '\"nginx\"' '$T/ud'"
+check "  ... and the user's own part, merged without replacing ours" \
+	sh -c "grep -q 'Merge-Type: list(append)' '$T/ud' && grep -q 'echo hi' '$T/ud'"
 expect 0 'Deleted VM "one"' "lab delete of one VM" lab delete one --yes
 expect 0 'now version 2' "template edit sets default packages" template edit img --packages 'vim,curl'
 expect 0 'Created VM "full-copy"' "a full copy with the template's defaults" provision img full-copy --full
-if command -v xorriso >/dev/null; then
-	xorriso -osirrox on -indev "$(ls "$DISKS"/full-copy-*-seed.iso)" -extract /user-data "$T/ud2" >/dev/null 2>&1
-	check "  ... its seed has the template's packages" sh -c "grep -q '\"vim\"' '$T/ud2' && grep -q '\"curl\"' '$T/ud2'"
-fi
+xorriso -osirrox on -indev "$(ls "$DISKS"/full-copy-*-seed.iso)" -extract /user-data "$T/ud2" >/dev/null 2>&1
+check "  ... its seed has the template's packages" sh -c "grep -q '\"vim\"' '$T/ud2' && grep -q '\"curl\"' '$T/ud2'"
 check "  ... its disk has no backing file" \
 	sh -c "! '$QEMU_IMG' info -f qcow2 \"\$(ls '$DISKS'/full-copy-*[0-9a-f].qcow2)\" | grep -q backing"
 expect 0 '"name": "img", "version": 2' "template list --json" template list --json
