@@ -431,6 +431,22 @@ struct vm_spec *vm_describe(struct engine *eng, const char *name,
 /* Domain XML; caller frees. */
 char *vm_dumpxml(struct engine *eng, const char *name, bool inactive);
 
+/* ---- qemu-img ------------------------------------------------------------ */
+
+/* How core_qemu_img runs it; all optional (zero: no limit, no job). */
+struct qemu_img_opts {
+	struct job *job;     /* cancelling it stops qemu-img */
+	uint64_t max_memory; /* bytes of address space */
+	int max_cpu_s;       /* seconds of CPU */
+};
+
+/* Runs qemu-img with @argv (after the program's name; NULL-terminated),
+ * which dies with the calling thread.  Its standard output (caller
+ * frees), or NULL with an error naming @what and qemu-img's message
+ * (CORE_ERR_CANCELLED when the job was cancelled).  Blocking. */
+char *core_qemu_img(const char *const *argv, const char *what,
+		    const struct qemu_img_opts *o);
+
 /* ---- host checks ------------------------------------------------------- */
 
 enum check_status { CHECK_OK, CHECK_WARN, CHECK_FAIL };

@@ -17,10 +17,8 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -31,6 +29,9 @@
 #include "ova.h"
 
 #define CHUNK (1 << 20)
+/* qemu-img converting a disk from elsewhere: a hostile image must not
+ * make it take the host's memory (no CPU limit: a large disk takes its
+ * time, and the job can be cancelled) */
 #define CONVERT_MEMORY (UINT64_C(2) << 30)
 
 /* A file name made of @name's plain characters, for files in an OVA and
@@ -45,68 +46,15 @@ static char *plain_stem(const char *name)
 	return g_string_free(s, FALSE);
 }
 
-/* In the child, before qemu-img converts a disk from elsewhere: a hostile
- * image must not make it take the host's memory (no CPU limit: a large
- * disk takes its time, and the job can be cancelled). */
-static void limit_convert(gpointer data)
-{
-	struct rlimit as = { CONVERT_MEMORY, CONVERT_MEMORY };
-
-	setrlimit(RLIMIT_AS, &as);
-}
-
-/* Runs qemu-img with @argv (without the program) under limit_convert,
+/* Runs qemu-img with @argv (without the program) under the memory limit,
  * stopping it when the job is cancelled.  0, or -1 with an error naming
  * @what. */
 static int run_qemu_img(const char *const *argv, const char *what, struct job *job)
 {
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	g_autoptr(GError) gerr = NULL;
-	GPid pid;
-	int errfd = -1, status = 0;
-	char buf[4096];
-	ssize_t n;
+	const struct qemu_img_opts o = { .job = job, .max_memory = CONVERT_MEMORY };
+	g_autofree char *out = core_qemu_img(argv, what, &o);
 
-	g_ptr_array_add(args, (gpointer)QEMU_IMG_PATH);
-	for (; *argv; argv++)
-		g_ptr_array_add(args, (gpointer)*argv);
-	g_ptr_array_add(args, NULL);
-	if (!g_spawn_async_with_pipes(NULL, (char **)args->pdata, NULL,
-				      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL |
-				      G_SPAWN_STDOUT_TO_DEV_NULL,
-				      limit_convert, NULL, &pid, NULL, NULL, &errfd, &gerr)) {
-		core_error(CORE_ERR_FAILED, _("Cannot run qemu-img for %s: %s"), what, gerr->message);
-		return -1;
-	}
-	/* qemu-img says little on stderr: the pipe never fills */
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			break;
-		if (job && job_cancelled(job)) {
-			kill(pid, SIGTERM);
-			waitpid(pid, &status, 0);
-			close(errfd);
-			g_spawn_close_pid(pid);
-			core_error(CORE_ERR_CANCELLED, _("Cancelled."));
-			return -1;
-		}
-		g_usleep(50 * 1000);
-	}
-	g_spawn_close_pid(pid);
-	n = read(errfd, buf, sizeof(buf) - 1);
-	close(errfd);
-	buf[n > 0 ? n : 0] = 0;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		g_strstrip(buf);
-		core_error(CORE_ERR_FAILED, _("qemu-img failed for %s: %s"), what,
-			   *buf ? buf : _("no message"));
-		return -1;
-	}
-	return 0;
+	return out ? 0 : -1;
 }
 
 /* A VMDK must be one self-contained sparse file: a text descriptor (or a

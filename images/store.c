@@ -625,51 +625,23 @@ static void error_rename(const char *from, const char *to)
 static int convert_qcow2(const char *src, const char *format, const char *dst,
 			 const char *what)
 {
-	const char *argv[] = { QEMU_IMG_PATH, "convert", "-q", "-f", format, "-O", "qcow2",
-			       "--", src, dst, NULL };
-	g_autofree char *errout = NULL;
-	g_autoptr(GError) gerr = NULL;
-	int status = 0;
+	const char *argv[] = { "convert", "-q", "-f", format, "-O", "qcow2", "--", src, dst, NULL };
+	g_autofree char *out = core_qemu_img(argv, what, NULL);
 
-	if (!g_spawn_sync(NULL, (char **)argv, NULL,
-			  G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL,
-			  NULL, NULL, NULL, &errout, &status, &gerr)) {
-		core_error(CORE_ERR_FAILED, _("Cannot run qemu-img: %s"), gerr->message);
-		return -1;
-	}
-	if (!g_spawn_check_wait_status(status, NULL)) {
-		g_strstrip(errout);
+	if (!out)
 		unlink(dst);
-		core_error(CORE_ERR_FAILED, _("Cannot convert %s to qcow2: %s"), what,
-			   errout && *errout ? errout : _("qemu-img failed"));
-		return -1;
-	}
-	return 0;
+	return out ? 0 : -1;
 }
 
 /* Makes the store image @base the backing file of the qcow2 @path, with
  * its format, rewriting only the header (qemu-img rebase -u). */
 static int rebase(const char *path, const struct image_entry *base, const char *what)
 {
-	const char *argv[] = { QEMU_IMG_PATH, "rebase", "-q", "-u", "-f", "qcow2", "-F", base->format,
+	const char *argv[] = { "rebase", "-q", "-u", "-f", "qcow2", "-F", base->format,
 			       "-b", base->path, "--", path, NULL };
-	g_autofree char *errout = NULL;
-	g_autoptr(GError) gerr = NULL;
-	int status = 0;
+	g_autofree char *out = core_qemu_img(argv, what, NULL);
 
-	if (!g_spawn_sync(NULL, (char **)argv, NULL,
-			  G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL,
-			  NULL, NULL, NULL, &errout, &status, &gerr)) {
-		core_error(CORE_ERR_FAILED, _("Cannot run qemu-img: %s"), gerr->message);
-		return -1;
-	}
-	if (!g_spawn_check_wait_status(status, NULL)) {
-		g_strstrip(errout);
-		core_error(CORE_ERR_FAILED, _("Cannot set the backing image of %s to \"%s\": %s"), what,
-			   base->name, errout && *errout ? errout : _("qemu-img failed"));
-		return -1;
-	}
-	return 0;
+	return out ? 0 : -1;
 }
 
 /* Removes staging files of imports that died (older than a day) and

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,39 +24,11 @@
 #include "images.h"
 #include "templates-priv.h"
 
-/* In the child: die with the thread that runs qemu-img, so a killed
- * vmtui leaves no qemu-img writing a file that recovery just removed. */
-static void die_with_parent(gpointer unused)
-{
-	(void)unused;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
 int tpl_qemu_img(const char *const *argv, const char *what)
 {
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	g_autofree char *err = NULL;
-	g_autoptr(GError) gerr = NULL;
-	int status = 0;
+	g_autofree char *out = core_qemu_img(argv, what, NULL);
 
-	g_ptr_array_add(args, (gpointer)QEMU_IMG_PATH);
-	for (; *argv; argv++)
-		g_ptr_array_add(args, (gpointer)*argv);
-	g_ptr_array_add(args, NULL);
-	if (!g_spawn_sync(NULL, (char **)args->pdata, NULL,
-			  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDIN_FROM_DEV_NULL,
-			  die_with_parent, NULL, NULL, &err, &status, &gerr)) {
-		core_error(CORE_ERR_FAILED, _("Cannot run qemu-img for %s: %s"),
-			   what, gerr->message);
-		return -1;
-	}
-	if (!g_spawn_check_wait_status(status, NULL)) {
-		g_strstrip(err);
-		core_error(CORE_ERR_FAILED, _("qemu-img failed for %s: %s"), what,
-			   err && *err ? err : _("no message"));
-		return -1;
-	}
-	return 0;
+	return out ? 0 : -1;
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag,
