@@ -46,6 +46,13 @@ extern const char *const image_formats[];
  * an error when the file cannot be read. */
 const char *image_detect_format(const char *path);
 
+/* What a VMDK file is: one self-contained file, or a descriptor (text,
+ * or embedded in a sparse header without a capacity) that names extents
+ * in other files, anywhere on the host.  Unreadable counts as the
+ * latter. */
+enum vmdk_kind { VMDK_SINGLE_FILE, VMDK_DESCRIPTOR, VMDK_EMBEDDED_DESCRIPTOR };
+enum vmdk_kind image_vmdk_kind(const char *path);
+
 /* Reads @path as @format (NULL: image_detect_format) with qemu-img, under
  * limits (30 s of CPU, 1 GiB of memory).  Returns the info, or NULL with
  * a specific error: not a readable file, not of that format, qemu-img

@@ -70,6 +70,25 @@ const char *image_detect_format(const char *path)
 	return "raw";
 }
 
+enum vmdk_kind image_vmdk_kind(const char *path)
+{
+	unsigned char h[512] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	ssize_t n = fd < 0 ? -1 : read(fd, h, sizeof(h));
+	uint64_t capacity;
+
+	if (fd >= 0)
+		close(fd);
+	if (n >= 4 && memcmp(h, "COWD", 4) == 0)
+		return VMDK_SINGLE_FILE;
+	if (n < 64 || memcmp(h, "KDMV", 4) != 0)
+		return VMDK_DESCRIPTOR;
+	/* a sparse header without a capacity makes QEMU read the
+	 * descriptor embedded in the file, which may name extents */
+	memcpy(&capacity, h + 12, sizeof(capacity));
+	return GUINT64_FROM_LE(capacity) ? VMDK_SINGLE_FILE : VMDK_EMBEDDED_DESCRIPTOR;
+}
+
 static bool known_format(const char *format)
 {
 	for (size_t i = 0; image_formats[i]; i++)
@@ -228,17 +247,17 @@ struct image_info *image_inspect_safe(const char *path, const char *format,
 
 	/* a VMDK descriptor is text naming the files that hold the data:
 	 * qemu-img info would open them, whatever they are.  Only the
-	 * single-file kinds (binary, "KDMV" or "COWD") come in. */
+	 * single-file kinds come in. */
 	if (format ? strcmp(format, "vmdk") == 0 : bytes_say && strcmp(bytes_say, "vmdk") == 0) {
-		char head[4] = { 0 };
-		FILE *f = fopen(path, "rb");
-		bool one_file = f && fread(head, 1, sizeof head, f) == sizeof head &&
-				(memcmp(head, "KDMV", 4) == 0 || memcmp(head, "COWD", 4) == 0);
-
-		if (f)
-			fclose(f);
-		if (!one_file) {
+		switch (image_vmdk_kind(path)) {
+		case VMDK_SINGLE_FILE:
+			break;
+		case VMDK_DESCRIPTOR:
 			core_error(CORE_ERR_FAILED, _("%s is not a single-file VMDK (a descriptor, whose data would live in other files): refused; import a monolithicSparse or streamOptimized VMDK"),
+				   path);
+			return NULL;
+		case VMDK_EMBEDDED_DESCRIPTOR:
+			core_error(CORE_ERR_FAILED, _("%s is a VMDK whose embedded descriptor may refer to other files: refused"),
 				   path);
 			return NULL;
 		}

@@ -57,38 +57,6 @@ static int run_qemu_img(const char *const *argv, const char *what, struct job *j
 	return out ? 0 : -1;
 }
 
-/* A VMDK must be one self-contained sparse file: a text descriptor (or a
- * sparse header with no capacity, which makes QEMU read its embedded
- * descriptor instead) names extents in other files, anywhere on the
- * host.  0, or -1 with an error naming @href. */
-static int vmdk_self_contained(const char *path, const char *href)
-{
-	unsigned char h[512] = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t n;
-	uint64_t capacity;
-
-	if (fd < 0) {
-		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), path, g_strerror(errno));
-		return -1;
-	}
-	n = read(fd, h, sizeof(h));
-	close(fd);
-	if (n < 64 || memcmp(h, "KDMV", 4) != 0) {
-		core_error(CORE_ERR_FAILED, _("OVA disk \"%s\": a VMDK descriptor that refers to other files: refused (only single-file VMDKs are taken)"),
-			   href);
-		return -1;
-	}
-	memcpy(&capacity, h + 12, sizeof(capacity));
-	capacity = GUINT64_FROM_LE(capacity);
-	if (capacity == 0) {
-		core_error(CORE_ERR_FAILED, _("OVA disk \"%s\": a VMDK whose embedded descriptor may refer to other files: refused"),
-			   href);
-		return -1;
-	}
-	return 0;
-}
-
 /* Digests of one streamed entry. */
 struct sums {
 	GChecksum *sha1, *sha256, *sha512;
@@ -466,6 +434,7 @@ int ova_import(struct engine *eng, const char *path, const char *name,
 		autoptr(image_info) info = NULL;
 		struct vm_disk *d;
 		const char *fmt;
+		enum vmdk_kind kind;
 
 		if (job_cancelled(job)) {
 			core_error(CORE_ERR_CANCELLED, _("Cancelled."));
@@ -484,8 +453,15 @@ int ova_import(struct engine *eng, const char *path, const char *name,
 		job_progress(job, 0.5 + 0.4 * i / s->desc->disks->len, _("Checking disk %s"), k->href);
 		if (!(fmt = image_detect_format(staged)))
 			goto out;
-		if (strcmp(fmt, "vmdk") == 0 && vmdk_self_contained(staged, k->href) < 0)
+		/* named by the disk's place in the OVA, before the checks
+		 * image_inspect_safe makes (again) */
+		if (strcmp(fmt, "vmdk") == 0 && (kind = image_vmdk_kind(staged)) != VMDK_SINGLE_FILE) {
+			core_error(CORE_ERR_FAILED, kind == VMDK_DESCRIPTOR ?
+				   _("OVA disk \"%s\": a VMDK descriptor that refers to other files: refused (only single-file VMDKs are taken)") :
+				   _("OVA disk \"%s\": a VMDK whose embedded descriptor may refer to other files: refused"),
+				   k->href);
 			goto out;
+		}
 		if (!(info = image_inspect_safe(staged, fmt, NULL))) {
 			g_autofree char *msg = g_strdup(core_error_message());
 

@@ -316,6 +316,12 @@ RW 2048 FLAT "/dev/sda" 0
 EOF
 refused 1 'flat.vmdk is not a single-file VMDK \(a descriptor, whose data would live in other files\): refused' \
 	"a VMDK descriptor whose extent is /dev/sda" "$D/flat.vmdk"
+# a sparse VMDK whose header says no capacity: QEMU would read the
+# descriptor embedded in it, which may name other files
+"$QI" create -q -f vmdk "$D/nocap.vmdk" 1M
+printf '\0\0\0\0\0\0\0\0' | dd of="$D/nocap.vmdk" bs=1 seek=12 conv=notrunc status=none
+refused 1 'nocap.vmdk is a VMDK whose embedded descriptor may refer to other files: refused' \
+	"a VMDK header with no capacity" "$D/nocap.vmdk"
 # qemu reads a descriptor that does not start with its comment too
 { echo; cat "$D/flat.vmdk"; } >"$D/flat2.vmdk"
 refused 1 'flat2.vmdk is not a single-file VMDK' "  ... also one that starts with a blank line, given --format vmdk" \
