@@ -30,3 +30,8 @@ GBytes *console_png(const uint8_t *rgb, int w, int h);
 uint8_t *console_png_rgba(const uint8_t *data, size_t len, int max_side, int *w, int *h);
 /* Colours of the terminal by its terminfo entry (colors.c); 0: unknown. */
 int console_terminfo_colors(void);
+
+/* A job sending @keys (Linux key codes, pressed together) to the VM
+ * @name through libvirt (term.c). */
+struct job *console_send_keys(struct engine *eng, const char *name,
+			      const unsigned *keys, int n);

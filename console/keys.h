@@ -15,6 +15,14 @@ enum {
 	KEYS_ALT_L = 0xffe9,
 };
 
+/* Linux input key codes (linux/input-event-codes.h), for
+ * virDomainSendKey; letters and digits are their XT codes (keys_scancode). */
+enum {
+	KEYS_LINUX_LEFTCTRL = 29, KEYS_LINUX_LEFTALT = 56, KEYS_LINUX_F1 = 59,
+	KEYS_LINUX_F11 = 87, KEYS_LINUX_F12 = 88, KEYS_LINUX_SYSRQ = 99,
+	KEYS_LINUX_DELETE = 111,
+};
+
 enum keys_mod {
 	KEYS_MOD_SHIFT = 1 << 0,
 	KEYS_MOD_CTRL = 1 << 1,

@@ -27,11 +27,8 @@
 
 #include "console-priv.h"
 #include "i18n.h"
+#include "keys.h"
 
-/* Linux input key codes (linux/input-event-codes.h) for virDomainSendKey */
-enum {
-	KEY_LEFTCTRL = 29, KEY_LEFTALT = 56, KEY_SYSRQ = 99, KEY_DELETE = 111,
-};
 
 struct serial {
 	gint refs;
@@ -295,8 +292,7 @@ static int open_job(struct job *job, void *data)
 		core_error_virt(CORE_ERR_FAILED, _("Cannot read the state of %s"), s->name);
 		return -1;
 	}
-	if (state != VIR_DOMAIN_RUNNING && state != VIR_DOMAIN_PAUSED &&
-	    state != VIR_DOMAIN_BLOCKED) {
+	if (!vm_state_active(state)) {
 		r->off = true;
 		core_error(CORE_ERR_STATE, _("%s is not running (%s): start it first, then attach to its console."),
 			   s->name, vm_state_label(state));
@@ -327,32 +323,12 @@ static int open_job(struct job *job, void *data)
 	return 0;
 }
 
-/* Keys to send, or n == 0: start the VM. */
-struct key_req {
-	struct serial *s;
-	unsigned keys[4];
-	int n;
-};
-
-static int key_job(struct job *job, void *data)
+/* The menu's s: start the VM that shut down. */
+static int start_job(struct job *job, void *data)
 {
-	struct key_req *r = data;
+	struct serial *s = data;
 
-	if (!r->n)
-		return vm_start(r->s->eng, r->s->name);
-	if (virDomainSendKey(r->s->dom, VIR_KEYCODE_SET_LINUX, 0, r->keys, r->n, 0) < 0) {
-		core_error_virt(CORE_ERR_FAILED, _("Cannot send keys to %s"), r->s->name);
-		return -1;
-	}
-	return 0;
-}
-
-static void key_req_free(void *p)
-{
-	struct key_req *r = p;
-
-	serial_unref(r->s);
-	g_free(r);
+	return vm_start(s->eng, s->name);
 }
 
 static int close_job(struct job *job, void *data)
@@ -464,20 +440,15 @@ static void opened(struct session *ss)
 	job_unref(g_steal_pointer(&ss->open));
 }
 
+/* Sends @keys (n == 0: starts the VM) as a job, one at a time. */
 static void send_keys(struct session *ss, const unsigned *keys, int n)
 {
-	struct key_req *r;
-
 	if (ss->keys) {
 		console_term_say(_("still busy with the last request"));
 		return;
 	}
-	r = g_new0(struct key_req, 1);
-	r->s = serial_ref(ss->s);
-	if (n)
-		memcpy(r->keys, keys, sizeof(unsigned) * (size_t)n);
-	r->n = n;
-	ss->keys = job_submit(n ? _("Send keys") : _("Start"), key_job, r, key_req_free, false);
+	ss->keys = n ? console_send_keys(ss->s->eng, ss->s->name, keys, n) :
+		job_submit(_("Start"), start_job, serial_ref(ss->s), serial_unref, false);
 }
 
 static void toggle_log(struct session *ss)
@@ -527,19 +498,9 @@ static void show_menu(struct session *ss)
 /* Linux key code of a letter or digit, for SysRq; 0 if none. */
 static unsigned key_code(int c)
 {
-	static const unsigned char letters[26] = {
-		30, 48, 46, 32, 18, 33, 34, 35, 23, 36, 37, 38, 50,
-		49, 24, 25, 16, 19, 31, 20, 22, 47, 17, 45, 21, 44,
-	};
+	bool shift;
 
-	c = g_ascii_tolower(c);
-	if (c >= 'a' && c <= 'z')
-		return letters[c - 'a'];
-	if (c >= '1' && c <= '9')
-		return (unsigned)(c - '1' + 2);
-	if (c == '0')
-		return 11;
-	return 0;
+	return g_ascii_isalnum(c) ? (unsigned)keys_scancode(g_ascii_tolower(c), &shift) : 0;
 }
 
 static void to_guest(struct session *ss, const char *p, size_t n)
@@ -559,11 +520,11 @@ static void to_guest(struct session *ss, const char *p, size_t n)
 /* A key the user pressed after the menu key. */
 static void menu_key(struct session *ss, unsigned char c)
 {
-	static const unsigned cad[] = { KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE };
+	static const unsigned cad[] = { KEYS_LINUX_LEFTCTRL, KEYS_LINUX_LEFTALT, KEYS_LINUX_DELETE };
 	char esc = (char)ss->o->escape;
 
 	if (ss->menu == MENU_SYSRQ) {
-		unsigned keys[] = { KEY_LEFTALT, KEY_SYSRQ, key_code(c) };
+		unsigned keys[] = { KEYS_LINUX_LEFTALT, KEYS_LINUX_SYSRQ, key_code(c) };
 
 		ss->menu = MENU_NONE;
 		if (!keys[2]) {

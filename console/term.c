@@ -2,6 +2,8 @@
  * term.c — the terminal during a console session: raw mode, and the way
  * back to the mode it was in on every exit path, a crash signal included.
  * SIGTERM, SIGHUP and SIGWINCH become bytes on a pipe the session polls.
+ * Also what both consoles share: their options, the switch between them,
+ * and keys sent through libvirt.
  */
 #include "config.h"
 
@@ -168,7 +170,7 @@ const char *console_escape_name(int escape)
 void console_opts_init(struct console_opts *o, const struct core_config *cfg)
 {
 	memset(o, 0, sizeof(*o));
-	o->escape = cfg->console_escape ? cfg->console_escape : 0x1d;
+	o->escape = cfg->console_escape; /* ^@ (0) too: it is a key */
 	o->timeout_s = cfg->op_timeout > 0 ? cfg->op_timeout : 30;
 	o->graphics = cfg->console_graphics;
 }
@@ -196,4 +198,46 @@ int console_run(struct engine *eng, const char *name, enum console_next first,
 		next = rc;
 	}
 	return 0;
+}
+
+struct keys_req {
+	struct engine *eng;
+	char *name;
+	unsigned keys[8];
+	int n;
+};
+
+static void keys_req_free(void *p)
+{
+	struct keys_req *r = p;
+
+	g_free(r->name);
+	g_free(r);
+}
+
+static int keys_job(struct job *job, void *data)
+{
+	struct keys_req *r = data;
+	virDomainPtr dom = vm_lookup(r->eng, r->name);
+	int rc;
+
+	if (!dom)
+		return -1;
+	rc = virDomainSendKey(dom, VIR_KEYCODE_SET_LINUX, 0, r->keys, r->n, 0);
+	virDomainFree(dom);
+	if (rc < 0)
+		core_error_virt(CORE_ERR_FAILED, _("Cannot send keys to %s"), r->name);
+	return rc;
+}
+
+struct job *console_send_keys(struct engine *eng, const char *name,
+			      const unsigned *keys, int n)
+{
+	struct keys_req *r = g_new0(struct keys_req, 1);
+
+	r->eng = eng;
+	r->name = g_strdup(name);
+	r->n = MIN(n, (int)G_N_ELEMENTS(r->keys));
+	memcpy(r->keys, keys, sizeof(unsigned) * (size_t)r->n);
+	return job_submit(_("Send keys"), keys_job, r, keys_req_free, false);
 }

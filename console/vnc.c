@@ -35,9 +35,6 @@
 #include "keys.h"
 #include "render.h"
 
-/* Linux input key codes (linux/input-event-codes.h) */
-enum { KEY_LEFTCTRL = 29, KEY_LEFTALT = 56, KEY_DELETE = 111, KEY_F1 = 59,
-       KEY_F11 = 87, KEY_F12 = 88 };
 
 #define FRAME_US (33 * 1000)         /* cells: at most 30 frames a second */
 #define PIXEL_FRAME_US (100 * 1000)  /* images: at most 10 */
@@ -54,7 +51,6 @@ struct vnc {
 	const char *name;
 	const struct console_opts *o;
 	rfbClient *cl;
-	bool connected;
 	bool ext_keys;          /* QEMU takes extended (scan code) events */
 	uint8_t *fb;
 	int fb_w, fb_h;
@@ -217,7 +213,7 @@ static int vnc_socket(struct connect_req *r, virDomainPtr dom, const struct vm_s
 	/* a loopback address is the VM host's own: reachable only here */
 	host = virConnectGetHostname(c);
 	if ((g_str_has_prefix(listen, "127.") || strcmp(listen, "::1") == 0) &&
-	    !engine_is_embedded(r->eng) && !g_str_has_prefix(engine_uri(r->eng), "qemu:///")) {
+	    !engine_is_local(r->eng)) {
 		core_error(CORE_ERR_FAILED, _("The graphical console of %s listens on %s:%d of host %s, out of reach from here; a tunnel brings it here: ssh -L 5900:%s:%d %s, then any VNC viewer on localhost:5900."),
 			   r->name, listen, spec->vnc_port, host ? host : "?", listen,
 			   spec->vnc_port, host ? host : "HOST");
@@ -256,8 +252,7 @@ static int connect_job(struct job *job, void *data)
 	spec = vm_describe(r->eng, r->name, &state, NULL);
 	if (!spec)
 		return -1;
-	if (state != VIR_DOMAIN_RUNNING && state != VIR_DOMAIN_PAUSED &&
-	    state != VIR_DOMAIN_BLOCKED) {
+	if (!vm_state_active(state)) {
 		core_error(CORE_ERR_STATE, _("%s is not running (%s): start it first, then open its screen."),
 			   r->name, vm_state_label(state));
 		return -1;
@@ -274,8 +269,7 @@ static int connect_job(struct job *job, void *data)
 	virDomainFree(dom);
 	r->port = spec->vnc_port;
 	/* where a desktop viewer on this machine would find it */
-	if (spec->vnc_port > 0 && (engine_is_embedded(r->eng) ||
-				   g_str_has_prefix(engine_uri(r->eng), "qemu:///")))
+	if (spec->vnc_port > 0 && engine_is_local(r->eng))
 		r->host = g_strdup(!spec->vnc_listen || !strcmp(spec->vnc_listen, "0.0.0.0") ||
 				   !strcmp(spec->vnc_listen, "::") ? "127.0.0.1" : spec->vnc_listen);
 	if (fd < 0)
@@ -289,8 +283,7 @@ static int connect_job(struct job *job, void *data)
 	cl->HandleKeyboardLedState = on_leds;
 	cl->GetPassword = no_password;
 	cl->canHandleNewFBSize = TRUE;
-	cl->appData.encodingsString = engine_is_embedded(r->eng) ||
-		g_str_has_prefix(engine_uri(r->eng), "qemu:///") ?
+	cl->appData.encodingsString = engine_is_local(r->eng) ?
 		"copyrect raw" : "tight zrle copyrect";
 	cl->appData.compressLevel = 3;
 	cl->appData.qualityLevel = 5;
@@ -341,7 +334,6 @@ static bool take_client(struct vnc *v, struct job *job)
 	g_free(v->host);
 	v->host = g_steal_pointer(&r->host);
 	rfbClientSetClientData(v->cl, (void *)rfb_log, v);
-	v->connected = true;
 	v->ext_keys = true; /* until the server says otherwise */
 	g_unix_set_fd_nonblocking(v->cl->sock, TRUE, NULL);
 	v->dirty = v->full = v->status_dirty = true;
@@ -354,41 +346,10 @@ static void disconnect(struct vnc *v)
 		rfbClientCleanup(v->cl);
 		v->cl = NULL;
 	}
-	v->connected = false;
 	v->status_dirty = true;
 }
 
 /* ---- jobs for the menu ------------------------------------------------------ */
-
-struct keys_req {
-	struct engine *eng;
-	char *name;
-	unsigned keys[4];
-	int n;
-};
-
-static void keys_req_free(void *p)
-{
-	struct keys_req *r = p;
-
-	g_free(r->name);
-	g_free(r);
-}
-
-static int keys_job(struct job *job, void *data)
-{
-	struct keys_req *r = data;
-	virDomainPtr dom = vm_lookup(r->eng, r->name);
-	int rc;
-
-	if (!dom)
-		return -1;
-	rc = virDomainSendKey(dom, VIR_KEYCODE_SET_LINUX, 0, r->keys, r->n, 0);
-	virDomainFree(dom);
-	if (rc < 0)
-		core_error_virt(CORE_ERR_FAILED, _("Cannot send keys to %s"), r->name);
-	return rc;
-}
 
 static void start_job(struct vnc *v, struct job *job, int kind)
 {
@@ -400,18 +361,11 @@ static void start_job(struct vnc *v, struct job *job, int kind)
 
 static void send_libvirt_keys(struct vnc *v, const unsigned *keys, int n, const char *what)
 {
-	struct keys_req *r;
-
 	if (v->job) {
 		set_note(v, "%s", _("still busy with the last request"));
 		return;
 	}
-	r = g_new0(struct keys_req, 1);
-	r->eng = v->eng;
-	r->name = g_strdup(v->name);
-	memcpy(r->keys, keys, sizeof(unsigned) * (size_t)n);
-	r->n = n;
-	start_job(v, job_submit(_("Send keys"), keys_job, r, keys_req_free, false), JOB_KEYS);
+	start_job(v, console_send_keys(v->eng, v->name, keys, n), JOB_KEYS);
 	set_note(v, _("sent %s"), what);
 }
 
@@ -587,7 +541,7 @@ static void draw_status(struct vnc *v)
 				v->typing->str);
 	} else {
 		g_string_printf(line, " %s · ", v->name);
-		if (!v->connected)
+		if (!v->cl)
 			g_string_append_printf(line, "%s · ", _("not connected"));
 		else if (v->fb_w)
 			g_string_append_printf(line, "%d×%d · ", v->fb_w, v->fb_h);
@@ -681,7 +635,7 @@ static void key_event(struct vnc *v, uint32_t sym, bool down)
 	bool shift;
 	int code = keys_scancode(sym, &shift);
 
-	if (!v->connected)
+	if (!v->cl)
 		return;
 	if (code && v->ext_keys && SendExtendedKeyEvent(v->cl, sym, (uint32_t)code, down))
 		return;
@@ -748,7 +702,7 @@ static void mouse_event(struct vnc *v, const struct keys_event *ev)
 	int b = ev->button, fx, fy;
 	unsigned bit;
 
-	if (!v->connected || v->cw <= 0 || ev->x < v->x0 || ev->y < v->y0 ||
+	if (!v->cl || v->cw <= 0 || ev->x < v->x0 || ev->y < v->y0 ||
 	    ev->x >= v->x0 + v->cw || ev->y >= v->y0 + v->ch)
 		return;
 	fx = v->src_x + (int)((ev->x - v->x0 + 0.5) * v->src_w / v->cw);
@@ -831,9 +785,9 @@ static void open_viewer(struct vnc *v)
 
 static void menu_key(struct vnc *v, const struct keys_event *ev)
 {
-	static const unsigned fkeys[] = { KEY_F1, KEY_F1 + 1, KEY_F1 + 2, KEY_F1 + 3,
-					  KEY_F1 + 4, KEY_F1 + 5, KEY_F1 + 6, KEY_F1 + 7,
-					  KEY_F1 + 8, KEY_F1 + 9, KEY_F11, KEY_F12 };
+	static const unsigned fkeys[] = { KEYS_LINUX_F1, KEYS_LINUX_F1 + 1, KEYS_LINUX_F1 + 2, KEYS_LINUX_F1 + 3,
+					  KEYS_LINUX_F1 + 4, KEYS_LINUX_F1 + 5, KEYS_LINUX_F1 + 6, KEYS_LINUX_F1 + 7,
+					  KEYS_LINUX_F1 + 8, KEYS_LINUX_F1 + 9, KEYS_LINUX_F11, KEYS_LINUX_F12 };
 	uint32_t s = ev->sym;
 	int f = 0;
 
@@ -845,7 +799,7 @@ static void menu_key(struct vnc *v, const struct keys_event *ev)
 	if (s == 'q' || s == 'Q') {
 		v->leave = true;
 	} else if (s == 'd' || s == 'D') {
-		static const unsigned cad[] = { KEY_LEFTCTRL, KEY_LEFTALT, KEY_DELETE };
+		static const unsigned cad[] = { KEYS_LINUX_LEFTCTRL, KEYS_LINUX_LEFTALT, KEYS_LINUX_DELETE };
 
 		send_libvirt_keys(v, cad, 3, "Ctrl-Alt-Del");
 	} else if ((s >= '1' && s <= '9') || s == '0') {
@@ -881,7 +835,7 @@ static void menu_key(struct vnc *v, const struct keys_event *ev)
 		v->menu = MENU_OPEN; /* arrows keep the menu: pan on */
 	}
 	if (f) {
-		unsigned keys[] = { KEY_LEFTCTRL, KEY_LEFTALT, fkeys[f - 1] };
+		unsigned keys[] = { KEYS_LINUX_LEFTCTRL, KEYS_LINUX_LEFTALT, fkeys[f - 1] };
 		char what[32];
 
 		g_snprintf(what, sizeof(what), "Ctrl-Alt-F%d", f);
@@ -1051,7 +1005,7 @@ static void run(struct vnc *v)
 	while (!v->leave) {
 		struct pollfd p[4] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
-			{ .fd = v->connected ? v->cl->sock : -1, .events = POLLIN },
+			{ .fd = v->cl ? v->cl->sock : -1, .events = POLLIN },
 			{ .fd = job_notify_fd(), .events = POLLIN },
 			{ .fd = console_term_signal_fd(), .events = POLLIN },
 		};
@@ -1118,31 +1072,24 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 		return -1;
 	}
 	job_unref(job);
+	/* the VM's checks come first (a script learns the same as a
+	 * person), then the terminal's */
 	read_size(&v);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		core_error(CORE_ERR_USAGE, _("A console needs a terminal: standard input and output are not one."));
-		disconnect(&v);
-		g_free(v.fb);
-		return -1;
+		goto fail;
 	}
 	if (v.cols < MIN_COLS || v.rows < MIN_ROWS) {
 		core_error(CORE_ERR_USAGE, _("The terminal is too small for the graphical console: %d×%d cells, it needs at least %d×%d."),
 			   v.cols, v.rows, MIN_COLS, MIN_ROWS);
-		disconnect(&v);
-		g_free(v.fb);
-		return -1;
+		goto fail;
 	}
-	if (console_term_enter(NULL, leave) < 0) {
-		disconnect(&v);
-		g_free(v.fb);
-		return -1;
-	}
+	if (console_term_enter(NULL, leave) < 0)
+		goto fail;
 	mode = choose_mode(o, &kitty_seen);
 	if (mode < 0) {
 		console_term_leave();
-		disconnect(&v);
-		g_free(v.fb);
-		return -1;
+		goto fail;
 	}
 	console_term_write(enter, sizeof(enter) - 1);
 	v.r = render_new(mode, v.cell_w, v.cell_h);
@@ -1169,4 +1116,9 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 	g_free(v.host);
 	g_free(v.fb);
 	return v.next;
+fail:
+	disconnect(&v);
+	g_free(v.host);
+	g_free(v.fb);
+	return -1;
 }

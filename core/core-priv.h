@@ -26,8 +26,6 @@ char *domxml_set_boot(const char *xml, const struct vm_boot *boot);
 
 /* engine.c */
 const char *engine_pool(struct engine *eng);
-/* True when the engine's guests run on this host (embedded, qemu:///). */
-bool engine_is_local(struct engine *eng);
 /* Milliseconds a caller waits for a guest's QEMU to answer. */
 int engine_op_timeout_ms(struct engine *eng);
 

@@ -175,6 +175,8 @@ virConnectPtr engine_conn(struct engine *eng);
 const char *engine_uri(struct engine *eng);
 bool engine_is_embedded(struct engine *eng);
 bool engine_is_test(struct engine *eng);
+/* True when the engine's guests run on this host (embedded, qemu:///). */
+bool engine_is_local(struct engine *eng);
 /* The accelerator new and started guests use on this engine. */
 enum accel_mode engine_accel(struct engine *eng);
 /* Embedded root directory, or NULL for other URIs. */
@@ -383,6 +385,9 @@ char **model_events(struct model *m, const char *uuid);
 unsigned model_generation(struct model *m);
 void vm_row_free(struct vm_row *row);
 
+/* True for the states in which a VM has a QEMU (running, paused,
+ * blocked): it has consoles, a screen, a live definition. */
+bool vm_state_active(int state);
 /* Label of a libvirt domain state, translated. */
 const char *vm_state_label(int state);
 /* Stable English id of a state for JSON and scripts ("running", ...). */

@@ -19,6 +19,12 @@
 #define MIN_MEMORY_MIB 16
 #define MAX_VCPUS 255
 
+bool vm_state_active(int state)
+{
+	return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED ||
+	       state == VIR_DOMAIN_BLOCKED;
+}
+
 const char *vm_state_label(int state)
 {
 	switch ((virDomainState)state) {

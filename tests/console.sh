@@ -61,14 +61,12 @@ same_stty "the terminal's mode is given back"
 
 # a crash signal in the middle of a session still gives the terminal
 # back: vmtui runs in the foreground, signalled by its pid
-fresh_session -x 100 -y 30 \
-	"stty -g >'$T/stty.before'; sh -c 'echo \$\$ >\"$T/pid\"; exec \"$VMTUI\" console c1'; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
+vmtui_session console c1
 see 'serial console of c1' 10 "attached in the foreground"
 kill -SEGV "$(cat "$T/pid")"
 see 'VMTUI-EXITED 139' 5 "SIGSEGV ends it (status 139)"
 same_stty "and the terminal's mode is given back"
-fresh_session -x 100 -y 30 \
-	"sh -c 'echo \$\$ >\"$T/pid\"; exec \"$VMTUI\" console c1'; echo VMTUI-EXITED \$?; sleep 60"
+vmtui_session console c1
 see 'serial console of c1' 10 "attached once more"
 kill -TERM "$(cat "$T/pid")"
 see 'left the console of c1' 5 "SIGTERM leaves the session cleanly"

@@ -137,6 +137,14 @@ state() {
 	"$VMTUI" info --json "$1" 2>/dev/null | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'
 }
 
+# vmtui_session ARGS...: `vmtui ARGS` (plain words) in a fresh 100x30
+# tmux session, in the foreground with its pid in $T/pid, the terminal's
+# mode saved before and after it ($T/stty.before, $T/stty.after)
+vmtui_session() {
+	fresh_session -x 100 -y 30 \
+		"stty -g >'$T/stty.before'; sh -c 'echo \$\$ >\"$T/pid\"; exec \"\$0\" \"\$@\"' '$VMTUI' $*; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
+}
+
 # same_stty DESC: the terminal's mode saved in $T/stty.after is the one
 # in $T/stty.before (each `stty -g` or `stty -a` of a test's shell)
 same_stty() {

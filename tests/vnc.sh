@@ -153,8 +153,7 @@ check "and its screen and mouse modes" sh -c \
 	"[ \"\$(tmux display -p -t '$S' '#{alternate_on}#{mouse_any_flag}#{mouse_sgr_flag}#{cursor_flag}')\" = 0001 ]"
 
 # a crash signal gives the terminal back too
-fresh_session -x 100 -y 30 \
-	"stty -g >'$T/stty.before'; sh -c 'echo \$\$ >\"$T/pid\"; exec \"$VMTUI\" vnc v1'; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
+vmtui_session vnc v1
 see ' v1 · 720×400' 15 "the screen again"
 kill -SEGV "$(cat "$T/pid")"
 see 'VMTUI-EXITED 139' 5 "SIGSEGV ends it"

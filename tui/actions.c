@@ -102,7 +102,7 @@ static int act_xml(struct tui *t, const struct vm_row *vm)
 static int run_console(struct tui *t, const struct vm_row *vm, const char *cmd,
 		       const char *off_fmt)
 {
-	if (!tui_vm_running(vm->state)) {
+	if (!vm_state_active(vm->state)) {
 		tui_message(t, true, off_fmt, vm->name);
 		return TUI_REDRAW;
 	}

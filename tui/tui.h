@@ -181,12 +181,6 @@ struct cmd_ctx;
 void tui_take_terminal(struct tui *t, struct cmd_ctx *ctx);
 /* The host of @row, or of the row under the cursor when @row is NULL. */
 struct host *tui_host(struct tui *t, const struct vm_row *row);
-/* True for the states in which a VM has a QEMU (running, paused...). */
-static inline bool tui_vm_running(int state)
-{
-	return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED ||
-	       state == VIR_DOMAIN_BLOCKED;
-}
 /* True for a host's heading row. */
 static inline bool tui_row_is_group(const struct vm_row *r)
 {

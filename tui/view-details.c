@@ -194,7 +194,7 @@ static void shot_update(struct tui *t)
 	struct shot *sh;
 
 	if (!screen_tab(t) || !vm || !h || !h->eng || !t->detail || !t->detail->graphics ||
-	    !t->color || !tui_vm_running(vm->state) || t->shot_job || t->shot_max_w < 4 ||
+	    !t->color || !vm_state_active(vm->state) || t->shot_job || t->shot_max_w < 4 ||
 	    t->shot_max_h < 2 || g_get_monotonic_time() - t->shot_at < G_USEC_PER_SEC)
 		return;
 	sh = g_new0(struct shot, 1);
@@ -452,7 +452,7 @@ static void tab_screen(struct tui *t, int y, int h, int cols)
 		mvaddnstr(y, 2, _("No graphical display: the VM was created with --no-graphics."), cols - 2);
 		return;
 	}
-	if (!tui_vm_running(vm->state)) {
+	if (!vm_state_active(vm->state)) {
 		mvaddnstr(y, 2, _("Not running: its screen shows here while it runs."), cols - 2);
 		return;
 	}
