@@ -23,7 +23,6 @@
 #include <glib-unix.h>
 
 #include "i18n.h"
-#include "templates.h"
 #include "tui.h"
 
 static int wake_pipe[2] = { -1, -1 };
@@ -1093,6 +1092,7 @@ int tui_main(struct core_config *cfg)
 	struct tui t = { .cfg = cfg, .refresh_ms = cfg->refresh * 1000 };
 	struct engine *eng;
 	int res = TUI_REDRAW;
+	g_autofree char *report = NULL;
 
 	if (actions_configure(cfg) < 0 || theme_configure(cfg) < 0) {
 		fprintf(stderr, "vmtui: %s\n", core_error_message());
@@ -1105,15 +1105,10 @@ int tui_main(struct core_config *cfg)
 		fprintf(stderr, "vmtui: %s\n", core_error_message());
 		return core_error_code() ? (int)core_error_code() : CORE_ERR_ENGINE;
 	}
-	{
-		/* a provisioning run a killed vmtui left half done is
-		 * finished or rolled back before the list shows anything */
-		g_autofree char *report = NULL;
-
-		if (provision_recover(eng, &report) > 0 && report)
-			fputs(report, stderr);
-		core_error_clear();
-	}
+	/* a provisioning run a killed vmtui left half done is finished
+	 * or rolled back before the list shows anything; said once the
+	 * screen is up */
+	report = command_recover(eng);
 	if (!g_unix_open_pipe(wake_pipe, FD_CLOEXEC, NULL))
 		g_error("cannot create a pipe");
 	g_unix_set_fd_nonblocking(wake_pipe[0], TRUE, NULL);
@@ -1129,6 +1124,8 @@ int tui_main(struct core_config *cfg)
 	t.pager_search = g_string_new(NULL);
 	start_refresh(&t);
 	setup_terminal(&t);
+	if (report)
+		tui_message(&t, false, "%s", g_strdelimit(g_strchomp(report), "\n", ' '));
 
 	while (!(res & TUI_QUIT)) {
 		struct pollfd fds[3] = {

@@ -323,13 +323,14 @@ struct job *command_submit(struct cmd_ctx *ctx)
 
 /* Finishes or rolls back a provisioning run that a killed vmtui left
  * half done, before anything else looks at the VMs. */
-static void recover_provisioning(struct engine *eng)
+char *command_recover(struct engine *eng)
 {
-	g_autofree char *report = NULL;
+	char *report = NULL;
 
-	if (provision_recover(eng, &report) > 0 && report)
-		fputs(report, stderr);
+	if (provision_recover(eng, &report) <= 0)
+		g_clear_pointer(&report, g_free);
 	core_error_clear();
+	return report;
 }
 
 int command_main(struct core_config *cfg, int argc, char **argv)
@@ -358,7 +359,10 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 			command_ctx_free(ctx);
 			return code ? (int)code : CORE_ERR_ENGINE;
 		}
-		recover_provisioning(ctx->eng);
+		g_autofree char *report = command_recover(ctx->eng);
+
+		if (report)
+			fputs(report, stderr);
 	}
 
 	if (ctx->cmd->flags & CMD_TERMINAL) {

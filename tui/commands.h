@@ -92,6 +92,10 @@ void command_ctx_free(struct cmd_ctx *ctx);
 /* Runs @ctx's exec on a job worker; the context must outlive the job. */
 struct job *command_submit(struct cmd_ctx *ctx);
 
+/* Finishes or rolls back a provisioning run a killed vmtui left half done
+ * on @eng; what it did, for the user (caller frees), or NULL. */
+char *command_recover(struct engine *eng);
+
 /* Writes help for @cmd, or the overview when NULL, to @out. */
 void command_help(const struct command *cmd, GString *out);
 
