@@ -40,6 +40,8 @@ DEFINE_AUTOPTR(image_info, image_info_free)
 
 /* The formats vmtui takes in: NULL-terminated, static. */
 extern const char *const image_formats[];
+/* Whether @format is one of them. */
+bool image_format_known(const char *format);
 
 /* Tells the format of the image at @path from its first bytes (qcow2,
  * vmdk, vdi, vhdx; anything else is "raw").  Static string, or NULL with

@@ -89,7 +89,7 @@ enum vmdk_kind image_vmdk_kind(const char *path)
 	return GUINT64_FROM_LE(capacity) ? VMDK_SINGLE_FILE : VMDK_EMBEDDED_DESCRIPTOR;
 }
 
-static bool known_format(const char *format)
+bool image_format_known(const char *format)
 {
 	for (size_t i = 0; image_formats[i]; i++)
 		if (strcmp(format, image_formats[i]) == 0)
@@ -202,7 +202,7 @@ struct image_info *image_inspect(const char *path, const char *format)
 
 	if (!format && !(format = image_detect_format(path)))
 		return NULL;
-	if (!known_format(format)) {
+	if (!image_format_known(format)) {
 		core_error(CORE_ERR_USAGE, _("\"%s\" is not a disk image format vmtui takes (qcow2, raw, vmdk, vdi, vhdx)"),
 			   format);
 		return NULL;

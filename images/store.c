@@ -729,15 +729,6 @@ static void close_fdp(int *fd)
 		close(*fd);
 }
 
-/* Whether @format is one of image_formats. */
-static bool format_known(const char *format)
-{
-	for (size_t i = 0; image_formats[i]; i++)
-		if (strcmp(format, image_formats[i]) == 0)
-			return true;
-	return false;
-}
-
 struct image_entry *image_import(const char *source, const struct image_import_opts *o,
 				 struct job *job)
 {
@@ -757,7 +748,7 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 
 	if (!name_ok(name))
 		return NULL;
-	if (format && !format_known(format)) {
+	if (format && !image_format_known(format)) {
 		core_error(CORE_ERR_USAGE, _("--format must be qcow2, raw, vmdk, vdi or vhdx, not \"%s\"."),
 			   format);
 		return NULL;
@@ -830,7 +821,7 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 	}
 	/* 2. its checksum */
 	if (want) {
-		got = hash_file(input, source, job, want ? 0.5 : 0, 0.6);
+		got = hash_file(input, source, job, url ? 0.5 : 0, 0.6);
 		if (!got)
 			goto fail;
 		if (strcmp(got, want) != 0) {

@@ -178,7 +178,7 @@ int provision_recover(struct engine *eng, char **report)
 		g_autofree char *path = NULL;
 		g_autofree char *text = NULL;
 		g_auto(GStrv) lines = NULL;
-		unsigned kept = 0, removed = 0;
+		unsigned kept = 0;
 
 		if (!g_str_has_suffix(e, ".journal"))
 			continue;
@@ -220,19 +220,17 @@ int provision_recover(struct engine *eng, char **report)
 				g_string_append_printf(r, _("Rolled back the unfinished VM \"%s\" of an interrupted provisioning run (removed %s and %s)."),
 						       v.name, v.disk, v.seed);
 				g_string_append_c(r, '\n');
-				removed++;
 			}
 		}
 		core_error_clear();
-		if (kept)
+		if (kept) {
 			g_string_append_printf(r, P_("Kept %u VM that an interrupted provisioning run had finished.",
 						     "Kept %u VMs that an interrupted provisioning run had finished.",
 						     kept), kept);
-		if (kept)
 			g_string_append_c(r, '\n');
+		}
 		unlink(path);
 		handled++;
-		(void)removed;
 	}
 	if (d)
 		g_dir_close(d);

@@ -142,9 +142,14 @@ char *seed_read_user_data(const char *path)
 	struct stat st;
 	gsize len;
 
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (stat(path, &st) < 0) {
 		core_error(CORE_ERR_USAGE, _("Cannot read the user-data file %s: %s"), path,
-			   errno ? g_strerror(errno) : _("not a regular file"));
+			   g_strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		core_error(CORE_ERR_USAGE, _("Cannot read the user-data file %s: %s"), path,
+			   _("not a regular file"));
 		return NULL;
 	}
 	if (st.st_size > USER_DATA_MAX) {
