@@ -582,14 +582,17 @@ int vm_delete(struct engine *eng, const char *name, bool remove_disks,
 	for (guint i = 0; i < spec->disks->len; i++) {
 		struct vm_disk *d = g_ptr_array_index(spec->disks, i);
 
-		if (!d->path || d->cdrom)
+		/* a CD-ROM vmtui made (a cloud-init seed) goes with the VM;
+		 * any other is the user's */
+		if (!d->path || (d->cdrom && !d->owned))
 			continue;
 		if (remove_disks && d->owned) {
 			if (disk_remove(eng, d->path) < 0) {
 				g_string_append_printf(out, "%s\n", core_error_message());
 				rc = -1;
 			} else {
-				g_string_append_printf(out, _("Removed disk %s."), d->path);
+				g_string_append_printf(out, d->cdrom ? _("Removed seed %s.") :
+						       _("Removed disk %s."), d->path);
 				g_string_append_c(out, '\n');
 			}
 		} else {

@@ -564,27 +564,16 @@ int lab_delete(struct engine *eng, GPtrArray *names, struct job *job, char **rep
 
 	for (guint i = 0; i < names->len; i++) {
 		const char *name = names->pdata[i];
-		int state, reason;
-		autoptr(vm_spec) s = vm_describe(eng, name, &state, &reason);
 		g_autofree char *rep = NULL;
 
 		job_progress(job, (double)i / names->len, _("Deleting %s (%u of %u)"), name,
 			     i + 1, names->len);
-		if (!s || vm_delete(eng, name, true, true, &rep) < 0) {
+		if (vm_delete(eng, name, true, true, &rep) < 0) {
 			g_string_append_printf(r, "%s\n", core_error_message());
 			rc = -1;
 			continue;
 		}
 		g_string_append(r, rep);
-		/* vm_delete leaves CD-ROMs alone; the seeds are ours */
-		for (guint k = 0; k < s->disks->len; k++) {
-			struct vm_disk *d = g_ptr_array_index(s->disks, k);
-
-			if (d->cdrom && d->owned && d->path && unlink(d->path) == 0) {
-				g_string_append_printf(r, _("Removed seed %s."), d->path);
-				g_string_append_c(r, '\n');
-			}
-		}
 	}
 	*report = g_strdup(r->str);
 	if (rc < 0)
