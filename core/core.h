@@ -66,6 +66,9 @@ char *core_config_dir(void);
  * directories (mode 0700).  Returns 0, or -1 with an error recorded. */
 int core_write_file_atomic(const char *path, const void *data, size_t len,
 			   mode_t mode);
+/* Writes all @len bytes to @fd, retrying short and interrupted writes.
+ * 0, or -1 with errno set (nothing recorded). */
+int core_write_all(int fd, const void *data, size_t len);
 /* Creates @path and its parents with @mode; 0 or -1 with an error. */
 int core_mkdir_p(const char *path, mode_t mode);
 

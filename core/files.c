@@ -40,16 +40,20 @@ int core_mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-/* Writes all of @len bytes to @fd, retrying short writes. */
-static int write_all(int fd, const char *p, size_t len)
+int core_write_all(int fd, const void *data, size_t len)
 {
+	const char *p = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
 			return -1;
+		}
 		p += n;
 		len -= (size_t)n;
 	}
@@ -72,7 +76,7 @@ int core_write_file_atomic(const char *path, const void *data, size_t len,
 			   g_strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (core_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);

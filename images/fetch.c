@@ -50,7 +50,7 @@ static void curl_init_once(void)
 static size_t on_data(char *p, size_t size, size_t n, void *opaque)
 {
 	struct sink *s = opaque;
-	size_t len = size * n, left = len;
+	size_t len = size * n;
 
 	if (s->mem) {
 		if (s->mem->len + len > s->max)
@@ -58,17 +58,9 @@ static size_t on_data(char *p, size_t size, size_t n, void *opaque)
 		g_string_append_len(s->mem, p, (gssize)len);
 		return len;
 	}
-	while (left > 0) {
-		ssize_t w = write(s->fd, p, left);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			s->write_errno = errno;
-			return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
-		}
-		p += w;
-		left -= (size_t)w;
+	if (core_write_all(s->fd, p, len) < 0) {
+		s->write_errno = errno;
+		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
 	}
 	s->received += (curl_off_t)len;
 	return len;

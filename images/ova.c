@@ -159,22 +159,6 @@ static int staging_make(struct staging *st, const char *kind)
 	return 0;
 }
 
-/* write(2) until all of @buf is out; -1 with errno on failure. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The second pass: streams the disk files of @s into @st, computing the
  * digests the manifest asks for into @sums (name -> struct sums). */
 static int stage_files(int ovafd, const char *path, struct ova_scan *s, struct staging *st,
@@ -250,7 +234,7 @@ static int stage_files(int ovafd, const char *path, struct ova_scan *s, struct s
 			if (sm)
 				sums_update(sm, buf, (size_t)n);
 			if (fd >= 0) {
-				if (write_all(fd, buf, (size_t)n) < 0) {
+				if (core_write_all(fd, buf, (size_t)n) < 0) {
 					core_error(CORE_ERR_FAILED, _("Cannot write %s/%s: %s"), st->dir,
 						   name, g_strerror(errno));
 					close(fd);

@@ -511,17 +511,7 @@ static int write_block(int fd, const char *p, size_t n)
 {
 	if (all_zero(p, n))
 		return lseek(fd, (off_t)n, SEEK_CUR) < 0 ? -1 : 0;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return core_write_all(fd, p, n);
 }
 
 /* Unpacks (or copies, when it is not compressed) @src into the new file

@@ -100,19 +100,11 @@ int tpl_qcow2_overlay(const char *path, const char *backing, uint64_t size)
 		core_error(CORE_ERR_FAILED, _("Cannot create %s: %s"), path, g_strerror(errno));
 		return -1;
 	}
-	for (size_t off = 0; off < total;) {
-		ssize_t n = write(fd, buf + off, total - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), path,
-				   g_strerror(n < 0 ? errno : ENOSPC));
-			close(fd);
-			unlink(path);
-			return -1;
-		}
-		off += (size_t)n;
+	if (core_write_all(fd, buf, total) < 0) {
+		core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), path, g_strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
 	}
 	if (close(fd) < 0) {
 		core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), path, g_strerror(errno));
