@@ -61,6 +61,11 @@ enum vmdk_kind image_vmdk_kind(const char *path);
  * killed by the limits, or an absurd size. */
 struct image_info *image_inspect(const char *path, const char *format);
 
+/* The checks of image_inspect_safe on what image_inspect said: no data
+ * file or other extent, not encrypted, no backing file but
+ * @allowed_backing (with a format).  0, or -1 with an error. */
+int image_info_check(const struct image_info *info, const char *allowed_backing);
+
 /* image_inspect, then the checks every foreign image must pass: no
  * backing file (unless @allowed_backing is non-NULL and it names exactly
  * that file, which must be in the store), no data file, not encrypted,

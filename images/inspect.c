@@ -239,16 +239,50 @@ struct image_info *image_inspect(const char *path, const char *format)
 	return parse_info(path, out);
 }
 
+int image_info_check(const struct image_info *info, const char *allowed_backing)
+{
+	const char *path = info->path;
+
+	if (info->other_extent) {
+		core_error(CORE_ERR_FAILED, _("%s keeps its data in another file (%s): refused"),
+			   path, info->other_extent);
+		return -1;
+	}
+	if (info->data_file) {
+		core_error(CORE_ERR_FAILED, _("%s refers to an external data file (%s): refused"),
+			   path, info->data_file);
+		return -1;
+	}
+	if (info->encrypted) {
+		core_error(CORE_ERR_FAILED, _("%s is encrypted: vmtui cannot use it"), path);
+		return -1;
+	}
+	/* the more specific problem first: a backing file that QEMU would
+	 * have to probe */
+	if (info->backing && !info->backing_format) {
+		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s) without a format: refused"),
+			   path, info->backing);
+		return -1;
+	}
+	if (info->backing && (!allowed_backing || strcmp(info->backing, allowed_backing) != 0)) {
+		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s): refused; an image that builds on another can only be used when that one is in the image store (vmtui image import it, then this one with --backing NAME)"),
+			   path, info->backing);
+		return -1;
+	}
+	return 0;
+}
+
 struct image_info *image_inspect_safe(const char *path, const char *format,
 				      const char *allowed_backing)
 {
 	autoptr(image_info) info = NULL;
-	const char *bytes_say = image_detect_format(path);
 
+	if (!format && !(format = image_detect_format(path)))
+		return NULL;
 	/* a VMDK descriptor is text naming the files that hold the data:
 	 * qemu-img info would open them, whatever they are.  Only the
 	 * single-file kinds come in. */
-	if (format ? strcmp(format, "vmdk") == 0 : bytes_say && strcmp(bytes_say, "vmdk") == 0) {
+	if (strcmp(format, "vmdk") == 0) {
 		switch (image_vmdk_kind(path)) {
 		case VMDK_SINGLE_FILE:
 			break;
@@ -263,33 +297,7 @@ struct image_info *image_inspect_safe(const char *path, const char *format,
 		}
 	}
 	info = image_inspect(path, format);
-	if (!info)
+	if (!info || image_info_check(info, allowed_backing) < 0)
 		return NULL;
-	if (info->other_extent) {
-		core_error(CORE_ERR_FAILED, _("%s keeps its data in another file (%s): refused"),
-			   path, info->other_extent);
-		return NULL;
-	}
-	if (info->data_file) {
-		core_error(CORE_ERR_FAILED, _("%s refers to an external data file (%s): refused"),
-			   path, info->data_file);
-		return NULL;
-	}
-	if (info->encrypted) {
-		core_error(CORE_ERR_FAILED, _("%s is encrypted: vmtui cannot use it"), path);
-		return NULL;
-	}
-	/* the more specific problem first: a backing file that QEMU would
-	 * have to probe */
-	if (info->backing && !info->backing_format) {
-		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s) without a format: refused"),
-			   path, info->backing);
-		return NULL;
-	}
-	if (info->backing && (!allowed_backing || strcmp(info->backing, allowed_backing) != 0)) {
-		core_error(CORE_ERR_FAILED, _("%s has a backing file (%s): refused; an image that builds on another can only be used when that one is in the image store (vmtui image import it, then this one with --backing NAME)"),
-			   path, info->backing);
-		return NULL;
-	}
 	return g_steal_pointer(&info);
 }

@@ -854,18 +854,16 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 				   source);
 			goto fail;
 		}
-		if (info) {
-			g_autofree char *was = g_strdup(info->backing);
-
-			image_info_free(info);
-			info = image_inspect_safe(unpacked, format, was);
-		}
-		if (!info || rebase(unpacked, base, source) < 0) {
+		if (!info || image_info_check(info, info->backing) < 0 ||
+		    rebase(unpacked, base, source) < 0) {
 			error_rename(unpacked, source);
 			goto fail;
 		}
-		image_info_free(info);
-		info = image_inspect_safe(unpacked, format, base->path);
+		/* what rebase -u wrote in the header */
+		g_free(info->backing);
+		g_free(info->backing_format);
+		info->backing = g_strdup(base->path);
+		info->backing_format = g_strdup(base->format);
 	} else {
 		info = image_inspect_safe(unpacked, format, NULL);
 	}
