@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 RUN_DEPS="build-essential autoconf automake autopoint gettext pkg-config
 libncurses-dev libvirt-dev libxml2-dev libarchive-dev libvncserver-dev
 libchafa-dev libpng-dev libjson-glib-dev libcurl4-gnutls-dev
-libglib2.0-dev libosinfo-1.0-dev osinfo-db libvirt-daemon-driver-qemu
+libglib2.0-dev libcrypt-dev libosinfo-1.0-dev osinfo-db libvirt-daemon-driver-qemu
 libvirt-daemon
 qemu-system-x86 qemu-utils ovmf locales ncurses-term"
 # What the test suite and the benchmarks use on top: the test guest is

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <crypt.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -122,6 +123,22 @@ bool seed_password_hash_valid(const char *hash)
 		core_error(CORE_ERR_USAGE,
 			   _("--password-hash takes a crypt(3) hash such as the output of `mkpasswd -m sha-512`, not a password."));
 	return ok;
+}
+
+char *seed_hash_password(const char *password)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *cd = g_new0(struct crypt_data, 1);
+	char *hash = NULL;
+
+	if (crypt_gensalt_rn("$6$", 0, NULL, 0, salt, sizeof salt) &&
+	    crypt_r(password, salt, cd) && cd->output[0] == '$')
+		hash = g_strdup(cd->output);
+	else
+		core_error(CORE_ERR_FAILED, _("Cannot hash the password: %s"), g_strerror(errno));
+	explicit_bzero(cd, sizeof *cd);
+	g_free(cd);
+	return hash;
 }
 
 bool seed_package_valid(const char *pkg)

@@ -117,6 +117,9 @@ bool seed_user_valid(const char *user);
 bool seed_ssh_key_valid(const char *key);
 /* A crypt(3) hash ("$6$..." and friends): printable ASCII, no spaces. */
 bool seed_password_hash_valid(const char *hash);
+/* Hashes @password for --password-hash: SHA-512 crypt with a fresh salt.
+ * Caller frees; NULL with an error. */
+char *seed_hash_password(const char *password);
 /* A package name (Debian/RPM characters). */
 bool seed_package_valid(const char *pkg);
 /* Reads a user-data file: at most 1 MiB of valid UTF-8 text without NUL

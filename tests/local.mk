@@ -78,6 +78,7 @@ script_tests = \
 	tests/tui-screens.sh \
 	tests/tui-mouse.sh \
 	tests/tui-ssh.sh \
+	tests/tui-templates.sh \
 	tests/console.sh \
 	tests/vnc.sh \
 	tests/doctor.sh \

@@ -249,10 +249,13 @@ static int act_sort_reverse(struct tui *t, const struct vm_row *vm)
 	return TUI_REDRAW;
 }
 
-/* The ":" line waiting for its [y/N] (UI thread only). */
+/* The ":" line waiting for its [y/N] (UI thread only), and whether it
+ * gets --yes once confirmed. */
 static char *confirm_line;
+static bool confirm_adds_yes;
 
 static int run_prompt(struct tui *t, const char *text);
+static int run_line(struct tui *t, const char *text, bool confirmed);
 
 static int confirm_yes(struct tui *t, const char *text)
 {
@@ -260,34 +263,44 @@ static int confirm_yes(struct tui *t, const char *text)
 	g_autofree char *full = NULL;
 
 	if (!line || (*text != 'y' && *text != 'Y')) {
-		tui_message(t, false, _("Nothing was deleted."));
+		tui_message(t, false, _("Cancelled; nothing was done."));
 		return TUI_REDRAW;
 	}
-	full = g_strdup_printf("%s --yes", line);
-	return run_prompt(t, full);
+	full = confirm_adds_yes ? g_strdup_printf("%s --yes", line) : g_strdup(line);
+	return run_line(t, full, true);
 }
 
-/* Whether @cmd is destructive and takes --yes that @argv lacks: the
- * command line refuses such a command without it, the TUI asks. */
-static bool needs_yes(const struct command *cmd, char **argv)
+/* The command @argv names (two words first: "image delete"), or NULL. */
+static const struct command *find_command(char **argv)
+{
+	g_autofree char *two = argv[0] && argv[1] ?
+		g_strdup_printf("%s %s", argv[0], argv[1]) : NULL;
+	const struct command *cmd = two ? command_find(two) : NULL;
+
+	return cmd ? cmd : command_find(argv[0]);
+}
+
+/* Whether @cmd takes --yes, and whether @argv already gives it. */
+static bool takes_yes(const struct command *cmd, char **argv, bool *given)
 {
 	bool takes = false;
 
-	if (!cmd || !(cmd->flags & CMD_DESTRUCTIVE))
-		return false;
+	*given = false;
 	for (const struct cmd_opt *o = cmd->opts; o && o->name; o++)
 		takes |= strcmp(o->name, "yes") == 0;
 	for (char **a = argv; takes && *a; a++)
-		if (strcmp(*a, "--yes") == 0)
-			return false;
+		*given |= strcmp(*a, "--yes") == 0;
 	return takes;
 }
 
-static int run_prompt(struct tui *t, const char *text)
+/* Runs a ":" line; a destructive command (delete, destroy, reset, ...)
+ * asks [y/N] first unless @confirmed or it already says --yes. */
+static int run_line(struct tui *t, const char *text, bool confirmed)
 {
 	g_auto(GStrv) argv = NULL;
 	g_autoptr(GError) err = NULL;
-	g_autofree char *two = NULL;
+	const struct command *cmd;
+	bool given;
 
 	if (!*text)
 		return TUI_REDRAW;
@@ -295,17 +308,27 @@ static int run_prompt(struct tui *t, const char *text)
 		tui_message(t, true, "%s", err->message);
 		return TUI_REDRAW;
 	}
-	two = argv[0] && argv[1] ? g_strdup_printf("%s %s", argv[0], argv[1]) : NULL;
-	if (two && needs_yes(command_find(two), argv)) {
-		g_autofree char *q = g_strdup_printf(_("Run \"%s\"? It deletes what it names. [y/N] "),
-						     text);
+	cmd = find_command(argv);
+	if (!confirmed && cmd && (cmd->flags & CMD_DESTRUCTIVE)) {
+		bool adds = takes_yes(cmd, argv, &given);
+		g_autofree char *q = NULL;
 
-		g_free(confirm_line);
-		confirm_line = g_strdup(text);
-		tui_prompt(t, q, "", confirm_yes);
-		return TUI_REDRAW;
+		if (!given) {
+			q = g_strdup_printf(adds ? _("Run \"%s\"? It deletes what it names. [y/N] ") :
+					    _("Run \"%s\"? It cannot be undone. [y/N] "), text);
+			g_free(confirm_line);
+			confirm_line = g_strdup(text);
+			confirm_adds_yes = adds;
+			tui_prompt(t, q, "", confirm_yes);
+			return TUI_REDRAW;
+		}
 	}
 	return tui_run_command(t, NULL, argv, NULL, true);
+}
+
+static int run_prompt(struct tui *t, const char *text)
+{
+	return run_line(t, text, false);
 }
 
 static int act_command(struct tui *t, const struct vm_row *vm)
@@ -328,6 +351,17 @@ static int act_new(struct tui *t, const struct vm_row *vm)
 static int act_edit(struct tui *t, const struct vm_row *vm)
 {
 	return form_edit_open(t, vm);
+}
+
+static int act_templates(struct tui *t, const struct vm_row *vm)
+{
+	return view_templates_open(t);
+}
+
+/* t: the New template form, made from the selected VM. */
+static int act_template(struct tui *t, const struct vm_row *vm)
+{
+	return form_template_open(t, tui_host(t, vm), vm->name, NULL);
 }
 
 static int act_help(struct tui *t, const struct vm_row *vm)
@@ -362,13 +396,15 @@ const struct action actions[] = {
 	{ N_("edit"), 'e', KEY_F(4), N_("Edit the selected VM's vCPUs, memory, boot order and description"), ACT_VM, act_edit },
 	{ N_("xml"), 'x', 0, N_("Show the selected VM's domain XML"), ACT_VM, act_xml },
 	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), ACT_VM | ACT_HINT, act_delete },
+	{ N_("templates"), 'T', KEY_F(9), N_("Show the templates: provision lab VMs from one, make, edit, export or delete them"), ACT_HINT, act_templates },
+	{ N_("make template"), 't', 0, N_("Make a template from the selected VM (shut off)"), ACT_VM, act_template },
 	{ N_("filter"), '/', 0, N_("Show only VMs whose name contains the text typed (Esc shows all)"), ACT_HINT, act_filter },
 	{ N_("sort"), 'o', 0, N_("Sort by the next column (or click its heading)"), 0, act_sort },
 	{ N_("reverse"), 'O', 0, N_("Reverse the sort order"), 0, act_sort_reverse },
-	{ N_("cancel"), 'K', 0, N_("Stop the running jobs (e.g. stop waiting for a shutdown)"), 0, act_cancel },
-	{ N_("command"), ':', 0, N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), ACT_HINT, act_command },
+	{ N_("cancel"), 'K', 0, N_("Stop the running jobs (e.g. stop waiting for a shutdown or a lab being made)"), ACT_GLOBAL, act_cancel },
+	{ N_("command"), ':', 0, N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), ACT_HINT | ACT_GLOBAL, act_command },
 	{ N_("menu"), 'm', KEY_F(2), N_("Show these actions as a menu (also a right click on a VM)"), ACT_HINT, act_menu },
-	{ N_("help"), '?', KEY_F(1), N_("Show this help"), ACT_HINT, act_help },
+	{ N_("help"), '?', KEY_F(1), N_("Show this help"), ACT_HINT | ACT_GLOBAL, act_help },
 	{ N_("quit"), 'q', KEY_F(10), N_("Quit (VMs keep running)"), ACT_HINT, act_quit },
 	{ 0 }
 };
@@ -525,6 +561,17 @@ int actions_dispatch(struct tui *t, int key)
 		}
 		return a->exec(t, vm);
 	}
+	return TUI_NONE;
+}
+
+int actions_dispatch_global(struct tui *t, int key)
+{
+	if (!bound_set)
+		default_bindings();
+	for (size_t i = 0; i < N_ACTIONS; i++)
+		if (key && (actions[i].flags & ACT_GLOBAL) &&
+		    (bound[i] == key || actions[i].fkey == key))
+			return actions[i].exec(t, NULL);
 	return TUI_NONE;
 }
 

@@ -609,7 +609,7 @@ static int reap_jobs(struct tui *t)
 			continue;
 		}
 		code = job_get_error(tj->job, &err);
-		if (form_create_job_done(t, tj, code == CORE_OK, err)) {
+		if (form_job_done(t, tj, code == CORE_OK, err)) {
 			/* the form shows its own failure */
 		} else if (code == CORE_ERR_TIMEOUT && tj->vm && t->mode == MODE_LIST &&
 		    strcmp(tj->ctx->cmd->name, "shutdown") == 0) {
@@ -629,6 +629,7 @@ static int reap_jobs(struct tui *t)
 		g_ptr_array_remove_index(t->jobs, i);
 		start_refresh(t);
 		view_details_update(t, true);
+		view_templates_reload(t);
 		res |= TUI_REDRAW;
 	}
 	return res;
@@ -636,12 +637,12 @@ static int reap_jobs(struct tui *t)
 
 /* ---- drawing ------------------------------------------------------------ */
 
-static void draw_bottom(struct tui *t, int lines, int cols)
+void tui_draw_bottom(struct tui *t, int lines, int cols, const char *hint_text)
 {
-	GString *hint = g_string_new(" ");
+	GString *hint = g_string_new(hint_text ? hint_text : " ");
 	int running;
 
-	for (const struct action *a = actions; a->name; a++)
+	for (const struct action *a = actions; !hint_text && a->name; a++)
 		if (a->flags & ACT_HINT)
 			g_string_append_printf(hint, "%s %s  ", actions_key_label(a), _(a->name));
 	move(lines - 2, 0);
@@ -726,11 +727,15 @@ static void draw(struct tui *t)
 	enum tui_mode mode = t->mode == MODE_PICKER ? picker_under(t->picker) : t->mode;
 	int lines, cols;
 
+	if (mode == MODE_PROMPT)
+		mode = t->view;
 	getmaxyx(stdscr, lines, cols);
 	if (mode == MODE_PAGER) {
 		draw_pager(t, lines, cols);
 	} else if (mode == MODE_FORM) {
-		form_create_draw(t, lines, cols);
+		form_draw(t, lines, cols);
+	} else if (mode == MODE_TEMPLATES) {
+		view_templates_draw(t, lines, cols);
 	} else {
 		/* the details pane takes the lower part of tall enough
 		 * terminals; the list keeps at least 6 rows */
@@ -743,7 +748,7 @@ static void draw(struct tui *t)
 			hline(t->utf8 ? ACS_HLINE : '-', cols);
 			view_details_draw(t, avail - pane + 1, pane - 1, cols);
 		}
-		draw_bottom(t, lines, cols);
+		tui_draw_bottom(t, lines, cols, NULL);
 	}
 	if (t->mode == MODE_PICKER)
 		picker_draw(t, lines, cols);
@@ -901,11 +906,11 @@ static int key_prompt(struct tui *t, wint_t ch, bool is_key)
 		    (!t->history->len ||
 		     strcmp(g_ptr_array_index(t->history, t->history->len - 1), text) != 0))
 			g_ptr_array_add(t->history, g_strdup(text));
-		t->mode = MODE_LIST;
+		t->mode = t->view;
 		return t->prompt_done(t, text) | TUI_REDRAW;
 	}
 	if (!is_key && ch == 27) {
-		t->mode = MODE_LIST;
+		t->mode = t->view;
 		if (t->prompt_changed)
 			t->prompt_changed(t, "");
 		else
@@ -970,7 +975,7 @@ static int key_pager(struct tui *t, int key)
 	case 'q':
 	case 27:
 	case KEY_LEFT:
-		t->mode = MODE_LIST;
+		t->mode = t->view;
 		break;
 	case 'j':
 	case KEY_DOWN:
@@ -1020,10 +1025,13 @@ static int read_keys(struct tui *t)
 				key_pager(t, (int)ch);
 			break;
 		case MODE_FORM:
-			res |= form_create_key(t, ch, is_key);
+			res |= form_key(t, ch, is_key);
 			break;
 		case MODE_PICKER:
 			res |= picker_key(t, ch, is_key);
+			break;
+		case MODE_TEMPLATES:
+			res |= view_templates_key(t, (int)ch);
 			break;
 		case MODE_LIST:
 			res |= key_list(t, (int)ch);
@@ -1171,7 +1179,8 @@ int tui_main(struct core_config *cfg)
 		res |= reap_hosts(&t);
 		res |= take_rows(&t);
 		res |= view_details_reap(&t);
-		res |= form_create_poll(&t);
+		res |= form_poll(&t);
+		res |= view_templates_reap(&t);
 		view_details_update(&t, false);
 		if (t.jobs->len)
 			res |= TUI_REDRAW;
@@ -1187,6 +1196,7 @@ int tui_main(struct core_config *cfg)
 		_exit(0);
 	}
 	view_details_free(&t);
+	view_templates_free(&t);
 	if (close_hosts(&t) < 0) {
 		fflush(NULL);
 		_exit(0);
@@ -1196,7 +1206,7 @@ int tui_main(struct core_config *cfg)
 	g_ptr_array_unref(t.all);
 	g_hash_table_unref(t.marked);
 	g_free(t.filter);
-	form_create_free(t.form);
+	form_free(t.form);
 	picker_free(t.picker);
 	g_string_free(t.input, TRUE);
 	g_ptr_array_unref(t.history);

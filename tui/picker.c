@@ -99,7 +99,7 @@ void picker_open(struct tui *t, const char *title, GPtrArray *items,
 	p->shown = g_ptr_array_new();
 	p->filter = g_string_new(NULL);
 	p->filterable = filterable;
-	p->back = t->mode == MODE_PICKER ? MODE_LIST : t->mode;
+	p->back = t->mode == MODE_PICKER ? t->view : t->mode;
 	p->done = done;
 	apply_filter(p);
 	t->picker = p;

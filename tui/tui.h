@@ -32,10 +32,13 @@ enum tui_mode {
 	MODE_PAGER,    /* a full-screen text (help, info, XML) has the keys */
 	MODE_FORM,     /* the New VM form has the keys */
 	MODE_PICKER,   /* a pop-up list (menu, OS picker) has the keys */
+	MODE_TEMPLATES, /* the templates view has the keys */
 };
 
 struct form;
 struct picker;
+struct template;
+struct templates_view;
 
 struct tui;
 
@@ -103,6 +106,9 @@ struct tui {
 	int refresh_ms;
 
 	enum tui_mode mode;
+	enum tui_mode view;    /* MODE_LIST or MODE_TEMPLATES: where prompts,
+				* pagers and forms return */
+	struct templates_view *tv; /* the templates view's state, once opened */
 	char *message;         /* last notice or error for the status bar */
 	bool message_is_error;
 
@@ -193,6 +199,9 @@ void tui_prompt(struct tui *t, const char *label, const char *initial,
 /* Completes the command line being typed at the ":" prompt: the first word
  * from the command table, later ones from the VM names. */
 void tui_complete(struct tui *t);
+/* The two bottom lines: @hint (NULL: the actions' hints), then the
+ * prompt being typed, or the jobs' progress and the last message. */
+void tui_draw_bottom(struct tui *t, int lines, int cols, const char *hint);
 /* Rebuilds the visible rows from the model's (filter, sort, cursor). */
 void tui_rebuild_rows(struct tui *t);
 /* The VMs an action applies to: the marked ones, else the selected one.
@@ -219,6 +228,7 @@ struct action {
 enum action_flags {
 	ACT_VM = 1 << 0,       /* needs a selected VM */
 	ACT_HINT = 1 << 1,     /* shown in the hint line */
+	ACT_GLOBAL = 1 << 2,   /* also works in the templates view */
 };
 extern const struct action actions[];
 /* Applies [keys] of @cfg to the bindings; -1 with an error naming the
@@ -228,6 +238,9 @@ int actions_configure(const struct core_config *cfg);
 const char *actions_key_label(const struct action *a);
 /* Runs the action bound to @key; TUI_NONE if none is. */
 int actions_dispatch(struct tui *t, int key);
+/* Runs the action bound to @key if it is ACT_GLOBAL; TUI_NONE if none
+ * is. */
+int actions_dispatch_global(struct tui *t, int key);
 /* Opens the menu of actions for the row under the cursor. */
 int actions_menu(struct tui *t);
 /* Asks whether to force off @name, after @why (a shutdown timed out). */
@@ -247,19 +260,37 @@ int view_domains_column_at(int cols, int x);
 /* "03:04:05" or "2d 03:04" since @r started; "" when unknown. */
 void tui_uptime_text(char *buf, size_t len, const struct vm_row *r);
 
-/* form-create.c: the New VM form */
+/* form.c: the New VM, Edit VM, New template, Edit template and Provision
+ * forms */
 int form_create_open(struct tui *t);
 /* Opens the Edit VM form for @vm (vCPUs, memory, description). */
 int form_edit_open(struct tui *t, const struct vm_row *vm);
-void form_create_free(struct form *f);
-int form_create_key(struct tui *t, wint_t ch, bool is_key);
-void form_create_draw(struct tui *t, int lines, int cols);
+/* New template on @h, from VM @vm when not NULL; @templates (struct
+ * template) are the names already taken. */
+int form_template_open(struct tui *t, struct host *h, const char *vm,
+		       const GPtrArray *templates);
+int form_template_edit_open(struct tui *t, struct host *h, const struct template *tp);
+/* The lab wizard: VMs from template @tp on @h. */
+int form_provision_open(struct tui *t, struct host *h, const struct template *tp);
+void form_free(struct form *f);
+int form_key(struct tui *t, wint_t ch, bool is_key);
+void form_draw(struct tui *t, int lines, int cols);
 /* Opens the OS picker once libosinfo's list is read; TUI_REDRAW then. */
-int form_create_poll(struct tui *t);
+int form_poll(struct tui *t);
 /* A job ended: if it was the form's create, handle it and return true
  * when the form showed the outcome itself (a failure). */
-int form_create_job_done(struct tui *t, struct tui_job *tj, bool ok,
-			 const char *message);
+int form_job_done(struct tui *t, struct tui_job *tj, bool ok, const char *message);
+
+/* view-templates.c: the templates, with what can be done with them */
+/* Opens the view (MODE_TEMPLATES) on the host under the cursor. */
+int view_templates_open(struct tui *t);
+/* Reads the templates again (after a job ended), if the view is open. */
+void view_templates_reload(struct tui *t);
+/* Collects a finished read; TUI_REDRAW when it landed. */
+int view_templates_reap(struct tui *t);
+int view_templates_key(struct tui *t, int key);
+void view_templates_draw(struct tui *t, int lines, int cols);
+void view_templates_free(struct tui *t);
 
 /* picker.c: a pop-up list chosen from by keys or mouse, with filtering */
 struct picker_item {
