@@ -327,6 +327,9 @@ int fetch_to_file(const char *url, const char *path, struct job *job,
 		}
 		rc = curl_easy_perform(c);
 		curl_slist_free_all(headers);
+		/* an empty body has no first block for on_data to check */
+		if (rc == CURLE_OK && !s.started && !on_answer(&s))
+			rc = CURLE_WRITE_ERROR;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 		/* asked for the rest of the same version, which is empty:
 		 * the file is already whole */
