@@ -25,12 +25,13 @@ qemu-system-x86 qemu-utils ovmf locales ncurses-term"
 # cases; man and col check the man page; a private sshd on 127.0.0.1
 # carries the over-SSH test; Xvfb and remote-viewer, the desktop viewer
 # the graphical console offers when there is a desktop; xz, zstd, bzip2
-# and gzip compress the images the image store tests import; xorriso
-# reads the cloud-init seeds provisioning writes.
+# and gzip compress the images the image store tests import, over https
+# with a certificate authority openssl makes; xorriso reads the
+# cloud-init seeds provisioning writes.
 TEST_DEPS="linux-image-cloud-amd64 busybox-static cpio e2fsprogs tmux
 libvirt-clients python3 util-linux procps man-db bsdextrautils
 openssh-server openssh-client xvfb virt-viewer xz-utils zstd bzip2 gzip
-xorriso"
+xorriso openssl"
 
 say() { printf '%s\n' "setup: $*" >&2; }
 

@@ -29,19 +29,18 @@
 # noisy; it runs the peer in the same run and prints the ratio instead.
 set -eu
 
+BENCH=list-1000
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
 VMTUI=${1:-./vmtui}
 RUNS=${RUNS:-7}
 N=1000
 
-die() {
-	printf 'list-1000: %s\n' "$*" >&2
-	exit 1
-}
 
 case $RUNS in
 '' | *[!0-9]* | 0) die "RUNS must be a positive integer, not \"$RUNS\"" ;;
 esac
-here=$(dirname "$0")
 case $VMTUI in
 */*) ;;
 *) VMTUI=./$VMTUI ;;
@@ -101,7 +100,8 @@ got=$(virsh -c "$URI" list --all | grep -c ' vm-[0-9]' || true)
 # baseline) once per command in it: load only ever adds time, so the
 # minima are the closest to the work itself.
 cat >"$tmp/timer.py" <<'EOF'
-import statistics, subprocess, sys, time
+import subprocess, sys, time
+from stats import spread
 
 runs = int(sys.argv[1])
 benches, cmds, cur = [], [], []
@@ -135,11 +135,10 @@ for _ in range(runs):
 base = min(samples[-1])
 for b, s in zip(benches, samples):
     net = min(s) - len(b) * base
-    print("%.1f %.1f %.1f %.1f" % (statistics.median(s), min(s), max(s), net))
+    print("%.1f %.1f %.1f %.1f" % (spread(s) + (net,)))
 EOF
 
-load=
-[ -r /proc/loadavg ] && load=", load average $(cut -d' ' -f1 /proc/loadavg)"
+load=$(load_average)
 echo "$N domains in $node, $RUNS rounds after 1 warm-up$load, wall time in ms:"
 python3 "$tmp/timer.py" "$RUNS" \
 	"$VMTUI" -c "$URI" list --json :: \
@@ -157,8 +156,8 @@ echo "  (net: min less the baseline's min once per process, i.e. without startin
 ma=$(awk 'NR == 1 { print $1 }' "$tmp/times")
 mb=$(awk 'NR == 2 { print $1 }' "$tmp/times")
 mc=$(awk 'NR == 3 { print $1 }' "$tmp/times")
-rb=$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-rc=$(awk -v a="$ma" -v c="$mc" 'BEGIN { printf "%.2f", (c > 0 ? a / c : 0) }')
+rb=$(ratio "$ma" "$mb" 2)
+rc=$(ratio "$ma" "$mc" 2)
 echo "vmtui/virsh-list = $rb"
 echo "vmtui/(virsh list --name + domstats) = $rc"
 

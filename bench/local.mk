@@ -1,7 +1,8 @@
 # bench/ — benchmarks, run by hand with `make bench`, never by `make
 # check`: they print timings and ratios against a peer, and assert none.
 EXTRA_DIST += bench/list-1000.sh bench/tui-1000.sh bench/node-xml.sh \
-	bench/serial-latency.sh bench/vnc.sh bench/provision.sh bench/README.md
+	bench/serial-latency.sh bench/vnc.sh bench/provision.sh bench/README.md \
+	bench/lib.sh bench/stats.py
 
 # the graphical console's renderer on real guest screens, for
 # bench/vnc.sh; built by `make bench` only

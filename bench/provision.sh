@@ -26,15 +26,15 @@
 # (Debian's virtinst), libvirt-daemon and about 3 x SIZE_MB of disk.
 set -eu
 
+BENCH=provision
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
 VMTUI=$(cd "$(dirname "${1:-./vmtui}")" && pwd)/$(basename "${1:-./vmtui}")
 N=${N:-20}
 SIZE_MB=${SIZE_MB:-2048}
 QEMU_IMG=${QEMU_IMG:-qemu-img}
 
-die() {
-	printf 'provision: %s\n' "$*" >&2
-	exit 1
-}
 [ "$(id -u)" = 0 ] || die "needs root, to run everything as user 65534 with setpriv"
 command -v setpriv >/dev/null || die "setpriv (util-linux) is missing"
 command -v virt-clone >/dev/null || die "virt-clone is missing (apt-get install virtinst)"

@@ -43,25 +43,18 @@
 # noisy; it runs the peer in the same run and prints the ratio instead.
 set -eu
 
+BENCH=serial-latency
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
 VMTUI=${1:-./vmtui}
 RUNS=${RUNS:-5}
 KEYS=${KEYS:-200}
 PY=/usr/bin/python3
 
-die() {
-	printf 'serial-latency: %s\n' "$*" >&2
-	exit 1
-}
-
-positive() {
-	case $2 in
-	'' | *[!0-9]* | 0) die "$1 must be a positive integer, not \"$2\"" ;;
-	esac
-}
 positive RUNS "$RUNS"
 positive KEYS "$KEYS"
 [ "$KEYS" -ge "$RUNS" ] || die "KEYS ($KEYS) must be at least RUNS ($RUNS)"
-here=$(cd "$(dirname "$0")" && pwd)
 case $VMTUI in
 */*) ;;
 *) VMTUI=./$VMTUI ;;
@@ -124,6 +117,7 @@ chmod 700 "$tmp/as-user"
 
 cat >"$tmp/drive.py" <<'EOF'
 import os, pty, select, signal, statistics, sys, termios, time
+from stats import p95, spread
 
 (vmtui, virsh, runs, keys, results, as_user) = sys.argv[1:7]
 runs, keys = int(runs), int(keys)
@@ -278,10 +272,6 @@ def session(name, n, into, boot_wait=10.0):
         finally:
             c.close()
 
-def p95(s):
-    s = sorted(s)
-    return s[max(0, -(-95 * len(s) // 100) - 1)]   # nearest rank
-
 try:
     say("warm-up (not counted): the guest boots; each client attaches and types 10 keys")
     session("vmtui", 10, [], boot_wait=90.0)
@@ -301,8 +291,9 @@ try:
             % (k + 1, runs, order[0], n, statistics.median(got["vmtui"]), statistics.median(got["virsh"])))
     with open(results, "w") as f:
         for name, s in lat.items():
-            f.write("%s %d %.3f %.3f %.3f %.3f %.3f\n" % (name, len(s), statistics.median(s), p95(s),
-                                                      statistics.mean(s), min(s), max(s)))
+            median, lo, hi = spread(s)
+            f.write("%s %d %.3f %.3f %.3f %.3f %.3f\n" % (name, len(s), median, p95(s),
+                                                      statistics.mean(s), lo, hi))
 except Fail as e:
     print("serial-latency: %s" % e, file=sys.stderr)
     sys.exit(1)
@@ -310,17 +301,14 @@ except KeyboardInterrupt:
     sys.exit(130)
 EOF
 
-load=
-[ -r /proc/loadavg ] && load=", load average $(cut -d' ' -f1 /proc/loadavg)"
+load=$(load_average)
 echo "guest g1 on a private qemu:///session daemon of user 65534 (TCG); $KEYS keystrokes per client over $RUNS rounds$load:"
 "$PY" "$tmp/drive.py" "$VMTUI" "$(command -v virsh)" "$RUNS" "$KEYS" "$tmp/results" "$tmp/as-user" ||
 	exit 1
 
-fig() { awk -v t="$1" -v c="$2" '$1 == t { print $c }' "$tmp/results"; }
 awk '
 	BEGIN { printf "  %-16s %6s %9s %9s %9s %9s %9s\n", "keystroke->echo", "keys", "median", "p95", "mean", "min", "max" }
 	{ printf "  %-16s %6d %9.2f %9.2f %9.2f %9.2f %9.2f\n", ($1 == "virsh" ? "virsh console" : "vmtui console"), $2, $3, $4, $5, $6, $7 }' "$tmp/results"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
 diff_ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
 rm_=$(ratio "$(fig vmtui 3)" "$(fig virsh 3)")
 rp=$(ratio "$(fig vmtui 4)" "$(fig virsh 4)")

@@ -65,26 +65,19 @@
 # noisy; it runs the peer in the same run and prints the ratio instead.
 set -eu
 
+BENCH=tui-1000
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
 VMTUI=${1:-./vmtui}
 RUNS=${RUNS:-3}
 IDLE_SECS=${IDLE_SECS:-10}
 TIMEOUT=${TIMEOUT:-120}
 N=1000
 
-die() {
-	printf 'tui-1000: %s\n' "$*" >&2
-	exit 1
-}
-
-positive() {
-	case $2 in
-	'' | *[!0-9]* | 0) die "$1 must be a positive integer, not \"$2\"" ;;
-	esac
-}
 positive RUNS "$RUNS"
 positive IDLE_SECS "$IDLE_SECS"
 positive TIMEOUT "$TIMEOUT"
-here=$(dirname "$0")
 case $VMTUI in
 */*) ;;
 *) VMTUI=./$VMTUI ;;
@@ -145,7 +138,8 @@ URI=test://$node
 # with it.  Writes the figures to the file RESULTS, a line
 # "tool figure median min max" each; says on stdout what it does.
 cat >"$tmp/drive.py" <<'EOF'
-import ctypes, os, select, signal, statistics, subprocess, sys, time
+import ctypes, os, select, signal, subprocess, sys, time
+from stats import spread
 
 (vmtui, uri, n, runs, idle, timeout, hz, tmp, results) = sys.argv[1:10]
 n, runs, idle, timeout, HZ = int(n), int(runs), int(idle), int(timeout), int(hz)
@@ -518,10 +512,10 @@ try:
                     s = fig[t][i]
                     if name == "rss":
                         s = [x / 1024 for x in s]
-                    f.write("%s %s %.3f %.3f %.3f\n" % (t, name, statistics.median(s), min(s), max(s)))
+                    f.write("%s %s %.3f %.3f %.3f\n" % ((t, name) + spread(s)))
             for t, s in early.items():
                 s = s or [0]
-                f.write("%s early %.3f %.3f %.3f %d\n" % (t, statistics.median(s), min(s), max(s), len(early[t])))
+                f.write("%s early %.3f %.3f %.3f %d\n" % ((t,) + spread(s) + (len(early[t]),)))
         if said:
             say("  vmtui's list said, before its rows: %s" % " | ".join(sorted(said)))
 except Fail as e:
@@ -548,14 +542,12 @@ finally:
     reap()
 EOF
 
-load=
-[ -r /proc/loadavg ] && load=", load average $(cut -d' ' -f1 /proc/loadavg)"
+load=$(load_average)
 echo "$N domains in $node, $RUNS rounds after 1 warm-up, idle $IDLE_SECS s$load:"
 hz=$(getconf CLK_TCK) || die "getconf CLK_TCK failed: no clock ticks per second"
 "$PY" "$tmp/drive.py" "$VMTUI" "$URI" "$N" "$RUNS" "$IDLE_SECS" "$TIMEOUT" "$hz" "$tmp" "$tmp/results" ||
 	exit 1
 
-fig() { awk -v t="$1" -v f="$2" -v c="$3" '$1 == t && $2 == f { print $c }' "$tmp/results"; }
 awk '
 	BEGIN { printf "  %-34s %9s %9s %9s\n", "figure", "median", "min", "max" }
 	$2 == "full" { printf "  %-34s %9.0f %9.0f %9.0f\n", $1 " launch->full screen, ms", $3, $4, $5 }
@@ -574,7 +566,6 @@ early() {
 early vmtui "drew its screen without rows"
 early virt-manager "showed its window but not yet the settled list"
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
 rf=$(ratio "$(fig vmtui full 3)" "$(fig virt-manager full 3)")
 rc=$(ratio "$(fig vmtui cpu 3)" "$(fig virt-manager cpu 3)")
 rr=$(ratio "$(fig vmtui rss 3)" "$(fig virt-manager rss 3)")

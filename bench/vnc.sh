@@ -34,23 +34,22 @@
 # noisy; it measures the peer (the full redraw) in the same run instead.
 set -eu
 
+BENCH=vnc
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
 VMTUI=${1:-./vmtui}
 RUNS=${RUNS:-30}
 IDLE_SECS=${IDLE_SECS:-10}
 COLS=160
 ROWS=49
 
-die() {
-	printf 'vnc: %s\n' "$*" >&2
-	exit 1
-}
 
 for n in "RUNS=$RUNS" "IDLE_SECS=$IDLE_SECS"; do
 	case ${n#*=} in
 	'' | *[!0-9]* | 0) die "${n%%=*} must be a positive integer, not \"${n#*=}\"" ;;
 	esac
 done
-here=$(cd "$(dirname "$0")" && pwd)
 case $VMTUI in
 /*) ;;
 *) VMTUI=$(pwd)/$VMTUI ;;
@@ -215,8 +214,7 @@ kill -0 "$vpid" 2>/dev/null && die "vmtui vnc did not leave on Ctrl-] Ctrl-]"
 
 # ---- figures -------------------------------------------------------------
 hz=$(getconf CLK_TCK)
-load=
-[ -r /proc/loadavg ] && load=", load average $(cut -d' ' -f1 /proc/loadavg)"
+load=$(load_average)
 echo "vmtui vnc g1 --mode truecolor, in a ${COLS}x$ROWS tmux pane: the guest's 1024×768 in ${IW}×$IH cells (fit view)$load"
 echo "output recorded with tmux pipe-pane; a full redraw is render_frame(all=true) of the same screen at the same place, by vnc-render:"
 "$VNC_RENDER" full truecolor $IW $IH $IX $IY "$tmp/typed.png" >"$tmp/full" || die "vnc-render full failed"

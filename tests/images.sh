@@ -1,7 +1,9 @@
 #!/bin/sh
 # The image store end to end: `vmtui image import` of every format made by
 # qemu-img, of each compressed variant, from an http://127.0.0.1 URL served
-# here (checksums, a download cut off and resumed); hostile qcow2s refused
+# here (checksums, a download cut off and resumed, a file that changed
+# meanwhile downloaded again) and from https://127.0.0.1 with a private
+# certificate authority; hostile qcow2s refused
 # with the reason; 1,000 byte-flipped qcow2s each cleanly accepted or
 # refused; a full disk.  After every refusal the store and its staging
 # folder hold nothing new.
@@ -43,20 +45,22 @@ json_field() {
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T/out" "$1"
 }
 
-# serve [CUT-BYTES CUT-COUNT]: starts the test's HTTP server on $D (any
-# earlier one is stopped) and sets $URL; requests go to $T/http.log.  It
-# keeps the first port it got: a download resumes only from the same URL.
+# serve [CUT-BYTES CUT-COUNT [stall]]: starts the test's HTTP server on
+# $D (any earlier one is stopped) and sets $URL; requests go to
+# $T/http.log.  It keeps the first port it got: a download resumes only
+# from the same URL.  With $CERT set (certificate and key), it is https.
 PORT=0
+CERT=
 serve() {
 	stop_server
 	rm -f "$T/port"
-	PORT=$PORT python3 "$top_srcdir/tests/data/images/httpd.py" "$D" "$T/port" "$T/http.log" "$@" \
-		2>"$T/httpd.err" &
+	PORT=$PORT CERT=$CERT python3 "$top_srcdir/tests/data/images/httpd.py" "$D" "$T/port" \
+		"$T/http.log" "$@" 2>"$T/httpd.err" &
 	HTTPD_PID=$!
 	i=0
 	while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	PORT=$(cat "$T/port")
-	URL="http://127.0.0.1:$PORT"
+	URL="http${CERT:+s}://127.0.0.1:$PORT"
 }
 stop_server() {
 	if [ -n "$HTTPD_PID" ]; then
@@ -226,8 +230,8 @@ rm -f "$(store)/.staging/download-$key.part"
 serve 200000 1
 expect 0 'Imported image "resumed"' "a download cut off after 200000 bytes completes" \
 	image import "$URL/web.qcow2.xz" --name resumed --sha256 "$zsum"
-check "  ... the second request asked for the rest: Range bytes=200000-" \
-	grep -q "GET /web.qcow2.xz range=bytes=200000-$" "$T/http.log"
+check "  ... the second request asked for the rest of the same version: Range bytes=200000-, If-Range" \
+	grep -q "GET /web.qcow2.xz range=bytes=200000- if-range=\"[0-9a-f]*\" 206$" "$T/http.log"
 diag "$(cat "$T/http.log")"
 
 # a server that stops sending: Ctrl-C cancels, keeping what came
@@ -269,9 +273,107 @@ check "  ... and registering nothing" [ ! -e "$(store)/later.json" ]
 serve
 expect 0 'Imported image "later"' "the next import of the same URL completes" \
 	image import "$URL/web.qcow2.xz" --name later --sha256 "$zsum"
-check "  ... resuming from byte 300000" grep -q "range=bytes=300000-$" "$T/http.log"
+check "  ... resuming from byte 300000 of the same version: a 206 to Range and If-Range" \
+	grep -q "range=bytes=300000- if-range=\"[0-9a-f]*\" 206$" "$T/http.log"
 check "  ... and asking for nothing twice" [ "$(wc -l <"$T/http.log")" = 1 ]
 check "  ... staging is empty again" [ -z "$(ls -A "$(store)/.staging")" ]
+
+# the file changed on the server between two runs: the next run must not
+# join the part of the old one it kept to the rest of the new one
+python3 -c 'import random,sys; sys.stdout.buffer.write(random.Random(6).randbytes(1048576))' >"$D/data2.raw"
+"$QI" convert -q -f raw -O qcow2 "$D/data2.raw" "$D/new.qcow2"
+xz -k -c "$D/new.qcow2" >"$D/new.qcow2.xz"
+newsum=$(sha256sum <"$D/new.qcow2" | cut -d' ' -f1)
+newzsum=$(sha256sum <"$D/new.qcow2.xz" | cut -d' ' -f1)
+cp "$D/web.qcow2.xz" "$D/moving.qcow2.xz"
+serve 100000 100
+expect 1 'was interrupted after 300000 bytes' "a download of the old version of a file is cut off, 300000 bytes kept" \
+	image import "$URL/moving.qcow2.xz" --name moving --sha256 "$newzsum"
+cp "$D/new.qcow2.xz" "$D/moving.qcow2.xz"
+: >"$T/http.log"
+serve 100000 1 stall
+key=$(printf %s "$URL/moving.qcow2.xz" | sha256sum | cut -c1-16)
+part="$(store)/.staging/download-$key.part"
+# on a terminal, to see its progress; the server stalls after 100000 bytes
+script -qfec "$VMTUI image import $URL/moving.qcow2.xz --name moving --sha256 $newzsum" \
+	"$T/tty" >/dev/null 2>&1 </dev/null &
+spid=$!
+BG_PIDS="$BG_PIDS $spid"
+check "the next run says it downloads again from the start" \
+	wait_for "$T/tty" 'Downloading again from the start \(the file on the server changed\)' 60
+i=0
+while [ "$(stat -c %s "$part" 2>/dev/null)" != 100000 ] && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+check "  ... and does: the 300000 old bytes gave way to 100000 new ones" \
+	[ "$(stat -c %s "$part" 2>/dev/null)" = 100000 ]
+stop_server # vmtui cannot reconnect: it keeps the new part
+wait $spid
+check "  ... after asking for the rest of the old version (If-Range) and getting all of the new (200)" \
+	grep -q "GET /moving.qcow2.xz range=bytes=300000- if-range=\"[0-9a-f]*\" 200$" "$T/http.log"
+diag "$(cat "$T/http.log")"
+: >"$T/http.log"
+serve
+expect 0 'Imported image "moving"' "the run after that resumes the new version, whose checksum passes" \
+	image import "$URL/moving.qcow2.xz" --name moving --sha256 "$newzsum"
+check "  ... from byte 100000, with its validator (a 206)" \
+	grep -q "range=bytes=100000- if-range=\"[0-9a-f]*\" 206$" "$T/http.log"
+run image info --json moving
+check "  ... and the store holds the new image" [ "$(json_field sha256)" = "$newsum" ]
+# vmtui stopped after the last byte came, before the import: the server
+# says there is no more of that version (416), nothing is fetched again
+cp "$D/new.qcow2.xz" "$part"
+printf '"%s"' "$(printf %s "$newzsum" | cut -c1-16)" >"$part.validator"
+: >"$T/http.log"
+expect 0 'Imported image "whole"' "a whole download kept from an earlier run is imported" \
+	image import "$URL/moving.qcow2.xz" --name whole --sha256 "$newzsum"
+check "  ... without fetching it again (a 416 to the rest of the same version)" \
+	[ "$(cat "$T/http.log")" = "GET /moving.qcow2.xz range=bytes=$(stat -c %s "$D/new.qcow2.xz")- if-range=\"$(printf %s "$newzsum" | cut -c1-16)\" 416" ]
+check "  ... staging is empty again" [ -z "$(ls -A "$(store)/.staging")" ]
+stop_server
+
+# ---- https, with a private certificate authority --------------------------
+# a throw-away authority and a certificate for 127.0.0.1 and localhost
+mkdir "$T/tls"
+(
+	cd "$T/tls" &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj "/CN=vmtui test authority" -addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" -keyout ca.key -out ca.pem &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-subj "/CN=127.0.0.1" -keyout server.key -out server.csr &&
+	printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+		"extendedKeyUsage=serverAuth" >ext &&
+	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+		-extfile ext -out server.crt &&
+	cat server.crt server.key >server.pem
+) >"$T/tls/log" 2>&1 || diag "openssl:" "$(cat "$T/tls/log")"
+CERT="$T/tls/server.pem"
+serve
+CERT=
+refused 1 "Cannot download $URL/web.qcow2.xz: the server's certificate cannot be verified \(.+\)\. .*set CURL_CA_BUNDLE" \
+	"an https server of an authority not trusted is refused, saying so" \
+	"$URL/web.qcow2.xz" --name tls --sha256 "$zsum"
+CURL_CA_BUNDLE="$T/tls/none.pem"
+export CURL_CA_BUNDLE
+refused 1 "cannot read the certificate authorities in $T/tls/none.pem \(CURL_CA_BUNDLE\)" \
+	"a CURL_CA_BUNDLE that is not there is named" "$URL/web.qcow2.xz" --name tls --sha256 "$zsum"
+CURL_CA_BUNDLE="$T/tls/ca.pem"
+expect 0 'Imported image "tls" \(qcow2' "with CURL_CA_BUNDLE naming the authority, an .xz and its SHA256SUMS over https import" \
+	image import "$URL/web.qcow2.xz" --name tls --sums "$URL/SHA256SUMS"
+run image info --json tls
+check "  ... the store records the https URL and the checked checksum" \
+	[ "$(json_field source)" = "$URL/web.qcow2.xz" ] && [ "$(json_field sha256)" = "$sum" ]
+echo "https://localhost:$PORT/web.qcow2.xz" >"$D/up.qcow2.xz.location"
+expect 0 'Imported image "up" \(qcow2' "a redirect from https to https is followed" \
+	image import "$URL/up.qcow2.xz" --sha256 "$zsum"
+echo "http://127.0.0.1:$PORT/web.qcow2.xz" >"$D/down.qcow2.xz.location"
+refused 1 "Cannot download $URL/down.qcow2.xz: it redirects to http://127.0.0.1:$PORT/web.qcow2.xz, refused" \
+	"a redirect from https to http is refused" "$URL/down.qcow2.xz" --sha256 "$zsum"
+echo "file:///etc/passwd" >"$D/passwd.qcow2.xz.location"
+refused 1 "it redirects to file:///etc/passwd, refused" \
+	"a redirect to a file:// URL is refused" "$URL/passwd.qcow2.xz"
+unset CURL_CA_BUNDLE
 stop_server
 
 # ---- hostile qcow2s -------------------------------------------------------
