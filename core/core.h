@@ -86,8 +86,8 @@ struct core_config {
 	int refresh;        /* [ui] seconds between stats refreshes */
 	bool mouse;         /* [ui] mouse clicks and wheel in the TUI */
 	int console_escape; /* [console] escape: the console menu's byte */
-	char *console_graphics; /* [console] graphics: auto, kitty, sixel,
-				 * truecolor, 256 or 16 (VMTUI_GRAPHICS wins) */
+	char *console_graphics; /* [console] graphics: a graphics_mode name
+				 * (VMTUI_GRAPHICS wins) */
 	char *path;         /* file it was read from (may not exist) */
 	/* "key = value" groups the TUI interprets, in file order, each a
 	 * GPtrArray of struct core_pair: [hosts] label = URI (more hosts to
@@ -108,9 +108,17 @@ void core_config_free(struct core_config *cfg);
 DEFINE_AUTOPTR(core_config, core_config_free)
 /* Parses "auto", "kvm" or "tcg"; -1 on anything else. */
 int accel_mode_parse(const char *s);
-/* Whether @mode names a graphics output mode of the console. */
-bool core_graphics_mode_valid(const char *mode);
 const char *accel_mode_name(enum accel_mode mode);
+/* The graphical console's output modes; auto lets it choose. */
+enum graphics_mode {
+	GRAPHICS_AUTO, GRAPHICS_KITTY, GRAPHICS_SIXEL, GRAPHICS_TRUECOLOR,
+	GRAPHICS_256, GRAPHICS_16,
+};
+/* The mode named @s ("auto", "kitty", "sixel", "truecolor", "256", "16"),
+ * or -1. */
+int graphics_mode_parse(const char *s);
+/* Its name, as above; static. */
+const char *graphics_mode_name(enum graphics_mode mode);
 
 /* ---- validation -------------------------------------------------------- */
 

@@ -471,7 +471,7 @@ static int exec_vnc(struct cmd_ctx *ctx)
 
 	console_opts_init(&o, ctx->cfg);
 	if (mode) {
-		if (!core_graphics_mode_valid(mode)) {
+		if (graphics_mode_parse(mode) < 0) {
 			core_error(CORE_ERR_USAGE, _("--mode \"%s\" must be auto, kitty, sixel, truecolor, 256 or 16"),
 				   mode);
 			return -1;
