@@ -508,8 +508,8 @@ enum vmdk_kind { VMDK_SINGLE_FILE, VMDK_DESCRIPTOR, VMDK_EMBEDDED_DESCRIPTOR };
 enum vmdk_kind image_vmdk_kind(const char *path);
 
 /* Reads @path as @format (NULL: image_detect_format) with qemu-img, under
- * limits (30 s of CPU, 1 GiB of memory).  Returns the info, or NULL with
- * a specific error: not a readable file, not of that format, qemu-img
+ * limits (30 s of CPU, 1 GiB of memory).  Returns the info (caller frees
+ * with image_info_free), or NULL with a specific error: not a readable file, not of that format, qemu-img
  * killed by the limits, or an absurd size. */
 struct image_info *image_inspect(const char *path, const char *format);
 
