@@ -23,6 +23,19 @@ void console_term_write(const void *data, size_t len);
 /* A note from vmtui on a line of its own, bold, in brackets. */
 void console_term_say(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
+/* What the terminal answered to the graphical console's probe. */
+struct term_replies {
+	bool kitty; /* it takes kitty images ("ESC _ G i=31;OK ESC \") */
+	bool sixel; /* its DA1 reply lists 4 */
+	bool da1;   /* the DA1 reply ("ESC [ ? ... c") came: the probe is over */
+};
+/* Reads the terminal's replies out of the @len bytes at @buf into @r and
+ * copies the rest, what the user typed meanwhile, to @typed (room for
+ * @len bytes).  A reply cut off at the end counts as a reply.  Returns
+ * the number of bytes typed (term.c). */
+size_t console_term_replies(const char *buf, size_t len, struct term_replies *r,
+			    char *typed);
+
 /* A PNG file of the @w × @h RGB image @rgb (png.c); NULL with an error. */
 GBytes *console_png(const uint8_t *rgb, int w, int h);
 /* The PNG image @data as RGBA, at most @max_side pixels a side; its size

@@ -27,9 +27,8 @@ struct console_opts {
 	int escape;        /* byte that opens the console menu (0x1d: Ctrl-]) */
 	bool force;        /* take the console from another client */
 	int timeout_s;     /* how long opening may wait for the engine */
-	const char *graphics; /* output mode of the graphical console:
-				 "auto", "kitty", "sixel", "truecolor",
-				 "256" or "16" */
+	const char *graphics; /* output mode of the graphical console: a
+				 name graphics_mode_parse takes */
 };
 
 /* Fills @o from @cfg ([console] escape, [engine] timeout). */

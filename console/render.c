@@ -11,6 +11,7 @@
 
 #include <chafa.h>
 
+#include "core.h"
 #include "render.h"
 
 /* a cell as the renderer keeps it: see get_cell() */
@@ -35,23 +36,26 @@ struct render {
 	int x0, y0;             /* where it shows it */
 };
 
-static const char *const mode_names[] = {
-	[RENDER_KITTY] = "kitty",
-	[RENDER_SIXEL] = "sixel",
-	[RENDER_TRUECOLOR] = "truecolor",
-	[RENDER_256] = "256",
-	[RENDER_16] = "16",
+/* each output mode as core names it */
+static const enum graphics_mode modes[] = {
+	[RENDER_KITTY] = GRAPHICS_KITTY,
+	[RENDER_SIXEL] = GRAPHICS_SIXEL,
+	[RENDER_TRUECOLOR] = GRAPHICS_TRUECOLOR,
+	[RENDER_256] = GRAPHICS_256,
+	[RENDER_16] = GRAPHICS_16,
 };
 
 const char *render_mode_name(enum render_mode mode)
 {
-	return mode_names[mode];
+	return graphics_mode_name(modes[mode]);
 }
 
 int render_mode_parse(const char *s)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(mode_names); i++)
-		if (g_strcmp0(s, mode_names[i]) == 0)
+	int g = graphics_mode_parse(s);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(modes); i++)
+		if (g >= 0 && modes[i] == (enum graphics_mode)g)
 			return (int)i;
 	return -1;
 }

@@ -18,9 +18,9 @@ enum render_mode {
 	RENDER_16,        /* half blocks in the 16 ANSI colours */
 };
 
-/* "kitty", "sixel", "truecolor", "256", "16"; static. */
+/* The mode's name, as core's graphics_mode_name gives it; static. */
 const char *render_mode_name(enum render_mode mode);
-/* The mode of a name, or -1. */
+/* The output mode of a name (not "auto"), or -1. */
 int render_mode_parse(const char *s);
 bool render_mode_is_pixels(enum render_mode mode);
 

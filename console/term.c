@@ -157,6 +157,48 @@ void console_term_say(const char *fmt, ...)
 	write_all(STDOUT_FILENO, line, strlen(line));
 }
 
+size_t console_term_replies(const char *buf, size_t len, struct term_replies *r,
+			    char *typed)
+{
+	size_t i = 0, n = 0;
+
+	memset(r, 0, sizeof(*r));
+	while (i < len) {
+		const char *p = buf + i;
+		size_t rest = len - i, j;
+
+		if (rest >= 3 && memcmp(p, "\033_G", 3) == 0) {
+			/* a kitty graphics reply, up to its string terminator */
+			const char *st = memmem(p + 3, rest - 3, "\033\\", 2);
+
+			if (st && st - p >= 10 && memcmp(p + 3, "i=31;OK", 7) == 0)
+				r->kitty = true;
+			i = st ? (size_t)(st + 2 - buf) : len;
+			continue;
+		}
+		if (rest >= 3 && memcmp(p, "\033[?", 3) == 0) {
+			/* DA1: ESC [ ? attributes separated by ';' c */
+			for (j = 3; j < rest && (g_ascii_isdigit(p[j]) || p[j] == ';'); j++)
+				;
+			if (j == rest) {
+				i = len;
+				continue;
+			}
+			if (p[j] == 'c') {
+				for (size_t k = 3; k < j; k++)
+					if (p[k] == '4' && (p[k - 1] == '?' || p[k - 1] == ';') &&
+					    (p[k + 1] == ';' || p[k + 1] == 'c'))
+						r->sixel = true;
+				r->da1 = true;
+				i += j + 1;
+				continue;
+			}
+		}
+		typed[n++] = buf[i++];
+	}
+	return n;
+}
+
 const char *console_escape_name(int escape)
 {
 	static char name[16];

@@ -904,48 +904,42 @@ static void on_input(struct vnc *v, bool more_may_come)
 /* ---- terminal capabilities ---------------------------------------------- */
 
 /* Asks the terminal whether it speaks the kitty graphics protocol and
- * what its DA1 reply lists (4: sixel); waits at most 300 ms. */
-static void probe_terminal(bool *kitty, bool *sixel)
+ * what its DA1 reply lists (4: sixel); waits at most 300 ms.  What the
+ * user types meanwhile goes to @v's input, for the session. */
+static void probe_terminal(struct vnc *v, struct term_replies *r)
 {
 	static const char ask[] = "\033_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\033\\\033[c";
-	char buf[512];
+	char buf[sizeof(v->in)];
 	size_t len = 0;
 	gint64 end = g_get_monotonic_time() + 300 * 1000;
 
-	*kitty = *sixel = false;
+	memset(r, 0, sizeof(*r));
 	console_term_write(ask, sizeof(ask) - 1);
-	while (len < sizeof(buf) - 1) {
+	while (len < sizeof(buf) && !r->da1) {
 		gint64 left = end - g_get_monotonic_time();
 		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
 		ssize_t n;
-		char *da;
 
 		if (left <= 0 || poll(&p, 1, (int)(left / 1000) + 1) <= 0)
 			break;
-		n = read(STDIN_FILENO, buf + len, sizeof(buf) - 1 - len);
+		n = read(STDIN_FILENO, buf + len, sizeof(buf) - len);
 		if (n <= 0)
 			break;
 		len += (size_t)n;
-		buf[len] = 0;
-		if ((da = strstr(buf, "\033[?")) && strchr(da, 'c')) {
-			*kitty = strstr(buf, "\033_Gi=31;OK") != NULL;
-			for (char *q = da + 3; *q && *q != 'c'; q++)
-				if (*q == '4' && (q[-1] == '?' || q[-1] == ';') &&
-				    (q[1] == ';' || q[1] == 'c'))
-					*sixel = true;
-			break;
-		}
+		v->in_len = console_term_replies(buf, len, r, v->in);
 	}
+	v->in_at = g_get_monotonic_time();
 }
 
 /* The output mode: the user's, or the best the terminal has. */
-static int choose_mode(const struct console_opts *o, bool *kitty_seen)
+static int choose_mode(struct vnc *v, const struct console_opts *o, bool *kitty_seen)
 {
+	struct term_replies r;
 	const char *want = o->graphics ? o->graphics : "auto";
 	const char *ct = g_getenv("COLORTERM");
 	const char *term = g_getenv("TERM");
 	int colors = console_terminfo_colors();
-	bool kitty, sixel, muxed = g_getenv("TMUX") || (term && g_str_has_prefix(term, "screen"));
+	bool muxed = g_getenv("TMUX") || (term && g_str_has_prefix(term, "screen"));
 
 	if (strcmp(want, "auto") != 0)
 		return render_mode_parse(want);
@@ -957,9 +951,9 @@ static int choose_mode(const struct console_opts *o, bool *kitty_seen)
 	/* kitty images through chafa 1.12 are raw, 4 MB a 1024×768 frame,
 	 * and sent whole for each change: only on request.  Sixel is 60-70
 	 * KB a frame, and shows the guest's text readably. */
-	probe_terminal(&kitty, &sixel);
-	*kitty_seen = kitty;
-	if (sixel && !muxed)
+	probe_terminal(v, &r);
+	*kitty_seen = r.kitty;
+	if (r.sixel && !muxed)
 		return RENDER_SIXEL;
 	if (ct && (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0))
 		return RENDER_TRUECOLOR;
@@ -1086,7 +1080,7 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 	}
 	if (console_term_enter(NULL, leave) < 0)
 		goto fail;
-	mode = choose_mode(o, &kitty_seen);
+	mode = choose_mode(&v, o, &kitty_seen);
 	if (mode < 0) {
 		console_term_leave();
 		goto fail;

@@ -156,16 +156,28 @@ static int parse_ctrl_key(const char *s)
 	return -1;
 }
 
+/* the names of the graphical console's modes, for the config file, the
+ * environment, the command line and the console itself */
 static const char *const graphics_modes[] = {
-	"auto", "kitty", "sixel", "truecolor", "256", "16",
+	[GRAPHICS_AUTO] = "auto",
+	[GRAPHICS_KITTY] = "kitty",
+	[GRAPHICS_SIXEL] = "sixel",
+	[GRAPHICS_TRUECOLOR] = "truecolor",
+	[GRAPHICS_256] = "256",
+	[GRAPHICS_16] = "16",
 };
 
-bool core_graphics_mode_valid(const char *mode)
+int graphics_mode_parse(const char *s)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(graphics_modes); i++)
-		if (g_strcmp0(mode, graphics_modes[i]) == 0)
-			return true;
-	return false;
+		if (g_strcmp0(s, graphics_modes[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *graphics_mode_name(enum graphics_mode mode)
+{
+	return graphics_modes[mode];
 }
 
 /* [console]: escape = a control key, graphics = a graphics mode. */
@@ -193,7 +205,7 @@ static int apply_console(struct core_config *cfg, GKeyFile *kf)
 	}
 	gfx = g_key_file_get_string(kf, "console", "graphics", NULL);
 	if (gfx) {
-		if (!core_graphics_mode_valid(gfx)) {
+		if (graphics_mode_parse(gfx) < 0) {
 			core_error(CORE_ERR_USAGE,
 				   _("%s: [console] graphics = \"%s\" must be auto, kitty, sixel, truecolor, 256 or 16"),
 				   cfg->path, gfx);
@@ -319,7 +331,7 @@ struct core_config *core_config_load(const char *path)
 		cfg->engine_root = g_strdup(env);
 	}
 	if ((env = g_getenv("VMTUI_GRAPHICS")) && *env) {
-		if (!core_graphics_mode_valid(env)) {
+		if (graphics_mode_parse(env) < 0) {
 			core_error(CORE_ERR_USAGE,
 				   _("VMTUI_GRAPHICS=\"%s\" must be auto, kitty, sixel, truecolor, 256 or 16"),
 				   env);

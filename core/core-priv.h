@@ -33,8 +33,11 @@ int engine_op_timeout_ms(struct engine *eng);
  * frees) or NULL with an error. */
 char *disk_create(struct engine *eng, const char *name, uint64_t bytes);
 int disk_remove(struct engine *eng, const char *path);
-/* Format of an existing image ("qcow2", "raw", ...) after checking it
- * refers to no other file; caller frees, NULL with an error. */
-char *disk_image_format(const char *path);
 /* 0 when @path is a readable file, else -1 naming @what ("ISO image"). */
 int file_check_readable(const char *what, const char *path);
+/* disk.c: runs qemu-img as core_qemu_img does, leaving how it ended to
+ * the caller: its standard output (caller frees), its wait status in
+ * *@status and its standard error appended to @err; NULL with an error
+ * when it could not start or the job was cancelled. */
+char *qemu_img_run(const char *const *argv, const char *what,
+		   const struct qemu_img_opts *o, int *status, GString *err);

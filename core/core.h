@@ -86,8 +86,8 @@ struct core_config {
 	int refresh;        /* [ui] seconds between stats refreshes */
 	bool mouse;         /* [ui] mouse clicks and wheel in the TUI */
 	int console_escape; /* [console] escape: the console menu's byte */
-	char *console_graphics; /* [console] graphics: auto, kitty, sixel,
-				 * truecolor, 256 or 16 (VMTUI_GRAPHICS wins) */
+	char *console_graphics; /* [console] graphics: a graphics_mode name
+				 * (VMTUI_GRAPHICS wins) */
 	char *path;         /* file it was read from (may not exist) */
 	/* "key = value" groups the TUI interprets, in file order, each a
 	 * GPtrArray of struct core_pair: [hosts] label = URI (more hosts to
@@ -108,9 +108,17 @@ void core_config_free(struct core_config *cfg);
 DEFINE_AUTOPTR(core_config, core_config_free)
 /* Parses "auto", "kvm" or "tcg"; -1 on anything else. */
 int accel_mode_parse(const char *s);
-/* Whether @mode names a graphics output mode of the console. */
-bool core_graphics_mode_valid(const char *mode);
 const char *accel_mode_name(enum accel_mode mode);
+/* The graphical console's output modes; auto lets it choose. */
+enum graphics_mode {
+	GRAPHICS_AUTO, GRAPHICS_KITTY, GRAPHICS_SIXEL, GRAPHICS_TRUECOLOR,
+	GRAPHICS_256, GRAPHICS_16,
+};
+/* The mode named @s ("auto", "kitty", "sixel", "truecolor", "256", "16"),
+ * or -1. */
+int graphics_mode_parse(const char *s);
+/* Its name, as above; static. */
+const char *graphics_mode_name(enum graphics_mode mode);
 
 /* ---- validation -------------------------------------------------------- */
 
@@ -454,6 +462,71 @@ struct qemu_img_opts {
  * (CORE_ERR_CANCELLED when the job was cancelled).  Blocking. */
 char *core_qemu_img(const char *const *argv, const char *what,
 		    const struct qemu_img_opts *o);
+
+/* ---- disk images from elsewhere -----------------------------------------
+ *
+ * An image vmtui did not make is never handed to QEMU to probe.  Its
+ * format is told from its first bytes (image_detect_format) unless the
+ * user named one, then `qemu-img info -f FORMAT --output=json` reads it
+ * with that format given, under CPU and memory limits, never opening a
+ * backing file; an image with a backing file, an external data file or
+ * VMDK extents in other files is refused (vm_create does it for every
+ * disk it did not make).  Every domain vmtui defines names the format of
+ * each disk.  All of these block: call them from a job. */
+
+/* What qemu-img says of an image. */
+struct image_info {
+	char *path;
+	char *format;          /* "qcow2", "raw", "vmdk", "vdi", "vhdx" */
+	uint64_t virtual_size; /* bytes the guest sees */
+	uint64_t actual_size;  /* bytes it takes on the host's disk */
+	char *backing;         /* backing file as written in the image, or NULL */
+	char *backing_format;  /* its format, if the image names one */
+	char *data_file;       /* qcow2 external data file, or NULL */
+	bool encrypted;
+	char *subformat;       /* vmdk: "streamOptimized", "monolithicSparse"... */
+	char *other_extent;    /* vmdk: the first extent kept in another file
+				* than the image itself, or NULL */
+};
+
+void image_info_free(struct image_info *info);
+DEFINE_AUTOPTR(image_info, image_info_free)
+
+/* Whether @format is one vmtui takes in: qcow2, raw, vmdk, vdi, vhdx. */
+bool image_format_known(const char *format);
+
+/* Tells the format of the image at @path from its first bytes (qcow2,
+ * vmdk, vdi, vhdx; anything else is "raw").  Static string, or NULL with
+ * an error when the file cannot be read. */
+const char *image_detect_format(const char *path);
+
+/* What a VMDK file is: one self-contained file, or a descriptor (text,
+ * or embedded in a sparse header without a capacity) that names extents
+ * in other files, anywhere on the host.  Unreadable counts as the
+ * latter. */
+enum vmdk_kind { VMDK_SINGLE_FILE, VMDK_DESCRIPTOR, VMDK_EMBEDDED_DESCRIPTOR };
+enum vmdk_kind image_vmdk_kind(const char *path);
+
+/* Reads @path as @format (NULL: image_detect_format) with qemu-img, under
+ * limits (30 s of CPU, 1 GiB of memory).  Returns the info (caller frees
+ * with image_info_free), or NULL with a specific error: not a readable file, not of that format, qemu-img
+ * killed by the limits, or an absurd size. */
+struct image_info *image_inspect(const char *path, const char *format);
+
+/* The checks of image_inspect_safe on what image_inspect said: no data
+ * file or other extent, not encrypted, no backing file but
+ * @allowed_backing (with a format).  0, or -1 with an error. */
+int image_info_check(const struct image_info *info, const char *allowed_backing);
+
+/* image_inspect, then the checks every foreign image must pass: no
+ * backing file (unless @allowed_backing is non-NULL and it names exactly
+ * that file, which must be in the store), no data file, not encrypted,
+ * and for vmdk all data in the one file (a text descriptor, whose
+ * extents name other files such as /dev/sda, is refused before qemu-img
+ * would open them).
+ * NULL with an error naming what is wrong. */
+struct image_info *image_inspect_safe(const char *path, const char *format,
+				      const char *allowed_backing);
 
 /* ---- host checks ------------------------------------------------------- */
 

@@ -58,16 +58,14 @@ static bool read_some(int fd, GString *buf)
 	return true;
 }
 
-char *core_qemu_img(const char *const *argv, const char *what,
-		    const struct qemu_img_opts *o)
+char *qemu_img_run(const char *const *argv, const char *what,
+		   const struct qemu_img_opts *o, int *status, GString *err)
 {
 	g_autoptr(GPtrArray) args = g_ptr_array_new();
 	g_autoptr(GError) gerr = NULL;
 	g_autoptr(GString) out = g_string_new(NULL);
-	g_autoptr(GString) err = g_string_new(NULL);
 	struct pollfd p[2];
 	GPid pid;
-	int status = 0;
 
 	g_ptr_array_add(args, (gpointer)QEMU_IMG_PATH);
 	for (; *argv; argv++)
@@ -100,13 +98,27 @@ char *core_qemu_img(const char *const *argv, const char *what,
 	for (int i = 0; i < 2; i++)
 		if (p[i].fd >= 0)
 			close(p[i].fd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	*status = 0;
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
 	g_spawn_close_pid(pid);
 	if (o && o->job && job_cancelled(o->job)) {
 		core_error(CORE_ERR_CANCELLED, _("Cancelled."));
 		return NULL;
 	}
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+char *core_qemu_img(const char *const *argv, const char *what,
+		    const struct qemu_img_opts *o)
+{
+	g_autoptr(GString) err = g_string_new(NULL);
+	g_autofree char *out = NULL;
+	int status;
+
+	out = qemu_img_run(argv, what, o, &status, err);
+	if (!out)
+		return NULL;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		g_strstrip(err->str);
 		core_error(CORE_ERR_FAILED, _("qemu-img failed for %s: %s"), what,
@@ -114,7 +126,7 @@ char *core_qemu_img(const char *const *argv, const char *what,
 			   g_strsignal(WTERMSIG(status)) : _("no message"));
 		return NULL;
 	}
-	return g_string_free(g_steal_pointer(&out), FALSE);
+	return g_steal_pointer(&out);
 }
 
 static char *qemu_img(const char *const *argv, const char *what)
@@ -263,43 +275,6 @@ int disk_remove(struct engine *eng, const char *path)
 	}
 	virStorageVolFree(vol);
 	return 0;
-}
-
-char *disk_image_format(const char *path)
-{
-	const char *argv[] = { "info", "--output=json", "-U", path, NULL };
-	g_autofree char *json = NULL;
-	g_autoptr(GRegex) fmt_re = g_regex_new("\"format\":\\s*\"([a-z0-9]+)\"",
-					       0, 0, NULL);
-	g_autoptr(GMatchInfo) m = NULL;
-	struct stat st;
-
-	if (stat(path, &st) < 0) {
-		core_error(CORE_ERR_USAGE, _("The disk image %s cannot be used: %s."),
-			   path, g_strerror(errno));
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		core_error(CORE_ERR_USAGE,
-			   _("The disk image %s is not a file or block device."), path);
-		return NULL;
-	}
-	json = qemu_img(argv, path);
-	if (!json)
-		return NULL;
-	/* Images vmtui did not make may point QEMU at other host files:
-	 * refuse them until the image store (vmtui import) vets them. */
-	if (strstr(json, "\"backing-filename\"") || strstr(json, "\"data-file\"")) {
-		core_error(CORE_ERR_USAGE,
-			   _("The disk image %s refers to another file (backing or data file); vmtui refuses such images for safety."),
-			   path);
-		return NULL;
-	}
-	if (!g_regex_match(fmt_re, json, 0, &m)) {
-		core_error(CORE_ERR_USAGE, _("Cannot tell the format of %s."), path);
-		return NULL;
-	}
-	return g_match_info_fetch(m, 1);
 }
 
 int file_check_readable(const char *what, const char *path)

@@ -197,6 +197,29 @@ static const char *domain_type(struct engine *eng)
 }
 
 /* Validates a spec's user input before anything is created. */
+/* Checks the existing image @d names, made elsewhere, as every image from
+ * elsewhere is (image_inspect_safe: its format told from its bytes or the
+ * one given, never probed by QEMU; no backing or data file, no other VMDK
+ * extent), and records its format.  0, or -1 with CORE_ERR_USAGE: the
+ * user named a bad disk. */
+static int check_image(struct vm_disk *d)
+{
+	autoptr(image_info) info = NULL;
+
+	if (file_check_readable(_("disk image"), d->path) < 0)
+		return -1;
+	info = image_inspect_safe(d->path, d->format, NULL);
+	if (!info) {
+		g_autofree char *msg = g_strdup(core_error_message());
+
+		core_error(CORE_ERR_USAGE, "%s", msg);
+		return -1;
+	}
+	g_free(d->format);
+	d->format = g_strdup(info->format);
+	return 0;
+}
+
 static int check_spec(struct engine *eng, struct vm_spec *spec)
 {
 	virDomainPtr dom;
@@ -241,10 +264,8 @@ static int check_spec(struct engine *eng, struct vm_spec *spec)
 					return -1;
 				if (!d->format)
 					d->format = g_strdup("raw");
-			} else if (!d->format && !engine_is_test(eng)) {
-				d->format = disk_image_format(d->path);
-				if (!d->format)
-					return -1;
+			} else if (!engine_is_test(eng) && check_image(d) < 0) {
+				return -1;
 			}
 		}
 	}

@@ -1,14 +1,8 @@
 /*
- * images.h — disk images vmtui did not make itself: what they are, told
- * safely, and the per-user image store.
- *
- * Safety first: an image from elsewhere is never handed to QEMU to probe.
- * Its format is told from its first bytes by vmtui (image_detect_format),
- * then `qemu-img info -f FORMAT --output=json` reads it with that format
- * given, under CPU and memory limits, never opening a backing file; an
- * image with a backing file or an external data file is refused unless
- * its backing image is itself in the store.  Every domain vmtui defines
- * names the format of each disk.
+ * images.h — disk images vmtui did not make itself: the per-user image
+ * store, OVA import and export.  Telling what an image is, safely
+ * (image_inspect_safe and the rest), lives in core (core.h), which every
+ * VM's disk goes through too.
  *
  * All functions block (they run qemu-img or touch the disk): call them
  * from a job.
@@ -19,62 +13,6 @@
 #include <stdint.h>
 
 #include "core.h"
-
-/* What qemu-img says of an image. */
-struct image_info {
-	char *path;
-	char *format;          /* "qcow2", "raw", "vmdk", "vdi", "vhdx" */
-	uint64_t virtual_size; /* bytes the guest sees */
-	uint64_t actual_size;  /* bytes it takes on the host's disk */
-	char *backing;         /* backing file as written in the image, or NULL */
-	char *backing_format;  /* its format, if the image names one */
-	char *data_file;       /* qcow2 external data file, or NULL */
-	bool encrypted;
-	char *subformat;       /* vmdk: "streamOptimized", "monolithicSparse"... */
-	char *other_extent;    /* vmdk: the first extent kept in another file
-				* than the image itself, or NULL */
-};
-
-void image_info_free(struct image_info *info);
-DEFINE_AUTOPTR(image_info, image_info_free)
-
-/* The formats vmtui takes in: NULL-terminated, static. */
-extern const char *const image_formats[];
-/* Whether @format is one of them. */
-bool image_format_known(const char *format);
-
-/* Tells the format of the image at @path from its first bytes (qcow2,
- * vmdk, vdi, vhdx; anything else is "raw").  Static string, or NULL with
- * an error when the file cannot be read. */
-const char *image_detect_format(const char *path);
-
-/* What a VMDK file is: one self-contained file, or a descriptor (text,
- * or embedded in a sparse header without a capacity) that names extents
- * in other files, anywhere on the host.  Unreadable counts as the
- * latter. */
-enum vmdk_kind { VMDK_SINGLE_FILE, VMDK_DESCRIPTOR, VMDK_EMBEDDED_DESCRIPTOR };
-enum vmdk_kind image_vmdk_kind(const char *path);
-
-/* Reads @path as @format (NULL: image_detect_format) with qemu-img, under
- * limits (30 s of CPU, 1 GiB of memory).  Returns the info, or NULL with
- * a specific error: not a readable file, not of that format, qemu-img
- * killed by the limits, or an absurd size. */
-struct image_info *image_inspect(const char *path, const char *format);
-
-/* The checks of image_inspect_safe on what image_inspect said: no data
- * file or other extent, not encrypted, no backing file but
- * @allowed_backing (with a format).  0, or -1 with an error. */
-int image_info_check(const struct image_info *info, const char *allowed_backing);
-
-/* image_inspect, then the checks every foreign image must pass: no
- * backing file (unless @allowed_backing is non-NULL and it names exactly
- * that file, which must be in the store), no data file, not encrypted,
- * and for vmdk all data in the one file (a text descriptor, whose
- * extents name other files such as /dev/sda, is refused before qemu-img
- * would open them).
- * NULL with an error naming what is wrong. */
-struct image_info *image_inspect_safe(const char *path, const char *format,
-				      const char *allowed_backing);
 
 /* ---- the image store ---------------------------------------------------
  *

@@ -1,7 +1,7 @@
-# images/ — disk images from elsewhere: inspected safely, kept in the
-# per-user image store, imported and exported (OVA).  No curses.
+# images/ — disk images from elsewhere (told safely by core/image.c): the
+# per-user image store, imports and exports (OVA).  No curses.
 noinst_LIBRARIES += images/libimages.a
-images_libimages_a_SOURCES = images/images.h images/images-priv.h images/inspect.c \
+images_libimages_a_SOURCES = images/images.h images/images-priv.h \
 	images/store.c images/fetch.c images/ova.h images/ovf.c images/ova.c
 images_libimages_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images $(JSON_CFLAGS) \
 	$(LIBARCHIVE_CFLAGS) $(CURL_CFLAGS)

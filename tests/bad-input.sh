@@ -42,6 +42,15 @@ expect 2 'hostile.qcow2 has a backing file \(/etc/shadow\): refused' "image with
 expect 2 'hostile.qcow2 has a backing file \(/etc/shadow\): refused' "  ... also with --disk-format qcow2" create x1 --disk "$T/hostile.qcow2" --disk-format qcow2
 "${QEMU_IMG:-qemu-img}" create -q -f qcow2 -o "data_file=$T/data.raw,data_file_raw=on" "$T/datafile.qcow2" 1M
 expect 2 'datafile.qcow2 refers to an external data file' "image with an external data file" create x1 --disk "$T/datafile.qcow2"
+expect 2 'datafile.qcow2 refers to an external data file' "  ... also with --disk-format qcow2" create x1 --disk "$T/datafile.qcow2" --disk-format qcow2
+# a raw disk whose first bytes are a qcow2 image backed by /etc/shadow (what
+# a guest can write to its own raw disk): told from its bytes it is that
+# qcow2, refused; QEMU is never left to probe it
+head -c 16M /dev/zero >"$T/hdr.img"
+dd if="$T/hostile.qcow2" of="$T/hdr.img" conv=notrunc status=none
+expect 2 'hdr.img has a backing file \(/etc/shadow\): refused' "a raw image starting with a qcow2 header naming /etc/shadow" create x1 --disk "$T/hdr.img"
+expect 2 'hdr.img has a backing file \(/etc/shadow\): refused' "  ... also with --disk-format qcow2" create x1 --disk "$T/hdr.img" --disk-format qcow2
+expect 2 '"vpc" is not a disk image format vmtui takes' "an unknown --disk-format" create x1 --disk "$T/hdr.img" --disk-format vpc
 expect 2 'firmware must be bios or uefi' "bad firmware" create f0 --firmware coreboot
 expect 2 'path contains a control character' "kernel path with a newline" create k2 --kernel "$(printf '/tmp/a\nb')"
 expect 2 'Give either --disk or --disk-size' "conflicting disk options" create x2 --disk "$K" --disk-size 1G
@@ -56,6 +65,19 @@ expect 2 "contains '/'" "rename to a bad name" rename keep "a/b"
 after=$(state_snapshot)
 check "failures left no VM definition or disk behind" [ "$before" = "$after" ]
 [ "$before" = "$after" ] || diag "before: $before" "after: $after"
+
+# The format of every disk is in the definition, as vmtui told it.
+"${QEMU_IMG:-qemu-img}" create -q -f raw "$T/plain.img" 16M
+expect 0 'Created VM "plain"' "create on a plain raw image" create plain --disk "$T/plain.img"
+check "  ... its definition names the format raw" \
+	sh -c "'$VMTUI' dumpxml plain | grep -q \"<driver name='qemu' type='raw'/>\""
+# the same bytes as above, named raw: data for the guest, not a qcow2
+expect 0 'Created VM "hdr"' "the raw image with a qcow2 header, given --disk-format raw" \
+	create hdr --disk "$T/hdr.img" --disk-format raw
+check "  ... its definition names the format raw" \
+	sh -c "'$VMTUI' dumpxml hdr | grep -q \"<driver name='qemu' type='raw'/>\""
+expect 0 'Deleted VM "plain"' "delete it" delete plain
+expect 0 'Deleted VM "hdr"' "delete the other" delete hdr
 
 # Engine roots that cannot work.
 VMTUI_ENGINE_ROOT=relative/root expect 2 'is a relative path' "relative engine root" list

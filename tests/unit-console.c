@@ -185,8 +185,37 @@ static void check_png(void)
 	       strstr(core_error_message(), "Not a PNG"), "PNG: something else is refused");
 }
 
+/* The probe's replies, @in, leave @typed and the flags. */
+static void replies(const char *in, const char *typed, bool kitty, bool sixel, bool da1,
+		    const char *what)
+{
+	struct term_replies r;
+	g_autofree char *out = g_malloc(strlen(in) + 1);
+
+	out[console_term_replies(in, strlen(in), &r, out)] = 0;
+	tap_is_str(out, typed, "probe replies: %s: what was typed is kept", what);
+	tap_ok(r.kitty == kitty && r.sixel == sixel && r.da1 == da1,
+	       "probe replies: %s: kitty %d, sixel %d, DA1 %d", what, r.kitty, r.sixel, r.da1);
+}
+
+static void check_replies(void)
+{
+	replies("\033[?62;4;22c", "", false, true, true, "a DA1 with sixel");
+	replies("\033[?64;22c", "", false, false, true, "a DA1 without sixel (42 is not 4)");
+	replies("\033_Gi=31;OK\033\\\033[?1;2c", "", true, false, true, "kitty, then DA1");
+	replies("\033_Gi=31;ENOTSUPPORTED:no\033\\\033[?6c", "", false, false, true,
+		"a kitty refusal");
+	replies("ls\033_Gi=31;OK\033\\ -l\033[?62;4c\r", "ls -l\r", true, true, true,
+		"keys typed before, between and after the replies");
+	replies("\033[A\033OP\033", "\033[A\033OP\033", false, false, false,
+		"an arrow key, F1 and a lone Esc are keys, not replies");
+	replies("q\033[?62;", "q", false, false, false, "a reply cut off at the end");
+	replies("\033[?25h", "\033[?25h", false, false, false, "a CSI ? that is no DA1 is kept");
+}
+
 int main(void)
 {
+	check_replies();
 	check_keys();
 	check_partial_and_mouse();
 	check_scancodes();

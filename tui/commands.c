@@ -241,31 +241,6 @@ static int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib)
 	return 0;
 }
 
-/* Adds the existing image @path as @spec's disk, after the checks every
- * image from elsewhere passes (images/: its format told from its bytes or
- * --disk-format, never probed by QEMU; no backing or data file, no other
- * VMDK extent), so a hostile image never reaches QEMU.  A file that is not
- * here (on a remote engine's host) is left to the engine. */
-static int checked_disk(struct cmd_ctx *ctx, struct vm_spec *spec, const char *path)
-{
-	const char *format = cmd_opt_str(ctx, "disk-format");
-	autoptr(image_info) info = NULL;
-
-	if (!engine_is_test(ctx->eng) && access(path, F_OK) == 0) {
-		info = image_inspect_safe(path, format, NULL);
-		if (!info) {
-			/* a disk the user named: bad input, like a missing one */
-			g_autofree char *msg = g_strdup(core_error_message());
-
-			core_error(CORE_ERR_USAGE, "%s", msg);
-			return -1;
-		}
-		format = info->format;
-	}
-	vm_spec_add_disk(spec, path, format, false);
-	return 0;
-}
-
 static int exec_create(struct cmd_ctx *ctx)
 {
 	autoptr(vm_spec) spec = vm_spec_new();
@@ -322,8 +297,8 @@ static int exec_create(struct cmd_ctx *ctx)
 			core_error(CORE_ERR_USAGE, _("Give either --disk or --disk-size, not both."));
 			goto out;
 		}
-		if (checked_disk(ctx, spec, v) < 0)
-			goto out;
+		/* vm_create checks it as every image from elsewhere */
+		vm_spec_add_disk(spec, v, cmd_opt_str(ctx, "disk-format"), false);
 	} else if (!cmd_opt_flag(ctx, "no-disk")) {
 		struct vm_disk *d;
 
@@ -496,7 +471,7 @@ static int exec_vnc(struct cmd_ctx *ctx)
 
 	console_opts_init(&o, ctx->cfg);
 	if (mode) {
-		if (!core_graphics_mode_valid(mode)) {
+		if (graphics_mode_parse(mode) < 0) {
 			core_error(CORE_ERR_USAGE, _("--mode \"%s\" must be auto, kitty, sixel, truecolor, 256 or 16"),
 				   mode);
 			return -1;

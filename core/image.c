@@ -1,30 +1,32 @@
 /*
- * inspect.c — what a disk image is: its format from its magic bytes, the
- * rest from `qemu-img info -f FORMAT --output=json`, run under resource
- * limits (a hostile image must not hang or exhaust the host), parsed with
- * json-glib.
+ * image.c — what a disk image from elsewhere is, told safely: its format
+ * from its magic bytes, the rest from `qemu-img info -f FORMAT
+ * --output=json` (through core_qemu_img's runner, under resource limits:
+ * a hostile image must not hang or exhaust the host), parsed with
+ * json-glib.  Every image vmtui did not make passes through here before
+ * a VM, the image store or a template uses it, so QEMU never probes one.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-glib/json-glib.h>
 
+#include "core-priv.h"
 #include "i18n.h"
-#include "images.h"
 
 #define INFO_CPU_SECONDS 30
 #define INFO_MEMORY (UINT64_C(1) << 30)
 /* an image claiming more than 1 PiB is hostile or broken */
 #define MAX_VIRTUAL_SIZE (UINT64_C(1) << 50)
 
-const char *const image_formats[] = { "qcow2", "raw", "vmdk", "vdi", "vhdx", NULL };
+/* the formats vmtui takes in */
+static const char *const image_formats[] = { "qcow2", "raw", "vmdk", "vdi", "vhdx" };
 
 void image_info_free(struct image_info *info)
 {
@@ -91,20 +93,10 @@ enum vmdk_kind image_vmdk_kind(const char *path)
 
 bool image_format_known(const char *format)
 {
-	for (size_t i = 0; image_formats[i]; i++)
+	for (size_t i = 0; i < G_N_ELEMENTS(image_formats); i++)
 		if (strcmp(format, image_formats[i]) == 0)
 			return true;
 	return false;
-}
-
-/* In the child, before qemu-img runs: the limits. */
-static void limit_child(gpointer data)
-{
-	struct rlimit cpu = { INFO_CPU_SECONDS, INFO_CPU_SECONDS };
-	struct rlimit as = { INFO_MEMORY, INFO_MEMORY };
-
-	setrlimit(RLIMIT_CPU, &cpu);
-	setrlimit(RLIMIT_AS, &as);
 }
 
 static char *member_string(JsonObject *o, const char *name)
@@ -196,8 +188,12 @@ static struct image_info *parse_info(const char *path, const char *json)
 
 struct image_info *image_inspect(const char *path, const char *format)
 {
-	g_autofree char *out = NULL, *errout = NULL;
-	g_autoptr(GError) gerr = NULL;
+	static const struct qemu_img_opts limits = {
+		.max_memory = INFO_MEMORY, .max_cpu_s = INFO_CPU_SECONDS,
+	};
+	g_autofree char *out = NULL;
+	g_autofree char *abs = NULL;
+	g_autoptr(GString) errout = g_string_new(NULL);
 	int status = 0;
 
 	if (!format && !(format = image_detect_format(path)))
@@ -212,28 +208,25 @@ struct image_info *image_inspect(const char *path, const char *format)
 			   _("Cannot read %s: %s"), path, g_strerror(errno));
 		return NULL;
 	}
+	/* "--" and a path qemu-img cannot take for an option or a protocol
+	 * ("nbd:...", "json:{...}"): make it absolute */
+	abs = g_canonicalize_filename(path, NULL);
 	{
-		/* "--" and a path qemu-img cannot take for an option or a
-		 * protocol ("nbd:...", "json:{...}"): make it absolute */
-		g_autofree char *abs = g_canonicalize_filename(path, NULL);
-		const char *argv[] = { QEMU_IMG_PATH, "info", "-f", format, "--output=json", "-U",
-				       "--", abs, NULL };
+		const char *argv[] = { "info", "-f", format, "--output=json", "-U", "--", abs, NULL };
 
-		if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL,
-				  limit_child, NULL, &out, &errout, &status, &gerr)) {
-			core_error(CORE_ERR_FAILED, _("Cannot run qemu-img: %s"), gerr->message);
-			return NULL;
-		}
+		out = qemu_img_run(argv, path, &limits, &status, errout);
 	}
+	if (!out)
+		return NULL;
 	if (WIFSIGNALED(status)) {
 		core_error(CORE_ERR_FAILED, _("qemu-img was stopped reading %s (signal %d): it took more than %d s of CPU or %" PRIu64 " MiB of memory"),
 			   path, WTERMSIG(status), INFO_CPU_SECONDS, INFO_MEMORY >> 20);
 		return NULL;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		g_strstrip(errout);
+		g_strstrip(errout->str);
 		core_error(CORE_ERR_FAILED, _("%s is not a readable %s image: %s"), path, format,
-			   errout && *errout ? errout : _("qemu-img failed"));
+			   *errout->str ? errout->str : _("qemu-img failed"));
 		return NULL;
 	}
 	return parse_info(path, out);
