@@ -316,7 +316,7 @@ static int make_vm(struct engine *eng, const struct template *t,
 		   const struct provision_opts *o, const struct planned *v,
 		   struct job *job)
 {
-	autoptr(vm_spec) spec = vm_spec_new();
+	autoptr(vm_spec) spec = tpl_vm_spec(t);
 	struct seed seed = { 0 };
 	struct vm_disk *d;
 
@@ -358,16 +358,7 @@ static int make_vm(struct engine *eng, const struct template *t,
 	spec->name = g_strdup(v->name);
 	spec->uuid = g_strdup(v->uuid);
 	spec->description = g_strdup_printf(_("Provisioned from template \"%s\"."), t->name);
-	spec->os_variant = g_strdup(t->os_variant);
-	spec->vcpus = t->vcpus;
-	spec->memory_mib = t->memory_mib;
-	spec->firmware = t->firmware;
-	spec->disk_bus = g_strdup(t->disk_bus);
-	spec->nic_model = g_strdup(t->nic_model);
 	spec->mac = g_strdup(v->mac);
-	spec->kernel = g_strdup(t->kernel);
-	spec->initrd = g_strdup(t->initrd);
-	spec->cmdline = g_strdup(t->cmdline);
 	spec->graphics = !t->kernel; /* direct-boot kits talk on the serial line */
 	spec->template_name = g_strdup(t->name);
 	spec->lab_address = g_strdup(v->address);

@@ -454,20 +454,16 @@ int template_set_kernel(struct template *t, const char *kernel, const char *init
 int template_export_ova(const char *name, const char *path, struct job *job, char **report)
 {
 	autoptr(template) t = template_load(name);
-	autoptr(vm_spec) spec = vm_spec_new();
+	autoptr(vm_spec) spec = NULL;
 	struct vm_disk *d;
 
 	*report = NULL;
 	if (!t)
 		return -1;
+	/* the OVF has no place for the kernel tpl_vm_spec gives */
+	spec = tpl_vm_spec(t);
 	spec->name = g_strdup(t->name);
 	spec->description = g_strdup(t->description);
-	spec->os_variant = g_strdup(t->os_variant);
-	spec->vcpus = t->vcpus;
-	spec->memory_mib = t->memory_mib;
-	spec->firmware = t->firmware;
-	spec->disk_bus = g_strdup(t->disk_bus);
-	spec->nic_model = g_strdup(t->nic_model);
 	d = vm_spec_add_disk(spec, t->base, "qcow2", false);
 	d->bus = g_strdup(t->disk_bus);
 	if (ova_write(spec, path, job) < 0)
