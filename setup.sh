@@ -27,11 +27,12 @@ qemu-system-x86 qemu-utils ovmf locales ncurses-term"
 # the graphical console offers when there is a desktop; xz, zstd, bzip2
 # and gzip compress the images the image store tests import, over https
 # with a certificate authority openssl makes; xorriso reads the
-# cloud-init seeds provisioning writes.
+# cloud-init seeds provisioning writes; strace watches the system calls
+# of a hostile OVA import.
 TEST_DEPS="linux-image-cloud-amd64 busybox-static cpio e2fsprogs tmux
 libvirt-clients python3 util-linux procps man-db bsdextrautils
 openssh-server openssh-client xvfb virt-viewer xz-utils zstd bzip2 gzip
-xorriso openssl"
+xorriso openssl strace"
 
 say() { printf '%s\n' "setup: $*" >&2; }
 

@@ -71,6 +71,17 @@ int core_write_file_atomic(const char *path, const void *data, size_t len,
 int core_write_all(int fd, const void *data, size_t len);
 /* Creates @path and its parents with @mode; 0 or -1 with an error. */
 int core_mkdir_p(const char *path, mode_t mode);
+/* A file name made of @name's plain characters (letters, digits, '-',
+ * '_', '.' not leading; others become '_'), at most 64 bytes: for the
+ * files vmtui names after a VM or template.  Caller frees. */
+char *core_file_stem(const char *name);
+/* A path for a new file of @name in DATA/disks (made if missing):
+ * "STEM[-TAG].EXT", STEM from core_file_stem.  With @reserve the file is
+ * created empty (O_EXCL, O_NOFOLLOW, 0600) so the name is the caller's,
+ * "-N" added before the extension while a name is taken; without, the
+ * path is only named (the caller's @tag makes it unique).  Caller frees;
+ * NULL with an error. */
+char *disk_new_path(const char *name, const char *tag, const char *ext, bool reserve);
 
 /* ---- configuration ----------------------------------------------------- */
 
@@ -431,6 +442,10 @@ int vm_resume(struct engine *eng, const char *name);
 int vm_delete(struct engine *eng, const char *name, bool remove_disks,
 	      bool force, char **report);
 int vm_rename(struct engine *eng, const char *name, const char *new_name);
+/* Checks @vcpus and @mem_mib (0: not given) against vmtui's limits and
+ * @eng's host, as create and vm_set do, for anything that will make VMs
+ * of that size.  0, or -1 with a usage error saying which limit. */
+int vm_check_resources(struct engine *eng, unsigned vcpus, uint64_t mem_mib);
 /* Changes vCPUs, memory (0: leave), the description (NULL: leave, "":
  * remove) and/or the boot order (NULL: leave; see core_parse_boot).
  * Applies live when running and possible, and always to the persistent

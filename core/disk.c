@@ -134,49 +134,56 @@ static char *qemu_img(const char *const *argv, const char *what)
 	return core_qemu_img(argv, what, NULL);
 }
 
-/* A file name made of @name's safe characters; caller frees. */
-static char *safe_stem(const char *name)
+char *core_file_stem(const char *name)
 {
 	GString *s = g_string_new(NULL);
 
-	for (const char *p = name; *p; p++)
-		g_string_append_c(s, g_ascii_isalnum(*p) || *p == '-' ||
-				  *p == '_' || *p == '.' ? *p : '_');
+	for (const char *p = name; *p && s->len < 64; p++)
+		g_string_append_c(s, g_ascii_isalnum(*p) || *p == '-' || *p == '_' ||
+				  (*p == '.' && s->len) ? *p : '_');
 	return g_string_free(s, FALSE);
+}
+
+char *disk_new_path(const char *name, const char *tag, const char *ext, bool reserve)
+{
+	g_autofree char *data = core_data_dir();
+	g_autofree char *dir = g_build_filename(data, "disks", NULL);
+	g_autofree char *stem = core_file_stem(name);
+	g_autofree char *head = tag ? g_strdup_printf("%s/%s-%s", dir, stem, tag) :
+			       g_strdup_printf("%s/%s", dir, stem);
+
+	if (core_mkdir_p(dir, 0700) < 0)
+		return NULL;
+	if (!reserve)
+		return g_strdup_printf("%s.%s", head, ext);
+	for (int i = 0; i < 1000; i++) {
+		g_autofree char *p = i ? g_strdup_printf("%s-%d.%s", head, i, ext) :
+				     g_strdup_printf("%s.%s", head, ext);
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (fd >= 0) {
+			close(fd);
+			return g_steal_pointer(&p);
+		}
+		if (errno != EEXIST) {
+			core_error(CORE_ERR_FAILED, _("Cannot create disk %s: %s"), p, g_strerror(errno));
+			return NULL;
+		}
+	}
+	core_error(CORE_ERR_FAILED, _("Cannot find a free disk name in %s."), dir);
+	return NULL;
 }
 
 /* Creates a qcow2 file of @bytes for VM @name in the data dir. */
 static char *create_local(const char *name, uint64_t bytes)
 {
-	g_autofree char *data = core_data_dir();
-	g_autofree char *dir = g_build_filename(data, "disks", NULL);
-	g_autofree char *stem = safe_stem(name);
 	g_autofree char *size = g_strdup_printf("%" G_GUINT64_FORMAT, bytes);
 	g_autofree char *out = NULL;
-	char *path = NULL;
-	int fd;
+	/* a unique name reserved atomically, then qemu-img fills it */
+	char *path = disk_new_path(name, NULL, "qcow2", true);
 
-	if (core_mkdir_p(dir, 0700) < 0)
+	if (!path)
 		return NULL;
-	/* reserve a unique name atomically, then let qemu-img fill it */
-	for (int i = 0; i < 1000 && !path; i++) {
-		g_autofree char *p = i ? g_strdup_printf("%s/%s-%d.qcow2", dir, stem, i)
-				      : g_strdup_printf("%s/%s.qcow2", dir, stem);
-
-		fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			close(fd);
-			path = g_steal_pointer(&p);
-		} else if (errno != EEXIST) {
-			core_error(CORE_ERR_FAILED, _("Cannot create disk %s: %s"),
-				   p, g_strerror(errno));
-			return NULL;
-		}
-	}
-	if (!path) {
-		core_error(CORE_ERR_FAILED, _("Cannot find a free disk name in %s."), dir);
-		return NULL;
-	}
 	{
 		const char *argv[] = { "create", "-q", "-f", "qcow2", path, size, NULL };
 
@@ -218,7 +225,7 @@ static virStoragePoolPtr find_pool(virConnectPtr conn, const char *name)
 static char *create_volume(struct engine *eng, const char *name, uint64_t bytes)
 {
 	virStoragePoolPtr pool = find_pool(engine_conn(eng), engine_pool(eng));
-	g_autofree char *stem = safe_stem(name);
+	g_autofree char *stem = core_file_stem(name);
 	g_autofree char *vol_name = g_strdup_printf("%s.qcow2", stem);
 	g_autofree char *xml = NULL;
 	virStorageVolPtr vol;

@@ -154,8 +154,7 @@ static bool is_active_state(int state)
 	       state != VIR_DOMAIN_NOSTATE;
 }
 
-/* Checks vCPU and memory figures against sane limits and the host. */
-static int check_resources(struct engine *eng, unsigned vcpus, uint64_t mem_mib)
+int vm_check_resources(struct engine *eng, unsigned vcpus, uint64_t mem_mib)
 {
 	virNodeInfo node;
 
@@ -234,7 +233,7 @@ static int check_spec(struct engine *eng, struct vm_spec *spec)
 		core_error(CORE_ERR_USAGE, _("A VM needs at least 1 vCPU."));
 		return -1;
 	}
-	if (check_resources(eng, spec->vcpus, spec->memory_mib) < 0)
+	if (vm_check_resources(eng, spec->vcpus, spec->memory_mib) < 0)
 		return -1;
 	if (!core_path_valid(_("kernel"), spec->kernel) ||
 	    !core_path_valid(_("initrd"), spec->initrd))
@@ -737,7 +736,7 @@ int vm_set(struct engine *eng, const char *name, unsigned vcpus,
 			   _("The boot order is empty: list boot devices separated by commas, e.g. cdrom,hd."));
 		return -1;
 	}
-	if (check_resources(eng, vcpus, memory_mib) < 0)
+	if (vm_check_resources(eng, vcpus, memory_mib) < 0)
 		return -1;
 	dom = lookup_settled(eng, name);
 	if (!dom)

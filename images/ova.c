@@ -34,18 +34,6 @@
  * time, and the job can be cancelled) */
 #define CONVERT_MEMORY (UINT64_C(2) << 30)
 
-/* A file name made of @name's plain characters, for files in an OVA and
- * in the data dir.  Caller frees. */
-static char *plain_stem(const char *name)
-{
-	GString *s = g_string_new(NULL);
-
-	for (const char *p = name; *p && s->len < 64; p++)
-		g_string_append_c(s, g_ascii_isalnum(*p) || *p == '-' || *p == '_' ||
-				  (*p == '.' && s->len) ? *p : '_');
-	return g_string_free(s, FALSE);
-}
-
 /* Runs qemu-img with @argv (without the program) under the memory limit,
  * stopping it when the job is cancelled.  0, or -1 with an error naming
  * @what. */
@@ -300,33 +288,6 @@ static int check_manifest(struct ova_scan *s, GHashTable *sums)
 	return 0;
 }
 
-/* Reserves a new file name for a disk of @stem in DATA/disks (made empty,
- * O_EXCL).  Caller frees. */
-static char *reserve_disk(const char *stem, unsigned n)
-{
-	g_autofree char *data = core_data_dir();
-	g_autofree char *dir = g_build_filename(data, "disks", NULL);
-
-	if (core_mkdir_p(dir, 0700) < 0)
-		return NULL;
-	for (int i = 0; i < 1000; i++) {
-		g_autofree char *p = i ? g_strdup_printf("%s/%s-disk%u-%d.qcow2", dir, stem, n, i) :
-				     g_strdup_printf("%s/%s-disk%u.qcow2", dir, stem, n);
-		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-
-		if (fd >= 0) {
-			close(fd);
-			return g_steal_pointer(&p);
-		}
-		if (errno != EEXIST) {
-			core_error(CORE_ERR_FAILED, _("Cannot create disk %s: %s"), p, g_strerror(errno));
-			return NULL;
-		}
-	}
-	core_error(CORE_ERR_FAILED, _("Cannot find a free disk name in %s."), dir);
-	return NULL;
-}
-
 /* Enough room in the data dir for the staged files and their copies? */
 static int check_space(const char *dir, uint64_t need)
 {
@@ -342,20 +303,53 @@ static int check_space(const char *dir, uint64_t need)
 	return 0;
 }
 
-int ova_import(struct engine *eng, const char *path, const char *name,
-	       struct job *job, char **made_name)
+/* Removes the files of @spec's owned disks, keeping the error recorded. */
+static void remove_disks(const struct vm_spec *spec)
+{
+	g_autofree char *msg = g_strdup(core_error_message());
+	enum core_err code = core_error_code();
+
+	for (guint i = 0; spec && i < spec->disks->len; i++) {
+		struct vm_disk *d = spec->disks->pdata[i];
+
+		if (d->owned && d->path)
+			unlink(d->path);
+	}
+	core_error_restore(code, msg);
+}
+
+/* Refuses an OVA that cannot become a template: one disk, with data. */
+static int check_one_disk(const struct ova_scan *s)
+{
+	guint n = s->desc->disks->len;
+
+	if (n > 1) {
+		core_error(CORE_ERR_USAGE,
+			   P_("The OVA holds %u disk; a template is made of one (its base): import it as a VM (vmtui ova import) and make the template from that VM.",
+			      "The OVA holds %u disks; a template is made of one (its base): import it as a VM (vmtui ova import) and make the template from that VM.",
+			      n),
+			   n);
+		return -1;
+	}
+	if (n == 0 || !((struct ovf_disk *)s->desc->disks->pdata[0])->href) {
+		core_error(CORE_ERR_USAGE, _("The OVA holds no disk image: a template needs one as its base."));
+		return -1;
+	}
+	return 0;
+}
+
+struct vm_spec *ova_unpack(const char *path, const char *name, const char *base,
+			   struct job *job)
 {
 	autoptr(ova_scan) s = NULL;
 	autoptr(vm_spec) spec = NULL;
 	struct staging st = { NULL, -1, NULL };
 	g_autoptr(GHashTable) wanted = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(GHashTable) sums = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, sums_free);
-	g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func(g_free);
-	g_autofree char *stem = NULL;
 	uint64_t need = 0;
-	virDomainPtr dom;
 	struct stat sb;
-	int rc = -1, fd = -1;
+	int fd = -1;
+	bool ok = false;
 
 	job_progress(job, 0.0, _("Checking %s"), path);
 	/* one open file for both passes: the path cannot be swapped under
@@ -373,21 +367,16 @@ int ova_import(struct engine *eng, const char *path, const char *name,
 	}
 	if (!(s = ova_scan_fd(fd, path)))
 		goto out;
+	if (base && check_one_disk(s) < 0)
+		goto out;
 	if (!name)
 		name = s->desc->name;
-	if (!name) {
+	if (!base && !name) {
 		core_error(CORE_ERR_USAGE, _("The OVF gives the VM no name: give one with --name."));
 		goto out;
 	}
-	if (!core_name_valid(name))
+	if (!base && !core_name_valid(name))
 		goto out;
-	if ((dom = vm_lookup(eng, name))) {
-		virDomainFree(dom);
-		core_error(CORE_ERR_USAGE, _("A VM named \"%s\" already exists: choose another with --name."),
-			   name);
-		goto out;
-	}
-	core_error_clear();
 	for (guint i = 0; i < s->desc->disks->len; i++) {
 		struct ovf_disk *k = s->desc->disks->pdata[i];
 
@@ -410,11 +399,9 @@ int ova_import(struct engine *eng, const char *path, const char *name,
 	spec->memory_mib = s->desc->memory_mib;
 	spec->firmware = s->desc->firmware;
 	spec->nic_model = s->desc->nics ? g_strdup(s->desc->nic_model) : NULL;
-	spec->graphics = true;
-	stem = plain_stem(name);
 	for (guint i = 0; i < s->desc->disks->len; i++) {
 		struct ovf_disk *k = s->desc->disks->pdata[i];
-		g_autofree char *staged = NULL, *out = NULL;
+		g_autofree char *staged = NULL, *tag = NULL;
 		autoptr(image_info) info = NULL;
 		struct vm_disk *d;
 		const char *fmt;
@@ -429,7 +416,6 @@ int ova_import(struct engine *eng, const char *path, const char *name,
 			d = vm_spec_add_disk(spec, NULL, "qcow2", false);
 			d->owned = true;
 			d->capacity = k->capacity;
-			g_free(d->bus);
 			d->bus = g_strdup(k->bus);
 			continue;
 		}
@@ -457,45 +443,69 @@ int ova_import(struct engine *eng, const char *path, const char *name,
 				   k->href, info->virtual_size >> 30);
 			goto out;
 		}
-		if (!(out = reserve_disk(stem, i + 1)))
+		tag = g_strdup_printf("disk%u", i + 1);
+		d = vm_spec_add_disk(spec, NULL, "qcow2", false);
+		d->owned = true;
+		d->capacity = info->virtual_size;
+		d->bus = g_strdup(k->bus);
+		if (!(d->path = base ? g_strdup(base) : disk_new_path(name, tag, "qcow2", true)))
 			goto out;
-		g_ptr_array_add(made, g_strdup(out));
 		job_progress(job, 0.5 + 0.4 * (i + 0.5) / s->desc->disks->len,
 			     _("Converting disk %s to qcow2"), k->href);
 		{
 			const char *argv[] = { "convert", "-q", "-f", fmt, "-O", "qcow2", "--",
-					       staged, out, NULL };
+					       staged, d->path, NULL };
 
 			if (run_qemu_img(argv, k->href, job) < 0)
 				goto out;
 		}
-		d = vm_spec_add_disk(spec, out, "qcow2", false);
-		d->owned = true;
-		d->capacity = info->virtual_size;
-		g_free(d->bus);
-		d->bus = g_strdup(k->bus);
 	}
-	/* the staged copies are no longer needed: free their space first */
-	staging_remove(&st);
-	st = (struct staging){ NULL, -1, NULL };
-	job_progress(job, 0.9, _("Defining the VM"));
-	if (vm_create(eng, spec, job) < 0)
-		goto out;
-	*made_name = g_strdup(name);
-	rc = 0;
+	ok = true;
 out:
-	if (rc < 0) {
-		g_autofree char *msg = g_strdup(core_error_message());
-		enum core_err code = core_error_code();
-
-		for (guint i = 0; i < made->len; i++)
-			unlink(made->pdata[i]);
-		core_error_restore(code, msg);
-	}
+	if (!ok)
+		remove_disks(spec);
 	if (fd >= 0)
 		close(fd);
 	staging_remove(&st);
-	return rc;
+	return ok ? g_steal_pointer(&spec) : NULL;
+}
+
+/* Whether a VM named @name exists (then an error says so). */
+static bool name_taken(struct engine *eng, const char *name)
+{
+	virDomainPtr dom = vm_lookup(eng, name);
+
+	if (dom) {
+		virDomainFree(dom);
+		core_error(CORE_ERR_USAGE, _("A VM named \"%s\" already exists: choose another with --name."),
+			   name);
+		return true;
+	}
+	core_error_clear();
+	return false;
+}
+
+int ova_import(struct engine *eng, const char *path, const char *name,
+	       struct job *job, char **made_name)
+{
+	autoptr(vm_spec) spec = NULL;
+
+	/* a name given is checked before the work, the OVF's after it */
+	if (name && (!core_name_valid(name) || name_taken(eng, name)))
+		return -1;
+	if (!(spec = ova_unpack(path, name, NULL, job)))
+		return -1;
+	spec->graphics = true;
+	if (!name && name_taken(eng, spec->name))
+		goto fail;
+	job_progress(job, 0.9, _("Defining the VM"));
+	if (vm_create(eng, spec, job) < 0)
+		goto fail;
+	*made_name = g_strdup(spec->name);
+	return 0;
+fail:
+	remove_disks(spec);
+	return -1;
 }
 
 /* ---- export --------------------------------------------------------------- */
@@ -555,10 +565,9 @@ out:
 	return rc;
 }
 
-int ova_export(struct engine *eng, const char *name, const char *path, struct job *job)
+int ova_write(const struct vm_spec *spec, const char *path, struct job *job)
 {
-	int state = 0, reason = 0, fd = -1, rc = -1;
-	autoptr(vm_spec) spec = vm_describe(eng, name, &state, &reason);
+	int fd = -1, rc = -1;
 	struct staging st = { NULL, -1, NULL };
 	g_autoptr(GPtrArray) hrefs = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GArray) sizes = g_array_new(FALSE, TRUE, sizeof(uint64_t));
@@ -569,16 +578,9 @@ int ova_export(struct engine *eng, const char *name, const char *path, struct jo
 	struct archive *a = NULL;
 	unsigned n = 0;
 
-	if (!spec)
-		return -1;
-	if (state != VIR_DOMAIN_SHUTOFF) {
-		core_error(CORE_ERR_STATE, _("VM \"%s\" is not shut off: shut it down before exporting it."),
-			   name);
-		return -1;
-	}
 	dir = g_path_get_dirname(path);
 	base = g_path_get_basename(path);
-	stem = plain_stem(spec->name);
+	stem = core_file_stem(spec->name);
 	if (staging_make(&st, "export") < 0)
 		goto out;
 	for (guint i = 0; i < spec->disks->len; i++) {
@@ -704,4 +706,19 @@ out:
 		unlink(tmp);
 	staging_remove(&st);
 	return rc;
+}
+
+int ova_export(struct engine *eng, const char *name, const char *path, struct job *job)
+{
+	int state = 0, reason = 0;
+	autoptr(vm_spec) spec = vm_describe(eng, name, &state, &reason);
+
+	if (!spec)
+		return -1;
+	if (state != VIR_DOMAIN_SHUTOFF) {
+		core_error(CORE_ERR_STATE, _("VM \"%s\" is not shut off: shut it down before exporting it."),
+			   name);
+		return -1;
+	}
+	return ova_write(spec, path, job);
 }

@@ -113,6 +113,18 @@ struct ova_scan *ova_scan_memory(const void *buf, size_t len);
  * from its current offset. */
 struct ova_scan *ova_scan_fd(int fd, const char *path);
 
+/* The checking and converting half of an import: reads the OVA at @path
+ * with every check above and converts its disks to qcow2, without
+ * defining anything.  Returns a spec (caller frees) holding the OVF's
+ * name (or @name when non-NULL), description and hardware, and its disks
+ * (owned; blank ones without a path).  With @base non-NULL the OVA must
+ * hold exactly one disk, converted to @base (which must not exist; a
+ * template's base); otherwise each disk gets a new file in DATA/disks
+ * named after the VM.  NULL with an error; then nothing is left: no
+ * staging, no disk. */
+struct vm_spec *ova_unpack(const char *path, const char *name, const char *base,
+			   struct job *job);
+
 /* Imports the OVA at @path as a new VM named @name (NULL: the OVF's
  * name).  Stages the referenced files in a private folder under the data
  * dir, checks them, converts each disk to qcow2 in DATA/disks and defines
@@ -122,10 +134,14 @@ struct ova_scan *ova_scan_fd(int fd, const char *path);
 int ova_import(struct engine *eng, const char *path, const char *name,
 	       struct job *job, char **made_name);
 
-/* Exports the shut-off VM @name to @path: an OVF 1.0 descriptor, its disks
- * as streamOptimized VMDK and a SHA256 manifest, in a tar written to a
- * temporary file and renamed into place.  0 or -1 with an error; a failed
- * or cancelled export leaves @path as it was. */
+/* Writes @spec, whose disks are files here, to @path: an OVF 1.0
+ * descriptor of its hardware, every disk but CD-ROMs as streamOptimized
+ * VMDK (a backing chain folded in) and a SHA256 manifest, in a tar
+ * written to a temporary file and renamed into place.  0 or -1 with an
+ * error; a failed or cancelled write leaves @path as it was. */
+int ova_write(const struct vm_spec *spec, const char *path, struct job *job);
+
+/* Exports the shut-off VM @name to @path with ova_write. */
 int ova_export(struct engine *eng, const char *name, const char *path,
 	       struct job *job);
 

@@ -43,6 +43,22 @@ void template_free(struct template *t)
 	g_free(t);
 }
 
+struct vm_spec *tpl_vm_spec(const struct template *t)
+{
+	struct vm_spec *spec = vm_spec_new();
+
+	spec->os_variant = g_strdup(t->os_variant);
+	spec->vcpus = t->vcpus;
+	spec->memory_mib = t->memory_mib;
+	spec->firmware = t->firmware;
+	spec->disk_bus = g_strdup(t->disk_bus);
+	spec->nic_model = g_strdup(t->nic_model);
+	spec->kernel = g_strdup(t->kernel);
+	spec->initrd = g_strdup(t->initrd);
+	spec->cmdline = g_strdup(t->cmdline);
+	return spec;
+}
+
 char *templates_dir(void)
 {
 	g_autofree char *data = core_data_dir();

@@ -316,7 +316,7 @@ static int make_vm(struct engine *eng, const struct template *t,
 		   const struct provision_opts *o, const struct planned *v,
 		   struct job *job)
 {
-	autoptr(vm_spec) spec = vm_spec_new();
+	autoptr(vm_spec) spec = tpl_vm_spec(t);
 	struct seed seed = { 0 };
 	struct vm_disk *d;
 
@@ -358,16 +358,7 @@ static int make_vm(struct engine *eng, const struct template *t,
 	spec->name = g_strdup(v->name);
 	spec->uuid = g_strdup(v->uuid);
 	spec->description = g_strdup_printf(_("Provisioned from template \"%s\"."), t->name);
-	spec->os_variant = g_strdup(t->os_variant);
-	spec->vcpus = t->vcpus;
-	spec->memory_mib = t->memory_mib;
-	spec->firmware = t->firmware;
-	spec->disk_bus = g_strdup(t->disk_bus);
-	spec->nic_model = g_strdup(t->nic_model);
 	spec->mac = g_strdup(v->mac);
-	spec->kernel = g_strdup(t->kernel);
-	spec->initrd = g_strdup(t->initrd);
-	spec->cmdline = g_strdup(t->cmdline);
 	spec->graphics = !t->kernel; /* direct-boot kits talk on the serial line */
 	spec->template_name = g_strdup(t->name);
 	spec->lab_address = g_strdup(v->address);
@@ -410,8 +401,6 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 	g_autoptr(GString) r = g_string_new(NULL);
 	g_autofree char *jdir = journal_dir();
 	g_autofree char *jpath = NULL;
-	g_autofree char *data = core_data_dir();
-	g_autofree char *disks = g_build_filename(data, "disks", NULL);
 	struct in_use u;
 	guint made = 0;
 	int rc = -1;
@@ -431,7 +420,7 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 	for (guint i = 0; i < o->names->len; i++)
 		if (!seed_hostname_valid(o->hostname && i == 0 ? o->hostname : o->names->pdata[i]))
 			return -1;
-	if (core_mkdir_p(disks, 0700) < 0 || core_mkdir_p(jdir, 0700) < 0)
+	if (core_mkdir_p(jdir, 0700) < 0)
 		return -1;
 
 	/* the plan, written down before anything is made */
@@ -439,16 +428,23 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 	in_use_scan(eng, &u);
 	for (guint i = 0; i < o->names->len; i++) {
 		struct planned *v = g_new0(struct planned, 1);
-		g_autofree char *id8 = NULL;
+		g_autofree char *id8 = NULL, *seed_tag = NULL;
 
 		v->name = g_strdup(o->names->pdata[i]);
 		v->uuid = g_uuid_string_random();
 		id8 = g_strndup(v->uuid, 8);
 		v->mac = next_mac(&u);
 		v->address = next_address(&u);
-		v->disk = g_strdup_printf("%s/%s-%s.qcow2", disks, v->name, id8);
-		v->seed = g_strdup_printf("%s/%s-%s-seed.iso", disks, v->name, id8);
+		seed_tag = g_strdup_printf("%s-seed", id8);
+		/* named, not made: the journal records them before they exist,
+		 * and the UUID's first 8 digits keep them apart */
+		v->disk = disk_new_path(v->name, id8, "qcow2", false);
+		v->seed = disk_new_path(v->name, seed_tag, "iso", false);
 		g_ptr_array_add(plan, v);
+		if (!v->disk || !v->seed) {
+			in_use_fini(&u);
+			return -1;
+		}
 		if (!v->address) {
 			core_error(CORE_ERR_FAILED, _("The lab network has no free address left."));
 			in_use_fini(&u);

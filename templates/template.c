@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 
 #include "i18n.h"
 #include "images.h"
+#include "ova.h"
 #include "templates-priv.h"
 
 int tpl_qemu_img(const char *const *argv, const char *what)
@@ -98,6 +100,20 @@ static bool is_ext(const char *raw)
 	return ok;
 }
 
+/* Copies the first @bytes (a multiple of 2048; 0: all) of the qcow2
+ * @base to the raw file @raw.  0, or -1 with an error. */
+static int to_raw(const char *base, const char *raw, uint64_t bytes)
+{
+	g_autofree char *in = g_strdup_printf("if=%s", base);
+	g_autofree char *out = g_strdup_printf("of=%s", raw);
+	g_autofree char *count = g_strdup_printf("count=%" PRIu64, bytes / 2048);
+	const char *dd[] = { "dd", "-f", "qcow2", "-O", "raw", "bs=2048", count, in, out, NULL };
+	const char *all[] = { "convert", "-f", "qcow2", "-O", "raw", "--", base, raw, NULL };
+
+	unlink(raw);
+	return tpl_qemu_img(bytes ? dd : all, base);
+}
+
 char *template_check_identity(const char *base, const char *staging)
 {
 	g_autofree char *raw = g_build_filename(staging, "probe.raw", NULL);
@@ -105,21 +121,22 @@ char *template_check_identity(const char *base, const char *staging)
 	g_autofree char *ls = NULL;
 	g_autofree char *prog = g_find_program_in_path("debugfs");
 	GString *w = g_string_new(NULL);
-	const char *argv[] = { "convert", "-f", "qcow2", "-O", "raw", "--", base, raw, NULL };
 
 	if (!prog) {
 		g_string_append(w, _("Not checked for a machine-id or SSH host keys: debugfs (e2fsprogs) is not installed."));
 		return g_string_free(w, FALSE);
 	}
-	if (tpl_qemu_img(argv, base) < 0) {
-		g_string_append_printf(w, _("Not checked for a machine-id or SSH host keys: %s"),
-				       core_error_message());
+	/* debugfs reads a raw file only; the superblock (its magic at byte
+	 * 1080) says first whether the whole copy is worth making */
+	core_error_clear();
+	if (to_raw(base, raw, 2048) < 0 || !is_ext(raw) || to_raw(base, raw, 0) < 0) {
+		if (core_error_message() && *core_error_message())
+			g_string_append_printf(w, _("Not checked for a machine-id or SSH host keys: %s"),
+					       core_error_message());
+		else
+			g_string_append(w, _("Not checked for a machine-id or SSH host keys: the image does not start with an ext2/3/4 file system (partitioned disks and other file systems are not looked into)."));
 		core_error_clear();
-		return g_string_free(w, FALSE);
-	}
-	if (!is_ext(raw)) {
 		unlink(raw);
-		g_string_append(w, _("Not checked for a machine-id or SSH host keys: the image does not start with an ext2/3/4 file system (partitioned disks and other file systems are not looked into)."));
 		return g_string_free(w, FALSE);
 	}
 	id = debugfs(raw, "cat /etc/machine-id");
@@ -287,6 +304,28 @@ static int from_image(struct template *t, const char *path)
 	return 0;
 }
 
+/* Converts the only disk of the OVA at @path into @t->base after the
+ * checks every OVA passes; the hardware is the OVF's.  0 or -1. */
+static int from_ova(struct template *t, const char *path, struct job *job)
+{
+	autoptr(vm_spec) s = ova_unpack(path, NULL, t->base, job);
+	struct vm_disk *d;
+
+	if (!s)
+		return -1;
+	d = s->disks->pdata[0];
+	t->disk_bytes = d->capacity;
+	t->disk_bus = g_strdup(d->bus ? d->bus : "virtio");
+	t->source = g_strdup_printf("ova:%s", path);
+	t->vcpus = s->vcpus;
+	t->memory_mib = s->memory_mib;
+	t->firmware = s->firmware;
+	t->nic_model = g_strdup(s->nic_model);
+	if (!t->description && s->description)
+		t->description = g_strdup(s->description);
+	return 0;
+}
+
 struct template *template_create(struct engine *eng, const char *name,
 				 const struct template_source *src,
 				 struct job *job, char **report)
@@ -332,7 +371,8 @@ struct template *template_create(struct engine *eng, const char *name,
 	t->network = g_strdup("nat");
 
 	job_progress(job, 0.1, _("Copying the disk into template \"%s\""), name);
-	rc = src->vm ? from_vm(eng, t, src->vm) : from_image(t, src->image);
+	rc = src->vm ? from_vm(eng, t, src->vm) :
+	     src->ova ? from_ova(t, src->ova, job) : from_image(t, src->image);
 	if (rc < 0)
 		goto fail;
 	if (job_cancelled(job)) {
@@ -370,9 +410,11 @@ struct template *template_create(struct engine *eng, const char *name,
 		if (sysprep && src->vm)
 			g_string_append_printf(r, _("virt-sysprep is installed: `virt-sysprep -d %s` (or -a on its disk) clears these; then make the template again."),
 					       src->vm);
-		else if (sysprep)
+		else if (sysprep && src->image)
 			g_string_append_printf(r, _("virt-sysprep is installed: `virt-sysprep -a %s` clears these; then make the template again."),
 					       src->image);
+		else if (sysprep)
+			g_string_append(r, _("virt-sysprep is installed: run it on the VM or disk the OVA was made from (`virt-sysprep -d VM` or -a DISK), export it again and make the template again."));
 		else
 			g_string_append(r, _("virt-sysprep (package guestfs-tools) would clear these; it is not installed."));
 		g_string_append_c(r, '\n');
@@ -383,6 +425,53 @@ struct template *template_create(struct engine *eng, const char *name,
 fail:
 	tpl_rm_rf(staging);
 	return NULL;
+}
+
+int template_set_kernel(struct template *t, const char *kernel, const char *initrd)
+{
+	/* new names: VMs made from the template boot the files it had */
+	g_autofree char *k = g_strdup_printf("%s/vmlinuz-%u", t->dir, t->version + 1);
+	g_autofree char *i = initrd ? g_strdup_printf("%s/initrd-%u.img", t->dir, t->version + 1) :
+			     NULL;
+
+	unlink(k);
+	if (copy_file(kernel, k) < 0)
+		return -1;
+	if (i) {
+		unlink(i);
+		if (copy_file(initrd, i) < 0) {
+			unlink(k);
+			return -1;
+		}
+	}
+	g_free(t->kernel);
+	t->kernel = g_steal_pointer(&k);
+	g_free(t->initrd);
+	t->initrd = g_steal_pointer(&i);
+	return 0;
+}
+
+int template_export_ova(const char *name, const char *path, struct job *job, char **report)
+{
+	autoptr(template) t = template_load(name);
+	autoptr(vm_spec) spec = NULL;
+	struct vm_disk *d;
+
+	*report = NULL;
+	if (!t)
+		return -1;
+	/* the OVF has no place for the kernel tpl_vm_spec gives */
+	spec = tpl_vm_spec(t);
+	spec->name = g_strdup(t->name);
+	spec->description = g_strdup(t->description);
+	d = vm_spec_add_disk(spec, t->base, "qcow2", false);
+	d->bus = g_strdup(t->disk_bus);
+	if (ova_write(spec, path, job) < 0)
+		return -1;
+	if (t->kernel)
+		*report = g_strdup_printf(_("Warning: template \"%s\" boots a kernel directly (%s, command line \"%s\"); an OVF cannot carry a kernel, so the OVA holds its disk and hardware only. Give the kernel again after the import (vmtui template edit NAME --kernel FILE --initrd FILE --cmdline TEXT).\n"),
+					  t->name, t->kernel, t->cmdline ? t->cmdline : "");
+	return 0;
 }
 
 /* ---- dependants and delete --------------------------------------------- */

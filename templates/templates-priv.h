@@ -9,6 +9,10 @@
 /* manifest.c: a fresh template named @name with its paths filled in. */
 struct template *template_alloc(const char *name);
 
+/* manifest.c: a new VM spec with @t's hardware and kernel (no name,
+ * disk or identity).  Caller frees. */
+struct vm_spec *tpl_vm_spec(const struct template *t);
+
 /* template.c: runs qemu-img with @argv (after the program name); 0, or -1
  * with an error naming @what and qemu-img's message. */
 int tpl_qemu_img(const char *const *argv, const char *what);

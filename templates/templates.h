@@ -72,6 +72,7 @@ GPtrArray *template_list(void);
 struct template_source {
 	const char *vm;      /* a shut-off VM */
 	const char *image;   /* or an image file from elsewhere */
+	const char *ova;     /* or an OVA holding one disk */
 	const char *description;
 };
 
@@ -81,6 +82,15 @@ struct template_source {
 struct template *template_create(struct engine *eng, const char *name,
 				 const struct template_source *src,
 				 struct job *job, char **report);
+/* Copies @kernel (and @initrd, may be NULL) into @t's folder under new
+ * names, for VMs made from it to boot directly; VMs made before keep the
+ * files they boot.  The caller saves @t.  0 or -1 (nothing copied). */
+int template_set_kernel(struct template *t, const char *kernel, const char *initrd);
+/* Writes template @name to @path as an OVA (ova_write): its manifest's
+ * hardware and its base.  An OVF cannot carry a kernel to boot directly:
+ * for such a template the OVA holds the disk and hardware only and
+ * @report (caller frees; NULL otherwise) says so.  0 or -1. */
+int template_export_ova(const char *name, const char *path, struct job *job, char **report);
 /* Names of the VMs whose disks depend on template @name: linked clones,
  * whose overlay has the base as backing file (full copies do not).  Caller frees (g_ptr_array).
  * NULL with an error when the engine cannot be read. */

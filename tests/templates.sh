@@ -12,6 +12,7 @@ QEMU_IMG=${QEMU_IMG:-qemu-img}
 command -v mkfs.ext4 >/dev/null || skip_all "mkfs.ext4 (e2fsprogs) is not installed"
 command -v cpio >/dev/null || skip_all "cpio is not installed"
 command -v xorriso >/dev/null || { echo "Bail out! xorriso is missing (./setup.sh test installs it)"; exit 1; }
+command -v tmux >/dev/null || { echo "Bail out! tmux is missing (./setup.sh test installs it)"; exit 1; }
 guest_kit
 DISKS=$XDG_DATA_HOME/vmtui/disks
 TPLS=$XDG_DATA_HOME/vmtui/templates
@@ -79,6 +80,91 @@ expect 1 'backing' "an image with a backing file to a host file is refused" \
 check "  ... and leaves no template behind" [ ! -e "$TPLS/evil" ]
 expect 2 'template name' "a template name with a slash is refused" \
 	template create ../x --from-image "$T/root.qcow2"
+
+# --- template edit applies the limits of vmtui create ----------------------
+expect 2 '1000 vCPUs is more than vmtui supports \(255\)' "template edit refuses 1000 vCPUs, as create does" \
+	template edit img --vcpus 1000
+expect 2 '8 MiB of memory is too little; a VM needs at least 16 MiB' "  ... and 8 MiB of memory" \
+	template edit img --memory 8M
+expect 2 'MiB of memory is more than the host has' "  ... and more memory than the host has" \
+	template edit img --memory 64T
+expect 2 'A VM needs at least 1 vCPU' "  ... and 0 vCPUs" template edit img --vcpus 0
+expect 0 'Version: +1$' "  ... none of them changed the template" template info img
+
+# --- a template through an OVA and back -------------------------------------
+expect 0 'Exported template "kit" to .*kit\.ova' "ova export --template writes a template's OVA" \
+	ova export --template kit "$T/kit.ova"
+check "  ... and says the OVF cannot carry its kernel" grep -q 'an OVF cannot carry a kernel' "$T/out"
+check "  ... the OVF, the base as VMDK and the manifest, in that order" \
+	[ "$(tar tf "$T/kit.ova" | tr '\n' ' ')" = "kit.ovf kit-disk1.vmdk kit.mf " ]
+tar xOf "$T/kit.ova" kit.ovf >"$T/kit.ovf"
+check "  ... the OVF has the manifest's hardware and description" \
+	sh -c "grep -q '<rasd:VirtualQuantity>256</rasd:VirtualQuantity>' '$T/kit.ovf' &&
+		grep -q 'kit disk for labs' '$T/kit.ovf'"
+expect 0 'Created template "kit2" from .*kit\.ova' "template create --from-ova makes a template of it" \
+	template create kit2 --from-ova "$T/kit.ova"
+check "  ... warning that its base still has a machine-id" grep -q 'has a machine-id' "$T/out"
+expect 0 'Hardware: +1 vCPUs, 256 MiB, bios firmware, virtio disk' "  ... with the OVF's hardware" template info kit2
+check "  ... and description" grep -q 'Description: *kit disk for labs' "$T/out"
+check "  ... its base holds the same bytes as the kit's" \
+	"$QEMU_IMG" compare -q -f qcow2 -F qcow2 "$TPLS/kit/base.qcow2" "$TPLS/kit2/base.qcow2"
+expect 0 'now version 2' "template edit gives it the kit's kernel to boot" \
+	template edit kit2 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --cmdline "$CMDLINE"
+expect 0 'Started VM "rt"' "a VM provisioned from it starts" provision kit2 rt --start
+log=$(serial_log rt)
+if wait_for "$log" "VMTUI-GUEST-NOCLOUD hostname=rt " 60; then
+	ok "  ... and boots the OVA's disk with host name rt from its seed"
+else
+	not_ok "  ... and boots the OVA's disk with host name rt from its seed"
+	diag "serial log:" "$(tail -n 15 "$log" 2>/dev/null)"
+fi
+expect 0 'Deleted VM "rt"' "  ... lab delete removes it" lab delete rt --yes
+expect 0 'Deleted template "kit2"' "  ... and the template goes" template delete kit2
+
+# refusals: nothing left behind
+echo "canary" >"$T/canary"
+"$QEMU_IMG" create -q -f qcow2 -u -b "$T/canary" -F raw "$T/backing.qcow2" 1G
+python3 "$top_srcdir/tests/ova-craft.py" "$T/kit.ova" "$T/cases" "$T/canary" \
+	"$T/backing.qcow2" >"$T/craft.log" 2>&1
+for c in tar-dotdot:'a path outside the archive' mf-sha256:'digest of "kit-disk1\.vmdk" does not match' \
+	disk-backing-file:'has a backing file'; do
+	expect 1 "${c#*:}" "template create --from-ova of a hostile OVA (${c%%:*}) is refused" \
+		template create evil --from-ova "$T/cases/${c%%:*}.ova"
+	check "  ... leaving no template, half template or staging folder" \
+		[ -z "$(ls -A "$TPLS" | grep -v '^\(kit\|img\)$')$(ls -A "$XDG_DATA_HOME/vmtui/staging" 2>/dev/null)" ]
+done
+python3 - "$T/kit.ova" "$T/two.ova" <<'PY'
+import re, sys, tarfile, io
+src, dst = sys.argv[1], sys.argv[2]
+with tarfile.open(src) as t:
+    m = {i.name: t.extractfile(i).read() for i in t.getmembers()}
+ovf = m["kit.ovf"].decode()
+# a second, blank disk: its own Disk element and controller item
+disk = re.search(r'<ovf:Disk [^>]*/>', ovf).group(0)
+blank = re.sub(r' ovf:fileRef="[^"]*"', '', disk).replace('ovf:diskId="', 'ovf:diskId="blank-')
+ovf = ovf.replace(disk, disk + blank)
+item = [i for i in re.findall(r'<ovf:Item>.*?</ovf:Item>', ovf, re.S) if 'ovf:/disk/' in i][0]
+did = re.search(r'ovf:diskId="([^"]*)"', disk).group(1)
+item2 = item.replace('ovf:/disk/' + did, 'ovf:/disk/blank-' + did).replace('<rasd:InstanceID>', '<rasd:InstanceID>9')
+ovf = ovf.replace(item, item + item2)
+with tarfile.open(dst, "w", format=tarfile.USTAR_FORMAT) as t:
+    for n, d in (("kit.ovf", ovf.encode()), ("kit-disk1.vmdk", m["kit-disk1.vmdk"])):
+        ti = tarfile.TarInfo(n); ti.size = len(d); t.addfile(ti, io.BytesIO(d))
+PY
+expect 2 'The OVA holds 2 disks; a template is made of one' "an OVA with two disks is refused, naming the count" \
+	template create two --from-ova "$T/two.ova"
+check "  ... and leaves no template" [ ! -e "$TPLS/two" ]
+echo "an older OVA" >"$T/old.ova"
+expect 3 'no template named "nosuch"' "ova export --template of a missing template names it" \
+	ova export --template nosuch "$T/old.ova"
+"$VMTUI" template create gone --from-image "$T/root.qcow2" >/dev/null 2>&1
+rm -f "$TPLS/gone/base.qcow2"
+expect 3 'Cannot read .*gone/base\.qcow2' "exporting a template whose base is gone fails, naming the base" \
+	ova export --template gone "$T/old.ova"
+check "  ... and the file it would replace is unchanged" grep -qx "an older OVA" "$T/old.ova"
+check "  ... with no temporary file or staging folder left" \
+	[ -z "$(ls -A "$T" | grep '^\.old\.ova')$(ls -A "$XDG_DATA_HOME/vmtui/staging" 2>/dev/null)" ]
+"$VMTUI" template delete gone >/dev/null 2>&1
 
 # --- a lab of three, booted -------------------------------------------------
 expect 0 'Created VM "lab-3"' "provision 3 lab VMs from the template and start them" \
@@ -219,28 +305,26 @@ expect 0 'Deleted VM "full-copy"' "  ... and lives on without it" lab delete ful
 
 # --- lab delete from the TUI's ":" line asks first ---------------------------
 "$VMTUI" template create img --from-image "$T/root.qcow2" >/dev/null 2>&1
-if command -v tmux >/dev/null; then
-	expect 0 'Created VM "tx-2"' "provision two more for the TUI" provision img 'tx-{1..2}'
-	S="vmtui-templates-$$"
-	export TMUX_TMPDIR="$T"
-	tmux new-session -d -s "$S" -x 120 -y 30 \
-		"env LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
-		VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'; sleep 60"
-	see ' tx-1 +shut off' 15 "the TUI lists the lab"
-	keys : "lab delete 'tx-*'" Enter
-	see "Run \"lab delete 'tx-\*'\"\? It deletes what it names\. \[y/N\]" 5 \
-		"lab delete on the : line asks for a confirmation"
-	keys y Enter
-	see 'Removed seed .*tx-2-' 20 "  ... after y it deletes the lab and shows what went"
-	keys q
-	i=0
-	while [ $i -lt 100 ] && screen | grep -Eq 'tx-[12] +shut off'; do sleep 0.1; i=$((i + 1)); done
-	check "  ... and the lab is gone from the list" sh -c "! tmux capture-pane -p -t '$S' | grep -Eq 'tx-[12] +shut off'"
-	keys q
-	sleep 1
-	tmux kill-session -t "$S" 2>/dev/null
-	check "  ... with its overlays and seeds" sh -c "! ls '$DISKS' | grep -q '^tx-'"
-fi
+expect 0 'Created VM "tx-2"' "provision two more for the TUI" provision img 'tx-{1..2}'
+S="vmtui-templates-$$"
+export TMUX_TMPDIR="$T"
+tmux new-session -d -s "$S" -x 120 -y 30 \
+	"env LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
+	VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'; sleep 60"
+see ' tx-1 +shut off' 15 "the TUI lists the lab"
+keys : "lab delete 'tx-*'" Enter
+see "Run \"lab delete 'tx-\*'\"\? It deletes what it names\. \[y/N\]" 5 \
+	"lab delete on the : line asks for a confirmation"
+keys y Enter
+see 'Removed seed .*tx-2-' 20 "  ... after y it deletes the lab and shows what went"
+keys q
+i=0
+while [ $i -lt 100 ] && screen | grep -Eq 'tx-[12] +shut off'; do sleep 0.1; i=$((i + 1)); done
+check "  ... and the lab is gone from the list" sh -c "! tmux capture-pane -p -t '$S' | grep -Eq 'tx-[12] +shut off'"
+keys q
+sleep 1
+tmux kill-session -t "$S" 2>/dev/null
+check "  ... with its overlays and seeds" sh -c "! ls '$DISKS' | grep -q '^tx-'"
 
 # --- disk full: a small file system under the disks folder ---------------
 truncate -s 40M "$T/small.img" && mkfs.ext4 -q -F "$T/small.img" 2>/dev/null

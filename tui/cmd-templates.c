@@ -36,20 +36,21 @@ int exec_template_create(struct cmd_ctx *ctx)
 	struct template_source src = {
 		.vm = cmd_opt_str(ctx, "from-vm"),
 		.image = cmd_opt_str(ctx, "from-image"),
+		.ova = cmd_opt_str(ctx, "from-ova"),
 		.description = cmd_opt_str(ctx, "description"),
 	};
 	autoptr(template) t = NULL;
 	g_autofree char *report = NULL;
 
-	if (!src.vm == !src.image) {
-		core_error(CORE_ERR_USAGE, _("Give either --from-vm VM or --from-image PATH."));
+	if (!!src.vm + !!src.image + !!src.ova != 1) {
+		core_error(CORE_ERR_USAGE, _("Give one of --from-vm VM, --from-image PATH or --from-ova FILE.ova."));
 		return -1;
 	}
 	t = template_create(ctx->eng, ctx->args[0], &src, ctx->job, &report);
 	if (!t)
 		return -1;
 	g_string_append_printf(ctx->out, _("Created template \"%s\" from %s."), t->name,
-			       src.vm ? src.vm : src.image);
+			       src.vm ? src.vm : src.image ? src.image : src.ova);
 	g_string_append_c(ctx->out, '\n');
 	if (report)
 		g_string_append(ctx->out, report);
@@ -104,20 +105,13 @@ int exec_template_list(struct cmd_ctx *ctx)
 	return 0;
 }
 
-static void field(GString *out, const char *label, const char *value)
-{
-	if (!value || !*value)
-		return;
-	cli_pad(out, label, 14);
-	g_string_append_printf(out, " %s\n", value);
-}
-
 int exec_template_info(struct cmd_ctx *ctx)
 {
 	autoptr(template) t = template_load(ctx->args[0]);
 	g_autoptr(GPtrArray) deps = NULL;
 	g_autofree char *ver = NULL, *hw = NULL, *size = NULL;
 	g_autoptr(GString) keys = g_string_new(NULL);
+	bool first = true;
 
 	if (!t)
 		return -1;
@@ -129,32 +123,32 @@ int exec_template_info(struct cmd_ctx *ctx)
 			     t->disk_bus ? t->disk_bus : "virtio",
 			     t->nic_model ? t->nic_model : _("none"));
 	size = g_strdup_printf("%" PRIu64 " MiB", t->disk_bytes / MIB);
-	field(ctx->out, _("Name:"), t->name);
-	field(ctx->out, _("Version:"), ver);
-	field(ctx->out, _("Description:"), t->description);
-	field(ctx->out, _("Created:"), t->created);
-	field(ctx->out, _("Source:"), t->source);
-	field(ctx->out, _("OS:"), t->os_variant);
-	field(ctx->out, _("Hardware:"), hw);
-	field(ctx->out, _("Base image:"), t->base);
-	field(ctx->out, _("Disk size:"), size);
-	field(ctx->out, _("Kernel:"), t->kernel);
-	field(ctx->out, _("Initrd:"), t->initrd);
-	field(ctx->out, _("Command line:"), t->cmdline);
-	field(ctx->out, _("Network:"), t->network);
-	field(ctx->out, _("User:"), t->user);
+	info_field(ctx, &first, "name", _("Name:"), t->name);
+	info_field(ctx, &first, "version", _("Version:"), ver);
+	info_field(ctx, &first, "description", _("Description:"), t->description);
+	info_field(ctx, &first, "created", _("Created:"), t->created);
+	info_field(ctx, &first, "source", _("Source:"), t->source);
+	info_field(ctx, &first, "os", _("OS:"), t->os_variant);
+	info_field(ctx, &first, "hardware", _("Hardware:"), hw);
+	info_field(ctx, &first, "base_image", _("Base image:"), t->base);
+	info_field(ctx, &first, "disk_size", _("Disk size:"), size);
+	info_field(ctx, &first, "kernel", _("Kernel:"), t->kernel);
+	info_field(ctx, &first, "initrd", _("Initrd:"), t->initrd);
+	info_field(ctx, &first, "command_line", _("Command line:"), t->cmdline);
+	info_field(ctx, &first, "network", _("Network:"), t->network);
+	info_field(ctx, &first, "user", _("User:"), t->user);
 	for (guint i = 0; i < t->ssh_keys->len; i++)
 		g_string_append_printf(keys, "%s%.50s", i ? "; " : "", (char *)t->ssh_keys->pdata[i]);
-	field(ctx->out, _("SSH keys:"), keys->str);
+	info_field(ctx, &first, "ssh_keys", _("SSH keys:"), keys->len ? keys->str : NULL);
 	g_string_truncate(keys, 0);
 	for (guint i = 0; i < t->packages->len; i++)
 		g_string_append_printf(keys, "%s%s", i ? ", " : "", (char *)t->packages->pdata[i]);
-	field(ctx->out, _("Packages:"), keys->str);
-	field(ctx->out, _("Warnings:"), t->warnings);
+	info_field(ctx, &first, "packages", _("Packages:"), keys->len ? keys->str : NULL);
+	info_field(ctx, &first, "warnings", _("Warnings:"), t->warnings);
 	g_string_truncate(keys, 0);
 	for (guint i = 0; deps && i < deps->len; i++)
 		g_string_append_printf(keys, "%s%s", i ? ", " : "", (char *)deps->pdata[i]);
-	field(ctx->out, _("Used by:"), keys->str);
+	info_field(ctx, &first, "used_by", _("Used by:"), keys->len ? keys->str : NULL);
 	return 0;
 }
 
@@ -181,17 +175,21 @@ int exec_template_edit(struct cmd_ctx *ctx)
 		}
 		changed = true;
 	}
-	if ((v = cmd_opt_str(ctx, "memory"))) {
-		uint64_t b = core_parse_size(v, 'M');
-
-		if (!b)
+	if (cmd_opt_str(ctx, "memory")) {
+		if (opt_size_mib(ctx, "memory", &t->memory_mib) < 0)
 			return -1;
-		if (b < 16 * MIB) {
-			core_error(CORE_ERR_USAGE, _("A VM needs at least 16 MiB of memory."));
-			return -1;
-		}
-		t->memory_mib = b / MIB;
 		changed = true;
+	}
+	/* the VMs it makes get these: the limits of `vmtui create` */
+	if (changed && vm_check_resources(ctx->eng, t->vcpus, MAX(t->memory_mib, 1)) < 0)
+		return -1;
+	if ((v = cmd_opt_str(ctx, "kernel"))) {
+		if (template_set_kernel(t, v, cmd_opt_str(ctx, "initrd")) < 0)
+			return -1;
+		changed = true;
+	} else if (cmd_opt_str(ctx, "initrd")) {
+		core_error(CORE_ERR_USAGE, _("--initrd goes with --kernel."));
+		return -1;
 	}
 	if ((v = cmd_opt_str(ctx, "os"))) {
 		g_free(t->os_variant);

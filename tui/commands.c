@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "images.h"
 #include "ova.h"
+#include "templates.h"
 
 #define MIB (UINT64_C(1) << 20)
 
@@ -103,8 +104,7 @@ static int exec_list(struct cmd_ctx *ctx)
 	return 0;
 }
 
-/* "key: value" line of `vmtui info`, or a JSON member. */
-static void info_field(struct cmd_ctx *ctx, bool *first, const char *key,
+void info_field(struct cmd_ctx *ctx, bool *first, const char *key,
 		       const char *label, const char *value)
 {
 	if (ctx->json) {
@@ -227,7 +227,7 @@ static int exec_info(struct cmd_ctx *ctx)
 
 /* ---- create ------------------------------------------------------------- */
 
-static int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib)
+int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib)
 {
 	const char *v = cmd_opt_str(ctx, name);
 	uint64_t bytes;
@@ -822,10 +822,22 @@ static int exec_ova_import(struct cmd_ctx *ctx)
 
 static int exec_ova_export(struct cmd_ctx *ctx)
 {
-	if (ova_export(ctx->eng, ctx->args[0], ctx->args[1], ctx->job) < 0)
-		return -1;
-	g_string_append_printf(ctx->out, _("Exported VM \"%s\" to %s."), ctx->args[0], ctx->args[1]);
+	g_autofree char *report = NULL;
+
+	if (cmd_opt_flag(ctx, "template")) {
+		if (template_export_ova(ctx->args[0], ctx->args[1], ctx->job, &report) < 0)
+			return -1;
+		g_string_append_printf(ctx->out, _("Exported template \"%s\" to %s."), ctx->args[0],
+				       ctx->args[1]);
+	} else {
+		if (ova_export(ctx->eng, ctx->args[0], ctx->args[1], ctx->job) < 0)
+			return -1;
+		g_string_append_printf(ctx->out, _("Exported VM \"%s\" to %s."), ctx->args[0],
+				       ctx->args[1]);
+	}
 	g_string_append_c(ctx->out, '\n');
+	if (report)
+		g_string_append(ctx->out, report);
 	return 0;
 }
 
@@ -944,9 +956,15 @@ static const struct cmd_opt ova_import_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt ova_export_opts[] = {
+	{ "template", OPT_FLAG, NULL, N_("NAME is a template: its hardware and base (an OVF cannot carry a kernel booted directly: then only the disk and hardware, with a warning)") },
+	{ 0 }
+};
+
 static const struct cmd_opt template_create_opts[] = {
 	{ "from-vm", OPT_STRING, "VM", N_("copy the disk of this shut-off VM") },
 	{ "from-image", OPT_PATH, "PATH", N_("copy this disk image (checked first)") },
+	{ "from-ova", OPT_PATH, "FILE.ova", N_("copy the one disk of this OVA (checked as ova import does) with its hardware") },
 	{ "description", OPT_STRING, "TEXT", N_("free-text description") },
 	{ 0 }
 };
@@ -956,6 +974,8 @@ static const struct cmd_opt template_edit_opts[] = {
 	{ "vcpus", OPT_NUMBER, "N", N_("vCPUs of new VMs") },
 	{ "memory", OPT_SIZE, "SIZE", N_("memory of new VMs, e.g. 1G") },
 	{ "os", OPT_STRING, "VARIANT", N_("OS variant (libosinfo short id)") },
+	{ "kernel", OPT_PATH, "FILE", N_("kernel new VMs boot directly (copied into the template)") },
+	{ "initrd", OPT_PATH, "FILE", N_("initrd for that kernel (copied into the template)") },
 	{ "cmdline", OPT_STRING, "TEXT", N_("kernel command line (templates that boot a kernel directly)") },
 	{ "user", OPT_STRING, "USER", N_("default cloud-init user (\"\" removes it)") },
 	{ "ssh-key", OPT_PATH, "FILE", N_("default SSH public keys, one per line") },
@@ -1023,17 +1043,17 @@ const struct command commands[] = {
 	  CMD_DESTRUCTIVE, 1, 1, NULL, exec_image_delete },
 	{ "ova import", "FILE.ova [--name NAME]", N_("Create a VM from an OVA (OVF 1.x or 2.x) made by VirtualBox, VMware or vmtui"),
 	  CMD_ENGINE | CMD_UNTIMED, 1, 1, ova_import_opts, exec_ova_import },
-	{ "ova export", "NAME FILE.ova", N_("Write a shut-off VM to an OVA other hypervisors can import"),
-	  CMD_ENGINE | CMD_UNTIMED, 2, 2, NULL, exec_ova_export },
-	{ "template create", "NAME --from-vm VM | --from-image PATH [--description TEXT]",
-	  N_("Make a template (read-only base image + manifest) from a VM or an image"),
+	{ "ova export", "[--template] NAME FILE.ova", N_("Write a shut-off VM or a template to an OVA other hypervisors can import"),
+	  CMD_ENGINE | CMD_UNTIMED, 2, 2, ova_export_opts, exec_ova_export },
+	{ "template create", "NAME --from-vm VM | --from-image PATH | --from-ova FILE.ova [--description TEXT]",
+	  N_("Make a template (read-only base image + manifest) from a VM, an image or an OVA"),
 	  CMD_ENGINE | CMD_UNTIMED, 1, 1, template_create_opts, exec_template_create },
 	{ "template list", "", N_("List templates"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_template_list },
 	{ "template info", "NAME", N_("Show a template's manifest and the VMs using it"),
 	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, NULL, exec_template_info },
 	{ "template edit", "NAME [OPTIONS]", N_("Change a template's hardware or cloud-init defaults"),
-	  0, 1, 1, template_edit_opts, exec_template_edit },
+	  CMD_ENGINE, 1, 1, template_edit_opts, exec_template_edit },
 	{ "template delete", "NAME", N_("Delete a template no VM depends on"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_template_delete },
 	{ "provision", "TEMPLATE NAME [--count N] [OPTIONS]",

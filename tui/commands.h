@@ -6,6 +6,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <glib.h>
 
@@ -98,6 +99,16 @@ char *command_recover(struct engine *eng);
 
 /* Writes help for @cmd, or the overview when NULL, to @out. */
 void command_help(const struct command *cmd, GString *out);
+
+/* commands.c: helpers the exec functions share */
+/* A "Label: value" line of an info command (nothing for a NULL value),
+ * or the JSON member @key with --json; *@first tells whether it opens the
+ * object. */
+void info_field(struct cmd_ctx *ctx, bool *first, const char *key,
+		const char *label, const char *value);
+/* Reads the size option @name (a number of MiB by default, or with a
+ * unit) into *@mib when given.  0, or -1 with an error. */
+int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib);
 
 /* cmd-templates.c: `template ...`, `provision`, `lab delete` */
 int exec_template_create(struct cmd_ctx *ctx);
