@@ -28,6 +28,7 @@ expect 0 'Created VM "src"' "a shut-off VM on a disk built from the kit" \
 	create src --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
 	--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 root=/dev/vda" \
 	--memory 256M --disk "$T/root.qcow2" --no-graphics
+expect 0 'Created VM "lab-9"' "a VM whose name the lab would take" create lab-9 --no-disk --no-graphics
 
 fresh_session -x 120 -y 36 \
 	"env LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
@@ -40,7 +41,7 @@ keys T
 see 'No templates yet\. n makes one' 5 "T opens the templates view, empty at first"
 keys q
 see '^ . src +shut off' 5 "q goes back to the VMs"
-keys t
+keys j t
 see 'New template' 5 "t opens the New template form"
 see 'Name +\[src-template\]' 1 "  ... named after the VM"
 see 'VM +\[src\]' 1 "  ... made from it"
@@ -65,8 +66,8 @@ keys BSpace 3
 see 'Names +\[lab-\{1\.\.3\}\]' 2 "three VMs: the names follow the count"
 keys Tab BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 'lab-{1..2}' Tab
 see 'The names make 2 VMs, not 3\.' 3 "names that do not match the count are refused"
-keys Up BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace src Tab
-see 'A VM named "src" already exists\.' 3 "a name that is taken is refused"
+keys Up BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 'lab-{7..9}' Tab
+see 'A VM named "lab-9" already exists\.' 3 "a name that is taken is refused"
 keys Up BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 'lab-{1..3}' Tab
 keys Tab student Tab s3cret-pw Tab Tab Tab Tab Space
 see 'Password +\[\*{9}\]' 2 "the password is shown as stars"
