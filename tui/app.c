@@ -818,34 +818,47 @@ static int group_activate(struct tui *t, const struct vm_row *g)
 	return TUI_REDRAW;
 }
 
+bool tui_move_cursor(int *cursor, int n, int page, int key, bool letters)
+{
+	if (letters)
+		key = key == 'j' ? KEY_DOWN : key == 'k' ? KEY_UP :
+		      key == 'g' ? KEY_HOME : key == 'G' ? KEY_END : key;
+	switch (key) {
+	case KEY_DOWN:
+		*cursor = MIN(*cursor + 1, n - 1);
+		break;
+	case KEY_UP:
+		*cursor = *cursor - 1;
+		break;
+	case KEY_NPAGE:
+		*cursor = MIN(*cursor + page, n - 1);
+		break;
+	case KEY_PPAGE:
+		*cursor = *cursor - page;
+		break;
+	case KEY_HOME:
+		*cursor = 0;
+		break;
+	case KEY_END:
+		*cursor = n - 1;
+		break;
+	default:
+		return false;
+	}
+	*cursor = MAX(*cursor, 0);
+	return true;
+}
+
 static int key_list(struct tui *t, int key)
 {
 	int n = (int)t->rows->len, page = MAX(1, LINES - 4);
 	int res = TUI_REDRAW;
 
+	if (tui_move_cursor(&t->cursor, n, page, key, true)) {
+		keep_cursor(t);
+		return TUI_REDRAW;
+	}
 	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-		t->cursor = MIN(t->cursor + 1, n - 1);
-		break;
-	case 'k':
-	case KEY_UP:
-		t->cursor = MAX(t->cursor - 1, 0);
-		break;
-	case KEY_NPAGE:
-		t->cursor = MIN(t->cursor + page, n - 1);
-		break;
-	case KEY_PPAGE:
-		t->cursor = MAX(t->cursor - page, 0);
-		break;
-	case 'g':
-	case KEY_HOME:
-		t->cursor = 0;
-		break;
-	case 'G':
-	case KEY_END:
-		t->cursor = n - 1;
-		break;
 	case KEY_RESIZE:
 		break;
 	case KEY_MOUSE:

@@ -158,32 +158,11 @@ int picker_key(struct tui *t, wint_t ch, bool is_key)
 	if (!is_key && ch == 27)
 		return finish(t, NULL);
 	if (is_key) {
-		switch (ch) {
-		case KEY_MOUSE:
+		if (ch == KEY_MOUSE)
 			return picker_mouse(t);
-		case KEY_DOWN:
-			p->cursor = MIN(p->cursor + 1, n - 1);
-			break;
-		case KEY_UP:
-			p->cursor = MAX(p->cursor - 1, 0);
-			break;
-		case KEY_NPAGE:
-			p->cursor = MIN(p->cursor + page, n - 1);
-			break;
-		case KEY_PPAGE:
-			p->cursor = MAX(p->cursor - page, 0);
-			break;
-		case KEY_HOME:
-			p->cursor = 0;
-			break;
-		case KEY_END:
-			p->cursor = n - 1;
-			break;
-		}
-		if (!(p->filterable && ch == KEY_BACKSPACE)) {
-			p->cursor = MAX(p->cursor, 0);
+		tui_move_cursor(&p->cursor, n, page, (int)ch, false);
+		if (!(p->filterable && ch == KEY_BACKSPACE))
 			return TUI_REDRAW;
-		}
 	}
 	if (!p->filterable) {
 		/* a menu: an item's key (its hint) chooses it at once */

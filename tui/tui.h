@@ -202,6 +202,10 @@ void tui_complete(struct tui *t);
 /* The two bottom lines: @hint (NULL: the actions' hints), then the
  * prompt being typed, or the jobs' progress and the last message. */
 void tui_draw_bottom(struct tui *t, int lines, int cols, const char *hint);
+/* Moves @cursor in a list of @n rows by @key (arrows, PgUp/PgDn with
+ * @page, Home, End; with @letters also j, k, g, G); false if @key is none
+ * of those.  Never below 0. */
+bool tui_move_cursor(int *cursor, int n, int page, int key, bool letters);
 /* Rebuilds the visible rows from the model's (filter, sort, cursor). */
 void tui_rebuild_rows(struct tui *t);
 /* The VMs an action applies to: the marked ones, else the selected one.

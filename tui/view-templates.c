@@ -202,29 +202,9 @@ int view_templates_key(struct tui *t, int key)
 	g_clear_pointer(&t->message, g_free);
 	if (tui_is_enter((wint_t)key, key >= KEY_MIN))
 		key = '\n';
+	if (tui_move_cursor(&v->cursor, n, page, key, true))
+		key = KEY_RESIZE; /* moved: only remember where */
 	switch (key) {
-	case 'j':
-	case KEY_DOWN:
-		v->cursor = MIN(v->cursor + 1, n - 1);
-		break;
-	case 'k':
-	case KEY_UP:
-		v->cursor = MAX(v->cursor - 1, 0);
-		break;
-	case KEY_NPAGE:
-		v->cursor = MIN(v->cursor + page, n - 1);
-		break;
-	case KEY_PPAGE:
-		v->cursor = MAX(v->cursor - page, 0);
-		break;
-	case 'g':
-	case KEY_HOME:
-		v->cursor = 0;
-		break;
-	case 'G':
-	case KEY_END:
-		v->cursor = n - 1;
-		break;
 	case 'q':
 	case 'T':
 	case 27:
