@@ -139,10 +139,12 @@ see '^ kit +2 +2 +256 MiB .* 0  kit disk' 10 "the view no longer counts clones"
 keys x
 see 'Export as OVA to: ~/kit\.ova' 3 "x asks where to write the OVA"
 keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace "$T/kit.ova" Enter
-see 'kit\.ova' 60 "  ... and writes it"
+see "Exported template \"kit\" to $T/kit\\.ova" 60 "  ... and writes it"
+see 'boots a kernel directly' 1 "  ... saying the kernel is not in the OVA"
 check "  ... a tar with the OVF, the disk and the manifest" \
 	sh -c "tar tf '$T/kit.ova' | grep -q '\.ovf\$' && tar tf '$T/kit.ova' | grep -q '\.vmdk\$' &&
 		tar tf '$T/kit.ova' | grep -q '\.mf\$'"
+screen | grep -q 'q: back' && keys q
 
 # --- n: a template of a disk image ------------------------------------------------
 keys n

@@ -190,7 +190,7 @@ static int export_to(struct tui *t, const char *text)
 	}
 	path = text[0] == '~' && text[1] == '/' ?
 		g_build_filename(g_get_home_dir(), text + 2, NULL) : g_strdup(text);
-	return run(t, "ova", "export", "--template", name, path, false);
+	return run(t, "ova", "export", "--template", name, path, true);
 }
 
 int view_templates_key(struct tui *t, int key)
