@@ -523,9 +523,11 @@ enum vmdk_kind { VMDK_SINGLE_FILE, VMDK_DESCRIPTOR, VMDK_EMBEDDED_DESCRIPTOR };
 enum vmdk_kind image_vmdk_kind(const char *path);
 
 /* Reads @path as @format (NULL: image_detect_format) with qemu-img, under
- * limits (30 s of CPU, 1 GiB of memory).  Returns the info (caller frees
- * with image_info_free), or NULL with a specific error: not a readable file, not of that format, qemu-img
- * killed by the limits, or an absurd size. */
+ * limits (30 s of CPU, 1 GiB of memory).  A VMDK that is not all in this
+ * one file is refused before qemu-img would open the files it names.
+ * Returns the info (caller frees with image_info_free), or NULL with a
+ * specific error: not a readable file, not of that format, not a single
+ * file, qemu-img killed by the limits, or an absurd size. */
 struct image_info *image_inspect(const char *path, const char *format);
 
 /* The checks of image_inspect_safe on what image_inspect said: no data
@@ -535,10 +537,7 @@ int image_info_check(const struct image_info *info, const char *allowed_backing)
 
 /* image_inspect, then the checks every foreign image must pass: no
  * backing file (unless @allowed_backing is non-NULL and it names exactly
- * that file, which must be in the store), no data file, not encrypted,
- * and for vmdk all data in the one file (a text descriptor, whose
- * extents name other files such as /dev/sda, is refused before qemu-img
- * would open them).
+ * that file, which must be in the store), no data file, not encrypted.
  * NULL with an error naming what is wrong. */
 struct image_info *image_inspect_safe(const char *path, const char *format,
 				      const char *allowed_backing);

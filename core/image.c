@@ -208,6 +208,23 @@ struct image_info *image_inspect(const char *path, const char *format)
 			   _("Cannot read %s: %s"), path, g_strerror(errno));
 		return NULL;
 	}
+	/* a VMDK descriptor is text naming the files that hold the data:
+	 * qemu-img info would open them, whatever they are (a device, a
+	 * FIFO that never answers).  Only the single-file kinds are read. */
+	if (strcmp(format, "vmdk") == 0) {
+		switch (image_vmdk_kind(path)) {
+		case VMDK_SINGLE_FILE:
+			break;
+		case VMDK_DESCRIPTOR:
+			core_error(CORE_ERR_FAILED, _("%s is not a single-file VMDK (a descriptor, whose data would live in other files): refused; import a monolithicSparse or streamOptimized VMDK"),
+				   path);
+			return NULL;
+		case VMDK_EMBEDDED_DESCRIPTOR:
+			core_error(CORE_ERR_FAILED, _("%s is a VMDK whose embedded descriptor may refer to other files: refused"),
+				   path);
+			return NULL;
+		}
+	}
 	/* "--" and a path qemu-img cannot take for an option or a protocol
 	 * ("nbd:...", "json:{...}"): make it absolute */
 	abs = g_canonicalize_filename(path, NULL);
@@ -268,28 +285,8 @@ int image_info_check(const struct image_info *info, const char *allowed_backing)
 struct image_info *image_inspect_safe(const char *path, const char *format,
 				      const char *allowed_backing)
 {
-	autoptr(image_info) info = NULL;
+	autoptr(image_info) info = image_inspect(path, format);
 
-	if (!format && !(format = image_detect_format(path)))
-		return NULL;
-	/* a VMDK descriptor is text naming the files that hold the data:
-	 * qemu-img info would open them, whatever they are.  Only the
-	 * single-file kinds come in. */
-	if (strcmp(format, "vmdk") == 0) {
-		switch (image_vmdk_kind(path)) {
-		case VMDK_SINGLE_FILE:
-			break;
-		case VMDK_DESCRIPTOR:
-			core_error(CORE_ERR_FAILED, _("%s is not a single-file VMDK (a descriptor, whose data would live in other files): refused; import a monolithicSparse or streamOptimized VMDK"),
-				   path);
-			return NULL;
-		case VMDK_EMBEDDED_DESCRIPTOR:
-			core_error(CORE_ERR_FAILED, _("%s is a VMDK whose embedded descriptor may refer to other files: refused"),
-				   path);
-			return NULL;
-		}
-	}
-	info = image_inspect(path, format);
 	if (!info || image_info_check(info, allowed_backing) < 0)
 		return NULL;
 	return g_steal_pointer(&info);

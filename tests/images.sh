@@ -428,6 +428,11 @@ refused 1 'nocap.vmdk is a VMDK whose embedded descriptor may refer to other fil
 { echo; cat "$D/flat.vmdk"; } >"$D/flat2.vmdk"
 refused 1 'flat2.vmdk is not a single-file VMDK' "  ... also one that starts with a blank line, given --format vmdk" \
 	"$D/flat2.vmdk" --format vmdk
+mkfifo "$T/never.fifo"
+sed 's#"/dev/sda"#"'"$T"'/never.fifo"#' "$D/flat.vmdk" >"$D/fifo.vmdk"
+expect 1 'fifo.vmdk is not a single-file VMDK' \
+	"image info on a VMDK descriptor names it and opens none of its extents (a FIFO would hang)" \
+	image info "$D/fifo.vmdk"
 xz -k "$D/shadow.qcow2"
 refused 1 'shadow.qcow2.xz has a backing file \(/etc/shadow\): refused' \
 	"the same hostile qcow2 inside an .xz" "$D/shadow.qcow2.xz"
