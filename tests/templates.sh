@@ -78,6 +78,11 @@ check "  ... it is a fresh qcow2 with no backing file" \
 expect 1 'backing' "an image with a backing file to a host file is refused" \
 	template create evil --from-image "$T/evil.qcow2"
 check "  ... and leaves no template behind" [ ! -e "$TPLS/evil" ]
+expect 2 '"provision" needs an engine on this machine .*test:///default is not one' \
+	"provisioning on an engine of another machine is refused" -c test:///default provision img far
+check "  ... and writes no disk or seed" sh -c "! ls '$DISKS' | grep -q '^far'"
+expect 2 '"ova export" needs an engine on this machine' "so is an OVA export there" \
+	-c test:///default ova export test "$T/far.ova"
 expect 2 'template name' "a template name with a slash is refused" \
 	template create ../x --from-image "$T/root.qcow2"
 

@@ -191,6 +191,11 @@ static int run_exec(struct job *job, void *data)
 	struct cmd_ctx *ctx = data;
 
 	ctx->job = job;
+	if ((ctx->cmd->flags & CMD_HOST_FILES) && ctx->eng && !engine_is_local(ctx->eng)) {
+		core_error(CORE_ERR_USAGE, _("\"%s\" needs an engine on this machine (the disks, seeds and templates it uses are files here); %s is not one."),
+			   ctx->cmd->name, engine_uri(ctx->eng));
+		return -1;
+	}
 	return ctx->cmd->exec(ctx);
 }
 

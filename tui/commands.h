@@ -26,6 +26,9 @@ enum cmd_flags {
 	CMD_UNTIMED = 1 << 7,     /* takes as long as its work (an import of
 				     gigabytes): no time limit, Ctrl-C
 				     cancels it */
+	CMD_HOST_FILES = 1 << 8,  /* works on disk files of this machine: only
+				     with an engine on it (embedded,
+				     qemu:///...) */
 };
 
 /* OPT_PATH values are made absolute against the working directory, since
