@@ -110,7 +110,7 @@ sanitize: distdir
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	VMTUI_PROPERTY_CASES=2000 \
-	$(MAKE) -s check TESTS="$(unit_tests) tests/cli-test-driver.sh tests/bad-input.sh tests/guest-lifecycle.sh tests/tui.sh tests/tui-screens.sh tests/tui-mouse.sh tests/console.sh tests/vnc.sh tests/ova.sh"
+	$(MAKE) -s check TESTS="$(unit_tests) tests/cli-test-driver.sh tests/bad-input.sh tests/guest-lifecycle.sh tests/tui.sh tests/tui-screens.sh tests/tui-mouse.sh tests/console.sh tests/vnc.sh tests/ova.sh tests/templates.sh tests/tui-templates.sh"
 	rm -rf $(distdir)
 
 # valgrind on the unit tests: no invalid access, no definite leak.
