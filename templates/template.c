@@ -280,20 +280,32 @@ static int from_vm(struct engine *eng, struct template *t, const char *vm)
 
 /* Converts the image file @path into @t->base after the safety checks
  * every foreign image passes; generic hardware defaults.  0 or -1. */
-static int from_image(struct template *t, const char *path)
+/* @image: a name of the image store (its images were checked on import
+ * and may build on another of them), else a file from elsewhere, checked
+ * here. */
+static int from_image(struct template *t, const char *image)
 {
-	autoptr(image_info) info = image_inspect_safe(path, NULL, NULL);
+	autoptr(image_entry) e = strchr(image, '/') ? NULL : image_lookup(image);
+	g_autofree char *path = e ? g_strdup(e->path) : g_canonicalize_filename(image, NULL);
+	autoptr(image_info) info = NULL;
 	struct os_defaults def = { 0 };
 	const char *argv[] = { "convert", "-f", NULL, "-O", "qcow2", "--", path,
 			       t->base, NULL };
 
+	core_error_clear();
+	if (!e && !strchr(image, '/') && access(path, F_OK) < 0) {
+		core_error(CORE_ERR_NOT_FOUND, _("There is no image named \"%s\" in the store, and no such file."),
+			   image);
+		return -1;
+	}
+	info = e ? image_inspect(path, e->format) : image_inspect_safe(path, NULL, NULL);
 	if (!info)
 		return -1;
 	argv[2] = info->format;
 	if (tpl_qemu_img(argv, path) < 0)
 		return -1;
 	t->disk_bytes = info->virtual_size;
-	t->source = g_strdup_printf("image:%s", path);
+	t->source = e ? g_strdup_printf("store:%s", e->name) : g_strdup_printf("image:%s", path);
 	if (os_defaults_get(NULL, &def) < 0)
 		return -1;
 	t->vcpus = def.vcpus;

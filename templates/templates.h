@@ -71,7 +71,8 @@ GPtrArray *template_list(void);
 
 struct template_source {
 	const char *vm;      /* a shut-off VM */
-	const char *image;   /* or an image file from elsewhere */
+	const char *image;   /* or an image of the store (its name), or a file
+			      * from elsewhere (a path) */
 	const char *ova;     /* or an OVA holding one disk */
 	const char *description;
 };

@@ -74,6 +74,18 @@ expect 0 'Created template "img" from ' "template create --from-image" \
 	template create img --from-image "$T/root.qcow2"
 check "  ... it is a fresh qcow2 with no backing file" \
 	sh -c "! '$QEMU_IMG' info -f qcow2 '$TPLS/img/base.qcow2' | grep -q backing"
+expect 0 'Imported' "an image imported into the store" image import "$T/root.qcow2" --name kitroot
+"$QEMU_IMG" create -q -f qcow2 -F qcow2 -b "$XDG_DATA_HOME/vmtui/images/kitroot.qcow2" "$T/over.qcow2"
+expect 0 'Imported' "  ... and an overlay of it" image import "$T/over.qcow2" --name kitover --backing kitroot
+expect 0 'Created template "fromstore" from kitover' "template create --from-image takes a store image by name, also an overlay" \
+	template create fromstore --from-image kitover
+expect 0 'Source: +store:kitover' "  ... template info says so" template info fromstore
+check "  ... its base is the whole chain, flattened, with no backing file" \
+	sh -c "! '$QEMU_IMG' info -f qcow2 '$TPLS/fromstore/base.qcow2' | grep -q backing &&
+		'$QEMU_IMG' compare -q -f qcow2 -F qcow2 '$TPLS/fromstore/base.qcow2' '$T/root.qcow2'"
+expect 0 'Deleted template "fromstore"' "  ... and goes" template delete fromstore
+expect 3 'There is no image named "nosuch" in the store, and no such file\.' \
+	"a name that is neither a store image nor a file is told so" template create none --from-image nosuch
 "$QEMU_IMG" create -q -f qcow2 -u -b /etc/shadow -F raw "$T/evil.qcow2" 64M
 expect 1 'backing' "an image with a backing file to a host file is refused" \
 	template create evil --from-image "$T/evil.qcow2"

@@ -43,7 +43,7 @@ int exec_template_create(struct cmd_ctx *ctx)
 	g_autofree char *report = NULL;
 
 	if (!!src.vm + !!src.image + !!src.ova != 1) {
-		core_error(CORE_ERR_USAGE, _("Give one of --from-vm VM, --from-image PATH or --from-ova FILE.ova."));
+		core_error(CORE_ERR_USAGE, _("Give one of --from-vm VM, --from-image IMAGE or --from-ova FILE.ova."));
 		return -1;
 	}
 	t = template_create(ctx->eng, ctx->args[0], &src, ctx->job, &report);

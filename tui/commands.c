@@ -963,7 +963,7 @@ static const struct cmd_opt ova_export_opts[] = {
 
 static const struct cmd_opt template_create_opts[] = {
 	{ "from-vm", OPT_STRING, "VM", N_("copy the disk of this shut-off VM") },
-	{ "from-image", OPT_PATH, "PATH", N_("copy this disk image (checked first)") },
+	{ "from-image", OPT_STRING, "IMAGE", N_("copy this image of the store, or this disk image file (checked first)") },
 	{ "from-ova", OPT_PATH, "FILE.ova", N_("copy the one disk of this OVA (checked as ova import does) with its hardware") },
 	{ "description", OPT_STRING, "TEXT", N_("free-text description") },
 	{ 0 }
@@ -1045,7 +1045,7 @@ const struct command commands[] = {
 	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, ova_import_opts, exec_ova_import },
 	{ "ova export", "[--template] NAME FILE.ova", N_("Write a shut-off VM or a template to an OVA other hypervisors can import"),
 	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 2, 2, ova_export_opts, exec_ova_export },
-	{ "template create", "NAME --from-vm VM | --from-image PATH | --from-ova FILE.ova [--description TEXT]",
+	{ "template create", "NAME --from-vm VM | --from-image IMAGE | --from-ova FILE.ova [--description TEXT]",
 	  N_("Make a template (read-only base image + manifest) from a VM, an image or an OVA"),
 	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, template_create_opts, exec_template_create },
 	{ "template list", "", N_("List templates"),
