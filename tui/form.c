@@ -903,7 +903,7 @@ static const char *field_hint(const struct form *f, int id)
 		return _("F2: choose from the shut-off VMs");
 	case F_SOURCE_PATH:
 		return f->choice[F_SOURCE] == 2 ? _("an .ova file") :
-		       _("qcow2, raw, vmdk, vdi or vhdx");
+		       _("an image of the store (vmtui image list) or a qcow2, raw, vmdk, vdi or vhdx file");
 	case F_NAMES:
 		return _("e.g. lab-{01..20}: one VM per number");
 	case F_USER:
