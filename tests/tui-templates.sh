@@ -55,7 +55,7 @@ see 'Created template "kit" from src' 60 "Enter makes it; the report shows"
 # a report of several lines opens in the pager
 screen | grep -q 'q: back' && keys q
 keys T
-see '^ kit +1 +1 +256 MiB .* 0  kit disk' 10 "the view lists it: version, vCPUs, memory, no VMs yet"
+see '^ kit +1 +1 +256 MiB .* 0 +kit disk' 10 "the view lists it: version, vCPUs, memory, no VMs yet"
 see 'Source: +vm:src' 1 "  ... and its details show where it came from"
 
 # --- Enter: the lab wizard ----------------------------------------------------
@@ -68,6 +68,8 @@ keys Tab BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace '
 see 'The names make 2 VMs, not 3\.' 3 "names that do not match the count are refused"
 keys Up BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 'lab-{7..9}' Tab
 see 'A VM named "lab-9" already exists\.' 3 "a name that is taken is refused"
+keys Up BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 'lab_{1..3}' Tab
+see '"lab_1" is not a valid host name' 3 "a name that cannot be a host name is refused (it becomes the guest's)"
 keys Up BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 'lab-{1..3}' Tab
 keys Tab student Tab s3cret-pw Tab Tab Tab Tab Space
 see 'Password +\[\*{9}\]' 2 "the password is shown as stars"
@@ -80,7 +82,7 @@ keys Enter
 see 'Started VM "lab-2"' 60 "Enter makes and starts them; the report lists each"
 see 'Created VM "lab-1" \(address [0-9.]+\)' 1 "  ... with its lab address"
 keys q
-see '^ kit +1 +1 +256 MiB .* 2  kit disk' 10 "the view counts the two linked clones"
+see '^ kit +1 +1 +256 MiB .* 2 +kit disk' 10 "the view counts the two linked clones"
 see 'Used by: +lab-1, lab-2' 1 "  ... and names them"
 # booted NAME: a serial log (one per VM) shows NAME's seed was read
 booted() {
@@ -116,6 +118,11 @@ keys Enter
 see 'Changed template "kit" \(now version 2\)' 10 "the change is applied"
 see '^ kit +2 +2 +256 MiB' 5 "  ... the view shows version 2 with 2 vCPUs"
 expect 0 '"name": "kit", "version": 2, "vcpus": 2' "  ... the manifest says so" template list --json
+keys e
+see 'Edit template "kit"' 5 "e again"
+keys Tab Tab Tab Tab Tab Tab Enter Enter
+see 'Nothing was changed\.' 5 "  ... with nothing changed says so and writes nothing"
+expect 0 '"name": "kit", "version": 2,' "  ... the version stays 2" template list --json
 keys d
 see 'Delete template "kit" and its base image\? \[y/N\]' 3 "d asks first"
 keys y Enter
@@ -133,7 +140,7 @@ see "Run \"lab delete 'lab-\*'\"\? It deletes what it names\. \[y/N\]" 3 "lab de
 keys y Enter
 see 'Removed seed .*lab-2-' 30 "  ... y deletes the lab and reports it"
 keys q
-see '^ kit +2 +2 +256 MiB .* 0  kit disk' 10 "the view no longer counts clones"
+see '^ kit +2 +2 +256 MiB .* 0 +kit disk' 10 "the view no longer counts clones"
 
 # --- x: an OVA of the template ------------------------------------------------------
 keys x

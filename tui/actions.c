@@ -361,7 +361,14 @@ static int act_templates(struct tui *t, const struct vm_row *vm)
 /* t: the New template form, made from the selected VM. */
 static int act_template(struct tui *t, const struct vm_row *vm)
 {
-	return form_template_open(t, tui_host(t, vm), vm->name, NULL);
+	struct host *h = tui_host(t, vm);
+
+	if (!h->eng || !engine_is_local(h->eng)) {
+		tui_message(t, true, _("%s is on %s: templates are made of VMs on this machine."),
+			    vm->name, h->label);
+		return TUI_REDRAW;
+	}
+	return form_template_open(t, h, vm->name, NULL);
 }
 
 static int act_help(struct tui *t, const struct vm_row *vm)

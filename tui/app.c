@@ -619,12 +619,14 @@ static int reap_jobs(struct tui *t)
 						_("The guest ignored the shutdown request."));
 		} else if (code != CORE_OK) {
 			tui_message(t, true, "%s", err);
-		} else if (tj->show_output && strchr(tj->ctx->out->str, '\n') !=
-			   strrchr(tj->ctx->out->str, '\n')) {
+		} else if (tj->show_output && t->mode == t->view &&
+			   strchr(tj->ctx->out->str, '\n') != strrchr(tj->ctx->out->str, '\n')) {
+			/* a report of several lines, unless the user is busy
+			 * with a form, a prompt or another text */
 			tui_pager(t, tj->ctx->cmd->name, tj->ctx->out->str);
 		} else {
 			g_strchomp(tj->ctx->out->str);
-			tui_message(t, false, "%s", tj->ctx->out->str);
+			tui_message(t, false, "%s", g_strdelimit(tj->ctx->out->str, "\n", ' '));
 		}
 		g_ptr_array_remove_index(t->jobs, i);
 		start_refresh(t);
@@ -1044,7 +1046,8 @@ static int read_keys(struct tui *t)
 			res |= picker_key(t, ch, is_key);
 			break;
 		case MODE_TEMPLATES:
-			res |= view_templates_key(t, (int)ch);
+			/* a typed character past KEY_MIN is no key code */
+			res |= view_templates_key(t, !is_key && ch >= KEY_MIN ? 0 : (int)ch);
 			break;
 		case MODE_LIST:
 			res |= key_list(t, (int)ch);
@@ -1209,8 +1212,7 @@ int tui_main(struct core_config *cfg)
 		_exit(0);
 	}
 	view_details_free(&t);
-	view_templates_free(&t);
-	if (close_hosts(&t) < 0) {
+	if (!view_templates_free(&t) || close_hosts(&t) < 0) {
 		fflush(NULL);
 		_exit(0);
 	}

@@ -193,7 +193,7 @@ int exec_template_edit(struct cmd_ctx *ctx)
 	}
 	if ((v = cmd_opt_str(ctx, "os"))) {
 		g_free(t->os_variant);
-		t->os_variant = g_strdup(v);
+		t->os_variant = *v ? g_strdup(v) : NULL;
 		changed = true;
 	}
 	if ((v = cmd_opt_str(ctx, "cmdline"))) {

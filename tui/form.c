@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <crypt.h>
 #include <curses.h>
 #include <inttypes.h>
 #include <string.h>
@@ -158,13 +159,16 @@ static GPtrArray *planned_names(struct tui *t, const struct form *f)
 						  strchr(f->value[F_NAMES]->str, '{') ? 0 : count);
 
 	for (guint i = 0; names && i < names->len; i++)
-		if (find_vm(t, f, names->pdata[i])) {
+		if (!seed_hostname_valid(names->pdata[i])) {
+			g_clear_pointer(&names, g_ptr_array_unref);
+		} else if (find_vm(t, f, names->pdata[i])) {
 			core_error(CORE_ERR_USAGE, _("A VM named \"%s\" already exists."),
 				   (char *)names->pdata[i]);
 			g_clear_pointer(&names, g_ptr_array_unref);
 		}
 	if (names && names->len != count) {
-		core_error(CORE_ERR_USAGE, _("The names make %u VMs, not %u."), names->len, count);
+		core_error(CORE_ERR_USAGE, P_("The names make %u VM, not %u.", "The names make %u VMs, not %u.",
+					     names->len), names->len, count);
 		g_clear_pointer(&names, g_ptr_array_unref);
 	}
 	return names;
@@ -280,9 +284,9 @@ static bool check(struct tui *t, struct form *f, int id)
 		ok = !*v || seed_user_valid(v);
 		break;
 	case F_PASSWORD:
-		ok = !*v || strlen(v) >= 8;
+		ok = !*v || (strlen(v) >= 8 && strlen(v) <= CRYPT_MAX_PASSPHRASE_SIZE);
 		if (!ok)
-			core_error(CORE_ERR_USAGE, _("Give at least 8 characters, or leave it empty for SSH keys only."));
+			core_error(CORE_ERR_USAGE, _("Give 8 to 512 characters, or leave it empty for SSH keys only."));
 		break;
 	case F_PACKAGES:
 		ok = packages_valid(v);
@@ -303,6 +307,10 @@ static struct form *form_new(void)
 	for (int i = 0; i < F_COUNT; i++)
 		if (!fields[i].choices)
 			f->value[i] = g_string_new(fields[i].initial);
+	/* the password's buffer is never moved (no copy left behind) and is
+	 * wiped when the form goes */
+	g_string_free(f->value[F_PASSWORD], TRUE);
+	f->value[F_PASSWORD] = g_string_sized_new(CRYPT_MAX_PASSPHRASE_SIZE + 8);
 	return f;
 }
 
@@ -310,6 +318,7 @@ void form_free(struct form *f)
 {
 	if (!f)
 		return;
+	explicit_bzero(f->value[F_PASSWORD]->str, f->value[F_PASSWORD]->allocated_len);
 	for (int i = 0; i < F_COUNT; i++) {
 		if (f->value[i])
 			g_string_free(f->value[i], TRUE);
@@ -360,6 +369,8 @@ static int os_chosen(struct tui *t, const char *value)
 		core_error_clear();
 		return TUI_REDRAW;
 	}
+	if (f->kind != FORM_NEW_VM)
+		f->touched[F_VCPUS] = f->touched[F_MEMORY] = f->touched[F_DISK_SIZE] = true;
 	if (!f->touched[F_VCPUS])
 		g_string_printf(f->value[F_VCPUS], "%u", d.vcpus);
 	if (!f->touched[F_MEMORY])
@@ -382,6 +393,7 @@ int form_poll(struct tui *t)
 		return TUI_NONE;
 	list = job_data(f->os_job);
 	if (!*list || !(*list)->len) {
+		g_free(f->notice);
 		f->notice = g_strdup(_("No OS list: vmtui was built without libosinfo. Type a variant, or leave it empty."));
 		g_clear_pointer(&f->os_job, job_unref);
 		return TUI_REDRAW;
@@ -570,7 +582,8 @@ static void argv_vm(GPtrArray *a, const struct form *f, const char **v)
 	/* an emptied description removes it when editing */
 	add_opt(a, "--description", v[F_DESCRIPTION], f->edit != NULL);
 	if (f->edit) {
-		add_change(a, f, "--boot", F_BOOT_ORDER);
+		if (*v[F_BOOT_ORDER])
+			add_change(a, f, "--boot", F_BOOT_ORDER);
 		return;
 	}
 	add_opt(a, "--os", v[F_OS], false);
@@ -621,7 +634,7 @@ static void argv_template(GPtrArray *a, const struct form *f, const char **v)
 	add_path(a, "--ssh-key", v[F_SSH_KEY]);
 }
 
-static void argv_provision(GPtrArray *a, const struct form *f, const char **v)
+static bool argv_provision(GPtrArray *a, const struct form *f, const char **v)
 {
 	g_ptr_array_add(a, g_strdup("provision"));
 	g_ptr_array_add(a, g_strdup(f->edit));
@@ -634,19 +647,23 @@ static void argv_provision(GPtrArray *a, const struct form *f, const char **v)
 	if (*v[F_PASSWORD]) {
 		g_autofree char *hash = seed_hash_password(v[F_PASSWORD]);
 
-		add_opt(a, "--password-hash", hash ? hash : "", true);
+		if (!hash)
+			return false;
+		add_opt(a, "--password-hash", hash, true);
 	}
 	add_path(a, "--ssh-key", v[F_SSH_KEY]);
 	add_opt(a, "--packages", v[F_PACKAGES], false);
 	add_path(a, "--user-data", v[F_USER_DATA]);
 	if (f->choice[F_START] == 1)
 		g_ptr_array_add(a, g_strdup("--start"));
+	return true;
 }
 
-/* The command line of the form; caller frees with g_strfreev. */
+/* The command line of the form; caller frees with g_strfreev.  NULL with
+ * an error when the password cannot be hashed. */
 static char **build_argv(struct form *f)
 {
-	GPtrArray *a = g_ptr_array_new();
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
 	const char *v[F_COUNT];
 
 	for (int i = 0; i < F_COUNT; i++)
@@ -661,11 +678,14 @@ static char **build_argv(struct form *f)
 		argv_template(a, f, v);
 		break;
 	case FORM_PROVISION:
-		argv_provision(a, f, v);
+		if (!argv_provision(a, f, v)) {
+			g_ptr_array_unref(a);
+			return NULL;
+		}
 		break;
 	}
 	g_ptr_array_add(a, NULL);
-	return (char **)g_ptr_array_free(a, FALSE);
+	return (char **)g_ptr_array_steal(a, NULL);
 }
 
 /* Moves to the next visible field in direction @step. */
@@ -711,11 +731,16 @@ static int submit(struct tui *t, struct form *f)
 	struct tui_job *tj;
 
 	g_clear_pointer(&f->failure, g_free);
-	if (f->kind == FORM_PROVISION && *f->value[F_PASSWORD]->str &&
-	    !g_strv_contains((const char *const *)argv, "--password-hash")) {
+	if (!argv) {
 		f->failure = g_strdup(core_error_message());
 		core_error_clear();
 		f->summary = false;
+		return TUI_REDRAW;
+	}
+	if (f->kind == FORM_EDIT_TEMPLATE && g_strv_length(argv) == 3) {
+		t->mode = t->view;
+		tui_message(t, false, _("Nothing was changed."));
+		g_clear_pointer(&t->form, form_free);
 		return TUI_REDRAW;
 	}
 	tj = tui_start_command(t, f->host, argv, vm_form ? argv[1] : NULL,
@@ -782,6 +807,7 @@ static int choose(struct tui *t, struct form *f)
 	}
 	if (!items->len) {
 		g_ptr_array_unref(items);
+		g_free(f->error[F_SOURCE_VM]);
 		f->error[F_SOURCE_VM] = g_strdup(_("No VM is shut off."));
 		return TUI_REDRAW;
 	}
@@ -848,6 +874,8 @@ int form_key(struct tui *t, wint_t ch, bool is_key)
 	}
 	if (is_key && ch == KEY_F(2))
 		return choose(t, f);
+	if (id == F_PASSWORD && f->value[id]->len + 8 > f->value[id]->allocated_len)
+		return TUI_NONE; /* full: the buffer must not move */
 	if (tui_edit_text(f->value[id], ch, is_key)) {
 		f->touched[id] = true;
 		if (id == F_COUNT_VMS)
@@ -907,7 +935,8 @@ static const char *field_hint(const struct form *f, int id)
 	case F_NAMES:
 		return _("e.g. lab-{01..20}: one VM per number");
 	case F_USER:
-		return _("cloud-init creates it; empty: the image's default");
+		return f->kind == FORM_PROVISION ? _("cloud-init creates it; empty: the template's") :
+		       _("the user cloud-init creates; empty: none");
 	case F_PASSWORD:
 		return _("stored hashed (SHA-512); empty: keys only");
 	case F_SSH_KEY:

@@ -286,7 +286,10 @@ int form_poll(struct tui *t);
 int form_job_done(struct tui *t, struct tui_job *tj, bool ok, const char *message);
 
 /* view-templates.c: the templates, with what can be done with them */
-/* Opens the view (MODE_TEMPLATES) on the host under the cursor. */
+/* The host templates are used on: the selected VM's when it is on this
+ * machine, else the first one that is; NULL (with a message) if none. */
+struct host *tui_local_host(struct tui *t);
+/* Opens the view (MODE_TEMPLATES) on tui_local_host(). */
 int view_templates_open(struct tui *t);
 /* Reads the templates again (after a job ended), if the view is open. */
 void view_templates_reload(struct tui *t);
@@ -294,7 +297,8 @@ void view_templates_reload(struct tui *t);
 int view_templates_reap(struct tui *t);
 int view_templates_key(struct tui *t, int key);
 void view_templates_draw(struct tui *t, int lines, int cols);
-void view_templates_free(struct tui *t);
+/* False when its read is stuck (an engine that does not answer). */
+bool view_templates_free(struct tui *t);
 
 /* picker.c: a pop-up list chosen from by keys or mouse, with filtering */
 struct picker_item {

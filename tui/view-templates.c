@@ -85,13 +85,31 @@ static void start_read(struct templates_view *v)
 	v->job = job_submit("templates", read_job, d, read_data_free, false);
 }
 
+/* The host whose VMs the templates serve: the selected VM's when it runs
+ * on this machine (templates are files here), else the first that does;
+ * NULL with a message when none does. */
+struct host *tui_local_host(struct tui *t)
+{
+	struct host *h = tui_host(t, NULL);
+
+	for (guint i = 0; !(h->eng && engine_is_local(h->eng)) && i < t->hosts->len; i++)
+		h = t->hosts->pdata[i];
+	if (h->eng && engine_is_local(h->eng))
+		return h;
+	tui_message(t, true, _("Templates are files of this machine, and no engine on it is connected."));
+	return NULL;
+}
+
 int view_templates_open(struct tui *t)
 {
 	struct templates_view *v = t->tv;
+	struct host *h = tui_local_host(t);
 
+	if (!h)
+		return TUI_REDRAW;
 	if (!v)
 		v = t->tv = g_new0(struct templates_view, 1);
-	v->host = tui_host(t, NULL);
+	v->host = h;
 	t->mode = t->view = MODE_TEMPLATES;
 	g_clear_pointer(&t->message, g_free);
 	start_read(v);
@@ -139,14 +157,14 @@ int view_templates_reap(struct tui *t)
 	return TUI_REDRAW;
 }
 
-void view_templates_free(struct tui *t)
+bool view_templates_free(struct tui *t)
 {
 	struct templates_view *v = t->tv;
 
 	if (!v)
-		return;
-	if (v->job)
-		job_wait(v->job, 2000);
+		return true;
+	if (v->job && !job_wait(v->job, 2000))
+		return false; /* it still uses the engine: leave it be */
 	g_clear_pointer(&v->job, job_unref);
 	if (v->list)
 		g_ptr_array_unref(v->list);
@@ -156,6 +174,7 @@ void view_templates_free(struct tui *t)
 	g_free(v->selected);
 	g_free(v->pending);
 	g_clear_pointer(&t->tv, g_free);
+	return true;
 }
 
 /* Runs `WORD1 WORD2 NAME [EXTRA...]` on the view's host. */
@@ -197,7 +216,7 @@ int view_templates_key(struct tui *t, int key)
 {
 	struct templates_view *v = t->tv;
 	struct template *tp = selected(v);
-	int n = v->list ? (int)v->list->len : 0, page = MAX(1, LINES - 14);
+	int n = v->list ? (int)v->list->len : 0, page = MAX(1, LINES - 15);
 
 	g_clear_pointer(&t->message, g_free);
 	if (tui_is_enter((wint_t)key, key >= KEY_MIN))
@@ -299,9 +318,27 @@ static void draw_details(struct tui *t, const struct template *tp,
 	attroff(A_BOLD);
 	y = detail(y, cols, _("Description:"), tp->description);
 	y = detail(y, cols, _("Hardware:"), hw);
-	y = detail(y, cols, _("OS:"), tp->os_variant);
-	y = detail(y, cols, _("Source:"), tp->source);
-	y = detail(y, cols, _("Created:"), tp->created);
+	for (guint i = 0; users && i < users->len; i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "", (char *)users->pdata[i]);
+	y = detail(y, cols, _("Used by:"), s->str);
+	g_string_truncate(s, 0);
+	if (tp->warnings && y < end) {
+		g_autofree char *w = g_strdelimit(g_strdup(tp->warnings), "\n", ' ');
+
+		attron(A_BOLD);
+		if (t->color)
+			attron(COLOR_PAIR(PAIR_ERROR));
+		y = detail(y, cols, _("Warning:"), w);
+		if (t->color)
+			attroff(COLOR_PAIR(PAIR_ERROR));
+		attroff(A_BOLD);
+	}
+	if (y < end)
+		y = detail(y, cols, _("OS:"), tp->os_variant);
+	if (y < end)
+		y = detail(y, cols, _("Source:"), tp->source);
+	if (y < end)
+		y = detail(y, cols, _("Created:"), tp->created);
 	if (tp->user)
 		g_string_append_printf(s, _("user %s"), tp->user);
 	if (tp->ssh_keys->len)
@@ -310,30 +347,17 @@ static void draw_details(struct tui *t, const struct template *tp,
 	for (guint i = 0; i < tp->packages->len; i++)
 		g_string_append_printf(s, "%s%s", s->len ? ", " : "", (char *)tp->packages->pdata[i]);
 	if (y < end)
-		y = detail(y, cols, _("Cloud-init:"), s->str);
-	g_string_truncate(s, 0);
-	for (guint i = 0; users && i < users->len; i++)
-		g_string_append_printf(s, "%s%s", i ? ", " : "", (char *)users->pdata[i]);
-	if (y < end)
-		y = detail(y, cols, _("Used by:"), s->str);
-	if (tp->warnings && y < end) {
-		g_autofree char *w = g_strdelimit(g_strdup(tp->warnings), "\n", ' ');
-
-		attron(A_BOLD);
-		if (t->color)
-			attron(COLOR_PAIR(PAIR_ERROR));
-		detail(y, cols, _("Warning:"), w);
-		if (t->color)
-			attroff(COLOR_PAIR(PAIR_ERROR));
-		attroff(A_BOLD);
-	}
+		detail(y, cols, _("Cloud-init:"), s->str);
 }
 
 void view_templates_draw(struct tui *t, int lines, int cols)
 {
 	struct templates_view *v = t->tv;
 	int n = v->list ? (int)v->list->len : 0;
-	int avail = lines - 3, pane = avail >= 16 ? 9 : 0, rows = MAX(1, avail - pane);
+	/* rows 0-1 title and headings, then the list, a rule and the
+	 * details down to lines - 3; the hint and status lines below */
+	int avail = lines - 3, pane = avail >= 16 ? 9 : 0, rows = MAX(1, avail - pane - 1);
+	g_autoptr(GString) head = g_string_new(" ");
 	g_autofree char *title = t->hosts->len > 1 ?
 		g_strdup_printf(_("Templates (%d) on %s"), n, v->host->label) :
 		g_strdup_printf(_("Templates (%d)"), n);
@@ -347,8 +371,15 @@ void view_templates_draw(struct tui *t, int lines, int cols)
 	move(1, 0);
 	hline(' ', cols);
 	/* TRANSLATORS: column headings of the templates view */
-	mvprintw(1, 0, " %-20.20s %4s %6s %10s %10s %4s  %s", _("NAME"), _("VER"), _("VCPUS"),
-		 _("MEMORY"), _("DISK"), _("VMS"), _("DESCRIPTION"));
+	cli_pad(head, _("NAME"), 21);
+	cli_pad(head, _("VER"), 5);
+	cli_pad(head, _("VCPUS"), 7);
+	cli_pad(head, _("MEMORY"), 11);
+	cli_pad(head, _("DISK"), 11);
+	cli_pad(head, _("VMS"), 6);
+	g_string_append(head, _("DESCRIPTION"));
+	move(1, 0);
+	tui_put_cells(head->str, cols, false);
 	if (t->color)
 		attroff(COLOR_PAIR(PAIR_BAR));
 	if (!v->list) {
@@ -369,7 +400,7 @@ void view_templates_draw(struct tui *t, int lines, int cols)
 		g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", tp->memory_mib);
 		g_autofree char *disk = size_text(tp->disk_bytes);
 		g_autofree char *count = users ? g_strdup_printf("%u", users->len) : g_strdup("?");
-		g_autofree char *line = g_strdup_printf(" %-20.20s %4u %6u %10s %10s %4s  %s",
+		g_autofree char *line = g_strdup_printf(" %-20.20s %-4u %-6u %-10s %-10s %-4s  %s",
 							tp->name, tp->version, tp->vcpus, mem,
 							disk, count,
 							tp->description ? tp->description : "");
@@ -386,9 +417,9 @@ void view_templates_draw(struct tui *t, int lines, int cols)
 		hline(t->utf8 ? ACS_HLINE : '-', cols);
 		if (selected(v))
 			draw_details(t, selected(v), v->users->pdata[v->cursor],
-				     avail - pane + 2, avail, cols);
+				     avail - pane + 2, avail + (v->error ? 0 : 1), cols);
 		if (v->error)
-			mvaddnstr(avail - 1, 1, v->error, cols - 2);
+			mvaddnstr(avail, 1, v->error, cols - 2);
 	}
 	tui_draw_bottom(t, lines, cols,
 			_(" Enter provision VMs  n new  e edit  i info  x export OVA  d delete  r reload  : command  q back"));
