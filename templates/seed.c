@@ -152,6 +152,22 @@ bool seed_package_valid(const char *pkg)
 	return ok;
 }
 
+bool seed_packages_parse(const char *text, GPtrArray *out)
+{
+	g_auto(GStrv) items = g_strsplit(text, ",", -1);
+
+	for (char **p = items; *p; p++) {
+		g_strstrip(*p);
+		if (!**p)
+			continue;
+		if (!seed_package_valid(*p))
+			return false;
+		if (out)
+			g_ptr_array_add(out, g_strdup(*p));
+	}
+	return true;
+}
+
 char *seed_read_user_data(const char *path)
 {
 	g_autofree char *text = NULL;

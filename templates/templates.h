@@ -133,6 +133,9 @@ bool seed_password_hash_valid(const char *hash);
 char *seed_hash_password(const char *password);
 /* A package name (Debian/RPM characters). */
 bool seed_package_valid(const char *pkg);
+/* Splits a comma-separated package list into @out (char *, may be NULL
+ * to only check) after checking each.  false with an error. */
+bool seed_packages_parse(const char *text, GPtrArray *out);
 /* Reads a user-data file: at most 1 MiB of valid UTF-8 text without NUL
  * or control characters but tab, CR and LF.  Caller frees. */
 char *seed_read_user_data(const char *path);

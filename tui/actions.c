@@ -270,16 +270,6 @@ static int confirm_yes(struct tui *t, const char *text)
 	return run_line(t, full, true);
 }
 
-/* The command @argv names (two words first: "image delete"), or NULL. */
-static const struct command *find_command(char **argv)
-{
-	g_autofree char *two = argv[0] && argv[1] ?
-		g_strdup_printf("%s %s", argv[0], argv[1]) : NULL;
-	const struct command *cmd = two ? command_find(two) : NULL;
-
-	return cmd ? cmd : command_find(argv[0]);
-}
-
 /* Whether @cmd takes --yes, and whether @argv already gives it. */
 static bool takes_yes(const struct command *cmd, char **argv, bool *given)
 {
@@ -301,6 +291,7 @@ static int run_line(struct tui *t, const char *text, bool confirmed)
 	g_autoptr(GError) err = NULL;
 	const struct command *cmd;
 	bool given;
+	int words;
 
 	if (!*text)
 		return TUI_REDRAW;
@@ -308,7 +299,8 @@ static int run_line(struct tui *t, const char *text, bool confirmed)
 		tui_message(t, true, "%s", err->message);
 		return TUI_REDRAW;
 	}
-	cmd = find_command(argv);
+	cmd = argv[0] ? command_find_argv((int)g_strv_length(argv), argv, &words) : NULL;
+	core_error_clear(); /* an unknown command is told when it runs */
 	if (!confirmed && cmd && (cmd->flags & CMD_DESTRUCTIVE)) {
 		bool adds = takes_yes(cmd, argv, &given);
 		g_autofree char *q = NULL;

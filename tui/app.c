@@ -60,6 +60,13 @@ bool tui_is_enter(wint_t ch, bool is_key)
 	return is_key ? ch == KEY_ENTER : ch == '\n' || ch == '\r';
 }
 
+char *tui_expand_home(const char *path)
+{
+	if (path[0] == '~' && path[1] == '/')
+		return g_build_filename(g_get_home_dir(), path + 2, NULL);
+	return g_strdup(path);
+}
+
 bool tui_edit_text(GString *text, wint_t ch, bool is_key)
 {
 	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {

@@ -257,9 +257,7 @@ void command_ctx_free(struct cmd_ctx *ctx)
 	g_free(ctx);
 }
 
-/* The command @argv starts with: its first word, or its first two for
- * the commands named so ("image import"); *@words tells which. */
-static const struct command *find_in_argv(int argc, char **argv, int *words)
+const struct command *command_find_argv(int argc, char **argv, int *words)
 {
 	const struct command *cmd;
 	g_autofree char *two = argc > 1 ? g_strdup_printf("%s %s", argv[0], argv[1]) : NULL;
@@ -290,7 +288,7 @@ struct cmd_ctx *command_parse(struct core_config *cfg, int argc, char **argv,
 			      bool *help_only)
 {
 	int words;
-	const struct command *cmd = find_in_argv(argc, argv, &words);
+	const struct command *cmd = command_find_argv(argc, argv, &words);
 	struct cmd_ctx *ctx;
 	int rc;
 

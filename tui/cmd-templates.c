@@ -15,22 +15,6 @@
 
 #define MIB (UINT64_C(1) << 20)
 
-/* Splits a comma-separated package list into @out after checking each. */
-static bool packages_parse(const char *text, GPtrArray *out)
-{
-	g_auto(GStrv) items = g_strsplit(text, ",", -1);
-
-	for (char **p = items; *p; p++) {
-		g_strstrip(*p);
-		if (!**p)
-			continue;
-		if (!seed_package_valid(*p))
-			return false;
-		g_ptr_array_add(out, g_strdup(*p));
-	}
-	return true;
-}
-
 int exec_template_create(struct cmd_ctx *ctx)
 {
 	struct template_source src = {
@@ -227,7 +211,7 @@ int exec_template_edit(struct cmd_ctx *ctx)
 	if ((v = cmd_opt_str(ctx, "packages"))) {
 		g_autoptr(GPtrArray) p = g_ptr_array_new_with_free_func(g_free);
 
-		if (!packages_parse(v, p))
+		if (!seed_packages_parse(v, p))
 			return -1;
 		g_ptr_array_unref(t->packages);
 		t->packages = g_steal_pointer(&p);
@@ -295,7 +279,7 @@ int exec_provision(struct cmd_ctx *ctx)
 	o.ssh_keys = keys;
 	if ((v = cmd_opt_str(ctx, "packages"))) {
 		pkgs = g_ptr_array_new_with_free_func(g_free);
-		if (!packages_parse(v, pkgs))
+		if (!seed_packages_parse(v, pkgs))
 			return -1;
 		o.packages = pkgs;
 	}

@@ -75,6 +75,10 @@ extern const struct command commands[];
 
 /* Finds a command by name; NULL if unknown. */
 const struct command *command_find(const char *name);
+/* The command @argv starts with: its first word, or its first two for
+ * the commands named so ("image import"); *@words tells which.  NULL
+ * with an error naming what was meant. */
+const struct command *command_find_argv(int argc, char **argv, int *words);
 
 /* Option accessors for exec functions. */
 const char *cmd_opt_str(struct cmd_ctx *ctx, const char *name);

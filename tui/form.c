@@ -174,19 +174,6 @@ static GPtrArray *planned_names(struct tui *t, const struct form *f)
 	return names;
 }
 
-/* A comma-separated list of package names. */
-static bool packages_valid(const char *v)
-{
-	g_auto(GStrv) items = g_strsplit(v, ",", -1);
-
-	for (char **p = items; *p; p++) {
-		g_strstrip(*p);
-		if (**p && !seed_package_valid(*p))
-			return false;
-	}
-	return true;
-}
-
 /* Checks one field with core's rules; sets or clears its error. */
 static bool check(struct tui *t, struct form *f, int id)
 {
@@ -289,7 +276,7 @@ static bool check(struct tui *t, struct form *f, int id)
 			core_error(CORE_ERR_USAGE, _("Give 8 to 512 characters, or leave it empty for SSH keys only."));
 		break;
 	case F_PACKAGES:
-		ok = packages_valid(v);
+		ok = seed_packages_parse(v, NULL);
 		break;
 	default:
 		break;
@@ -550,18 +537,10 @@ static void add_opt(GPtrArray *a, const char *option, const char *value,
 	g_ptr_array_add(a, g_strdup(value));
 }
 
-/* A path as typed, with a leading "~/" made the home folder. */
-static char *expand_home(const char *path)
-{
-	if (path[0] == '~' && path[1] == '/')
-		return g_build_filename(g_get_home_dir(), path + 2, NULL);
-	return g_strdup(path);
-}
-
 /* Adds the path option @option unless @value is empty. */
 static void add_path(GPtrArray *a, const char *option, const char *value)
 {
-	g_autofree char *path = expand_home(value);
+	g_autofree char *path = tui_expand_home(value);
 
 	add_opt(a, option, path, false);
 }

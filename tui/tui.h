@@ -162,6 +162,9 @@ struct tui {
 /* app.c */
 /* True for Enter, whichever way the terminal sends it. */
 bool tui_is_enter(wint_t ch, bool is_key);
+/* @path as typed, with a leading "~/" made the home folder; caller
+ * frees. */
+char *tui_expand_home(const char *path);
 /* Applies a text-editing key (Backspace, a printable character) to @text;
  * false if @ch is neither. */
 bool tui_edit_text(GString *text, wint_t ch, bool is_key);

@@ -207,8 +207,7 @@ static int export_to(struct tui *t, const char *text)
 		tui_message(t, false, _("Nothing was exported."));
 		return TUI_REDRAW;
 	}
-	path = text[0] == '~' && text[1] == '/' ?
-		g_build_filename(g_get_home_dir(), text + 2, NULL) : g_strdup(text);
+	path = tui_expand_home(text);
 	return run(t, "ova", "export", "--template", name, path, true);
 }
 
