@@ -493,43 +493,63 @@ gint tpl_cmp_names(gconstpointer a, gconstpointer b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-GPtrArray *template_dependants(struct engine *eng, const char *name)
+/* Whether the VM described by @s is a linked clone of @t: its overlay's
+ * backing file is the base (a full copy made from the template does not
+ * depend on it). */
+static bool depends_on(const struct vm_spec *s, const struct template *t)
 {
-	autoptr(template) t = template_load(name);
-	virDomainPtr *doms = NULL;
-	GPtrArray *out;
-	int n;
+	for (guint k = 0; k < s->disks->len; k++) {
+		struct vm_disk *d = g_ptr_array_index(s->disks, k);
 
-	if (!t)
-		return NULL;
-	n = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+		if (g_strcmp0(d->backing, t->base) == 0 ||
+		    (d->backing && g_strcmp0(s->template_name, t->name) == 0))
+			return true;
+	}
+	return false;
+}
+
+int template_users(struct engine *eng, const GPtrArray *list, GPtrArray *users)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+
 	if (n < 0) {
 		core_error_virt(CORE_ERR_ENGINE, _("Cannot list the VMs"));
-		return NULL;
+		return -1;
 	}
-	out = g_ptr_array_new_with_free_func(g_free);
+	for (guint k = 0; k < list->len; k++)
+		g_ptr_array_add(users, g_ptr_array_new_with_free_func(g_free));
+	/* each VM's description is read once, whatever the templates */
 	for (int i = 0; i < n; i++) {
 		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
 		autoptr(vm_spec) s = xml ? domxml_parse(xml) : NULL;
-		bool dep = false;
 
 		free(xml);
-		/* a linked clone: its overlay's backing file is the base (a
-		 * full copy made from the template does not depend on it) */
-		for (guint k = 0; s && !dep && k < s->disks->len; k++) {
-			struct vm_disk *d = g_ptr_array_index(s->disks, k);
-
-			dep = g_strcmp0(d->backing, t->base) == 0 ||
-			      (d->backing && g_strcmp0(s->template_name, name) == 0);
-		}
-		if (dep)
-			g_ptr_array_add(out, g_strdup(virDomainGetName(doms[i])));
+		for (guint k = 0; s && k < list->len; k++)
+			if (depends_on(s, list->pdata[k]))
+				g_ptr_array_add(users->pdata[users->len - list->len + k],
+						g_strdup(virDomainGetName(doms[i])));
 		virDomainFree(doms[i]);
 	}
 	free(doms);
 	core_error_clear();
-	g_ptr_array_sort(out, tpl_cmp_names);
-	return out;
+	for (guint k = 0; k < list->len; k++)
+		g_ptr_array_sort(users->pdata[users->len - list->len + k], tpl_cmp_names);
+	return 0;
+}
+
+GPtrArray *template_dependants(struct engine *eng, const char *name)
+{
+	autoptr(template) t = template_load(name);
+	g_autoptr(GPtrArray) one = g_ptr_array_new();
+	g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+
+	if (!t)
+		return NULL;
+	g_ptr_array_add(one, t);
+	if (template_users(eng, one, users) < 0)
+		return NULL;
+	return g_ptr_array_ref(users->pdata[0]);
 }
 
 int template_delete(struct engine *eng, const char *name)

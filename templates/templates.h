@@ -96,6 +96,11 @@ int template_export_ova(const char *name, const char *path, struct job *job, cha
  * whose overlay has the base as backing file (full copies do not).  Caller frees (g_ptr_array).
  * NULL with an error when the engine cannot be read. */
 GPtrArray *template_dependants(struct engine *eng, const char *name);
+/* The same for every template of @list (struct template) at once: adds
+ * to @users, for each, the sorted names of its dependants (a GPtrArray of
+ * char *; give @users a free function that unrefs them).  0, or -1 with
+ * an error when the engine cannot be read. */
+int template_users(struct engine *eng, const GPtrArray *list, GPtrArray *users);
 /* Deletes template @name unless VMs depend on it (then the error lists
  * them, CORE_ERR_STATE).  0 or -1. */
 int template_delete(struct engine *eng, const char *name);

@@ -47,14 +47,11 @@ static int read_job(struct job *job, void *data)
 
 	d->list = template_list();
 	d->users = g_ptr_array_new_with_free_func(users_free);
-	for (guint i = 0; i < d->list->len; i++) {
-		struct template *tp = d->list->pdata[i];
-		GPtrArray *deps = d->eng ? template_dependants(d->eng, tp->name) : NULL;
-
-		if (!deps && d->eng && !d->error)
-			d->error = g_strdup(core_error_message());
-		g_ptr_array_add(d->users, deps);
-	}
+	if (d->eng && template_users(d->eng, d->list, d->users) < 0)
+		d->error = g_strdup(core_error_message());
+	/* unknown: NULL for each */
+	while (d->users->len < d->list->len)
+		g_ptr_array_add(d->users, NULL);
 	core_error_clear();
 	return 0;
 }
