@@ -1,12 +1,18 @@
 #!/bin/sh
 # Mouse in the full-screen interface: a click selects a row, a double click
 # opens it, the wheel moves, a right click opens the menu, a click on a
-# heading sorts.  Driven through a pseudo-terminal with xterm's
+# heading sorts; in the templates view a click selects and a double click
+# opens the lab wizard.  Driven through a pseudo-terminal with xterm's
 # SGR mouse reports, as a terminal emulator would send them.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 for n in ma mb mc; do
 	"$VMTUI" create "$n" --no-disk >/dev/null || { echo "Bail out! create $n"; exit 1; }
+done
+qemu-img create -q -f qcow2 "$T/small.qcow2" 16M
+for n in ta tb; do
+	"$VMTUI" template create "$n" --from-image "$T/small.qcow2" >/dev/null ||
+		{ echo "Bail out! template create $n"; exit 1; }
 done
 python3 - "$VMTUI" <<'PY'
 import fcntl, os, pty, select, struct, sys, termios, time
@@ -73,6 +79,20 @@ os.write(fd, b"\x1b"); drain(0.5)
 click(21, 2)                        # the STATE heading
 out = until(b"Sorted by STATE", 10)
 ok(b"Sorted by STATE" in out, "a click on a heading sorts by that column")
+os.write(fd, b"T")
+until(b"tb", 10)
+click(6, 4, 2)                      # row 4 = second template: tb
+out = until(b'New VMs from template "tb"', 10)
+ok(b'New VMs from template "tb"' in out,
+   "in the templates view a double click opens the lab wizard for that template")
+os.write(fd, b"\x1b"); drain(0.5)
+click(6, 3)                         # select ta
+time.sleep(0.5)
+os.write(fd, b"\r")
+out = until(b'New VMs from template "ta"', 10)
+ok(b'New VMs from template "ta"' in out, "  ... and a click selects one (Enter then opens ta's)")
+os.write(fd, b"\x1b"); drain(0.5)
+os.write(fd, b"q"); drain(0.5)
 os.write(fd, b"q"); time.sleep(0.2); os.write(fd, b"q")
 drain(1.5)
 _, status = os.waitpid(pid, 0)

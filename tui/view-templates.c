@@ -24,6 +24,7 @@ struct templates_view {
 	struct job *job;       /* the read in flight */
 	bool again;            /* read again once it ends */
 	int cursor, top;
+	int rows;              /* list rows on screen, set by draw */
 	char *selected;        /* the name under the cursor, across reads */
 	char *pending;         /* the template a y/N is about */
 };
@@ -208,15 +209,44 @@ static int export_to(struct tui *t, const char *text)
 	return run(t, "ova", "export", "--template", name, path, true);
 }
 
+/* A click selects a template, a double click opens the Provision form
+ * for it, the wheel moves; anything else is a key's doing. */
+static int mouse(struct tui *t, int *key)
+{
+	struct templates_view *v = t->tv;
+	int n = v->list ? (int)v->list->len : 0, row;
+	MEVENT ev;
+
+	*key = KEY_RESIZE; /* nothing more to do but remember the cursor */
+	if (getmouse(&ev) != OK)
+		return TUI_NONE;
+	row = v->top + ev.y - 2; /* below the title and the headings */
+	if (ev.bstate & BUTTON4_PRESSED) {
+		v->cursor = MAX(v->cursor - 3, 0);
+	} else if (ev.bstate & BUTTON5_PRESSED) {
+		v->cursor = MAX(MIN(v->cursor + 3, n - 1), 0);
+	} else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
+		if (ev.y < 2 || ev.y >= 2 + v->rows || row >= n)
+			return TUI_NONE;
+		v->cursor = row;
+		if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+			*key = '\n';
+	}
+	return TUI_REDRAW;
+}
+
 int view_templates_key(struct tui *t, int key)
 {
 	struct templates_view *v = t->tv;
-	struct template *tp = selected(v);
+	struct template *tp;
 	int n = v->list ? (int)v->list->len : 0, page = MAX(1, LINES - 15);
 
 	g_clear_pointer(&t->message, g_free);
 	if (tui_is_enter((wint_t)key, key >= KEY_MIN))
 		key = '\n';
+	if (key == KEY_MOUSE && mouse(t, &key) == TUI_NONE)
+		return TUI_NONE;
+	tp = selected(v);
 	if (tui_move_cursor(&v->cursor, n, page, key, true))
 		key = KEY_RESIZE; /* moved: only remember where */
 	switch (key) {
@@ -385,6 +415,7 @@ void view_templates_draw(struct tui *t, int lines, int cols)
 			  cols - 3);
 		mvaddnstr(4, 2, _("t on a VM in the list does the same for that VM."), cols - 3);
 	}
+	v->rows = rows;
 	if (v->cursor < v->top)
 		v->top = v->cursor;
 	if (v->cursor >= v->top + rows)
