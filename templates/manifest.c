@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,15 @@
 #include "templates-priv.h"
 
 #define MANIFEST "template.xml"
+
+char *template_hardware_text(const struct template *t)
+{
+	return g_strdup_printf(_("%u vCPUs, %" PRIu64 " MiB, %s firmware, %s disk, NIC %s"),
+			       t->vcpus, t->memory_mib,
+			       t->firmware == FIRMWARE_UEFI ? "uefi" : "bios",
+			       t->disk_bus ? t->disk_bus : "virtio",
+			       t->nic_model ? t->nic_model : _("none"));
+}
 
 void template_free(struct template *t)
 {

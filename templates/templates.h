@@ -53,6 +53,9 @@ struct template {
 };
 
 void template_free(struct template *t);
+/* "2 vCPUs, 1024 MiB, bios firmware, virtio disk, NIC virtio" for @t;
+ * caller frees. */
+char *template_hardware_text(const struct template *t);
 DEFINE_AUTOPTR(template, template_free)
 
 /* DATA/templates; caller frees. */

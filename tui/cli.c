@@ -73,6 +73,12 @@ void cli_pad(GString *out, const char *s, int cells)
 		g_string_append_c(out, ' ');
 }
 
+void cli_join(GString *out, const GPtrArray *list, const char *sep)
+{
+	for (guint i = 0; list && i < list->len; i++)
+		g_string_append_printf(out, "%s%s", i ? sep : "", (char *)list->pdata[i]);
+}
+
 /* ---- option parsing ---------------------------------------------------- */
 
 const char *cmd_opt_str(struct cmd_ctx *ctx, const char *name)

@@ -101,11 +101,7 @@ int exec_template_info(struct cmd_ctx *ctx)
 		return -1;
 	deps = template_dependants(ctx->eng, t->name);
 	ver = g_strdup_printf("%u", t->version);
-	hw = g_strdup_printf(_("%u vCPUs, %" PRIu64 " MiB, %s firmware, %s disk, NIC %s"),
-			     t->vcpus, t->memory_mib,
-			     t->firmware == FIRMWARE_UEFI ? "uefi" : "bios",
-			     t->disk_bus ? t->disk_bus : "virtio",
-			     t->nic_model ? t->nic_model : _("none"));
+	hw = template_hardware_text(t);
 	size = g_strdup_printf("%" PRIu64 " MiB", t->disk_bytes / MIB);
 	info_field(ctx, &first, "name", _("Name:"), t->name);
 	info_field(ctx, &first, "version", _("Version:"), ver);
@@ -125,13 +121,11 @@ int exec_template_info(struct cmd_ctx *ctx)
 		g_string_append_printf(keys, "%s%.50s", i ? "; " : "", (char *)t->ssh_keys->pdata[i]);
 	info_field(ctx, &first, "ssh_keys", _("SSH keys:"), keys->len ? keys->str : NULL);
 	g_string_truncate(keys, 0);
-	for (guint i = 0; i < t->packages->len; i++)
-		g_string_append_printf(keys, "%s%s", i ? ", " : "", (char *)t->packages->pdata[i]);
+	cli_join(keys, t->packages, ", ");
 	info_field(ctx, &first, "packages", _("Packages:"), keys->len ? keys->str : NULL);
 	info_field(ctx, &first, "warnings", _("Warnings:"), t->warnings);
 	g_string_truncate(keys, 0);
-	for (guint i = 0; deps && i < deps->len; i++)
-		g_string_append_printf(keys, "%s%s", i ? ", " : "", (char *)deps->pdata[i]);
+	cli_join(keys, deps, ", ");
 	info_field(ctx, &first, "used_by", _("Used by:"), keys->len ? keys->str : NULL);
 	return 0;
 }

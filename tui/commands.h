@@ -132,3 +132,5 @@ void json_string(GString *out, const char *s);
  * characters count two). */
 void cli_pad(GString *out, const char *s, int cells);
 int cli_width(const char *s);
+/* Appends the strings of @list (may be NULL) to @out, @sep between. */
+void cli_join(GString *out, const GPtrArray *list, const char *sep);

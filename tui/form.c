@@ -464,14 +464,6 @@ int form_edit_open(struct tui *t, const struct vm_row *vm)
 	return TUI_REDRAW;
 }
 
-/* @list joined by ", " into @out. */
-static void join(GString *out, const GPtrArray *list)
-{
-	g_string_truncate(out, 0);
-	for (guint i = 0; list && i < list->len; i++)
-		g_string_append_printf(out, "%s%s", i ? ", " : "", (char *)list->pdata[i]);
-}
-
 int form_template_open(struct tui *t, struct host *h, const char *vm,
 		       const GPtrArray *templates)
 {
@@ -497,7 +489,7 @@ int form_template_edit_open(struct tui *t, struct host *h, const struct template
 	g_string_printf(f->value[F_VCPUS], "%u", tp->vcpus);
 	g_string_printf(f->value[F_MEMORY], "%" PRIu64 "M", tp->memory_mib);
 	g_string_assign(f->value[F_USER], tp->user ? tp->user : "");
-	join(f->value[F_PACKAGES], tp->packages);
+	cli_join(f->value[F_PACKAGES], tp->packages, ", ");
 	g_string_assign(f->value[F_DESCRIPTION], tp->description ? tp->description : "");
 	remember(f);
 	return TUI_REDRAW;
@@ -522,7 +514,7 @@ int form_provision_open(struct tui *t, struct host *h, const struct template *tp
 	struct form *f = form_open(t, FORM_PROVISION, tp->name, h);
 
 	g_string_assign(f->value[F_USER], tp->user ? tp->user : "");
-	join(f->value[F_PACKAGES], tp->packages);
+	cli_join(f->value[F_PACKAGES], tp->packages, ", ");
 	default_names(f);
 	return TUI_REDRAW;
 }

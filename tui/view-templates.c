@@ -331,11 +331,7 @@ static void draw_details(struct tui *t, const struct template *tp,
 			 const GPtrArray *users, int y, int end, int cols)
 {
 	g_autoptr(GString) s = g_string_new(NULL);
-	g_autofree char *hw = g_strdup_printf(_("%u vCPUs, %" PRIu64 " MiB, %s firmware, %s disk, NIC %s"),
-					      tp->vcpus, tp->memory_mib,
-					      tp->firmware == FIRMWARE_UEFI ? "uefi" : "bios",
-					      tp->disk_bus ? tp->disk_bus : "virtio",
-					      tp->nic_model ? tp->nic_model : _("none"));
+	g_autofree char *hw = template_hardware_text(tp);
 
 	if (y >= end)
 		return;
@@ -344,8 +340,7 @@ static void draw_details(struct tui *t, const struct template *tp,
 	attroff(A_BOLD);
 	y = detail(y, cols, _("Description:"), tp->description);
 	y = detail(y, cols, _("Hardware:"), hw);
-	for (guint i = 0; users && i < users->len; i++)
-		g_string_append_printf(s, "%s%s", i ? ", " : "", (char *)users->pdata[i]);
+	cli_join(s, users, ", ");
 	y = detail(y, cols, _("Used by:"), s->str);
 	g_string_truncate(s, 0);
 	if (tp->warnings && y < end) {
