@@ -11,6 +11,22 @@
 #include "core.h"
 #include "i18n.h"
 
+#define MIB (UINT64_C(1) << 20)
+
+static struct core_limits limits = {
+	.log_size = 4 * MIB,
+	.reserve = 512 * MIB,
+	.disks = 16,
+	.disk_size = UINT64_C(16) << 40,
+	.expansion = 100,
+	.boot_file = 1024 * MIB,
+};
+
+const struct core_limits *core_limits(void)
+{
+	return &limits;
+}
+
 static const char *const accel_names[] = {
 	[ACCEL_AUTO] = "auto",
 	[ACCEL_KVM] = "kvm",
@@ -116,6 +132,55 @@ static int read_int(GKeyFile *kf, const char *path, const char *group,
 	return 0;
 }
 
+/* Reads a size key ("4M", "1G"; plain numbers in MiB) within [lo, hi]
+ * bytes; keeps *out when the key is absent. */
+static int read_size(GKeyFile *kf, const char *path, const char *group,
+		     const char *key, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	g_autofree char *s = g_key_file_get_string(kf, group, key, NULL);
+	uint64_t v;
+
+	if (!s)
+		return 0;
+	v = core_parse_size(s, 'M');
+	if (!v || v < lo || v > hi) {
+		g_autofree char *l = core_format_size(lo);
+		g_autofree char *h = core_format_size(hi);
+
+		core_error(CORE_ERR_USAGE, _("%s: [%s] %s = \"%s\" must be a size from %s to %s (e.g. 4M, 2G)"),
+			   path, group, key, s, l, h);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int check_keys(GKeyFile *kf, const char *path, const char *group,
+		      const char *const *known, size_t n);
+
+/* [limits]: what imports and guests may make vmtui spend. */
+static int apply_limits(struct core_config *cfg, GKeyFile *kf)
+{
+	static const char *const known[] = { "reserve", "disks", "disk-size", "expansion",
+					      "boot-file" };
+	struct core_limits l = limits;
+	int disks = (int)l.disks, expansion = (int)l.expansion;
+
+	if (check_keys(kf, cfg->path, "limits", known, G_N_ELEMENTS(known)) < 0 ||
+	    read_size(kf, cfg->path, "limits", "reserve", MIB, UINT64_C(1) << 50, &l.reserve) < 0 ||
+	    read_int(kf, cfg->path, "limits", "disks", 1, 256, &disks) < 0 ||
+	    read_size(kf, cfg->path, "limits", "disk-size", MIB, UINT64_C(1) << 50,
+		      &l.disk_size) < 0 ||
+	    read_int(kf, cfg->path, "limits", "expansion", 2, 100000, &expansion) < 0 ||
+	    read_size(kf, cfg->path, "limits", "boot-file", MIB, UINT64_C(64) << 30,
+		      &l.boot_file) < 0)
+		return -1;
+	l.disks = (unsigned)disks;
+	l.expansion = (unsigned)expansion;
+	limits = l;
+	return 0;
+}
+
 /* Refuses keys of [@group] not in @known, naming the first one. */
 static int check_keys(GKeyFile *kf, const char *path, const char *group,
 		      const char *const *known, size_t n)
@@ -183,7 +248,7 @@ const char *graphics_mode_name(enum graphics_mode mode)
 /* [console]: escape = a control key, graphics = a graphics mode. */
 static int apply_console(struct core_config *cfg, GKeyFile *kf)
 {
-	static const char *const known[] = { "escape", "graphics" };
+	static const char *const known[] = { "escape", "graphics", "log-size" };
 	g_autofree char *esc = NULL, *gfx = NULL;
 
 	if (check_keys(kf, cfg->path, "console", known, G_N_ELEMENTS(known)) < 0)
@@ -203,6 +268,9 @@ static int apply_console(struct core_config *cfg, GKeyFile *kf)
 		}
 		cfg->console_escape = b;
 	}
+	if (read_size(kf, cfg->path, "console", "log-size", 64 << 10, UINT64_C(1) << 40,
+		      &limits.log_size) < 0)
+		return -1;
 	gfx = g_key_file_get_string(kf, "console", "graphics", NULL);
 	if (gfx) {
 		if (graphics_mode_parse(gfx) < 0) {
@@ -272,11 +340,12 @@ static int apply_file(struct core_config *cfg, GKeyFile *kf)
 	cfg->hosts = read_pairs(kf, "hosts");
 	cfg->keys = read_pairs(kf, "keys");
 	cfg->colors = read_pairs(kf, "colors");
-	if (check_hosts(cfg->path, cfg->hosts) < 0 || apply_console(cfg, kf) < 0)
+	if (check_hosts(cfg->path, cfg->hosts) < 0 || apply_console(cfg, kf) < 0 ||
+	    apply_limits(cfg, kf) < 0)
 		return -1;
-	if (read_int(kf, cfg->path, "engine", "timeout", 1, 3600,
+	if (read_int(kf, cfg->path, "engine", "timeout", 1, CORE_TIMEOUT_MAX,
 		     &cfg->op_timeout) < 0 ||
-	    read_int(kf, cfg->path, "engine", "shutdown-timeout", 1, 3600,
+	    read_int(kf, cfg->path, "engine", "shutdown-timeout", 1, CORE_TIMEOUT_MAX,
 		     &cfg->shutdown_timeout) < 0)
 		return -1;
 	return 0;

@@ -35,9 +35,6 @@ char *disk_create(struct engine *eng, const char *name, uint64_t bytes);
 int disk_remove(struct engine *eng, const char *path);
 /* 0 when @path is a readable file, else -1 naming @what ("ISO image"). */
 int file_check_readable(const char *what, const char *path);
-/* disk.c: runs qemu-img as core_qemu_img does, leaving how it ended to
- * the caller: its standard output (caller frees), its wait status in
- * *@status and its standard error appended to @err; NULL with an error
- * when it could not start or the job was cancelled. */
+/* run.c: core_run_status for qemu-img (@argv without the program). */
 char *qemu_img_run(const char *const *argv, const char *what,
-		   const struct qemu_img_opts *o, int *status, GString *err);
+		   const struct run_opts *o, int *status, GString *err);

@@ -83,6 +83,31 @@ char *core_file_stem(const char *name);
  * NULL with an error. */
 char *disk_new_path(const char *name, const char *tag, const char *ext, bool reserve);
 
+/* Bounded reads: core_read_file's @flags. */
+enum { CORE_READ_NOFOLLOW = 1 << 0 /* refuse a symbolic link */ };
+/* Reads the regular file @path whole when it holds at most @max bytes
+ * (@what names it in messages, e.g. _("SSH key file")).  Type and size
+ * are checked on the open file before anything is read: a folder, a FIFO
+ * or a device is refused (never waited on), and a file that grows past
+ * @max while it is read is refused too.  Returns its bytes with a NUL
+ * after them (caller frees; their number in *@len, may be NULL), or NULL
+ * with an error: CORE_ERR_NOT_FOUND when it does not exist,
+ * CORE_ERR_USAGE when it is not a regular file or too large. */
+char *core_read_file(const char *path, size_t max, unsigned flags, const char *what,
+		     size_t *len);
+/* Copies the regular file @src (at most @max bytes, checked as
+ * core_read_file does, streamed) to the new file @dst (O_EXCL, never
+ * through a symbolic link), synced, with @mode.  0, or -1 with an error
+ * and @dst removed. */
+int core_copy_file(const char *src, const char *dst, uint64_t max, const char *what,
+		   mode_t mode);
+/* "4.0 MiB", "16.0 TiB" (IEC units, a plain space); caller frees. */
+char *core_format_size(uint64_t bytes);
+/* Whether the file system of @dir has room for @need more bytes while
+ * keeping [limits] reserve free.  0, or -1 with an error naming @what
+ * (what is being written), what it needs and what is free. */
+int core_space_check(const char *dir, uint64_t need, const char *what);
+
 /* ---- configuration ----------------------------------------------------- */
 
 enum accel_mode { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
@@ -111,6 +136,24 @@ struct core_pair {
 	char *value;
 };
 
+/* Bounds on what others (guests, images, OVAs) can make vmtui spend;
+ * each a documented setting (vmtui(1), FILES), read by core_config_load. */
+struct core_limits {
+	uint64_t log_size;  /* [console] log-size: bytes a VM's serial log
+			     * keeps (the oldest output goes first) */
+	uint64_t reserve;   /* [limits] reserve: bytes imports and copies
+			     * leave free on their file system */
+	unsigned disks;     /* [limits] disks: disks an imported VM may have */
+	uint64_t disk_size; /* [limits] disk-size: the largest disk an import
+			     * may declare or unpack to */
+	unsigned expansion; /* [limits] expansion: times the data of a
+			     * compressed image may outgrow its download */
+	uint64_t boot_file; /* [limits] boot-file: the largest kernel or
+			     * initrd copied into a template */
+};
+/* The limits in effect (the defaults until a config is loaded); static. */
+const struct core_limits *core_limits(void);
+
 /* Reads the config file (or @path), then VMTUI_URI, VMTUI_ACCEL and
  * VMTUI_ENGINE_ROOT.  Returns NULL with an error on a malformed file.
  * Free with core_config_free(). */
@@ -133,6 +176,14 @@ const char *graphics_mode_name(enum graphics_mode mode);
 
 /* ---- validation -------------------------------------------------------- */
 
+/* What vmtui accepts, for the command line, the forms and the checks. */
+#define VM_MAX_VCPUS 255
+#define VM_MIN_MEMORY_MIB 16
+/* seconds: [engine] timeout, shutdown-timeout and the options like them */
+#define CORE_TIMEOUT_MAX 3600
+/* VMs one provisioning run (a lab) may make */
+#define LAB_MAX_VMS 1000
+
 /* Checks a VM name: 1–64 characters of valid UTF-8, no control characters,
  * no '/', not starting with '.', '-' or a space, not ending in a space.
  * Returns true, or false with an error recorded (CORE_ERR_USAGE). */
@@ -143,6 +194,10 @@ bool core_text_valid(const char *what, const char *text);
 /* Checks a file path a user gave: non-empty UTF-8 without control
  * characters (XML attributes cannot carry tabs or newlines exactly). */
 bool core_path_valid(const char *what, const char *path);
+/* Parses the decimal whole number @text within [@lo, @hi] into *@out.
+ * false with an error naming @what (e.g. "--timeout"). */
+bool core_parse_int(const char *what, const char *text, long long lo, long long hi,
+		    long long *out);
 /* Parses a size such as "512M", "20G", "1.5T" or "4096" (MiB when
  * @default_unit is 'M').  Returns bytes, or 0 with an error recorded. */
 uint64_t core_parse_size(const char *text, char default_unit);
@@ -155,6 +210,27 @@ struct vm_boot;
  * or returns false with an error recorded (CORE_ERR_USAGE) naming the
  * unknown, repeated or empty item. */
 bool core_parse_boot(const char *text, struct vm_boot *out);
+
+/* ---- what may reach a terminal ------------------------------------------
+ *
+ * Strings from elsewhere (VM and image names, descriptions, OVF fields,
+ * guest addresses, libvirt's messages) pass through here before they are
+ * written to a terminal: text output through core_printable, JSON output
+ * through json_escape. */
+
+/* Whether @c may be written to a terminal as itself: no C0 or C1 control,
+ * no DEL, no line separator, noncharacter or invisible format character
+ * (bidirectional overrides among them). */
+bool core_char_printable(gunichar c);
+/* @s (may be NULL) with every character core_char_printable refuses
+ * written as an escape ("\x1b", "\u202e"), and every byte that is not
+ * UTF-8 as "\xNN"; newlines and tabs are kept when @multiline.  Caller
+ * frees. */
+char *core_printable(const char *s, bool multiline);
+/* Appends @s (NULL: "") to @out as a JSON string: quotes, backslashes and
+ * every character core_char_printable refuses escaped as \uXXXX, bytes
+ * that are not UTF-8 as U+FFFD. */
+void json_escape(GString *out, const char *s);
 
 /* ---- accelerator probe ------------------------------------------------- */
 
@@ -462,21 +538,40 @@ struct vm_spec *vm_describe(struct engine *eng, const char *name,
 /* Domain XML; caller frees. */
 char *vm_dumpxml(struct engine *eng, const char *name, bool inactive);
 
-/* ---- qemu-img ------------------------------------------------------------ */
+/* ---- helper programs ----------------------------------------------------
+ *
+ * Every program vmtui runs (qemu-img, qemu-storage-daemon, debugfs) goes
+ * through core_run: an argv array, never a shell; limits on memory
+ * (always), CPU and wall time; a bounded amount of its output kept; it
+ * dies with the thread that started it and stops when its job is
+ * cancelled.  Blocking: call it from a job. */
 
-/* How core_qemu_img runs it; all optional (zero: no limit, no job). */
-struct qemu_img_opts {
-	struct job *job;     /* cancelling it stops qemu-img */
-	uint64_t max_memory; /* bytes of address space */
-	int max_cpu_s;       /* seconds of CPU */
+struct run_opts {
+	struct job *job;     /* cancelling it stops the program (SIGTERM,
+			      * then SIGKILL) */
+	uint64_t max_memory; /* bytes of address space; 0: 1 GiB */
+	int max_cpu_s;       /* seconds of CPU; 0: no limit */
+	int max_wall_s;      /* seconds before it is killed; 0: no limit */
+	size_t max_output;   /* bytes of standard output taken; 0: 1 MiB.
+			      * A program that prints more is killed and
+			      * the run fails */
 };
 
-/* Runs qemu-img with @argv (after the program's name; NULL-terminated),
- * which dies with the calling thread.  Its standard output (caller
- * frees), or NULL with an error naming @what and qemu-img's message
- * (CORE_ERR_CANCELLED when the job was cancelled).  Blocking. */
+/* Runs @argv (argv[0] the program, looked up in PATH without a '/';
+ * NULL-terminated) under @o (NULL: the defaults).  Returns its standard
+ * output (caller frees), its wait status in *@status and the first 64 KiB
+ * of its standard error appended to @err (may be NULL); NULL with an
+ * error when it could not start, was cancelled (CORE_ERR_CANCELLED),
+ * printed too much or ran out of time (CORE_ERR_TIMEOUT).  How it exited
+ * is the caller's to judge. */
+char *core_run_status(const char *const *argv, const char *what,
+		      const struct run_opts *o, int *status, GString *err);
+/* The same, and a program that did not exit with 0 is an error naming
+ * @what and what it said on standard error.  Caller frees. */
+char *core_run(const char *const *argv, const char *what, const struct run_opts *o);
+/* core_run for qemu-img (@argv without the program's name). */
 char *core_qemu_img(const char *const *argv, const char *what,
-		    const struct qemu_img_opts *o);
+		    const struct run_opts *o);
 
 /* ---- disk images from elsewhere -----------------------------------------
  *

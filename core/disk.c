@@ -10,129 +10,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
 
 #include "core-priv.h"
 #include "i18n.h"
-
-/* In the child, before qemu-img runs: the limits asked for, and death
- * with the thread that started it, so a killed vmtui leaves no qemu-img
- * writing a file that recovery has just removed. */
-static void qemu_img_child(gpointer data)
-{
-	const struct qemu_img_opts *o = data;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (o && o->max_memory) {
-		struct rlimit as = { o->max_memory, o->max_memory };
-
-		setrlimit(RLIMIT_AS, &as);
-	}
-	if (o && o->max_cpu_s) {
-		struct rlimit cpu = { (rlim_t)o->max_cpu_s, (rlim_t)o->max_cpu_s };
-
-		setrlimit(RLIMIT_CPU, &cpu);
-	}
-}
-
-/* Appends what @fd has to @buf; false at its end. */
-static bool read_some(int fd, GString *buf)
-{
-	char chunk[4096];
-	ssize_t n = read(fd, chunk, sizeof(chunk));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
-		return false;
-	g_string_append_len(buf, chunk, n);
-	return true;
-}
-
-char *qemu_img_run(const char *const *argv, const char *what,
-		   const struct qemu_img_opts *o, int *status, GString *err)
-{
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	g_autoptr(GError) gerr = NULL;
-	g_autoptr(GString) out = g_string_new(NULL);
-	struct pollfd p[2];
-	GPid pid;
-
-	g_ptr_array_add(args, (gpointer)QEMU_IMG_PATH);
-	for (; *argv; argv++)
-		g_ptr_array_add(args, (gpointer)*argv);
-	g_ptr_array_add(args, NULL);
-	if (!g_spawn_async_with_pipes(NULL, (char **)args->pdata, NULL,
-				      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
-				      qemu_img_child, (gpointer)o, &pid, NULL,
-				      &p[0].fd, &p[1].fd, &gerr)) {
-		core_error(CORE_ERR_FAILED, _("Cannot run qemu-img for %s: %s"),
-			   what, gerr->message);
-		return NULL;
-	}
-	p[0].events = p[1].events = POLLIN;
-	/* read both pipes to their end, looking at the job now and then */
-	while (p[0].fd >= 0 || p[1].fd >= 0) {
-		if (o && o->job && job_cancelled(o->job)) {
-			kill(pid, SIGTERM);
-			break;
-		}
-		if (poll(p, 2, 100) < 0 && errno != EINTR)
-			break;
-		for (int i = 0; i < 2; i++) {
-			if (p[i].fd >= 0 && p[i].revents && !read_some(p[i].fd, i ? err : out)) {
-				close(p[i].fd);
-				p[i].fd = -1;
-			}
-		}
-	}
-	for (int i = 0; i < 2; i++)
-		if (p[i].fd >= 0)
-			close(p[i].fd);
-	*status = 0;
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
-	g_spawn_close_pid(pid);
-	if (o && o->job && job_cancelled(o->job)) {
-		core_error(CORE_ERR_CANCELLED, _("Cancelled."));
-		return NULL;
-	}
-	return g_string_free(g_steal_pointer(&out), FALSE);
-}
-
-char *core_qemu_img(const char *const *argv, const char *what,
-		    const struct qemu_img_opts *o)
-{
-	g_autoptr(GString) err = g_string_new(NULL);
-	g_autofree char *out = NULL;
-	int status;
-
-	out = qemu_img_run(argv, what, o, &status, err);
-	if (!out)
-		return NULL;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		g_strstrip(err->str);
-		core_error(CORE_ERR_FAILED, _("qemu-img failed for %s: %s"), what,
-			   *err->str ? err->str : WIFSIGNALED(status) ?
-			   g_strsignal(WTERMSIG(status)) : _("no message"));
-		return NULL;
-	}
-	return g_steal_pointer(&out);
-}
-
-static char *qemu_img(const char *const *argv, const char *what)
-{
-	return core_qemu_img(argv, what, NULL);
-}
 
 char *core_file_stem(const char *name)
 {
@@ -187,7 +72,7 @@ static char *create_local(const char *name, uint64_t bytes)
 	{
 		const char *argv[] = { "create", "-q", "-f", "qcow2", path, size, NULL };
 
-		out = qemu_img(argv, path);
+		out = core_qemu_img(argv, path, NULL);
 	}
 	if (!out) {
 		unlink(path);

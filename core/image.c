@@ -188,8 +188,9 @@ static struct image_info *parse_info(const char *path, const char *json)
 
 struct image_info *image_inspect(const char *path, const char *format)
 {
-	static const struct qemu_img_opts limits = {
+	static const struct run_opts limits = {
 		.max_memory = INFO_MEMORY, .max_cpu_s = INFO_CPU_SECONDS,
+		.max_wall_s = 2 * INFO_CPU_SECONDS,
 	};
 	g_autofree char *out = NULL;
 	g_autofree char *abs = NULL;

@@ -117,6 +117,23 @@ bool core_path_valid(const char *what, const char *path)
 	return true;
 }
 
+bool core_parse_int(const char *what, const char *text, long long lo, long long hi,
+		    long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = text && *text ? strtoll(text, &end, 10) : 0;
+	if (!text || !*text || errno || *end || v < lo || v > hi) {
+		core_error(CORE_ERR_USAGE, _("%s needs a whole number from %lld to %lld, not \"%s\"."),
+			   what, lo, hi, text ? text : "");
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
 uint64_t core_parse_size(const char *text, char default_unit)
 {
 	static const char units[] = "BKMGT";

@@ -16,9 +16,6 @@
 #include "core-priv.h"
 #include "i18n.h"
 
-#define MIN_MEMORY_MIB 16
-#define MAX_VCPUS 255
-
 bool vm_state_active(int state)
 {
 	return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_PAUSED ||
@@ -158,16 +155,16 @@ int vm_check_resources(struct engine *eng, unsigned vcpus, uint64_t mem_mib)
 {
 	virNodeInfo node;
 
-	if (vcpus && vcpus > MAX_VCPUS) {
+	if (vcpus && vcpus > VM_MAX_VCPUS) {
 		core_error(CORE_ERR_USAGE,
 			   _("%u vCPUs is more than vmtui supports (%d)."), vcpus,
-			   MAX_VCPUS);
+			   VM_MAX_VCPUS);
 		return -1;
 	}
-	if (mem_mib && mem_mib < MIN_MEMORY_MIB) {
+	if (mem_mib && mem_mib < VM_MIN_MEMORY_MIB) {
 		core_error(CORE_ERR_USAGE,
 			   _("%" PRIu64 " MiB of memory is too little; a VM needs at least %d MiB."),
-			   mem_mib, MIN_MEMORY_MIB);
+			   mem_mib, VM_MIN_MEMORY_MIB);
 		return -1;
 	}
 	if (virNodeGetInfo(engine_conn(eng), &node) == 0) {

@@ -39,7 +39,7 @@
  * @what. */
 static int run_qemu_img(const char *const *argv, const char *what, struct job *job)
 {
-	const struct qemu_img_opts o = { .job = job, .max_memory = CONVERT_MEMORY };
+	const struct run_opts o = { .job = job, .max_memory = CONVERT_MEMORY };
 	g_autofree char *out = core_qemu_img(argv, what, &o);
 
 	return out ? 0 : -1;

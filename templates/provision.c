@@ -56,56 +56,66 @@ static int sync_files(const char *disk, const char *seed)
 
 /* ---- names ----------------------------------------------------------- */
 
+/* The numbers of a range end: 1 to NUMBER_DIGITS decimal digits. */
+#define NUMBER_DIGITS 5
+
+/* Reads one end of a "{A..B}" range: digits only, at most NUMBER_DIGITS. */
+static bool range_end(const char *s, unsigned *out)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > NUMBER_DIGITS || strspn(s, "0123456789") != n)
+		return false;
+	*out = (unsigned)strtoul(s, NULL, 10);
+	return true;
+}
+
 GPtrArray *provision_expand_names(const char *pattern, unsigned count)
 {
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
 	const char *open = strchr(pattern, '{');
 	const char *close = open ? strchr(open, '}') : NULL;
 
+	if (count > LAB_MAX_VMS)
+		goto bad;
 	if (open && close) {
 		g_autofree char *inner = g_strndup(open + 1, (gsize)(close - open - 1));
 		g_auto(GStrv) ends = g_strsplit(inner, "..", 2);
-		char *e1, *e2;
-		unsigned long a, b;
+		unsigned a, b, n;
 		int width;
 
-		if (g_strv_length(ends) != 2 || !*ends[0] || !*ends[1])
+		/* one range, of at most LAB_MAX_VMS numbers of at most
+		 * NUMBER_DIGITS digits: nothing here can loop or wrap */
+		if (g_strv_length(ends) != 2 || !range_end(ends[0], &a) || !range_end(ends[1], &b) ||
+		    b < a || b - a >= LAB_MAX_VMS || strchr(close + 1, '{'))
 			goto bad;
-		a = strtoul(ends[0], &e1, 10);
-		b = strtoul(ends[1], &e2, 10);
-		if (*e1 || *e2 || b < a || b - a >= 1000 || !g_ascii_isdigit(*ends[0]) ||
-		    !g_ascii_isdigit(*ends[1]))
-			goto bad;
+		n = b - a + 1;
 		width = ends[0][0] == '0' ? (int)strlen(ends[0]) : 0;
-		if (count && count != b - a + 1) {
+		if (count && count != n) {
 			core_error(CORE_ERR_USAGE,
-				   _("--count %u does not match the pattern \"%s\", which names %lu VMs."),
-				   count, pattern, b - a + 1);
-			g_ptr_array_unref(out);
+				   _("--count %u does not match the pattern \"%s\", which names %u VMs."),
+				   count, pattern, n);
 			return NULL;
 		}
-		for (unsigned long i = a; i <= b; i++)
-			g_ptr_array_add(out, g_strdup_printf("%.*s%0*lu%s", (int)(open - pattern),
-							     pattern, width, i, close + 1));
+		for (unsigned i = 0; i < n; i++)
+			g_ptr_array_add(out, g_strdup_printf("%.*s%0*u%s", (int)(open - pattern),
+							     pattern, width, a + i, close + 1));
+	} else if (open || strchr(pattern, '}')) {
+		goto bad;
 	} else if (count > 1) {
-		if (count > 1000)
-			goto bad;
 		for (unsigned i = 1; i <= count; i++)
 			g_ptr_array_add(out, g_strdup_printf("%s-%u", pattern, i));
 	} else {
 		g_ptr_array_add(out, g_strdup(pattern));
 	}
 	for (guint i = 0; i < out->len; i++)
-		if (!core_name_valid(out->pdata[i])) {
-			g_ptr_array_unref(out);
+		if (!core_name_valid(out->pdata[i]))
 			return NULL;
-		}
-	return out;
+	return g_steal_pointer(&out);
 bad:
 	core_error(CORE_ERR_USAGE,
-		   _("\"%s\" is not a name pattern vmtui understands; use e.g. 'lab-{01..20}' (at most 1000 VMs)."),
-		   pattern);
-	g_ptr_array_unref(out);
+		   _("\"%s\" is not a name pattern vmtui understands; use e.g. 'lab-{01..20}': one range of numbers of at most %d digits, at most %d VMs."),
+		   pattern, NUMBER_DIGITS, LAB_MAX_VMS);
 	return NULL;
 }
 

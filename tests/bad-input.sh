@@ -27,9 +27,21 @@ expect 2 'A VM named "keep" already exists' "duplicate name" create keep --disk-
 expect 2 '"0" is not a size' "zero memory" create m0 --memory 0
 expect 2 'is too little' "tiny memory" create m1 --memory 1M
 expect 2 'more than the host has' "absurd memory" create m2 --memory 64T
-expect 2 'at least 1 vCPU' "zero vCPUs" create c0 --vcpus 0
-expect 2 'more than vmtui supports' "absurd vCPUs" create c1 --vcpus 100000
+expect 2 '--vcpus needs a whole number from 1 to 255, not "0"' "zero vCPUs" create c0 --vcpus 0
+expect 2 '--vcpus needs a whole number from 1 to 255, not "100000"' "absurd vCPUs" create c1 --vcpus 100000
 expect 2 'needs a whole number' "non-numeric vCPUs" create c2 --vcpus two
+# every number an option takes is range-checked where it is parsed: none
+# wraps around to a negative time or a huge count
+expect 2 '--timeout needs a whole number from 1 to 3600, not "2147484"' \
+	"a global --timeout past what a millisecond count holds" --timeout 2147484 list
+expect 2 '--timeout needs a whole number from 1 to 3600, not "99999999999999999999"' \
+	"  ... and one past what strtoll reads" --timeout 99999999999999999999 list
+expect 2 '--timeout needs a whole number from 1 to 3600, not "-5"' "  ... and a negative one" --timeout -5 list
+expect 2 '--timeout needs a whole number from 1 to 3600, not "4294967297"' \
+	"shutdown --timeout that would wrap" shutdown keep --timeout 4294967297
+expect 2 '--timeout needs a whole number from 1 to 604800' "events --timeout past a week" events --timeout 2147484
+expect 2 '--vcpus needs a whole number from 1 to 255, not "4294967297"' \
+	"a vCPU count that wraps to 1 in 32 bits" set keep --vcpus 4294967297
 expect 2 '"12Q" is not a size' "bad disk size" create d0 --disk-size 12Q
 expect 2 'at least 1 MiB' "disk too small" create d1 --disk-size 10K
 expect 2 'ISO image /nonexistent/x.iso cannot be used: No such file' "missing ISO" create i0 --iso /nonexistent/x.iso

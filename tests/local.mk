@@ -62,6 +62,11 @@ fuzz:
 		tests/fuzz/work $(srcdir)/tests/fuzz/ova-corpus
 .PHONY: fuzz
 
+# another libvirt client of a test's engine (tests/escapes.sh)
+check_PROGRAMS += tests/virt-client
+tests_virt_client_SOURCES = tests/virt-client.c
+tests_virt_client_LDADD = $(TEST_CORE_LIBS)
+
 check_PROGRAMS += tests/model-events
 tests_model_events_SOURCES = tests/model-events.c tests/tap.h
 tests_model_events_LDADD = $(TEST_CORE_LIBS)

@@ -105,7 +105,7 @@ expect 2 '8 MiB of memory is too little; a VM needs at least 16 MiB' "  ... and 
 	template edit img --memory 8M
 expect 2 'MiB of memory is more than the host has' "  ... and more memory than the host has" \
 	template edit img --memory 64T
-expect 2 'A VM needs at least 1 vCPU' "  ... and 0 vCPUs" template edit img --vcpus 0
+expect 2 '--vcpus needs a whole number from 1 to 255, not "0"' "  ... and 0 vCPUs" template edit img --vcpus 0
 expect 0 'Version: +1$' "  ... none of them changed the template" template info img
 
 # --- a template through an OVA and back -------------------------------------

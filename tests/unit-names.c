@@ -61,6 +61,81 @@ static void check_boot(void)
 	tap_ok(!core_parse_boot(NULL, &(struct vm_boot){ 0 }), "no boot order is refused");
 }
 
+/* What reaches a terminal: each hostile kind of character is escaped,
+ * plain text (also CJK and emoji) is kept. */
+static void check_printable(void)
+{
+	static const struct {
+		const char *in, *text, *json;
+	} cases[] = {
+		{ "plain-name_1", "plain-name_1", "\"plain-name_1\"" },
+		{ "测试机 😀", "测试机 😀", "\"测试机 😀\"" },
+		/* C0: an OSC title change and a bell */
+		{ "a\033]0;PWNED\007b", "a\\x1b]0;PWNED\\x07b", "\"a\\u001b]0;PWNED\\u0007b\"" },
+		{ "del\177", "del\\x7f", "\"del\\u007f\"" },
+		/* C1 CSI (U+009B) and OSC (U+009D) */
+		{ "c1\xc2\x9b" "31m", "c1\\u009b31m", "\"c1\\u009b31m\"" },
+		{ "\xc2\x9d" "0;x", "\\u009d0;x", "\"\\u009d0;x\"" },
+		/* bidi override, isolate, zero-width space, BOM */
+		{ "ab\xe2\x80\xae" "cd", "ab\\u202ecd", "\"ab\\u202ecd\"" },
+		{ "\xe2\x81\xa6x", "\\u2066x", "\"\\u2066x\"" },
+		{ "z\xe2\x80\x8bw", "z\\u200bw", "\"z\\u200bw\"" },
+		{ "\xef\xbb\xbf" "bom", "\\ufeffbom", "\"\\ufeffbom\"" },
+		/* line separator, noncharacters */
+		{ "l\xe2\x80\xa8s", "l\\u2028s", "\"l\\u2028s\"" },
+		{ "n\xef\xbf\xbe", "n\\ufffe", "\"n\\ufffe\"" },
+		/* not UTF-8: a lone byte, an overlong NUL, a surrogate */
+		{ "bad\xff", "bad\\xff", "\"bad\\ufffd\"" },
+		{ "o\xc0\x80", "o\\xc0\\x80", "\"o\\ufffd\\ufffd\"" },
+		{ "s\xed\xa0\x80", "s\\xed\\xa0\\x80", "\"s\\ufffd\\ufffd\\ufffd\"" },
+		/* kept in multi-line text; escaped in one line */
+		{ "two\nlines\tok", "two\nlines\tok", "\"two\\nlines\\tok\"" },
+		{ "quote\"back\\slash", "quote\"back\\slash", "\"quote\\\"back\\\\slash\"" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text = core_printable(cases[i].in, true);
+		g_autoptr(GString) json = g_string_new(NULL);
+
+		json_escape(json, cases[i].in);
+		tap_is_str(text, cases[i].text, "printable text #%zu", i);
+		tap_is_str(json->str, cases[i].json, "  ... and as JSON");
+		tap_ok(g_utf8_validate(text, -1, NULL) && g_utf8_validate(json->str, -1, NULL),
+		       "  ... both valid UTF-8");
+	}
+	{
+		g_autofree char *one = core_printable("a\nb\tc", false);
+
+		tap_is_str(one, "a\\x0ab\\x09c", "one-line text escapes newlines and tabs too");
+	}
+	{
+		g_autofree char *none = core_printable(NULL, true);
+
+		tap_is_str(none, "", "NULL prints as nothing");
+	}
+	/* every code point: what is kept is never a control */
+	for (gunichar c = 0; c < 0x110000; c++)
+		if (core_char_printable(c) && (g_unichar_iscntrl(c) || g_unichar_type(c) == G_UNICODE_FORMAT ||
+					       c == 0x2028 || c == 0x2029)) {
+			tap_ok(0, "U+%04X is kept but is a control or format character", (unsigned)c);
+			return;
+		}
+	tap_ok(1, "no control, format or separator character is ever kept");
+}
+
+static void check_parse_int(void)
+{
+	long long v = 0;
+
+	tap_ok(core_parse_int("--n", "42", 1, 100, &v) && v == 42, "42 in 1..100");
+	tap_ok(!core_parse_int("--timeout", "2147484", 1, 3600, &v) &&
+	       strstr(core_error_message(), "from 1 to 3600"), "past the range: refused, naming it");
+	tap_ok(!core_parse_int("--n", "99999999999999999999", 0, G_MAXINT64, &v), "past long long");
+	tap_ok(!core_parse_int("--n", "-1", 0, 10, &v), "negative");
+	tap_ok(!core_parse_int("--n", "12x", 0, 100, &v) && !core_parse_int("--n", "", 0, 100, &v),
+	       "not a number, or empty");
+}
+
 int main(void)
 {
 	static const char *const good[] = {
@@ -111,5 +186,7 @@ int main(void)
 		       strstr(core_error_message(), "is not a size"),
 		       "size \"%s\" is refused", bad_sizes[i]);
 	check_boot();
+	check_printable();
+	check_parse_int();
 	return tap_done();
 }

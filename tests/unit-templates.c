@@ -48,6 +48,21 @@ int main(void)
 	       strstr(core_error_message(), "does not match"), "a count that does not match the pattern is refused");
 	tap_ok(provision_expand_names("lab-{1..99999}", 0) == NULL, "more than 1000 VMs is refused");
 	tap_ok(provision_expand_names("lab-{a..z}", 0) == NULL, "letters in a range are refused");
+	/* hostile ranges: each is refused at once, none loops or wraps */
+	tap_ok(provision_expand_names("lab-{18446744073709551615..18446744073709551615}", 0) == NULL &&
+	       strstr(core_error_message(), "at most 5 digits"),
+	       "a range at the end of unsigned long is refused (it looped forever)");
+	tap_ok(provision_expand_names("lab-{4294967295..4294967296}", 0) == NULL,
+	       "a range across 2^32 is refused");
+	tap_ok(provision_expand_names("lab-{000000001..2}", 0) == NULL, "numbers wider than 5 digits are refused");
+	tap_ok(provision_expand_names("lab-{1..2}-{1..2}", 0) == NULL, "two ranges are refused");
+	tap_ok(provision_expand_names("lab-{1..2", 0) == NULL && provision_expand_names("lab-1..2}", 0) == NULL,
+	       "an unbalanced brace is refused");
+	tap_ok(provision_expand_names("lab-{-1..2}", 0) == NULL && provision_expand_names("lab-{+1..2}", 0) == NULL,
+	       "signs in a range are refused");
+	tap_ok(provision_expand_names("web", 1001) == NULL, "--count above 1000 is refused");
+	names("pc-{99999..99999}", 0, "pc-99999", "pc-99999", 1);
+	names("pc-{99000..99999}", 0, "pc-99000", "pc-99999", 1000);
 	tap_ok(provision_expand_names("../x-{1..2}", 0) == NULL, "names with '/' are refused");
 
 	tap_ok(seed_hostname_valid("web-1.lab.example"), "a dotted host name is valid");

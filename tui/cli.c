@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,36 +18,6 @@
 #include "templates.h"
 
 /* ---- output helpers ---------------------------------------------------- */
-
-void json_string(GString *out, const char *s)
-{
-	g_string_append_c(out, '"');
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		switch (*p) {
-		case '"':
-			g_string_append(out, "\\\"");
-			break;
-		case '\\':
-			g_string_append(out, "\\\\");
-			break;
-		case '\n':
-			g_string_append(out, "\\n");
-			break;
-		case '\t':
-			g_string_append(out, "\\t");
-			break;
-		case '\r':
-			g_string_append(out, "\\r");
-			break;
-		default:
-			if (*p < 0x20)
-				g_string_append_printf(out, "\\u%04x", *p);
-			else
-				g_string_append_c(out, (char)*p);
-		}
-	}
-	g_string_append_c(out, '"');
-}
 
 int cli_width(const char *s)
 {
@@ -79,6 +50,26 @@ void cli_join(GString *out, const GPtrArray *list, const char *sep)
 		g_string_append_printf(out, "%s%s", i ? sep : "", (char *)list->pdata[i]);
 }
 
+void cli_print(FILE *f, const char *text)
+{
+	g_autofree char *safe = core_printable(text, true);
+
+	fputs(safe, f);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	g_autofree char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	fputs("vmtui: ", stderr);
+	cli_print(stderr, msg);
+	fputc('\n', stderr);
+}
+
 /* ---- option parsing ---------------------------------------------------- */
 
 const char *cmd_opt_str(struct cmd_ctx *ctx, const char *name)
@@ -89,6 +80,13 @@ const char *cmd_opt_str(struct cmd_ctx *ctx, const char *name)
 bool cmd_opt_flag(struct cmd_ctx *ctx, const char *name)
 {
 	return g_hash_table_contains(ctx->opts, name);
+}
+
+long long cmd_opt_number(struct cmd_ctx *ctx, const char *name, long long dflt)
+{
+	const char *v = cmd_opt_str(ctx, name);
+
+	return v ? g_ascii_strtoll(v, NULL, 10) : dflt;
 }
 
 const struct command *command_find(const char *name)
@@ -136,15 +134,11 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 			const char *v = optarg ? optarg : "";
 
 			if (o->type == OPT_NUMBER) {
-				char *end;
-				long long x = strtoll(v, &end, 10);
+				g_autofree char *what = g_strdup_printf("--%s", o->name);
+				long long x;
 
-				if (!*v || *end || x < 0 || x > 1000000) {
-					core_error(CORE_ERR_USAGE,
-						   _("--%s needs a whole number, not \"%s\"."),
-						   o->name, v);
+				if (!core_parse_int(what, v, o->min, o->max, &x))
 					return -1;
-				}
 			}
 			g_hash_table_insert(ctx->opts, (gpointer)o->name,
 					    o->type == OPT_PATH && *v ?
@@ -187,7 +181,7 @@ static void on_sigint(int sig)
 /* Streaming output of the command line: one line at a time, at once. */
 static void emit_stdout(struct cmd_ctx *ctx, const char *line)
 {
-	fputs(line, stdout);
+	cli_print(stdout, line);
 	fputc('\n', stdout);
 	fflush(stdout);
 }
@@ -210,12 +204,11 @@ static int timeout_ms(struct cmd_ctx *ctx)
 {
 	/* a little over the engine's own wait, so its clearer message wins */
 	int t = ctx->cfg->op_timeout * 1000 + 5000;
-	const char *own = cmd_opt_str(ctx, "timeout");
 
 	if (ctx->cmd->flags & (CMD_STREAM | CMD_UNTIMED))
 		return G_MAXINT; /* stops by itself or on Ctrl-C */
 	if (ctx->cmd->flags & CMD_LONG)
-		t += (own ? atoi(own) : ctx->cfg->shutdown_timeout) * 1000;
+		t += (int)cmd_opt_number(ctx, "timeout", ctx->cfg->shutdown_timeout) * 1000;
 	if (!(ctx->cmd->flags & CMD_ENGINE))
 		t += 60 * 1000; /* doctor probes, may open an engine */
 	return t;
@@ -239,7 +232,9 @@ static bool wait_job(struct job *job, int limit_ms)
 			cancel_sent = true;
 		}
 		if (tty && msg) {
-			fprintf(stderr, "\r\033[K%3.0f%% %s", p * 100, msg);
+			g_autofree char *safe = core_printable(msg, false);
+
+			fprintf(stderr, "\r\033[K%3.0f%% %s", p * 100, safe);
 			shown = true;
 		}
 		if (g_get_monotonic_time() > deadline) {
@@ -352,18 +347,18 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 
 	ctx = command_parse(cfg, argc, argv, &help_only);
 	if (!ctx) {
-		fprintf(stderr, "vmtui: %s\n", core_error_message());
+		cli_error("%s", core_error_message());
 		return CORE_ERR_USAGE;
 	}
 	if (help_only) {
-		fputs(ctx->out->str, stdout);
+		cli_print(stdout, ctx->out->str);
 		command_ctx_free(ctx);
 		return 0;
 	}
 	if (ctx->cmd->flags & CMD_ENGINE) {
 		ctx->eng = engine_open(cfg);
 		if (!ctx->eng) {
-			fprintf(stderr, "vmtui: %s\n", core_error_message());
+			cli_error("%s", core_error_message());
 			code = core_error_code();
 			command_ctx_free(ctx);
 			return code ? (int)code : CORE_ERR_ENGINE;
@@ -371,7 +366,7 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 		g_autofree char *report = command_recover(ctx->eng);
 
 		if (report)
-			fputs(report, stderr);
+			cli_print(stderr, report);
 	}
 
 	if (ctx->cmd->flags & CMD_TERMINAL) {
@@ -379,8 +374,8 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 
 		code = rc < 0 ? core_error_code() : CORE_OK;
 		if (rc < 0)
-			fprintf(stderr, "vmtui: %s\n", core_error_message());
-		fputs(ctx->out->str, stdout);
+			cli_error("%s", core_error_message());
+		cli_print(stdout, ctx->out->str);
 		if (engine_close(ctx->eng) < 0) {
 			fflush(NULL);
 			_exit((int)code);
@@ -392,7 +387,7 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 	signal(SIGTERM, on_sigint);
 	job = command_submit(ctx);
 	if (!wait_job(job, timeout_ms(ctx))) {
-		fprintf(stderr, _("vmtui: \"%s\" did not finish within %d s: the engine or a guest's QEMU is not responding. Other VMs are not affected; a guest stopped with SIGSTOP resumes with SIGCONT.\n"),
+		cli_error(_("\"%s\" did not finish within %d s: the engine or a guest's QEMU is not responding. Other VMs are not affected; a guest stopped with SIGSTOP resumes with SIGCONT."),
 			ctx->cmd->name, timeout_ms(ctx) / 1000);
 		fflush(NULL);
 		/* The worker is stuck inside libvirt: closing the engine would
@@ -400,10 +395,10 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 		_exit(CORE_ERR_TIMEOUT);
 	}
 	code = job_get_error(job, &err);
-	fputs(ctx->out->str, stdout);
+	cli_print(stdout, ctx->out->str);
 	fflush(stdout);
 	if (code != CORE_OK)
-		fprintf(stderr, "vmtui: %s\n", err ? err : "");
+		cli_error("%s", err ? err : "");
 	job_unref(job);
 	if (engine_close(ctx->eng) < 0) {
 		/* a guest's QEMU never answered: exit without running any

@@ -52,13 +52,13 @@ int exec_template_list(struct cmd_ctx *ctx)
 			struct template *t = list->pdata[i];
 
 			g_string_append(ctx->out, i ? ",\n {\"name\": " : "\n {\"name\": ");
-			json_string(ctx->out, t->name);
+			json_escape(ctx->out, t->name);
 			g_string_append_printf(ctx->out, ", \"version\": %u, \"vcpus\": %u, \"memory_mib\": %" PRIu64
 					       ", \"disk_bytes\": %" PRIu64 ", \"description\": ",
 					       t->version, t->vcpus, t->memory_mib, t->disk_bytes);
-			json_string(ctx->out, t->description);
+			json_escape(ctx->out, t->description);
 			g_string_append(ctx->out, ", \"base\": ");
-			json_string(ctx->out, t->base);
+			json_escape(ctx->out, t->base);
 			g_string_append_c(ctx->out, '}');
 		}
 		g_string_append(ctx->out, list->len ? "\n]\n" : "]\n");
@@ -145,12 +145,8 @@ int exec_template_edit(struct cmd_ctx *ctx)
 		t->description = *v ? g_strdup(v) : NULL;
 		changed = true;
 	}
-	if ((v = cmd_opt_str(ctx, "vcpus"))) {
-		t->vcpus = (unsigned)atoi(v);
-		if (!t->vcpus) {
-			core_error(CORE_ERR_USAGE, _("A VM needs at least 1 vCPU."));
-			return -1;
-		}
+	if (cmd_opt_str(ctx, "vcpus")) {
+		t->vcpus = (unsigned)cmd_opt_number(ctx, "vcpus", t->vcpus);
 		changed = true;
 	}
 	if (cmd_opt_str(ctx, "memory")) {
@@ -242,16 +238,9 @@ int exec_provision(struct cmd_ctx *ctx)
 	g_autofree char *user_data = NULL;
 	g_autofree char *report = NULL;
 	const char *v;
-	unsigned count = 0;
+	unsigned count = (unsigned)cmd_opt_number(ctx, "count", 0);
 	int rc;
 
-	if ((v = cmd_opt_str(ctx, "count"))) {
-		count = (unsigned)atoi(v);
-		if (!count) {
-			core_error(CORE_ERR_USAGE, _("--count must be at least 1."));
-			return -1;
-		}
-	}
 	names = provision_expand_names(ctx->args[1], count);
 	if (!names)
 		return -1;

@@ -55,9 +55,9 @@ static int exec_list(struct cmd_ctx *ctx)
 
 			g_string_append(ctx->out, i ? ",\n {" : "\n {");
 			g_string_append(ctx->out, "\"name\": ");
-			json_string(ctx->out, r->name);
+			json_escape(ctx->out, r->name);
 			g_string_append_printf(ctx->out, ", \"uuid\": \"%s\", \"state\": ", r->uuid);
-			json_string(ctx->out, r->settling ? "settling" :
+			json_escape(ctx->out, r->settling ? "settling" :
 				    vm_state_id(r->state));
 			g_string_append_printf(ctx->out,
 				", \"vcpus\": %u, \"memory_kib\": %" PRIu64
@@ -68,7 +68,7 @@ static int exec_list(struct cmd_ctx *ctx)
 				r->autostart ? "true" : "false");
 			/* both known while it runs, where they can be read */
 			if (r->ip)
-				json_string(ctx->out, r->ip);
+				json_escape(ctx->out, r->ip);
 			else
 				g_string_append(ctx->out, "null");
 			if (r->started)
@@ -109,10 +109,10 @@ void info_field(struct cmd_ctx *ctx, bool *first, const char *key,
 {
 	if (ctx->json) {
 		g_string_append(ctx->out, *first ? "{\n  " : ",\n  ");
-		json_string(ctx->out, key);
+		json_escape(ctx->out, key);
 		g_string_append(ctx->out, ": ");
 		if (value)
-			json_string(ctx->out, value);
+			json_escape(ctx->out, value);
 		else
 			g_string_append(ctx->out, "null");
 	} else if (value) {
@@ -129,7 +129,7 @@ static void info_number(struct cmd_ctx *ctx, bool *first, const char *key,
 
 	if (ctx->json) {
 		g_string_append(ctx->out, *first ? "{\n  " : ",\n  ");
-		json_string(ctx->out, key);
+		json_escape(ctx->out, key);
 		g_string_append_printf(ctx->out, ": %s", s);
 	} else {
 		cli_pad(ctx->out, label, 14);
@@ -149,7 +149,7 @@ static void info_boot(struct cmd_ctx *ctx, bool *first, const struct vm_boot *bo
 		for (unsigned i = 0; i < boot->n; i++) {
 			if (i)
 				g_string_append(ctx->out, ", ");
-			json_string(ctx->out, vm_boot_dev_id(boot->dev[i]));
+			json_escape(ctx->out, vm_boot_dev_id(boot->dev[i]));
 		}
 		g_string_append_c(ctx->out, ']');
 		*first = false;
@@ -202,9 +202,9 @@ static int exec_info(struct cmd_ctx *ctx)
 			struct vm_disk *d = g_ptr_array_index(s->disks, i);
 
 			g_string_append(ctx->out, i ? ", {\"path\": " : "{\"path\": ");
-			json_string(ctx->out, d->path);
+			json_escape(ctx->out, d->path);
 			g_string_append(ctx->out, ", \"format\": ");
-			json_string(ctx->out, d->format);
+			json_escape(ctx->out, d->format);
 			g_string_append_printf(ctx->out,
 					       ", \"cdrom\": %s, \"owned\": %s}",
 					       d->cdrom ? "true" : "false",
@@ -264,13 +264,7 @@ static int exec_create(struct cmd_ctx *ctx)
 	spec->graphics = !cmd_opt_flag(ctx, "no-graphics");
 	os_defaults_fini(&def);
 
-	if ((v = cmd_opt_str(ctx, "vcpus"))) {
-		spec->vcpus = (unsigned)atoi(v);
-		if (!spec->vcpus) {
-			core_error(CORE_ERR_USAGE, _("A VM needs at least 1 vCPU."));
-			return -1;
-		}
-	}
+	spec->vcpus = (unsigned)cmd_opt_number(ctx, "vcpus", spec->vcpus);
 	if (opt_size_mib(ctx, "memory", &spec->memory_mib) < 0)
 		goto out;
 	if ((v = cmd_opt_str(ctx, "firmware"))) {
@@ -352,13 +346,8 @@ static int exec_start(struct cmd_ctx *ctx)
 
 static int exec_shutdown(struct cmd_ctx *ctx)
 {
-	const char *t = cmd_opt_str(ctx, "timeout");
-	int timeout = t ? atoi(t) : ctx->cfg->shutdown_timeout;
+	int timeout = (int)cmd_opt_number(ctx, "timeout", ctx->cfg->shutdown_timeout);
 
-	if (timeout <= 0) {
-		core_error(CORE_ERR_USAGE, _("--timeout must be at least 1 second."));
-		return -1;
-	}
 	return done(ctx, vm_shutdown(ctx->eng, ctx->args[0], timeout, ctx->job),
 		    _("VM \"%s\" has powered off."));
 }
@@ -412,20 +401,15 @@ static int exec_rename(struct cmd_ctx *ctx)
 
 static int exec_set(struct cmd_ctx *ctx)
 {
-	const char *v = cmd_opt_str(ctx, "vcpus");
 	const char *boot_text = cmd_opt_str(ctx, "boot");
 	struct vm_boot boot;
-	unsigned vcpus = 0;
+	unsigned vcpus = (unsigned)cmd_opt_number(ctx, "vcpus", 0);
 	uint64_t mem = 0;
 	bool restart;
 
-	if (v && !(vcpus = (unsigned)atoi(v))) {
-		core_error(CORE_ERR_USAGE, _("A VM needs at least 1 vCPU."));
-		return -1;
-	}
 	if (opt_size_mib(ctx, "memory", &mem) < 0)
 		return -1;
-	if (v == NULL && cmd_opt_str(ctx, "memory") && !mem) {
+	if (!vcpus && cmd_opt_str(ctx, "memory") && !mem) {
 		core_error(CORE_ERR_USAGE, _("A VM needs at least 16 MiB of memory."));
 		return -1;
 	}
@@ -540,20 +524,20 @@ static int exec_image_list(struct cmd_ctx *ctx)
 			struct image_entry *e = g_ptr_array_index(list, i);
 
 			g_string_append(ctx->out, i ? ",\n {\"name\": " : "\n {\"name\": ");
-			json_string(ctx->out, e->name);
+			json_escape(ctx->out, e->name);
 			g_string_append(ctx->out, ", \"format\": ");
-			json_string(ctx->out, e->format);
+			json_escape(ctx->out, e->format);
 			g_string_append(ctx->out, ", \"path\": ");
-			json_string(ctx->out, e->path);
+			json_escape(ctx->out, e->path);
 			g_string_append_printf(ctx->out, ", \"virtual_size\": %" PRIu64
 					       ", \"actual_size\": %" PRIu64 ", \"source\": ",
 					       e->virtual_size, e->actual_size);
-			json_string(ctx->out, e->source);
+			json_escape(ctx->out, e->source);
 			g_string_append(ctx->out, ", \"sha256\": ");
-			json_string(ctx->out, e->sha256);
+			json_escape(ctx->out, e->sha256);
 			g_string_append(ctx->out, ", \"backing\": ");
 			if (e->backing)
-				json_string(ctx->out, e->backing);
+				json_escape(ctx->out, e->backing);
 			else
 				g_string_append(ctx->out, "null");
 			g_string_append_printf(ctx->out, ", \"imported\": %" G_GINT64_FORMAT "}",
@@ -662,7 +646,7 @@ static int exec_image_info(struct cmd_ctx *ctx)
 		for (char **d = e ? e->dependants : NULL; d && *d; d++) {
 			if (d != e->dependants)
 				g_string_append(ctx->out, ", ");
-			json_string(ctx->out, *d);
+			json_escape(ctx->out, *d);
 		}
 		g_string_append(ctx->out, "]\n}\n");
 		return 0;
@@ -721,8 +705,8 @@ static void queue_event(const char *uuid, int event, int detail, void *opaque)
 static int exec_events(struct cmd_ctx *ctx)
 {
 	GAsyncQueue *q = g_async_queue_new_full(g_free);
-	const char *t = cmd_opt_str(ctx, "timeout");
-	gint64 end = t ? g_get_monotonic_time() + (gint64)atoi(t) * G_USEC_PER_SEC : 0;
+	long long t = cmd_opt_number(ctx, "timeout", 0);
+	gint64 end = t ? g_get_monotonic_time() + t * G_USEC_PER_SEC : 0;
 
 	engine_set_event_cb(ctx->eng, queue_event, q);
 	ctx->emit(ctx, _("Watching VM events; Ctrl-C stops."));
@@ -766,10 +750,10 @@ static int exec_doctor(struct cmd_ctx *ctx)
 		fails += c->status == CHECK_FAIL;
 		if (ctx->json) {
 			g_string_append(ctx->out, i ? ",\n {\"check\": " : "\n {\"check\": ");
-			json_string(ctx->out, c->title);
+			json_escape(ctx->out, c->title);
 			g_string_append_printf(ctx->out, ", \"status\": \"%s\", \"detail\": ",
 					       tag[c->status]);
-			json_string(ctx->out, c->detail);
+			json_escape(ctx->out, c->detail);
 			g_string_append_c(ctx->out, '}');
 			continue;
 		}
@@ -883,7 +867,7 @@ static int exec_version(struct cmd_ctx *ctx)
 
 static const struct cmd_opt create_opts[] = {
 	{ "os", OPT_STRING, "VARIANT", N_("OS variant (libosinfo short id, e.g. debian11) for defaults") },
-	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs") },
+	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs"), 1, VM_MAX_VCPUS },
 	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M (default unit MiB)") },
 	{ "disk-size", OPT_SIZE, "SIZE", N_("size of a new qcow2 disk, e.g. 20G (default unit GiB)") },
 	{ "disk", OPT_PATH, "PATH", N_("use an existing disk image instead of a new disk") },
@@ -903,12 +887,14 @@ static const struct cmd_opt create_opts[] = {
 };
 
 static const struct cmd_opt shutdown_opts[] = {
-	{ "timeout", OPT_NUMBER, "SECONDS", N_("how long to wait for the guest to power off (default 60)") },
+	{ "timeout", OPT_NUMBER, "SECONDS", N_("how long to wait for the guest to power off (default 60)"),
+	  1, CORE_TIMEOUT_MAX },
 	{ 0 }
 };
 
 static const struct cmd_opt events_opts[] = {
-	{ "timeout", OPT_NUMBER, "SECONDS", N_("stop after this many seconds (default: run until Ctrl-C)") },
+	{ "timeout", OPT_NUMBER, "SECONDS", N_("stop after this many seconds (default: run until Ctrl-C)"),
+	  1, 7 * 24 * 3600 },
 	{ 0 }
 };
 
@@ -919,7 +905,7 @@ static const struct cmd_opt delete_opts[] = {
 };
 
 static const struct cmd_opt set_opts[] = {
-	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs") },
+	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs"), 1, VM_MAX_VCPUS },
 	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M") },
 	{ "description", OPT_STRING, "TEXT", N_("free-text description (\"\" removes it)") },
 	{ "boot", OPT_STRING, "LIST", N_("boot order from the next start, e.g. cdrom,hd (hd, cdrom, network)") },
@@ -971,7 +957,7 @@ static const struct cmd_opt template_create_opts[] = {
 
 static const struct cmd_opt template_edit_opts[] = {
 	{ "description", OPT_STRING, "TEXT", N_("free-text description (\"\" removes it)") },
-	{ "vcpus", OPT_NUMBER, "N", N_("vCPUs of new VMs") },
+	{ "vcpus", OPT_NUMBER, "N", N_("vCPUs of new VMs"), 1, VM_MAX_VCPUS },
 	{ "memory", OPT_SIZE, "SIZE", N_("memory of new VMs, e.g. 1G") },
 	{ "os", OPT_STRING, "VARIANT", N_("OS variant (libosinfo short id)") },
 	{ "kernel", OPT_PATH, "FILE", N_("kernel new VMs boot directly (copied into the template)") },
@@ -984,7 +970,8 @@ static const struct cmd_opt template_edit_opts[] = {
 };
 
 static const struct cmd_opt provision_opts[] = {
-	{ "count", OPT_NUMBER, "N", N_("make N VMs; NAME is a pattern such as 'lab-{01..20}'") },
+	{ "count", OPT_NUMBER, "N", N_("make N VMs; NAME is a pattern such as 'lab-{01..20}'"),
+	  1, LAB_MAX_VMS },
 	{ "full", OPT_FLAG, NULL, N_("full copies of the base instead of linked clones") },
 	{ "hostname", OPT_STRING, "HOST", N_("host name of a single VM (default: its VM name)") },
 	{ "user", OPT_STRING, "USER", N_("user cloud-init creates (default: the template's)") },

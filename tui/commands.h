@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <glib.h>
 
@@ -40,6 +41,7 @@ struct cmd_opt {
 	enum opt_type type;
 	const char *metavar;  /* shown in help, e.g. "SIZE" */
 	const char *help;     /* N_() */
+	long long min, max;   /* OPT_NUMBER: the range the parser accepts */
 };
 
 /* What a command's exec sees: parsed options and arguments, and where its
@@ -83,6 +85,9 @@ const struct command *command_find_argv(int argc, char **argv, int *words);
 /* Option accessors for exec functions. */
 const char *cmd_opt_str(struct cmd_ctx *ctx, const char *name);
 bool cmd_opt_flag(struct cmd_ctx *ctx, const char *name);
+/* The OPT_NUMBER option @name (range-checked by the parser), or @dflt
+ * when it was not given. */
+long long cmd_opt_number(struct cmd_ctx *ctx, const char *name, long long dflt);
 
 /* Runs the command line @argv (argv[0] is the command name) with @cfg.
  * Parses, opens the engine if needed, runs the command as a job with a
@@ -127,7 +132,12 @@ int exec_provision(struct cmd_ctx *ctx);
 int exec_lab_delete(struct cmd_ctx *ctx);
 
 /* cli.c: output helpers */
-void json_string(GString *out, const char *s);
+/* Writes @text to @f made printable (core_printable, newlines and tabs
+ * kept): everything vmtui's command line prints goes through here or
+ * cli_error. */
+void cli_print(FILE *f, const char *text);
+/* "vmtui: MESSAGE" and a newline on standard error, made printable. */
+void cli_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* Appends @s padded with spaces to @cells terminal cells (wide CJK
  * characters count two). */
 void cli_pad(GString *out, const char *s, int cells);

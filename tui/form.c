@@ -213,12 +213,12 @@ static bool check(struct tui *t, struct form *f, int id)
 	case F_VCPUS: {
 		char *end;
 		long n = strtol(v, &end, 10);
-		long max = id == F_VCPUS ? 255 : 1000;
+		long max = id == F_VCPUS ? VM_MAX_VCPUS : LAB_MAX_VMS;
 
 		ok = *v && !*end && n >= 1 && n <= max;
 		if (!ok)
-			core_error(CORE_ERR_USAGE, id == F_VCPUS ? _("Give a whole number of vCPUs from 1 to 255.") :
-				   _("Give a whole number of VMs from 1 to 1000."));
+			core_error(CORE_ERR_USAGE, id == F_VCPUS ? _("Give a whole number of vCPUs from 1 to %ld.") :
+				   _("Give a whole number of VMs from 1 to %ld."), max);
 		break;
 	}
 	case F_NAMES: {
@@ -501,7 +501,7 @@ static void default_names(struct form *f)
 	unsigned n = (unsigned)strtoul(f->value[F_COUNT_VMS]->str, NULL, 10);
 	int width = (int)strlen(f->value[F_COUNT_VMS]->str);
 
-	if (f->touched[F_NAMES] || !n || n > 1000)
+	if (f->touched[F_NAMES] || !n || n > LAB_MAX_VMS)
 		return;
 	if (n == 1)
 		g_string_assign(f->value[F_NAMES], "lab-1");

@@ -64,15 +64,15 @@ int main(int argc, char **argv)
 			optind--;
 			goto run;
 		default:
-			fprintf(stderr, _("vmtui: unknown or incomplete option %s; see vmtui help.\n"),
-				argv[optind - 1]);
+			cli_error(_("unknown or incomplete option %s; see vmtui help."),
+				  argv[optind - 1]);
 			return CORE_ERR_USAGE;
 		}
 	}
 run:
 	cfg = core_config_load(config);
 	if (!cfg) {
-		fprintf(stderr, "vmtui: %s\n", core_error_message());
+		cli_error("%s", core_error_message());
 		return core_error_code();
 	}
 	if (uri) {
@@ -80,12 +80,13 @@ run:
 		cfg->uri = g_strdup(uri);
 	}
 	if (timeout) {
-		cfg->op_timeout = atoi(timeout);
-		if (cfg->op_timeout <= 0) {
-			fprintf(stderr, _("vmtui: --timeout needs a number of seconds, not \"%s\".\n"),
-				timeout);
+		long long t;
+
+		if (!core_parse_int("--timeout", timeout, 1, CORE_TIMEOUT_MAX, &t)) {
+			cli_error("%s", core_error_message());
 			return CORE_ERR_USAGE;
 		}
+		cfg->op_timeout = (int)t;
 	}
 	if (optind < argc)
 		return command_main(cfg, argc - optind, argv + optind);

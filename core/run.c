@@ -1,0 +1,228 @@
+/*
+ * run.c — helper programs (qemu-img, qemu-storage-daemon, debugfs, ...),
+ * each run the one way: from an argv array, never a shell; under limits on
+ * memory (always), CPU and wall time; with a bounded amount of its output
+ * kept; dying with the thread that started it; stopped when its job is
+ * cancelled.  A program fed a hostile image may loop, allocate without end
+ * or print gigabytes: none of that may reach vmtui.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core-priv.h"
+#include "i18n.h"
+
+#define DEFAULT_MEMORY (UINT64_C(1) << 30)
+#define DEFAULT_OUTPUT (1u << 20)
+#define ERROR_OUTPUT (64u << 10)
+/* after SIGTERM (a cancelled job), how long a program may take to end */
+#define TERM_GRACE_US (2 * G_USEC_PER_SEC)
+
+/* The limits in effect: @o's, with the defaults for what it leaves 0. */
+struct limits {
+	uint64_t memory;
+	int cpu_s;
+	size_t output;
+};
+
+/* In the child, before exec: the limits, and death with the thread that
+ * started it, so a killed vmtui leaves no helper behind writing a file that
+ * recovery has just removed. */
+static void child_setup(gpointer data)
+{
+	const struct limits *l = data;
+	struct rlimit as = { l->memory, l->memory };
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setrlimit(RLIMIT_AS, &as);
+	if (l->cpu_s > 0) {
+		struct rlimit cpu = { (rlim_t)l->cpu_s, (rlim_t)l->cpu_s };
+
+		setrlimit(RLIMIT_CPU, &cpu);
+	}
+	/* a core dump of a program that met a hostile image is no use */
+	struct rlimit core = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &core);
+}
+
+/* Appends what @fd has to @buf, keeping at most @max bytes (the rest is
+ * read and dropped; *@over says so).  false at the end of @fd. */
+static bool read_some(int fd, GString *buf, size_t max, bool *over)
+{
+	char chunk[16384];
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	if (buf->len + (size_t)n > max) {
+		*over = true;
+		n = (ssize_t)(max - MIN(max, buf->len));
+	}
+	g_string_append_len(buf, chunk, n);
+	return true;
+}
+
+/* Waits for @pid; its wait status. */
+static int reap(GPid pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	g_spawn_close_pid(pid);
+	return status;
+}
+
+char *core_run_status(const char *const *argv, const char *what,
+		      const struct run_opts *o, int *status, GString *err)
+{
+	static const struct run_opts none = { 0 };
+	struct limits l;
+	g_autoptr(GError) gerr = NULL;
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autoptr(GString) errbuf = g_string_new(NULL);
+	struct pollfd p[2];
+	gint64 deadline, term_at = 0;
+	bool out_over = false, err_over = false, timed_out = false, cancelled = false;
+	g_autofree char *prog = g_path_get_basename(argv[0]);
+	GPid pid;
+
+	if (!o)
+		o = &none;
+	l.memory = o->max_memory ? o->max_memory : DEFAULT_MEMORY;
+	l.cpu_s = o->max_cpu_s;
+	l.output = o->max_output ? o->max_output : DEFAULT_OUTPUT;
+	deadline = o->max_wall_s > 0 ?
+		g_get_monotonic_time() + (gint64)o->max_wall_s * G_USEC_PER_SEC : G_MAXINT64;
+	if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+				      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL |
+				      (strchr(argv[0], '/') ? 0 : G_SPAWN_SEARCH_PATH),
+				      child_setup, &l, &pid, NULL, &p[0].fd, &p[1].fd, &gerr)) {
+		core_error(CORE_ERR_FAILED, _("Cannot run %s for %s: %s"), prog, what,
+			   gerr->message);
+		return NULL;
+	}
+	p[0].events = p[1].events = POLLIN;
+	/* both pipes read to their end, the job and the clock looked at
+	 * every 100 ms */
+	while (p[0].fd >= 0 || p[1].fd >= 0) {
+		gint64 now = g_get_monotonic_time();
+
+		if (!term_at && o->job && job_cancelled(o->job)) {
+			cancelled = true;
+			kill(pid, SIGTERM);
+			term_at = now;
+		}
+		if (!timed_out && !cancelled && now > deadline) {
+			timed_out = true;
+			kill(pid, SIGKILL);
+		}
+		if (term_at && now - term_at > TERM_GRACE_US)
+			kill(pid, SIGKILL);
+		if (poll(p, 2, 100) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			if (!read_some(p[i].fd, i ? errbuf : out, i ? ERROR_OUTPUT : l.output,
+				       i ? &err_over : &out_over)) {
+				close(p[i].fd);
+				p[i].fd = -1;
+			}
+		}
+		if (out_over) {
+			/* what it says past the bound is not read: it ends now */
+			kill(pid, SIGKILL);
+			break;
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+	*status = reap(pid);
+	if (err)
+		g_string_append_len(err, errbuf->str, (gssize)errbuf->len);
+	if (cancelled) {
+		core_error(CORE_ERR_CANCELLED, _("Cancelled."));
+		return NULL;
+	}
+	if (out_over) {
+		core_error(CORE_ERR_FAILED, _("%s printed more than %zu KiB for %s: stopped"),
+			   prog, l.output >> 10, what);
+		return NULL;
+	}
+	if (timed_out) {
+		core_error(CORE_ERR_TIMEOUT, _("%s took more than %d s for %s: stopped"),
+			   prog, o->max_wall_s, what);
+		return NULL;
+	}
+	return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+char *core_run(const char *const *argv, const char *what, const struct run_opts *o)
+{
+	g_autoptr(GString) err = g_string_new(NULL);
+	g_autofree char *prog = g_path_get_basename(argv[0]);
+	g_autofree char *out = NULL;
+	int status;
+
+	out = core_run_status(argv, what, o, &status, err);
+	if (!out)
+		return NULL;
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+
+		/* the limits end a program with SIGKILL (memory: an
+		 * allocation fails first, often SIGSEGV or SIGABRT) or SIGXCPU */
+		core_error(CORE_ERR_FAILED, sig == SIGXCPU ?
+			   _("%s was stopped for %s: it used more than its %d s of CPU") :
+			   _("%s ended for %s with signal %d (it may have met its memory limit)"),
+			   prog, what, sig == SIGXCPU && o ? o->max_cpu_s : sig);
+		return NULL;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		g_strstrip(err->str);
+		core_error(CORE_ERR_FAILED, _("%s failed for %s: %s"), prog, what,
+			   *err->str ? err->str : _("no message"));
+		return NULL;
+	}
+	return g_steal_pointer(&out);
+}
+
+/* @argv with qemu-img's path in front; free with g_free (not the strings). */
+static const char **qemu_img_argv(const char *const *argv)
+{
+	guint n = g_strv_length((char **)argv);
+	const char **full = g_new0(const char *, n + 2);
+
+	full[0] = QEMU_IMG_PATH;
+	memcpy(full + 1, argv, n * sizeof(*argv));
+	return full;
+}
+
+char *qemu_img_run(const char *const *argv, const char *what,
+		   const struct run_opts *o, int *status, GString *err)
+{
+	g_autofree const char **full = qemu_img_argv(argv);
+
+	return core_run_status(full, what, o, status, err);
+}
+
+char *core_qemu_img(const char *const *argv, const char *what, const struct run_opts *o)
+{
+	g_autofree const char **full = qemu_img_argv(argv);
+
+	return core_run(full, what, o);
+}
