@@ -54,6 +54,7 @@ void core_config_free(struct core_config *cfg)
 	g_free(cfg->engine_root);
 	g_free(cfg->pool);
 	g_free(cfg->console_graphics);
+	g_strfreev(cfg->log_folders);
 	g_free(cfg->path);
 	g_ptr_array_unref(cfg->hosts);
 	g_ptr_array_unref(cfg->keys);
@@ -248,7 +249,7 @@ const char *graphics_mode_name(enum graphics_mode mode)
 /* [console]: escape = a control key, graphics = a graphics mode. */
 static int apply_console(struct core_config *cfg, GKeyFile *kf)
 {
-	static const char *const known[] = { "escape", "graphics", "log-size" };
+	static const char *const known[] = { "escape", "graphics", "log-size", "log-folders" };
 	g_autofree char *esc = NULL, *gfx = NULL;
 
 	if (check_keys(kf, cfg->path, "console", known, G_N_ELEMENTS(known)) < 0)
@@ -271,6 +272,20 @@ static int apply_console(struct core_config *cfg, GKeyFile *kf)
 	if (read_size(kf, cfg->path, "console", "log-size", 64 << 10, UINT64_C(1) << 40,
 		      &limits.log_size) < 0)
 		return -1;
+	if (g_key_file_has_key(kf, "console", "log-folders", NULL)) {
+		g_strfreev(cfg->log_folders);
+		cfg->log_folders = g_key_file_get_string_list(kf, "console", "log-folders", NULL,
+							      NULL);
+		for (char **f = cfg->log_folders; f && *f; f++) {
+			g_strstrip(*f);
+			if (!g_path_is_absolute(*f)) {
+				core_error(CORE_ERR_USAGE,
+					   _("%s: [console] log-folders: \"%s\" is not an absolute path (separate folders with ';')"),
+					   cfg->path, *f);
+				return -1;
+			}
+		}
+	}
 	gfx = g_key_file_get_string(kf, "console", "graphics", NULL);
 	if (gfx) {
 		if (graphics_mode_parse(gfx) < 0) {

@@ -367,8 +367,12 @@ struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 					_("Cannot open the engine %s"), eng->uri);
 		goto error;
 	}
-	if (eng->root)
+	if (eng->root) {
 		reap_stale_probes(eng->root);
+		/* guests that outlived a vmtui get their logs kept too */
+		if (logs_keeper_ensure(eng) < 0)
+			core_error_clear();
+	}
 	eng->lifecycle_id = virConnectDomainEventRegisterAny(
 		eng->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 		VIR_DOMAIN_EVENT_CALLBACK(lifecycle_event), eng, NULL);

@@ -400,10 +400,15 @@ int vm_start(struct engine *eng, const char *name)
 	if (is_active_state(dom_state(dom))) {
 		core_error(CORE_ERR_STATE, _("VM \"%s\" is already running."), name);
 	} else if (fit_accel(eng, dom) == 0) {
-		if (virDomainCreate(dom) < 0)
+		if (virDomainCreate(dom) < 0) {
 			core_error_virt(CORE_ERR_FAILED, _("Cannot start VM \"%s\""), name);
-		else
+		} else {
 			rc = 0;
+			/* its serial log stays bounded from now on, with or
+			 * without vmtui: a keeper failing is no start failing */
+			if (logs_keeper_ensure(eng) < 0)
+				core_error_clear();
+		}
 	}
 	virDomainFree(dom);
 	return rc;

@@ -85,6 +85,7 @@ script_tests = \
 	tests/tui-ssh.sh \
 	tests/tui-templates.sh \
 	tests/console.sh \
+	tests/serial-log.sh \
 	tests/vnc.sh \
 	tests/doctor.sh \
 	tests/engine-lock.sh \

@@ -42,6 +42,10 @@ int main(int argc, char **argv)
 	char *help[] = { (char *)"help", NULL };
 	int c, rc;
 
+	/* the serial log keeper this program starts for guests */
+	if (argc >= 2 && strcmp(argv[1], LOGS_KEEPER_COMMAND) == 0)
+		return logs_keeper_main(argc - 1, argv + 1);
+	logs_keeper_enable();
 	setup_locale();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {

@@ -51,6 +51,7 @@ static int describe_job(struct job *job, void *data)
 
 struct tail {
 	char *path;
+	char **folders;  /* [console] log-folders */
 	char **lines;
 };
 
@@ -59,12 +60,14 @@ static void tail_free(gpointer p)
 	struct tail *tl = p;
 
 	g_free(tl->path);
+	g_strfreev(tl->folders);
 	g_strfreev(tl->lines);
 	g_free(tl);
 }
 
 /* Keeps what a terminal would show of @in: printable text and newlines;
- * escape sequences (colours, cursor moves) and other controls go. */
+ * escape sequences (colours, cursor moves) go, and what is left passes
+ * core_printable like everything from elsewhere. */
 static char *printable(const char *in, gsize len)
 {
 	GString *out = g_string_sized_new(len);
@@ -85,7 +88,11 @@ static char *printable(const char *in, gsize len)
 			g_string_append_c(out, c == '\t' ? ' ' : (char)c);
 		}
 	}
-	return g_string_free(out, FALSE);
+	{
+		g_autofree char *kept = g_string_free(out, FALSE);
+
+		return core_printable(kept, true);
+	}
 }
 
 static int tail_job(struct job *job, void *data)
@@ -96,13 +103,14 @@ static int tail_job(struct job *job, void *data)
 	struct stat st;
 	off_t from;
 	ssize_t n;
-	int fd = open(tl->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = serial_log_open(tl->path, tl->folders);
 	char *start;
 
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
 		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), tl->path, g_strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		return -1;
 	}
 	from = st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0;
@@ -132,6 +140,7 @@ static void tail_update(struct tui *t)
 		return;
 	tl = g_new0(struct tail, 1);
 	tl->path = g_strdup(t->detail->serial_log);
+	tl->folders = g_strdupv(t->cfg->log_folders);
 	t->tail_at = g_get_monotonic_time();
 	t->tail_job = job_submit("console-log", tail_job, tl, tail_free, false);
 }
