@@ -818,10 +818,14 @@ struct vm_spec *vm_describe(struct engine *eng, const char *name, int *state,
 		*reason = 0;
 	}
 	xml = virDomainGetXMLDesc(dom, 0);
-	if (!xml)
+	if (!xml) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""), name);
-	else
-		spec = domxml_parse(xml);
+	} else if (!(spec = domxml_parse(xml))) {
+		/* another client may have defined what libxml2 refuses to
+		 * read (libvirt writes names with ESC, XML 1.0 cannot hold) */
+		core_error(CORE_ERR_FAILED, _("The definition of VM \"%s\" cannot be read: it is not well-formed XML (another program may have set characters XML cannot hold)."),
+			   name);
+	}
 	virDomainFree(dom);
 	return spec;
 }

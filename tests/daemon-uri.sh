@@ -119,5 +119,46 @@ check "the volume is a qcow2 file in the pool" sh -c "'${QEMU_IMG:-qemu-img}' in
 had_volume=$([ -f "$U/pool/s2.qcow2" ] && echo yes)
 expect 0 "Removed disk $U/pool/s2.qcow2" "delete --remove-disks deletes the volume" delete s2 --remove-disks
 check "the volume file is gone" [ "$had_volume" = yes ] && [ ! -e "$U/pool/s2.qcow2" ]
+
+# ---- names with ESC and BEL, which only a daemon holds -------------------
+# another client (virsh) renames the VM: an OSC title change, a C1 CSI and
+# a bidi override; everything vmtui prints of it is escaped
+vsh() {
+	env -i PATH="$PATH" HOME="$U" XDG_RUNTIME_DIR="$U/run" XDG_CONFIG_HOME="$U/config" \
+		XDG_CACHE_HOME="$U/cache" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		virsh -q -c qemu:///session "$@"
+}
+evil=$(printf 'ev\033]0;PWNED\007il\302\23331m\342\200\256x')
+shown='ev\\x1b]0;PWNED\\x07il\\u009b31m\\u202ex'
+# events, while virsh renames it (undefined, defined)
+env -i PATH="$PATH" HOME="$U" XDG_RUNTIME_DIR="$U/run" XDG_DATA_HOME="$U/data" \
+	XDG_CONFIG_HOME="$U/config" XDG_CACHE_HOME="$U/cache" LC_ALL=C.UTF-8 \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$VMTUI" -c qemu:///session events --timeout 8 >"$T/events" 2>&1 &
+ev_pid=$!
+BG_PIDS="$BG_PIDS $ev_pid"
+sleep 3
+check "virsh renames the VM to a name with ESC ] 0 ; ... BEL" vsh domrename s1 "$evil"
+wait "$ev_pid"
+check "events reports it under that name, escaped" grep -q "$shown defined" "$T/events"
+check "  ... and prints no control byte" raw_free "$T/events"
+run list
+check "list shows it escaped" grep -q "^$shown " "$T/out"
+check "  ... and prints none of its control bytes" raw_free "$T/out" "$T/err"
+run list --json
+check "list --json escapes them as JSON, the name exact" python3 -c '
+import json, sys
+rows = json.load(open(sys.argv[1], encoding="utf-8"))
+assert [r["name"] for r in rows] == [sys.argv[2]], rows' "$T/out" "$evil"
+check "  ... with no raw control byte" raw_free "$T/out"
+run info "$evil"
+check "info of it names it escaped" grep -q "$shown" "$T/out" "$T/err"
+check "  ... no raw byte" raw_free "$T/out" "$T/err"
+# libvirt itself cannot start it (its XML cannot carry ESC): the error
+# that says so is escaped too
+expect 1 'Cannot start VM "ev\\x1b\]0;PWNED\\x07il\\u009b31m\\u202ex"' \
+	"starting it fails, the error naming it escaped" start "$evil"
+check "  ... libvirt's message in it escaped, no raw byte" raw_free "$T/out" "$T/err"
+check "virsh renames it back" vsh domrename "$evil" s1
 expect 0 'Deleted VM "s1"' "delete" delete s1
 done_testing

@@ -111,6 +111,21 @@ create_guest() {
 		--memory 256M --no-disk --no-graphics >"$T/out" 2>"$T/err"
 }
 
+# raw_free FILE...: no byte in FILE a terminal would obey or that hides
+# text: C0 controls but newline and tab, DEL, C1 controls (UTF-8
+# C2 80-9F), bidirectional overrides and isolates (E2 80 AA-AE,
+# E2 81 A6-A9), bytes that are not UTF-8
+raw_free() {
+	for f in "$@"; do
+		LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$f" && return 1
+		LC_ALL=C grep -q "$(printf '\302[\200-\237]')" "$f" && return 1
+		LC_ALL=C grep -q "$(printf '\342\200[\252-\256]')" "$f" && return 1
+		LC_ALL=C grep -q "$(printf '\342\201[\246-\251]')" "$f" && return 1
+		iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1 || return 1
+	done
+	return 0
+}
+
 # serial_log NAME: path of a VM's serial log.
 serial_log() {
 	"$VMTUI" info --json "$1" | sed -n 's/.*"serial_log": "\(.*\)".*/\1/p'

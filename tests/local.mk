@@ -76,6 +76,7 @@ tests_xml_property_LDADD = $(TEST_CORE_LIBS)
 script_tests = \
 	tests/cli-test-driver.sh \
 	tests/bad-input.sh \
+	tests/escapes.sh \
 	tests/i18n.sh \
 	tests/doc.sh \
 	tests/images.sh \
