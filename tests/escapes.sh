@@ -40,6 +40,18 @@ import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 assert d["description"] == "line one\nred\u009b31m \u2066isolated\u2069 end", d["description"]' "$T/out"
 
+# The full-screen list and details pane show the same escapes.
+if command -v tmux >/dev/null; then
+	export TMUX_TMPDIR="$T"
+	S=none
+	fresh_session -x 120 -y 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' \
+		XDG_CONFIG_HOME='$XDG_CONFIG_HOME' VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg \
+		'$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
+	see '^ . ev\\u009b31m\\u202ertl' 15 "the TUI lists the VM with the escapes shown as text"
+	keys q
+	see 'VMTUI-EXITED 0' 10 "the TUI quits"
+fi
+
 # Names typed by the user (or a script): errors echo them, escaped.
 title=$(printf 'x\033]0;PWNED\007y')
 expect 3 'no VM named "x\\x1b\]0;PWNED\\x07y"' "an unknown name with an OSC title change: the error shows it escaped" info "$title"

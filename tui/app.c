@@ -85,10 +85,11 @@ bool tui_edit_text(GString *text, wint_t ch, bool is_key)
 
 int tui_put_cells(const char *s, int cells, bool pad)
 {
+	g_autofree char *safe = core_printable(s, false);
 	GString *g = g_string_new(NULL);
 	int w = 0;
 
-	for (const char *p = s; *p && w < cells; p = g_utf8_next_char(p)) {
+	for (const char *p = safe; *p && w < cells; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 		int cw = g_unichar_iswide(c) ? 2 : 1;
 
@@ -109,10 +110,14 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	g_free(t->message);
-	t->message = g_strdup_vprintf(fmt, ap);
-	t->message_is_error = error;
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	g_free(t->message);
+	/* one line (a report's lines side by side), and made printable: it
+	 * names VMs, images, templates, things from elsewhere */
+	g_strdelimit(g_strchomp(msg), "\n", ' ');
+	t->message = core_printable(msg, false);
+	t->message_is_error = error;
 }
 
 const struct vm_row *tui_cursor_row(struct tui *t)
@@ -174,8 +179,10 @@ void tui_pager(struct tui *t, const char *title, const char *text)
 {
 	g_free(t->pager_title);
 	g_strfreev(t->pager_lines);
-	t->pager_title = g_strdup(title);
-	t->pager_lines = g_strsplit(text, "\n", -1);
+	g_autofree char *safe = core_printable(text, true);
+
+	t->pager_title = core_printable(title, false);
+	t->pager_lines = g_strsplit(safe, "\n", -1);
 	t->pager_top = 0;
 	t->pager_hit = -1;
 	t->pager_typing = false;

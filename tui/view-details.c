@@ -310,10 +310,13 @@ void view_details_free(struct tui *t)
 /* "Label:  value" at row @y, if @value. */
 static int field(int y, int x, int cols, const char *label, const char *value)
 {
+	g_autofree char *safe = NULL;
+
 	if (!value)
 		return y;
+	safe = core_printable(value, false);
 	mvaddnstr(y, x, label, cols - x);
-	mvaddnstr(y, x + 16, value, MAX(0, cols - x - 16));
+	mvaddnstr(y, x + 16, safe, MAX(0, cols - x - 16));
 	return y + 1;
 }
 
