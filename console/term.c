@@ -231,7 +231,9 @@ int console_run(struct engine *eng, const char *name, enum console_next first,
 		if (rc < 0) {
 			/* the other console cannot open (no display, say):
 			 * say why, and go back to the one that worked */
-			fprintf(stderr, "vmtui: %s\n", core_error_message());
+			g_autofree char *why = core_printable(core_error_message(), true);
+
+			fprintf(stderr, "vmtui: %s\n", why);
 			rc = was;
 			was = -1;
 		} else {

@@ -1133,14 +1133,14 @@ int tui_main(struct core_config *cfg)
 	g_autofree char *report = NULL;
 
 	if (actions_configure(cfg) < 0 || theme_configure(cfg) < 0) {
-		fprintf(stderr, "vmtui: %s\n", core_error_message());
+		cli_error("%s", core_error_message());
 		return CORE_ERR_USAGE;
 	}
 	/* the main engine opens before the screen does, so a locked or
 	 * unreachable one is reported like the command line does */
 	eng = engine_open(cfg);
 	if (!eng) {
-		fprintf(stderr, "vmtui: %s\n", core_error_message());
+		cli_error("%s", core_error_message());
 		return core_error_code() ? (int)core_error_code() : CORE_ERR_ENGINE;
 	}
 	/* a provisioning run a killed vmtui left half done is finished
