@@ -152,8 +152,11 @@ void console_term_say(const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	/* on a line of its own, whatever the guest left on the current one */
-	line = g_strdup_printf("\r\n\033[1m[vmtui: %s]\033[0m\r\n", msg);
+	/* on a line of its own, whatever the guest left on the current one;
+	 * it names the VM, and names come from elsewhere */
+	g_autofree char *safe = core_printable(msg, false);
+
+	line = g_strdup_printf("\r\n\033[1m[vmtui: %s]\033[0m\r\n", safe);
 	write_all(STDOUT_FILENO, line, strlen(line));
 }
 

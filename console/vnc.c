@@ -553,7 +553,13 @@ static void draw_status(struct vnc *v)
 		if (v->note)
 			g_string_append_printf(line, "· %s ", v->note);
 	}
-	/* cut to the terminal's width, counting cells */
+	/* made printable (it names the VM), then cut to the terminal's
+	 * width, counting cells */
+	{
+		g_autofree char *safe = core_printable(line->str, false);
+
+		g_string_assign(line, safe);
+	}
 	for (const char *p = line->str; *p; p = g_utf8_next_char(p)) {
 		int w = g_unichar_iswide(g_utf8_get_char(p)) ? 2 : 1;
 
