@@ -747,6 +747,19 @@ static struct serial *serial_new(struct engine *eng, const char *name)
 	return s;
 }
 
+/* Closes @s's stream and event callback on a worker (closing may wait for
+ * a remote engine) and waits for it a little: the caller closes the
+ * engine next, and a close still running then would use a connection
+ * that is gone. */
+static void close_serial(struct serial *s)
+{
+	struct job *job = job_submit(_("Close the serial console"), close_job, s,
+				     serial_unref, false);
+
+	job_wait(job, 2000);
+	job_unref(job);
+}
+
 /* Waits for a job the session cannot go on without, up to @timeout_s. */
 static bool wait_job(struct job *job, int timeout_s)
 {
@@ -777,16 +790,20 @@ int console_serial(struct engine *eng, const char *name, const struct console_op
 	r = job_data(job);
 	code = job_get_error(job, &err);
 	if (code != CORE_OK) {
-		core_error(code, "%s", err ? err : "");
+		g_autofree char *msg = g_strdup(err ? err : "");
+
 		job_unref(job);
-		job_unref(job_submit(_("Close the serial console"), close_job, ss.s,
-				     serial_unref, false));
+		close_serial(ss.s);
+		core_error(code, "%s", msg);
 		return -1;
 	}
 	if (console_term_enter(NULL, NULL) < 0) {
+		g_autofree char *msg = g_strdup(core_error_message());
+		enum core_err c = core_error_code();
+
 		job_unref(job);
-		job_unref(job_submit(_("Close the serial console"), close_job, ss.s,
-				     serial_unref, false));
+		close_serial(ss.s);
+		core_error(c, "%s", msg);
 		return -1;
 	}
 	ss.typed = g_byte_array_new();
@@ -810,9 +827,6 @@ int console_serial(struct engine *eng, const char *name, const struct console_op
 		job_unref(ss.open);
 	if (ss.keys)
 		job_unref(ss.keys);
-	/* closing may wait for a remote engine; the session does not */
-	job = job_submit(_("Close the serial console"), close_job, ss.s, serial_unref, false);
-	job_wait(job, 2000);
-	job_unref(job);
+	close_serial(ss.s);
 	return ss.next;
 }
