@@ -96,7 +96,8 @@ script_tests = \
 	tests/survival.sh \
 	tests/frozen-guest.sh \
 	tests/ova.sh \
-	tests/templates.sh
+	tests/templates.sh \
+	tests/sanitized.sh
 
 TESTS += $(unit_tests) $(script_tests)
 
@@ -107,7 +108,7 @@ CLEANFILES += tests/*.log tests/*.trs
 check-local:
 clean-local: clean-local-tests
 clean-local-tests:
-	rm -rf tests/guest-cache tests/tmp tests/fuzz/work
+	rm -rf tests/guest-cache tests/tmp tests/fuzz/work tests/asan
 
 # ASan/UBSan: a sanitized build of the release tarball, running the unit
 # tests and the command-line tests (libvirt's own allocations are not
