@@ -8,10 +8,9 @@
  * keys and packages.  Each VM records its template and its intended lab
  * address in its domain <metadata>.
  *
- * A provisioning run keeps a journal (DATA/provision/run-PID.journal, rewritten
- * atomically) of what it created; an interrupted run is rolled back at the
- * next start (provision_recover), so no disk, seed or definition is left
- * orphaned.
+ * A provisioning run keeps a journal (core's journal_new, in DATA/journal/)
+ * of what it creates; an interrupted run is rolled back at the next start
+ * (journal_recover), so no disk, seed or definition is left orphaned.
  *
  * Everything here blocks (qemu-img, libvirt, disk): call it from a job.
  */
@@ -185,12 +184,6 @@ struct provision_opts {
  * frees) says what was made and, on failure, what failed.  0 or -1. */
 int provision_run(struct engine *eng, const struct provision_opts *opts,
 		  struct job *job, char **report);
-
-/* Finishes or rolls back runs whose process died: every VM a journal
- * records as complete is kept, the rest (definition, disk, seed) are
- * removed.  @report (caller frees, may be NULL) says what was done.
- * Returns the number of journals handled, or -1. */
-int provision_recover(struct engine *eng, char **report);
 
 /* Names of the VMs matching the glob @pattern, sorted.  Caller frees. */
 GPtrArray *lab_match(struct engine *eng, const char *pattern);

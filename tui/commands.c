@@ -1051,10 +1051,10 @@ const struct command commands[] = {
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),
-	  CMD_READ_ONLY, 0, 1, NULL, exec_os_list },
+	  CMD_READ_ONLY | CMD_NO_DATA, 0, 1, NULL, exec_os_list },
 	{ "help", "[COMMAND]", N_("Show help for vmtui or one command"),
-	  CMD_READ_ONLY, 0, 2, NULL, exec_help },
+	  CMD_READ_ONLY | CMD_NO_DATA, 0, 2, NULL, exec_help },
 	{ "version", "", N_("Show the versions of vmtui and libvirt"),
-	  CMD_READ_ONLY, 0, 0, NULL, exec_version },
+	  CMD_READ_ONLY | CMD_NO_DATA, 0, 0, NULL, exec_version },
 	{ 0 }
 };
