@@ -669,6 +669,13 @@ int image_info_check(const struct image_info *info, const char *allowed_backing)
 struct image_info *image_inspect_safe(const char *path, const char *format,
 				      const char *allowed_backing);
 
+/* The bytes of data converting the image @info tells of (image_inspect;
+ * checked first) to qcow2 writes at most, from `qemu-img measure` (the
+ * tables of an empty image of its size not counted), under the limits of
+ * image_inspect.  A compressed image says here what it unpacks to.  0, or
+ * -1 with an error. */
+int image_data_size(const struct image_info *info, uint64_t *data);
+
 /* ---- host checks ------------------------------------------------------- */
 
 enum check_status { CHECK_OK, CHECK_WARN, CHECK_FAIL };

@@ -89,11 +89,13 @@ struct template *template_create(struct engine *eng, const char *name,
  * names, for VMs made from it to boot directly; VMs made before keep the
  * files they boot.  The caller saves @t.  0 or -1 (nothing copied). */
 int template_set_kernel(struct template *t, const char *kernel, const char *initrd);
-/* Writes template @name to @path as an OVA (ova_write): its manifest's
- * hardware and its base.  An OVF cannot carry a kernel to boot directly:
- * for such a template the OVA holds the disk and hardware only and
- * @report (caller frees; NULL otherwise) says so.  0 or -1. */
-int template_export_ova(const char *name, const char *path, struct job *job, char **report);
+/* Writes template @name to @path as an OVA (ova_write, replacing a
+ * regular file there only with @replace): its manifest's hardware and its
+ * base.  An OVF cannot carry a kernel to boot directly: for such a
+ * template the OVA holds the disk and hardware only and @report (caller
+ * frees; NULL otherwise) says so.  0 or -1. */
+int template_export_ova(const char *name, const char *path, bool replace, struct job *job,
+			char **report);
 /* Names of the VMs whose disks depend on template @name: linked clones,
  * whose overlay has the base as backing file (full copies do not).  Caller frees (g_ptr_array).
  * NULL with an error when the engine cannot be read. */

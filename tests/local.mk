@@ -94,6 +94,7 @@ script_tests = \
 	tests/survival.sh \
 	tests/frozen-guest.sh \
 	tests/ova.sh \
+	tests/limits.sh \
 	tests/templates.sh
 
 TESTS += $(unit_tests) $(script_tests)
