@@ -95,6 +95,7 @@ script_tests = \
 	tests/frozen-guest.sh \
 	tests/ova.sh \
 	tests/limits.sh \
+	tests/interrupted.sh \
 	tests/templates.sh
 
 TESTS += $(unit_tests) $(script_tests)
