@@ -159,33 +159,10 @@ void journal_end(struct journal *j)
 
 /* ---- recovery ------------------------------------------------------------ */
 
-/* The bytes @path takes on its file system: a file's blocks, or those of
- * the files in a folder (the runs' folders are flat). */
-static uint64_t disk_usage(const char *path)
-{
-	struct stat st;
-	uint64_t sum;
-	GDir *d;
-	const char *e;
-
-	if (lstat(path, &st) < 0)
-		return 0;
-	sum = (uint64_t)st.st_blocks * 512;
-	if (!S_ISDIR(st.st_mode) || !(d = g_dir_open(path, 0, NULL)))
-		return sum;
-	while ((e = g_dir_read_name(d))) {
-		g_autofree char *p = g_build_filename(path, e, NULL);
-
-		if (lstat(p, &st) == 0)
-			sum += (uint64_t)st.st_blocks * 512;
-	}
-	g_dir_close(d);
-	return sum;
-}
-
 /* Removes the file or the (flat) folder @path, never following a symbolic
- * link.  Whether there was something to remove. */
-static bool remove_path(const char *path)
+ * link, adding the bytes it took on its file system to *@freed.  Whether
+ * there was something to remove. */
+static bool remove_path(const char *path, uint64_t *freed)
 {
 	struct stat st;
 	int fd;
@@ -194,14 +171,19 @@ static bool remove_path(const char *path)
 
 	if (lstat(path, &st) < 0)
 		return false;
+	*freed += (uint64_t)st.st_blocks * 512;
 	if (!S_ISDIR(st.st_mode))
 		return unlink(path) == 0;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0 && (d = fdopendir(fd))) {
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-			    unlinkat(dirfd(d), e->d_name, 0) < 0 && errno == EISDIR)
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				*freed += (uint64_t)st.st_blocks * 512;
+			if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno == EISDIR)
 				unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+		}
 		closedir(d);
 	} else if (fd >= 0) {
 		close(fd);
@@ -254,11 +236,14 @@ static bool recover_one(struct engine *eng, GKeyFile *kf, GString *r)
 			}
 		}
 		for (char **p = paths; *p; p++) {
-			g_autofree char *size = core_format_size(disk_usage(*p));
+			uint64_t freed = 0;
 
-			if (remove_path(*p))
+			if (remove_path(*p, &freed)) {
+				g_autofree char *size = core_format_size(freed);
+
 				g_string_append_printf(removed, "%s%s (%s)", removed->len ? ", " : "",
 						       *p, size);
+			}
 		}
 	}
 	core_error_clear();

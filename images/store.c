@@ -516,6 +516,15 @@ static bool all_zero(const char *p, size_t n)
 	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
 }
 
+/* Records why a write to @f failed (errno); -1. */
+static int write_failed(const struct sparse_file *f)
+{
+	core_error(CORE_ERR_FAILED, errno == ENOSPC || errno == EDQUOT ?
+		   _("Not enough space in %s for %s: %s") : _("Cannot write %s in %s: %s"),
+		   f->dir, f->what, g_strerror(errno));
+	return -1;
+}
+
 /* Writes the @n bytes at @p to @f at @offset, checking first, when what
  * was written since the last check used up the room it found, that the
  * file system has SPACE_STEP (or @n) more beside [limits] reserve. */
@@ -528,12 +537,8 @@ static int write_data(struct sparse_file *f, const char *p, size_t n, uint64_t o
 			return -1;
 		f->room = want;
 	}
-	if (lseek(f->fd, (off_t)offset, SEEK_SET) < 0 || core_write_all(f->fd, p, n) < 0) {
-		core_error(CORE_ERR_FAILED, errno == ENOSPC || errno == EDQUOT ?
-			   _("Not enough space in %s for %s: %s") : _("Cannot write %s in %s: %s"),
-			   f->dir, f->what, g_strerror(errno));
-		return -1;
-	}
+	if (lseek(f->fd, (off_t)offset, SEEK_SET) < 0 || core_write_all(f->fd, p, n) < 0)
+		return write_failed(f);
 	f->room -= n;
 	f->data += n;
 	return 0;
@@ -561,12 +566,8 @@ int sparse_write(struct sparse_file *f, const void *buf, size_t n)
 
 int sparse_finish(struct sparse_file *f, bool sync)
 {
-	if (ftruncate(f->fd, (off_t)f->size) < 0 || (sync && fsync(f->fd) < 0)) {
-		core_error(CORE_ERR_FAILED, errno == ENOSPC || errno == EDQUOT ?
-			   _("Not enough space in %s for %s: %s") : _("Cannot write %s in %s: %s"),
-			   f->dir, f->what, g_strerror(errno));
-		return -1;
-	}
+	if (ftruncate(f->fd, (off_t)f->size) < 0 || (sync && fsync(f->fd) < 0))
+		return write_failed(f);
 	return 0;
 }
 

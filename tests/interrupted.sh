@@ -39,11 +39,20 @@ kill_when() {
 	kill -9 "$bg" 2>/dev/null
 	wait "$bg" 2>/dev/null
 }
-# reported ARGS...: the next vmtui ARGS says on stderr what it removed
-# (the report in $T/err)
+# reported ARGS...: the next vmtui ARGS, its report (standard error) in
+# $T/err
 reported() {
 	"$VMTUI" "$@" >"$T/out" 2>"$T/err"
 	rc=$?
+}
+# says DESC PATTERN...: it succeeded and its report has a line matching
+# each (basic) regex PATTERN
+says() {
+	desc=$1
+	shift
+	good=$([ "$rc" = 0 ] && echo yes)
+	for p in "$@"; do grep -q -- "$p" "$T/err" || good=; done
+	if [ -n "$good" ]; then ok "$desc"; else not_ok "$desc"; diag "exit $rc:" "$(cat "$T/out" "$T/err")"; fi
 }
 
 # ---- a VM with 300 MiB of data on its disk -----------------------------------
@@ -59,12 +68,8 @@ check "kill -9 while the export converts its disk (a VMDK of $(($(size "$victim"
 	[ -n "$victim" ] && [ -e "$victim" ]
 staged=$(dirname "$victim")
 reported image list
-if [ "$rc" = 0 ] && grep -q "^Removed what an interrupted ova export left: $staged ([0-9.]* MiB)\\.$" "$T/err"; then
-	ok "the next vmtui, even without an engine (image list), removes the staging folder and says so"
-else
-	not_ok "the next vmtui, even without an engine (image list), removes the staging folder and says so"
-	diag "exit $rc:" "$(cat "$T/out" "$T/err")"
-fi
+says "the next vmtui, even without an engine (image list), removes the staging folder and says so" \
+	"^Removed what an interrupted ova export left: $staged ([0-9.]* MiB)\\.$"
 check "  ... it is gone" [ ! -e "$staged" ]
 check "  ... and so is the run's journal" [ -z "$(ls -A "$DATA/journal" 2>/dev/null)" ]
 reported image list
@@ -78,13 +83,8 @@ check "kill -9 while the export writes the OVA beside its target ($(basename "$t
 	[ -n "$tmp" ] && [ -e "$tmp" ] && [ -n "$staged" ]
 check "  ... leaving no OVA at the target" [ ! -e "$T/big.ova" ]
 reported image list
-if grep -q "^Removed what an interrupted ova export left: .*" "$T/err" &&
-	grep -q "$staged ([0-9.]* [MG]iB)" "$T/err" && grep -q "$tmp ([0-9.]* [KMG]iB)" "$T/err"; then
-	ok "the next vmtui removes the temporary OVA and the full-size VMDK in staging, naming both"
-else
-	not_ok "the next vmtui removes the temporary OVA and the full-size VMDK in staging, naming both"
-	diag "$(cat "$T/err")"
-fi
+says "the next vmtui removes the temporary OVA and the full-size VMDK in staging, naming both" \
+	"^Removed what an interrupted ova export left: " "$staged ([0-9.]* [MG]iB)" "$tmp ([0-9.]* [KMG]iB)"
 diag "$(cat "$T/err")"
 check "  ... both are gone" [ ! -e "$tmp" ] && [ ! -e "$staged" ]
 
@@ -102,13 +102,8 @@ check "a vmtui without the engine leaves them: the VM may have been defined ther
 "$VMTUI" -c test:///default list >"$T/out" 2>"$T/err"
 check "  ... and so does one on another engine" [ -e "$disk" ] && [ ! -s "$T/err" ]
 reported list
-if [ "$rc" = 0 ] && grep -q "^Removed what an interrupted ova import left: " "$T/err" &&
-	grep -q "$disk ([0-9.]* MiB)" "$T/err" && grep -q "$staged ([0-9.]* MiB)" "$T/err"; then
-	ok "the next vmtui on the engine removes the disk and the staging folder, naming them"
-else
-	not_ok "the next vmtui on the engine removes the disk and the staging folder, naming them"
-	diag "exit $rc:" "$(cat "$T/out" "$T/err")"
-fi
+says "the next vmtui on the engine removes the disk and the staging folder, naming them" \
+	"^Removed what an interrupted ova import left: " "$disk ([0-9.]* MiB)" "$staged ([0-9.]* MiB)"
 diag "$(cat "$T/err")"
 check "  ... they are gone" [ ! -e "$disk" ] && [ ! -e "$staged" ]
 check "  ... and no VM imp is defined" sh -c "! grep -q '^imp ' '$T/out'"
@@ -121,12 +116,8 @@ kill_when "$DATA/images/.staging/import-img-*" $((20 << 20))
 check "kill -9 while an image import decompresses ($(($(size "$victim") >> 20)) MiB in staging)" \
 	[ -n "$victim" ] && [ -e "$victim" ]
 reported image list
-if [ "$rc" = 0 ] && grep -q "^Removed what an interrupted image import left: $victim ([0-9.]* MiB)\\.$" "$T/err"; then
-	ok "the next vmtui removes the staging file and says so"
-else
-	not_ok "the next vmtui removes the staging file and says so"
-	diag "exit $rc:" "$(cat "$T/out" "$T/err")"
-fi
+says "the next vmtui removes the staging file and says so" \
+	"^Removed what an interrupted image import left: $victim ([0-9.]* MiB)\\.$"
 check "  ... it is gone" [ ! -e "$victim" ]
 check "  ... and the store holds nothing" [ -z "$(ls -A "$DATA/images" | grep -v '^\.staging$')" ]
 check "no journal is left" [ -z "$(ls -A "$DATA/journal" 2>/dev/null)" ]
