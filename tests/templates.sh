@@ -177,7 +177,7 @@ expect 3 'no template named "nosuch"' "ova export --template of a missing templa
 "$VMTUI" template create gone --from-image "$T/root.qcow2" >/dev/null 2>&1
 rm -f "$TPLS/gone/base.qcow2"
 expect 3 'Cannot read .*gone/base\.qcow2' "exporting a template whose base is gone fails, naming the base" \
-	ova export --template gone "$T/old.ova"
+	ova export --template --force gone "$T/old.ova"
 check "  ... and the file it would replace is unchanged" grep -qx "an older OVA" "$T/old.ova"
 check "  ... with no temporary file or staging folder left" \
 	[ -z "$(ls -A "$T" | grep '^\.old\.ova')$(ls -A "$XDG_DATA_HOME/vmtui/staging" 2>/dev/null)" ]
