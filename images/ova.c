@@ -8,7 +8,13 @@
  * vmtui with openat(O_CREAT|O_EXCL|O_NOFOLLOW) under a flat name, checking
  * the entries again (the file may have changed in between) and computing
  * the manifest digests on the way.  Nothing from the archive is ever
- * extracted by libarchive itself.
+ * extracted by libarchive itself.  What a staged disk unpacks to is
+ * measured before qemu-img converts it, against the [limits] settings.
+ *
+ * Every folder and file an import or an export makes (staging, the disks,
+ * the temporary OVA) is in the run's journal (core's journal_add) before
+ * data goes into it, so what a killed run left is removed by the next
+ * vmtui; an import's disks stay when its VM got defined.
  */
 #include "config.h"
 
