@@ -292,3 +292,45 @@ struct image_info *image_inspect_safe(const char *path, const char *format,
 		return NULL;
 	return g_steal_pointer(&info);
 }
+
+/* The "required" bytes `qemu-img measure @argv` gives, under the limits
+ * info runs with.  0, or -1 with an error naming @what. */
+static int measure_required(const char *const *argv, const char *what, uint64_t *out)
+{
+	static const struct run_opts limits = {
+		.max_memory = INFO_MEMORY, .max_cpu_s = INFO_CPU_SECONDS,
+		.max_wall_s = 2 * INFO_CPU_SECONDS,
+	};
+	g_autofree char *json = core_qemu_img(argv, what, &limits);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	JsonNode *root;
+
+	if (!json)
+		return -1;
+	if (!json_parser_load_from_data(parser, json, -1, NULL) ||
+	    !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root) ||
+	    !member_size(json_node_get_object(root), "required", out)) {
+		core_error(CORE_ERR_FAILED, _("qemu-img said something unreadable about %s"), what);
+		return -1;
+	}
+	return 0;
+}
+
+int image_data_size(const struct image_info *info, uint64_t *data)
+{
+	g_autofree char *abs = g_canonicalize_filename(info->path, NULL);
+	g_autofree char *size = g_strdup_printf("%" PRIu64, info->virtual_size);
+	const char *image[] = { "measure", "-f", info->format, "-O", "qcow2", "--output=json",
+				"--", abs, NULL };
+	const char *empty[] = { "measure", "-O", "qcow2", "--size", size, "--output=json", NULL };
+	uint64_t all, tables;
+
+	/* what a qcow2 of the data needs, less what an empty one of that
+	 * size needs: its tables (gigabytes for a disk of 16 TiB, most of
+	 * which a conversion never writes) */
+	if (measure_required(image, info->path, &all) < 0 ||
+	    measure_required(empty, info->path, &tables) < 0)
+		return -1;
+	*data = all > tables ? all - tables : 0;
+	return 0;
+}

@@ -27,6 +27,8 @@
 #include "i18n.h"
 #include "images-priv.h"
 
+/* free space is checked again after this much (or a larger block) */
+#define SPACE_STEP (4u << 20)
 /* a connection that moves less than 1 byte/s for this long is dead */
 #define STALL_SECONDS 60
 #define CONNECT_SECONDS 30
@@ -44,6 +46,10 @@ struct sink {
 	size_t max;
 	CURL *c;
 	const char *vpath;     /* fetch_to_file: where the validator goes */
+	const char *dir;       /* fetch_to_file: the folder, for space checks */
+	const char *url;
+	uint64_t room;         /* bytes it may write before the next check */
+	bool no_room;          /* stopped before the file system was full */
 	bool started;          /* the answer's first block was seen */
 	bool restarted;        /* the server's file changed: from zero again */
 	bool bad_range;        /* a 206 for another part than asked */
@@ -75,6 +81,30 @@ static const char *answer_validator(CURL *c)
 	const char *etag = header(c, "ETag");
 
 	return etag && !g_str_has_prefix(etag, "W/") ? etag : header(c, "Last-Modified");
+}
+
+/* Whether the file system has room for @len more bytes of the download
+ * @s beside [limits] reserve, checked when the room found at the last
+ * check is used up; at the first block (@len 0) for all the server says
+ * it sends.  false with an error recorded. */
+static bool room_for(struct sink *s, size_t len)
+{
+	curl_off_t total = 0;
+	uint64_t want = MAX((uint64_t)len, SPACE_STEP);
+
+	if (len && s->room >= len) {
+		s->room -= len;
+		return true;
+	}
+	if (!len && curl_easy_getinfo(s->c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total) == CURLE_OK &&
+	    total > 0)
+		want = (uint64_t)total;
+	if (core_space_check(s->dir, want, s->url) < 0) {
+		s->no_room = true;
+		return false;
+	}
+	s->room = want - len;
+	return true;
 }
 
 /* The first block of an answer to fetch_to_file: a 206 must be the rest
@@ -109,6 +139,8 @@ static bool on_answer(struct sink *s)
 	}
 	unlink(s->vpath);
 	v = answer_validator(s->c);
+	if (!room_for(s, 0))
+		return false;
 	/* when it cannot be written, a later run starts again from zero */
 	if (v)
 		(void)core_write_file_atomic(s->vpath, v, strlen(v), 0600);
@@ -128,6 +160,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *opaque)
 		return len;
 	}
 	if (!s->started && !on_answer(s))
+		return 0;
+	if (!room_for(s, len))
 		return 0;
 	if (core_write_all(s->fd, p, len) < 0) {
 		s->write_errno = errno;
@@ -274,13 +308,14 @@ int fetch_to_file(const char *url, const char *path, struct job *job,
 		  double p0, double p1)
 {
 	g_autofree char *vpath = g_strconcat(path, ".validator", NULL);
+	g_autofree char *dir = g_path_get_dirname(path);
 	char errbuf[CURL_ERROR_SIZE];
 	bool restarted = false;
 
 	curl_init_once();
 	for (int attempt = 1;; attempt++) {
 		struct sink s = { .job = job, .p0 = p0, .p1 = p1, .vpath = vpath,
-				  .restarted = restarted };
+				  .dir = dir, .url = url, .restarted = restarted };
 		g_autofree char *validator = NULL, *range = NULL, *if_range = NULL;
 		struct curl_slist *headers = NULL;
 		__attribute__((cleanup(handle_free))) CURL *c = NULL;
@@ -347,6 +382,13 @@ int fetch_to_file(const char *url, const char *path, struct job *job,
 		if (rc == CURLE_ABORTED_BY_CALLBACK) {
 			core_error(CORE_ERR_CANCELLED, _("Download of %s cancelled; the %" PRId64 " bytes received are kept, and importing it again resumes."),
 				   url, (gint64)(s.offset + s.received));
+			return -1;
+		}
+		if (rc == CURLE_WRITE_ERROR && s.no_room) {
+			/* the space check's error stands; what came only
+			 * takes space */
+			unlink(path);
+			unlink(vpath);
 			return -1;
 		}
 		if (rc == CURLE_WRITE_ERROR && s.write_errno) {

@@ -24,3 +24,28 @@ char *image_sums_lookup(const char *sums, const char *file);
  * compression and image suffixes ("debian-12.qcow2.xz" -> "debian-12");
  * caller frees. */
 char *image_name_from_source(const char *source);
+
+/* store.c: a file written from a stream (an image unpacked into staging,
+ * a disk staged from an OVA).  All-zero pages are skipped, so it stays
+ * sparse, and the file system is checked as it grows: it keeps [limits]
+ * reserve free.  Start it zeroed, with @fd, @dir and @what set. */
+struct sparse_file {
+	int fd;
+	const char *dir;   /* the folder it is in, for the space checks */
+	const char *what;  /* what it is written from, for messages */
+	uint64_t data;     /* bytes of data written (holes not counted) */
+	uint64_t size;     /* its length so far */
+	uint64_t room;     /* bytes it may write before the next check */
+};
+/* Appends the @n bytes at @buf.  0, or -1 with an error: not enough free
+ * space beside the reserve, or the write failed. */
+int sparse_write(struct sparse_file *f, const void *buf, size_t n);
+/* Gives the file its length (a hole at its end too) and, with @sync,
+ * puts it on the disk.  0 or -1 with an error. */
+int sparse_finish(struct sparse_file *f, bool sync);
+/* store.c: checks what the image @info (image_inspect: a staged file)
+ * unpacks to when it is converted to qcow2 in the folder @dir: at most
+ * [limits] expansion times the space the file takes here (a
+ * streamOptimized VMDK is compressed), and room for it beside [limits]
+ * reserve.  @what names it in messages.  0, or -1 with an error. */
+int image_check_unpacked(const struct image_info *info, const char *what, const char *dir);

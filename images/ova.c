@@ -8,24 +8,28 @@
  * vmtui with openat(O_CREAT|O_EXCL|O_NOFOLLOW) under a flat name, checking
  * the entries again (the file may have changed in between) and computing
  * the manifest digests on the way.  Nothing from the archive is ever
- * extracted by libarchive itself.
+ * extracted by libarchive itself.  What a staged disk unpacks to is
+ * measured before qemu-img converts it, against the [limits] settings.
+ *
+ * Every folder and file an import or an export makes (staging, the disks,
+ * the temporary OVA) is in the run's journal (core's journal_add) before
+ * data goes into it, so what a killed run left is removed by the next
+ * vmtui; an import's disks stay when its VM got defined.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include "i18n.h"
-#include "images.h"
+#include "images-priv.h"
 #include "ova.h"
 
 #define CHUNK (1 << 20)
@@ -175,11 +179,10 @@ static int stage_files(int ovafd, const char *path, struct ova_scan *s, struct s
 		gint64 *was;
 		bool want, sum;
 		struct sums *sm = NULL;
-		int fd = -1;
+		struct sparse_file out = { .fd = -1, .dir = st->dir, .what = name };
 		int64_t got = 0;
 
-		if (!ova_entry_check(name, archive_entry_filetype(e), archive_entry_hardlink(e),
-				     size, seen))
+		if (!ova_archive_entry_check(e, seen))
 			goto out;
 		was = g_hash_table_lookup(s->sizes, name);
 		if (!was || *was != size) {
@@ -199,9 +202,9 @@ static int stage_files(int ovafd, const char *path, struct ova_scan *s, struct s
 			g_hash_table_insert(sums, g_strdup(name), sm);
 		}
 		if (want) {
-			fd = openat(st->dirfd, name,
-				    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-			if (fd < 0) {
+			out.fd = openat(st->dirfd, name,
+					O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			if (out.fd < 0) {
 				core_error(CORE_ERR_FAILED, _("Cannot write %s/%s: %s"), st->dir, name,
 					   g_strerror(errno));
 				goto out;
@@ -214,18 +217,17 @@ static int stage_files(int ovafd, const char *path, struct ova_scan *s, struct s
 			if (n == 0)
 				break;
 			if (n < 0) {
-				if (fd >= 0)
-					close(fd);
+				if (out.fd >= 0)
+					close(out.fd);
 				goto read_error;
 			}
 			got += n;
 			if (sm)
 				sums_update(sm, buf, (size_t)n);
-			if (fd >= 0) {
-				if (core_write_all(fd, buf, (size_t)n) < 0) {
-					core_error(CORE_ERR_FAILED, _("Cannot write %s/%s: %s"), st->dir,
-						   name, g_strerror(errno));
-					close(fd);
+			if (out.fd >= 0) {
+				/* sparse, and the file system keeps its reserve */
+				if (sparse_write(&out, buf, (size_t)n) < 0) {
+					close(out.fd);
 					goto out;
 				}
 				done += (uint64_t)n;
@@ -233,16 +235,22 @@ static int stage_files(int ovafd, const char *path, struct ova_scan *s, struct s
 					     _("Reading %s"), name);
 			}
 			if (job_cancelled(job)) {
-				if (fd >= 0)
-					close(fd);
+				if (out.fd >= 0)
+					close(out.fd);
 				core_error(CORE_ERR_CANCELLED, _("Cancelled."));
 				goto out;
 			}
 		}
-		if (fd >= 0 && close(fd) < 0) {
-			core_error(CORE_ERR_FAILED, _("Cannot write %s/%s: %s"), st->dir, name,
-				   g_strerror(errno));
-			goto out;
+		if (out.fd >= 0) {
+			int done_rc = sparse_finish(&out, false);
+
+			if (close(out.fd) < 0 && done_rc == 0) {
+				core_error(CORE_ERR_FAILED, _("Cannot write %s/%s: %s"), st->dir,
+					   name, g_strerror(errno));
+				done_rc = -1;
+			}
+			if (done_rc < 0)
+				goto out;
 		}
 		if (got != size) {
 			core_error(CORE_ERR_FAILED, _("OVA entry \"%s\" ends early: refused"), name);
@@ -288,21 +296,6 @@ static int check_manifest(struct ova_scan *s, GHashTable *sums)
 	return 0;
 }
 
-/* Enough room in the data dir for the staged files and their copies? */
-static int check_space(const char *dir, uint64_t need)
-{
-	struct statvfs v;
-
-	if (statvfs(dir, &v) < 0)
-		return 0;
-	if ((uint64_t)v.f_bavail * v.f_frsize < need) {
-		core_error(CORE_ERR_FAILED, _("Not enough free space in %s: the import needs about %" PRIu64 " MiB, %" PRIu64 " MiB are free"),
-			   dir, need >> 20, ((uint64_t)v.f_bavail * v.f_frsize) >> 20);
-		return -1;
-	}
-	return 0;
-}
-
 /* Removes the files of @spec's owned disks, keeping the error recorded. */
 static void remove_disks(const struct vm_spec *spec)
 {
@@ -338,9 +331,12 @@ static int check_one_disk(const struct ova_scan *s)
 	return 0;
 }
 
-struct vm_spec *ova_unpack(const char *path, const char *name, const char *base,
-			   struct job *job)
+/* ova_unpack, recording what it makes in @j (staging, and the disks as
+ * files of the VM @uuid). */
+static struct vm_spec *unpack(const char *path, const char *name, const char *base,
+			      const char *uuid, struct journal *j, struct job *job)
 {
+	const struct core_limits *lim = core_limits();
 	autoptr(ova_scan) s = NULL;
 	autoptr(vm_spec) spec = NULL;
 	struct staging st = { NULL, -1, NULL };
@@ -382,10 +378,13 @@ struct vm_spec *ova_unpack(const char *path, const char *name, const char *base,
 
 		if (k->href && !g_hash_table_contains(wanted, k->href)) {
 			g_hash_table_add(wanted, k->href);
-			need += 2 * (uint64_t)*(gint64 *)g_hash_table_lookup(s->sizes, k->href);
+			need += (uint64_t)*(gint64 *)g_hash_table_lookup(s->sizes, k->href);
 		}
 	}
-	if (staging_make(&st, "ova") < 0 || check_space(st.dir, need) < 0)
+	if (staging_make(&st, "ova") < 0)
+		goto out;
+	journal_add(j, NULL, st.dir);
+	if (journal_save(j) < 0 || core_space_check(st.dir, need, path) < 0)
 		goto out;
 	if (stage_files(fd, path, s, &st, wanted, sums, job) < 0)
 		goto out;
@@ -438,9 +437,12 @@ struct vm_spec *ova_unpack(const char *path, const char *name, const char *base,
 			core_error(core_error_code(), _("OVA disk \"%s\": %s"), k->href, msg);
 			goto out;
 		}
-		if (info->virtual_size > OVF_MAX_CAPACITY) {
-			core_error(CORE_ERR_FAILED, _("OVA disk \"%s\" claims %" PRIu64 " GiB: refused"),
-				   k->href, info->virtual_size >> 30);
+		if (info->virtual_size > lim->disk_size) {
+			g_autofree char *v = core_format_size(info->virtual_size);
+			g_autofree char *l = core_format_size(lim->disk_size);
+
+			core_error(CORE_ERR_FAILED, _("OVA disk \"%s\" is a disk of %s, more than vmtui takes (at most %s, [limits] disk-size): refused"),
+				   k->href, v, l);
 			goto out;
 		}
 		tag = g_strdup_printf("disk%u", i + 1);
@@ -448,8 +450,18 @@ struct vm_spec *ova_unpack(const char *path, const char *name, const char *base,
 		d->owned = true;
 		d->capacity = info->virtual_size;
 		d->bus = g_strdup(k->bus);
+		/* the disk (made empty, or @base, a name of its caller's
+		 * staging) is in the journal before qemu-img fills it */
 		if (!(d->path = base ? g_strdup(base) : disk_new_path(name, tag, "qcow2", true)))
 			goto out;
+		journal_add(j, uuid, d->path);
+		{
+			g_autofree char *dir = g_path_get_dirname(d->path);
+			g_autofree char *what = g_strdup_printf(_("OVA disk \"%s\""), k->href);
+
+			if (journal_save(j) < 0 || image_check_unpacked(info, what, dir) < 0)
+				goto out;
+		}
 		job_progress(job, 0.5 + 0.4 * (i + 0.5) / s->desc->disks->len,
 			     _("Converting disk %s to qcow2"), k->href);
 		{
@@ -468,6 +480,14 @@ out:
 		close(fd);
 	staging_remove(&st);
 	return ok ? g_steal_pointer(&spec) : NULL;
+}
+
+struct vm_spec *ova_unpack(const char *path, const char *name, const char *base,
+			   struct job *job)
+{
+	autoptr(journal) j = journal_new(N_("ova import"), NULL);
+
+	return unpack(path, name, base, NULL, j, job);
 }
 
 /* Whether a VM named @name exists (then an error says so). */
@@ -489,12 +509,16 @@ int ova_import(struct engine *eng, const char *path, const char *name,
 	       struct job *job, char **made_name)
 {
 	autoptr(vm_spec) spec = NULL;
+	g_autofree char *uuid = g_uuid_string_random();
+	/* the disks stay when the VM got defined */
+	autoptr(journal) j = journal_new(N_("ova import"), engine_uri(eng));
 
 	/* a name given is checked before the work, the OVF's after it */
 	if (name && (!core_name_valid(name) || name_taken(eng, name)))
 		return -1;
-	if (!(spec = ova_unpack(path, name, NULL, job)))
+	if (!(spec = unpack(path, name, NULL, uuid, j, job)))
 		return -1;
+	spec->uuid = g_steal_pointer(&uuid);
 	spec->graphics = true;
 	if (!name && name_taken(eng, spec->name))
 		goto fail;
@@ -565,8 +589,72 @@ out:
 	return rc;
 }
 
-int ova_write(const struct vm_spec *spec, const char *path, struct job *job)
+/* Whether an export may write @path: nothing is there, or (with
+ * @replace) a regular file.  A symbolic link is never followed nor
+ * replaced, nor is a device, a FIFO or a folder.  0, or -1 with an error
+ * (CORE_ERR_USAGE for what is there). */
+static int target_check(const char *path, bool replace)
 {
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), path, g_strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		core_error(CORE_ERR_USAGE, _("%s is a symbolic link: an OVA is written neither through one nor over it; nothing was written."),
+			   path);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		core_error(CORE_ERR_USAGE, _("%s exists and is not a regular file (a folder, a device or a FIFO): nothing was written."),
+			   path);
+		return -1;
+	}
+	if (!replace) {
+		core_error(CORE_ERR_USAGE, _("%s exists: give --force to replace it; nothing was written."),
+			   path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Moves the finished OVA @tmp to @path: over a regular file there only
+ * with @replace (checked again: it may have changed during the export),
+ * else only where nothing is.  0, or -1 with an error. */
+static int put_in_place(const char *tmp, const char *path, bool replace)
+{
+	int r;
+
+	if (replace) {
+		if (target_check(path, true) < 0)
+			return -1;
+		r = rename(tmp, path);
+	} else if ((r = renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE)) < 0 &&
+		   errno == EINVAL && (r = link(tmp, path)) == 0) {
+		/* a file system without RENAME_NOREPLACE: link() never
+		 * replaces anything either */
+		unlink(tmp);
+	}
+	if (r == 0)
+		return 0;
+	if (errno == EEXIST) {
+		/* something came there meanwhile */
+		if (target_check(path, false) == 0)
+			core_error(CORE_ERR_USAGE, _("%s exists: give --force to replace it; nothing was written."),
+				   path);
+		return -1;
+	}
+	core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), path, g_strerror(errno));
+	return -1;
+}
+
+int ova_write(const struct vm_spec *spec, const char *path, bool replace, struct job *job)
+{
+	/* what a killed export leaves: its staging and its temporary file */
+	autoptr(journal) j = journal_new(N_("ova export"), NULL);
 	int fd = -1, rc = -1;
 	struct staging st = { NULL, -1, NULL };
 	g_autoptr(GPtrArray) hrefs = g_ptr_array_new_with_free_func(g_free);
@@ -581,7 +669,11 @@ int ova_write(const struct vm_spec *spec, const char *path, struct job *job)
 	dir = g_path_get_dirname(path);
 	base = g_path_get_basename(path);
 	stem = core_file_stem(spec->name);
-	if (staging_make(&st, "export") < 0)
+	/* before the work: a target that cannot be written is said at once */
+	if (target_check(path, replace) < 0 || staging_make(&st, "export") < 0)
+		goto out;
+	journal_add(j, NULL, st.dir);
+	if (journal_save(j) < 0)
 		goto out;
 	for (guint i = 0; i < spec->disks->len; i++) {
 		struct vm_disk *d = spec->disks->pdata[i];
@@ -632,6 +724,9 @@ int ova_write(const struct vm_spec *spec, const char *path, struct job *job)
 		g_clear_pointer(&tmp, g_free);
 		goto out;
 	}
+	journal_add(j, NULL, tmp);
+	if (journal_save(j) < 0)
+		goto out;
 	a = archive_write_new();
 	/* ustar, with a pax header only for what ustar cannot say (a disk
 	 * over 8 GiB) */
@@ -682,10 +777,8 @@ int ova_write(const struct vm_spec *spec, const char *path, struct job *job)
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path) < 0) {
-		core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), path, g_strerror(errno));
+	if (put_in_place(tmp, path, replace) < 0)
 		goto out;
-	}
 	g_clear_pointer(&tmp, g_free);
 	{
 		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -708,7 +801,8 @@ out:
 	return rc;
 }
 
-int ova_export(struct engine *eng, const char *name, const char *path, struct job *job)
+int ova_export(struct engine *eng, const char *name, const char *path, bool replace,
+	       struct job *job)
 {
 	int state = 0, reason = 0;
 	autoptr(vm_spec) spec = vm_describe(eng, name, &state, &reason);
@@ -720,5 +814,5 @@ int ova_export(struct engine *eng, const char *name, const char *path, struct jo
 			   name);
 		return -1;
 	}
-	return ova_write(spec, path, job);
+	return ova_write(spec, path, replace, job);
 }

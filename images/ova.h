@@ -23,11 +23,11 @@
 
 #include "core.h"
 
-/* Bounds on what an OVA may hold: anything past them is refused. */
+/* Bounds on what an OVA may hold: anything past them is refused (and
+ * past the [limits] disks and disk-size, core_limits()). */
 #define OVF_MAX_BYTES (1 << 20)          /* the .ovf descriptor */
 #define OVA_MAX_MANIFEST (1 << 20)       /* the .mf manifest */
 #define OVA_MAX_ENTRIES 1000             /* tar entries */
-#define OVF_MAX_CAPACITY (UINT64_C(1) << 44) /* 16 TiB per disk */
 #define OVF_MAX_VCPUS 1024
 #define OVF_MAX_MEMORY_MIB (UINT64_C(16) << 20) /* 16 TiB */
 
@@ -58,7 +58,8 @@ DEFINE_AUTOPTR(ovf_desc, ovf_desc_free)
 
 /* Parses an OVF 1.x or 2.x descriptor of @len bytes.  Refuses a DOCTYPE,
  * more than OVF_MAX_BYTES, an href that is not a plain file name, a disk
- * whose file is not referenced, and absurd numbers.  Returns the
+ * whose file is not referenced, more disks than [limits] disks, a disk
+ * larger than [limits] disk-size, and absurd numbers.  Returns the
  * description (free with ovf_desc_free) or NULL with an error naming the
  * problem. */
 struct ovf_desc *ovf_parse(const char *buf, size_t len);
@@ -70,6 +71,12 @@ struct ovf_desc *ovf_parse(const char *buf, size_t len);
  * `OVA entry "NAME": WHAT: refused`. */
 bool ova_entry_check(const char *name, unsigned type, const char *hardlink,
 		     int64_t size, GHashTable *seen);
+
+struct archive_entry;
+/* ova_entry_check on @e's header, which must also not be a sparse file
+ * (libarchive would unpack its holes): what both passes over an OVA
+ * check of each entry. */
+bool ova_archive_entry_check(struct archive_entry *e, GHashTable *seen);
 
 /* Checks a file name an OVF or a manifest gives (@what says which):
  * one plain path component, no scheme, no "..".  true, or false with an
@@ -137,12 +144,15 @@ int ova_import(struct engine *eng, const char *path, const char *name,
 /* Writes @spec, whose disks are files here, to @path: an OVF 1.0
  * descriptor of its hardware, every disk but CD-ROMs as streamOptimized
  * VMDK (a backing chain folded in) and a SHA256 manifest, in a tar
- * written to a temporary file and renamed into place.  0 or -1 with an
- * error; a failed or cancelled write leaves @path as it was. */
-int ova_write(const struct vm_spec *spec, const char *path, struct job *job);
+ * written to a temporary file and renamed into place.  Something at
+ * @path is refused before the work (CORE_ERR_USAGE): a regular file
+ * unless @replace, anything else (a symbolic link, a device, a FIFO, a
+ * folder) always.  0 or -1 with an error; a failed or cancelled write
+ * leaves @path as it was. */
+int ova_write(const struct vm_spec *spec, const char *path, bool replace, struct job *job);
 
 /* Exports the shut-off VM @name to @path with ova_write. */
-int ova_export(struct engine *eng, const char *name, const char *path,
+int ova_export(struct engine *eng, const char *name, const char *path, bool replace,
 	       struct job *job);
 
 /* Builds the OVF 1.0 descriptor for @spec whose disks are stored in

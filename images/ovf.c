@@ -12,8 +12,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -132,6 +134,25 @@ bool ova_entry_check(const char *name, unsigned type, const char *hardlink,
 	}
 	if (seen)
 		g_hash_table_add(seen, g_strdup(name));
+	return true;
+}
+
+bool ova_archive_entry_check(struct archive_entry *e, GHashTable *seen)
+{
+	const char *name = archive_entry_pathname(e);
+
+	if (!ova_entry_check(name, archive_entry_filetype(e), archive_entry_hardlink(e),
+			     archive_entry_size(e), seen))
+		return false;
+	/* holes a 20 KiB archive unpacks to gigabytes of; no tool writes
+	 * an OVA so (it is a plain ustar) */
+	if (archive_entry_sparse_count(e) > 0) {
+		g_autofree char *shown = g_strescape(name, NULL);
+
+		core_error(CORE_ERR_FAILED, _("OVA entry \"%s\": a sparse file (an OVA is a plain ustar archive): refused"),
+			   shown);
+		return false;
+	}
 	return true;
 }
 
@@ -259,9 +280,10 @@ static uint64_t unit_multiplier(const char *units, uint64_t dflt)
 	return 0;
 }
 
-/* @value * units in bytes, refused above @max (bytes). */
+/* @value * units in bytes, refused above @max (bytes; the [limits]
+ * @setting when non-NULL). */
 static bool scaled(const char *what, const char *value, const char *units,
-		   uint64_t dflt, uint64_t max, uint64_t *out)
+		   uint64_t dflt, uint64_t max, const char *setting, uint64_t *out)
 {
 	uint64_t v, m = unit_multiplier(units, dflt);
 	g_autofree char *shown = g_strescape(units ? units : "", NULL);
@@ -275,10 +297,19 @@ static bool scaled(const char *what, const char *value, const char *units,
 	if (v > max / m) {
 		g_autofree char *v_shown = g_strescape(value, NULL);
 
-		/* TRANSLATORS: e.g. OVF disk capacity "1152921504606846976"
-		 * (units "byte"): more than vmtui takes (at most 16384 GiB) */
-		core_error(CORE_ERR_FAILED, _("OVF %s \"%s\" (units \"%s\"): more than vmtui takes (at most %" PRIu64 " GiB): refused"),
-			   what, v_shown, *shown ? shown : _("default"), max >> 30);
+		g_autofree char *at_most = core_format_size(max);
+
+		if (setting)
+			/* TRANSLATORS: e.g. OVF disk capacity "1152921504606846976"
+			 * (units "byte"): more than vmtui takes (at most 16.0 TiB,
+			 * [limits] disk-size) */
+			core_error(CORE_ERR_FAILED, _("OVF %s \"%s\" (units \"%s\"): more than vmtui takes (at most %s, [limits] %s): refused"),
+				   what, v_shown, *shown ? shown : _("default"), at_most, setting);
+		else
+			/* TRANSLATORS: e.g. OVF disk capacity "1152921504606846976"
+			 * (units "byte"): more than vmtui takes (at most 16384 GiB) */
+			core_error(CORE_ERR_FAILED, _("OVF %s \"%s\" (units \"%s\"): more than vmtui takes (at most %" PRIu64 " GiB): refused"),
+				   what, v_shown, *shown ? shown : _("default"), max >> 30);
 		return false;
 	}
 	*out = v * m;
@@ -374,7 +405,7 @@ static bool parse_hardware(xmlNodePtr vhs, struct ovf_desc *d, GHashTable *disks
 			d->vcpus = (unsigned)v;
 		} else if (strcmp(type, "4") == 0) {
 			if (!scaled(_("memory"), qty, units, UINT64_C(1) << 20,
-				    OVF_MAX_MEMORY_MIB << 20, &v))
+				    OVF_MAX_MEMORY_MIB << 20, NULL, &v))
 				return false;
 			if (v < (UINT64_C(1) << 20)) {
 				core_error(CORE_ERR_FAILED, _("OVF asks for less than 1 MiB of memory: refused"));
@@ -518,6 +549,21 @@ struct ovf_desc *ovf_parse(const char *buf, size_t len)
 	ds = child(root, "DiskSection");
 	if (!ds && d->version == 1)
 		ds = child(root, "VirtualDiskDesc");
+	{
+		/* each disk becomes a file (a blank one too): a VM of
+		 * hundreds is no appliance */
+		unsigned n = 0, max = core_limits()->disks;
+
+		for (xmlNodePtr c = ds ? ds->children : NULL; c; c = c->next)
+			n += is_elem(c, "Disk");
+		if (n > max) {
+			core_error(CORE_ERR_FAILED,
+				   P_("The OVF declares %u disk; vmtui takes at most %u ([limits] disks): refused",
+				      "The OVF declares %u disks; vmtui takes at most %u ([limits] disks): refused",
+				      n), n, max);
+			goto fail;
+		}
+	}
 	for (xmlNodePtr n = ds ? ds->children : NULL; n; n = n->next) {
 		g_autofree char *id = NULL, *ref = NULL, *cap = NULL, *units = NULL;
 		struct ovf_disk *k;
@@ -546,7 +592,8 @@ struct ovf_desc *ovf_parse(const char *buf, size_t len)
 			}
 			k->href = g_strdup(href);
 		}
-		if (cap && !scaled(_("disk capacity"), cap, units, 1, OVF_MAX_CAPACITY, &k->capacity))
+		if (cap && !scaled(_("disk capacity"), cap, units, 1, core_limits()->disk_size,
+				   "disk-size", &k->capacity))
 			goto fail;
 		if (!k->href && !k->capacity) {
 			core_error(CORE_ERR_FAILED, _("OVF disk \"%s\" has neither a file nor a capacity: refused"),
@@ -707,15 +754,17 @@ static char *read_small(struct archive *a, const char *name, int64_t size, size_
 	return g_steal_pointer(&buf);
 }
 
-/* The first pass over an open archive: every entry checked, the OVF and
- * the manifest read (bounded) and parsed, their names cross-checked with
- * the entries.  NULL with an error naming the bad entry or field. */
-static struct ova_scan *scan_archive(struct archive *a)
+/* The first pass over an open archive of @total bytes: every entry
+ * checked, the OVF and the manifest read (bounded) and parsed, their
+ * names cross-checked with the entries.  NULL with an error naming the
+ * bad entry or field. */
+static struct ova_scan *scan_archive(struct archive *a, uint64_t total)
 {
 	autoptr(ova_scan) s = g_new0(struct ova_scan, 1);
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	struct archive_entry *e;
 	g_autofree char *last = NULL;
+	uint64_t sum = 0;
 	int r;
 
 	s->sizes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -726,9 +775,18 @@ static struct ova_scan *scan_archive(struct archive *a)
 		g_free(last);
 		last = g_strescape(name ? name : "", NULL);
 
-		if (!ova_entry_check(name, archive_entry_filetype(e), archive_entry_hardlink(e),
-				     size, seen))
+		if (!ova_archive_entry_check(e, seen))
 			return NULL;
+		/* what the entries hold is in the archive: more is a header
+		 * that lies (or holes) */
+		sum += (uint64_t)size;
+		if (sum > total) {
+			g_autofree char *has = core_format_size((uint64_t)size);
+
+			core_error(CORE_ERR_FAILED, _("OVA entry \"%s\": %s of data, more than the whole archive holds: refused"),
+				   last, has);
+			return NULL;
+		}
 		g_hash_table_insert(s->sizes, g_strdup(name), g_memdup2(&size, sizeof(size)));
 		if (g_str_has_suffix(name, ".ovf")) {
 			if (s->ovf_name) {
@@ -828,7 +886,7 @@ struct ova_scan *ova_scan_memory(const void *buf, size_t len)
 		core_error(CORE_ERR_FAILED, _("This is not a readable OVA (a tar archive): %s"),
 			   archive_error_string(a));
 	else
-		s = scan_archive(a);
+		s = scan_archive(a, len);
 	archive_read_free(a);
 	return s;
 }
@@ -837,12 +895,13 @@ struct ova_scan *ova_scan_fd(int fd, const char *path)
 {
 	struct archive *a = tar_reader();
 	struct ova_scan *s = NULL;
+	struct stat st;
 
-	if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK)
+	if (fstat(fd, &st) < 0 || archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK)
 		core_error(CORE_ERR_FAILED, _("%s is not a readable OVA (a tar archive): %s"), path,
-			   archive_error_string(a));
+			   archive_error_string(a) ? archive_error_string(a) : g_strerror(errno));
 	else
-		s = scan_archive(a);
+		s = scan_archive(a, (uint64_t)st.st_size);
 	archive_read_free(a);
 	return s;
 }

@@ -6,11 +6,12 @@
  * An import goes: (download into .staging/, resumable) → checksum of the
  * source → decompress or copy into a staging file (libarchive's raw format
  * with only the four compression filters, as a stream, never the whole
- * image in memory) → image_inspect_safe with an explicit format → optional
+ * image in memory, written sparse, bounded by the [limits] settings as it
+ * grows) → image_inspect_safe with an explicit format → optional
  * conversion to qcow2 → link into place as NAME.FORMAT → metadata written
- * atomically.  The metadata is what makes an image part of the store, so
- * a crash before it leaves only a staging file, which the next import
- * sweeps.
+ * atomically.  The metadata is what makes an image part of the store; the
+ * staging files are named in the import's journal, so a crash before it
+ * leaves nothing the next vmtui does not remove.
  */
 #include "config.h"
 
@@ -28,10 +29,14 @@
 #include "images-priv.h"
 
 #define BLOCK (256 * 1024)
+/* the unit of the holes left in files written sparse */
+#define PAGE 4096
+/* free space is checked again after this much data (or a larger write) */
+#define SPACE_STEP (4u << 20)
 /* a SHA256SUMS file larger than this is not one */
 #define SUMS_MAX (1024 * 1024)
-/* staging files of imports older than this belong to no running import */
-#define STALE_SECONDS (24 * 3600)
+/* nor an image's metadata (a thousand dependants take ~80 KiB) */
+#define META_MAX (1024 * 1024)
 /* a cut-off download nobody resumed for this long is given up */
 #define STALE_DOWNLOAD_SECONDS (14 * 24 * 3600)
 
@@ -163,20 +168,25 @@ static uint64_t obj_uint(JsonObject *o, const char *member)
 	       json_node_get_int(n) > 0 ? (uint64_t)json_node_get_int(n) : 0;
 }
 
-/* Reads the metadata file @path of the store in @dir. */
+/* Reads the metadata file @path of the store in @dir (a regular file of
+ * at most META_MAX bytes). */
 static struct image_entry *meta_read(const char *dir, const char *path)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GError) err = NULL;
 	autoptr(image_entry) e = g_new0(struct image_entry, 1);
+	g_autofree char *text = NULL;
 	const char *file;
 	JsonObject *o;
 	JsonNode *root, *n;
+	size_t len;
 
-	if (!json_parser_load_from_file(parser, path, &err)) {
-		core_error(g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT) ?
-			   CORE_ERR_NOT_FOUND : CORE_ERR_FAILED,
-			   _("Cannot read the image metadata %s: %s"), path, err->message);
+	text = core_read_file(path, META_MAX, CORE_READ_NOFOLLOW, _("image metadata"), &len);
+	if (!text)
+		return NULL;
+	if (!json_parser_load_from_data(parser, text, (gssize)len, &err)) {
+		core_error(CORE_ERR_FAILED, _("Cannot read the image metadata %s: %s"), path,
+			   err->message);
 		return NULL;
 	}
 	root = json_parser_get_root(parser);
@@ -506,27 +516,79 @@ static bool all_zero(const char *p, size_t n)
 	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
 }
 
-/* Writes @n bytes to @fd, skipping all-zero blocks (the file stays sparse). */
-static int write_block(int fd, const char *p, size_t n)
+/* Records why a write to @f failed (errno); -1. */
+static int write_failed(const struct sparse_file *f)
 {
-	if (all_zero(p, n))
-		return lseek(fd, (off_t)n, SEEK_CUR) < 0 ? -1 : 0;
-	return core_write_all(fd, p, n);
+	core_error(CORE_ERR_FAILED, errno == ENOSPC || errno == EDQUOT ?
+		   _("Not enough space in %s for %s: %s") : _("Cannot write %s in %s: %s"),
+		   f->dir, f->what, g_strerror(errno));
+	return -1;
 }
 
-/* Unpacks (or copies, when it is not compressed) @src into the new file
- * @dst as a stream, through libarchive's raw format and the four
- * compression filters only.  @what names the source in messages.
- * Progress from @p0 to @p1.  0 or -1; @dst is removed on failure. */
-static int unpack(const char *src, const char *dst, const char *what,
+/* Writes the @n bytes at @p to @f at @offset, checking first, when what
+ * was written since the last check used up the room it found, that the
+ * file system has SPACE_STEP (or @n) more beside [limits] reserve. */
+static int write_data(struct sparse_file *f, const char *p, size_t n, uint64_t offset)
+{
+	if (f->room < n) {
+		uint64_t want = MAX((uint64_t)n, SPACE_STEP);
+
+		if (core_space_check(f->dir, want, f->what) < 0)
+			return -1;
+		f->room = want;
+	}
+	if (lseek(f->fd, (off_t)offset, SEEK_SET) < 0 || core_write_all(f->fd, p, n) < 0)
+		return write_failed(f);
+	f->room -= n;
+	f->data += n;
+	return 0;
+}
+
+int sparse_write(struct sparse_file *f, const void *buf, size_t n)
+{
+	const char *p = buf;
+	size_t run = 0; /* start of the pages with data not written yet */
+
+	for (size_t off = 0; off < n; off += PAGE) {
+		size_t len = MIN(PAGE, n - off);
+
+		if (!all_zero(p + off, len))
+			continue;
+		if (off > run && write_data(f, p + run, off - run, f->size + run) < 0)
+			return -1;
+		run = off + len;
+	}
+	if (n > run && write_data(f, p + run, n - run, f->size + run) < 0)
+		return -1;
+	f->size += n;
+	return 0;
+}
+
+int sparse_finish(struct sparse_file *f, bool sync)
+{
+	if (ftruncate(f->fd, (off_t)f->size) < 0 || (sync && fsync(f->fd) < 0))
+		return write_failed(f);
+	return 0;
+}
+
+/* Unpacks (or copies, when it is not compressed) @src into @fd, a new
+ * file in the folder @dir, as a stream, through libarchive's raw format
+ * and the four compression filters only.  Bounded as it goes: the file
+ * system keeps [limits] reserve free, the image is at most [limits]
+ * disk-size long, and the data a compressed image unpacks to is at most
+ * [limits] expansion times what was read of it.  @what names the source
+ * in messages.  Progress from @p0 to @p1.  0 or -1. */
+static int unpack(const char *src, int fd, const char *dir, const char *what,
 		  struct job *job, double p0, double p1)
 {
+	const struct core_limits *lim = core_limits();
 	struct archive *a = archive_read_new();
 	struct archive_entry *entry;
+	struct sparse_file out = { .fd = fd, .dir = dir, .what = what };
 	g_autofree char *buf = g_malloc(BLOCK);
 	struct stat st;
-	off_t end;
-	int fd = -1, rc = -1;
+	bool compressed;
+	int rc = -1;
 	la_ssize_t n;
 
 	archive_read_support_filter_xz(a);
@@ -549,55 +611,83 @@ static int unpack(const char *src, const char *dst, const char *what,
 			   _("it is empty"));
 		goto out;
 	}
-	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), dst, g_strerror(errno));
+	/* a plain copy says how much data it brings: at most what the
+	 * source holds */
+	compressed = archive_filter_count(a) > 1;
+	if (!compressed &&
+	    core_space_check(dir, MIN((uint64_t)st.st_size, (uint64_t)st.st_blocks * 512), what) < 0)
 		goto out;
-	}
 	while ((n = archive_read_data(a, buf, BLOCK)) > 0) {
+		uint64_t read = (uint64_t)archive_filter_bytes(a, -1);
+
 		if (job_cancelled(job)) {
 			core_error(CORE_ERR_CANCELLED, _("Import cancelled."));
 			goto out;
 		}
-		if (write_block(fd, buf, (size_t)n) < 0) {
-			core_error(CORE_ERR_FAILED, errno == ENOSPC || errno == EDQUOT ?
-				   _("Not enough space in the image store for %s: %s") :
-				   _("Cannot write the image from %s: %s"), what, g_strerror(errno));
+		if (out.size + (uint64_t)n > lim->disk_size) {
+			g_autofree char *l = core_format_size(lim->disk_size);
+
+			core_error(CORE_ERR_FAILED, _("%s unpacks to more than %s, the largest disk vmtui takes ([limits] disk-size): refused."),
+				   what, l);
 			goto out;
 		}
-		if (st.st_size > 0)
-			job_progress(job, p0 + (p1 - p0) * (double)archive_filter_bytes(a, -1) /
-				     (double)st.st_size,
-				     archive_filter_count(a) > 1 ? _("Decompressing %s") :
-				     _("Copying %s"), what);
+		if (sparse_write(&out, buf, (size_t)n) < 0)
+			goto out;
+		/* counted from one block of input: a first block of a
+		 * real image may be far denser than the whole */
+		if (compressed && out.data / lim->expansion > MAX(read, BLOCK)) {
+			g_autofree char *r = core_format_size(read);
+			g_autofree char *d = core_format_size(out.data);
+
+			core_error(CORE_ERR_FAILED, _("%s unpacks to more than %u times what was read of it (%s of data from %s, [limits] expansion): refused."),
+				   what, lim->expansion, d, r);
+			goto out;
+		}
+		job_progress(job, p0 + (p1 - p0) * (double)read / (double)st.st_size,
+			     compressed ? _("Decompressing %s") : _("Copying %s"), what);
 	}
 	if (n < 0) {
 		core_error(CORE_ERR_FAILED, _("%s is damaged: %s"), what, archive_error_string(a));
 		goto out;
 	}
-	/* a sparse tail: the size comes from where the stream ended */
-	end = lseek(fd, 0, SEEK_CUR);
-	if (end == 0) {
+	if (out.size == 0) {
 		core_error(CORE_ERR_FAILED, _("%s is empty: not a disk image."), what);
 		goto out;
 	}
-	if (end < 0 || ftruncate(fd, end) < 0 || fsync(fd) < 0) {
-		core_error(CORE_ERR_FAILED, errno == ENOSPC || errno == EDQUOT ?
-			   _("Not enough space in the image store for %s: %s") :
-			   _("Cannot write the image from %s: %s"), what, g_strerror(errno));
+	/* a sparse tail: the size comes from where the stream ended */
+	if (sparse_finish(&out, true) < 0)
 		goto out;
-	}
 	rc = 0;
 out:
-	if (fd >= 0 && close(fd) < 0 && rc == 0) {
-		core_error(CORE_ERR_FAILED, _("Cannot write the image from %s: %s"), what,
-			   g_strerror(errno));
-		rc = -1;
-	}
-	if (rc < 0 && fd >= 0)
-		unlink(dst);
 	archive_read_free(a);
 	return rc;
+}
+
+int image_check_unpacked(const struct image_info *info, const char *what, const char *dir)
+{
+	const struct core_limits *lim = core_limits();
+	struct stat st;
+	uint64_t data, here;
+
+	if (stat(info->path, &st) < 0) {
+		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), what, g_strerror(errno));
+		return -1;
+	}
+	if (image_data_size(info, &data) < 0)
+		return -1;
+	/* at least 1 MiB: a qcow2 of a few bytes of data has tables that
+	 * are many times as large */
+	here = MAX((uint64_t)st.st_blocks * 512, UINT64_C(1) << 20);
+	if (data / lim->expansion > here) {
+		g_autofree char *d = core_format_size(data);
+		g_autofree char *f = core_format_size((uint64_t)st.st_blocks * 512);
+
+		core_error(CORE_ERR_FAILED, _("%s unpacks to %s of data, more than %u times the %s it takes ([limits] expansion): refused"),
+			   what, d, lim->expansion, f);
+		return -1;
+	}
+	/* and the header, the L1 table (8 bytes per 512 MiB), refcounts */
+	return core_space_check(dir, data + (info->virtual_size >> 26) + (UINT64_C(1) << 20), what);
 }
 
 /* Replaces the staging path @from in the error message with @to, so the
@@ -634,8 +724,8 @@ static int rebase(const char *path, const struct image_entry *base, const char *
 	return out ? 0 : -1;
 }
 
-/* Removes staging files of imports that died (older than a day) and
- * downloads nobody resumed for two weeks. */
+/* Removes downloads nobody resumed for two weeks (what imports that died
+ * left is in their journals). */
 static void sweep_staging(const char *staging)
 {
 	GDir *d = g_dir_open(staging, 0, NULL);
@@ -650,8 +740,7 @@ static void sweep_staging(const char *staging)
 
 		if (lstat(p, &st) < 0)
 			continue;
-		if ((g_str_has_prefix(f, "import-") && now - st.st_mtime > STALE_SECONDS) ||
-		    (g_str_has_prefix(f, "download-") && now - st.st_mtime > STALE_DOWNLOAD_SECONDS))
+		if (g_str_has_prefix(f, "download-") && now - st.st_mtime > STALE_DOWNLOAD_SECONDS)
 			unlink(p);
 	}
 	g_dir_close(d);
@@ -686,20 +775,8 @@ static char *expected_sum(const char *source, const struct image_import_opts *o,
 	if (image_source_is_url(o->sums)) {
 		if (!(text = fetch_to_memory(o->sums, SUMS_MAX)))
 			return NULL;
-	} else {
-		g_autoptr(GError) err = NULL;
-		gsize len;
-
-		if (!g_file_get_contents(o->sums, &text, &len, &err)) {
-			core_error(CORE_ERR_NOT_FOUND, _("Cannot read the checksum file %s: %s"),
-				   o->sums, err->message);
-			return NULL;
-		}
-		if (len > SUMS_MAX) {
-			core_error(CORE_ERR_FAILED, _("%s is larger than %zu KiB: refused."), o->sums,
-				   (size_t)SUMS_MAX >> 10);
-			return NULL;
-		}
+	} else if (!(text = core_read_file(o->sums, SUMS_MAX, 0, _("checksum file"), NULL))) {
+		return NULL;
 	}
 	file = source_basename(source);
 	hex = image_sums_lookup(text, file);
@@ -734,6 +811,7 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 	const char *format = o->format, *input;
 	bool url = image_source_is_url(source), failed;
 	__attribute__((cleanup(close_fdp))) int lock_fd = -1;
+	autoptr(journal) j = NULL;
 	struct stat st;
 
 	if (!name_ok(name))
@@ -782,6 +860,9 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 	if (core_mkdir_p(staging, 0700) < 0)
 		return NULL;
 	sweep_staging(staging);
+	/* the staging files a killed import leaves are the next vmtui's
+	 * to remove; a download is kept to resume */
+	j = journal_new(N_("image import"), NULL);
 
 	/* 1. the source's bytes, here */
 	if (url) {
@@ -820,21 +901,22 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 			goto fail;
 		}
 	}
-	/* 3. decompressed or copied into staging */
+	/* 3. decompressed or copied into staging, in a file the journal
+	 * names before it holds anything */
 	unpacked = g_strdup_printf("%s/import-%s-XXXXXX", staging, "img");
 	{
-		int fd = g_mkstemp_full(unpacked, O_RDWR | O_CLOEXEC, 0600);
+		__attribute__((cleanup(close_fdp))) int fd =
+			g_mkstemp_full(unpacked, O_RDWR | O_CLOEXEC, 0600);
 
 		if (fd < 0) {
 			core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), staging, g_strerror(errno));
 			g_clear_pointer(&unpacked, g_free);
 			goto fail;
 		}
-		close(fd);
-		unlink(unpacked); /* the name is ours; unpack() makes it O_EXCL */
+		journal_add(j, NULL, unpacked);
+		if (journal_save(j) < 0 || unpack(input, fd, staging, source, job, 0.6, 0.9) < 0)
+			goto fail;
 	}
-	if (unpack(input, unpacked, source, job, 0.6, 0.9) < 0)
-		goto fail;
 	/* 4. what it is, told safely */
 	job_progress(job, 0.9, _("Checking %s"), source);
 	if (!format && !(format = image_detect_format(unpacked)))
@@ -875,7 +957,11 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 	if (o->convert && strcmp(format, "qcow2") != 0) {
 		job_progress(job, 0.93, _("Converting %s to qcow2"), source);
 		converted = g_strdup_printf("%s.qcow2", unpacked);
-		if (convert_qcow2(unpacked, format, converted, source) < 0) {
+		/* a name of our own (after the staging file's): recorded
+		 * before qemu-img makes it */
+		journal_add(j, NULL, converted);
+		if (journal_save(j) < 0 || image_check_unpacked(info, source, staging) < 0 ||
+		    convert_qcow2(unpacked, format, converted, source) < 0) {
 			g_clear_pointer(&converted, g_free);
 			goto fail;
 		}

@@ -3,15 +3,15 @@
  * and throwing a lab away again.
  *
  * Crash safety: a run first plans every VM (name, UUID, MAC, address, the
- * paths of its overlay and seed) and writes that plan as its journal,
- * DATA/provision/run-PID.journal, atomically and before it creates
- * anything.  A VM is complete once its definition exists (the disk and the
- * seed are made before it).  If the process dies, the next vmtui reads the
- * journal (provision_recover): VMs defined with the planned UUID are kept,
- * the files of the others are removed; the disk and seed of each VM are
- * synced before it is defined.  A run that ends, by success,
- * failure or cancel, cleans up itself and removes its journal.  One journal
- * write per run keeps a 20-VM lab to a single fsync.
+ * paths of its overlay and seed) and writes that plan as its journal
+ * (core's journal_save, DATA/journal/) before it creates anything; the
+ * names hold the UUID's first digits, so no other run makes the same
+ * files.  A VM is complete once its definition exists (the disk and the
+ * seed are made and synced before it).  If the process dies, the next
+ * vmtui (journal_recover) keeps the VMs defined with the planned UUID and
+ * removes the files of the others.  A run that ends, by success, failure
+ * or cancel, cleans up itself and removes its journal.  One journal write
+ * per run keeps a 20-VM lab to a single fsync.
  */
 #include "config.h"
 
@@ -119,7 +119,7 @@ bad:
 	return NULL;
 }
 
-/* ---- the journal ------------------------------------------------------- */
+/* ---- the plan ---------------------------------------------------------- */
 
 struct planned {
 	char *name;
@@ -143,30 +143,8 @@ static void planned_free(gpointer p)
 	g_free(v);
 }
 
-static char *journal_dir(void)
-{
-	g_autofree char *data = core_data_dir();
-
-	return g_build_filename(data, "provision", NULL);
-}
-
-/* "pid\tPID", "uri\tURI" (the engine the VMs are defined on), then one
- * line per VM: "vm\tUUID\tNAME\tDISK\tSEED" (names and paths hold no tab
- * or newline: core_name_valid and our own file names). */
-static int journal_write(const char *path, const char *uri, GPtrArray *plan)
-{
-	g_autoptr(GString) s = g_string_new(NULL);
-
-	g_string_append_printf(s, "pid\t%ld\nuri\t%s\n", (long)getpid(), uri);
-	for (guint i = 0; i < plan->len; i++) {
-		struct planned *v = plan->pdata[i];
-
-		g_string_append_printf(s, "vm\t%s\t%s\t%s\t%s\n", v->uuid, v->name, v->disk,
-				       v->seed);
-	}
-	return core_write_file_atomic(path, s->str, s->len, 0600);
-}
-
+/* Removes the files of @v (its overlay, its seed and the seed's
+ * temporary file). */
 static void remove_files(const struct planned *v)
 {
 	g_autofree char *part = g_strdup_printf("%s.part", v->seed);
@@ -174,79 +152,6 @@ static void remove_files(const struct planned *v)
 	unlink(v->disk);
 	unlink(v->seed);
 	unlink(part);
-}
-
-int provision_recover(struct engine *eng, char **report)
-{
-	g_autofree char *dir = journal_dir();
-	GDir *d = g_dir_open(dir, 0, NULL);
-	g_autoptr(GString) r = g_string_new(NULL);
-	const char *e;
-	int handled = 0;
-
-	while (d && (e = g_dir_read_name(d))) {
-		g_autofree char *path = NULL;
-		g_autofree char *text = NULL;
-		g_auto(GStrv) lines = NULL;
-		unsigned kept = 0;
-
-		if (!g_str_has_suffix(e, ".journal"))
-			continue;
-		path = g_build_filename(dir, e, NULL);
-		if (!g_file_get_contents(path, &text, NULL, NULL))
-			continue;
-		lines = g_strsplit(text, "\n", -1);
-		if (lines[0] && g_str_has_prefix(lines[0], "pid\t")) {
-			long pid = atol(lines[0] + 4);
-
-			if (pid > 0 && pid != getpid() && kill((pid_t)pid, 0) == 0)
-				continue; /* that run is still going */
-		}
-		/* only the engine the run defined its VMs on can tell which
-		 * of them were finished */
-		if (!lines[0] || !lines[1] || !g_str_has_prefix(lines[1], "uri\t") ||
-		    strcmp(lines[1] + 4, engine_uri(eng)) != 0)
-			continue;
-		for (char **l = lines; *l; l++) {
-			g_auto(GStrv) f = g_strsplit(*l, "\t", 5);
-			struct planned v = { 0 };
-			virDomainPtr dom;
-
-			if (g_strv_length(f) != 5 || strcmp(f[0], "vm") != 0)
-				continue;
-			v.uuid = f[1];
-			v.name = f[2];
-			v.disk = f[3];
-			v.seed = f[4];
-			dom = virDomainLookupByUUIDString(engine_conn(eng), v.uuid);
-			if (dom) {
-				virDomainFree(dom);
-				kept++;
-				continue;
-			}
-			if (g_file_test(v.disk, G_FILE_TEST_EXISTS) ||
-			    g_file_test(v.seed, G_FILE_TEST_EXISTS)) {
-				remove_files(&v);
-				g_string_append_printf(r, _("Rolled back the unfinished VM \"%s\" of an interrupted provisioning run (removed %s and %s)."),
-						       v.name, v.disk, v.seed);
-				g_string_append_c(r, '\n');
-			}
-		}
-		core_error_clear();
-		if (kept) {
-			g_string_append_printf(r, P_("Kept %u VM that an interrupted provisioning run had finished.",
-						     "Kept %u VMs that an interrupted provisioning run had finished.",
-						     kept), kept);
-			g_string_append_c(r, '\n');
-		}
-		unlink(path);
-		handled++;
-	}
-	if (d)
-		g_dir_close(d);
-	if (report)
-		*report = r->len ? g_strdup(r->str) : NULL;
-	return handled;
 }
 
 /* ---- planning ------------------------------------------------------------ */
@@ -409,8 +314,7 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 	autoptr(template) t = template_load(o->template_name);
 	g_autoptr(GPtrArray) plan = g_ptr_array_new_with_free_func(planned_free);
 	g_autoptr(GString) r = g_string_new(NULL);
-	g_autofree char *jdir = journal_dir();
-	g_autofree char *jpath = NULL;
+	autoptr(journal) j = NULL;
 	struct in_use u;
 	guint made = 0;
 	int rc = -1;
@@ -430,8 +334,6 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 	for (guint i = 0; i < o->names->len; i++)
 		if (!seed_hostname_valid(o->hostname && i == 0 ? o->hostname : o->names->pdata[i]))
 			return -1;
-	if (core_mkdir_p(jdir, 0700) < 0)
-		return -1;
 
 	/* the plan, written down before anything is made */
 	job_progress(job, 0.0, _("Planning %u VMs"), o->names->len);
@@ -461,8 +363,16 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 			return -1;
 		}
 	}
-	jpath = g_strdup_printf("%s/run-%ld.journal", jdir, (long)getpid());
-	if (journal_write(jpath, engine_uri(eng), plan) < 0) {
+	j = journal_new(N_("provisioning run"), engine_uri(eng));
+	for (guint i = 0; i < plan->len; i++) {
+		struct planned *v = plan->pdata[i];
+		g_autofree char *part = g_strdup_printf("%s.part", v->seed);
+
+		journal_add(j, v->uuid, v->disk);
+		journal_add(j, v->uuid, v->seed);
+		journal_add(j, v->uuid, part);
+	}
+	if (journal_save(j) < 0) {
 		in_use_fini(&u);
 		return -1;
 	}
@@ -496,26 +406,21 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 		g_autofree char *why = g_strdup(core_error_message());
 		enum core_err code = core_error_code();
 		struct planned *v = plan->pdata[made];
+		g_autofree char *kept = made ?
+			g_strdup_printf(P_("The VM made before it is kept.",
+					   "The %u VMs made before it are kept.", made), made) :
+			g_strdup(_("No VM was made."));
 
-		unlink(jpath);
-		{
-			g_autofree char *kept = made ?
-				g_strdup_printf(P_("The VM made before it is kept.",
-						   "The %u VMs made before it are kept.", made), made) :
-				g_strdup(_("No VM was made."));
-
-			if (code == CORE_ERR_CANCELLED)
-				core_error(code, _("Cancelled at VM %u of %u (\"%s\"), leaving nothing of it. %s"),
-					   made + 1, plan->len, v->name, kept);
-			else
-				core_error(code ? code : CORE_ERR_FAILED,
-					   _("VM %u of %u (\"%s\") failed: %s %s"),
-					   made + 1, plan->len, v->name, why, kept);
-		}
+		if (code == CORE_ERR_CANCELLED)
+			core_error(code, _("Cancelled at VM %u of %u (\"%s\"), leaving nothing of it. %s"),
+				   made + 1, plan->len, v->name, kept);
+		else
+			core_error(code ? code : CORE_ERR_FAILED,
+				   _("VM %u of %u (\"%s\") failed: %s %s"),
+				   made + 1, plan->len, v->name, why, kept);
 		*report = g_strdup(r->str);
 		return -1;
 	}
-	unlink(jpath);
 	rc = 0;
 	if (o->start) {
 		for (guint i = 0; i < plan->len; i++) {

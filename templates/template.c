@@ -463,7 +463,8 @@ int template_set_kernel(struct template *t, const char *kernel, const char *init
 	return 0;
 }
 
-int template_export_ova(const char *name, const char *path, struct job *job, char **report)
+int template_export_ova(const char *name, const char *path, bool replace, struct job *job,
+			char **report)
 {
 	autoptr(template) t = template_load(name);
 	autoptr(vm_spec) spec = NULL;
@@ -478,7 +479,7 @@ int template_export_ova(const char *name, const char *path, struct job *job, cha
 	spec->description = g_strdup(t->description);
 	d = vm_spec_add_disk(spec, t->base, "qcow2", false);
 	d->bus = g_strdup(t->disk_bus);
-	if (ova_write(spec, path, job) < 0)
+	if (ova_write(spec, path, replace, job) < 0)
 		return -1;
 	if (t->kernel)
 		*report = g_strdup_printf(_("Warning: template \"%s\" boots a kernel directly (%s, command line \"%s\"); an OVF cannot carry a kernel, so the OVA holds its disk and hardware only. Give the kernel again after the import (vmtui template edit NAME --kernel FILE --initrd FILE --cmdline TEXT).\n"),

@@ -8,10 +8,9 @@
  * keys and packages.  Each VM records its template and its intended lab
  * address in its domain <metadata>.
  *
- * A provisioning run keeps a journal (DATA/provision/run-PID.journal, rewritten
- * atomically) of what it created; an interrupted run is rolled back at the
- * next start (provision_recover), so no disk, seed or definition is left
- * orphaned.
+ * A provisioning run keeps a journal (core's journal_new, in DATA/journal/)
+ * of what it creates; an interrupted run is rolled back at the next start
+ * (journal_recover), so no disk, seed or definition is left orphaned.
  *
  * Everything here blocks (qemu-img, libvirt, disk): call it from a job.
  */
@@ -90,11 +89,13 @@ struct template *template_create(struct engine *eng, const char *name,
  * names, for VMs made from it to boot directly; VMs made before keep the
  * files they boot.  The caller saves @t.  0 or -1 (nothing copied). */
 int template_set_kernel(struct template *t, const char *kernel, const char *initrd);
-/* Writes template @name to @path as an OVA (ova_write): its manifest's
- * hardware and its base.  An OVF cannot carry a kernel to boot directly:
- * for such a template the OVA holds the disk and hardware only and
- * @report (caller frees; NULL otherwise) says so.  0 or -1. */
-int template_export_ova(const char *name, const char *path, struct job *job, char **report);
+/* Writes template @name to @path as an OVA (ova_write, replacing a
+ * regular file there only with @replace): its manifest's hardware and its
+ * base.  An OVF cannot carry a kernel to boot directly: for such a
+ * template the OVA holds the disk and hardware only and @report (caller
+ * frees; NULL otherwise) says so.  0 or -1. */
+int template_export_ova(const char *name, const char *path, bool replace, struct job *job,
+			char **report);
 /* Names of the VMs whose disks depend on template @name: linked clones,
  * whose overlay has the base as backing file (full copies do not).  Caller frees (g_ptr_array).
  * NULL with an error when the engine cannot be read. */
@@ -185,12 +186,6 @@ struct provision_opts {
  * frees) says what was made and, on failure, what failed.  0 or -1. */
 int provision_run(struct engine *eng, const struct provision_opts *opts,
 		  struct job *job, char **report);
-
-/* Finishes or rolls back runs whose process died: every VM a journal
- * records as complete is kept, the rest (definition, disk, seed) are
- * removed.  @report (caller frees, may be NULL) says what was done.
- * Returns the number of journals handled, or -1. */
-int provision_recover(struct engine *eng, char **report);
 
 /* Names of the VMs matching the glob @pattern, sorted.  Caller frees. */
 GPtrArray *lab_match(struct engine *eng, const char *pattern);

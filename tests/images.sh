@@ -148,6 +148,44 @@ expect 0 'Imported image "local-sum"' "a local import with the right --sha256" \
 bad=$(printf '%064d' 0)
 refused 1 "The SHA-256 of .*base.qcow2 is $sum, not the expected $bad: refused" \
 	"a local import with a wrong --sha256" "$D/base.qcow2" --name wrong-sum --sha256 "$bad"
+# A checksum file or a metadata file that is not a small regular file is
+# refused at once, before it is read: a device would be read forever, a
+# huge file whole into memory.  (vmtui gets 1 GiB of address space and
+# 20 s, and must keep under 64 MiB.)
+cat >"$T/bounded" <<EOF
+#!/bin/sh
+ulimit -v 1048576
+exec /usr/bin/time -f %M -o "$T/rss" timeout 20 "$VMTUI" "\$@"
+EOF
+chmod +x "$T/bounded"
+# refused_at_once RC PATTERN DESC ARGS...: expect, with vmtui bounded so
+refused_at_once() {
+	unbounded=$VMTUI
+	VMTUI="$T/bounded"
+	expect "$@"
+	VMTUI=$unbounded
+	rss=$(tail -n 1 "$T/rss" 2>/dev/null)
+	check "  ... in ${rss:-?} KiB of memory" [ "${rss:-999999}" -lt 65536 ]
+}
+truncate -s 10G "$D/HUGESUMS"
+refused_at_once 2 'The checksum file /dev/zero is not a regular file \(a folder, a device or a FIFO\): refused' \
+	"--sums /dev/zero is refused at once, reading nothing" image import "$D/base.qcow2" --name z --sums /dev/zero
+refused_at_once 2 'The checksum file .*/HUGESUMS is 10\.0 GiB; at most 1\.0 MiB is taken' \
+	"--sums of a 10 GiB file is refused at once, reading nothing" \
+	image import "$D/base.qcow2" --name z --sums "$D/HUGESUMS"
+truncate -s 10G "$(store)/huge.json"
+mkfifo "$(store)/pipe.json"
+refused_at_once 2 'The image metadata .*/huge\.json is 10\.0 GiB; at most 1\.0 MiB is taken' \
+	"a 10 GiB metadata file in the store is refused at once" image info huge
+refused_at_once 2 'The image metadata .*/pipe\.json is not a regular file' \
+	"a FIFO as metadata in the store is refused without waiting for a writer" image info pipe
+"$T/bounded" image list >"$T/out" 2>"$T/err"
+rc=$?
+check "  ... and image list still lists the others, saying which metadata it skipped" \
+	sh -c "[ $rc = 0 ] && grep -q '^disk-qcow2 ' '$T/out' && grep -q 'huge.json is 10.0 GiB' '$T/err' &&
+		grep -q 'pipe.json is not a regular file' '$T/err'"
+rm -f "$(store)/huge.json" "$(store)/pipe.json" "$D/HUGESUMS"
+
 expect 3 'There is no image named "ghost" in the store, and no such file' \
 	"info of an unknown image" image info ghost
 expect 3 'There is no image named "ghost" in the store' "delete of an unknown image" \
@@ -497,18 +535,23 @@ else
 		gzip -1 -c "$D/big.raw" >"$D/big.raw.gz"
 		XDG_DATA_HOME="$MNT/data"
 		export XDG_DATA_HOME
-		refused 1 'Not enough space in the image store for .*big.raw: No space left on device' \
-			"a 32 MiB image onto a 24 MiB filesystem" "$D/big.raw"
-		refused 1 'Not enough space in the image store for .*big.raw.gz: No space left on device' \
-			"the same, gzip-compressed" "$D/big.raw.gz"
+		# a small reserve: the default (512 MiB) is more than this
+		# file system has
+		mkdir -p "$XDG_CONFIG_HOME/vmtui"
+		printf '[limits]\nreserve = 1M\n' >"$XDG_CONFIG_HOME/vmtui/vmtui.conf"
+		refused 1 'Not enough free space in .*/\.staging for .*big.raw: it needs 32\.0 MiB more, .* and vmtui keeps 1\.0 MiB free \(\[limits\] reserve\)' \
+			"a 32 MiB image onto a 24 MiB filesystem is refused before it is copied" "$D/big.raw"
+		refused 1 'Not enough free space in .*/\.staging for .*big.raw.gz: .*vmtui keeps 1\.0 MiB free' \
+			"the same, gzip-compressed, stops before the file system is full" "$D/big.raw.gz"
 		serve
-		refused 1 "Cannot write the download of $URL/big.raw.gz: No space left on device" \
-			"the same, downloaded" "$URL/big.raw.gz"
+		refused 1 "Not enough free space in .*/\\.staging for $URL/big.raw.gz: it needs .* more" \
+			"the same, downloaded, is refused for the size the server gives" "$URL/big.raw.gz"
 		stop_server
 		check "  ... staging is empty" [ -z "$(ls -A "$(store)/.staging")" ]
 		expect 0 'No images yet' "  ... and the store lists no image" image list
 		expect 0 'Imported image "small"' "a small image still fits" \
 			image import "$D/base.qcow2" --name small
+		rm -f "$XDG_CONFIG_HOME/vmtui/vmtui.conf"
 		unmount_fs
 	fi
 fi

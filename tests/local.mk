@@ -14,7 +14,7 @@ TEST_CORE_LIBS = $(CORE_LIBS)
 
 unit_tests = tests/unit-names tests/unit-config tests/unit-jobs \
 	tests/unit-domxml tests/xml-property tests/unit-console tests/unit-images \
-	tests/unit-templates
+	tests/unit-templates tests/unit-journal
 check_PROGRAMS += $(unit_tests)
 tests_unit_names_SOURCES = tests/unit-names.c tests/tap.h
 tests_unit_names_LDADD = $(TEST_CORE_LIBS)
@@ -22,6 +22,8 @@ tests_unit_config_SOURCES = tests/unit-config.c tests/tap.h
 tests_unit_config_LDADD = $(TEST_CORE_LIBS)
 tests_unit_jobs_SOURCES = tests/unit-jobs.c tests/tap.h
 tests_unit_jobs_LDADD = $(TEST_CORE_LIBS)
+tests_unit_journal_SOURCES = tests/unit-journal.c tests/tap.h
+tests_unit_journal_LDADD = $(TEST_CORE_LIBS)
 tests_unit_domxml_SOURCES = tests/unit-domxml.c tests/tap.h
 tests_unit_domxml_LDADD = $(TEST_CORE_LIBS)
 tests_unit_console_SOURCES = tests/unit-console.c tests/tap.h
@@ -96,6 +98,8 @@ script_tests = \
 	tests/survival.sh \
 	tests/frozen-guest.sh \
 	tests/ova.sh \
+	tests/limits.sh \
+	tests/interrupted.sh \
 	tests/templates.sh \
 	tests/sanitized.sh
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ova-craft.py -- hostile OVAs for tests/ova.sh and the fuzz corpus.
 
-Usage: ova-craft.py GOOD.ova OUTDIR CANARY
+Usage: ova-craft.py GOOD.ova OUTDIR CANARY [BACKING.qcow2 [BOMB.vmdk]]
 
 Reads a good OVA (one vmtui exported: NAME.ovf, NAME-disk1.vmdk, NAME.mf)
 and writes one crafted OVA per hostile case into OUTDIR, named after the
@@ -149,3 +149,50 @@ write("vmdk-capacity0", plain(disk=bytes(hdr) + DISK[512:]))
 if len(sys.argv) > 4:
     with open(sys.argv[4], "rb") as f:
         write("disk-backing-file", plain(disk=f.read()))
+
+# ---- amplification ----------------------------------------------------------
+# the disk as a sparse entry: 3 GiB of holes around the disk's bytes, in
+# an archive a few KiB larger than the disk; first in the old GNU form
+# (type 'S', the map in the header), then in the pax 1.0 form (the map
+# at the start of the data, GNU.sparse.* records)
+HOLES = 3 << 30
+def octal(n, width):
+    return ("%0*o" % (width - 1, n)).encode() + b"\0"
+def gnu_sparse(name, data, realsize):
+    ti = info(name, data)
+    ti.type = tarfile.GNUTYPE_SPARSE
+    hdr = bytearray(ti.tobuf(tarfile.GNU_FORMAT)[:512])
+    hdr[386:398] = octal(realsize - len(data), 12)  # the data at the end
+    hdr[398:410] = octal(len(data), 12)
+    hdr[482] = 0                                  # no extension headers
+    hdr[483:495] = octal(realsize, 12)
+    hdr[148:156] = b" " * 8
+    hdr[148:156] = ("%06o\0 " % sum(hdr)).encode()
+    return bytes(hdr) + data + b"\0" * (-len(data) % 512)
+with open(os.path.join(outdir, "tar-sparse-gnu.ova"), "wb") as f:
+    ovf_b = OVF.encode()
+    f.write(info(ovf_name, ovf_b).tobuf(tarfile.GNU_FORMAT) + ovf_b + b"\0" * (-len(ovf_b) % 512))
+    f.write(gnu_sparse(disk_name, DISK, HOLES + len(DISK)))
+    f.write(b"\0" * 1024)
+sparse_map = b"1\n%d\n%d\n" % (HOLES, len(DISK))
+sparse_map += b"\0" * (-len(sparse_map) % 512)
+pax = info("GNUSparseFile.0/" + disk_name, sparse_map + DISK)
+pax.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0",
+                   "GNU.sparse.name": disk_name,
+                   "GNU.sparse.realsize": str(HOLES + len(DISK))}
+write("tar-sparse-pax", [(info(ovf_name, OVF.encode()), OVF.encode()),
+                         (pax, sparse_map + DISK)], fmt=tarfile.PAX_FORMAT)
+# 600 blank disks of 16 TiB each, in a few hundred KiB of OVF
+blanks = "".join('<ovf:Disk ovf:capacity="%d" ovf:capacityAllocationUnits="byte" '
+                 'ovf:diskId="blank%d"/>\n' % (16 << 40, i) for i in range(600))
+write("ovf-many-disks", plain(ovf=OVF.replace("</ovf:DiskSection>",
+                                              blanks + "</ovf:DiskSection>", 1)))
+# one blank disk of 17 TiB
+write("ovf-huge-blank", plain(ovf=OVF.replace("</ovf:DiskSection>",
+    '<ovf:Disk ovf:capacity="%d" ovf:capacityAllocationUnits="byte" '
+    'ovf:diskId="huge"/>\n</ovf:DiskSection>' % (17 << 40), 1)))
+# a disk of repeated non-zero bytes: its streamOptimized VMDK unpacks to
+# a hundred times its size
+if len(sys.argv) > 5:
+    with open(sys.argv[5], "rb") as f:
+        write("disk-bomb", plain(disk=f.read()))

@@ -55,6 +55,62 @@ check "the descriptor is OVF 1.0 (xmllint reads it, namespace envelope/1)" \
 	sh -c "xmllint --noout '$T/ext/orig.ovf' && grep -q 'xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\"' '$T/ext/orig.ovf'"
 check "and declares 2 CPUs and 320 MB" \
 	sh -c "grep -q '<rasd:VirtualQuantity>2</rasd:VirtualQuantity>' '$T/ext/orig.ovf' && grep -q '<rasd:VirtualQuantity>320</rasd:VirtualQuantity>' '$T/ext/orig.ovf'"
+# ---- what is at the target ---------------------------------------------------
+# Nothing but a regular file is replaced, and that only with --force; a
+# symbolic link is neither followed nor replaced.  Each refusal comes
+# before the work, and leaves no temporary file or staging folder.
+echo "outside" >"$T/outside.txt"
+ln -s "$T/outside.txt" "$T/link.ova"
+mkfifo "$T/fifo.ova"
+mknod "$T/null.ova" c 1 3
+echo "an older OVA" >"$T/old.ova"
+expect 0 'Created template "tpl"' "a template of the VM, for ova export --template" \
+	template create tpl --from-vm orig
+# target_refused DESC TEST PATTERN ARGS...: ova export ARGS exits 2 with
+# PATTERN, TEST (a test(1) expression) still holds, nothing is left
+target_refused() {
+	desc=$1 what=$2 pat=$3
+	shift 3
+	run_at_once() { timeout 30 "$VMTUI" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+	run_at_once ova export "$@"
+	# shellcheck disable=SC2086 # $what is a test expression
+	if [ "$rc" = 2 ] && grep -Eq -- "$pat" "$T/err" && test $what &&
+		[ "$(cat "$T/outside.txt")" = outside ] && [ "$(cat "$T/old.ova")" = "an older OVA" ] &&
+		[ -z "$(ls -A "$T" | grep '^\.[a-z]*\.ova\.')$(ls -A "$DATA/staging" 2>/dev/null)" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		diag "ova export $* -> exit $rc:" "$(cat "$T/out" "$T/err")" "$(ls -la "$T")"
+	fi
+}
+for force in "" --force; do
+	for tpl in "" --template; do
+		src=orig
+		[ -n "$tpl" ] && src=tpl
+		target_refused "ova export $tpl $force onto a symbolic link: refused, the link and its file untouched" \
+			"-L $T/link.ova" 'link.ova is a symbolic link: an OVA is written neither through one nor over it' \
+			$tpl $force $src "$T/link.ova"
+		target_refused "ova export $tpl $force onto a FIFO: refused at once, it stays a FIFO" \
+			"-p $T/fifo.ova" 'fifo.ova exists and is not a regular file' $tpl $force $src "$T/fifo.ova"
+		target_refused "ova export $tpl $force onto a device node: refused, it stays one" \
+			"-c $T/null.ova" 'null.ova exists and is not a regular file' $tpl $force $src "$T/null.ova"
+	done
+	target_refused "ova export --template $force onto a folder: refused" \
+		"-d $T/tree" 'tree exists and is not a regular file' --template $force tpl "$T/tree"
+done
+target_refused "ova export onto a file that exists, without --force: refused, the file unchanged" \
+	"-f $T/old.ova" 'old.ova exists: give --force to replace it' orig "$T/old.ova"
+target_refused "  ... the same for --template" "-f $T/old.ova" 'old.ova exists: give --force' \
+	--template tpl "$T/old.ova"
+cp "$T/old.ova" "$T/old2.ova"
+expect 0 'Exported VM "orig" to .*old\.ova' "with --force, it is replaced" ova export --force orig "$T/old.ova"
+check "  ... by the OVA" sh -c "tar tf '$T/old.ova' | grep -q '^orig.ovf$'"
+expect 0 'Exported template "tpl" to .*old2\.ova' "  ... and with --template --force too" \
+	ova export --template --force tpl "$T/old2.ova"
+check "  ... by the template's OVA" sh -c "tar tf '$T/old2.ova' | grep -q '^tpl.ovf$'"
+rm -f "$T/old.ova" "$T/old2.ova" "$T/link.ova" "$T/fifo.ova" "$T/null.ova" "$T/outside.txt"
+expect 0 'Deleted template "tpl"' "(the template goes)" template delete tpl
+
 "$VMTUI" start orig >/dev/null 2>&1
 expect 4 'not shut off: shut it down' "a running VM is not exported" ova export orig "$T/run.ova"
 check "and no file is written for it" [ ! -e "$T/run.ova" ]
@@ -65,7 +121,7 @@ check "and no file is written for it" [ ! -e "$T/run.ova" ]
 rm -f "$T/gone.qcow2"
 echo "an older OVA" >"$T/old.ova"
 expect 3 'gone\.qcow2' "exporting a VM whose disk is gone fails, naming the disk" \
-	ova export gone "$T/old.ova"
+	ova export --force gone "$T/old.ova"
 check "and the file it would replace is unchanged" grep -qx "an older OVA" "$T/old.ova"
 check "with no temporary file or staging folder left" \
 	[ -z "$(ls -A "$T" | grep '^\.old\.ova')$(ls -A "$DATA/staging" 2>/dev/null)" ]
@@ -114,7 +170,7 @@ hostile tar-blockdev 'OVA entry "sda": a device node: refused'
 hostile tar-fifo 'OVA entry "fifo": a FIFO: refused'
 hostile tar-duplicate 'OVA entry "orig-disk1\.vmdk": a name that appears twice: refused'
 hostile tar-newline 'OVA entry "disk\\n\.vmdk": a name with control characters: refused'
-hostile tar-size-bomb 'OVA entry "orig-disk1\.vmdk".*(Truncated|ends or breaks)'
+hostile tar-size-bomb 'OVA entry "orig-disk1\.vmdk": 1\.0 TiB of data, more than the whole archive holds: refused'
 hostile tar-no-ovf 'The OVA has no \.ovf descriptor'
 hostile ovf-xxe 'OVF descriptor has a DOCTYPE or an entity declaration: refused'
 hostile ovf-billion-laughs 'OVF descriptor has a DOCTYPE or an entity declaration: refused'

@@ -155,6 +155,33 @@ check "  ... a tar with the OVF, the disk and the manifest" \
 	sh -c "tar tf '$T/kit.ova' | grep -q '\.ovf\$' && tar tf '$T/kit.ova' | grep -q '\.vmdk\$' &&
 		tar tf '$T/kit.ova' | grep -q '\.mf\$'"
 screen | grep -q 'q: back' && keys q
+# export_to PATH: x, then PATH instead of the path offered
+export_to() {
+	keys x
+	see 'Export as OVA to: ~/kit\.ova' 3 "x again"
+	keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace "$1" Enter
+}
+echo "not an OVA" >"$T/kit.ova"
+export_to "$T/kit.ova"
+see "$T/kit\\.ova exists\\. Replace it\\? \\[y/N\\]" 3 "  ... onto a file that exists, it asks before replacing it"
+keys n Enter
+see 'Nothing was exported\.' 3 "  ... n leaves it"
+check "  ... as it was" grep -qx "not an OVA" "$T/kit.ova"
+export_to "$T/kit.ova"
+see "Replace it\\? \\[y/N\\]" 3 "  ... asked again"
+keys y Enter
+see "Exported template \"kit\" to $T/kit\\.ova" 60 "  ... y replaces it"
+check "  ... with the OVA" sh -c "tar tf '$T/kit.ova' | grep -q '\.ovf\$'"
+screen | grep -q 'q: back' && keys q
+mkfifo "$T/pipe.ova"
+export_to "$T/pipe.ova"
+see 'pipe\.ova exists and is not a regular file' 10 "  ... onto a FIFO, the refusal shows, without a question"
+check "  ... and it stays a FIFO" [ -p "$T/pipe.ova" ]
+ln -s "$T/root.qcow2" "$T/link.ova"
+export_to "$T/link.ova"
+see 'link\.ova is a symbolic link' 10 "  ... onto a symbolic link, too"
+check "  ... the file it points to unchanged" cmp -s "$T/root.qcow2" "$T/link.ova"
+screen | grep -q 'q: back' && keys q
 
 # --- n: a template of a disk image ------------------------------------------------
 keys n

@@ -15,7 +15,6 @@
 
 #include "commands.h"
 #include "i18n.h"
-#include "templates.h"
 
 /* ---- output helpers ---------------------------------------------------- */
 
@@ -325,13 +324,11 @@ struct job *command_submit(struct cmd_ctx *ctx)
 	return job_submit(ctx->cmd->name, run_exec, ctx, NULL, true);
 }
 
-/* Finishes or rolls back a provisioning run that a killed vmtui left
- * half done, before anything else looks at the VMs. */
 char *command_recover(struct engine *eng)
 {
 	char *report = NULL;
 
-	if (provision_recover(eng, &report) <= 0)
+	if (journal_recover(eng, &report) <= 0)
 		g_clear_pointer(&report, g_free);
 	core_error_clear();
 	return report;
@@ -363,6 +360,10 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 			command_ctx_free(ctx);
 			return code ? (int)code : CORE_ERR_ENGINE;
 		}
+	}
+	/* what killed runs left goes before anything looks at the data
+	 * dir: with an engine, also the runs that defined VMs on it */
+	if (!(ctx->cmd->flags & CMD_NO_DATA)) {
 		g_autofree char *report = command_recover(ctx->eng);
 
 		if (report)

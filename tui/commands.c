@@ -807,14 +807,15 @@ static int exec_ova_import(struct cmd_ctx *ctx)
 static int exec_ova_export(struct cmd_ctx *ctx)
 {
 	g_autofree char *report = NULL;
+	bool force = cmd_opt_flag(ctx, "force");
 
 	if (cmd_opt_flag(ctx, "template")) {
-		if (template_export_ova(ctx->args[0], ctx->args[1], ctx->job, &report) < 0)
+		if (template_export_ova(ctx->args[0], ctx->args[1], force, ctx->job, &report) < 0)
 			return -1;
 		g_string_append_printf(ctx->out, _("Exported template \"%s\" to %s."), ctx->args[0],
 				       ctx->args[1]);
 	} else {
-		if (ova_export(ctx->eng, ctx->args[0], ctx->args[1], ctx->job) < 0)
+		if (ova_export(ctx->eng, ctx->args[0], ctx->args[1], force, ctx->job) < 0)
 			return -1;
 		g_string_append_printf(ctx->out, _("Exported VM \"%s\" to %s."), ctx->args[0],
 				       ctx->args[1]);
@@ -944,6 +945,7 @@ static const struct cmd_opt ova_import_opts[] = {
 
 static const struct cmd_opt ova_export_opts[] = {
 	{ "template", OPT_FLAG, NULL, N_("NAME is a template: its hardware and base (an OVF cannot carry a kernel booted directly: then only the disk and hardware, with a warning)") },
+	{ "force", OPT_FLAG, NULL, N_("replace FILE.ova when it is a regular file that exists (anything else there is never replaced)") },
 	{ 0 }
 };
 
@@ -1030,7 +1032,7 @@ const struct command commands[] = {
 	  CMD_DESTRUCTIVE, 1, 1, NULL, exec_image_delete },
 	{ "ova import", "FILE.ova [--name NAME]", N_("Create a VM from an OVA (OVF 1.x or 2.x) made by VirtualBox, VMware or vmtui"),
 	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, ova_import_opts, exec_ova_import },
-	{ "ova export", "[--template] NAME FILE.ova", N_("Write a shut-off VM or a template to an OVA other hypervisors can import"),
+	{ "ova export", "[--template] [--force] NAME FILE.ova", N_("Write a shut-off VM or a template to an OVA other hypervisors can import"),
 	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 2, 2, ova_export_opts, exec_ova_export },
 	{ "template create", "NAME --from-vm VM | --from-image IMAGE | --from-ova FILE.ova [--description TEXT]",
 	  N_("Make a template (read-only base image + manifest) from a VM, an image or an OVA"),
@@ -1051,10 +1053,10 @@ const struct command commands[] = {
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),
-	  CMD_READ_ONLY, 0, 1, NULL, exec_os_list },
+	  CMD_READ_ONLY | CMD_NO_DATA, 0, 1, NULL, exec_os_list },
 	{ "help", "[COMMAND]", N_("Show help for vmtui or one command"),
-	  CMD_READ_ONLY, 0, 2, NULL, exec_help },
+	  CMD_READ_ONLY | CMD_NO_DATA, 0, 2, NULL, exec_help },
 	{ "version", "", N_("Show the versions of vmtui and libvirt"),
-	  CMD_READ_ONLY, 0, 0, NULL, exec_version },
+	  CMD_READ_ONLY | CMD_NO_DATA, 0, 0, NULL, exec_version },
 	{ 0 }
 };

@@ -30,6 +30,8 @@ enum cmd_flags {
 	CMD_HOST_FILES = 1 << 8,  /* works on disk files of this machine: only
 				     with an engine on it (embedded,
 				     qemu:///...) */
+	CMD_NO_DATA = 1 << 9,     /* touches no file of vmtui's: what killed
+				     runs left is not swept before it */
 };
 
 /* OPT_PATH values are made absolute against the working directory, since
@@ -105,8 +107,9 @@ void command_ctx_free(struct cmd_ctx *ctx);
 /* Runs @ctx's exec on a job worker; the context must outlive the job. */
 struct job *command_submit(struct cmd_ctx *ctx);
 
-/* Finishes or rolls back a provisioning run a killed vmtui left half done
- * on @eng; what it did, for the user (caller frees), or NULL. */
+/* Removes what runs a killed vmtui left (journal_recover): those without
+ * an engine, and those on @eng (may be NULL), keeping the VMs they
+ * finished; what it did, for the user (caller frees), or NULL. */
 char *command_recover(struct engine *eng);
 
 /* Writes help for @cmd, or the overview when NULL, to @out. */

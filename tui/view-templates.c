@@ -11,6 +11,7 @@
 #include <curses.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "i18n.h"
 #include "templates.h"
@@ -27,6 +28,7 @@ struct templates_view {
 	int rows;              /* list rows on screen, set by draw */
 	char *selected;        /* the name under the cursor, across reads */
 	char *pending;         /* the template a y/N is about */
+	char *pending_path;    /* the OVA a y/N about replacing it is about */
 };
 
 struct read_data {
@@ -171,6 +173,7 @@ bool view_templates_free(struct tui *t)
 	g_free(v->error);
 	g_free(v->selected);
 	g_free(v->pending);
+	g_free(v->pending_path);
 	g_clear_pointer(&t->tv, g_free);
 	return true;
 }
@@ -196,17 +199,50 @@ static int confirm_delete(struct tui *t, const char *text)
 	return run(t, "template", "delete", name, NULL, NULL, false);
 }
 
+/* Runs `ova export --template NAME PATH`, with --force when @replace. */
+static int export_run(struct tui *t, const char *name, const char *path, bool replace)
+{
+	char *argv[] = { (char *)"ova", (char *)"export", (char *)"--template", (char *)name,
+			 (char *)path, replace ? (char *)"--force" : NULL, NULL };
+
+	return tui_run_command(t, t->tv->host, argv, NULL, true);
+}
+
+static int confirm_replace(struct tui *t, const char *text)
+{
+	g_autofree char *name = g_steal_pointer(&t->tv->pending);
+	g_autofree char *path = g_steal_pointer(&t->tv->pending_path);
+
+	if (g_ascii_strcasecmp(text, "y") != 0 || !name || !path) {
+		tui_message(t, false, _("Nothing was exported."));
+		return TUI_REDRAW;
+	}
+	return export_run(t, name, path, true);
+}
+
+/* An OVA replaces a file only after a y; what is not a regular file (a
+ * link, a FIFO, a device) the command itself refuses, and says why. */
 static int export_to(struct tui *t, const char *text)
 {
 	g_autofree char *name = g_steal_pointer(&t->tv->pending);
 	g_autofree char *path = NULL;
+	struct stat st;
 
 	if (!*text || !name) {
 		tui_message(t, false, _("Nothing was exported."));
 		return TUI_REDRAW;
 	}
 	path = tui_expand_home(text);
-	return run(t, "ova", "export", "--template", name, path, true);
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		g_autofree char *q = g_strdup_printf(_("%s exists. Replace it? [y/N] "), path);
+
+		t->tv->pending = g_steal_pointer(&name);
+		g_free(t->tv->pending_path);
+		t->tv->pending_path = g_steal_pointer(&path);
+		tui_prompt(t, q, "", confirm_replace);
+		return TUI_REDRAW;
+	}
+	return export_run(t, name, path, false);
 }
 
 /* A click selects a template, a double click opens the Provision form
