@@ -101,6 +101,10 @@ char *core_read_file(const char *path, size_t max, unsigned flags, const char *w
  * and @dst removed. */
 int core_copy_file(const char *src, const char *dst, uint64_t max, const char *what,
 		   mode_t mode);
+/* The start time of process @pid in clock ticks since boot (field 22 of
+ * /proc/PID/stat), or 0 when it is not running: with the pid, it names a
+ * process that a later one reusing the pid is not taken for. */
+guint64 core_process_start(long pid);
 /* "4.0 MiB", "16.0 TiB" (IEC units, a plain space); caller frees. */
 char *core_format_size(uint64_t bytes);
 /* Whether the file system of @dir has room for @need more bytes while

@@ -249,24 +249,6 @@ static int prepare_root(const char *root)
 	return core_write_file_atomic(conf, want, strlen(want), 0600);
 }
 
-/* Start time of process @pid in clock ticks since boot, or 0. */
-static unsigned long long process_start(long pid)
-{
-	g_autofree char *path = g_strdup_printf("/proc/%ld/stat", pid);
-	g_autofree char *stat = NULL;
-	const char *p;
-	unsigned long long start = 0;
-
-	if (!g_file_get_contents(path, &stat, NULL, NULL))
-		return 0;
-	/* field 22; skip "pid (comm)" first, comm may hold spaces */
-	p = strrchr(stat, ')');
-	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			&start) != 1)
-		start = 0;
-	return start;
-}
-
 /* libvirt probes each QEMU binary once per engine root by running it
  * daemonized (ROOT/lib/qemu/qmp-XXXXXX/qmp.pid).  A vmtui killed during
  * that probe leaves the QEMU behind for good.  Now that this process holds
@@ -276,7 +258,7 @@ static void reap_stale_probes(const char *root)
 {
 	g_autofree char *dir = g_build_filename(root, "lib", "qemu", NULL);
 	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	unsigned long long self = process_start(getpid());
+	guint64 self = core_process_start(getpid());
 	const char *entry;
 
 	while (d && (entry = g_dir_read_name(d))) {
@@ -295,7 +277,7 @@ static void reap_stale_probes(const char *root)
 		cmdpath = g_strdup_printf("/proc/%ld/cmdline", pid);
 		if (pid <= 1 || !g_file_get_contents(cmdpath, &cmd, &len, NULL) ||
 		    !memmem(cmd, len, probe, strlen(probe)) ||
-		    process_start(pid) >= self)
+		    core_process_start(pid) >= self)
 			continue;
 		kill((pid_t)pid, SIGKILL);
 		unlink(pidfile);

@@ -276,3 +276,23 @@ int core_space_check(const char *dir, uint64_t need, const char *what)
 	}
 	return 0;
 }
+
+/* The start time of process @pid in clock ticks since boot (field 22 of
+ * /proc/PID/stat), or 0 when it is not running or cannot be read. */
+guint64 core_process_start(long pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%ld/stat", pid);
+	g_autofree char *text = NULL;
+	g_auto(GStrv) f = NULL;
+	const char *p;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return 0;
+	/* the command name (field 2) may hold spaces and parentheses */
+	p = strrchr(text, ')');
+	if (!p)
+		return 0;
+	f = g_strsplit(p + 1, " ", 22);
+	/* f[0] is empty, f[1] is field 3 (the state): field 22 is f[20] */
+	return g_strv_length(f) > 20 ? g_ascii_strtoull(f[20], NULL, 10) : 0;
+}

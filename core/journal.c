@@ -64,26 +64,6 @@ static char *journal_dir(void)
 	return g_build_filename(data, "journal", NULL);
 }
 
-/* The start time of process @pid in clock ticks since boot (field 22 of
- * /proc/PID/stat), or 0 when it is not running or cannot be read. */
-static guint64 process_start(long pid)
-{
-	g_autofree char *path = g_strdup_printf("/proc/%ld/stat", pid);
-	g_autofree char *text = NULL;
-	g_auto(GStrv) f = NULL;
-	const char *p;
-
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return 0;
-	/* the command name (field 2) may hold spaces and parentheses */
-	p = strrchr(text, ')');
-	if (!p)
-		return 0;
-	f = g_strsplit(p + 1, " ", 22);
-	/* f[0] is empty, f[1] is field 3 (the state): field 22 is f[20] */
-	return g_strv_length(f) > 20 ? g_ascii_strtoull(f[20], NULL, 10) : 0;
-}
-
 struct journal *journal_new(const char *kind, const char *uri)
 {
 	static gint seq;
@@ -92,7 +72,7 @@ struct journal *journal_new(const char *kind, const char *uri)
 	long pid = (long)getpid();
 
 	j->path = g_strdup_printf("%s/%ld-%" G_GUINT64_FORMAT "-%d.journal", dir, pid,
-				  process_start(pid), g_atomic_int_add(&seq, 1));
+				  core_process_start(pid), g_atomic_int_add(&seq, 1));
 	j->kind = g_strdup(kind);
 	j->uri = g_strdup(uri);
 	j->groups = g_ptr_array_new_with_free_func(group_free);
@@ -125,7 +105,7 @@ int journal_save(struct journal *j)
 	/* a key file: its values may hold any byte a path can (escaped) */
 	g_key_file_set_string(kf, "run", "kind", j->kind);
 	g_key_file_set_int64(kf, "run", "pid", pid);
-	g_key_file_set_uint64(kf, "run", "start", process_start(pid));
+	g_key_file_set_uint64(kf, "run", "start", core_process_start(pid));
 	if (j->uri)
 		g_key_file_set_string(kf, "run", "uri", j->uri);
 	for (guint i = 0; i < j->groups->len; i++) {
@@ -201,7 +181,7 @@ static bool run_alive(GKeyFile *kf)
 	if (pid <= 0)
 		return false;
 	if (start)
-		return process_start(pid) == start;
+		return core_process_start(pid) == start;
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
