@@ -10,6 +10,9 @@
 
 TESTS_UNDER_ASAN="escapes.sh serial-log.sh bad-input.sh"
 cd "$top_builddir" || exit 1
+# a build of its own: nothing of the make that runs this test (its TESTS=)
+# may reach the makes below
+unset MAKEFLAGS MFLAGS MAKELEVEL TESTS
 rm -rf tests/asan
 mkdir -p tests/asan
 if ! make -s distdir distdir=tests/asan/src >"$T/dist.log" 2>&1; then
