@@ -569,6 +569,26 @@ char *core_run_status(const char *const *argv, const char *what,
 /* The same, and a program that did not exit with 0 is an error naming
  * @what and what it said on standard error.  Caller frees. */
 char *core_run(const char *const *argv, const char *what, const struct run_opts *o);
+/* A helper that serves a mount while vmtui works with it
+ * (qemu-storage-daemon exporting an image as a file over FUSE). */
+struct run_mount;
+/* Starts @argv under @o's limits on memory and CPU and its job, as
+ * core_run does, and waits until it has mounted something on
+ * @mountpoint (as /proc/self/mountinfo says: the path itself is not
+ * asked, which would wait on the helper), at most @o->max_wall_s seconds
+ * (0: 30).  Returns the running helper (stop it with core_run_unmount),
+ * or NULL with an error: it could not start, ended first (what it said
+ * on standard error), took too long or was cancelled. */
+struct run_mount *core_run_mount(const char *const *argv, const char *what,
+				 const struct run_opts *o, const char *mountpoint);
+/* Stops the helper (SIGTERM, then SIGKILL after 2 s), waits for it and
+ * detaches its mount if it left it behind; NULL is fine. */
+void core_run_unmount(struct run_mount *m);
+/* Detaches whatever is mounted on @path, lazily (a FUSE mount whose
+ * helper died answers nothing but must go before its file can): with
+ * umount2 as root, with fusermount3 -u -z otherwise.  Nothing when
+ * nothing is mounted there. */
+void core_unmount(const char *path);
 /* core_run for qemu-img (@argv without the program's name). */
 char *core_qemu_img(const char *const *argv, const char *what,
 		    const struct run_opts *o);
