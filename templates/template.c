@@ -540,6 +540,9 @@ struct template *template_create(struct engine *eng, const char *name,
 		goto fail;
 	}
 	chmod(t->base, 0444);
+	/* its linked clones are recorded with it, on every engine */
+	if (file_users_track(t->base) < 0)
+		goto fail;
 	job_progress(job, 0.7, _("Looking for a machine-id and SSH host keys"));
 	t->warnings = template_check_identity(t->base, staging);
 	if (t->warnings && !*t->warnings)
@@ -636,53 +639,29 @@ int template_export_ova(const char *name, const char *path, struct job *job, cha
 
 /* ---- dependants and delete --------------------------------------------- */
 
-gint tpl_cmp_names(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Whether the VM described by @s is a linked clone of @t: its overlay's
- * backing file is the base (a full copy made from the template does not
- * depend on it). */
-static bool depends_on(const struct vm_spec *s, const struct template *t)
-{
-	for (guint k = 0; k < s->disks->len; k++) {
-		struct vm_disk *d = g_ptr_array_index(s->disks, k);
-
-		if (g_strcmp0(d->backing, t->base) == 0 ||
-		    (d->backing && g_strcmp0(s->template_name, t->name) == 0))
-			return true;
-	}
-	return false;
-}
-
 int template_users(struct engine *eng, const GPtrArray *list, GPtrArray *users)
 {
-	virDomainPtr *doms = NULL;
-	int n = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+	g_autofree const char **bases = g_new0(const char *, list->len + 1);
+	g_autofree GPtrArray **found = g_new0(GPtrArray *, list->len + 1);
 
-	if (n < 0) {
-		core_error_virt(CORE_ERR_ENGINE, _("Cannot list the VMs"));
+	/* linked clones have the base as backing file; full copies do not
+	 * depend on it */
+	for (guint k = 0; k < list->len; k++)
+		bases[k] = ((struct template *)list->pdata[k])->base;
+	if (file_users(eng, bases, list->len, found) < 0)
 		return -1;
-	}
-	for (guint k = 0; k < list->len; k++)
-		g_ptr_array_add(users, g_ptr_array_new_with_free_func(g_free));
-	/* each VM's description is read once, whatever the templates */
-	for (int i = 0; i < n; i++) {
-		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
-		autoptr(vm_spec) s = xml ? domxml_parse(xml) : NULL;
+	for (guint k = 0; k < list->len; k++) {
+		GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 
-		free(xml);
-		for (guint k = 0; s && k < list->len; k++)
-			if (depends_on(s, list->pdata[k]))
-				g_ptr_array_add(users->pdata[users->len - list->len + k],
-						g_strdup(virDomainGetName(doms[i])));
-		virDomainFree(doms[i]);
+		for (guint i = 0; i < found[k]->len; i++) {
+			const struct file_user *u = found[k]->pdata[i];
+
+			g_ptr_array_add(names, u->here ? g_strdup(u->name) :
+					g_strdup_printf(_("%s on %s"), u->name, u->uri));
+		}
+		g_ptr_array_add(users, names);
+		g_ptr_array_unref(found[k]);
 	}
-	free(doms);
-	core_error_clear();
-	for (guint k = 0; k < list->len; k++)
-		g_ptr_array_sort(users->pdata[users->len - list->len + k], tpl_cmp_names);
 	return 0;
 }
 
@@ -702,26 +681,26 @@ GPtrArray *template_dependants(struct engine *eng, const char *name)
 
 int template_delete(struct engine *eng, const char *name)
 {
-	autoptr(template) t = template_load(name);
+	/* also one whose manifest cannot be read: its base is where the
+	 * template's folder says */
+	autoptr(template) t = tpl_load_any(name);
 	g_autoptr(GPtrArray) deps = NULL;
 	g_autofree char *gone = NULL;
+	const char *base;
 
 	if (!t)
 		return -1;
-	deps = template_dependants(eng, name);
-	if (!deps)
+	base = t->base;
+	if (file_users(eng, &base, 1, &deps) < 0)
 		return -1;
 	if (deps->len) {
-		g_autoptr(GString) list = g_string_new(NULL);
+		g_autofree char *list = file_users_text(deps);
 
-		for (guint i = 0; i < deps->len; i++)
-			g_string_append_printf(list, "%s%s", i ? ", " : "",
-					       (char *)deps->pdata[i]);
 		core_error(CORE_ERR_STATE,
-			   P_("Template \"%s\" is in use by %u VM: %s. Delete it first (vmtui lab delete).",
-			      "Template \"%s\" is in use by %u VMs: %s. Delete them first (vmtui lab delete).",
+			   P_("Template \"%s\" is in use by %u VM: %s. Delete it first (vmtui lab delete, with -c URI for another engine).",
+			      "Template \"%s\" is in use by %u VMs: %s. Delete them first (vmtui lab delete, with -c URI for another engine).",
 			      deps->len),
-			   name, deps->len, list->str);
+			   name, deps->len, list);
 		return -1;
 	}
 	/* out of sight at once, then removed */
