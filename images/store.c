@@ -651,20 +651,8 @@ static char *expected_sum(const char *source, const struct image_import_opts *o,
 	if (image_source_is_url(o->sums)) {
 		if (!(text = fetch_to_memory(o->sums, SUMS_MAX)))
 			return NULL;
-	} else {
-		g_autoptr(GError) err = NULL;
-		gsize len;
-
-		if (!g_file_get_contents(o->sums, &text, &len, &err)) {
-			core_error(CORE_ERR_NOT_FOUND, _("Cannot read the checksum file %s: %s"),
-				   o->sums, err->message);
-			return NULL;
-		}
-		if (len > SUMS_MAX) {
-			core_error(CORE_ERR_FAILED, _("%s is larger than %zu KiB: refused."), o->sums,
-				   (size_t)SUMS_MAX >> 10);
-			return NULL;
-		}
+	} else if (!(text = core_read_file(o->sums, SUMS_MAX, 0, _("checksum file"), NULL))) {
+		return NULL; /* a FIFO or /dev/zero is refused before it is read */
 	}
 	file = source_basename(source);
 	hex = image_sums_lookup(text, file);

@@ -65,7 +65,9 @@ static int copy_boot_file(const char *src, const char *dst, const char *what)
  * reads the ext file system on it, both under limits.  Nothing is copied,
  * and nothing of the guest's files is read before debugfs has said what
  * it is: a hostile image whose /etc/machine-id is a 4 TiB sparse file, or
- * whose /etc/ssh holds a million names, costs a few kilobytes. */
+ * whose /etc/ssh holds a million names, costs a few kilobytes.  The
+ * export is for the user who made it only (allow-other=off), even as
+ * root. */
 
 /* What one debugfs request may spend. */
 #define DEBUGFS_MEMORY (UINT64_C(256) << 20)
@@ -246,7 +248,7 @@ static struct run_mount *export_raw(const char *base, const char *raw)
 	g_autofree char *b = qemu_opt_escape(base);
 	g_autofree char *r = qemu_opt_escape(raw);
 	g_autofree char *file = g_strdup_printf("driver=file,node-name=f,filename=%s,read-only=on", b);
-	g_autofree char *export = g_strdup_printf("type=fuse,id=e,node-name=q,mountpoint=%s,writable=off", r);
+	g_autofree char *export = g_strdup_printf("type=fuse,id=e,node-name=q,mountpoint=%s,writable=off,allow-other=off", r);
 	const char *argv[] = { QEMU_STORAGE_DAEMON_PATH, "--blockdev", file, "--blockdev",
 			       "driver=qcow2,node-name=q,file=f,read-only=on", "--export", export,
 			       NULL };

@@ -139,6 +139,20 @@ refused 2 '--convert can only make qcow2, not "vmdk"' "--convert to something el
 refused 2 'only http:// and https:// URLs' "an ftp URL" "ftp://127.0.0.1/x.qcow2"
 refused 2 '--sha256 needs 64 hexadecimal digits' "a malformed --sha256" \
 	"$D/base.qcow2" --sha256 abc
+# a checksum file that is a device or a FIFO: refused before it is read
+# (bounded: 20 s, 4 GiB of address space)
+mkfifo "$T/sums.fifo"
+for sums in /dev/zero "$T/sums.fifo"; do
+	(ulimit -v 4194304; exec timeout 20 "$VMTUI" image import "$D/base.qcow2" --name fifo --sums "$sums") \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" = 2 ] && grep -q "The checksum file $sums is not a regular file" "$T/err"; then
+		ok "a --sums of $sums is refused at once"
+	else
+		not_ok "a --sums of $sums is refused at once"
+		diag "exit $rc: $(cat "$T/out" "$T/err")"
+	fi
+done
 refused 2 'Give either --sha256 or --sums' "both --sha256 and --sums" \
 	"$D/base.qcow2" --sha256 "$sum" --sums "$D/SHA256SUMS"
 refused 1 'is not a readable qcow2 image' "a raw file imported as --format qcow2" \
