@@ -255,9 +255,7 @@ static void as_usage(void)
 	core_error(CORE_ERR_USAGE, "%s", msg);
 }
 
-/* NULL when @text parses as YAML, else "line N: what is wrong" (caller
- * frees).  Only parsed, never loaded: aliases are not expanded. */
-static char *yaml_error(const char *text)
+char *seed_yaml_error(const char *text)
 {
 	yaml_parser_t p;
 	yaml_event_t e;
@@ -312,7 +310,7 @@ char *seed_read_user_data(const char *path)
 			   path);
 		return NULL;
 	}
-	if (g_str_has_prefix(text, "#cloud-config") && (why = yaml_error(text))) {
+	if (g_str_has_prefix(text, "#cloud-config") && (why = seed_yaml_error(text))) {
 		core_error(CORE_ERR_USAGE, _("The user-data file %s is not valid YAML (%s)."), path,
 			   why);
 		return NULL;
@@ -525,7 +523,7 @@ static bool seed_parses(const struct seed *s, const char *meta, const char *net)
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-		g_autofree char *why = files[i][1] ? yaml_error(files[i][1]) : NULL;
+		g_autofree char *why = files[i][1] ? seed_yaml_error(files[i][1]) : NULL;
 
 		if (why) {
 			core_error(CORE_ERR_USAGE, _("The cloud-init seed's %s would not parse as YAML (%s): nothing was written."),

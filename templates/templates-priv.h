@@ -32,3 +32,7 @@ int tpl_qcow2_overlay(const char *path, const char *backing, uint64_t size);
  * c-printable, line breaks, NEL, U+2028, U+2029, the BOM, a tab) as
  * \uXXXX, a byte that is not UTF-8 as \uFFFD. */
 void seed_yaml_str(GString *out, const char *s);
+/* seed.c: NULL when @text parses as YAML (libyaml), else "line N: what
+ * is wrong" (caller frees).  Only parsed, never loaded: aliases are not
+ * expanded. */
+char *seed_yaml_error(const char *text);

@@ -108,22 +108,28 @@ int template_set_kernel(struct template *t, const char *kernel, const char *init
  * @report (caller frees; NULL otherwise) says so.  0 or -1. */
 int template_export_ova(const char *name, const char *path, struct job *job, char **report);
 /* Names of the VMs whose disks depend on template @name: linked clones,
- * whose overlay has the base as backing file (full copies do not).  Caller frees (g_ptr_array).
- * NULL with an error when the engine cannot be read. */
+ * whose overlay has the base as backing file (full copies do not), on
+ * @eng and recorded with the template by other engines (file_users;
+ * those as "NAME on URI").  Caller frees (g_ptr_array).  NULL with an
+ * error when the engine cannot be read. */
 GPtrArray *template_dependants(struct engine *eng, const char *name);
 /* The same for every template of @list (struct template) at once: adds
- * to @users, for each, the sorted names of its dependants (a GPtrArray of
- * char *; give @users a free function that unrefs them).  0, or -1 with
- * an error when the engine cannot be read. */
+ * to @users, for each, the names of its dependants (a GPtrArray of
+ * char *, @eng's first; give @users a free function that unrefs them).
+ * 0, or -1 with an error when the engine cannot be read. */
 int template_users(struct engine *eng, const GPtrArray *list, GPtrArray *users);
-/* Deletes template @name unless VMs depend on it (then the error lists
- * them, CORE_ERR_STATE).  0 or -1. */
+/* Deletes template @name, also one whose manifest is broken, unless VMs
+ * depend on it on any engine (then the error lists them with their
+ * engines, CORE_ERR_STATE).  0 or -1. */
 int template_delete(struct engine *eng, const char *name);
 
-/* Looks for cloned-identity files inside a base image: /etc/machine-id
- * and /etc/ssh/ssh_host_*_key on an ext2/3/4 file system (whole disk),
- * with debugfs on a raw copy in @staging.  Returns the warnings (caller
- * frees), "" when clean, or a sentence saying what could not be checked. */
+/* Looks for cloned-identity files inside the qcow2 base image @base:
+ * /etc/machine-id and /etc/ssh/ssh_host_*_key on an ext2/3/4 file system
+ * (whole disk), with debugfs on a read-only FUSE export of it
+ * (qemu-storage-daemon) on @staging/probe.raw, both under limits; nothing
+ * is copied, and a file is read only when it is small.  Returns the
+ * warnings (caller frees), "" when clean, or a sentence saying what could
+ * not be checked and why. */
 char *template_check_identity(const char *base, const char *staging);
 
 /* ---- cloud-init ---------------------------------------------------------- */

@@ -20,61 +20,36 @@
 #define ECDSA256 "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBKUUk2Scg+x75m3nDxSsuFKiqWy2H/KbjxaB0yEy7hTlT7kd8q47wifoGB6nsKDhdtPGjk66WD0Vd3h1spUQoZg="
 #define ECDSA384_BODY "AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbmlzdHAzODQAAABhBPAkUmwDdDDJsolR3R8qcqdWvtA9DLQmjp6WEXnETsKBE7/SkKnufq9aD3YTlTlOb/pxI1icw1nDQ3LvrMzHKGdGcSZwolhfIvtjdGapaxn51/Flfhssb49mGtXDMlQtcQ=="
 
-/* The value of the only key of the YAML mapping @doc, as libyaml reads
- * it; caller frees, NULL when it does not parse. */
+/* The value of the first key of the YAML mapping @doc, as libyaml loads
+ * it; caller frees, NULL when it does not load. */
 static char *yaml_value(const char *doc)
 {
 	yaml_parser_t p;
-	yaml_event_t e;
+	yaml_document_t d;
+	yaml_node_t *root, *v;
 	char *value = NULL;
-	int scalars = 0;
-	bool ok = true;
 
 	yaml_parser_initialize(&p);
 	yaml_parser_set_input_string(&p, (const unsigned char *)doc, strlen(doc));
-	for (;;) {
-		bool end;
-
-		if (!yaml_parser_parse(&p, &e)) {
-			ok = false;
-			break;
-		}
-		if (e.type == YAML_SCALAR_EVENT && ++scalars == 2)
-			value = g_strndup((const char *)e.data.scalar.value, e.data.scalar.length);
-		end = e.type == YAML_STREAM_END_EVENT;
-		yaml_event_delete(&e);
-		if (end)
-			break;
+	if (yaml_parser_load(&p, &d)) {
+		root = yaml_document_get_root_node(&d);
+		v = root && root->type == YAML_MAPPING_NODE &&
+		    root->data.mapping.pairs.top > root->data.mapping.pairs.start ?
+			yaml_document_get_node(&d, root->data.mapping.pairs.start->value) : NULL;
+		if (v && v->type == YAML_SCALAR_NODE)
+			value = g_strndup((const char *)v->data.scalar.value, v->data.scalar.length);
+		yaml_document_delete(&d);
 	}
 	yaml_parser_delete(&p);
-	if (!ok)
-		g_clear_pointer(&value, g_free);
 	return value;
 }
 
 /* Whether @doc parses as YAML. */
 static bool yaml_parses(const char *doc)
 {
-	yaml_parser_t p;
-	yaml_event_t e;
-	bool ok = true;
+	g_autofree char *why = seed_yaml_error(doc);
 
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)doc, strlen(doc));
-	for (;;) {
-		bool end;
-
-		if (!yaml_parser_parse(&p, &e)) {
-			ok = false;
-			break;
-		}
-		end = e.type == YAML_STREAM_END_EVENT;
-		yaml_event_delete(&e);
-		if (end)
-			break;
-	}
-	yaml_parser_delete(&p);
-	return ok;
+	return !why;
 }
 
 /* What provisioning must refuse in a key, and what it must take. */
