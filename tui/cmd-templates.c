@@ -231,14 +231,14 @@ int exec_template_edit(struct cmd_ctx *ctx)
 		core_error(CORE_ERR_USAGE, _("Nothing to change; see vmtui help template edit."));
 		return -1;
 	}
-	/* every value checked before the kernel is copied: a refused edit
-	 * leaves nothing behind */
-	t->version++;
+	/* every value checked before the kernel is copied (under the next
+	 * version's name): a refused edit leaves nothing behind */
 	if (template_check(t) < 0)
 		return -1;
 	if ((v = cmd_opt_str(ctx, "kernel")) &&
 	    template_set_kernel(t, v, cmd_opt_str(ctx, "initrd")) < 0)
 		return -1;
+	t->version++;
 	if (template_save(t) < 0)
 		return -1;
 	g_string_append_printf(ctx->out, _("Changed template \"%s\" (now version %u)."), t->name,
