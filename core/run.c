@@ -302,9 +302,10 @@ struct run_mount *core_run_mount(const char *const *argv, const char *what,
 		return NULL;
 	while (!is_mounted(escaped)) {
 		if (waitpid(pid, &status, WNOHANG) == pid) {
-			/* what it said before it ended */
-			while (read_some(p.fd, err, ERROR_OUTPUT, &over))
-				;
+			/* what it said before it ended (a child of its own
+			 * may hold the pipe: not waited on for long) */
+			for (int i = 0; !eof && i < 10 && poll(&p, 1, 100) > 0; i++)
+				eof = !read_some(p.fd, err, ERROR_OUTPUT, &over);
 			close(p.fd);
 			g_spawn_close_pid(pid);
 			g_strstrip(err->str);
@@ -360,12 +361,15 @@ void core_unmount(const char *path)
 	if (!is_mounted(escaped))
 		return;
 	if (umount2(path, MNT_DETACH) < 0 && errno == EPERM) {
-		/* a user's own FUSE mount: fusermount3 is allowed to */
+		/* a user's own FUSE mount: fusermount3 is allowed to; a
+		 * failure is not the caller's error */
 		const char *argv[] = { "fusermount3", "-u", "-z", path, NULL };
 		struct run_opts o = { .max_wall_s = 10, .max_cpu_s = 5 };
+		g_autofree char *msg = g_strdup(core_error_message());
+		enum core_err code = core_error_code();
 		g_autofree char *out = core_run(argv, _("a stale FUSE mount"), &o);
 
-		core_error_clear();
+		core_error_restore(code, msg);
 	}
 }
 
