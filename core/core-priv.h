@@ -38,3 +38,9 @@ int file_check_readable(const char *what, const char *path);
 /* run.c: core_run_status for qemu-img (@argv without the program). */
 char *qemu_img_run(const char *const *argv, const char *what,
 		   const struct run_opts *o, int *status, GString *err);
+/* users.c: writes the records of the files @spec's disks use that are
+ * tracked (vm_create, before it defines the VM).  0, or -1 with an error
+ * and none left. */
+int users_record(struct engine *eng, const struct vm_spec *spec);
+/* users.c: removes them (vm_delete, and vm_create when it fails). */
+void users_forget(const struct vm_spec *spec);

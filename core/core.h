@@ -497,8 +497,9 @@ struct os_defaults {
 	const char *nic_model;
 	char *name;        /* human name of the OS, caller frees via fini */
 };
-/* Fills @out for @variant (NULL: generic Linux).  Returns 0, or -1 with an
- * error when libosinfo does not know the variant.  Falls back to built-in
+/* Fills @out for @variant (NULL: generic Linux).  Returns 0, or -1 with a
+ * usage error when @variant is no short id (1 to 64 letters, digits, '.',
+ * '-', '_' or '+') or libosinfo does not know it.  Falls back to built-in
  * defaults when vmtui was built without libosinfo. */
 int os_defaults_get(const char *variant, struct os_defaults *out);
 void os_defaults_fini(struct os_defaults *out);
@@ -589,8 +590,9 @@ int vm_delete(struct engine *eng, const char *name, bool remove_disks,
 	      bool force, char **report);
 int vm_rename(struct engine *eng, const char *name, const char *new_name);
 /* Checks @vcpus and @mem_mib (0: not given) against vmtui's limits and
- * @eng's host, as create and vm_set do, for anything that will make VMs
- * of that size.  0, or -1 with a usage error saying which limit. */
+ * @eng's host (NULL: vmtui's limits only), as create and vm_set do, for
+ * anything that will make VMs of that size.  0, or -1 with a usage error
+ * saying which limit. */
 int vm_check_resources(struct engine *eng, unsigned vcpus, uint64_t mem_mib);
 /* Changes vCPUs, memory (0: leave), the description (NULL: leave, "":
  * remove) and/or the boot order (NULL: leave; see core_parse_boot).
@@ -607,6 +609,42 @@ struct vm_spec *vm_describe(struct engine *eng, const char *name,
 			    int *state, int *reason);
 /* Domain XML; caller frees. */
 char *vm_dumpxml(struct engine *eng, const char *name, bool inactive);
+
+/* ---- files VMs share -----------------------------------------------------
+ *
+ * A file vmtui keeps for VMs to share (an image of the store, a
+ * template's base) has a folder of user records beside it, FILE.users/,
+ * made by its owner: vm_create records there each VM that uses the file,
+ * as its disk or as its disk's backing file (the engine's URI, the VM's
+ * name and its disk, under the VM's UUID), vm_delete removes the record.
+ * So VMs of other engines (another embedded root, qemu:///session) are
+ * counted too.  Local engines only: the paths are this machine's. */
+
+struct file_user {
+	char *uri;   /* the engine the VM is defined on */
+	char *name;
+	char *uuid;
+	bool here;   /* on the engine file_users asked */
+};
+void file_user_free(struct file_user *u);
+
+/* Starts recording the users of @file (makes its folder; nothing when it
+ * exists).  0, or -1 with an error. */
+int file_users_track(const char *file);
+/* Removes @file's records and their folder, once the file goes. */
+void file_users_untrack(const char *file);
+/* The users of each of the @n @files: the VMs of @eng that use it,
+ * recorded or not, then the VMs recorded on other engines whose disk
+ * still exists.  A record of a VM of @eng that is gone or no longer uses
+ * the file, of a disk that is gone, or that cannot be read is dropped.
+ * Sets @users[i] to a GPtrArray of struct file_user (caller unrefs),
+ * @eng's first, then by engine and name.  0, or -1 with an error when
+ * @eng's VMs cannot be listed.  Blocking. */
+int file_users(struct engine *eng, const char *const *files, guint n, GPtrArray **users);
+/* @users (struct file_user, as file_users sorts them) for a message,
+ * naming each one's engine: "lab-1, lab-2 on URI; lab-01 on
+ * qemu:///session".  Caller frees. */
+char *file_users_text(const GPtrArray *users);
 
 /* ---- helper programs ----------------------------------------------------
  *
@@ -639,6 +677,26 @@ char *core_run_status(const char *const *argv, const char *what,
 /* The same, and a program that did not exit with 0 is an error naming
  * @what and what it said on standard error.  Caller frees. */
 char *core_run(const char *const *argv, const char *what, const struct run_opts *o);
+/* A helper that serves a mount while vmtui works with it
+ * (qemu-storage-daemon exporting an image as a file over FUSE). */
+struct run_mount;
+/* Starts @argv under @o's limits on memory and CPU and its job, as
+ * core_run does, and waits until it has mounted something on
+ * @mountpoint (as /proc/self/mountinfo says: the path itself is not
+ * asked, which would wait on the helper), at most @o->max_wall_s seconds
+ * (0: 30).  Returns the running helper (stop it with core_run_unmount),
+ * or NULL with an error: it could not start, ended first (what it said
+ * on standard error), took too long or was cancelled. */
+struct run_mount *core_run_mount(const char *const *argv, const char *what,
+				 const struct run_opts *o, const char *mountpoint);
+/* Stops the helper (SIGTERM, then SIGKILL after 2 s), waits for it and
+ * detaches its mount if it left it behind; NULL is fine. */
+void core_run_unmount(struct run_mount *m);
+/* Detaches whatever is mounted on @path, lazily (a FUSE mount whose
+ * helper died answers nothing but must go before its file can): with
+ * umount2 as root, with fusermount3 -u -z otherwise.  Nothing when
+ * nothing is mounted there. */
+void core_unmount(const char *path);
 /* core_run for qemu-img (@argv without the program's name). */
 char *core_qemu_img(const char *const *argv, const char *what,
 		    const struct run_opts *o);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,8 +130,8 @@ static int open_regular(const char *path, unsigned flags, uint64_t max,
 		g_autofree char *has = core_format_size((uint64_t)st->st_size);
 		g_autofree char *lim = core_format_size(max);
 
-		core_error(CORE_ERR_USAGE, _("The %s %s is %s; at most %s is taken."), what, path,
-			   has, lim);
+		core_error(CORE_ERR_USAGE, _("The %s %s is %s (%" PRIu64 " bytes); at most %s (%" PRIu64 " bytes) is taken."),
+			   what, path, has, (uint64_t)st->st_size, lim, max);
 		close(fd);
 		return -1;
 	}

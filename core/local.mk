@@ -6,7 +6,7 @@ core_libcore_a_SOURCES = \
 	core/account.c core/accel.c core/config.c core/disk.c \
 	core/doctor.c core/domxml.c core/engine.c core/error.c \
 	core/files.c core/image.c core/jobs.c core/journal.c core/logs.c core/model.c \
-	core/names.c core/osinfo.c core/printable.c core/run.c core/vm.c
+	core/names.c core/osinfo.c core/printable.c core/run.c core/users.c core/vm.c
 core_libcore_a_CPPFLAGS = $(AM_CPPFLAGS) $(OSINFO_CFLAGS) $(JSON_CFLAGS)
 
 CORE_LIBS = core/libcore.a $(LIBVIRT_LIBS) $(GLIB_LIBS) $(LIBXML_LIBS) \

@@ -18,6 +18,20 @@
 #define DEFAULT_MEMORY_MIB 1024
 #define DEFAULT_DISK_BYTES (UINT64_C(16) << 30)
 
+/* Whether @variant can be a short id: what libosinfo's are made of (and
+ * all that XML, a terminal and a file name may carry). */
+static bool variant_valid(const char *variant)
+{
+	size_t len = strlen(variant);
+
+	if (len >= 1 && len <= 64 &&
+	    strspn(variant, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_+") == len)
+		return true;
+	core_error(CORE_ERR_USAGE,
+		   _("An OS variant is a short id such as debian11 (vmtui os-list): 1 to 64 letters, digits, \".\", \"-\", \"_\" or \"+\"."));
+	return false;
+}
+
 static void builtin(struct os_defaults *out)
 {
 	out->vcpus = DEFAULT_VCPUS;
@@ -121,6 +135,8 @@ int os_defaults_get(const char *variant, struct os_defaults *out)
 	builtin(out);
 	if (!variant)
 		return 0;
+	if (!variant_valid(variant))
+		return -1;
 	os = find_os(variant);
 	if (!os) {
 		core_error(CORE_ERR_USAGE,
@@ -177,6 +193,8 @@ GPtrArray *os_list(const char *search)
 int os_defaults_get(const char *variant, struct os_defaults *out)
 {
 	builtin(out);
+	if (variant && !variant_valid(variant))
+		return -1;
 	if (variant)
 		out->name = g_strdup(variant);
 	return 0;

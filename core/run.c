@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -85,12 +86,38 @@ static int reap(GPid pid)
 	return status;
 }
 
+static const struct run_opts no_opts = { 0 };
+
+/* Starts @argv under the limits of @o (NULL: the defaults), filled into
+ * *@l, which must last until it returns: standard input from /dev/null,
+ * standard output on the pipe *@out (NULL: to /dev/null), standard error
+ * on the pipe *@err.  Its pid, or 0 with an error naming @what. */
+static GPid spawn(const char *const *argv, const char *what, const struct run_opts *o,
+		  struct limits *l, int *out, int *err)
+{
+	g_autoptr(GError) gerr = NULL;
+	g_autofree char *prog = g_path_get_basename(argv[0]);
+	GPid pid;
+
+	l->memory = o->max_memory ? o->max_memory : DEFAULT_MEMORY;
+	l->cpu_s = o->max_cpu_s;
+	l->output = o->max_output ? o->max_output : DEFAULT_OUTPUT;
+	if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+				      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL |
+				      (out ? 0 : G_SPAWN_STDOUT_TO_DEV_NULL) |
+				      (strchr(argv[0], '/') ? 0 : G_SPAWN_SEARCH_PATH),
+				      child_setup, l, &pid, NULL, out, err, &gerr)) {
+		core_error(CORE_ERR_FAILED, _("Cannot run %s for %s: %s"), prog, what,
+			   gerr->message);
+		return 0;
+	}
+	return pid;
+}
+
 char *core_run_status(const char *const *argv, const char *what,
 		      const struct run_opts *o, int *status, GString *err)
 {
-	static const struct run_opts none = { 0 };
 	struct limits l;
-	g_autoptr(GError) gerr = NULL;
 	g_autoptr(GString) out = g_string_new(NULL);
 	g_autoptr(GString) errbuf = g_string_new(NULL);
 	struct pollfd p[2];
@@ -100,20 +127,11 @@ char *core_run_status(const char *const *argv, const char *what,
 	GPid pid;
 
 	if (!o)
-		o = &none;
-	l.memory = o->max_memory ? o->max_memory : DEFAULT_MEMORY;
-	l.cpu_s = o->max_cpu_s;
-	l.output = o->max_output ? o->max_output : DEFAULT_OUTPUT;
+		o = &no_opts;
 	deadline = o->max_wall_s > 0 ?
 		g_get_monotonic_time() + (gint64)o->max_wall_s * G_USEC_PER_SEC : G_MAXINT64;
-	if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
-				      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL |
-				      (strchr(argv[0], '/') ? 0 : G_SPAWN_SEARCH_PATH),
-				      child_setup, &l, &pid, NULL, &p[0].fd, &p[1].fd, &gerr)) {
-		core_error(CORE_ERR_FAILED, _("Cannot run %s for %s: %s"), prog, what,
-			   gerr->message);
+	if (!(pid = spawn(argv, what, o, &l, &p[0].fd, &p[1].fd)))
 		return NULL;
-	}
 	p[0].events = p[1].events = POLLIN;
 	/* both pipes read to their end, the job and the clock looked at
 	 * every 100 ms */
@@ -199,6 +217,160 @@ char *core_run(const char *const *argv, const char *what, const struct run_opts 
 		return NULL;
 	}
 	return g_steal_pointer(&out);
+}
+
+/* ---- helpers that serve a mount ------------------------------------------ */
+
+struct run_mount {
+	GPid pid;
+	char *path; /* its mount point */
+	int err; /* its standard error, open while it runs: a helper that
+		  * writes there must not meet a closed pipe */
+};
+
+/* @path as /proc/self/mountinfo writes a mount point: space, tab,
+ * newline and backslash as octal escapes.  Caller frees. */
+static char *mountinfo_escape(const char *path)
+{
+	GString *s = g_string_new(NULL);
+
+	for (const char *p = path; *p; p++) {
+		if (strchr(" \t\n\\", *p))
+			g_string_append_printf(s, "\\%03o", (unsigned char)*p);
+		else
+			g_string_append_c(s, *p);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Whether something is mounted on @escaped (mountinfo_escape), read from
+ * /proc/self/mountinfo: asking the path itself would wait on the very
+ * helper that serves it, and it may hang. */
+static bool is_mounted(const char *escaped)
+{
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+
+	if (!g_file_get_contents("/proc/self/mountinfo", &text, NULL, NULL))
+		return false;
+	lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l; l++) {
+		g_auto(GStrv) f = g_strsplit(*l, " ", 6);
+
+		if (g_strv_length(f) >= 5 && strcmp(f[4], escaped) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Ends @pid: SIGTERM, SIGKILL after TERM_GRACE_US, reaped. */
+static void end_child(GPid pid)
+{
+	gint64 until = g_get_monotonic_time() + TERM_GRACE_US;
+	int status;
+
+	kill(pid, SIGTERM);
+	while (g_get_monotonic_time() < until) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			g_spawn_close_pid(pid);
+			return;
+		}
+		g_usleep(10 * 1000);
+	}
+	kill(pid, SIGKILL);
+	reap(pid);
+}
+
+struct run_mount *core_run_mount(const char *const *argv, const char *what,
+				 const struct run_opts *o, const char *mountpoint)
+{
+	struct limits l;
+	g_autofree char *prog = g_path_get_basename(argv[0]);
+	g_autofree char *escaped = mountinfo_escape(mountpoint);
+	g_autoptr(GString) err = g_string_new(NULL);
+	struct pollfd p = { .events = POLLIN };
+	bool over = false, eof = false;
+	gint64 deadline;
+	GPid pid;
+	int status;
+
+	if (!o)
+		o = &no_opts;
+	deadline = g_get_monotonic_time() +
+		   (gint64)(o->max_wall_s > 0 ? o->max_wall_s : 30) * G_USEC_PER_SEC;
+	if (!(pid = spawn(argv, what, o, &l, NULL, &p.fd)))
+		return NULL;
+	while (!is_mounted(escaped)) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			/* what it said before it ended (a child of its own
+			 * may hold the pipe: not waited on for long) */
+			for (int i = 0; !eof && i < 10 && poll(&p, 1, 100) > 0; i++)
+				eof = !read_some(p.fd, err, ERROR_OUTPUT, &over);
+			close(p.fd);
+			g_spawn_close_pid(pid);
+			g_strstrip(err->str);
+			core_error(CORE_ERR_FAILED, _("%s failed for %s: %s"), prog, what,
+				   *err->str ? err->str : _("no message"));
+			return NULL;
+		}
+		if (o->job && job_cancelled(o->job)) {
+			close(p.fd);
+			end_child(pid);
+			core_error(CORE_ERR_CANCELLED, _("Cancelled."));
+			return NULL;
+		}
+		if (g_get_monotonic_time() > deadline) {
+			close(p.fd);
+			end_child(pid);
+			core_error(CORE_ERR_TIMEOUT, _("%s did not mount %s within %d s for %s: stopped"),
+				   prog, mountpoint, o->max_wall_s > 0 ? o->max_wall_s : 30, what);
+			return NULL;
+		}
+		if (eof)
+			g_usleep(20 * 1000);
+		else if (poll(&p, 1, 20) > 0)
+			eof = !read_some(p.fd, err, ERROR_OUTPUT, &over);
+	}
+	/* from here on its standard error is not read: it talks there only
+	 * when something fails, and is then stopped anyway */
+	{
+		struct run_mount *m = g_new0(struct run_mount, 1);
+
+		m->pid = pid;
+		m->path = g_strdup(mountpoint);
+		m->err = p.fd;
+		return m;
+	}
+}
+
+void core_run_unmount(struct run_mount *m)
+{
+	if (!m)
+		return;
+	end_child(m->pid);
+	close(m->err);
+	core_unmount(m->path); /* left behind when it had to be killed */
+	g_free(m->path);
+	g_free(m);
+}
+
+void core_unmount(const char *path)
+{
+	g_autofree char *escaped = mountinfo_escape(path);
+
+	if (!is_mounted(escaped))
+		return;
+	if (umount2(path, MNT_DETACH) < 0 && errno == EPERM) {
+		/* a user's own FUSE mount: fusermount3 is allowed to; a
+		 * failure is not the caller's error */
+		const char *argv[] = { "fusermount3", "-u", "-z", path, NULL };
+		struct run_opts o = { .max_wall_s = 10, .max_cpu_s = 5 };
+		g_autofree char *msg = g_strdup(core_error_message());
+		enum core_err code = core_error_code();
+		g_autofree char *out = core_run(argv, _("a stale FUSE mount"), &o);
+
+		core_error_restore(code, msg);
+	}
 }
 
 /* @argv with qemu-img's path in front; free with g_free (not the strings). */

@@ -167,7 +167,7 @@ int vm_check_resources(struct engine *eng, unsigned vcpus, uint64_t mem_mib)
 			   mem_mib, VM_MIN_MEMORY_MIB);
 		return -1;
 	}
-	if (virNodeGetInfo(engine_conn(eng), &node) == 0) {
+	if (eng && virNodeGetInfo(engine_conn(eng), &node) == 0) {
 		if (mem_mib && mem_mib > node.memory / 1024) {
 			core_error(CORE_ERR_USAGE,
 				   _("%" PRIu64 " MiB of memory is more than the host has (%lu MiB)."),
@@ -342,9 +342,16 @@ int vm_create(struct engine *eng, struct vm_spec *spec, struct job *job)
 		rollback_disks(eng, spec, made);
 		return -1;
 	}
+	/* recorded before the definition: a crash between the two leaves a
+	 * record of a VM that is not there, which the next look drops */
+	if (engine_is_local(eng) && users_record(eng, spec) < 0) {
+		rollback_disks(eng, spec, made);
+		return -1;
+	}
 	dom = virDomainDefineXML(engine_conn(eng), xml);
 	if (!dom) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot define VM \"%s\""), spec->name);
+		users_forget(spec);
 		rollback_disks(eng, spec, made);
 		return -1;
 	}
@@ -601,6 +608,8 @@ int vm_delete(struct engine *eng, const char *name, bool remove_disks,
 	g_string_append_printf(out, _("Deleted VM \"%s\"."), name);
 	g_string_append_c(out, '\n');
 	rc = 0;
+	if (engine_is_local(eng))
+		users_forget(spec);
 	for (guint i = 0; i < spec->disks->len; i++) {
 		struct vm_disk *d = g_ptr_array_index(spec->disks, i);
 

@@ -35,7 +35,7 @@ struct image_entry {
 	uint64_t file_size;
 	gint64 imported;       /* Unix time */
 	char *backing;         /* name of the store image it builds on, or NULL */
-	char **dependants;     /* what uses it ("template:lab"), NULL-terminated */
+	char **dependants;     /* what its metadata says uses it, NULL-terminated */
 };
 
 void image_entry_free(struct image_entry *e);
@@ -74,15 +74,16 @@ GPtrArray *image_list(void);
  * CORE_ERR_NOT_FOUND. */
 struct image_entry *image_lookup(const char *name);
 
-/* What depends on the image @name (templates, clones): a NULL-terminated
+/* What depends on the image @name in the store: the images that build
+ * on it ("image:NAME") and what its metadata lists.  A NULL-terminated
  * list (caller frees with g_strfreev), empty when nothing does; NULL with
  * an error when there is no such image. */
 char **image_dependants(const char *name);
-/* Records that @who (e.g. "template:lab") uses @name, or that it stopped;
- * 0, or -1 with an error. */
-int image_dependant_add(const char *name, const char *who);
-int image_dependant_remove(const char *name, const char *who);
 
-/* Removes the image @name and its metadata; refused (CORE_ERR_STATE,
- * naming them) while anything depends on it.  0 or -1. */
-int image_delete(const char *name);
+/* Removes the image @name, its metadata and its user records; refused
+ * (CORE_ERR_STATE, naming them) while anything depends on it: what
+ * image_dependants lists, and the VMs whose disk it is (file_users: those
+ * of @eng, recorded or not, and those recorded on other engines, each
+ * with its engine).  The store records the VMs made on an image with it
+ * (file_users_track at import).  0 or -1. */
+int image_delete(struct engine *eng, const char *name);

@@ -385,71 +385,35 @@ char **image_dependants(const char *name)
 	return (char **)g_ptr_array_steal(list, NULL);
 }
 
-/* Adds (@add) or removes @who from @name's dependants. */
-static int dependant_change(const char *name, const char *who, bool add)
-{
-	g_autofree char *dir = image_store_dir();
-	autoptr(image_entry) e = image_lookup(name);
-	g_autoptr(GPtrArray) deps = g_ptr_array_new();
-	bool found = false;
-
-	if (!e)
-		return -1;
-	if (!who || !*who || !g_utf8_validate(who, -1, NULL)) {
-		core_error(CORE_ERR_USAGE, _("A dependant of an image needs a name."));
-		return -1;
-	}
-	for (char **d = e->dependants; d && *d; d++) {
-		if (strcmp(*d, who) == 0) {
-			found = true;
-			if (!add)
-				continue;
-		}
-		g_ptr_array_add(deps, *d);
-	}
-	if (add && !found)
-		g_ptr_array_add(deps, (char *)who);
-	if (add == found)
-		return 0;
-	g_ptr_array_add(deps, NULL);
-	{
-		char **old = e->dependants;
-		int rc;
-
-		e->dependants = (char **)deps->pdata;
-		rc = meta_write(dir, e);
-		e->dependants = old;
-		return rc;
-	}
-}
-
-int image_dependant_add(const char *name, const char *who)
-{
-	return dependant_change(name, who, true);
-}
-
-int image_dependant_remove(const char *name, const char *who)
-{
-	return dependant_change(name, who, false);
-}
-
-int image_delete(const char *name)
+int image_delete(struct engine *eng, const char *name)
 {
 	g_autofree char *dir = image_store_dir();
 	autoptr(image_entry) e = image_lookup(name);
 	g_auto(GStrv) deps = NULL;
+	g_autoptr(GPtrArray) users = NULL;
 	g_autofree char *meta = NULL;
+	const char *file;
 
 	if (!e)
 		return -1;
 	deps = image_dependants(name);
-	if (!deps)
+	file = e->path;
+	/* the VMs whose disk it is, on this engine and recorded on others */
+	if (!deps || file_users(eng, &file, 1, &users) < 0)
 		return -1;
-	if (deps[0]) {
-		g_autofree char *list = g_strjoinv(", ", deps);
+	if (deps[0] || users->len) {
+		g_autoptr(GString) list = g_string_new(NULL);
+		g_autofree char *vms = file_users_text(users);
 
+		for (char **d = deps; *d; d++)
+			g_string_append_printf(list, "%s%s", list->len ? ", " : "", *d);
+		if (users->len) {
+			g_string_append(list, list->len ? "; " : "");
+			/* TRANSLATORS: "VMs lab-1, lab-2 on URI" */
+			g_string_append_printf(list, P_("VM %s", "VMs %s", users->len), vms);
+		}
 		core_error(CORE_ERR_STATE, _("The image \"%s\" is in use by %s; delete those first."),
-			   name, list);
+			   name, list->str);
 		return -1;
 	}
 	/* the metadata first: from then on the image is out of the store */
@@ -459,6 +423,7 @@ int image_delete(const char *name)
 			   g_strerror(errno));
 		return -1;
 	}
+	file_users_untrack(e->path);
 	if (unlink(e->path) < 0 && errno != ENOENT) {
 		core_error(CORE_ERR_FAILED, _("Cannot delete the image file %s: %s"), e->path,
 			   g_strerror(errno));
@@ -991,6 +956,11 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 		goto fail;
 	}
 	unlink(unpacked);
+	/* the VMs made on it are recorded beside it, on every engine */
+	if (file_users_track(final) < 0) {
+		unlink(final);
+		goto fail;
+	}
 	e->name = g_strdup(name);
 	e->path = g_steal_pointer(&final);
 	e->format = g_strdup(format);

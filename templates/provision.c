@@ -265,6 +265,7 @@ static int make_vm(struct engine *eng, const struct template *t,
 	seed.packages = o->packages ? o->packages : t->packages;
 	seed.user_data = o->user_data;
 	seed.mac = t->nic_model ? v->mac : NULL;
+	seed.sudo = o->sudo < 0 ? t->sudo : o->sudo;
 	if (seed_write_iso(v->seed, &seed) < 0 || sync_files(v->disk, v->seed) < 0)
 		return -1;
 	if (job_cancelled(job))
@@ -334,6 +335,9 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 	for (guint i = 0; i < o->names->len; i++)
 		if (!seed_hostname_valid(o->hostname && i == 0 ? o->hostname : o->names->pdata[i]))
 			return -1;
+	/* templates made before clones were recorded with them */
+	if (file_users_track(t->base) < 0)
+		return -1;
 
 	/* the plan, written down before anything is made */
 	job_progress(job, 0.0, _("Planning %u VMs"), o->names->len);
@@ -445,6 +449,12 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 
 /* ---- labs ---------------------------------------------------------------- */
 
+/* g_ptr_array_sort comparator of C strings. */
+static gint cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 GPtrArray *lab_match(struct engine *eng, const char *pattern)
 {
 	virDomainPtr *doms = NULL;
@@ -464,7 +474,7 @@ GPtrArray *lab_match(struct engine *eng, const char *pattern)
 		virDomainFree(doms[i]);
 	}
 	free(doms);
-	g_ptr_array_sort(out, tpl_cmp_names);
+	g_ptr_array_sort(out, cmp_names);
 	return out;
 }
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "i18n.h"
@@ -50,120 +51,262 @@ void tpl_rm_rf(const char *dir)
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Copies @src to @dst (a new file, mode 0444).  0 or -1. */
-static int copy_file(const char *src, const char *dst)
+/* Copies the kernel or initrd @src (@what) into the template as @dst, a
+ * new file of mode 0444, at most [limits] boot-file bytes.  0 or -1. */
+static int copy_boot_file(const char *src, const char *dst, const char *what)
 {
-	g_autofree char *data = NULL;
-	g_autoptr(GError) err = NULL;
-	gsize len;
-
-	if (!g_file_get_contents(src, &data, &len, &err)) {
-		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), src, err->message);
-		return -1;
-	}
-	if (!g_file_set_contents(dst, data, (gssize)len, &err)) {
-		core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), dst, err->message);
-		return -1;
-	}
-	chmod(dst, 0444);
-	return 0;
+	return core_copy_file(src, dst, core_limits()->boot_file, what, 0444);
 }
 
-/* ---- identity check ------------------------------------------------------ */
+/* ---- identity check ------------------------------------------------------
+ *
+ * The base is read in place: qemu-storage-daemon exports it read-only as a
+ * raw file over FUSE (on an empty file in the staging folder) and debugfs
+ * reads the ext file system on it, both under limits.  Nothing is copied,
+ * and nothing of the guest's files is read before debugfs has said what
+ * it is: a hostile image whose /etc/machine-id is a 4 TiB sparse file, or
+ * whose /etc/ssh holds a million names, costs a few kilobytes.  The
+ * export is for the user who made it only (allow-other=off), even as
+ * root. */
 
-/* Runs debugfs -R @request on @raw; its stdout (caller frees) or NULL. */
-static char *debugfs(const char *raw, const char *request)
+/* What one debugfs request may spend. */
+#define DEBUGFS_MEMORY (UINT64_C(256) << 20)
+#define DEBUGFS_STAT_MAX (64u << 10)
+/* the largest /etc/machine-id that is read: a real one has 33 bytes */
+#define MACHINE_ID_MAX 4096
+/* the most an `ls` of /etc/ssh may print: a real one lists a dozen files */
+#define SSH_LS_MAX (256u << 10)
+/* what the FUSE export may spend */
+#define EXPORT_MEMORY (UINT64_C(512) << 20)
+
+/* The path of debugfs (caller frees): in PATH, else where e2fsprogs puts
+ * it (/usr/sbin is not in every user's PATH); NULL when not installed. */
+static char *debugfs_path(void)
 {
-	const char *argv[] = { "debugfs", "-R", request, raw, NULL };
-	char *out = NULL;
+	char *p = g_find_program_in_path("debugfs");
+
+	if (!p && access("/usr/sbin/debugfs", X_OK) == 0)
+		p = g_strdup("/usr/sbin/debugfs");
+	return p;
+}
+
+/* Runs `debugfs -c -R @request @raw` (catastrophic mode: no bitmaps read)
+ * under limits, taking at most @max bytes of output, about @what.  Its
+ * output (caller frees), or NULL with an error; *@not_ext tells that the
+ * file holds no ext file system (debugfs says so and still exits 0). */
+static char *debugfs(const char *prog, const char *raw, const char *request, size_t max,
+		     const char *what, bool *not_ext)
+{
+	const char *argv[] = { prog, "-c", "-R", request, raw, NULL };
+	struct run_opts o = { .max_memory = DEBUGFS_MEMORY, .max_cpu_s = 20,
+			      .max_wall_s = 30, .max_output = max };
+	g_autoptr(GString) err = g_string_new(NULL);
+	g_autofree char *out = NULL;
+	const char *open_error;
 	int status;
 
-	if (!g_spawn_sync(NULL, (char **)argv, NULL,
-			  G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL |
-			  G_SPAWN_STDIN_FROM_DEV_NULL,
-			  NULL, NULL, &out, NULL, &status, NULL))
+	*not_ext = false;
+	out = core_run_status(argv, what, &o, &status, err);
+	if (!out)
 		return NULL;
-	return out;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		core_error(CORE_ERR_FAILED, _("debugfs failed for %s (it may have met its limits)."),
+			   what);
+		return NULL;
+	}
+	/* "debugfs: Bad magic number in super-block while trying to open F" */
+	if ((open_error = strstr(err->str, " while trying to open "))) {
+		const char *line = open_error;
+		g_autofree char *reason = NULL;
+
+		while (line > err->str && line[-1] != '\n')
+			line--;
+		if (g_str_has_prefix(line, "debugfs: "))
+			line += strlen("debugfs: ");
+		reason = g_strndup(line, (gsize)(open_error - line));
+		*not_ext = true;
+		core_error(CORE_ERR_FAILED, "%s", reason);
+		return NULL;
+	}
+	return g_steal_pointer(&out);
 }
 
-/* Whether @raw holds an ext2/3/4 file system at its start. */
-static bool is_ext(const char *raw)
+/* The value after "@key: " in debugfs's `stat` output @out, or NULL. */
+static const char *stat_field(const char *out, const char *key, char *buf, size_t len)
 {
-	unsigned char m[2];
-	int fd = open(raw, O_RDONLY | O_CLOEXEC);
-	bool ok;
+	g_autofree char *k = g_strdup_printf("%s: ", key);
+	const char *p = strstr(out, k);
+	size_t n;
 
-	if (fd < 0)
-		return false;
-	ok = pread(fd, m, 2, 1024 + 56) == 2 && m[0] == 0x53 && m[1] == 0xEF;
+	if (!p)
+		return NULL;
+	p += strlen(k);
+	n = strcspn(p, " \t\n");
+	if (n == 0 || n >= len)
+		return NULL;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Adds to @w what /etc/machine-id on @raw says: only a regular file of at
+ * most MACHINE_ID_MAX bytes is read.  false when @raw is no ext file
+ * system (the error says why). */
+static bool check_machine_id(const char *prog, const char *raw, GString *w)
+{
+	const char *what = _("the base's /etc/machine-id");
+	g_autofree char *st = NULL;
+	g_autofree char *id = NULL;
+	char type[32], size[32];
+	guint64 bytes;
+	bool not_ext;
+
+	st = debugfs(prog, raw, "stat /etc/machine-id", DEBUGFS_STAT_MAX, what, &not_ext);
+	if (!st) {
+		if (!not_ext)
+			g_string_append_printf(w, _("Not checked for a machine-id: %s"),
+					       core_error_message());
+		return !not_ext;
+	}
+	/* no such file, or not a regular one (a link is not followed) */
+	if (!stat_field(st, "Type", type, sizeof type) || strcmp(type, "regular") != 0 ||
+	    !stat_field(st, "Size", size, sizeof size))
+		return true;
+	bytes = g_ascii_strtoull(size, NULL, 10);
+	if (bytes > MACHINE_ID_MAX) {
+		g_autofree char *h = core_format_size(bytes);
+
+		g_string_append_printf(w, _("The base's /etc/machine-id is %s (%" G_GUINT64_FORMAT " bytes), not a machine-id: a suspicious file, not read."),
+				       h, bytes);
+		return true;
+	}
+	id = debugfs(prog, raw, "cat /etc/machine-id", MACHINE_ID_MAX, what, &not_ext);
+	if (!id) {
+		g_string_append_printf(w, _("Not checked for a machine-id: %s"), core_error_message());
+		return true;
+	}
+	if (*g_strstrip(id) && strcmp(id, "uninitialized") != 0) {
+		/* the guest's bytes: shown made printable (also for XML) */
+		g_autofree char *cut = g_strndup(id, 32);
+		g_autofree char *shown = core_printable(cut, false);
+
+		g_string_append_printf(w, _("The base has a machine-id (/etc/machine-id = %s): every clone would share it. Empty the file in the source VM first."),
+				       shown);
+	}
+	return true;
+}
+
+/* Adds to @w the SSH host keys in /etc/ssh on @raw. */
+static void check_host_keys(const char *prog, const char *raw, GString *w)
+{
+	g_autofree char *ls = NULL;
+	g_auto(GStrv) lines = NULL;
+	g_autoptr(GString) keys = g_string_new(NULL);
+	bool not_ext;
+
+	ls = debugfs(prog, raw, "ls -p /etc/ssh", SSH_LS_MAX, _("the base's /etc/ssh"), &not_ext);
+	if (!ls) {
+		if (w->len)
+			g_string_append_c(w, '\n');
+		g_string_append_printf(w, _("Not checked for SSH host keys: %s (a real /etc/ssh holds a few files: this one is suspicious)."),
+				       core_error_message());
+		return;
+	}
+	lines = g_strsplit(ls, "\n", -1);
+	/* "/inode/mode/uid/gid/name/size/" */
+	for (char **l = lines; *l; l++) {
+		g_auto(GStrv) f = g_strsplit(*l, "/", -1);
+
+		if (g_strv_length(f) >= 6 && g_str_has_prefix(f[5], "ssh_host_") &&
+		    g_str_has_suffix(f[5], "_key")) {
+			g_autofree char *name = core_printable(f[5], false);
+
+			g_string_append_printf(keys, "%s%s", keys->len ? ", " : "", name);
+		}
+	}
+	if (keys->len) {
+		if (w->len)
+			g_string_append_c(w, '\n');
+		g_string_append_printf(w, _("The base has SSH host keys (/etc/ssh: %s): every clone would have the same host identity. Remove them in the source VM first."),
+				       keys->str);
+	}
+}
+
+/* @s with every ',' doubled, as QEMU's option syntax wants; caller frees. */
+static char *qemu_opt_escape(const char *s)
+{
+	g_auto(GStrv) parts = g_strsplit(s, ",", -1);
+
+	return g_strjoinv(",,", parts);
+}
+
+/* Exports the qcow2 @base read-only as the raw file @raw (made empty
+ * first) with qemu-storage-daemon over FUSE.  The running export, or NULL
+ * with an error. */
+static struct run_mount *export_raw(const char *base, const char *raw)
+{
+	g_autofree char *b = qemu_opt_escape(base);
+	g_autofree char *r = qemu_opt_escape(raw);
+	g_autofree char *file = g_strdup_printf("driver=file,node-name=f,filename=%s,read-only=on", b);
+	g_autofree char *export = g_strdup_printf("type=fuse,id=e,node-name=q,mountpoint=%s,writable=off,allow-other=off", r);
+	const char *argv[] = { QEMU_STORAGE_DAEMON_PATH, "--blockdev", file, "--blockdev",
+			       "driver=qcow2,node-name=q,file=f,read-only=on", "--export", export,
+			       NULL };
+	struct run_opts o = { .max_memory = EXPORT_MEMORY, .max_cpu_s = 60, .max_wall_s = 30 };
+	int fd = open(raw, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		core_error(CORE_ERR_FAILED, _("Cannot create %s: %s"), raw, g_strerror(errno));
+		return NULL;
+	}
 	close(fd);
-	return ok;
+	return core_run_mount(argv, _("reading the base in place"), &o, raw);
 }
 
-/* Copies the first @bytes (a multiple of 2048; 0: all) of the qcow2
- * @base to the raw file @raw.  0, or -1 with an error. */
-static int to_raw(const char *base, const char *raw, uint64_t bytes)
+/* Why the base cannot be read in place here (static, translated), or
+ * NULL when it can. */
+static const char *no_export(const char *debugfs_prog)
 {
-	g_autofree char *in = g_strdup_printf("if=%s", base);
-	g_autofree char *out = g_strdup_printf("of=%s", raw);
-	g_autofree char *count = g_strdup_printf("count=%" PRIu64, bytes / 2048);
-	const char *dd[] = { "dd", "-f", "qcow2", "-O", "raw", "bs=2048", count, in, out, NULL };
-	const char *all[] = { "convert", "-f", "qcow2", "-O", "raw", "--", base, raw, NULL };
+	g_autofree char *fusermount = NULL;
 
-	unlink(raw);
-	return tpl_qemu_img(bytes ? dd : all, base);
+	if (!debugfs_prog)
+		return _("debugfs (e2fsprogs) is not installed");
+	if (access(QEMU_STORAGE_DAEMON_PATH, X_OK) < 0)
+		return _("qemu-storage-daemon (package qemu-system-common) is not installed");
+	if (access("/dev/fuse", R_OK | W_OK) < 0)
+		return _("FUSE (/dev/fuse) is not available");
+	fusermount = g_find_program_in_path("fusermount3");
+	if (geteuid() != 0 && !fusermount)
+		return _("fusermount3 (package fuse3), which mounts FUSE for users other than root, is not installed");
+	return NULL;
 }
 
 char *template_check_identity(const char *base, const char *staging)
 {
 	g_autofree char *raw = g_build_filename(staging, "probe.raw", NULL);
-	g_autofree char *id = NULL;
-	g_autofree char *ls = NULL;
-	g_autofree char *prog = g_find_program_in_path("debugfs");
+	g_autofree char *prog = debugfs_path();
+	const char *why = no_export(prog);
 	GString *w = g_string_new(NULL);
+	struct run_mount *m;
 
-	if (!prog) {
-		g_string_append(w, _("Not checked for a machine-id or SSH host keys: debugfs (e2fsprogs) is not installed."));
+	if (why) {
+		g_string_append_printf(w, _("Not checked for a machine-id or SSH host keys: %s (vmtui reads the base in place through a FUSE export of qemu-storage-daemon, never as a copy)."),
+				       why);
 		return g_string_free(w, FALSE);
 	}
-	/* debugfs reads a raw file only; the superblock (its magic at byte
-	 * 1080) says first whether the whole copy is worth making */
 	core_error_clear();
-	if (to_raw(base, raw, 2048) < 0 || !is_ext(raw) || to_raw(base, raw, 0) < 0) {
-		if (core_error_message() && *core_error_message())
-			g_string_append_printf(w, _("Not checked for a machine-id or SSH host keys: %s"),
-					       core_error_message());
-		else
-			g_string_append(w, _("Not checked for a machine-id or SSH host keys: the image does not start with an ext2/3/4 file system (partitioned disks and other file systems are not looked into)."));
-		core_error_clear();
-		unlink(raw);
-		return g_string_free(w, FALSE);
+	m = export_raw(base, raw);
+	if (!m) {
+		g_string_append_printf(w, _("Not checked for a machine-id or SSH host keys: the base could not be read in place: %s"),
+				       core_error_message());
+	} else if (!check_machine_id(prog, raw, w)) {
+		g_string_append_printf(w, _("Not checked for a machine-id or SSH host keys: the image does not start with an ext2/3/4 file system (debugfs: %s; partitioned disks and other file systems are not looked into)."),
+				       core_error_message());
+	} else {
+		check_host_keys(prog, raw, w);
 	}
-	id = debugfs(raw, "cat /etc/machine-id");
-	if (id && *g_strstrip(id) && strcmp(id, "uninitialized") != 0)
-		g_string_append_printf(w, _("The base has a machine-id (/etc/machine-id = %.32s): every clone would share it. Empty the file in the source VM first."),
-				       id);
-	ls = debugfs(raw, "ls -p /etc/ssh");
-	if (ls) {
-		g_auto(GStrv) lines = g_strsplit(ls, "\n", -1);
-		GString *keys = g_string_new(NULL);
-
-		/* "/inode/mode/uid/gid/name/size/" */
-		for (char **l = lines; *l; l++) {
-			g_auto(GStrv) f = g_strsplit(*l, "/", -1);
-
-			if (g_strv_length(f) >= 6 && g_str_has_prefix(f[5], "ssh_host_") &&
-			    g_str_has_suffix(f[5], "_key"))
-				g_string_append_printf(keys, "%s%s", keys->len ? ", " : "", f[5]);
-		}
-		if (keys->len) {
-			if (w->len)
-				g_string_append_c(w, '\n');
-			g_string_append_printf(w, _("The base has SSH host keys (/etc/ssh: %s): every clone would have the same host identity. Remove them in the source VM first."),
-					       keys->str);
-		}
-		g_string_free(keys, TRUE);
-	}
+	core_run_unmount(m);
+	core_error_clear();
 	unlink(raw);
 	return g_string_free(w, FALSE);
 }
@@ -201,6 +344,13 @@ static void clean_staging(const char *top)
 		if (g_file_get_contents(pidfile, &pid, NULL, NULL) &&
 		    kill((pid_t)atol(pid), 0) == 0 && atol(pid) != getpid())
 			continue; /* another vmtui is working on it */
+		{
+			/* a killed vmtui's export of the base, stale: it must
+			 * go before its file can */
+			g_autofree char *probe = g_build_filename(p, "probe.raw", NULL);
+
+			core_unmount(probe);
+		}
 		tpl_rm_rf(p);
 	}
 	if (d)
@@ -266,11 +416,11 @@ static int from_vm(struct engine *eng, struct template *t, const char *vm)
 	if (s->kernel) {
 		/* the template carries its own copies: the VM's may go */
 		t->kernel = g_build_filename(t->dir, "vmlinuz", NULL);
-		if (copy_file(s->kernel, t->kernel) < 0)
+		if (copy_boot_file(s->kernel, t->kernel, _("kernel")) < 0)
 			return -1;
 		if (s->initrd) {
 			t->initrd = g_build_filename(t->dir, "initrd.img", NULL);
-			if (copy_file(s->initrd, t->initrd) < 0)
+			if (copy_boot_file(s->initrd, t->initrd, _("initrd")) < 0)
 				return -1;
 		}
 		t->cmdline = g_strdup(s->cmdline);
@@ -392,6 +542,9 @@ struct template *template_create(struct engine *eng, const char *name,
 		goto fail;
 	}
 	chmod(t->base, 0444);
+	/* its linked clones are recorded with it, on every engine */
+	if (file_users_track(t->base) < 0)
+		goto fail;
 	job_progress(job, 0.7, _("Looking for a machine-id and SSH host keys"));
 	t->warnings = template_check_identity(t->base, staging);
 	if (t->warnings && !*t->warnings)
@@ -447,11 +600,11 @@ int template_set_kernel(struct template *t, const char *kernel, const char *init
 			     NULL;
 
 	unlink(k);
-	if (copy_file(kernel, k) < 0)
+	if (copy_boot_file(kernel, k, _("kernel")) < 0)
 		return -1;
 	if (i) {
 		unlink(i);
-		if (copy_file(initrd, i) < 0) {
+		if (copy_boot_file(initrd, i, _("initrd")) < 0) {
 			unlink(k);
 			return -1;
 		}
@@ -489,53 +642,29 @@ int template_export_ova(const char *name, const char *path, bool replace, struct
 
 /* ---- dependants and delete --------------------------------------------- */
 
-gint tpl_cmp_names(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Whether the VM described by @s is a linked clone of @t: its overlay's
- * backing file is the base (a full copy made from the template does not
- * depend on it). */
-static bool depends_on(const struct vm_spec *s, const struct template *t)
-{
-	for (guint k = 0; k < s->disks->len; k++) {
-		struct vm_disk *d = g_ptr_array_index(s->disks, k);
-
-		if (g_strcmp0(d->backing, t->base) == 0 ||
-		    (d->backing && g_strcmp0(s->template_name, t->name) == 0))
-			return true;
-	}
-	return false;
-}
-
 int template_users(struct engine *eng, const GPtrArray *list, GPtrArray *users)
 {
-	virDomainPtr *doms = NULL;
-	int n = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+	g_autofree const char **bases = g_new0(const char *, list->len + 1);
+	g_autofree GPtrArray **found = g_new0(GPtrArray *, list->len + 1);
 
-	if (n < 0) {
-		core_error_virt(CORE_ERR_ENGINE, _("Cannot list the VMs"));
+	/* linked clones have the base as backing file; full copies do not
+	 * depend on it */
+	for (guint k = 0; k < list->len; k++)
+		bases[k] = ((struct template *)list->pdata[k])->base;
+	if (file_users(eng, bases, list->len, found) < 0)
 		return -1;
-	}
-	for (guint k = 0; k < list->len; k++)
-		g_ptr_array_add(users, g_ptr_array_new_with_free_func(g_free));
-	/* each VM's description is read once, whatever the templates */
-	for (int i = 0; i < n; i++) {
-		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
-		autoptr(vm_spec) s = xml ? domxml_parse(xml) : NULL;
+	for (guint k = 0; k < list->len; k++) {
+		GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 
-		free(xml);
-		for (guint k = 0; s && k < list->len; k++)
-			if (depends_on(s, list->pdata[k]))
-				g_ptr_array_add(users->pdata[users->len - list->len + k],
-						g_strdup(virDomainGetName(doms[i])));
-		virDomainFree(doms[i]);
+		for (guint i = 0; i < found[k]->len; i++) {
+			const struct file_user *u = found[k]->pdata[i];
+
+			g_ptr_array_add(names, u->here ? g_strdup(u->name) :
+					g_strdup_printf(_("%s on %s"), u->name, u->uri));
+		}
+		g_ptr_array_add(users, names);
+		g_ptr_array_unref(found[k]);
 	}
-	free(doms);
-	core_error_clear();
-	for (guint k = 0; k < list->len; k++)
-		g_ptr_array_sort(users->pdata[users->len - list->len + k], tpl_cmp_names);
 	return 0;
 }
 
@@ -555,26 +684,26 @@ GPtrArray *template_dependants(struct engine *eng, const char *name)
 
 int template_delete(struct engine *eng, const char *name)
 {
-	autoptr(template) t = template_load(name);
+	/* also one whose manifest cannot be read: its base is where the
+	 * template's folder says */
+	autoptr(template) t = tpl_load_any(name);
 	g_autoptr(GPtrArray) deps = NULL;
 	g_autofree char *gone = NULL;
+	const char *base;
 
 	if (!t)
 		return -1;
-	deps = template_dependants(eng, name);
-	if (!deps)
+	base = t->base;
+	if (file_users(eng, &base, 1, &deps) < 0)
 		return -1;
 	if (deps->len) {
-		g_autoptr(GString) list = g_string_new(NULL);
+		g_autofree char *list = file_users_text(deps);
 
-		for (guint i = 0; i < deps->len; i++)
-			g_string_append_printf(list, "%s%s", i ? ", " : "",
-					       (char *)deps->pdata[i]);
 		core_error(CORE_ERR_STATE,
-			   P_("Template \"%s\" is in use by %u VM: %s. Delete it first (vmtui lab delete).",
-			      "Template \"%s\" is in use by %u VMs: %s. Delete them first (vmtui lab delete).",
+			   P_("Template \"%s\" is in use by %u VM: %s. Delete it first (vmtui lab delete, with -c URI for another engine).",
+			      "Template \"%s\" is in use by %u VMs: %s. Delete them first (vmtui lab delete, with -c URI for another engine).",
 			      deps->len),
-			   name, deps->len, list->str);
+			   name, deps->len, list);
 		return -1;
 	}
 	/* out of sight at once, then removed */

@@ -47,8 +47,11 @@ struct template {
 	char *user;
 	GPtrArray *ssh_keys; /* of char *, one line each */
 	GPtrArray *packages; /* of char * */
+	bool sudo;           /* the user gets administrator rights */
 	/* what template_create found inside the base: machine-id, host keys */
 	char *warnings;      /* newline-separated, or NULL */
+	char *broken;        /* template_list: why its manifest cannot be
+			      * used (then only name, dir and base are set) */
 };
 
 void template_free(struct template *t);
@@ -62,11 +65,20 @@ char *templates_dir(void);
 /* Checks a template name (letters, digits, '-', '_', '.', not leading
  * '.' or '-', at most 64).  false with an error recorded. */
 bool template_name_valid(const char *name);
-/* Loads template @name.  NULL with CORE_ERR_NOT_FOUND or a parse error. */
+/* Checks every field of @t with the rules of the commands that set it
+ * (the OS variant as `create --os`, texts with core_text_valid, user,
+ * keys and packages with the seed checks, a known disk bus and NIC model,
+ * counts and sizes in range).  0, or -1 with a usage error. */
+int template_check(const struct template *t);
+/* Loads template @name and checks it (template_check).  NULL with
+ * CORE_ERR_NOT_FOUND, or an error saying what is wrong with its
+ * manifest. */
 struct template *template_load(const char *name);
-/* Writes @t's manifest atomically.  0 or -1. */
+/* Checks @t (template_check) and writes its manifest atomically.  0 or
+ * -1 (nothing written). */
 int template_save(const struct template *t);
-/* All templates, sorted by name (struct template *, free with unref). */
+/* All templates, sorted by name (struct template *, free with unref),
+ * with those whose manifest cannot be used among them, ->broken set. */
 GPtrArray *template_list(void);
 
 /* ---- making, editing, deleting ------------------------------------------- */
@@ -97,22 +109,28 @@ int template_set_kernel(struct template *t, const char *kernel, const char *init
 int template_export_ova(const char *name, const char *path, bool replace, struct job *job,
 			char **report);
 /* Names of the VMs whose disks depend on template @name: linked clones,
- * whose overlay has the base as backing file (full copies do not).  Caller frees (g_ptr_array).
- * NULL with an error when the engine cannot be read. */
+ * whose overlay has the base as backing file (full copies do not), on
+ * @eng and recorded with the template by other engines (file_users;
+ * those as "NAME on URI").  Caller frees (g_ptr_array).  NULL with an
+ * error when the engine cannot be read. */
 GPtrArray *template_dependants(struct engine *eng, const char *name);
 /* The same for every template of @list (struct template) at once: adds
- * to @users, for each, the sorted names of its dependants (a GPtrArray of
- * char *; give @users a free function that unrefs them).  0, or -1 with
- * an error when the engine cannot be read. */
+ * to @users, for each, the names of its dependants (a GPtrArray of
+ * char *, @eng's first; give @users a free function that unrefs them).
+ * 0, or -1 with an error when the engine cannot be read. */
 int template_users(struct engine *eng, const GPtrArray *list, GPtrArray *users);
-/* Deletes template @name unless VMs depend on it (then the error lists
- * them, CORE_ERR_STATE).  0 or -1. */
+/* Deletes template @name, also one whose manifest is broken, unless VMs
+ * depend on it on any engine (then the error lists them with their
+ * engines, CORE_ERR_STATE).  0 or -1. */
 int template_delete(struct engine *eng, const char *name);
 
-/* Looks for cloned-identity files inside a base image: /etc/machine-id
- * and /etc/ssh/ssh_host_*_key on an ext2/3/4 file system (whole disk),
- * with debugfs on a raw copy in @staging.  Returns the warnings (caller
- * frees), "" when clean, or a sentence saying what could not be checked. */
+/* Looks for cloned-identity files inside the qcow2 base image @base:
+ * /etc/machine-id and /etc/ssh/ssh_host_*_key on an ext2/3/4 file system
+ * (whole disk), with debugfs on a read-only FUSE export of it
+ * (qemu-storage-daemon) on @staging/probe.raw, both under limits; nothing
+ * is copied, and a file is read only when it is small.  Returns the
+ * warnings (caller frees), "" when clean, or a sentence saying what could
+ * not be checked and why. */
 char *template_check_identity(const char *base, const char *staging);
 
 /* ---- cloud-init ---------------------------------------------------------- */
@@ -126,6 +144,7 @@ struct seed {
 	GPtrArray *packages;     /* of char * */
 	const char *user_data;   /* user-supplied #cloud-config to merge */
 	const char *mac;         /* NIC for network-config, or NULL */
+	bool sudo;               /* the user may run anything as root */
 };
 
 /* RFC 1123 host name: labels of letters, digits and '-', not starting or
@@ -133,7 +152,13 @@ struct seed {
 bool seed_hostname_valid(const char *hostname);
 /* A POSIX-portable user name ([a-z_][a-z0-9_-]*, ≤ 32). */
 bool seed_user_valid(const char *user);
-/* One SSH public key: one line of printable UTF-8 ("type base64 [comment]"). */
+/* One OpenSSH public key line, "TYPE BASE64 [COMMENT]": a type of
+ * ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521,
+ * sk-ssh-ed25519@openssh.com or sk-ecdsa-sha2-nistp256@openssh.com
+ * (ssh-dss is refused, saying why), a base64 body that decodes to the
+ * length-prefixed strings of that type's key (the first the type, the
+ * second an ECDSA key's curve), and a comment of printable characters
+ * (core_char_printable: no line separator).  false with an error. */
 bool seed_ssh_key_valid(const char *key);
 /* A crypt(3) hash ("$6$..." and friends): printable ASCII, no spaces. */
 bool seed_password_hash_valid(const char *hash);
@@ -145,11 +170,16 @@ bool seed_package_valid(const char *pkg);
 /* Splits a comma-separated package list into @out (char *, may be NULL
  * to only check) after checking each.  false with an error. */
 bool seed_packages_parse(const char *text, GPtrArray *out);
-/* Reads a user-data file: at most 1 MiB of valid UTF-8 text without NUL
- * or control characters but tab, CR and LF.  Caller frees. */
+/* Reads a user-data file (core_read_file: a regular file, never a FIFO
+ * or a device): at most 1 MiB of valid UTF-8 text without NUL or control
+ * characters but tab, CR and LF, starting with "#cloud-config" (then it
+ * must parse as YAML; the error names the line) or "#!".  Caller frees;
+ * NULL with a usage error. */
 char *seed_read_user_data(const char *path);
-/* Reads an SSH public key file: each non-empty line a key.  Adds them to
- * @keys; false with an error. */
+/* Reads an SSH public key file (at most 64 KiB, read as core_read_file
+ * does): each line not empty or a '#' comment a key (seed_ssh_key_valid;
+ * the error names the line).  Adds them to @keys; false with a usage
+ * error. */
 bool seed_read_ssh_keys(const char *path, GPtrArray *keys);
 
 /* The three files of the seed; each caller frees. */
@@ -157,7 +187,9 @@ char *seed_meta_data(const struct seed *s);
 char *seed_user_data(const struct seed *s);
 char *seed_network_config(const struct seed *s);
 /* Writes the NoCloud seed ISO (ISO 9660 + Rock Ridge + Joliet, volume id
- * "cidata") to @path with libarchive.  0 or -1 (the file is removed). */
+ * "cidata") to @path with libarchive, once libyaml has parsed each of its
+ * YAML files (meta-data, network-config, vmtui's and the user's
+ * #cloud-config part).  0 or -1 (no file left). */
 int seed_write_iso(const char *path, const struct seed *s);
 
 /* ---- provisioning -------------------------------------------------------- */
@@ -178,6 +210,8 @@ struct provision_opts {
 	GPtrArray *ssh_keys;     /* NULL or empty: the template's */
 	GPtrArray *packages;     /* NULL: the template's */
 	const char *user_data;   /* text to merge, already checked */
+	int sudo;                /* 1: the user gets administrator rights,
+				  * 0: not, -1: as the template says */
 };
 
 /* Provisions @opts->names from the template, as one job.  Progress goes

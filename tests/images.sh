@@ -139,6 +139,20 @@ refused 2 '--convert can only make qcow2, not "vmdk"' "--convert to something el
 refused 2 'only http:// and https:// URLs' "an ftp URL" "ftp://127.0.0.1/x.qcow2"
 refused 2 '--sha256 needs 64 hexadecimal digits' "a malformed --sha256" \
 	"$D/base.qcow2" --sha256 abc
+# a checksum file that is a device or a FIFO: refused before it is read
+# (bounded: 20 s, 4 GiB of address space)
+mkfifo "$T/sums.fifo"
+for sums in /dev/zero "$T/sums.fifo"; do
+	(ulimit -v 4194304; exec timeout 20 "$VMTUI" image import "$D/base.qcow2" --name fifo --sums "$sums") \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" = 2 ] && grep -q "The checksum file $sums is not a regular file" "$T/err"; then
+		ok "a --sums of $sums is refused at once"
+	else
+		not_ok "a --sums of $sums is refused at once"
+		diag "exit $rc: $(cat "$T/out" "$T/err")"
+	fi
+done
 refused 2 'Give either --sha256 or --sums' "both --sha256 and --sums" \
 	"$D/base.qcow2" --sha256 "$sum" --sums "$D/SHA256SUMS"
 refused 1 'is not a readable qcow2 image' "a raw file imported as --format qcow2" \
@@ -199,6 +213,31 @@ check "  ... and keeps it" [ -f "$(store)/local-sum.qcow2" ]
 expect 0 'Deleted image "disk-vdi"' "delete an image" image delete disk-vdi
 check "  ... its file and metadata are gone" \
 	[ ! -e "$(store)/disk-vdi.vdi" ] && [ ! -e "$(store)/disk-vdi.json" ]
+
+# ---- VMs made on a store image keep it ---------------------------------------
+expect 0 'Imported image "deb"' "an image for VMs" image import "$D/base.qcow2" --name deb
+expect 0 'Created VM "vmx"' "a VM on the store's image file" create vmx --disk "$(store)/deb.qcow2" --no-graphics
+expect 4 "The image \"deb\" is in use by VM vmx on qemu:///embed\\?root=$VMTUI_ENGINE_ROOT; delete those first" \
+	"image delete is refused while a VM uses it, naming the VM and its engine" image delete deb
+check "  ... and keeps the image" [ -f "$(store)/deb.qcow2" ] && [ -f "$(store)/deb.json" ]
+# a second engine root on the same store
+E2="$T/e2"
+VMTUI_ENGINE_ROOT="$E2" "$VMTUI" create vmy --disk "$(store)/deb.qcow2" --no-graphics >/dev/null 2>&1
+rec=$(grep -l '^name=vmx' "$(store)"/deb.qcow2.users/* 2>/dev/null)
+cp "$rec" "$T/rec-vmx" 2>/dev/null
+expect 0 'Deleted VM "vmx"' "the first VM goes" delete vmx
+check "  ... and its record with it" [ -n "$rec" ] && [ ! -e "$rec" ]
+expect 4 "in use by VM vmy on qemu:///embed\\?root=$E2;" "the VM on the other engine still holds the image" image delete deb
+# a VM of this engine whose record is gone is still found
+VMTUI_ENGINE_ROOT="$E2" "$VMTUI" delete vmy >/dev/null 2>&1
+expect 0 'Created VM "vmz"' "a third VM on it" create vmz --disk "$(store)/deb.qcow2" --no-graphics
+rm -f "$(store)"/deb.qcow2.users/*
+expect 4 'in use by VM vmz on ' "  ... whose record is removed still holds it (the engine is asked)" image delete deb
+expect 0 'Deleted VM "vmz"' "  ... until it goes" delete vmz
+# a record left by a VM another client deleted does not hold it for ever
+cp "$T/rec-vmx" "$(store)/deb.qcow2.users/"
+expect 0 'Deleted image "deb"' "a record of a VM gone from the engine asked is dropped, and the image deleted" image delete deb
+check "  ... with its records" [ ! -e "$(store)/deb.qcow2" ] && [ ! -e "$(store)/deb.qcow2.users" ]
 
 # ---- an overlay of a store image --------------------------------------------
 "$QI" create -q -f qcow2 -b base.qcow2 -F qcow2 "$D/overlay.qcow2"

@@ -41,11 +41,12 @@ run() {
 }
 
 # expect RC PATTERN DESCRIPTION ARGS...: vmtui ARGS exits RC and its
-# stdout+stderr matches the extended regex PATTERN.
+# stdout+stderr matches the extended regex PATTERN.  It runs vmtui with
+# the function named by $EXPECT_RUN (default: run).
 expect() {
 	want=$1 pat=$2 desc=$3
 	shift 3
-	run "$@"
+	"${EXPECT_RUN:-run}" "$@"
 	if [ "$rc" -eq "$want" ] && cat "$T/out" "$T/err" | grep -Eq -- "$pat"; then
 		ok "$desc"
 	else

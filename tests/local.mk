@@ -33,7 +33,7 @@ tests_unit_images_SOURCES = tests/unit-images.c tests/tap.h
 tests_unit_images_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images
 tests_unit_images_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
 tests_unit_templates_SOURCES = tests/unit-templates.c tests/tap.h
-tests_unit_templates_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/templates
+tests_unit_templates_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/templates $(YAML_CFLAGS)
 tests_unit_templates_LDADD = $(TEMPLATES_LIBS) $(TEST_CORE_LIBS)
 # The OVA fuzz target: with --enable-fuzzing a libFuzzer binary (`make
 # fuzz` runs it); always, the same target with replay.c's main() as a

@@ -5,7 +5,11 @@
 # cloud-init seeds; a template from an image; delete refused while clones
 # use it; a failure in the middle of a lab keeps the VMs before it; a
 # killed or cancelled run leaves nothing behind after the next start;
-# lab delete; hostile cloud-init input refused.
+# lab delete; hostile cloud-init input refused (keys, user-data, files that
+# are FIFOs, devices or huge); the identity check of a hostile base stays
+# small; manifests checked field by field, a broken one listed and
+# deleted; clones on another engine keep their template; sudo only when
+# asked.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 QEMU_IMG=${QEMU_IMG:-qemu-img}
@@ -34,6 +38,39 @@ nothing_orphaned() {
 		[ -e "$f" ] && bad="$bad $f"
 	done
 	if [ -z "$bad" ]; then ok "$1"; else not_ok "$1"; diag "orphans:$bad"; fi
+}
+
+# bounded ARGS...: lib.sh's run, with at most 4 GiB of address space and
+# 20 s (a FIFO must not make vmtui wait, a device or a huge file must not
+# make it allocate without end); vmtui's peak memory and its helpers', in
+# KiB, goes to $T/rss
+bounded() {
+	python3 - "$T" "$VMTUI" "$@" <<'PY'
+import resource, subprocess, sys
+t, argv = sys.argv[1], sys.argv[2:]
+lim = lambda: resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+with open(t + "/out", "wb") as o, open(t + "/err", "wb") as e:
+    try:
+        rc = subprocess.run(argv, stdout=o, stderr=e, preexec_fn=lim, timeout=20).returncode
+    except subprocess.TimeoutExpired:
+        rc = 124
+open(t + "/rss", "w").write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc if rc >= 0 else 128 - rc)
+PY
+	rc=$?
+}
+
+# bounded_expect RC PATTERN DESC ARGS...: lib.sh's expect, run bounded
+bounded_expect() {
+	EXPECT_RUN=bounded
+	expect "$@"
+	EXPECT_RUN=run
+}
+
+# refused_at_once PATTERN DESC ARGS...: bounded vmtui ARGS exits 2 with
+# PATTERN in its message
+refused_at_once() {
+	bounded_expect 2 "$@"
 }
 
 # --- a disk template built from the kit -----------------------------------
@@ -97,6 +134,119 @@ expect 2 '"ova export" needs an engine on this machine' "so is an OVA export the
 	-c test:///default ova export test "$T/far.ova"
 expect 2 'template name' "a template name with a slash is refused" \
 	template create ../x --from-image "$T/root.qcow2"
+
+# --- the identity check reads the base in place, bounded --------------------
+# an ext4 whose /etc/machine-id is a 4 TiB sparse file
+mkdir -p "$T/huge/etc/ssh"
+truncate -s 4T "$T/huge/etc/machine-id"
+echo 'not a real key' >"$T/huge/etc/ssh/ssh_host_rsa_key"
+mkfs.ext4 -q -F -d "$T/huge" "$T/huge.raw" 64M 2>/dev/null &&
+	"$QEMU_IMG" convert -q -f raw -O qcow2 "$T/huge.raw" "$T/huge.qcow2"
+bounded_expect 0 "The base's /etc/machine-id is 4\\.0 TiB \\(4398046511104 bytes\\), not a machine-id: a suspicious file, not read" \
+	"a base whose /etc/machine-id is a 4 TiB sparse file is made, with a warning, unread" \
+	template create huge --from-image "$T/huge.qcow2"
+check "  ... the SSH host keys are still found" grep -q 'SSH host keys (/etc/ssh: ssh_host_rsa_key)' "$T/out"
+check "  ... and vmtui and its helpers stayed under 300 MB (peak $(cat "$T/rss") KiB)" \
+	[ "$(cat "$T/rss")" -lt 307200 ]
+check "  ... with nothing mounted or copied left in the staging folder" \
+	sh -c "! grep -q '$TPLS' /proc/mounts && [ -z \"\$(ls -A '$TPLS' | grep '^\\.')\" ]"
+"$VMTUI" template delete huge >/dev/null 2>&1
+# an /etc/ssh of 1200 long names: its listing is not kept
+mkdir -p "$T/many/etc/ssh"
+echo 0123456789abcdef0123456789abcdef >"$T/many/etc/machine-id"
+python3 -c 'import sys
+for i in range(1200): open("%s/etc/ssh/f%05d-%s" % (sys.argv[1], i, "x" * 240), "w").close()' "$T/many"
+mkfs.ext4 -q -F -d "$T/many" "$T/many.raw" 64M 2>/dev/null &&
+	"$QEMU_IMG" convert -q -f raw -O qcow2 "$T/many.raw" "$T/many.qcow2"
+rm -rf "$T/many"
+bounded_expect 0 'Not checked for SSH host keys: debugfs printed more than 256 KiB' \
+	"an /etc/ssh of 1200 long names (a listing of 320 KB) is not kept: the warning says so" \
+	template create many --from-image "$T/many.qcow2"
+check "  ... the machine-id is still found" grep -q 'has a machine-id (/etc/machine-id = 0123456789abcdef0123456789abcdef)' "$T/out"
+"$VMTUI" template delete many >/dev/null 2>&1
+# a vmtui killed while it read a base leaves a stale FUSE mount on its
+# staging file: the next template create detaches it and removes the folder
+stale="$TPLS/.staging-ghost-x1"
+mkdir -p "$stale" && : >"$stale/probe.raw"
+sh -c 'echo $$' >"$stale/pid" # a process that has ended
+qemu-storage-daemon --blockdev driver=file,node-name=f,filename="$T/root.qcow2",read-only=on \
+	--blockdev driver=qcow2,node-name=q,file=f,read-only=on \
+	--export type=fuse,id=e,node-name=q,mountpoint="$stale/probe.raw",writable=off 2>/dev/null &
+qsd=$!
+BG_PIDS="$BG_PIDS $qsd"
+i=0
+while [ $i -lt 100 ] && ! grep -q "$stale/probe.raw" /proc/mounts; do sleep 0.1; i=$((i + 1)); done
+kill -9 "$qsd" 2>/dev/null
+wait "$qsd" 2>/dev/null
+check "a killed export leaves its FUSE mount behind (the case to clean up)" grep -q "$stale/probe.raw" /proc/mounts
+expect 0 'Created template "afterkill"' "the next template create works" template create afterkill --from-image "$T/root.qcow2"
+check "  ... and has detached the stale mount and removed its staging folder" \
+	sh -c "! grep -q '$stale' /proc/mounts && [ ! -e '$stale' ]"
+grep -q "$stale" /proc/mounts && umount -l "$stale/probe.raw" 2>/dev/null
+"$VMTUI" template delete afterkill >/dev/null 2>&1
+
+# --- manifests: every field checked, a broken one listed and deleted ---------
+expect 2 'An OS variant is a short id' "template edit --os with an escape character is refused" \
+	template edit img --os "$(printf 'a\033b')"
+expect 0 '^img +1 ' "  ... the template is still listed, at version 1" template list
+expect 2 'not a valid user name' "template edit --user root is refused" template edit img --user root
+expect 2 '--sudo takes yes or no, not "maybe"' "template edit --sudo maybe is refused" template edit img --sudo maybe
+"$VMTUI" template create hand --from-image "$T/root.qcow2" >/dev/null 2>&1
+cp "$TPLS/hand/template.xml" "$T/hand.xml"
+# broken SED-SCRIPT REASON DESC: the manifest edited by SED-SCRIPT is listed
+# as broken with REASON, in text and JSON, and template info says why
+broken() {
+	sed "$1" "$T/hand.xml" >"$TPLS/hand/template.xml"
+	if cmp -s "$T/hand.xml" "$TPLS/hand/template.xml"; then
+		not_ok "$3 (the edit changed nothing)"
+		return
+	fi
+	run template list
+	if [ "$rc" = 0 ] && grep -Eq -- "^hand +- +- +- +BROKEN: .*template.xml\) cannot be used: .*$2" "$T/out" &&
+		grep -Eq '^img +' "$T/out"; then
+		ok "$3: listed as broken with the reason"
+	else
+		not_ok "$3: listed as broken with the reason"
+		diag "exit $rc:" "$(cat "$T/out" "$T/err")"
+	fi
+	run template list --json
+	check "  ... also in JSON" python3 -c '
+import json, re, sys
+d = {x["name"]: x for x in json.load(open(sys.argv[1]))}
+assert d["hand"]["vcpus"] is None and re.search(sys.argv[2], d["hand"]["broken"]), d["hand"]
+assert d["img"]["broken"] is None' "$T/out" "$2"
+	expect 1 "$2" "  ... template info says why" template info hand
+}
+broken 's#<os>.*</os>##; s#<source>#<os>a\x1bb</os>&#' 'not XML vmtui can read \(line [0-9]+: .*' "an OS variant with a raw escape"
+broken 's#<source>#<os>a\&\#x1b;b</os>&#' 'not XML vmtui can read' "an OS variant with an escape as a character reference"
+broken 's#<source>#<os>a b</os>&#' 'An OS variant is a short id' "an OS variant with a space"
+broken 's#<source>#<description>a\&\#x7f;</description>&#' 'description contains a control character \(U\+007F\)' "a description with DEL"
+broken 's#<cloud-init sudo="no"/>#<cloud-init sudo="no"><user>root</user></cloud-init>#' '"root" is not a valid user name' "user root"
+broken 's#<cloud-init sudo="no"/>#<cloud-init sudo="no"><ssh-key>ssh-ed25519 AAAA</ssh-key></cloud-init>#' 'is not an SSH public key' "a key that is not one"
+broken 's#<cloud-init sudo="no"/>#<cloud-init sudo="no"><ssh-key>ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl a\&\#x2028;---</ssh-key></cloud-init>#' 'U\+2028' "a key whose comment has U+2028"
+broken 's#<cloud-init sudo="no"/>#<cloud-init sudo="no"><package>a;rm</package></cloud-init>#' '"a;rm" is not a package name' "a package name with a semicolon"
+broken 's#<cloud-init sudo="no"/>#<cloud-init sudo="maybe"/>#' 'sudo="maybe" is neither yes nor no' "sudo=maybe"
+broken 's#disk_bus="[a-z]*"#disk_bus="floppy"#' 'The disk bus "floppy" is not one vmtui knows' "an unknown disk bus"
+broken 's#nic_model="[a-z]*"#nic_model="evil"#' 'The NIC model "evil" is not one vmtui knows' "an unknown NIC model"
+broken 's#vcpus="[0-9]*"#vcpus="0"#' 'at least 1 vCPU' "0 vCPUs"
+broken 's#vcpus="[0-9]*"#vcpus="1000"#' '1000 vCPUs is more than vmtui supports' "1000 vCPUs"
+broken 's#vcpus="[0-9]*"#vcpus="-1"#' '<hardware vcpus> needs a whole number' "-1 vCPUs"
+broken 's#memory_mib="[0-9]*"#memory_mib="1"#' '1 MiB of memory is too little' "1 MiB of memory"
+broken 's#memory_mib="[0-9]*"#memory_mib="99999999999"#' '<hardware memory_mib> needs a whole number' "absurd memory"
+broken 's#firmware="bios"#firmware="coreboot"#' 'The firmware "coreboot" is neither bios nor uefi' "an unknown firmware"
+broken 's#size="[0-9]*"#size="x"#' '<disk size> needs a whole number' "a disk size that is no number"
+broken 's#version="1"#version="0"#' 'The version 0 is out of range' "version 0"
+broken 's#<network #<boot kernel="k"><cmdline>a\&\#x1;</cmdline></boot>&#' 'not XML vmtui can read' "a command line with U+0001"
+broken 's#<network #<boot kernel="k" initrd="i"><cmdline>a\&\#x7f;</cmdline></boot>&#' 'kernel command line contains a control character \(U\+007F\)' "a command line with DEL"
+broken 's#<template #<nottemplate #; s#</template>#</nottemplate>#' 'not a template manifest' "another root element"
+head -c 2000000 /dev/zero | tr '\0' ' ' >>"$TPLS/hand/template.xml"
+run template list
+check "a manifest over 1 MiB is listed as broken without being read" grep -q '^hand .*BROKEN: .*at most 1.0 MiB' "$T/out"
+expect 0 'Deleted template "hand"' "template delete deletes a broken template" template delete hand
+check "  ... its folder is gone" [ ! -e "$TPLS/hand" ]
+expect 0 'Created template "hand"' "  ... and one of the same name can be made again" \
+	template create hand --from-image "$T/root.qcow2"
+"$VMTUI" template delete hand >/dev/null 2>&1
 
 # --- template edit applies the limits of vmtui create ----------------------
 expect 2 '--vcpus needs a whole number from 1 to 255, not "1000"' "template edit refuses 1000 vCPUs, as create does" \
@@ -277,7 +427,7 @@ check "  ... its folder is gone" [ ! -e "$TPLS/kit" ]
 
 # --- hostile cloud-init input ---------------------------------------------
 head -c 1048577 /dev/zero | tr '\0' 'a' | sed '1s/^/#cloud-config\n/' >"$T/big.yaml"
-expect 2 'at most 1 MiB' "user-data over 1 MiB is refused" provision img bad --user-data "$T/big.yaml"
+expect 2 'at most 1.0 MiB' "user-data over 1 MiB is refused" provision img bad --user-data "$T/big.yaml"
 printf '#cloud-config\n\001\002\377\376binary\n' >"$T/bin.yaml"
 expect 2 'not UTF-8 text|binary data' "binary user-data is refused" provision img bad --user-data "$T/bin.yaml"
 printf 'runcmd: [reboot]\n' >"$T/plain.yaml"
@@ -294,8 +444,60 @@ expect 2 'not a password' "a plain password instead of a hash is refused" \
 	provision img bad --password-hash 'secret'
 expect 2 'not a valid user name' "user name root or with odd characters is refused" \
 	provision img bad --user 'x y'
+# files that are no files: each refused at once, before anything is read
+mkfifo "$T/fifo"
+truncate -s 10G "$T/sparse10g"
+for opt in ssh-key user-data; do
+	refused_at_once "The (SSH key|user-data) file /dev/zero is not a regular file \(a folder, a device or a FIFO\): refused" \
+		"provision --$opt /dev/zero is refused at once" provision img bad --$opt /dev/zero
+	refused_at_once "The (SSH key|user-data) file $T/fifo is not a regular file" \
+		"provision --$opt of a FIFO is refused without waiting on it" provision img bad --$opt "$T/fifo"
+	refused_at_once "The (SSH key|user-data) file $T/sparse10g is 10.0 GiB \(10737418240 bytes\); at most" \
+		"provision --$opt of a 10 GiB sparse file is refused at once" provision img bad --$opt "$T/sparse10g"
+	refused_at_once "The (SSH key|user-data) file /proc/kallsyms grew past" \
+		"provision --$opt of a file bigger than its size says (/proc/kallsyms) is refused" \
+		provision img bad --$opt /proc/kallsyms
+done
+for opt in kernel initrd; do
+	k=; [ $opt = initrd ] && k="--kernel $GUEST_KERNEL"
+	# shellcheck disable=SC2086 # $k is an option and its value, or nothing
+	refused_at_once "The $opt /dev/zero is not a regular file" "template edit --$opt /dev/zero is refused at once" \
+		template edit img $k --$opt /dev/zero
+	# shellcheck disable=SC2086
+	refused_at_once "The $opt $T/fifo is not a regular file" "template edit --$opt of a FIFO is refused without waiting" \
+		template edit img $k --$opt "$T/fifo"
+	# shellcheck disable=SC2086
+	refused_at_once "The $opt $T/sparse10g is 10.0 GiB .*; at most 1.0 GiB .*is taken" \
+		"template edit --$opt of a 10 GiB file is refused at once ([limits] boot-file)" \
+		template edit img $k --$opt "$T/sparse10g"
+done
+expect 0 'Version: +1$' "  ... none of them changed the template" template info img
+check "  ... nor left a copy in it" sh -c "! ls '$TPLS/img' | grep -q '^vmlinuz\|^initrd'"
+cp "$GUEST_KERNEL" "$T/kernel-later"
+"$VMTUI" create kvm --kernel "$T/kernel-later" --disk "$T/root.qcow2" --no-graphics --memory 128M >/dev/null 2>&1
+rm -f "$T/kernel-later" && truncate -s 10G "$T/kernel-later"
+refused_at_once "The kernel $T/kernel-later is 10.0 GiB" \
+	"template create --from-vm of a VM whose kernel became 10 GiB is refused at once" \
+	template create kvm --from-vm kvm
+check "  ... leaving no template" [ ! -e "$TPLS/kvm" ]
+"$VMTUI" delete kvm >/dev/null 2>&1
+printf '#cloud-config\nruncmd:\n  - echo hi\n - [broken\n' >"$T/notyaml.yaml"
+expect 2 'The user-data file .*notyaml.yaml is not valid YAML \(line 4: ' "user-data that is not YAML is refused, naming the line" \
+	provision img bad --user-data "$T/notyaml.yaml"
+# a key comment that would end cloud-init's YAML line: U+2028, then ---
+printf 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl me\342\200\250---\n' >"$T/key-ls"
+expect 2 'key-ls, line 1: An SSH key must be one line of printable text; .*\(U\+2028\)' \
+	"provisioning with a key whose comment has U+2028 and --- fails, naming the line" \
+	provision img bad --ssh-key "$T/key-ls"
+printf 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl a\357\277\276b\n' >"$T/key-fffe"
+expect 2 'U\+FFFE' "  ... and one whose comment has U+FFFE" provision img bad --ssh-key "$T/key-fffe"
+printf 'ssh-dss AAAAB3NzaC1kc3MAAACBAPx me\n' >"$T/key-dss"
+expect 2 'DSA key \(ssh-dss\), which OpenSSH no longer accepts' "  ... and a DSA key, saying why" provision img bad --ssh-key "$T/key-dss"
+printf 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoq me\n' >"$T/key-cut"
+expect 2 'its base64 part is damaged' "  ... and a key whose body is cut short" provision img bad --ssh-key "$T/key-cut"
 expect 3 'no VM named "bad"' "none of these made a VM" info bad
 check "  ... nor a file" sh -c "! ls '$DISKS' | grep -q '^bad'"
+nothing_orphaned "  ... nor a disk, seed or journal of any VM"
 
 # a good key, hash and packages reach the seed, quoted
 ssh_key='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl me@host'
@@ -311,7 +513,55 @@ check "  ... its user-data carries the host name, user, key and packages" \
 		grep -qF '\"$ssh_key\"' '$T/ud' && grep -q '\"nginx\"' '$T/ud'"
 check "  ... and the user's own part, merged without replacing ours" \
 	sh -c "grep -q 'Merge-Type: list(append)' '$T/ud' && grep -q 'echo hi' '$T/ud'"
+check "  ... and no administrator rights: no sudo line" sh -c "! grep -q 'sudo' '$T/ud'"
 expect 0 'Deleted VM "one"' "lab delete of one VM" lab delete one --yes
+# sudo_of VM: the sudo line of VM's seed user-data, or nothing
+sudo_of() {
+	xorriso -osirrox on -indev "$(ls "$DISKS"/"$1"-*-seed.iso)" -extract /user-data "$T/ud-$1" >/dev/null 2>&1
+	grep 'sudo' "$T/ud-$1"
+}
+expect 0 'Created VM "adm"' "provision --sudo" provision img adm --user alice --sudo
+check "  ... its user gets sudo" [ "$(sudo_of adm)" = '    sudo: "ALL=(ALL) NOPASSWD:ALL"' ]
+expect 0 'now version 2' "template edit --sudo yes makes it the template's default" template edit img --sudo yes
+expect 0 'Created VM "adm2"' "  ... a VM provisioned without --sudo" provision img adm2 --user alice
+check "  ... gets it" [ -n "$(sudo_of adm2)" ]
+expect 0 'Created VM "adm3"' "  ... and with --no-sudo" provision img adm3 --user alice --no-sudo
+check "  ... does not" [ -z "$(sudo_of adm3)" ]
+expect 2 'Give either --sudo or --no-sudo, not both' "--sudo with --no-sudo is refused" provision img adm4 --sudo --no-sudo
+expect 0 'now version 3' "template edit --sudo no" template edit img --sudo no
+"$VMTUI" lab delete 'adm*' --yes >/dev/null 2>&1
+
+# --- clones on another engine keep their template -----------------------------
+# a second embedded engine root on the same template store
+E2="$T/e2"
+on_e2() { VMTUI_ENGINE_ROOT="$E2" "$VMTUI" "$@"; }
+check "a linked clone is provisioned on a second engine" sh -c "VMTUI_ENGINE_ROOT='$E2' '$VMTUI' provision img far-1 >/dev/null 2>&1"
+check "  ... and recorded with the template" sh -c "grep -l '^name=far-1' '$TPLS'/img/base.qcow2.users/* >/dev/null"
+expect 4 "Template \"img\" is in use by 1 VM: far-1 on qemu:///embed\\?root=$E2\\. " \
+	"template delete on the first engine is refused, naming the clone and its engine" template delete img
+expect 0 'Used by: +far-1 on qemu:///embed' "  ... template info counts it too" template info img
+check "  ... and the base is still there" [ -f "$TPLS/img/base.qcow2" ]
+on_e2 lab delete far-1 --yes >/dev/null 2>&1
+check "deleting the clone on its engine drops the record" sh -c "! grep -l '^name=far-1' '$TPLS'/img/base.qcow2.users/* 2>/dev/null"
+# a record of a VM another client deleted, on the engine asked: dropped
+on_e2 provision img far-2 >/dev/null 2>&1
+rec2=$(grep -l '^name=far-2' "$TPLS"/img/base.qcow2.users/*)
+cp "$rec2" "$T/rec2"
+on_e2 delete far-2 >/dev/null 2>&1
+cp "$T/rec2" "$rec2"
+export VMTUI_ENGINE_ROOT="$E2"
+expect 0 'Name: +img' "a record left by a VM deleted without vmtui, on the engine asked" template info img
+VMTUI_ENGINE_ROOT="$T/e"
+check "  ... does not count and is dropped" sh -c "! grep -q 'Used by' '$T/out' && [ ! -e '$rec2' ]"
+# and one whose overlay is gone, on another engine
+on_e2 provision img far-3 >/dev/null 2>&1
+rec3=$(grep -l '^name=far-3' "$TPLS"/img/base.qcow2.users/*)
+rm -f "$(sed -n 's/^disk=//p' "$rec3")"
+expect 0 'Deleted template "img"' "a record of another engine whose overlay is gone does not hold the template" \
+	template delete img
+on_e2 lab delete 'far-*' --yes >/dev/null 2>&1
+rm -f "$DISKS"/far-*
+"$VMTUI" template create img --from-image "$T/root.qcow2" >/dev/null 2>&1
 expect 0 'now version 2' "template edit sets default packages" template edit img --packages 'vim,curl'
 expect 0 'Created VM "full-copy"' "a full copy with the template's defaults" provision img full-copy --full
 xorriso -osirrox on -indev "$(ls "$DISKS"/full-copy-*-seed.iso)" -extract /user-data "$T/ud2" >/dev/null 2>&1

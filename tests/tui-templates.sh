@@ -5,6 +5,7 @@
 # user their seeds give; the form refuses names that clash or do not
 # match the count; e edits a template, d refuses while clones use it and
 # deletes after y; n makes a template of a disk image; x exports an OVA;
+# the Provision form gives administrator rights only when asked;
 # a destructive command typed at ":" asks first.
 . "${top_srcdir:-.}/tests/lib.sh"
 
@@ -74,12 +75,15 @@ keys Up BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 'l
 see '\]  "lab-\{18446744073709551615\.\.1844' 3 "a range at the end of the numbers is refused at once (the wizard froze on it)"
 # shellcheck disable=SC2046
 keys Up $(printf 'BSpace %.0s' $(seq 50)) 'lab-{1..3}' Tab
-keys Tab student Tab s3cret-pw Tab Tab Tab Tab Space
+keys Tab student Tab s3cret-pw Tab Tab Tab Tab
+see 'Administrator +< no >' 2 "administrator rights are a choice, no by default"
+keys Space Tab Space
+see 'Administrator +\[yes\]|Administrator +< yes >' 2 "  ... which can be given"
 see 'Password +\[\*{9}\]' 2 "the password is shown as stars"
 see 'Start them +< yes >' 1 "the VMs can be started once made"
-keys Up Up Up Up Up Up Up Up
+keys Up Up Up Up Up Up Up Up Up
 keys BSpace 2 Tab BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 'lab-{1..2}'
-keys Tab Tab Tab Tab Tab Tab Tab Enter
+keys Tab Tab Tab Tab Tab Tab Tab Tab Enter
 see 'Makes 2 VMs: lab-1 to lab-2\.' 3 "the summary says which VMs it makes"
 keys Enter
 see 'Started VM "lab-2"' 60 "Enter makes and starts them; the report lists each"
@@ -103,6 +107,7 @@ for n in lab-1 lab-2; do
 done
 xorriso -osirrox on -indev "$(ls "$DISKS"/lab-1-*-seed.iso)" -extract /user-data "$T/ud" >/dev/null 2>&1
 hash=$(sed -n 's/^ *passwd: "\(.*\)"$/\1/p' "$T/ud")
+check "the seed gives the user sudo, as chosen" grep -q '^    sudo: "ALL=(ALL) NOPASSWD:ALL"$' "$T/ud"
 check "the seed carries a SHA-512 hash of the typed password, not the password" \
 	sh -c "case '$hash' in '\$6\$'*) ;; *) exit 1;; esac && ! grep -q s3cret-pw '$T/ud' &&
 		python3 -W ignore -c 'import crypt,sys; sys.exit(crypt.crypt(\"s3cret-pw\", sys.argv[1]) != sys.argv[1])' '$hash'"

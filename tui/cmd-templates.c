@@ -53,12 +53,22 @@ int exec_template_list(struct cmd_ctx *ctx)
 
 			g_string_append(ctx->out, i ? ",\n {\"name\": " : "\n {\"name\": ");
 			json_escape(ctx->out, t->name);
-			g_string_append_printf(ctx->out, ", \"version\": %u, \"vcpus\": %u, \"memory_mib\": %" PRIu64
-					       ", \"disk_bytes\": %" PRIu64 ", \"description\": ",
-					       t->version, t->vcpus, t->memory_mib, t->disk_bytes);
-			json_escape(ctx->out, t->description);
+			if (t->broken)
+				g_string_append(ctx->out, ", \"version\": null, \"vcpus\": null, \"memory_mib\": null"
+						", \"disk_bytes\": null, \"description\": null");
+			else {
+				g_string_append_printf(ctx->out, ", \"version\": %u, \"vcpus\": %u, \"memory_mib\": %" PRIu64
+						       ", \"disk_bytes\": %" PRIu64 ", \"description\": ",
+						       t->version, t->vcpus, t->memory_mib, t->disk_bytes);
+				json_escape(ctx->out, t->description);
+			}
 			g_string_append(ctx->out, ", \"base\": ");
 			json_escape(ctx->out, t->base);
+			g_string_append(ctx->out, ", \"broken\": ");
+			if (t->broken)
+				json_escape(ctx->out, t->broken);
+			else
+				g_string_append(ctx->out, "null");
 			g_string_append_c(ctx->out, '}');
 		}
 		g_string_append(ctx->out, list->len ? "\n]\n" : "]\n");
@@ -82,6 +92,12 @@ int exec_template_list(struct cmd_ctx *ctx)
 		g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", t->memory_mib);
 
 		cli_pad(ctx->out, t->name, w + 2);
+		if (t->broken) {
+			/* TRANSLATORS: a template list row whose manifest cannot be used */
+			g_string_append_printf(ctx->out, "%-9s%-7s%-10s%s %s\n", "-", "-", "-",
+					       _("BROKEN:"), t->broken);
+			continue;
+		}
 		g_string_append_printf(ctx->out, "%-9u%-7u", t->version, t->vcpus);
 		cli_pad(ctx->out, mem, 10);
 		g_string_append_printf(ctx->out, "%s\n", t->description ? t->description : "");
@@ -157,11 +173,7 @@ int exec_template_edit(struct cmd_ctx *ctx)
 	/* the VMs it makes get these: the limits of `vmtui create` */
 	if (changed && vm_check_resources(ctx->eng, t->vcpus, MAX(t->memory_mib, 1)) < 0)
 		return -1;
-	if ((v = cmd_opt_str(ctx, "kernel"))) {
-		if (template_set_kernel(t, v, cmd_opt_str(ctx, "initrd")) < 0)
-			return -1;
-		changed = true;
-	} else if (cmd_opt_str(ctx, "initrd")) {
+	if (!cmd_opt_str(ctx, "kernel") && cmd_opt_str(ctx, "initrd")) {
 		core_error(CORE_ERR_USAGE, _("--initrd goes with --kernel."));
 		return -1;
 	}
@@ -171,7 +183,7 @@ int exec_template_edit(struct cmd_ctx *ctx)
 		changed = true;
 	}
 	if ((v = cmd_opt_str(ctx, "cmdline"))) {
-		if (!t->kernel) {
+		if (!t->kernel && !cmd_opt_str(ctx, "kernel")) {
 			core_error(CORE_ERR_USAGE, _("Template \"%s\" boots no kernel directly; --cmdline does not apply."),
 				   t->name);
 			return -1;
@@ -207,10 +219,25 @@ int exec_template_edit(struct cmd_ctx *ctx)
 		t->packages = g_steal_pointer(&p);
 		changed = true;
 	}
-	if (!changed) {
+	if ((v = cmd_opt_str(ctx, "sudo"))) {
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+			core_error(CORE_ERR_USAGE, _("--sudo takes yes or no, not \"%s\"."), v);
+			return -1;
+		}
+		t->sudo = strcmp(v, "yes") == 0;
+		changed = true;
+	}
+	if (!changed && !cmd_opt_str(ctx, "kernel")) {
 		core_error(CORE_ERR_USAGE, _("Nothing to change; see vmtui help template edit."));
 		return -1;
 	}
+	/* every value checked before the kernel is copied (under the next
+	 * version's name): a refused edit leaves nothing behind */
+	if (template_check(t) < 0)
+		return -1;
+	if ((v = cmd_opt_str(ctx, "kernel")) &&
+	    template_set_kernel(t, v, cmd_opt_str(ctx, "initrd")) < 0)
+		return -1;
 	t->version++;
 	if (template_save(t) < 0)
 		return -1;
@@ -248,6 +275,11 @@ int exec_provision(struct cmd_ctx *ctx)
 	o.names = names;
 	o.full = cmd_opt_flag(ctx, "full");
 	o.start = cmd_opt_flag(ctx, "start");
+	if (cmd_opt_flag(ctx, "sudo") && cmd_opt_flag(ctx, "no-sudo")) {
+		core_error(CORE_ERR_USAGE, _("Give either --sudo or --no-sudo, not both."));
+		return -1;
+	}
+	o.sudo = cmd_opt_flag(ctx, "sudo") ? 1 : cmd_opt_flag(ctx, "no-sudo") ? 0 : -1;
 	o.hostname = cmd_opt_str(ctx, "hostname");
 	if (o.hostname && !seed_hostname_valid(o.hostname))
 		return -1;

@@ -677,7 +677,7 @@ static int exec_image_info(struct cmd_ctx *ctx)
 
 static int exec_image_delete(struct cmd_ctx *ctx)
 {
-	if (image_delete(ctx->args[0]) < 0)
+	if (image_delete(ctx->eng, ctx->args[0]) < 0)
 		return -1;
 	g_string_append_printf(ctx->out, _("Deleted image \"%s\"."), ctx->args[0]);
 	g_string_append_c(ctx->out, '\n');
@@ -968,6 +968,7 @@ static const struct cmd_opt template_edit_opts[] = {
 	{ "user", OPT_STRING, "USER", N_("default cloud-init user (\"\" removes it)") },
 	{ "ssh-key", OPT_PATH, "FILE", N_("default SSH public keys, one per line") },
 	{ "packages", OPT_STRING, "LIST", N_("default packages, comma-separated") },
+	{ "sudo", OPT_STRING, "yes|no", N_("whether that user gets administrator rights (sudo) by default (default no)") },
 	{ 0 }
 };
 
@@ -981,6 +982,8 @@ static const struct cmd_opt provision_opts[] = {
 	{ "ssh-key", OPT_PATH, "FILE", N_("SSH public keys for that user, one per line") },
 	{ "packages", OPT_STRING, "LIST", N_("packages to install, comma-separated") },
 	{ "user-data", OPT_PATH, "FILE", N_("your own #cloud-config (at most 1 MiB), merged in") },
+	{ "sudo", OPT_FLAG, NULL, N_("give that user administrator rights (sudo without a password)") },
+	{ "no-sudo", OPT_FLAG, NULL, N_("no administrator rights, even when the template gives them") },
 	{ "start", OPT_FLAG, NULL, N_("start the VMs once made") },
 	{ 0 }
 };
@@ -1028,8 +1031,8 @@ const struct command commands[] = {
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_image_list },
 	{ "image info", "NAME-or-PATH", N_("Show an image's format, sizes and backing chain"),
 	  CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_image_info },
-	{ "image delete", "NAME", N_("Delete an image from the image store"),
-	  CMD_DESTRUCTIVE, 1, 1, NULL, exec_image_delete },
+	{ "image delete", "NAME", N_("Delete an image from the image store no VM uses"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_HOST_FILES, 1, 1, NULL, exec_image_delete },
 	{ "ova import", "FILE.ova [--name NAME]", N_("Create a VM from an OVA (OVF 1.x or 2.x) made by VirtualBox, VMware or vmtui"),
 	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, ova_import_opts, exec_ova_import },
 	{ "ova export", "[--template] [--force] NAME FILE.ova", N_("Write a shut-off VM or a template to an OVA other hypervisors can import"),

@@ -27,7 +27,7 @@ enum field_id {
 	F_OS, F_VCPUS, F_MEMORY, F_DISK, F_DISK_SIZE, F_DISK_PATH,
 	F_BOOT, F_ISO, F_KERNEL, F_INITRD, F_CMDLINE, F_FIRMWARE, F_NETWORK,
 	F_BOOT_ORDER, F_USER, F_PASSWORD, F_SSH_KEY, F_PACKAGES, F_USER_DATA,
-	F_START, F_DESCRIPTION, F_COUNT
+	F_SUDO, F_START, F_DESCRIPTION, F_COUNT
 };
 
 enum form_kind { FORM_NEW_VM, FORM_EDIT_VM, FORM_NEW_TEMPLATE, FORM_EDIT_TEMPLATE,
@@ -73,6 +73,7 @@ static const struct {
 	[F_SSH_KEY] = { N_("SSH key file"), NULL, "" },
 	[F_PACKAGES] = { N_("Packages"), NULL, "" },
 	[F_USER_DATA] = { N_("User-data file"), NULL, "" },
+	[F_SUDO] = { N_("Administrator"), start_choices, NULL },
 	[F_START] = { N_("Start them"), start_choices, NULL },
 	[F_DESCRIPTION] = { N_("Description"), NULL, "" },
 };
@@ -87,6 +88,7 @@ struct form {
 	uint64_t max_memory_mib;
 	char *was[F_COUNT];  /* (edit) the values read: only changes are sent */
 	char **existing;     /* (template forms) the template names known */
+	bool template_sudo;  /* (provision) the template gives its user sudo */
 	GString *value[F_COUNT];
 	int choice[F_COUNT];
 	char *error[F_COUNT];
@@ -116,7 +118,7 @@ static bool visible(const struct form *f, int id)
 	case FORM_PROVISION:
 		return id == F_COUNT_VMS || id == F_NAMES || id == F_CLONE ||
 		       id == F_USER || id == F_PASSWORD || id == F_SSH_KEY ||
-		       id == F_PACKAGES || id == F_USER_DATA || id == F_START;
+		       id == F_PACKAGES || id == F_USER_DATA || id == F_SUDO || id == F_START;
 	case FORM_NEW_VM:
 		break;
 	}
@@ -515,6 +517,9 @@ int form_provision_open(struct tui *t, struct host *h, const struct template *tp
 
 	g_string_assign(f->value[F_USER], tp->user ? tp->user : "");
 	cli_join(f->value[F_PACKAGES], tp->packages, ", ");
+	/* administrator rights as the template says: no unless it gives them */
+	f->template_sudo = tp->sudo;
+	f->choice[F_SUDO] = tp->sudo;
 	default_names(f);
 	return TUI_REDRAW;
 }
@@ -625,6 +630,10 @@ static bool argv_provision(GPtrArray *a, const struct form *f, const char **v)
 	add_path(a, "--ssh-key", v[F_SSH_KEY]);
 	add_opt(a, "--packages", v[F_PACKAGES], false);
 	add_path(a, "--user-data", v[F_USER_DATA]);
+	if (f->choice[F_SUDO] == 1)
+		g_ptr_array_add(a, g_strdup("--sudo"));
+	else if (f->template_sudo)
+		g_ptr_array_add(a, g_strdup("--no-sudo"));
 	if (f->choice[F_START] == 1)
 		g_ptr_array_add(a, g_strdup("--start"));
 	return true;
@@ -917,6 +926,8 @@ static const char *field_hint(const struct form *f, int id)
 		return _("comma-separated");
 	case F_USER_DATA:
 		return _("your own #cloud-config, merged in");
+	case F_SUDO:
+		return _("yes: the user may run anything as root (sudo, no password)");
 	}
 	return NULL;
 }

@@ -306,6 +306,11 @@ int view_templates_key(struct tui *t, int key)
 				tui_message(t, true, _("No template yet: n makes one."));
 			return TUI_REDRAW;
 		}
+		/* a template whose manifest cannot be used can only go */
+		if (tp->broken && strchr("\npex", key)) {
+			tui_message(t, true, "%s", tp->broken);
+			return TUI_REDRAW;
+		}
 		switch (key) {
 		case '\n':
 		case 'p':
@@ -374,6 +379,10 @@ static void draw_details(struct tui *t, const struct template *tp,
 	attron(A_BOLD);
 	mvaddnstr(y++, 1, tp->name, cols - 2);
 	attroff(A_BOLD);
+	if (tp->broken) {
+		mvaddnstr(y, 1, tp->broken, MAX(0, (end - y) * cols - 2));
+		return;
+	}
 	y = detail(y, cols, _("Description:"), tp->description);
 	y = detail(y, cols, _("Hardware:"), hw);
 	cli_join(s, users, ", ");
@@ -461,6 +470,7 @@ void view_templates_draw(struct tui *t, int lines, int cols)
 		g_autofree char *line = g_strdup_printf(" %-20.20s %-4u %-6u %-10s %-10s %-4s  %s",
 							tp->name, tp->version, tp->vcpus, mem,
 							disk, count,
+							tp->broken ? _("(broken: d deletes it)") :
 							tp->description ? tp->description : "");
 
 		if (k == v->cursor)
