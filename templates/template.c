@@ -176,7 +176,7 @@ static bool check_machine_id(const char *prog, const char *raw, GString *w)
 	if (bytes > MACHINE_ID_MAX) {
 		g_autofree char *h = core_format_size(bytes);
 
-		g_string_append_printf(w, _("The base's /etc/machine-id is %s (%" G_GUINT64_FORMAT " bytes), not a machine-id: a suspicious file, not read."),
+		g_string_append_printf(w, _("The base's /etc/machine-id is %s (%" PRIu64 " bytes), not a machine-id: a suspicious file, not read."),
 				       h, bytes);
 		return true;
 	}

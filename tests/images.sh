@@ -184,12 +184,12 @@ refused_at_once() {
 truncate -s 10G "$D/HUGESUMS"
 refused_at_once 2 'The checksum file /dev/zero is not a regular file \(a folder, a device or a FIFO\): refused' \
 	"--sums /dev/zero is refused at once, reading nothing" image import "$D/base.qcow2" --name z --sums /dev/zero
-refused_at_once 2 'The checksum file .*/HUGESUMS is 10\.0 GiB; at most 1\.0 MiB is taken' \
+refused_at_once 2 'The checksum file .*/HUGESUMS is 10\.0 GiB \(10737418240 bytes\); at most 1\.0 MiB \(1048576 bytes\) is taken' \
 	"--sums of a 10 GiB file is refused at once, reading nothing" \
 	image import "$D/base.qcow2" --name z --sums "$D/HUGESUMS"
 truncate -s 10G "$(store)/huge.json"
 mkfifo "$(store)/pipe.json"
-refused_at_once 2 'The image metadata .*/huge\.json is 10\.0 GiB; at most 1\.0 MiB is taken' \
+refused_at_once 2 'The image metadata .*/huge\.json is 10\.0 GiB \(10737418240 bytes\); at most 1\.0 MiB \(1048576 bytes\) is taken' \
 	"a 10 GiB metadata file in the store is refused at once" image info huge
 refused_at_once 2 'The image metadata .*/pipe\.json is not a regular file' \
 	"a FIFO as metadata in the store is refused without waiting for a writer" image info pipe
