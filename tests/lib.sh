@@ -143,6 +143,45 @@ wait_for() {
 	return 1
 }
 
+# bounded ARGS...: run's vmtui ARGS, with at most 4 GiB of address space
+# and 20 s (a FIFO must not make vmtui wait, a device or a huge file must
+# not make it allocate without end); its peak memory and its helpers', in
+# KiB, goes to $T/rss.  Under AddressSanitizer (ASAN_OPTIONS set), whose
+# shadow memory needs far more address space, only the time is bounded.
+bounded() {
+	python3 - "$T" "$VMTUI" "$@" <<'PY'
+import os, resource, subprocess, sys
+t, argv = sys.argv[1], sys.argv[2:]
+def lim():
+    if not os.environ.get("ASAN_OPTIONS"):
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+with open(t + "/out", "wb") as o, open(t + "/err", "wb") as e:
+    try:
+        rc = subprocess.run(argv, stdout=o, stderr=e, preexec_fn=lim, timeout=20).returncode
+    except subprocess.TimeoutExpired:
+        rc = 124
+open(t + "/rss", "w").write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc if rc >= 0 else 128 - rc)
+PY
+	rc=$?
+}
+
+# bounded_expect RC PATTERN DESC ARGS...: expect, run bounded
+bounded_expect() {
+	EXPECT_RUN=bounded
+	expect "$@"
+	EXPECT_RUN=run
+}
+
+# small_rss KIB DESC: the last bounded run peaked under KIB KiB (four
+# times that under AddressSanitizer)
+small_rss() {
+	limit=$1
+	[ -n "${ASAN_OPTIONS:-}" ] && limit=$((limit * 4))
+	rss=$(cat "$T/rss" 2>/dev/null)
+	check "$2 (peak ${rss:-?} KiB)" [ "${rss:-999999999}" -lt "$limit" ]
+}
+
 # qemu_pid NAME: PID of a running VM's QEMU on this test's engine.
 qemu_pid() {
 	cat "$VMTUI_ENGINE_ROOT/run/qemu/$1.pid" 2>/dev/null

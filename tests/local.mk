@@ -79,6 +79,7 @@ script_tests = \
 	tests/cli-test-driver.sh \
 	tests/bad-input.sh \
 	tests/escapes.sh \
+	tests/file-sizes.sh \
 	tests/i18n.sh \
 	tests/doc.sh \
 	tests/images.sh \

@@ -1,14 +1,15 @@
 #!/bin/sh
 # The hardening tests again with vmtui built with AddressSanitizer and
 # UBSan: what reaches the terminal (escapes.sh), the serial log's cap and
-# its keeper (serial-log.sh), and the size and range checks of files and
-# options (bad-input.sh).  The sanitized build is made from
-# this tree's distribution files in tests/asan/ (as `make sanitize` does
-# for more of the suite); a memory error aborts the program, which fails
-# the case it happened in, and any sanitizer report fails this test.
+# its keeper (serial-log.sh), the range checks of options (bad-input.sh)
+# and the size checks of files read whole (file-sizes.sh).  The sanitized
+# build is made from this tree's distribution files in tests/asan/ (as
+# `make sanitize` does for more of the suite); a memory error aborts the
+# program, which fails the case it happened in, and any sanitizer report
+# fails this test.
 . "${top_srcdir:-.}/tests/lib.sh"
 
-TESTS_UNDER_ASAN="escapes.sh serial-log.sh bad-input.sh"
+TESTS_UNDER_ASAN="escapes.sh serial-log.sh bad-input.sh file-sizes.sh"
 cd "$top_builddir" || exit 1
 # a build of its own: nothing of the make that runs this test (its TESTS=)
 # may reach the makes below
