@@ -44,9 +44,7 @@ assert d["description"] == "line one\nred\u009b31m \u2066isolated\u2069 end", d[
 if command -v tmux >/dev/null; then
 	export TMUX_TMPDIR="$T"
 	S=none
-	fresh_session -x 120 -y 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' \
-		XDG_CONFIG_HOME='$XDG_CONFIG_HOME' VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg \
-		'$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
+	tui_session 120
 	see '^ . ev\\u009b31m\\u202ertl' 15 "the TUI lists the VM with the escapes shown as text"
 	keys q
 	see 'VMTUI-EXITED 0' 10 "the TUI quits"

@@ -226,6 +226,15 @@ fresh_session() {
 	return 0
 }
 
+# tui_session [COLS]: vmtui on this test's embedded engine in a fresh
+# COLS x 30 tmux session (default 100), LANG=C.UTF-8; the pane stays after
+# it ends, showing VMTUI-EXITED and its status
+tui_session() {
+	fresh_session -x "${1:-100}" -y 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' \
+		XDG_CONFIG_HOME='$XDG_CONFIG_HOME' VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg \
+		'$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
+}
+
 # screen: the visible pane
 screen() { tmux capture-pane -p -t "$S"; }
 # see REGEX SECONDS DESC: waits until the screen shows REGEX

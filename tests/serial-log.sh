@@ -76,9 +76,7 @@ check "  ... and it starts at a line the guest printed later than the first" \
 
 # The Console tab shows the newest lines, across the cuts.
 S=none
-fresh_session -x 100 -y 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' \
-	XDG_CONFIG_HOME='$XDG_CONFIG_HOME' VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg \
-	'$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
+tui_session
 see '^ . flood +running' 15 "the TUI lists the flooding guest"
 keys Tab Tab Tab Tab
 see 'VMTUI-FLOOD [0-9]+ the quick' 10 "its Console tab shows the flood"
@@ -137,9 +135,7 @@ check "a VM whose serial log is in a folder the user named" redefine d-other "$T
 check "a VM whose serial log is a FIFO in that folder" redefine e-pipe "$T/other/p-serial.log"
 printf '[console]\nlog-folders = %s\n' "$T/other" >"$conf"
 
-fresh_session -x 120 -y 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' \
-	XDG_CONFIG_HOME='$XDG_CONFIG_HOME' VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg \
-	'$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
+tui_session 120
 see '^ . a-fifo +shut off' 15 "the TUI lists them"
 keys Tab Tab Tab Tab
 see "serial log $T/fifo is not in vmtui's log folder" 5 "a FIFO elsewhere: not opened, with the reason"
