@@ -8,7 +8,7 @@ EXTRA_DIST += bench/list-1000.sh bench/tui-1000.sh bench/node-xml.sh \
 # bench/vnc.sh; built by `make bench` only
 EXTRA_PROGRAMS = bench/vnc-render
 bench_vnc_render_SOURCES = bench/vnc-render.c
-bench_vnc_render_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/console \
+bench_vnc_render_CPPFLAGS = $(AM_CPPFLAGS) \
 	$(CHAFA_CFLAGS) $(ZLIB_CFLAGS)
 bench_vnc_render_LDADD = $(CONSOLE_LIBS) $(CORE_LIBS)
 CLEANFILES += bench/vnc-render$(EXEEXT)

@@ -27,9 +27,11 @@
 #include <chafa.h>
 #include <libvirt/virterror.h>
 
-#include "console-priv.h"
-#include "core.h"
-#include "render.h"
+#include "console/console-priv.h"
+#include "core/error.h"
+#include "core/settings.h"
+#include "core/engine.h"
+#include "console/render.h"
 
 /* vmtui's fit view of a 1024×768 screen in a 160×49 terminal with
  * 8×16-pixel cells: 128×48 cells, one guest pixel a terminal pixel */

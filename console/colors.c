@@ -9,7 +9,7 @@
 #include <curses.h>
 #include <term.h>
 
-#include "console-priv.h"
+#include "console/console-priv.h"
 
 int console_terminfo_colors(void)
 {

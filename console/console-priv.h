@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "console.h"
+#include "console/console.h"
+#include "core/engine.h"
 
 /* Puts the terminal in raw mode and writes @enter; @leave is written when
  * the terminal is restored, by console_term_leave() or on a crash signal.

@@ -14,7 +14,9 @@
 
 #include <stdbool.h>
 
-#include "core.h"
+#include "core/error.h"
+#include "core/settings.h"
+#include "core/engine.h"
 
 /* What the user asked for when a session ended. */
 enum console_next {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keys.h"
+#include "console/keys.h"
 
 /* X keysyms (X11/keysymdef.h) */
 enum {

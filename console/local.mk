@@ -6,7 +6,7 @@ console_libconsole_a_SOURCES = console/console.h console/console-priv.h \
 	console/term.c console/serial.c \
 	console/vnc.c console/render.c console/render.h console/keys.c \
 	console/keys.h console/png.c console/colors.c console/thumb.c
-console_libconsole_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/console \
+console_libconsole_a_CPPFLAGS = $(AM_CPPFLAGS) \
 	$(VNCCLIENT_CFLAGS) $(CHAFA_CFLAGS) $(PNG_CFLAGS) $(NCURSES_CFLAGS)
 
 # terminfo (from ncurses) tells the colours of a terminal

@@ -9,8 +9,8 @@
 
 #include <png.h>
 
-#include "console-priv.h"
-#include "i18n.h"
+#include "console/console-priv.h"
+#include "core/i18n.h"
 
 GBytes *console_png(const uint8_t *rgb, int w, int h)
 {

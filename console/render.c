@@ -11,8 +11,8 @@
 
 #include <chafa.h>
 
-#include "core.h"
-#include "render.h"
+#include "core/settings.h"
+#include "console/render.h"
 
 /* a cell as the renderer keeps it: see get_cell() */
 struct cell {

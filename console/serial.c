@@ -25,9 +25,14 @@
 #include <glib-unix.h>
 #include <libvirt/virterror.h>
 
-#include "console-priv.h"
-#include "i18n.h"
-#include "keys.h"
+#include "console/console-priv.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "core/engine.h"
+#include "core/jobs.h"
+#include "core/vm.h"
+#include "core/model.h"
+#include "console/keys.h"
 
 
 struct serial {

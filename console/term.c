@@ -17,8 +17,11 @@
 
 #include <glib-unix.h>
 
-#include "console-priv.h"
-#include "i18n.h"
+#include "console/console-priv.h"
+#include "core/i18n.h"
+#include "core/names.h"
+#include "core/jobs.h"
+#include "core/vm.h"
 
 static struct termios saved;
 static volatile sig_atomic_t raw_on;

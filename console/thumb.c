@@ -11,9 +11,11 @@
 
 #include <libvirt/virterror.h>
 
-#include "console-priv.h"
-#include "i18n.h"
-#include "render.h"
+#include "console/console-priv.h"
+#include "core/i18n.h"
+#include "core/engine.h"
+#include "core/vm.h"
+#include "console/render.h"
 
 #define SHOT_MAX (64u << 20) /* bytes: 16384 × 1024 RGB is plenty */
 

@@ -30,10 +30,16 @@
 #include <netdb.h>
 #include <rfb/rfbclient.h>
 
-#include "console-priv.h"
-#include "i18n.h"
-#include "keys.h"
-#include "render.h"
+#include "console/console-priv.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "core/jobs.h"
+#include "core/vm.h"
+#include "core/model.h"
+#include "console/keys.h"
+#include "console/render.h"
 
 
 #define FRAME_US (33 * 1000)         /* cells: at most 30 frames a second */

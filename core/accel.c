@@ -21,8 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "i18n.h"
+#include "core/engine.h"
+#include "core/i18n.h"
 
 #define PROBE_PORT 0x10
 #define PROBE_VALUE 0x2a

@@ -21,7 +21,8 @@
 #include <pwd.h>
 #include <string.h>
 
-#include "core-priv.h"
+#include "core/core-priv.h"
+#include "core/error.h"
 
 static int fallback_on;
 

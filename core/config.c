@@ -8,8 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "i18n.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "core/i18n.h"
 
 #define MIB (UINT64_C(1) << 20)
 

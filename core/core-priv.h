@@ -1,10 +1,12 @@
 /*
  * core-priv.h — internals shared between core's own files and its unit
- * tests.  Other modules include core.h only.
+ * tests.  Other modules include core's public headers (core/engine.h, core/vm.h, ...) only.
  */
 #pragma once
 
-#include "core.h"
+#include "core/error.h"
+#include "core/vm.h"
+#include "core/run.h"
 
 /* account.c: answer lookups of the QEMU driver's default account. */
 void account_fallback_enable(bool on);

@@ -16,8 +16,12 @@
 
 #include <libvirt/virterror.h>
 
-#include "core-priv.h"
-#include "i18n.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/engine.h"
+#include "core/run.h"
+#include "core/i18n.h"
 
 char *core_file_stem(const char *name)
 {

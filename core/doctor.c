@@ -10,8 +10,13 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "core-priv.h"
-#include "i18n.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "core/engine.h"
+#include "core/doctor.h"
+#include "core/i18n.h"
 
 #define GIB (UINT64_C(1) << 30)
 

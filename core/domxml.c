@@ -18,8 +18,10 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
-#include "core-priv.h"
-#include "i18n.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/vm.h"
+#include "core/i18n.h"
 
 #define VMTUI_NS "https://vmtui.org/xmlns/vm/1"
 

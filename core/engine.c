@@ -28,8 +28,13 @@
 
 #include <libvirt/virterror.h>
 
-#include "core-priv.h"
-#include "i18n.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "core/engine.h"
+#include "core/logs.h"
+#include "core/i18n.h"
 
 struct engine {
 	virConnectPtr conn;

@@ -13,8 +13,8 @@
 
 #include <libvirt/virterror.h>
 
-#include "core.h"
-#include "i18n.h"
+#include "core/error.h"
+#include "core/i18n.h"
 
 static __thread char err_msg[1024];
 static __thread enum core_err err_code;

@@ -17,8 +17,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "i18n.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "core/i18n.h"
 
 char *core_data_dir(void)
 {

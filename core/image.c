@@ -17,8 +17,11 @@
 
 #include <json-glib/json-glib.h>
 
-#include "core-priv.h"
-#include "i18n.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/run.h"
+#include "core/image.h"
+#include "core/i18n.h"
 
 #define INFO_CPU_SECONDS 30
 #define INFO_MEMORY (UINT64_C(1) << 30)

@@ -16,8 +16,10 @@
 
 #include <glib-unix.h>
 
-#include "core.h"
-#include "i18n.h"
+#include "core/error.h"
+#include "core/jobs.h"
+#include "core/model.h"
+#include "core/i18n.h"
 
 #define JOB_WORKERS 4
 

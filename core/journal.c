@@ -29,8 +29,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "i18n.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/engine.h"
+#include "core/journal.h"
+#include "core/i18n.h"
 
 /* a journal larger than this is not one of ours (a 1000-VM lab is ~300 KiB) */
 #define JOURNAL_MAX (4u << 20)

@@ -33,8 +33,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core-priv.h"
-#include "i18n.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "core/engine.h"
+#include "core/logs.h"
+#include "core/i18n.h"
 
 #define KEEPER_LOCK ".keeper"
 /* the keeper looks at least this often, and at most ten times a second */

@@ -14,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core-priv.h"
-#include "i18n.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/engine.h"
+#include "core/model.h"
+#include "core/i18n.h"
 
 struct model {
 	struct engine *eng;

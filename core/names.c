@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "i18n.h"
+#include "core/error.h"
+#include "core/names.h"
+#include "core/vm.h"
+#include "core/i18n.h"
 
 #define NAME_MAX_CHARS 64
 #define TEXT_MAX_BYTES (64 * 1024)

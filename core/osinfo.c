@@ -11,8 +11,9 @@
 #include <osinfo/osinfo.h>
 #endif
 
-#include "core.h"
-#include "i18n.h"
+#include "core/error.h"
+#include "core/vm.h"
+#include "core/i18n.h"
 
 #define DEFAULT_VCPUS 1
 #define DEFAULT_MEMORY_MIB 1024

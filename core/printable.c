@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-#include "core.h"
+#include "core/names.h"
 
 bool core_char_printable(gunichar c)
 {

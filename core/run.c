@@ -19,8 +19,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core-priv.h"
-#include "i18n.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/jobs.h"
+#include "core/run.h"
+#include "core/i18n.h"
 
 #define DEFAULT_MEMORY (UINT64_C(1) << 30)
 #define DEFAULT_OUTPUT (1u << 20)

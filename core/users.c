@@ -26,8 +26,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core-priv.h"
-#include "i18n.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/engine.h"
+#include "core/vm.h"
+#include "core/users.h"
+#include "core/i18n.h"
 
 #define RECORD_MAX 4096
 

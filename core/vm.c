@@ -13,8 +13,18 @@
 
 #include <libvirt/virterror.h>
 
-#include "core-priv.h"
-#include "i18n.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "core/logs.h"
+#include "core/jobs.h"
+#include "core/vm.h"
+#include "core/model.h"
+#include "core/image.h"
+#include "core/i18n.h"
 
 bool vm_state_active(int state)
 {

@@ -24,8 +24,9 @@
 
 #include <curl/curl.h>
 
-#include "i18n.h"
-#include "images-priv.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "images/images-priv.h"
 
 /* free space is checked again after this much (or a larger block) */
 #define SPACE_STEP (4u << 20)

@@ -4,7 +4,8 @@
  */
 #pragma once
 
-#include "images.h"
+#include "images/images.h"
+#include "core/image.h"
 
 /* fetch.c: downloads @url into the file @path, resuming from its current
  * size when it exists (an HTTP Range request).  Progress on @job goes

@@ -1,7 +1,7 @@
 /*
  * images.h — disk images vmtui did not make itself: the per-user image
  * store, OVA import and export.  Telling what an image is, safely
- * (image_inspect_safe and the rest), lives in core (core.h), which every
+ * (image_inspect_safe and the rest), lives in core (core/image.h), which every
  * VM's disk goes through too.
  *
  * All functions block (they run qemu-img or touch the disk): call them
@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core.h"
+#include "core/error.h"
+#include "core/jobs.h"
+#include "core/engine.h"
 
 /* ---- the image store ---------------------------------------------------
  *

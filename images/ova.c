@@ -28,9 +28,17 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "i18n.h"
-#include "images-priv.h"
-#include "ova.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "core/journal.h"
+#include "core/jobs.h"
+#include "core/run.h"
+#include "core/image.h"
+#include "images/images-priv.h"
+#include "images/ova.h"
 
 #define CHUNK (1 << 20)
 /* qemu-img converting a disk from elsewhere: a hostile image must not

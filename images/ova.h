@@ -21,7 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core.h"
+#include "core/error.h"
+#include "core/jobs.h"
+#include "core/vm.h"
 
 /* Bounds on what an OVA may hold: anything past them is refused (and
  * past the [limits] disks and disk-size, core_limits()). */

@@ -23,8 +23,10 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
-#include "i18n.h"
-#include "ova.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "images/ova.h"
 
 #define NS_OVF1 "http://schemas.dmtf.org/ovf/envelope/1"
 #define NS_OVF2 "http://schemas.dmtf.org/ovf/envelope/2"

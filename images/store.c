@@ -25,8 +25,15 @@
 
 #include <json-glib/json-glib.h>
 
-#include "i18n.h"
-#include "images-priv.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "core/names.h"
+#include "core/journal.h"
+#include "core/users.h"
+#include "core/run.h"
+#include "core/image.h"
+#include "images/images-priv.h"
 
 #define BLOCK (256 * 1024)
 /* the unit of the holes left in files written sparse */

@@ -4,7 +4,7 @@ noinst_LIBRARIES += templates/libtemplates.a
 templates_libtemplates_a_SOURCES = templates/templates.h \
 	templates/templates-priv.h templates/manifest.c templates/template.c \
 	templates/seed.c templates/provision.c templates/qcow2.c
-templates_libtemplates_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/templates \
-	-I$(top_srcdir)/images $(LIBARCHIVE_CFLAGS) $(CRYPT_CFLAGS) $(YAML_CFLAGS)
+templates_libtemplates_a_CPPFLAGS = $(AM_CPPFLAGS) \
+	 $(LIBARCHIVE_CFLAGS) $(CRYPT_CFLAGS) $(YAML_CFLAGS)
 
 TEMPLATES_LIBS = templates/libtemplates.a $(IMAGES_LIBS) $(LIBARCHIVE_LIBS) $(CRYPT_LIBS) $(YAML_LIBS)

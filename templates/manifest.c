@@ -20,8 +20,10 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "i18n.h"
-#include "templates-priv.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "core/names.h"
+#include "templates/templates-priv.h"
 
 #define MANIFEST "template.xml"
 /* a manifest holds a few KiB: its longest texts are a description and a

@@ -23,8 +23,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "i18n.h"
-#include "templates-priv.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "core/journal.h"
+#include "core/users.h"
+#include "templates/templates-priv.h"
 
 /* Puts @disk and @seed on the disk, with their names (one folder), before
  * the VM that uses them is defined: a power cut after the definition must

@@ -24,8 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "i18n.h"
-#include "templates-priv.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "templates/templates-priv.h"
 
 #define CLUSTER_BITS 16
 #define CLUSTER ((uint64_t)1 << CLUSTER_BITS)

@@ -26,8 +26,10 @@
 #include <archive_entry.h>
 #include <yaml.h>
 
-#include "i18n.h"
-#include "templates-priv.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "core/names.h"
+#include "templates/templates-priv.h"
 
 #define USER_DATA_MAX (1024 * 1024)
 /* an SSH key file: a few keys of a few hundred bytes */

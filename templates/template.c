@@ -22,10 +22,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "i18n.h"
-#include "images.h"
-#include "ova.h"
-#include "templates-priv.h"
+#include "core/i18n.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "core/names.h"
+#include "core/vm.h"
+#include "core/model.h"
+#include "core/users.h"
+#include "core/run.h"
+#include "core/image.h"
+#include "images/images.h"
+#include "images/ova.h"
+#include "templates/templates-priv.h"
 
 int tpl_qemu_img(const char *const *argv, const char *what)
 {

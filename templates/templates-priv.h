@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "templates.h"
+#include "templates/templates.h"
 
 /* manifest.c: a fresh template named @name with its paths filled in. */
 struct template *template_alloc(const char *name);

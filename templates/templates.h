@@ -21,7 +21,9 @@
 
 #include <glib.h>
 
-#include "core.h"
+#include "core/error.h"
+#include "core/jobs.h"
+#include "core/vm.h"
 
 /* ---- manifests ----------------------------------------------------------- */
 

@@ -27,28 +27,28 @@ tests_unit_journal_LDADD = $(TEST_CORE_LIBS)
 tests_unit_domxml_SOURCES = tests/unit-domxml.c tests/tap.h
 tests_unit_domxml_LDADD = $(TEST_CORE_LIBS)
 tests_unit_console_SOURCES = tests/unit-console.c tests/tap.h
-tests_unit_console_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/console
+tests_unit_console_CPPFLAGS = $(AM_CPPFLAGS)
 tests_unit_console_LDADD = $(CONSOLE_LIBS) $(TEST_CORE_LIBS)
 tests_unit_images_SOURCES = tests/unit-images.c tests/tap.h
-tests_unit_images_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images
+tests_unit_images_CPPFLAGS = $(AM_CPPFLAGS)
 tests_unit_images_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
 tests_unit_templates_SOURCES = tests/unit-templates.c tests/tap.h
-tests_unit_templates_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/templates $(YAML_CFLAGS)
+tests_unit_templates_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS)
 tests_unit_templates_LDADD = $(TEMPLATES_LIBS) $(TEST_CORE_LIBS)
 # The OVA fuzz target: with --enable-fuzzing a libFuzzer binary (`make
 # fuzz` runs it); always, the same target with replay.c's main() as a
 # short deterministic run in `make check`.
 unit_tests += tests/fuzz-ova-replay tests/unit-ova
 tests_unit_ova_SOURCES = tests/unit-ova.c tests/tap.h
-tests_unit_ova_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images $(LIBARCHIVE_CFLAGS)
+tests_unit_ova_CPPFLAGS = $(AM_CPPFLAGS) $(LIBARCHIVE_CFLAGS)
 tests_unit_ova_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
 tests_fuzz_ova_replay_SOURCES = tests/fuzz/fuzz-ova.c tests/fuzz/replay.c tests/tap.h
-tests_fuzz_ova_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images -I$(top_srcdir)/tests
+tests_fuzz_ova_replay_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_ova_replay_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
 if ENABLE_FUZZING
 check_PROGRAMS += tests/fuzz-ova
 tests_fuzz_ova_SOURCES = tests/fuzz/fuzz-ova.c
-tests_fuzz_ova_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/images
+tests_fuzz_ova_CPPFLAGS = $(AM_CPPFLAGS)
 tests_fuzz_ova_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_ova_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
 endif

@@ -10,8 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "tap.h"
+#include "core/error.h"
+#include "core/settings.h"
+#include "core/engine.h"
+#include "core/vm.h"
+#include "core/model.h"
+#include "tests/tap.h"
 
 /* State of @name in the model's rows, or -1 if absent. */
 static int row_state(struct model *m, const char *name)

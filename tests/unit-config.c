@@ -8,8 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "tap.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/settings.h"
+#include "core/engine.h"
+#include "tests/tap.h"
 
 static char *dir;
 

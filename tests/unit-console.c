@@ -8,10 +8,10 @@
 
 #include <string.h>
 
-#include "console-priv.h"
-#include "keys.h"
-#include "render.h"
-#include "tap.h"
+#include "console/console-priv.h"
+#include "console/keys.h"
+#include "console/render.h"
+#include "tests/tap.h"
 
 static void check_keys(void)
 {

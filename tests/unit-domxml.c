@@ -8,8 +8,10 @@
 
 #include <string.h>
 
-#include "core-priv.h"
-#include "tap.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/vm.h"
+#include "tests/tap.h"
 
 static const char *const nasty[] = {
 	"plain",

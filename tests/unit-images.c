@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "images-priv.h"
-#include "tap.h"
+#include "images/images-priv.h"
+#include "tests/tap.h"
 
 static char *dir;
 

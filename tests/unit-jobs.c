@@ -8,8 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "tap.h"
+#include "core/error.h"
+#include "core/jobs.h"
+#include "tests/tap.h"
 
 static int job_ok(struct job *job, void *data)
 {

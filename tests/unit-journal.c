@@ -12,8 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "tap.h"
+#include "core/error.h"
+#include "core/settings.h"
+#include "core/engine.h"
+#include "core/journal.h"
+#include "tests/tap.h"
 
 /* the test driver's own domain */
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"

@@ -6,8 +6,10 @@
 
 #include <string.h>
 
-#include "core.h"
-#include "tap.h"
+#include "core/error.h"
+#include "core/names.h"
+#include "core/vm.h"
+#include "tests/tap.h"
 
 /* Boot orders: aliases, case and spaces accepted; each mistake named. */
 static void check_boot(void)

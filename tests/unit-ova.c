@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ova.h"
-#include "tap.h"
+#include "images/ova.h"
+#include "tests/tap.h"
 
 static struct ovf_desc *parse_seed(const char *name)
 {

@@ -12,8 +12,8 @@
 
 #include <yaml.h>
 
-#include "templates-priv.h"
-#include "tap.h"
+#include "templates/templates-priv.h"
+#include "tests/tap.h"
 
 #define ED25519 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICT4TfVbzCIITH3ir0MWMYbaEZTkWNB1ApiTjcmZEra/"
 #define RSA "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDVpfDAVrkrVLs+zVizwloHPCQCZLMApru/0W6gdXy6Uun1MQmuNa3jpx1XRK6b0t2b4sEP6NWXiD289yi/8/2wA339H8N2aqB9NtcN19ZmDU2TrF7xhGs4gzkIsFcnbfD0jb7YdN4ymwVAgMVvBsYMqdah65LeCxzFicyIuKqeiw=="

@@ -16,7 +16,9 @@
 
 #include <libvirt/virterror.h>
 
-#include "core.h"
+#include "core/error.h"
+#include "core/settings.h"
+#include "core/engine.h"
 
 int main(int argc, char **argv)
 {

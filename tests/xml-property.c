@@ -15,8 +15,13 @@
 
 #include <libvirt/virterror.h>
 
-#include "core-priv.h"
-#include "tap.h"
+#include "core/core-priv.h"
+#include "core/error.h"
+#include "core/settings.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "core/vm.h"
+#include "tests/tap.h"
 
 static const char *const pieces[] = {
 	"a", "Z", "0", "-", "_", ".", " ", "'", "\"", "<", ">", "&", "]]>",

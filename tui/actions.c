@@ -9,8 +9,9 @@
 #include <curses.h>
 #include <string.h>
 
-#include "i18n.h"
-#include "tui.h"
+#include "core/i18n.h"
+#include "core/engine.h"
+#include "tui/tui.h"
 
 /* Runs "CMD NAME [EXTRA]" on the VM @vm, on its host. */
 static int run_cmd(struct tui *t, const char *cmd, const struct vm_row *vm,

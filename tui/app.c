@@ -22,8 +22,10 @@
 
 #include <glib-unix.h>
 
-#include "i18n.h"
-#include "tui.h"
+#include "core/i18n.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "tui/tui.h"
 
 static int wake_pipe[2] = { -1, -1 };
 

@@ -13,8 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "i18n.h"
+#include "tui/commands.h"
+#include "core/i18n.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "core/journal.h"
 
 /* ---- output helpers ---------------------------------------------------- */
 

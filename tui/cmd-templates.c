@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "i18n.h"
-#include "templates.h"
+#include "tui/commands.h"
+#include "core/i18n.h"
+#include "core/names.h"
+#include "templates/templates.h"
 
 #define MIB (UINT64_C(1) << 20)
 

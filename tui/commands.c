@@ -14,12 +14,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "console.h"
-#include "i18n.h"
-#include "images.h"
-#include "ova.h"
-#include "templates.h"
+#include "tui/commands.h"
+#include "console/console.h"
+#include "core/i18n.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "core/vm.h"
+#include "core/model.h"
+#include "core/image.h"
+#include "core/doctor.h"
+#include "images/images.h"
+#include "images/ova.h"
+#include "templates/templates.h"
 
 #define MIB (UINT64_C(1) << 20)
 

@@ -11,7 +11,9 @@
 
 #include <glib.h>
 
-#include "core.h"
+#include "core/error.h"
+#include "core/settings.h"
+#include "core/jobs.h"
 
 enum cmd_flags {
 	CMD_ENGINE = 1 << 0,      /* needs an open engine */

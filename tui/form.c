@@ -15,9 +15,10 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "i18n.h"
-#include "templates.h"
-#include "tui.h"
+#include "core/i18n.h"
+#include "core/names.h"
+#include "templates/templates.h"
+#include "tui/tui.h"
 
 /* Every field of every form; a form shows those visible() lets through,
  * in this order. */

@@ -12,9 +12,11 @@
 
 #include <unistd.h>
 
-#include "commands.h"
-#include "i18n.h"
-#include "tui.h"
+#include "tui/commands.h"
+#include "core/i18n.h"
+#include "core/names.h"
+#include "core/logs.h"
+#include "tui/tui.h"
 
 static void setup_locale(void)
 {

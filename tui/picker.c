@@ -9,8 +9,8 @@
 #include <curses.h>
 #include <string.h>
 
-#include "i18n.h"
-#include "tui.h"
+#include "core/i18n.h"
+#include "tui/tui.h"
 
 struct picker {
 	char *title;

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "i18n.h"
-#include "tui.h"
+#include "core/i18n.h"
+#include "tui/tui.h"
 
 /* A colour as configured: the terminal's default, a palette index, or an
  * RGB value to be matched to what the terminal has. */

@@ -11,8 +11,12 @@
 #include <stdbool.h>
 #include <wchar.h>
 
-#include "commands.h"
-#include "core.h"
+#include "tui/commands.h"
+#include "core/error.h"
+#include "core/settings.h"
+#include "core/jobs.h"
+#include "core/vm.h"
+#include "core/model.h"
 
 /* What a handler asks the loop to do. */
 enum tui_result {

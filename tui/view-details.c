@@ -15,10 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "console.h"
-#include "i18n.h"
-#include "render.h"
-#include "tui.h"
+#include "console/console.h"
+#include "core/i18n.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "core/logs.h"
+#include "console/render.h"
+#include "tui/tui.h"
 
 struct describe {
 	struct engine *eng;

@@ -11,8 +11,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "i18n.h"
-#include "tui.h"
+#include "core/i18n.h"
+#include "core/engine.h"
+#include "tui/tui.h"
 
 /* Glyph for a state: Unicode where the terminal has it, ASCII otherwise. */
 static const char *state_glyph(const struct tui *t, int state)

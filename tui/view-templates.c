@@ -13,9 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "i18n.h"
-#include "templates.h"
-#include "tui.h"
+#include "core/i18n.h"
+#include "core/engine.h"
+#include "templates/templates.h"
+#include "tui/tui.h"
 
 struct templates_view {
 	struct host *host;     /* whose VMs are counted; where commands run */

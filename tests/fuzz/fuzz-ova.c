@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ova.h"
+#include "images/ova.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

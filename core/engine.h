@@ -1,0 +1,81 @@
+/*
+ * engine.h — the connection to libvirt (the embedded QEMU driver or any
+ * URI), its event loop, and the accelerator probe.
+ *
+ * Threading: engine_open() starts libvirt's event loop on its own thread.
+ * Every function that calls libvirt may block on a guest's QEMU monitor and
+ * belongs on a job worker (jobs.h), never on a UI thread.
+ */
+#pragma once
+
+#include <libvirt/libvirt.h>
+
+#include "core/error.h"
+#include "core/settings.h"
+
+struct core_config;
+
+/* ---- accelerator probe ------------------------------------------------- */
+
+struct kvm_probe {
+	bool dev_present;   /* /dev/kvm exists */
+	bool dev_usable;    /* it opened read-write */
+	bool runs_guest;    /* a tiny guest ran to its HLT in time */
+	char detail[256];   /* what failed, for doctor */
+};
+
+/* Runs a few instructions in a real KVM vCPU, with a 2 s watchdog, to tell
+ * whether KVM works here (on some nested hosts it hangs).  Result cached
+ * for the process. */
+const struct kvm_probe *kvm_probe(void);
+
+/* ---- engine ------------------------------------------------------------ */
+
+struct engine;
+
+/* Process-wide libvirt set-up, once: error handler, log file, event loop
+ * implementation.  Call before any other libvirt function (engine_open
+ * does), or libvirt starts logging to stderr. */
+void engine_init_libvirt(void);
+
+/* Opens the engine named by @cfg: the embedded QEMU driver (writing its
+ * qemu.conf first) unless cfg->uri names another.  Starts the event loop
+ * thread.  Returns NULL with a specific error (a locked embedded root names
+ * the process holding it).  Free with engine_close(). */
+struct engine *engine_open(const struct core_config *cfg);
+/* The same for @uri (NULL: the embedded engine).  Without @may_ask, libvirt
+ * asks no credentials on the terminal (the TUI owns it). */
+struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
+			       bool may_ask);
+/* Waits until libvirt has finished reconnecting to running guests (closing
+ * the embedded driver earlier would make it kill them), then closes.
+ * Returns -1 when a guest never settled (a frozen QEMU): the driver is then
+ * left open and the caller should leave the process with _exit(). */
+int engine_close(struct engine *eng);
+virConnectPtr engine_conn(struct engine *eng);
+const char *engine_uri(struct engine *eng);
+bool engine_is_embedded(struct engine *eng);
+bool engine_is_test(struct engine *eng);
+/* True when the engine's guests run on this host (embedded, qemu:///). */
+bool engine_is_local(struct engine *eng);
+/* The accelerator new and started guests use on this engine. */
+enum accel_mode engine_accel(struct engine *eng);
+/* Embedded root directory, or NULL for other URIs. */
+const char *engine_root(struct engine *eng);
+/* Waits until libvirt is done reconnecting to @dom (its monitor is free);
+ * returns 0, or -1 with CORE_ERR_TIMEOUT after @timeout_ms. */
+int engine_wait_settled(struct engine *eng, virDomainPtr dom, int timeout_ms);
+/* Same for every running domain. */
+int engine_wait_all_settled(struct engine *eng, int timeout_ms);
+/* Wall-clock µs at which the running VM @name was started, read from its
+ * QEMU pid file on a local engine; 0 when that cannot be known. */
+gint64 engine_vm_started(struct engine *eng, const char *name);
+
+/* Callback for domain lifecycle events; runs on the event-loop thread and
+ * must only record state and wake its owner. */
+typedef void (*engine_event_cb)(const char *uuid, int event, int detail,
+				void *opaque);
+void engine_set_event_cb(struct engine *eng, engine_event_cb cb, void *opaque);
+
+/* PID of the process holding the embedded root at @root, or 0 if free. */
+long engine_lock_holder(const char *root);

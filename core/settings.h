@@ -1,0 +1,75 @@
+/*
+ * settings.h — the user's configuration (vmtui.conf and VMTUI_*) and the
+ * limits on what others can make vmtui spend.
+ */
+#pragma once
+
+#include "core/error.h"
+
+/* ---- configuration ----------------------------------------------------- */
+
+enum accel_mode { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+
+struct core_config {
+	char *uri;          /* NULL: the embedded engine */
+	char *engine_root;  /* root of the embedded engine */
+	enum accel_mode accel;
+	int op_timeout;     /* seconds a CLI waits for a libvirt call */
+	int shutdown_timeout; /* seconds an ACPI shutdown may take */
+	char *pool;         /* storage pool for new disks on daemon URIs */
+	int refresh;        /* [ui] seconds between stats refreshes */
+	bool mouse;         /* [ui] mouse clicks and wheel in the TUI */
+	int console_escape; /* [console] escape: the console menu's byte */
+	char *console_graphics; /* [console] graphics: a graphics_mode name
+				 * (VMTUI_GRAPHICS wins) */
+	char **log_folders; /* [console] log-folders: more folders whose serial
+			     * logs the TUI may open (NULL-terminated) */
+	char *path;         /* file it was read from (may not exist) */
+	/* "key = value" groups the TUI interprets, in file order, each a
+	 * GPtrArray of struct core_pair: [hosts] label = URI (more hosts to
+	 * show), [keys] action = key, [colors] element = colours */
+	GPtrArray *hosts, *keys, *colors;
+};
+
+struct core_pair {
+	char *key;
+	char *value;
+};
+
+/* Bounds on what others (guests, images, OVAs) can make vmtui spend;
+ * each a documented setting (vmtui(1), FILES), read by core_config_load. */
+struct core_limits {
+	uint64_t log_size;  /* [console] log-size: bytes a VM's serial log
+			     * keeps (the oldest output goes first) */
+	uint64_t reserve;   /* [limits] reserve: bytes imports and copies
+			     * leave free on their file system */
+	unsigned disks;     /* [limits] disks: disks an imported VM may have */
+	uint64_t disk_size; /* [limits] disk-size: the largest disk an import
+			     * may declare or unpack to */
+	unsigned expansion; /* [limits] expansion: times the data of a
+			     * compressed image may outgrow its download */
+	uint64_t boot_file; /* [limits] boot-file: the largest kernel or
+			     * initrd copied into a template */
+};
+/* The limits in effect (the defaults until a config is loaded); static. */
+const struct core_limits *core_limits(void);
+
+/* Reads the config file (or @path), then VMTUI_URI, VMTUI_ACCEL and
+ * VMTUI_ENGINE_ROOT.  Returns NULL with an error on a malformed file.
+ * Free with core_config_free(). */
+struct core_config *core_config_load(const char *path);
+void core_config_free(struct core_config *cfg);
+DEFINE_AUTOPTR(core_config, core_config_free)
+/* Parses "auto", "kvm" or "tcg"; -1 on anything else. */
+int accel_mode_parse(const char *s);
+const char *accel_mode_name(enum accel_mode mode);
+/* The graphical console's output modes; auto lets it choose. */
+enum graphics_mode {
+	GRAPHICS_AUTO, GRAPHICS_KITTY, GRAPHICS_SIXEL, GRAPHICS_TRUECOLOR,
+	GRAPHICS_256, GRAPHICS_16,
+};
+/* The mode named @s ("auto", "kitty", "sixel", "truecolor", "256", "16"),
+ * or -1. */
+int graphics_mode_parse(const char *s);
+/* Its name, as above; static. */
+const char *graphics_mode_name(enum graphics_mode mode);

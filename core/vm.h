@@ -1,0 +1,156 @@
+/*
+ * vm.h — what a VM is (its spec, disks, boot order; domain XML built and
+ * read with libxml2), the OS defaults, and the VM operations.  The
+ * operations block on libvirt: run them as jobs.
+ */
+#pragma once
+
+#include <libvirt/libvirt.h>
+
+#include "core/error.h"
+
+struct engine;
+struct job;
+
+/* ---- VM description ---------------------------------------------------- */
+
+enum vm_firmware { FIRMWARE_BIOS, FIRMWARE_UEFI };
+
+struct vm_disk {
+	char *path;
+	char *format;     /* "qcow2", "raw", ... never probed */
+	char *bus;        /* "virtio", "sata", "ide" */
+	bool cdrom;
+	bool readonly;
+	bool owned;       /* created by vmtui: removed with the VM */
+	uint64_t capacity; /* bytes, when known */
+	char *backing;    /* qcow2 overlay: its backing image (a template's
+			   * base), written as an explicit <backingStore>
+			   * so libvirt never probes the chain */
+	char *backing_format;
+};
+
+/* Devices the firmware can boot from, as in libvirt's <os><boot dev=…>. */
+enum vm_boot_dev { BOOT_HD, BOOT_CDROM, BOOT_NETWORK, BOOT_FD };
+#define BOOT_DEV_COUNT 4
+
+/* A boot order: @dev[0] is tried first; each device appears at most once.
+ * n == 0 means "not set" (libvirt's or domxml_build's default). */
+struct vm_boot {
+	unsigned n;
+	enum vm_boot_dev dev[BOOT_DEV_COUNT];
+};
+
+/* libvirt's name of a boot device ("hd", "cdrom", "network", "fd"), for
+ * XML and JSON; static, never translated. */
+const char *vm_boot_dev_id(enum vm_boot_dev dev);
+/* The device's name for people ("hard disk", ...), translated; static. */
+const char *vm_boot_dev_label(enum vm_boot_dev dev);
+
+/* What `create` builds and what `info` shows. */
+struct vm_spec {
+	char *name;
+	char *uuid;        /* set after define or parse */
+	char *description;
+	char *os_variant;  /* libosinfo short id, e.g. "debian12" */
+	char *domain_type; /* "kvm", "qemu" or "test" */
+	unsigned vcpus;
+	unsigned max_vcpus;
+	uint64_t memory_mib;
+	uint64_t max_memory_mib;
+	enum vm_firmware firmware;
+	GPtrArray *disks;  /* of struct vm_disk */
+	char *kernel, *initrd, *cmdline;
+	char *nic_model;   /* NULL: no network interface */
+	char *mac;
+	bool graphics;     /* VNC on 127.0.0.1 */
+	int vnc_port;      /* live port, -1 if none */
+	char *vnc_listen;  /* address it listens on, when known */
+	char *serial_log;  /* file the serial console is copied to */
+	char *disk_bus;    /* default bus for new disks */
+	struct vm_boot boot; /* read from <os><boot> or derived from the
+			      * devices' <boot order>; n == 0 when unset */
+	char *template_name; /* <metadata>: the template it was provisioned
+			      * from (its disk is an overlay on that base) */
+	char *lab_address;   /* <metadata>: its intended lab address */
+};
+
+struct vm_spec *vm_spec_new(void);
+void vm_spec_free(struct vm_spec *spec);
+DEFINE_AUTOPTR(vm_spec, vm_spec_free)
+struct vm_disk *vm_spec_add_disk(struct vm_spec *spec, const char *path,
+				 const char *format, bool cdrom);
+
+/* Builds domain XML for @spec with libxml2 (every user value goes in as a
+ * text node or attribute).  Returns the XML (caller frees) or NULL with an
+ * error recorded. */
+char *domxml_build(const struct vm_spec *spec);
+/* Parses libvirt domain XML into a new spec.  NULL with an error on
+ * malformed XML. */
+struct vm_spec *domxml_parse(const char *xml);
+
+/* ---- OS defaults ------------------------------------------------------- */
+
+struct os_defaults {
+	unsigned vcpus;
+	uint64_t memory_mib;
+	uint64_t disk_bytes;
+	const char *disk_bus;
+	const char *nic_model;
+	char *name;        /* human name of the OS, caller frees via fini */
+};
+/* Fills @out for @variant (NULL: generic Linux).  Returns 0, or -1 with a
+ * usage error when @variant is no short id (1 to 64 letters, digits, '.',
+ * '-', '_' or '+') or libosinfo does not know it.  Falls back to built-in
+ * defaults when vmtui was built without libosinfo. */
+int os_defaults_get(const char *variant, struct os_defaults *out);
+void os_defaults_fini(struct os_defaults *out);
+/* "short-id\tName" for each OS libosinfo knows whose id or name contains
+ * @search (NULL: all), sorted; empty without libosinfo. */
+GPtrArray *os_list(const char *search);
+
+/* ---- VM operations (blocking; run them as jobs) ------------------------- */
+
+/* Looks up a VM by name or UUID.  NULL with CORE_ERR_NOT_FOUND. */
+virDomainPtr vm_lookup(struct engine *eng, const char *name);
+
+/* Creates the disks @spec asks for (entries with owned set and no file yet
+ * get a new qcow2 of their capacity) and defines the VM.  On any failure
+ * nothing is left behind.  Returns 0 or -1. */
+int vm_create(struct engine *eng, struct vm_spec *spec, struct job *job);
+int vm_start(struct engine *eng, const char *name);
+/* Sends an ACPI power-button request and waits up to @timeout_s for the
+ * guest to power off; CORE_ERR_TIMEOUT when it ignores the request. */
+int vm_shutdown(struct engine *eng, const char *name, int timeout_s,
+		struct job *job);
+int vm_destroy(struct engine *eng, const char *name);
+int vm_reboot(struct engine *eng, const char *name);
+int vm_reset(struct engine *eng, const char *name);
+int vm_suspend(struct engine *eng, const char *name);
+int vm_resume(struct engine *eng, const char *name);
+/* Removes the definition; with @remove_disks also the disks vmtui created
+ * (other images are kept and listed in the result).  A running VM is
+ * refused unless @force, which powers it off first. */
+int vm_delete(struct engine *eng, const char *name, bool remove_disks,
+	      bool force, char **report);
+int vm_rename(struct engine *eng, const char *name, const char *new_name);
+/* Checks @vcpus and @mem_mib (0: not given) against vmtui's limits and
+ * @eng's host (NULL: vmtui's limits only), as create and vm_set do, for
+ * anything that will make VMs of that size.  0, or -1 with a usage error
+ * saying which limit. */
+int vm_check_resources(struct engine *eng, unsigned vcpus, uint64_t mem_mib);
+/* Changes vCPUs, memory (0: leave), the description (NULL: leave, "":
+ * remove) and/or the boot order (NULL: leave; see core_parse_boot).
+ * Applies live when running and possible, and always to the persistent
+ * definition.  A new boot order replaces both forms libvirt knows (the
+ * devices' <boot order> and <os><boot>) with <os><boot> elements, and
+ * only reaches a running guest at its next power cycle.  *@needs_restart
+ * tells whether part of it waits for one. */
+int vm_set(struct engine *eng, const char *name, unsigned vcpus,
+	   uint64_t memory_mib, const char *description,
+	   const struct vm_boot *boot, bool *needs_restart);
+/* Parsed description of a VM (live when running).  Caller frees. */
+struct vm_spec *vm_describe(struct engine *eng, const char *name,
+			    int *state, int *reason);
+/* Domain XML; caller frees. */
+char *vm_dumpxml(struct engine *eng, const char *name, bool inactive);
