@@ -83,6 +83,15 @@ void engine_init_libvirt(void)
 	g_once_init_leave(&done, 1);
 }
 
+unsigned long engine_libvirt_version(void)
+{
+	unsigned long v = 0;
+
+	engine_init_libvirt();
+	virGetVersion(&v, NULL, NULL);
+	return v;
+}
+
 /* libvirt's event loop runs on one thread for the whole process, shared
  * by every open engine (the TUI may watch several hosts at once). */
 static struct {

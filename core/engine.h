@@ -38,6 +38,9 @@ struct engine;
  * does), or libvirt starts logging to stderr. */
 void engine_init_libvirt(void);
 
+/* The libvirt library's version, major * 1000000 + minor * 1000 + micro. */
+unsigned long engine_libvirt_version(void);
+
 /* Opens the engine named by @cfg: the embedded QEMU driver (writing its
  * qemu.conf first) unless cfg->uri names another.  Starts the event loop
  * thread.  Returns NULL with a specific error (a locked embedded root names

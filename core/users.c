@@ -237,33 +237,23 @@ static void add_recorded(struct engine *eng, const char *file, GPtrArray *out)
 int file_users(struct engine *eng, const char *const *files, guint n, GPtrArray **users)
 {
 	g_autoptr(GPtrArray) real = g_ptr_array_new_with_free_func(g_free);
-	virDomainPtr *doms = NULL;
-	int count = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+	g_autoptr(GPtrArray) vms = vm_list(eng);
 
-	if (count < 0) {
-		core_error_virt(CORE_ERR_ENGINE, _("Cannot list the VMs"));
+	if (!vms)
 		return -1;
-	}
 	for (guint k = 0; k < n; k++) {
 		g_ptr_array_add(real, canonical(files[k]));
 		users[k] = g_ptr_array_new_with_free_func((GDestroyNotify)file_user_free);
 	}
 	/* each VM's description is read once, whatever the files */
-	for (int i = 0; i < count; i++) {
-		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
-		autoptr(vm_spec) s = xml ? domxml_parse(xml) : NULL;
-		char uuid[VIR_UUID_STRING_BUFLEN] = "";
+	for (guint i = 0; i < vms->len; i++) {
+		const struct vm_spec *s = vms->pdata[i];
 
-		free(xml);
-		virDomainGetUUIDString(doms[i], uuid);
-		for (guint k = 0; s && k < n; k++)
+		for (guint k = 0; k < n; k++)
 			if (uses(s, real->pdata[k]))
-				g_ptr_array_add(users[k], user_new(engine_uri(eng),
-								   virDomainGetName(doms[i]), uuid,
-								   true));
-		virDomainFree(doms[i]);
+				g_ptr_array_add(users[k], user_new(engine_uri(eng), s->name,
+								   s->uuid ? s->uuid : "", true));
 	}
-	free(doms);
 	core_error_clear();
 	for (guint k = 0; k < n; k++) {
 		if (engine_is_local(eng))

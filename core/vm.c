@@ -135,6 +135,67 @@ virDomainPtr vm_lookup(struct engine *eng, const char *name)
 	return dom;
 }
 
+static gint by_spec_name(gconstpointer a, gconstpointer b)
+{
+	const struct vm_spec *x = *(struct vm_spec *const *)a;
+	const struct vm_spec *y = *(struct vm_spec *const *)b;
+
+	return g_strcmp0(x->name, y->name);
+}
+
+GPtrArray *vm_list(struct engine *eng)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+	GPtrArray *out;
+
+	if (n < 0) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot list the VMs"));
+		return NULL;
+	}
+	out = g_ptr_array_new_with_free_func((GDestroyNotify)vm_spec_free);
+	for (int i = 0; i < n; i++) {
+		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+		struct vm_spec *s = xml ? domxml_parse(xml) : NULL;
+		char uuid[VIR_UUID_STRING_BUFLEN] = "";
+
+		free(xml);
+		/* a definition that cannot be read still names a VM */
+		if (!s)
+			s = vm_spec_new();
+		g_free(s->name);
+		s->name = g_strdup(virDomainGetName(doms[i]));
+		if (!s->uuid && virDomainGetUUIDString(doms[i], uuid) == 0)
+			s->uuid = g_strdup(uuid);
+		g_ptr_array_add(out, s);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	core_error_clear();
+	g_ptr_array_sort(out, by_spec_name);
+	return out;
+}
+
+bool vm_exists(struct engine *eng, const char *name)
+{
+	virDomainPtr dom = vm_lookup(eng, name);
+
+	if (!dom)
+		return false;
+	virDomainFree(dom);
+	return true;
+}
+
+char *vm_name_by_uuid(struct engine *eng, const char *uuid)
+{
+	virDomainPtr dom = virDomainLookupByUUIDString(engine_conn(eng), uuid);
+	char *name = dom ? g_strdup(virDomainGetName(dom)) : NULL;
+
+	if (dom)
+		virDomainFree(dom);
+	return name;
+}
+
 /* Looks @name up and waits until libvirt is done reconnecting to it. */
 static virDomainPtr lookup_settled(struct engine *eng, const char *name)
 {

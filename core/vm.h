@@ -113,6 +113,16 @@ GPtrArray *os_list(const char *search);
 
 /* Looks up a VM by name or UUID.  NULL with CORE_ERR_NOT_FOUND. */
 virDomainPtr vm_lookup(struct engine *eng, const char *name);
+/* Every VM of @eng, as its definition for the next start says (one whose
+ * definition cannot be read has only its name and UUID), sorted by name:
+ * struct vm_spec (caller unrefs).  NULL with an error when the engine
+ * cannot list them, never an empty list in its stead. */
+GPtrArray *vm_list(struct engine *eng);
+/* Whether a VM named (or with the UUID) @name exists; the error of the
+ * lookup stays recorded when not. */
+bool vm_exists(struct engine *eng, const char *name);
+/* The name of the VM with @uuid (caller frees), or NULL. */
+char *vm_name_by_uuid(struct engine *eng, const char *uuid);
 
 /* Creates the disks @spec asks for (entries with owned set and no file yet
  * get a new qcow2 of their capacity) and defines the VM.  On any failure

@@ -501,10 +501,7 @@ struct vm_spec *ova_unpack(const char *path, const char *name, const char *base,
 /* Whether a VM named @name exists (then an error says so). */
 static bool name_taken(struct engine *eng, const char *name)
 {
-	virDomainPtr dom = vm_lookup(eng, name);
-
-	if (dom) {
-		virDomainFree(dom);
+	if (vm_exists(eng, name)) {
 		core_error(CORE_ERR_USAGE, _("A VM named \"%s\" already exists: choose another with --name."),
 			   name);
 		return true;

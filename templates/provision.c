@@ -166,28 +166,27 @@ struct in_use {
 	GHashTable *addresses, *macs, *names;
 };
 
-static void in_use_scan(struct engine *eng, struct in_use *u)
+/* What the engine's VMs use; -1 with an error when they cannot be listed
+ * (planning as if there were none would hand out taken addresses). */
+static int in_use_scan(struct engine *eng, struct in_use *u)
 {
-	virDomainPtr *doms = NULL;
-	int n = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+	g_autoptr(GPtrArray) vms = vm_list(eng);
 
 	u->addresses = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	u->macs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	u->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	for (int i = 0; i < n; i++) {
-		char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
-		autoptr(vm_spec) s = xml ? domxml_parse(xml) : NULL;
+	if (!vms)
+		return -1;
+	for (guint i = 0; i < vms->len; i++) {
+		const struct vm_spec *s = vms->pdata[i];
 
-		free(xml);
-		g_hash_table_add(u->names, g_strdup(virDomainGetName(doms[i])));
-		if (s && s->lab_address)
+		g_hash_table_add(u->names, g_strdup(s->name));
+		if (s->lab_address)
 			g_hash_table_add(u->addresses, g_strdup(s->lab_address));
-		if (s && s->mac)
+		if (s->mac)
 			g_hash_table_add(u->macs, g_ascii_strdown(s->mac, -1));
-		virDomainFree(doms[i]);
 	}
-	free(doms);
-	core_error_clear();
+	return 0;
 }
 
 static void in_use_fini(struct in_use *u)
@@ -301,16 +300,14 @@ cancelled:
 	return -1;
 }
 
-/* Undefines the VM @v if a run defined it (by its UUID). */
+/* Undefines the VM @v if a run defined it (by its UUID); its files are
+ * the caller's to remove. */
 static void undefine_planned(struct engine *eng, const struct planned *v)
 {
-	virDomainPtr dom = virDomainLookupByUUIDString(engine_conn(eng), v->uuid);
+	g_autofree char *report = NULL;
 
-	if (dom) {
-		virDomainDestroy(dom);
-		virDomainUndefine(dom);
-		virDomainFree(dom);
-	}
+	if (vm_exists(eng, v->uuid))
+		vm_delete(eng, v->uuid, false, true, &report);
 	core_error_clear();
 }
 
@@ -346,7 +343,10 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 
 	/* the plan, written down before anything is made */
 	job_progress(job, 0.0, _("Planning %u VMs"), o->names->len);
-	in_use_scan(eng, &u);
+	if (in_use_scan(eng, &u) < 0) {
+		in_use_fini(&u);
+		return -1;
+	}
 	for (guint i = 0; i < o->names->len; i++) {
 		struct planned *v = g_new0(struct planned, 1);
 		g_autofree char *id8 = NULL, *seed_tag = NULL;
@@ -454,32 +454,21 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 
 /* ---- labs ---------------------------------------------------------------- */
 
-/* g_ptr_array_sort comparator of C strings. */
-static gint cmp_names(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 GPtrArray *lab_match(struct engine *eng, const char *pattern)
 {
-	virDomainPtr *doms = NULL;
-	int n = virConnectListAllDomains(engine_conn(eng), &doms, 0);
+	g_autoptr(GPtrArray) vms = vm_list(eng);
 	GPtrArray *out;
 
-	if (n < 0) {
-		core_error_virt(CORE_ERR_ENGINE, _("Cannot list the VMs"));
+	if (!vms)
 		return NULL;
-	}
 	out = g_ptr_array_new_with_free_func(g_free);
-	for (int i = 0; i < n; i++) {
-		const char *name = virDomainGetName(doms[i]);
+	/* in name order, as vm_list gives them */
+	for (guint i = 0; i < vms->len; i++) {
+		const struct vm_spec *s = vms->pdata[i];
 
-		if (name && fnmatch(pattern, name, 0) == 0)
-			g_ptr_array_add(out, g_strdup(name));
-		virDomainFree(doms[i]);
+		if (fnmatch(pattern, s->name, 0) == 0)
+			g_ptr_array_add(out, g_strdup(s->name));
 	}
-	free(doms);
-	g_ptr_array_sort(out, cmp_names);
 	return out;
 }
 

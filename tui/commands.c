@@ -719,20 +719,16 @@ static int exec_events(struct cmd_ctx *ctx)
 	while (!job_cancelled(ctx->job) && (!end || g_get_monotonic_time() < end)) {
 		struct event_msg *m = g_async_queue_timeout_pop(q, 200 * 1000);
 		g_autoptr(GDateTime) now = NULL;
-		g_autofree char *stamp = NULL, *line = NULL;
-		virDomainPtr dom;
+		g_autofree char *stamp = NULL, *line = NULL, *name = NULL;
 
 		if (!m)
 			continue;
-		dom = virDomainLookupByUUIDString(engine_conn(ctx->eng), m->uuid);
+		name = vm_name_by_uuid(ctx->eng, m->uuid);
 		now = g_date_time_new_now_local();
 		stamp = g_date_time_format(now, "%H:%M:%S");
-		line = g_strdup_printf("%s %s %s", stamp,
-				       dom ? virDomainGetName(dom) : m->uuid,
+		line = g_strdup_printf("%s %s %s", stamp, name ? name : m->uuid,
 				       vm_event_id(m->event, m->detail));
 		ctx->emit(ctx, line);
-		if (dom)
-			virDomainFree(dom);
 		g_free(m);
 	}
 	engine_set_event_cb(ctx->eng, NULL, NULL);
@@ -860,10 +856,7 @@ static int exec_help(struct cmd_ctx *ctx)
 
 static int exec_version(struct cmd_ctx *ctx)
 {
-	unsigned long lv = 0;
-
-	engine_init_libvirt();
-	virGetVersion(&lv, NULL, NULL);
+	unsigned long lv = engine_libvirt_version();
 	g_string_append_printf(ctx->out, "vmtui %s (libvirt %lu.%lu.%lu)\n",
 			       PACKAGE_VERSION, lv / 1000000, lv / 1000 % 1000,
 			       lv % 1000);
