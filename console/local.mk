@@ -9,6 +9,6 @@ console_libconsole_a_SOURCES = console/console.h console/console-priv.h \
 console_libconsole_a_CPPFLAGS = $(AM_CPPFLAGS) \
 	$(VNCCLIENT_CFLAGS) $(CHAFA_CFLAGS) $(PNG_CFLAGS) $(NCURSES_CFLAGS)
 
-# terminfo (from ncurses) tells the colours of a terminal
+# terminfo (ncurses' tinfo, not curses) tells the colours of a terminal
 CONSOLE_LIBS = console/libconsole.a $(VNCCLIENT_LIBS) $(CHAFA_LIBS) \
-	$(PNG_LIBS) $(NCURSES_LIBS)
+	$(PNG_LIBS) $(TINFO_LIBS)

@@ -12,7 +12,7 @@
 
 #include <unistd.h>
 
-#include "tui/commands.h"
+#include "cmd/cmd.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/logs.h"

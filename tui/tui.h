@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <wchar.h>
 
-#include "tui/commands.h"
+#include "cmd/cmd.h"
 #include "core/error.h"
 #include "core/settings.h"
 #include "core/jobs.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tui/commands.h"
+#include "cmd/cmd.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/engine.h"

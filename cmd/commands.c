@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tui/commands.h"
+#include "cmd/cmd.h"
 #include "console/console.h"
 #include "core/i18n.h"
 #include "core/names.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/commands.h"
+#include "cmd/cmd.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "templates/templates.h"

@@ -1,0 +1,9 @@
+# cmd/ — the command table shared by the command line, the TUI's `:`
+# prompt and the tests: options, the exec functions, text and JSON output.
+# Built without curses flags and linked by its unit test without curses,
+# so a curses call here fails to build.
+noinst_LIBRARIES += cmd/libcmd.a
+cmd_libcmd_a_SOURCES = cmd/cmd.h cmd/cli.c cmd/commands.c cmd/templates.c
+cmd_libcmd_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_CFLAGS)
+
+CMD_LIBS = cmd/libcmd.a $(CONSOLE_LIBS) $(TEMPLATES_LIBS) $(IMAGES_LIBS) $(CORE_LIBS)
