@@ -34,7 +34,7 @@ expect 2 'needs a terminal' "console without a terminal says it needs one" conso
 # typed command line itself does not contain
 tok=$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')
 fresh_session -x 100 -y 30 \
-	"stty -g >'$T/stty.before'; '$VMTUI' console c1; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
+	"stty -g >'$T/stty.before'; '$VMTUI' console c1; rc=\$?; stty -g >'$T/stty.after'; echo VMTUI-EXITED \$rc; sleep 60"
 see 'serial console of c1: Ctrl-] opens the menu' 10 "vmtui console attaches and says how to leave"
 keys "echo v-\$(($tok+1))" Enter
 see "^v-$((tok + 1))" 10 "a typed command runs in the guest and its output shows"

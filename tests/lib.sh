@@ -197,7 +197,7 @@ state() {
 # mode saved before and after it ($T/stty.before, $T/stty.after)
 vmtui_session() {
 	fresh_session -x 100 -y 30 \
-		"stty -g >'$T/stty.before'; sh -c 'echo \$\$ >\"$T/pid\"; exec \"\$0\" \"\$@\"' '$VMTUI' $*; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
+		"stty -g >'$T/stty.before'; sh -c 'echo \$\$ >\"$T/pid\"; exec \"\$0\" \"\$@\"' '$VMTUI' $*; rc=\$?; stty -g >'$T/stty.after'; echo VMTUI-EXITED \$rc; sleep 60"
 }
 
 # same_stty DESC: the terminal's mode saved in $T/stty.after is the one

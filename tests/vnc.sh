@@ -29,7 +29,7 @@ tui() {
 	cmd=$1
 	shift
 	fresh_session "$@" \
-		"stty -g >'$T/stty.before'; $cmd; echo VMTUI-EXITED \$?; stty -g >'$T/stty.after'; sleep 60"
+		"stty -g >'$T/stty.before'; $cmd; rc=\$?; stty -g >'$T/stty.after'; echo VMTUI-EXITED \$rc; sleep 60"
 }
 
 # ---- refusals ----------------------------------------------------------
