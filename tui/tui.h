@@ -163,7 +163,7 @@ struct tui {
 	bool utf8, color;
 };
 
-/* app.c */
+/* status.c */
 /* True for Enter, whichever way the terminal sends it. */
 bool tui_is_enter(wint_t ch, bool is_key);
 /* @path as typed, with a leading "~/" made the home folder; caller
@@ -178,6 +178,7 @@ bool tui_edit_text(GString *text, wint_t ch, bool is_key);
 int tui_put_cells(const char *s, int cells, bool pad);
 void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);
+/* jobs.c */
 /* Runs command @argv (argv[0] the command) as a job on the TUI's engine.
  * Returns TUI_REDRAW. */
 int tui_run_command(struct tui *t, struct host *h, char **argv,
@@ -223,6 +224,46 @@ void tui_pager(struct tui *t, const char *title, const char *text);
 const struct vm_row *tui_selected(struct tui *t);
 /* The row under the cursor, VM or heading; NULL in an empty list. */
 const struct vm_row *tui_cursor_row(struct tui *t);
+/* The list of commands in flight, empty. */
+void tui_jobs_init(struct tui *t);
+/* Collects finished commands; TUI_REDRAW when one ended. */
+int tui_reap_jobs(struct tui *t);
+/* Cancels the running commands and waits briefly for every job; false if
+ * one is stuck (a frozen guest). */
+bool tui_finish_jobs(struct tui *t);
+
+/* hosts.c */
+/* The main engine @eng, then each of [hosts] (connected in the
+ * background); an entry naming the main engine's URI only gives it its
+ * label. */
+void hosts_add(struct tui *t, struct engine *eng);
+/* Starts a refresh of every connected host's model. */
+void hosts_refresh(struct tui *t);
+/* Connects to [hosts] entry @h (again) in the background. */
+void hosts_reconnect(struct tui *t, struct host *h);
+/* Collects finished connections and refreshes; TUI_REDRAW on news. */
+int hosts_reap(struct tui *t);
+/* -1 when the main engine must be left open (see engine_close). */
+int hosts_close(struct tui *t);
+
+/* rows.c */
+/* Takes fresh copies of the models' rows when one of them changed;
+ * TUI_REDRAW then. */
+int tui_take_rows(struct tui *t);
+/* Remembers which row the cursor is on, so it stays there as rows come,
+ * go and move. */
+void tui_keep_cursor(struct tui *t);
+
+/* prompt.c */
+int tui_prompt_key(struct tui *t, wint_t ch, bool is_key);
+
+/* pager.c */
+int tui_pager_key(struct tui *t, wint_t ch, bool is_key);
+void tui_pager_draw(struct tui *t, int lines, int cols);
+
+/* app.c */
+/* Wakes the loop (from the event-loop thread): a model changed. */
+void tui_wake_model(void *opaque);
 /* Starts the full-screen interface; returns the exit status. */
 int tui_main(struct core_config *cfg);
 
@@ -263,6 +304,7 @@ char *actions_help(void);
 /* view-domains.c: the list in rows [top, top + height) */
 extern const struct column columns[];
 void view_domains_draw(struct tui *t, int top, int height, int cols);
+int view_domains_key(struct tui *t, int key);
 /* Order of two rows by the sort column, then by name. */
 int view_domains_compare(const struct tui *t, const struct vm_row *a,
 			 const struct vm_row *b);

@@ -443,3 +443,142 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 			attroff(A_REVERSE);
 	}
 }
+/* ---- keys ----------------------------------------------------------------- */
+
+
+/* Click selects a row, double click opens it, the wheel scrolls. */
+static int mouse_list(struct tui *t)
+{
+	MEVENT ev;
+	int n = (int)t->rows->len, row;
+
+	if (getmouse(&ev) != OK)
+		return TUI_NONE;
+	if (ev.bstate & (BUTTON3_PRESSED | BUTTON3_CLICKED)) {
+		/* a right click: the menu of the row clicked */
+		row = t->top + ev.y - 2;
+		if (ev.y >= 2 && ev.y < 2 + t->list_rows && row < n) {
+			t->cursor = row;
+			tui_keep_cursor(t);
+		}
+		return actions_menu(t);
+	} else if (ev.bstate & BUTTON4_PRESSED) {
+		t->cursor = MAX(t->cursor - 3, 0);
+	} else if (ev.bstate & BUTTON5_PRESSED) {
+		t->cursor = MAX(MIN(t->cursor + 3, n - 1), 0);
+	} else if (ev.y == 1 && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
+		/* a heading: sort by it, a second click reverses */
+		int col = view_domains_column_at(COLS, ev.x);
+
+		if (col < 0)
+			return TUI_NONE;
+		t->sort_desc = col == t->sort && !t->sort_desc;
+		t->sort = col;
+		tui_rebuild_rows(t);
+		tui_message(t, false, _("Sorted by %s."), _(columns[col].heading));
+	} else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
+		row = t->top + ev.y - 2; /* below the title and the header */
+		if (ev.y < 2 || ev.y >= 2 + t->list_rows || row >= n)
+			return TUI_NONE;
+		t->cursor = row;
+		tui_keep_cursor(t);
+		if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+			return view_domains_key(t, '\n');
+	}
+	tui_keep_cursor(t);
+	return TUI_REDRAW;
+}
+
+/* Enter on a host's heading: fold or unfold its group, or connect again
+ * when it could not be reached. */
+static int group_activate(struct tui *t, const struct vm_row *g)
+{
+	struct host *h = tui_host(t, g);
+
+	if (h->error) {
+		hosts_reconnect(t, h);
+		tui_message(t, false, _("Connecting to %s..."), h->label);
+	} else {
+		h->collapsed = !h->collapsed;
+		tui_rebuild_rows(t);
+	}
+	return TUI_REDRAW;
+}
+
+bool tui_move_cursor(int *cursor, int n, int page, int key, bool letters)
+{
+	if (letters)
+		key = key == 'j' ? KEY_DOWN : key == 'k' ? KEY_UP :
+		      key == 'g' ? KEY_HOME : key == 'G' ? KEY_END : key;
+	switch (key) {
+	case KEY_DOWN:
+		*cursor = MIN(*cursor + 1, n - 1);
+		break;
+	case KEY_UP:
+		*cursor = *cursor - 1;
+		break;
+	case KEY_NPAGE:
+		*cursor = MIN(*cursor + page, n - 1);
+		break;
+	case KEY_PPAGE:
+		*cursor = *cursor - page;
+		break;
+	case KEY_HOME:
+		*cursor = 0;
+		break;
+	case KEY_END:
+		*cursor = n - 1;
+		break;
+	default:
+		return false;
+	}
+	*cursor = MAX(*cursor, 0);
+	return true;
+}
+
+int view_domains_key(struct tui *t, int key)
+{
+	int n = (int)t->rows->len, page = MAX(1, LINES - 4);
+	int res = TUI_REDRAW;
+
+	if (tui_move_cursor(&t->cursor, n, page, key, true)) {
+		tui_keep_cursor(t);
+		return TUI_REDRAW;
+	}
+	switch (key) {
+	case KEY_RESIZE:
+		break;
+	case KEY_MOUSE:
+		return mouse_list(t);
+	case '\t':
+		return view_details_next_tab(t, 1);
+	case KEY_BTAB:
+		return view_details_next_tab(t, -1);
+	case 27: /* Esc: drop the marks */
+		g_hash_table_remove_all(t->marked);
+		break;
+	case ' ':
+		if (tui_selected(t)) {
+			char k[ROW_KEY_LEN];
+
+			tui_row_key(tui_selected(t), k);
+			if (!g_hash_table_remove(t->marked, k))
+				g_hash_table_add(t->marked, g_strdup(k));
+			t->cursor = MIN(t->cursor + 1, n - 1);
+		}
+		break;
+	default:
+		if (tui_cursor_row(t) && tui_row_is_group(tui_cursor_row(t)) &&
+		    tui_is_enter((wint_t)key, key >= KEY_MIN))
+			return group_activate(t, tui_cursor_row(t));
+		g_clear_pointer(&t->message, g_free);
+		res = actions_dispatch(t, key);
+		if (res == TUI_NONE)
+			res = TUI_REDRAW;
+		break;
+	}
+	if (t->cursor < 0)
+		t->cursor = 0;
+	tui_keep_cursor(t);
+	return res;
+}

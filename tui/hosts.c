@@ -1,0 +1,192 @@
+/*
+ * hosts.c — the libvirt hosts on screen: the main engine, then each of
+ * [hosts], connected in the background, each with its model refreshed by
+ * jobs.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/engine.h"
+#include "tui/tui.h"
+
+struct host *tui_host(struct tui *t, const struct vm_row *row)
+{
+	if (!row)
+		row = tui_cursor_row(t);
+	return g_ptr_array_index(t->hosts, row ? row->host : 0);
+}
+
+/* ---- hosts and their models ------------------------------------------- */
+
+static int refresh_job(struct job *job, void *data)
+{
+	struct host *h = data;
+
+	/* right after start-up libvirt may still reconnect to guests; later
+	 * refreshes mark a guest that stops answering as "not responding"
+	 * instead of waiting for it */
+	if (!h->settled) {
+		engine_wait_all_settled(h->eng, 3000);
+		h->settled = true;
+	}
+	return model_refresh(h->model);
+}
+
+void hosts_refresh(struct tui *t)
+{
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+
+		if (h->eng && !h->refresh)
+			h->refresh = job_submit("refresh", refresh_job, h, NULL, false);
+	}
+	t->next_refresh = g_get_monotonic_time() + (gint64)t->refresh_ms * 1000;
+}
+
+static void host_connected(struct host *h, struct engine *eng)
+{
+	h->eng = eng;
+	h->model = model_new(eng);
+	model_set_notify(h->model, tui_wake_model, NULL);
+}
+
+struct open_data {
+	const struct core_config *cfg;
+	char *uri;
+	struct engine *eng;
+};
+
+static void open_data_free(gpointer p)
+{
+	struct open_data *d = p;
+
+	if (d->eng && engine_close(d->eng) < 0)
+		g_warning("engine left open"); /* only embedded engines refuse */
+	g_free(d->uri);
+	g_free(d);
+}
+
+static int open_job(struct job *job, void *data)
+{
+	struct open_data *d = data;
+
+	d->eng = engine_open_uri(d->cfg, d->uri, false);
+	return d->eng ? 0 : -1;
+}
+
+/* Connects to [hosts] entry @h in the background. */
+void hosts_reconnect(struct tui *t, struct host *h)
+{
+	struct open_data *d = g_new0(struct open_data, 1);
+
+	d->cfg = t->cfg;
+	d->uri = g_strdup(h->uri);
+	g_clear_pointer(&h->error, g_free);
+	h->open = job_submit("connect", open_job, d, open_data_free, false);
+}
+
+/* Collects finished connections and refreshes; TUI_REDRAW on news. */
+int hosts_reap(struct tui *t)
+{
+	int res = TUI_NONE;
+
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+		g_autofree char *err = NULL;
+
+		if (h->open && job_wait(h->open, 0)) {
+			struct open_data *d = job_data(h->open);
+
+			if (job_get_error(h->open, &err) == CORE_OK) {
+				host_connected(h, g_steal_pointer(&d->eng));
+				hosts_refresh(t);
+			} else {
+				h->error = g_steal_pointer(&err);
+			}
+			g_clear_pointer(&h->open, job_unref);
+			res |= TUI_REDRAW;
+		}
+		if (h->refresh && job_wait(h->refresh, 0)) {
+			if (job_get_error(h->refresh, &err) != CORE_OK)
+				tui_message(t, true, "%s", err);
+			g_clear_pointer(&h->refresh, job_unref);
+			h->loaded = true;
+			h->model_gen = ~model_generation(h->model); /* take rows */
+			res |= TUI_REDRAW;
+		}
+	}
+	return res;
+}
+
+static void host_free(gpointer p)
+{
+	struct host *h = p;
+
+	g_free(h->label);
+	g_free(h->uri);
+	g_free(h->error);
+	g_free(h);
+}
+
+static struct host *host_new(struct tui *t, const char *label, const char *uri)
+{
+	struct host *h = g_new0(struct host, 1);
+	struct vm_row *heading = g_new0(struct vm_row, 1);
+
+	h->id = t->hosts->len;
+	h->label = g_strdup(label);
+	h->uri = g_strdup(uri);
+	heading->name = g_strdup(label);
+	heading->host = h->id;
+	g_ptr_array_add(t->hosts, h);
+	g_ptr_array_add(t->groups, heading);
+	return h;
+}
+
+/* The main engine @eng, then each of [hosts] (connected in the
+ * background); an entry naming the main engine's URI only gives it its
+ * label. */
+void hosts_add(struct tui *t, struct engine *eng)
+{
+	const char *label = engine_is_embedded(eng) ? _("local") : engine_uri(eng);
+	struct host *h;
+
+	t->hosts = g_ptr_array_new_with_free_func(host_free);
+	t->groups = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
+	for (guint i = 0; i < t->cfg->hosts->len; i++) {
+		const struct core_pair *p = t->cfg->hosts->pdata[i];
+
+		if (strcmp(p->value, engine_uri(eng)) == 0)
+			label = p->key;
+	}
+	h = host_new(t, label, t->cfg->uri);
+	host_connected(h, eng);
+	for (guint i = 0; i < t->cfg->hosts->len; i++) {
+		const struct core_pair *p = t->cfg->hosts->pdata[i];
+
+		if (strcmp(p->value, engine_uri(eng)) != 0)
+			hosts_reconnect(t, host_new(t, p->key, p->value));
+	}
+}
+
+/* -1 when the main engine must be left open (see engine_close). */
+int hosts_close(struct tui *t)
+{
+	int ret = 0;
+
+	for (guint i = t->hosts->len; i-- > 0;) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+
+		g_clear_pointer(&h->refresh, job_unref);
+		g_clear_pointer(&h->open, job_unref);
+		model_free(h->model);
+		if (engine_close(h->eng) < 0)
+			ret = -1;
+	}
+	g_ptr_array_unref(t->hosts);
+	g_ptr_array_unref(t->groups);
+	return ret;
+}

@@ -1,0 +1,160 @@
+/*
+ * jobs.c — commands the TUI runs: each a job of the command layer whose
+ * end becomes a message, a text in the pager or a follow-up question.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/engine.h"
+#include "tui/tui.h"
+
+int tui_run_command(struct tui *t, struct host *h, char **argv,
+		    const char *vm, bool show_output)
+{
+	tui_start_command(t, h, argv, vm, show_output);
+	return TUI_REDRAW;
+}
+
+struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
+				  const char *vm, bool show_output)
+{
+	int argc = (int)g_strv_length(argv);
+	struct tui_job *tj;
+	struct cmd_ctx *ctx;
+	bool help_only;
+
+	if (!h)
+		h = tui_host(t, NULL);
+	ctx = command_parse(t->cfg, argc, argv, &help_only);
+	if (!ctx) {
+		tui_message(t, true, "%s", core_error_message());
+		return NULL;
+	}
+	if (help_only || ctx->cmd->flags & CMD_STREAM) {
+		if (help_only)
+			tui_pager(t, argv[0], ctx->out->str);
+		else
+			tui_message(t, true, _("\"%s\" runs until stopped; use it from a shell."),
+				    argv[0]);
+		command_ctx_free(ctx);
+		return NULL;
+	}
+	if (!h->eng && ctx->cmd->flags & CMD_ENGINE) {
+		tui_message(t, true, _("Host %s is not connected."), h->label);
+		command_ctx_free(ctx);
+		return NULL;
+	}
+	ctx->eng = h->eng;
+	if (ctx->cmd->flags & CMD_TERMINAL) {
+		tui_take_terminal(t, ctx);
+		command_ctx_free(ctx);
+		return NULL;
+	}
+	tj = g_new0(struct tui_job, 1);
+	tj->ctx = ctx;
+	tj->vm = g_strdup(vm);
+	tj->host = h;
+	tj->show_output = show_output;
+	tj->job = command_submit(ctx);
+	g_ptr_array_add(t->jobs, tj);
+	return tj;
+}
+
+/* Leaves the screen to a CMD_TERMINAL command (a console) until it
+ * returns, then takes it back whole, at whatever size it has now. */
+void tui_take_terminal(struct tui *t, struct cmd_ctx *ctx)
+{
+	int rc;
+
+	def_prog_mode();
+	endwin();
+	rc = ctx->cmd->exec(ctx);
+	reset_prog_mode();
+	refresh(); /* after endwin: also picks up a new terminal size */
+	clearok(curscr, TRUE);
+	if (rc < 0)
+		tui_message(t, true, "%s", core_error_message());
+	else if (ctx->out->len)
+		tui_message(t, false, "%s", g_strchomp(ctx->out->str));
+}
+
+static void tui_job_free(gpointer p)
+{
+	struct tui_job *tj = p;
+
+	job_unref(tj->job);
+	command_ctx_free(tj->ctx);
+	g_free(tj->vm);
+	g_free(tj);
+}
+
+
+/* Collects finished jobs; returns TUI_REDRAW when something changed. */
+int tui_reap_jobs(struct tui *t)
+{
+	int res = TUI_NONE;
+
+	for (guint i = 0; i < t->jobs->len;) {
+		struct tui_job *tj = g_ptr_array_index(t->jobs, i);
+		g_autofree char *err = NULL;
+		enum core_err code;
+
+		if (!job_wait(tj->job, 0)) {
+			i++;
+			continue;
+		}
+		code = job_get_error(tj->job, &err);
+		if (form_job_done(t, tj, code == CORE_OK, err)) {
+			/* the form shows its own failure */
+		} else if (code == CORE_ERR_TIMEOUT && tj->vm && t->mode == MODE_LIST &&
+		    strcmp(tj->ctx->cmd->name, "shutdown") == 0) {
+			/* the guest ignored ACPI: offer the way out */
+			tui_message(t, true, "%s", err);
+			actions_offer_force_off(t, tj->host->id, tj->vm,
+						_("The guest ignored the shutdown request."));
+		} else if (code != CORE_OK) {
+			tui_message(t, true, "%s", err);
+		} else if (tj->show_output && t->mode == t->view &&
+			   strchr(tj->ctx->out->str, '\n') != strrchr(tj->ctx->out->str, '\n')) {
+			/* a report of several lines, unless the user is busy
+			 * with a form, a prompt or another text */
+			tui_pager(t, tj->ctx->cmd->name, tj->ctx->out->str);
+		} else {
+			g_strchomp(tj->ctx->out->str);
+			tui_message(t, false, "%s", g_strdelimit(tj->ctx->out->str, "\n", ' '));
+		}
+		g_ptr_array_remove_index(t->jobs, i);
+		hosts_refresh(t);
+		view_details_update(t, true);
+		view_templates_reload(t);
+		res |= TUI_REDRAW;
+	}
+	return res;
+}
+
+bool tui_finish_jobs(struct tui *t)
+{
+	bool all = true;
+
+	for (guint i = 0; i < t->jobs->len; i++)
+		job_cancel(((struct tui_job *)g_ptr_array_index(t->jobs, i))->job);
+	for (guint i = 0; i < t->jobs->len; i++)
+		all &= job_wait(((struct tui_job *)g_ptr_array_index(t->jobs, i))->job, 2000);
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+
+		if (h->refresh)
+			all &= job_wait(h->refresh, 2000);
+		if (h->open)
+			all &= job_wait(h->open, 2000);
+	}
+	return all;
+}
+
+void tui_jobs_init(struct tui *t)
+{
+	t->jobs = g_ptr_array_new_with_free_func(tui_job_free);
+}

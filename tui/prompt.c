@@ -1,0 +1,138 @@
+/*
+ * prompt.c — the prompt line: a question, the "/" filter or the ":"
+ * command line with its history and completion.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/engine.h"
+#include "tui/tui.h"
+
+bool tui_edit_text(GString *text, wint_t ch, bool is_key)
+{
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		const char *prev = text->len ?
+			g_utf8_find_prev_char(text->str, text->str + text->len) : NULL;
+
+		g_string_truncate(text, prev ? (gsize)(prev - text->str) : 0);
+		return true;
+	}
+	if (!is_key && ch >= 32) {
+		g_string_append_unichar(text, (gunichar)ch);
+		return true;
+	}
+	return false;
+}
+
+void tui_prompt(struct tui *t, const char *label, const char *initial,
+		prompt_done_fn done)
+{
+	g_free(t->prompt_label);
+	t->prompt_label = g_strdup(label);
+	g_string_assign(t->input, initial);
+	t->prompt_done = done;
+	t->prompt_changed = NULL;
+	t->prompt_is_command = false;
+	t->history_pos = (int)t->history->len;
+	t->mode = MODE_PROMPT;
+}
+
+static char *common_prefix(GPtrArray *cands)
+{
+	gsize len = strlen(cands->pdata[0]);
+
+	for (guint i = 1; i < cands->len; i++) {
+		const char *c = cands->pdata[i];
+		gsize k = 0;
+
+		while (k < len && c[k] == ((const char *)cands->pdata[0])[k])
+			k++;
+		len = k;
+	}
+	return g_strndup(cands->pdata[0], len);
+}
+
+void tui_complete(struct tui *t)
+{
+	const char *text = t->input->str;
+	const char *word = strrchr(text, ' ');
+	bool first = word == NULL;
+	g_autoptr(GPtrArray) cands = g_ptr_array_new();
+	g_autofree char *prefix = NULL;
+	GString *list;
+
+	word = word ? word + 1 : text;
+	if (first) {
+		for (const struct command *c = commands; c->name; c++)
+			if (g_str_has_prefix(c->name, word))
+				g_ptr_array_add(cands, (gpointer)c->name);
+	} else {
+		for (guint i = 0; i < t->all->len; i++) {
+			const struct vm_row *r = g_ptr_array_index(t->all, i);
+
+			if (g_str_has_prefix(r->name, word) &&
+			    !g_ptr_array_find_with_equal_func(cands, r->name, g_str_equal, NULL))
+				g_ptr_array_add(cands, r->name);
+		}
+	}
+	if (!cands->len) {
+		tui_message(t, true, _("Nothing matches \"%s\"."), word);
+		return;
+	}
+	prefix = common_prefix(cands);
+	g_string_truncate(t->input, (gsize)(word - text));
+	g_string_append(t->input, prefix);
+	if (cands->len == 1) {
+		g_string_append_c(t->input, ' ');
+		return;
+	}
+	list = g_string_new(NULL);
+	for (guint i = 0; i < cands->len; i++)
+		g_string_append_printf(list, "%s%s", i ? "  " : "", (char *)cands->pdata[i]);
+	tui_message(t, false, "%s", list->str);
+	g_string_free(list, TRUE);
+}
+
+int tui_prompt_key(struct tui *t, wint_t ch, bool is_key)
+{
+	if (is_key && ch == KEY_RESIZE)
+		return TUI_REDRAW;
+	if (t->prompt_is_command && is_key && (ch == KEY_UP || ch == KEY_DOWN)) {
+		int n = (int)t->history->len;
+
+		t->history_pos = CLAMP(t->history_pos + (ch == KEY_UP ? -1 : 1), 0, n);
+		g_string_assign(t->input, t->history_pos < n ?
+				(const char *)t->history->pdata[t->history_pos] : "");
+		return TUI_REDRAW;
+	}
+	if (t->prompt_is_command && !is_key && ch == '\t') {
+		tui_complete(t);
+		return TUI_REDRAW;
+	}
+	if (tui_is_enter(ch, is_key)) {
+		g_autofree char *text = g_strdup(t->input->str);
+
+		if (t->prompt_is_command && *text &&
+		    (!t->history->len ||
+		     strcmp(g_ptr_array_index(t->history, t->history->len - 1), text) != 0))
+			g_ptr_array_add(t->history, g_strdup(text));
+		t->mode = t->view;
+		return t->prompt_done(t, text) | TUI_REDRAW;
+	}
+	if (!is_key && ch == 27) {
+		t->mode = t->view;
+		if (t->prompt_changed)
+			t->prompt_changed(t, "");
+		else
+			tui_message(t, false, _("Cancelled."));
+		return TUI_REDRAW;
+	}
+	tui_edit_text(t->input, ch, is_key);
+	if (t->prompt_changed)
+		t->prompt_changed(t, t->input->str);
+	return TUI_REDRAW;
+}
+

@@ -1,0 +1,158 @@
+/*
+ * rows.c — the VM list's rows: the models' rows taken on each change,
+ * filtered, sorted and grouped by host, with the cursor kept on the same
+ * VM and the marks kept by VM across rebuilds.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/engine.h"
+#include "tui/tui.h"
+
+const struct vm_row *tui_cursor_row(struct tui *t)
+{
+	if (t->cursor < 0 || t->cursor >= (int)t->rows->len)
+		return NULL;
+	return g_ptr_array_index(t->rows, t->cursor);
+}
+
+const struct vm_row *tui_selected(struct tui *t)
+{
+	const struct vm_row *r = tui_cursor_row(t);
+
+	return r && !tui_row_is_group(r) ? r : NULL;
+}
+
+void tui_row_key(const struct vm_row *r, char key[ROW_KEY_LEN])
+{
+	g_snprintf(key, ROW_KEY_LEN, "%u/%s", r->host, r->uuid);
+}
+
+bool tui_row_marked(struct tui *t, const struct vm_row *r)
+{
+	char key[ROW_KEY_LEN];
+
+	tui_row_key(r, key);
+	return g_hash_table_contains(t->marked, key);
+}
+
+/* Remembers which row the cursor is on, so it stays there as rows come,
+ * go and move. */
+void tui_keep_cursor(struct tui *t)
+{
+	if (tui_cursor_row(t))
+		tui_row_key(tui_cursor_row(t), t->cursor_key);
+}
+
+static int compare_visible(gconstpointer a, gconstpointer b, gpointer data)
+{
+	const struct vm_row *x = *(struct vm_row *const *)a;
+	const struct vm_row *y = *(struct vm_row *const *)b;
+
+	/* grouped by host, in the order of the hosts */
+	if (x->host != y->host)
+		return x->host < y->host ? -1 : 1;
+	return view_domains_compare(data, x, y);
+}
+
+static bool row_matches(struct tui *t, const struct vm_row *r)
+{
+	g_autofree char *folded = NULL;
+
+	if (!t->filter || !*t->filter)
+		return true;
+	folded = g_utf8_casefold(r->name, -1);
+	return strstr(folded, t->filter) != NULL;
+}
+
+void tui_rebuild_rows(struct tui *t)
+{
+	g_autoptr(GPtrArray) vms = g_ptr_array_new();
+	bool grouped = t->hosts->len > 1;
+	guint k = 0;
+
+	for (guint i = 0; i < t->all->len; i++) {
+		struct vm_row *r = g_ptr_array_index(t->all, i);
+		struct host *h = g_ptr_array_index(t->hosts, r->host);
+
+		if (row_matches(t, r) && !(grouped && h->collapsed))
+			g_ptr_array_add(vms, r);
+	}
+	g_ptr_array_sort_with_data(vms, compare_visible, t);
+	/* with several hosts, each group opens with its host's heading */
+	g_ptr_array_unref(t->rows);
+	t->rows = g_ptr_array_new();
+	for (guint hi = 0; hi < t->hosts->len; hi++) {
+		if (grouped)
+			g_ptr_array_add(t->rows, g_ptr_array_index(t->groups, hi));
+		for (; k < vms->len && ((struct vm_row *)vms->pdata[k])->host == hi; k++)
+			g_ptr_array_add(t->rows, vms->pdata[k]);
+	}
+	/* keep the cursor on the same row as rows come and go */
+	t->cursor = MIN(t->cursor, (int)t->rows->len - 1);
+	for (guint i = 0; i < t->rows->len; i++) {
+		char key[ROW_KEY_LEN];
+
+		tui_row_key(g_ptr_array_index(t->rows, i), key);
+		if (strcmp(key, t->cursor_key) == 0)
+			t->cursor = (int)i;
+	}
+	if (t->cursor < 0)
+		t->cursor = 0;
+	/* at first, on the first VM rather than its host's heading */
+	for (guint i = t->cursor; !t->cursor_key[0] && i < t->rows->len; i++) {
+		if (!tui_row_is_group(g_ptr_array_index(t->rows, i))) {
+			t->cursor = (int)i;
+			break;
+		}
+	}
+}
+
+/* Takes fresh copies of the models' rows when one of them changed. */
+int tui_take_rows(struct tui *t)
+{
+	GPtrArray *old = t->all;
+	bool changed = false;
+
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+
+		changed |= h->model && model_generation(h->model) != h->model_gen;
+	}
+	if (!changed)
+		return TUI_NONE;
+	t->all = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = g_ptr_array_index(t->hosts, i);
+		GPtrArray *rows;
+
+		if (!h->model)
+			continue;
+		h->model_gen = model_generation(h->model);
+		rows = model_rows(h->model);
+		for (guint j = 0; j < rows->len; j++)
+			((struct vm_row *)rows->pdata[j])->host = i;
+		g_ptr_array_extend_and_steal(t->all, rows);
+	}
+	tui_rebuild_rows(t);
+	g_ptr_array_unref(old);
+	return TUI_REDRAW;
+}
+
+GPtrArray *tui_targets(struct tui *t)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	for (guint i = 0; i < t->rows->len; i++) {
+		struct vm_row *r = g_ptr_array_index(t->rows, i);
+
+		if (!tui_row_is_group(r) && tui_row_marked(t, r))
+			g_ptr_array_add(out, r);
+	}
+	if (!out->len && tui_selected(t))
+		g_ptr_array_add(out, (gpointer)tui_selected(t));
+	return out;
+}
