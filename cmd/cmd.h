@@ -74,6 +74,9 @@ struct command {
 	int min_args, max_args;
 	const struct cmd_opt *opts; /* terminated by a zeroed entry */
 	int (*exec)(struct cmd_ctx *ctx);
+	/* the command a UI offers when this one timed out waiting for a
+	 * guest (shutdown: destroy), or NULL */
+	const char *on_timeout;
 };
 
 /* The table, terminated by a zeroed entry. */

@@ -127,7 +127,7 @@ keys / th Enter
 keys s
 see '^ . th +running' 10 "start the guest that ignores ACPI"
 keys S
-see 'The guest ignored the shutdown request. Force it off now\? \[y/N\]' 15 \
+see '"shutdown" timed out\. Run "destroy th" now\? \[y/N\]' 15 \
 	"an ignored ACPI shutdown is reported and force off offered"
 keys y Enter
 see '^ . th +shut off' 10 "accepting the offer forces it off"

@@ -1,8 +1,10 @@
 /*
- * actions.c — what each key does, as one table: key, help, guards and the
- * function to run.  The help screen and the hint line are generated from
- * it, so they never drift from the bindings.  Actions that change a VM run
- * the same commands as the command line (commands.c) as jobs.
+ * actions.c — what each key does, in every view, as one table: key, help,
+ * the views it works in, the command it runs and the function that runs
+ * it.  The help screen, the menus and the hint lines are generated from
+ * it, so they never drift from the bindings, and [keys] rebinds any of
+ * them.  Actions that change something run the same commands as the
+ * command line (cmd/) as jobs.
  */
 #include "config.h"
 
@@ -13,6 +15,9 @@
 #include "core/engine.h"
 #include "tui/tui.h"
 
+#define DOMAINS VIEW_BIT(VIEW_DOMAINS)
+#define TEMPLATES VIEW_BIT(VIEW_TEMPLATES)
+
 /* Runs "CMD NAME [EXTRA]" on the VM @vm, on its host. */
 static int run_cmd(struct tui *t, const char *cmd, const struct vm_row *vm,
 		   const char *extra, bool show)
@@ -22,128 +27,138 @@ static int run_cmd(struct tui *t, const char *cmd, const struct vm_row *vm,
 	return tui_run_command(t, tui_host(t, vm), argv, vm->name, show);
 }
 
-/* Runs CMD on every target (the marked VMs, else the selected one). */
-static int run_targets(struct tui *t, const char *cmd)
+/* Runs the action's command on every target (the marked VMs, else the
+ * selected one). */
+static int act_targets(struct tui *t, const struct action *a)
 {
 	g_autoptr(GPtrArray) targets = tui_targets(t);
 
 	for (guint i = 0; i < targets->len; i++)
-		run_cmd(t, cmd, targets->pdata[i], NULL, false);
+		run_cmd(t, a->command, targets->pdata[i], NULL, false);
 	return TUI_REDRAW;
 }
 
-static void add_pending(struct tui *t, unsigned host, const char *name)
+/* Runs the action's command on the selected VM and shows its report. */
+static int act_report(struct tui *t, const struct action *a)
 {
-	struct vm_row *r = g_new0(struct vm_row, 1);
-
-	r->host = host;
-	r->name = g_strdup(name);
-	g_ptr_array_add(t->pending, r);
+	return run_cmd(t, a->command, tui_selected(t), NULL, true);
 }
 
-/* Remembers the targets (name and host) for a confirmation; returns how
- * many. */
-static guint set_pending(struct tui *t)
-{
-	g_autoptr(GPtrArray) targets = tui_targets(t);
-
-	g_ptr_array_set_size(t->pending, 0);
-	for (guint i = 0; i < targets->len; i++) {
-		const struct vm_row *r = targets->pdata[i];
-
-		add_pending(t, r->host, r->name);
-	}
-	return t->pending->len;
-}
-
-static const char *pending_name(struct tui *t)
-{
-	return t->pending->len ? ((struct vm_row *)t->pending->pdata[0])->name : "";
-}
-
-static int act_start(struct tui *t, const struct vm_row *vm)
-{
-	return run_targets(t, "start");
-}
-
-static int act_shutdown(struct tui *t, const struct vm_row *vm)
-{
-	return run_targets(t, "shutdown");
-}
-
-static int act_reboot(struct tui *t, const struct vm_row *vm)
-{
-	return run_targets(t, "reboot");
-}
-
-static int act_pause(struct tui *t, const struct vm_row *vm)
+static int act_pause(struct tui *t, const struct action *a)
 {
 	g_autoptr(GPtrArray) targets = tui_targets(t);
 
 	for (guint i = 0; i < targets->len; i++) {
 		struct vm_row *r = targets->pdata[i];
 
-		run_cmd(t, r->state == VIR_DOMAIN_PAUSED ? "resume" : "suspend",
+		run_cmd(t, r->state == VIR_DOMAIN_PAUSED ? "resume" : a->command,
 			r, NULL, false);
 	}
 	return TUI_REDRAW;
 }
 
-static int act_info(struct tui *t, const struct vm_row *vm)
+/* Runs a console command on the selected VM, or says why not (@off_fmt,
+ * with the VM's name and the key that starts it). */
+static int run_console(struct tui *t, const struct action *a, const char *off_fmt)
 {
-	return run_cmd(t, "info", vm, NULL, true);
-}
+	const struct vm_row *vm = tui_selected(t);
 
-static int act_xml(struct tui *t, const struct vm_row *vm)
-{
-	return run_cmd(t, "dumpxml", vm, NULL, true);
-}
-
-/* Runs console command @cmd on @vm, or says why not (@off_fmt). */
-static int run_console(struct tui *t, const struct vm_row *vm, const char *cmd,
-		       const char *off_fmt)
-{
 	if (!vm_state_active(vm->state)) {
-		tui_message(t, true, off_fmt, vm->name);
+		tui_message(t, true, off_fmt, vm->name, actions_key_of("start"));
 		return TUI_REDRAW;
 	}
-	return run_cmd(t, cmd, vm, NULL, false);
+	return run_cmd(t, a->command, vm, NULL, false);
 }
 
-static int act_console(struct tui *t, const struct vm_row *vm)
+static int act_console(struct tui *t, const struct action *a)
 {
-	return run_console(t, vm, "console",
-			   _("%s is not running: start it first (s), then attach to its console."));
+	return run_console(t, a, _("%s is not running: start it first (%s), then attach to its console."));
 }
 
-static int act_screen(struct tui *t, const struct vm_row *vm)
+static int act_screen(struct tui *t, const struct action *a)
 {
-	return run_console(t, vm, "vnc",
-			   _("%s is not running: start it first (s), then open its screen."));
+	return run_console(t, a, _("%s is not running: start it first (%s), then open its screen."));
 }
 
-static int confirm_destroy(struct tui *t, const char *text);
+/* What a confirmation of a command on VMs is about: the command, its
+ * extra argument, and the VMs (name and host). */
+struct about {
+	char *command, *extra;
+	GPtrArray *vms;        /* struct vm_row with only name and host */
+};
 
-void actions_offer_force_off(struct tui *t, unsigned host, const char *name,
-			     const char *why)
+static void about_free(gpointer p)
 {
-	g_autofree char *q = g_strdup_printf(_("%s Force it off now? [y/N] "), why);
+	struct about *ab = p;
 
-	g_ptr_array_set_size(t->pending, 0);
-	add_pending(t, host, name);
-	tui_prompt(t, q, "", confirm_destroy);
+	g_free(ab->command);
+	g_free(ab->extra);
+	if (ab->vms)
+		g_ptr_array_unref(ab->vms);
+	g_free(ab);
 }
 
-static int act_cancel(struct tui *t, const struct vm_row *vm)
+static void about_add(struct about *ab, unsigned host, const char *name)
 {
-	guint n = 0;
+	struct vm_row *r = g_new0(struct vm_row, 1);
 
-	for (guint i = 0; i < t->jobs->len; i++) {
-		struct tui_job *tj = g_ptr_array_index(t->jobs, i);
+	r->host = host;
+	r->name = g_strdup(name);
+	g_ptr_array_add(ab->vms, r);
+}
 
-		job_cancel(tj->job);
-		n++;
+/* @command on the targets (the marked VMs, else the selected one). */
+static struct about *about_targets(struct tui *t, const char *command)
+{
+	struct about *ab = g_new0(struct about, 1);
+	g_autoptr(GPtrArray) targets = tui_targets(t);
+
+	ab->command = g_strdup(command);
+	ab->vms = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
+	for (guint i = 0; i < targets->len; i++) {
+		const struct vm_row *r = targets->pdata[i];
+
+		about_add(ab, r->host, r->name);
 	}
+	return ab;
+}
+
+static const char *about_name(const struct about *ab)
+{
+	return ab->vms->len ? ((struct vm_row *)ab->vms->pdata[0])->name : "";
+}
+
+static int about_run(struct tui *t, void *data)
+{
+	struct about *ab = data;
+
+	for (guint i = 0; i < ab->vms->len; i++)
+		run_cmd(t, ab->command, ab->vms->pdata[i], ab->extra, false);
+	return TUI_REDRAW;
+}
+
+void actions_offer(struct tui *t, const struct command *cmd, unsigned host,
+		   const char *vm)
+{
+	struct about *ab = g_new0(struct about, 1);
+	g_autofree char *q = NULL;
+
+	ab->command = g_strdup(cmd->on_timeout);
+	ab->vms = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
+	about_add(ab, host, vm);
+	/* TRANSLATORS: a command (shutdown) timed out; the second is the
+	 * one offered instead (destroy), the third a VM */
+	q = g_strdup_printf(_("\"%s\" timed out. Run \"%s %s\" now? [y/N] "), cmd->name,
+			    cmd->on_timeout, vm);
+	tui_confirm(t, q, _("Nothing was done."), about_run, ab, about_free);
+}
+
+static int act_cancel(struct tui *t, const struct action *a)
+{
+	guint n = t->jobs->len;
+
+	for (guint i = 0; i < n; i++)
+		job_cancel(((struct tui_job *)g_ptr_array_index(t->jobs, i))->job);
 	if (n)
 		tui_message(t, false, P_("Asked %u job to stop.", "Asked %u jobs to stop.", n), n);
 	else
@@ -151,62 +166,56 @@ static int act_cancel(struct tui *t, const struct vm_row *vm)
 	return TUI_REDRAW;
 }
 
-static int confirm_destroy(struct tui *t, const char *text)
+static int act_destroy(struct tui *t, const struct action *a)
 {
-	if (g_ascii_strcasecmp(text, "y") != 0) {
-		tui_message(t, false, _("Force off cancelled."));
-		return TUI_REDRAW;
-	}
-	for (guint i = 0; i < t->pending->len; i++)
-		run_cmd(t, "destroy", t->pending->pdata[i], NULL, false);
-	return TUI_REDRAW;
-}
-
-static int act_destroy(struct tui *t, const struct vm_row *vm)
-{
-	guint n = set_pending(t);
+	struct about *ab = about_targets(t, a->command);
+	guint n = ab->vms->len;
 	g_autofree char *q = n == 1 ?
 		g_strdup_printf(_("Force off VM \"%s\"? Unsaved work in the guest is lost. [y/N] "),
-				pending_name(t)) :
+				about_name(ab)) :
 		g_strdup_printf(_("Force off these %u VMs? Unsaved work in the guests is lost. [y/N] "), n);
 
-	tui_prompt(t, q, "", confirm_destroy);
+	tui_confirm(t, q, _("Force off cancelled."), about_run, ab, about_free);
 	return TUI_REDRAW;
 }
 
-static int confirm_delete_disks(struct tui *t, const char *text)
+static int delete_disks(struct tui *t, const char *text, void *data)
 {
-	bool disks = g_ascii_strcasecmp(text, "y") == 0;
+	struct about *ab = data;
 
-	for (guint i = 0; i < t->pending->len; i++)
-		run_cmd(t, "delete", t->pending->pdata[i],
-			disks ? "--remove-disks" : NULL, false);
+	if (g_ascii_strcasecmp(text, "y") == 0)
+		ab->extra = g_strdup("--remove-disks");
+	about_run(t, ab);
 	g_hash_table_remove_all(t->marked);
 	return TUI_REDRAW;
 }
 
-static int confirm_delete_name(struct tui *t, const char *text)
+static int delete_name(struct tui *t, const char *text, void *data)
 {
-	g_autofree char *want = t->pending->len == 1 ? g_strdup(pending_name(t)) :
-		g_strdup_printf("%u", t->pending->len);
+	struct about *ab = data;
+	g_autofree char *want = ab->vms->len == 1 ? g_strdup(about_name(ab)) :
+		g_strdup_printf("%u", ab->vms->len);
 
 	if (strcmp(text, want) != 0) {
 		tui_message(t, true, _("What was typed does not match; nothing was deleted."));
 		return TUI_REDRAW;
 	}
+	/* the next question takes the VMs over */
 	tui_prompt(t, _("Also remove the disks vmtui created for it? [y/N] "), "",
-		   confirm_delete_disks);
+		   delete_disks, g_memdup2(ab, sizeof *ab), about_free);
+	memset(ab, 0, sizeof *ab);
 	return TUI_REDRAW;
 }
 
-static int act_delete(struct tui *t, const struct vm_row *vm)
+static int act_delete(struct tui *t, const struct action *a)
 {
-	guint n = set_pending(t);
+	struct about *ab = about_targets(t, a->command);
+	guint n = ab->vms->len;
 	g_autofree char *q = n == 1 ?
-		g_strdup_printf(_("Type the VM's name to delete \"%s\": "), pending_name(t)) :
+		g_strdup_printf(_("Type the VM's name to delete \"%s\": "), about_name(ab)) :
 		g_strdup_printf(_("Type %u to delete these %u VMs: "), n, n);
 
-	tui_prompt(t, q, "", confirm_delete_name);
+	tui_prompt(t, q, "", delete_name, ab, about_free);
 	return TUI_REDRAW;
 }
 
@@ -218,23 +227,23 @@ static void filter_changed(struct tui *t, const char *text)
 	tui_rebuild_rows(t);
 }
 
-static int filter_done(struct tui *t, const char *text)
+static int filter_done(struct tui *t, const char *text, void *data)
 {
 	filter_changed(t, text);
 	if (*text)
-		tui_message(t, false, _("Showing VMs whose name contains \"%s\" (/ then Esc shows all)."),
-			    text);
+		tui_message(t, false, _("Showing VMs whose name contains \"%s\" (%s then Esc shows all)."),
+			    text, actions_key_of("filter"));
 	return TUI_REDRAW;
 }
 
-static int act_filter(struct tui *t, const struct vm_row *vm)
+static int act_filter(struct tui *t, const struct action *a)
 {
-	tui_prompt(t, "/", "", filter_done);
+	tui_prompt(t, "/", "", filter_done, NULL, NULL);
 	t->prompt_changed = filter_changed;
 	return TUI_REDRAW;
 }
 
-static int act_sort(struct tui *t, const struct vm_row *vm)
+static int act_sort(struct tui *t, const struct action *a)
 {
 	if (!columns[++t->sort].id)
 		t->sort = 0;
@@ -243,32 +252,11 @@ static int act_sort(struct tui *t, const struct vm_row *vm)
 	return TUI_REDRAW;
 }
 
-static int act_sort_reverse(struct tui *t, const struct vm_row *vm)
+static int act_sort_reverse(struct tui *t, const struct action *a)
 {
 	t->sort_desc = !t->sort_desc;
 	tui_rebuild_rows(t);
 	return TUI_REDRAW;
-}
-
-/* The ":" line waiting for its [y/N] (UI thread only), and whether it
- * gets --yes once confirmed. */
-static char *confirm_line;
-static bool confirm_adds_yes;
-
-static int run_prompt(struct tui *t, const char *text);
-static int run_line(struct tui *t, const char *text, bool confirmed);
-
-static int confirm_yes(struct tui *t, const char *text)
-{
-	g_autofree char *line = g_steal_pointer(&confirm_line);
-	g_autofree char *full = NULL;
-
-	if (!line || (*text != 'y' && *text != 'Y')) {
-		tui_message(t, false, _("Cancelled; nothing was done."));
-		return TUI_REDRAW;
-	}
-	full = confirm_adds_yes ? g_strdup_printf("%s --yes", line) : g_strdup(line);
-	return run_line(t, full, true);
 }
 
 /* Whether @cmd takes --yes, and whether @argv already gives it. */
@@ -282,6 +270,14 @@ static bool takes_yes(const struct command *cmd, char **argv, bool *given)
 	for (char **a = argv; takes && *a; a++)
 		*given |= strcmp(*a, "--yes") == 0;
 	return takes;
+}
+
+static int run_line(struct tui *t, const char *text, bool confirmed);
+
+/* A confirmed ":" line, with the --yes it then gets when it takes one. */
+static int line_yes(struct tui *t, void *data)
+{
+	return run_line(t, data, true);
 }
 
 /* Runs a ":" line; a destructive command (delete, destroy, reset, ...)
@@ -309,51 +305,55 @@ static int run_line(struct tui *t, const char *text, bool confirmed)
 		if (!given) {
 			q = g_strdup_printf(adds ? _("Run \"%s\"? It deletes what it names. [y/N] ") :
 					    _("Run \"%s\"? It cannot be undone. [y/N] "), text);
-			g_free(confirm_line);
-			confirm_line = g_strdup(text);
-			confirm_adds_yes = adds;
-			tui_prompt(t, q, "", confirm_yes);
+			tui_confirm(t, q, _("Cancelled; nothing was done."), line_yes,
+				    adds ? g_strdup_printf("%s --yes", text) : g_strdup(text), g_free);
 			return TUI_REDRAW;
 		}
 	}
 	return tui_run_command(t, NULL, argv, NULL, true);
 }
 
-static int run_prompt(struct tui *t, const char *text)
+static int run_prompt(struct tui *t, const char *text, void *data)
 {
 	return run_line(t, text, false);
 }
 
-static int act_command(struct tui *t, const struct vm_row *vm)
+static int act_command(struct tui *t, const struct action *a)
 {
 	/* with several hosts, the line says which one it runs on */
-	g_autofree char *label = t->hosts->len > 1 ?
+	g_autofree char *label = t->hosts->len > 1 && t->view == VIEW_DOMAINS ?
 		g_strdup_printf("[%s] :", tui_host(t, NULL)->label) : g_strdup(":");
 
-	tui_prompt(t, label, "", run_prompt);
+	tui_prompt(t, label, "", run_prompt, NULL, NULL);
 	t->prompt_is_command = true;
 	g_clear_pointer(&t->message, g_free);
 	return TUI_REDRAW;
 }
 
-static int act_new(struct tui *t, const struct vm_row *vm)
+static int act_new(struct tui *t, const struct action *a)
 {
 	return form_create_open(t);
 }
 
-static int act_edit(struct tui *t, const struct vm_row *vm)
+static int act_edit(struct tui *t, const struct action *a)
 {
-	return form_edit_open(t, vm);
+	return form_edit_open(t, tui_selected(t));
 }
 
-static int act_templates(struct tui *t, const struct vm_row *vm)
+static int act_templates(struct tui *t, const struct action *a)
 {
-	return view_templates_open(t);
+	return tui_show_view(t, VIEW_TEMPLATES);
 }
 
-/* t: the New template form, made from the selected VM. */
-static int act_template(struct tui *t, const struct vm_row *vm)
+static int act_back(struct tui *t, const struct action *a)
 {
+	return tui_show_view(t, VIEW_DOMAINS);
+}
+
+/* The New template form, made from the selected VM. */
+static int act_template(struct tui *t, const struct action *a)
+{
+	const struct vm_row *vm = tui_selected(t);
 	struct host *h = tui_host(t, vm);
 
 	if (!h->eng || !engine_is_local(h->eng)) {
@@ -364,48 +364,56 @@ static int act_template(struct tui *t, const struct vm_row *vm)
 	return form_template_open(t, h, vm->name, NULL);
 }
 
-static int act_help(struct tui *t, const struct vm_row *vm)
+static int act_help(struct tui *t, const struct action *a)
 {
-	g_autofree char *text = actions_help();
+	g_autofree char *text = actions_help(t->view);
 
 	tui_pager(t, _("Keys"), text);
 	return TUI_REDRAW;
 }
 
-static int act_quit(struct tui *t, const struct vm_row *vm)
+static int act_quit(struct tui *t, const struct action *a)
 {
 	return TUI_QUIT;
 }
 
-static int act_menu(struct tui *t, const struct vm_row *vm)
+static int act_menu(struct tui *t, const struct action *a)
 {
 	return actions_menu(t);
 }
 
 /* TRANSLATORS: the short names are shown in the hint line and the menu */
 const struct action actions[] = {
-	{ N_("new"), 'n', KEY_F(7), N_("Create a new VM (a form, then a summary)"), ACT_HINT, act_new },
-	{ N_("start"), 's', 0, N_("Start the selected VM (or the marked ones)"), ACT_VM | ACT_HINT, act_start },
-	{ N_("shutdown"), 'S', 0, N_("Ask the selected VM to power off (ACPI)"), ACT_VM | ACT_HINT, act_shutdown },
-	{ N_("force off"), 'F', 0, N_("Force the selected VM off (asks first)"), ACT_VM | ACT_HINT, act_destroy },
-	{ N_("pause"), 'p', 0, N_("Pause or resume the selected VM"), ACT_VM | ACT_HINT, act_pause },
-	{ N_("reboot"), 'R', 0, N_("Ask the selected VM to reboot"), ACT_VM, act_reboot },
-	{ N_("info"), '\n', KEY_F(3), N_("Show the selected VM's settings"), ACT_VM | ACT_HINT, act_info },
-	{ N_("console"), 'c', 0, N_("Attach to the selected VM's serial console (Ctrl-] opens its menu)"), ACT_VM | ACT_HINT, act_console },
-	{ N_("screen"), 'v', 0, N_("Show the selected VM's screen (VNC) in the terminal, with keyboard and mouse"), ACT_VM | ACT_HINT, act_screen },
-	{ N_("edit"), 'e', KEY_F(4), N_("Edit the selected VM's vCPUs, memory, boot order and description"), ACT_VM, act_edit },
-	{ N_("xml"), 'x', 0, N_("Show the selected VM's domain XML"), ACT_VM, act_xml },
-	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), ACT_VM | ACT_HINT, act_delete },
-	{ N_("templates"), 'T', KEY_F(9), N_("Show the templates: provision lab VMs from one, make, edit, export or delete them"), ACT_HINT, act_templates },
-	{ N_("make template"), 't', 0, N_("Make a template from the selected VM (shut off)"), ACT_VM, act_template },
-	{ N_("filter"), '/', 0, N_("Show only VMs whose name contains the text typed (Esc shows all)"), ACT_HINT, act_filter },
-	{ N_("sort"), 'o', 0, N_("Sort by the next column (or click its heading)"), 0, act_sort },
-	{ N_("reverse"), 'O', 0, N_("Reverse the sort order"), 0, act_sort_reverse },
-	{ N_("cancel"), 'K', 0, N_("Stop the running jobs (e.g. stop waiting for a shutdown or a lab being made)"), ACT_GLOBAL, act_cancel },
-	{ N_("command"), ':', 0, N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), ACT_HINT | ACT_GLOBAL, act_command },
-	{ N_("menu"), 'm', KEY_F(2), N_("Show these actions as a menu (also a right click on a VM)"), ACT_HINT, act_menu },
-	{ N_("help"), '?', KEY_F(1), N_("Show this help"), ACT_HINT | ACT_GLOBAL, act_help },
-	{ N_("quit"), 'q', KEY_F(10), N_("Quit (VMs keep running)"), ACT_HINT, act_quit },
+	{ N_("new"), 'n', KEY_F(7), N_("Create a new VM (a form, then a summary)"), DOMAINS, ACT_HINT, "create", act_new },
+	{ N_("start"), 's', 0, N_("Start the selected VM (or the marked ones)"), DOMAINS, ACT_SELECTION | ACT_HINT, "start", act_targets },
+	{ N_("shutdown"), 'S', 0, N_("Ask the selected VM to power off (ACPI)"), DOMAINS, ACT_SELECTION | ACT_HINT, "shutdown", act_targets },
+	{ N_("force off"), 'F', 0, N_("Force the selected VM off (asks first)"), DOMAINS, ACT_SELECTION | ACT_HINT, "destroy", act_destroy },
+	{ N_("pause"), 'p', 0, N_("Pause or resume the selected VM"), DOMAINS, ACT_SELECTION | ACT_HINT, "suspend", act_pause },
+	{ N_("reboot"), 'R', 0, N_("Ask the selected VM to reboot"), DOMAINS, ACT_SELECTION, "reboot", act_targets },
+	{ N_("info"), '\n', KEY_F(3), N_("Show the selected VM's settings"), DOMAINS, ACT_SELECTION | ACT_HINT, "info", act_report },
+	{ N_("console"), 'c', 0, N_("Attach to the selected VM's serial console (Ctrl-] opens its menu)"), DOMAINS, ACT_SELECTION | ACT_HINT, "console", act_console },
+	{ N_("screen"), 'v', 0, N_("Show the selected VM's screen (VNC) in the terminal, with keyboard and mouse"), DOMAINS, ACT_SELECTION | ACT_HINT, "vnc", act_screen },
+	{ N_("edit"), 'e', KEY_F(4), N_("Edit the selected VM's vCPUs, memory, boot order and description"), DOMAINS, ACT_SELECTION, "edit", act_edit },
+	{ N_("xml"), 'x', 0, N_("Show the selected VM's domain XML"), DOMAINS, ACT_SELECTION, "dumpxml", act_report },
+	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), DOMAINS, ACT_SELECTION | ACT_HINT, "delete", act_delete },
+	{ N_("templates"), 'T', KEY_F(9), N_("Show the templates: provision lab VMs from one, make, edit, export or delete them"), DOMAINS, ACT_HINT, NULL, act_templates },
+	{ N_("make template"), 't', 0, N_("Make a template from the selected VM (shut off)"), DOMAINS, ACT_SELECTION, "template create", act_template },
+	{ N_("filter"), '/', 0, N_("Show only VMs whose name contains the text typed (Esc shows all)"), DOMAINS, ACT_HINT, NULL, act_filter },
+	{ N_("sort"), 'o', 0, N_("Sort by the next column (or click its heading)"), DOMAINS, 0, NULL, act_sort },
+	{ N_("reverse"), 'O', 0, N_("Reverse the sort order"), DOMAINS, 0, NULL, act_sort_reverse },
+	{ N_("provision"), '\n', 'p', N_("Make lab VMs from the selected template (the Provision form)"), TEMPLATES, ACT_SELECTION | ACT_HINT, "provision", view_templates_provision },
+	{ N_("new template"), 'n', 0, N_("Make a new template from a shut-off VM, a disk image or an OVA"), TEMPLATES, ACT_HINT, "template create", view_templates_new },
+	{ N_("edit template"), 'e', 0, N_("Edit the selected template (a new version)"), TEMPLATES, ACT_SELECTION | ACT_HINT, "template edit", view_templates_edit },
+	{ N_("template info"), 'i', 0, N_("Show the selected template's settings"), TEMPLATES, ACT_SELECTION | ACT_HINT, "template info", view_templates_info },
+	{ N_("export"), 'x', 0, N_("Export the selected template as an OVA"), TEMPLATES, ACT_SELECTION | ACT_HINT, "ova export", view_templates_export },
+	{ N_("delete template"), 'd', KEY_DC, N_("Delete the selected template and its base image (asks first)"), TEMPLATES, ACT_SELECTION | ACT_HINT, "template delete", view_templates_delete },
+	{ N_("reload"), 'r', 0, N_("Read the templates again"), TEMPLATES, ACT_HINT, NULL, view_templates_reload },
+	{ N_("cancel"), 'K', 0, N_("Stop the running jobs (e.g. stop waiting for a shutdown or a lab being made)"), DOMAINS | TEMPLATES, 0, NULL, act_cancel },
+	{ N_("command"), ':', 0, N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), DOMAINS | TEMPLATES, ACT_HINT, NULL, act_command },
+	{ N_("menu"), 'm', KEY_F(2), N_("Show these actions as a menu (also a right click)"), DOMAINS | TEMPLATES, ACT_HINT, NULL, act_menu },
+	{ N_("help"), '?', KEY_F(1), N_("Show this help"), DOMAINS | TEMPLATES, ACT_HINT, NULL, act_help },
+	{ N_("back"), 'q', 'T', N_("Back to the VMs (also Esc)"), TEMPLATES, ACT_HINT, NULL, act_back },
+	{ N_("quit"), 'q', KEY_F(10), N_("Quit (VMs keep running)"), DOMAINS, ACT_HINT, NULL, act_quit },
 	{ 0 }
 };
 
@@ -515,13 +523,17 @@ int actions_configure(const struct core_config *cfg)
 		}
 		bound[k] = key;
 	}
-	/* two actions on one key: the second would never run */
+	/* two actions of one view on one key: the second would never run */
 	for (size_t a = 0; a < N_ACTIONS; a++) {
 		for (size_t b = a + 1; b < N_ACTIONS; b++) {
-			if (bound[a] && (bound[a] == bound[b] || bound[a] == actions[b].fkey)) {
+			if (!(actions[a].views & actions[b].views))
+				continue;
+			if (bound[a] && (bound[a] == bound[b] || bound[a] == actions[b].fkey ||
+					 (bound[b] && bound[b] == actions[a].fkey))) {
 				char name[16];
 
-				key_text(bound[a], name, sizeof name);
+				key_text(bound[a] == bound[b] || bound[a] == actions[b].fkey ?
+					 bound[a] : bound[b], name, sizeof name);
 				core_error(CORE_ERR_USAGE, _("%s: [keys] \"%s\" would be the key of both %s and %s"),
 					   cfg->path, name, actions[a].name, actions[b].name);
 				return -1;
@@ -542,62 +554,63 @@ const char *actions_key_label(const struct action *a)
 	return labels[i];
 }
 
+const char *actions_key_of(const char *name)
+{
+	for (const struct action *a = actions; a->name; a++)
+		if (strcmp(a->name, name) == 0)
+			return actions_key_label(a);
+	g_return_val_if_reached("?");
+}
+
+/* Runs @a in the view on screen, if what it needs is there. */
+static int run_action(struct tui *t, const struct action *a)
+{
+	const struct view *v = views[t->view];
+
+	if ((a->flags & ACT_SELECTION) && !v->selected(t)) {
+		v->none_selected(t);
+		return TUI_REDRAW;
+	}
+	return a->exec(t, a) | TUI_REDRAW;
+}
+
 int actions_dispatch(struct tui *t, int key)
 {
 	if (!bound_set)
 		default_bindings();
 	if (tui_is_enter((wint_t)key, key >= KEY_MIN))
 		key = '\n';
-	for (size_t i = 0; i < N_ACTIONS; i++) {
+	for (size_t i = 0; key && i < N_ACTIONS; i++) {
 		const struct action *a = &actions[i];
-		const struct vm_row *vm;
 
-		if (!key || (bound[i] != key && a->fkey != key))
-			continue;
-		vm = tui_selected(t);
-		if ((a->flags & ACT_VM) && !vm) {
-			tui_message(t, true, _("No VM is selected."));
-			return TUI_REDRAW;
-		}
-		return a->exec(t, vm);
+		if ((a->views & VIEW_BIT(t->view)) && (bound[i] == key || a->fkey == key))
+			return run_action(t, a);
 	}
-	return TUI_NONE;
-}
-
-int actions_dispatch_global(struct tui *t, int key)
-{
-	if (!bound_set)
-		default_bindings();
-	for (size_t i = 0; i < N_ACTIONS; i++)
-		if (key && (actions[i].flags & ACT_GLOBAL) &&
-		    (bound[i] == key || actions[i].fkey == key))
-			return actions[i].exec(t, NULL);
 	return TUI_NONE;
 }
 
 static int menu_done(struct tui *t, const char *value)
 {
 	for (size_t i = 0; value && i < N_ACTIONS; i++)
-		if (strcmp(actions[i].name, value) == 0)
-			return actions[i].exec(t, tui_selected(t));
+		if ((actions[i].views & VIEW_BIT(t->view)) && strcmp(actions[i].name, value) == 0)
+			return run_action(t, &actions[i]);
 	return TUI_REDRAW;
 }
 
 int actions_menu(struct tui *t)
 {
-	const struct vm_row *vm = tui_selected(t);
+	const char *selected = views[t->view]->selected(t);
 	GPtrArray *items = picker_items_new();
-	g_autoptr(GPtrArray) targets = tui_targets(t);
-	g_autofree char *title = targets->len > 1 ?
+	g_autoptr(GPtrArray) targets = t->view == VIEW_DOMAINS ? tui_targets(t) : NULL;
+	g_autofree char *title = targets && targets->len > 1 ?
 		g_strdup_printf(P_("%u marked VM", "%u marked VMs", targets->len), targets->len) :
-		g_strdup(vm ? vm->name : "vmtui");
+		g_strdup(selected ? selected : "vmtui");
 
 	for (size_t i = 0; i < N_ACTIONS; i++) {
 		const struct action *a = &actions[i];
 
-		if ((a->flags & ACT_VM) && !vm)
-			continue;
-		if (a->exec == act_menu)
+		if (!(a->views & VIEW_BIT(t->view)) || ((a->flags & ACT_SELECTION) && !selected) ||
+		    a->exec == act_menu)
 			continue;
 		picker_add(items, _(a->name), actions_key_label(a), a->name);
 	}
@@ -605,30 +618,50 @@ int actions_menu(struct tui *t)
 	return TUI_REDRAW;
 }
 
-char *actions_help(void)
+char *actions_hints(enum view_id view)
+{
+	GString *hint = g_string_new(" ");
+
+	for (const struct action *a = actions; a->name; a++)
+		if ((a->views & VIEW_BIT(view)) && (a->flags & ACT_HINT))
+			g_string_append_printf(hint, "%s %s  ", actions_key_label(a), _(a->name));
+	return g_string_free(hint, FALSE);
+}
+
+/* A line of the help: @keys, then @text. */
+static void help_line(GString *s, const char *keys, const char *text)
+{
+	g_string_append(s, "  ");
+	cli_pad(s, keys, 13);
+	g_string_append_printf(s, "%s\n", text);
+}
+
+char *actions_help(enum view_id view)
 {
 	GString *s = g_string_new(NULL);
 
+	g_string_append_printf(s, " %s\n\n", _(views[view]->title));
 	for (const struct action *a = actions; a->name; a++) {
 		char fkey[8];
 
+		if (!(a->views & VIEW_BIT(view)))
+			continue;
 		key_text(a->fkey, fkey, sizeof fkey);
 		g_string_append(s, "  ");
 		cli_pad(s, actions_key_label(a), 8);
 		cli_pad(s, *fkey && strcmp(fkey, actions_key_label(a)) ? fkey : "", 5);
 		g_string_append_printf(s, "%s\n", _(a->help));
 	}
-	g_string_append_printf(s, "\n  ");
-	cli_pad(s, "j k", 13);
-	g_string_append_printf(s, "%s\n  ", _("Move the selection (also the arrow keys, Home, End, PgUp, PgDn)"));
-	cli_pad(s, "Space", 13);
-	g_string_append_printf(s, "%s\n  ", _("Mark or unmark a VM; s, S, F, p, R and d then act on all marked VMs"));
-	cli_pad(s, "Tab", 13);
-	g_string_append_printf(s, "%s\n  ", _("Next tab of the details pane (Shift-Tab: previous)"));
-	cli_pad(s, "Esc", 13);
-	g_string_append_printf(s, "%s\n  ", _("Unmark all VMs"));
-	cli_pad(s, "q", 13);
-	g_string_append_printf(s, "%s\n\n  ", _("Leave this text"));
-	g_string_append_printf(s, "%s\n", _("Keys can be changed in the [keys] part of the config file, e.g. start = ^S (see vmtui(1))."));
+	g_string_append_c(s, '\n');
+	help_line(s, "j k", _("Move the selection (also the arrow keys, Home, End, PgUp, PgDn)"));
+	if (view == VIEW_DOMAINS) {
+		help_line(s, "Space", _("Mark or unmark a VM; s, S, F, p, R and d then act on all marked VMs"));
+		help_line(s, "Tab", _("Next tab of the details pane (Shift-Tab: previous)"));
+		help_line(s, "Esc", _("Unmark all VMs"));
+	} else {
+		help_line(s, "Esc", _("Back to the VMs"));
+	}
+	help_line(s, "q", _("Leave this text"));
+	g_string_append_printf(s, "\n  %s\n", _("Keys can be changed in the [keys] part of the config file, e.g. start = ^S (see vmtui(1))."));
 	return g_string_free(s, FALSE);
 }

@@ -57,39 +57,30 @@ static void on_fatal(int sig)
 	raise(sig);
 }
 
+const struct view *const views[VIEW_COUNT] = {
+	[VIEW_DOMAINS] = &view_domains,
+	[VIEW_TEMPLATES] = &view_templates,
+};
+
 static void draw(struct tui *t)
 {
-	enum tui_mode mode = t->mode == MODE_PICKER ? picker_under(t->picker) : t->mode;
+	enum overlay under = t->overlay == OVERLAY_PICKER ? picker_under(t->picker) : t->overlay;
 	int lines, cols;
 
-	if (mode == MODE_PROMPT)
-		mode = t->view;
 	getmaxyx(stdscr, lines, cols);
-	if (mode == MODE_PAGER) {
+	if (under == OVERLAY_PAGER)
 		tui_pager_draw(t, lines, cols);
-	} else if (mode == MODE_FORM) {
+	else if (under == OVERLAY_FORM)
 		form_draw(t, lines, cols);
-	} else if (mode == MODE_TEMPLATES) {
-		view_templates_draw(t, lines, cols);
-	} else {
-		/* the details pane takes the lower part of tall enough
-		 * terminals; the list keeps at least 6 rows */
-		int avail = lines - 2, pane = avail >= 20 ? MIN(10, avail - 10) : 0;
-
-		erase();
-		view_domains_draw(t, 0, avail - pane, cols);
-		if (pane) {
-			move(avail - pane, 0);
-			hline(t->utf8 ? ACS_HLINE : '-', cols);
-			view_details_draw(t, avail - pane + 1, pane - 1, cols);
-		}
-		tui_draw_bottom(t, lines, cols, NULL);
-	}
-	if (t->mode == MODE_PICKER)
+	else /* the prompt is the view's bottom line */
+		views[t->view]->draw(t, lines, cols);
+	if (t->overlay == OVERLAY_PICKER)
 		picker_draw(t, lines, cols);
 	refresh();
 }
 
+/* Reads every pending key and hands it to the overlay, else to the
+ * view. */
 static int read_keys(struct tui *t)
 {
 	int res = TUI_NONE;
@@ -99,31 +90,50 @@ static int read_keys(struct tui *t)
 	while ((kind = get_wch(&ch)) != ERR) {
 		bool is_key = kind == KEY_CODE_YES;
 
-		switch (t->mode) {
-		case MODE_PROMPT:
+		switch (t->overlay) {
+		case OVERLAY_PROMPT:
 			res |= tui_prompt_key(t, ch, is_key);
 			break;
-		case MODE_PAGER:
+		case OVERLAY_PAGER:
 			res |= tui_pager_key(t, ch, is_key);
 			break;
-		case MODE_FORM:
+		case OVERLAY_FORM:
 			res |= form_key(t, ch, is_key);
 			break;
-		case MODE_PICKER:
+		case OVERLAY_PICKER:
 			res |= picker_key(t, ch, is_key);
 			break;
-		case MODE_TEMPLATES:
+		case OVERLAY_NONE: {
 			/* a typed character past KEY_MIN is no key code */
-			res |= view_templates_key(t, !is_key && ch >= KEY_MIN ? 0 : (int)ch);
+			int key = !is_key && ch >= KEY_MIN ? 0 : (int)ch;
+			int r = views[t->view]->key(t, key);
+
+			if (r == TUI_NONE) {
+				g_clear_pointer(&t->message, g_free);
+				r = actions_dispatch(t, key) | TUI_REDRAW;
+			}
+			res |= r;
 			break;
-		case MODE_LIST:
-			res |= view_domains_key(t, (int)ch);
-			break;
+		}
 		}
 		if (res & TUI_QUIT)
 			break;
 	}
 	return res;
+}
+
+int tui_show_view(struct tui *t, enum view_id view)
+{
+	enum view_id was = t->view;
+	int res;
+
+	t->view = view;
+	t->overlay = OVERLAY_NONE;
+	g_clear_pointer(&t->message, g_free);
+	res = views[view]->open ? views[view]->open(t) : TUI_REDRAW;
+	if (t->view == view && res == TUI_NONE)
+		t->view = was; /* it refused, and said why */
+	return res | TUI_REDRAW;
 }
 
 /* ---- set-up and the loop ------------------------------------------------ */
@@ -185,12 +195,11 @@ int tui_main(struct core_config *cfg)
 		g_error("cannot create a pipe");
 	g_unix_set_fd_nonblocking(wake_pipe[0], TRUE, NULL);
 	g_unix_set_fd_nonblocking(wake_pipe[1], TRUE, NULL);
+	tui_jobs_init(&t);
 	hosts_add(&t, eng);
 	t.rows = g_ptr_array_new();
 	t.all = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
-	t.pending = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
 	t.marked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	tui_jobs_init(&t);
 	t.input = g_string_new(NULL);
 	t.history = g_ptr_array_new_with_free_func(g_free);
 	t.pager_search = g_string_new(NULL);
@@ -216,8 +225,9 @@ int tui_main(struct core_config *cfg)
 		/* wake at least once a second while jobs show progress */
 		if (t.jobs->len)
 			timeout = MIN(timeout, 500);
-		if (view_details_live(&t))
-			timeout = MIN(timeout, 1000);
+		for (int v = 0; v < VIEW_COUNT; v++)
+			if (views[v]->live && views[v]->live(&t))
+				timeout = MIN(timeout, 1000);
 		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
 			break;
 		if (fds[0].revents & (POLLHUP | POLLERR))
@@ -239,13 +249,11 @@ int tui_main(struct core_config *cfg)
 			job_notify_drain();
 		/* a finished refresh takes the rows itself; what is left to
 		 * notice is a lifecycle event between refreshes */
-		res |= tui_reap_jobs(&t);
-		res |= hosts_reap(&t);
+		res |= tui_reap(&t);
 		res |= tui_take_rows(&t);
-		res |= view_details_reap(&t);
-		res |= form_poll(&t);
-		res |= view_templates_reap(&t);
-		view_details_update(&t, false);
+		for (int v = 0; v < VIEW_COUNT; v++)
+			if (views[v]->idle)
+				views[v]->idle(&t);
 		if (t.jobs->len)
 			res |= TUI_REDRAW;
 		if (g_get_monotonic_time() >= t.next_refresh)
@@ -259,12 +267,18 @@ int tui_main(struct core_config *cfg)
 		fflush(NULL);
 		_exit(0);
 	}
-	view_details_free(&t);
-	if (!view_templates_free(&t) || hosts_close(&t) < 0) {
+	for (int v = 0; v < VIEW_COUNT; v++) {
+		if (views[v]->close && !views[v]->close(&t)) {
+			/* a job of it still uses an engine: leave it be */
+			fflush(NULL);
+			_exit(0);
+		}
+	}
+	if (hosts_close(&t) < 0) {
 		fflush(NULL);
 		_exit(0);
 	}
-	g_ptr_array_unref(t.jobs);
+	tui_jobs_fini(&t);
 	g_ptr_array_unref(t.rows);
 	g_ptr_array_unref(t.all);
 	g_hash_table_unref(t.marked);
@@ -276,7 +290,6 @@ int tui_main(struct core_config *cfg)
 	g_string_free(t.pager_search, TRUE);
 	g_free(t.message);
 	g_free(t.prompt_label);
-	g_ptr_array_unref(t.pending);
 	g_free(t.pager_title);
 	g_strfreev(t.pager_lines);
 	return 0;

@@ -374,13 +374,14 @@ static int os_chosen(struct tui *t, const char *value)
 	return TUI_REDRAW;
 }
 
-int form_poll(struct tui *t)
+/* libosinfo's list was read: the OS picker opens with it. */
+static int os_list_read(struct tui *t, struct job *job, void *data)
 {
 	struct form *f = t->form;
 	GPtrArray **list, *items;
 
-	if (!f || !f->os_job || !job_wait(f->os_job, 0))
-		return TUI_NONE;
+	if (!f || f->os_job != job)
+		return TUI_NONE; /* the form has gone */
 	list = job_data(f->os_job);
 	if (!*list || !(*list)->len) {
 		g_free(f->notice);
@@ -413,7 +414,7 @@ static bool changed(const struct form *f, int id)
 	return g_strcmp0(f->value[id]->str, f->was[id]) != 0;
 }
 
-/* A new form of @kind about @subject (or NULL) on @h, in MODE_FORM. */
+/* A new form of @kind about @subject (or NULL) on @h, in OVERLAY_FORM. */
 static struct form *form_open(struct tui *t, enum form_kind kind, const char *subject,
 			      struct host *h)
 {
@@ -426,7 +427,7 @@ static struct form *form_open(struct tui *t, enum form_kind kind, const char *su
 	f->host = h ? h : tui_host(t, NULL);
 	while (!visible(f, f->current))
 		f->current++;
-	t->mode = MODE_FORM;
+	t->overlay = OVERLAY_FORM;
 	return f;
 }
 
@@ -705,6 +706,8 @@ static bool check_all(struct tui *t, struct form *f)
 
 /* The VM forms wait for their command and show its failure; the template
  * forms leave their longer work to the status line, where K cancels it. */
+static bool form_job_done(struct tui *t, struct tui_job *tj, bool ok, const char *message);
+
 static int submit(struct tui *t, struct form *f)
 {
 	g_auto(GStrv) argv = build_argv(f);
@@ -719,7 +722,7 @@ static int submit(struct tui *t, struct form *f)
 		return TUI_REDRAW;
 	}
 	if (f->kind == FORM_EDIT_TEMPLATE && g_strv_length(argv) == 3) {
-		t->mode = t->view;
+		t->overlay = OVERLAY_NONE;
 		tui_message(t, false, _("Nothing was changed."));
 		g_clear_pointer(&t->form, form_free);
 		return TUI_REDRAW;
@@ -730,15 +733,17 @@ static int submit(struct tui *t, struct form *f)
 		f->summary = false;
 		f->failure = g_strdup(t->message);
 	} else if (vm_form) {
-		f->job = tj; /* the loop tells us how it ends (form_job_done) */
+		f->job = tj;
+		tj->ended = form_job_done;
 	} else {
-		t->mode = t->view;
+		t->overlay = OVERLAY_NONE;
 		g_clear_pointer(&t->form, form_free);
 	}
 	return TUI_REDRAW;
 }
 
-int form_job_done(struct tui *t, struct tui_job *tj, bool ok, const char *message)
+/* How the form's create ended: a failure is shown in the form. */
+static bool form_job_done(struct tui *t, struct tui_job *tj, bool ok, const char *message)
 {
 	struct form *f = t->form;
 
@@ -746,7 +751,7 @@ int form_job_done(struct tui *t, struct tui_job *tj, bool ok, const char *messag
 		return false;
 	f->job = NULL;
 	if (ok) {
-		t->mode = t->view;
+		t->overlay = OVERLAY_NONE;
 		g_clear_pointer(&t->form, form_free);
 		return false; /* let the loop show the result as usual */
 	}
@@ -772,9 +777,11 @@ static int choose(struct tui *t, struct form *f)
 	GPtrArray *items;
 
 	if (f->current == F_OS) {
-		if (!f->os_job)
+		if (!f->os_job) {
 			f->os_job = job_submit("os-list", os_list_job,
 					       g_new0(GPtrArray *, 1), os_list_free, false);
+			tui_watch(t, f->os_job, os_list_read, NULL);
+		}
 		return TUI_REDRAW;
 	}
 	if (f->current != F_SOURCE_VM)
@@ -807,7 +814,7 @@ int form_key(struct tui *t, wint_t ch, bool is_key)
 		if (f->summary) {
 			f->summary = false;
 		} else {
-			t->mode = t->view;
+			t->overlay = OVERLAY_NONE;
 			tui_message(t, false, f->kind == FORM_EDIT_VM || f->kind == FORM_EDIT_TEMPLATE ?
 				    _("Nothing was changed.") : f->kind == FORM_NEW_TEMPLATE ?
 				    _("No template was made.") : f->kind == FORM_PROVISION ?

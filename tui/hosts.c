@@ -35,13 +35,28 @@ static int refresh_job(struct job *job, void *data)
 	return model_refresh(h->model);
 }
 
+static int refreshed(struct tui *t, struct job *job, void *data)
+{
+	struct host *h = data;
+	g_autofree char *err = NULL;
+
+	if (job_get_error(job, &err) != CORE_OK)
+		tui_message(t, true, "%s", err);
+	g_clear_pointer(&h->refresh, job_unref);
+	h->loaded = true;
+	h->model_gen = ~model_generation(h->model); /* take rows */
+	return TUI_REDRAW;
+}
+
 void hosts_refresh(struct tui *t)
 {
 	for (guint i = 0; i < t->hosts->len; i++) {
 		struct host *h = g_ptr_array_index(t->hosts, i);
 
-		if (h->eng && !h->refresh)
+		if (h->eng && !h->refresh) {
 			h->refresh = job_submit("refresh", refresh_job, h, NULL, false);
+			tui_watch(t, h->refresh, refreshed, h);
+		}
 	}
 	t->next_refresh = g_get_monotonic_time() + (gint64)t->refresh_ms * 1000;
 }
@@ -77,7 +92,22 @@ static int open_job(struct job *job, void *data)
 	return d->eng ? 0 : -1;
 }
 
-/* Connects to [hosts] entry @h in the background. */
+static int opened(struct tui *t, struct job *job, void *data)
+{
+	struct host *h = data;
+	struct open_data *d = job_data(job);
+	g_autofree char *err = NULL;
+
+	if (job_get_error(job, &err) == CORE_OK) {
+		host_connected(h, g_steal_pointer(&d->eng));
+		hosts_refresh(t);
+	} else {
+		h->error = g_steal_pointer(&err);
+	}
+	g_clear_pointer(&h->open, job_unref);
+	return TUI_REDRAW;
+}
+
 void hosts_reconnect(struct tui *t, struct host *h)
 {
 	struct open_data *d = g_new0(struct open_data, 1);
@@ -86,39 +116,7 @@ void hosts_reconnect(struct tui *t, struct host *h)
 	d->uri = g_strdup(h->uri);
 	g_clear_pointer(&h->error, g_free);
 	h->open = job_submit("connect", open_job, d, open_data_free, false);
-}
-
-/* Collects finished connections and refreshes; TUI_REDRAW on news. */
-int hosts_reap(struct tui *t)
-{
-	int res = TUI_NONE;
-
-	for (guint i = 0; i < t->hosts->len; i++) {
-		struct host *h = g_ptr_array_index(t->hosts, i);
-		g_autofree char *err = NULL;
-
-		if (h->open && job_wait(h->open, 0)) {
-			struct open_data *d = job_data(h->open);
-
-			if (job_get_error(h->open, &err) == CORE_OK) {
-				host_connected(h, g_steal_pointer(&d->eng));
-				hosts_refresh(t);
-			} else {
-				h->error = g_steal_pointer(&err);
-			}
-			g_clear_pointer(&h->open, job_unref);
-			res |= TUI_REDRAW;
-		}
-		if (h->refresh && job_wait(h->refresh, 0)) {
-			if (job_get_error(h->refresh, &err) != CORE_OK)
-				tui_message(t, true, "%s", err);
-			g_clear_pointer(&h->refresh, job_unref);
-			h->loaded = true;
-			h->model_gen = ~model_generation(h->model); /* take rows */
-			res |= TUI_REDRAW;
-		}
-	}
-	return res;
+	tui_watch(t, h->open, opened, h);
 }
 
 static void host_free(gpointer p)

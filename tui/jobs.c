@@ -18,6 +18,8 @@ int tui_run_command(struct tui *t, struct host *h, char **argv,
 	return TUI_REDRAW;
 }
 
+static int command_done(struct tui *t, struct job *job, void *data);
+
 struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
 				  const char *vm, bool show_output)
 {
@@ -60,6 +62,7 @@ struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
 	tj->show_output = show_output;
 	tj->job = command_submit(ctx);
 	g_ptr_array_add(t->jobs, tj);
+	tui_watch(t, tj->job, command_done, tj);
 	return tj;
 }
 
@@ -92,45 +95,79 @@ static void tui_job_free(gpointer p)
 }
 
 
-/* Collects finished jobs; returns TUI_REDRAW when something changed. */
-int tui_reap_jobs(struct tui *t)
+/* A command ended: its outcome becomes a message, a text in the pager or
+ * the follow-up the command table names, and every view re-reads what it
+ * shows. */
+static int command_done(struct tui *t, struct job *job, void *data)
+{
+	struct tui_job *tj = data;
+	g_autofree char *err = NULL;
+	enum core_err code = job_get_error(job, &err);
+
+	if (tj->ended && tj->ended(t, tj, code == CORE_OK, err)) {
+		/* who started it showed the outcome itself */
+	} else if (code == CORE_ERR_TIMEOUT && tj->vm && tj->ctx->cmd->on_timeout &&
+		   t->overlay == OVERLAY_NONE) {
+		tui_message(t, true, "%s", err);
+		actions_offer(t, tj->ctx->cmd, tj->host->id, tj->vm);
+	} else if (code != CORE_OK) {
+		tui_message(t, true, "%s", err);
+	} else if (tj->show_output && t->overlay == OVERLAY_NONE &&
+		   strchr(tj->ctx->out->str, '\n') != strrchr(tj->ctx->out->str, '\n')) {
+		/* a report of several lines, unless the user is busy with a
+		 * form, a prompt or another text */
+		tui_pager(t, tj->ctx->cmd->name, tj->ctx->out->str);
+	} else {
+		g_strchomp(tj->ctx->out->str);
+		tui_message(t, false, "%s", g_strdelimit(tj->ctx->out->str, "\n", ' '));
+	}
+	g_ptr_array_remove(t->jobs, tj);
+	hosts_refresh(t);
+	for (int v = 0; v < VIEW_COUNT; v++)
+		if (views[v]->changed)
+			views[v]->changed(t);
+	return TUI_REDRAW;
+}
+
+struct watch {
+	struct job *job;
+	tui_job_done_fn done;
+	void *data;
+};
+
+static void watch_free(gpointer p)
+{
+	struct watch *w = p;
+
+	job_unref(w->job);
+	g_free(w);
+}
+
+void tui_watch(struct tui *t, struct job *job, tui_job_done_fn done, void *data)
+{
+	struct watch *w = g_new0(struct watch, 1);
+
+	w->job = job_ref(job);
+	w->done = done;
+	w->data = data;
+	g_ptr_array_add(t->watched, w);
+}
+
+int tui_reap(struct tui *t)
 {
 	int res = TUI_NONE;
 
-	for (guint i = 0; i < t->jobs->len;) {
-		struct tui_job *tj = g_ptr_array_index(t->jobs, i);
-		g_autofree char *err = NULL;
-		enum core_err code;
+	/* a callback may watch new jobs: they are appended */
+	for (guint i = 0; i < t->watched->len;) {
+		struct watch *w = g_ptr_array_index(t->watched, i);
 
-		if (!job_wait(tj->job, 0)) {
+		if (!job_wait(w->job, 0)) {
 			i++;
 			continue;
 		}
-		code = job_get_error(tj->job, &err);
-		if (form_job_done(t, tj, code == CORE_OK, err)) {
-			/* the form shows its own failure */
-		} else if (code == CORE_ERR_TIMEOUT && tj->vm && t->mode == MODE_LIST &&
-		    strcmp(tj->ctx->cmd->name, "shutdown") == 0) {
-			/* the guest ignored ACPI: offer the way out */
-			tui_message(t, true, "%s", err);
-			actions_offer_force_off(t, tj->host->id, tj->vm,
-						_("The guest ignored the shutdown request."));
-		} else if (code != CORE_OK) {
-			tui_message(t, true, "%s", err);
-		} else if (tj->show_output && t->mode == t->view &&
-			   strchr(tj->ctx->out->str, '\n') != strrchr(tj->ctx->out->str, '\n')) {
-			/* a report of several lines, unless the user is busy
-			 * with a form, a prompt or another text */
-			tui_pager(t, tj->ctx->cmd->name, tj->ctx->out->str);
-		} else {
-			g_strchomp(tj->ctx->out->str);
-			tui_message(t, false, "%s", g_strdelimit(tj->ctx->out->str, "\n", ' '));
-		}
-		g_ptr_array_remove_index(t->jobs, i);
-		hosts_refresh(t);
-		view_details_update(t, true);
-		view_templates_reload(t);
-		res |= TUI_REDRAW;
+		g_ptr_array_steal_index(t->watched, i);
+		res |= w->done(t, w->job, w->data);
+		watch_free(w);
 	}
 	return res;
 }
@@ -141,20 +178,20 @@ bool tui_finish_jobs(struct tui *t)
 
 	for (guint i = 0; i < t->jobs->len; i++)
 		job_cancel(((struct tui_job *)g_ptr_array_index(t->jobs, i))->job);
-	for (guint i = 0; i < t->jobs->len; i++)
-		all &= job_wait(((struct tui_job *)g_ptr_array_index(t->jobs, i))->job, 2000);
-	for (guint i = 0; i < t->hosts->len; i++) {
-		struct host *h = g_ptr_array_index(t->hosts, i);
-
-		if (h->refresh)
-			all &= job_wait(h->refresh, 2000);
-		if (h->open)
-			all &= job_wait(h->open, 2000);
-	}
+	/* every job the TUI waits for: commands, refreshes, reads */
+	for (guint i = 0; i < t->watched->len; i++)
+		all &= job_wait(((struct watch *)g_ptr_array_index(t->watched, i))->job, 2000);
 	return all;
 }
 
 void tui_jobs_init(struct tui *t)
 {
 	t->jobs = g_ptr_array_new_with_free_func(tui_job_free);
+	t->watched = g_ptr_array_new_with_free_func(watch_free);
+}
+
+void tui_jobs_fini(struct tui *t)
+{
+	g_ptr_array_unref(t->watched);
+	g_ptr_array_unref(t->jobs);
 }

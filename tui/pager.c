@@ -23,7 +23,7 @@ void tui_pager(struct tui *t, const char *title, const char *text)
 	t->pager_top = 0;
 	t->pager_hit = -1;
 	t->pager_typing = false;
-	t->mode = MODE_PAGER;
+	t->overlay = OVERLAY_PAGER;
 }
 
 void tui_pager_draw(struct tui *t, int lines, int cols)
@@ -113,7 +113,7 @@ static int pager_key(struct tui *t, int key)
 	case 'q':
 	case 27:
 	case KEY_LEFT:
-		t->mode = t->view;
+		t->overlay = OVERLAY_NONE;
 		break;
 	case 'j':
 	case KEY_DOWN:

@@ -18,9 +18,9 @@ struct picker {
 	GPtrArray *shown;      /* the items the filter lets through */
 	GString *filter;
 	bool filterable;
-	int cursor, top;
+	struct tui_list list;  /* cursor and scrolling */
 	int y, x, h, w;        /* the box, set by the last draw */
-	enum tui_mode back;    /* the mode to return to */
+	enum overlay back;    /* the mode to return to */
 	picker_done_fn done;
 };
 
@@ -50,7 +50,7 @@ void picker_add(GPtrArray *items, const char *label, const char *hint,
 	g_ptr_array_add(items, it);
 }
 
-enum tui_mode picker_under(const struct picker *p)
+enum overlay picker_under(const struct picker *p)
 {
 	return p->back;
 }
@@ -84,8 +84,8 @@ static void apply_filter(struct picker *p)
 		if (!*needle || contains(it->label, needle) || contains(it->hint, needle))
 			g_ptr_array_add(p->shown, it);
 	}
-	p->cursor = 0;
-	p->top = 0;
+	p->list.cursor = 0;
+	p->list.top = 0;
 }
 
 void picker_open(struct tui *t, const char *title, GPtrArray *items,
@@ -99,11 +99,11 @@ void picker_open(struct tui *t, const char *title, GPtrArray *items,
 	p->shown = g_ptr_array_new();
 	p->filter = g_string_new(NULL);
 	p->filterable = filterable;
-	p->back = t->mode == MODE_PICKER ? t->view : t->mode;
+	p->back = t->overlay == OVERLAY_PICKER ? OVERLAY_NONE : t->overlay;
 	p->done = done;
 	apply_filter(p);
 	t->picker = p;
-	t->mode = MODE_PICKER;
+	t->overlay = OVERLAY_PICKER;
 }
 
 /* Leaves the picker and calls its done function with @value (NULL when
@@ -114,7 +114,7 @@ static int finish(struct tui *t, const struct picker_item *it)
 	g_autofree char *value = it ? g_strdup(it->value) : NULL;
 	picker_done_fn done = p->done;
 
-	t->mode = p->back;
+	t->overlay = p->back;
 	t->picker = NULL;
 	picker_free(p);
 	return done(t, value) | TUI_REDRAW;
@@ -124,43 +124,38 @@ static int picker_mouse(struct tui *t)
 {
 	struct picker *p = t->picker;
 	MEVENT ev;
-	int row;
 
 	if (getmouse(&ev) != OK)
 		return TUI_NONE;
-	if (ev.bstate & BUTTON4_PRESSED) {
-		p->cursor = MAX(p->cursor - 3, 0);
-		return TUI_REDRAW;
-	}
-	if (ev.bstate & BUTTON5_PRESSED) {
-		p->cursor = MAX(MIN(p->cursor + 3, (int)p->shown->len - 1), 0);
-		return TUI_REDRAW;
-	}
-	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
-		return TUI_NONE;
 	/* a click outside the box cancels, on an item chooses it */
-	if (ev.y < p->y || ev.y >= p->y + p->h || ev.x < p->x || ev.x >= p->x + p->w)
+	if ((ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) &&
+	    (ev.y < p->y || ev.y >= p->y + p->h || ev.x < p->x || ev.x >= p->x + p->w))
 		return finish(t, NULL);
-	row = p->top + ev.y - (p->y + 1);
-	if (ev.y > p->y && row >= 0 && row < (int)p->shown->len &&
-	    ev.y < p->y + p->h - 1)
-		return finish(t, g_ptr_array_index(p->shown, row));
-	return TUI_NONE;
+	switch (list_mouse(&p->list, p->shown->len, &ev)) {
+	case LIST_OPEN:
+		return finish(t, g_ptr_array_index(p->shown, p->list.cursor));
+	case LIST_MOVED:
+		if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))
+			return finish(t, g_ptr_array_index(p->shown, p->list.cursor));
+		return TUI_REDRAW;
+	default:
+		return TUI_NONE;
+	}
 }
 
 int picker_key(struct tui *t, wint_t ch, bool is_key)
 {
 	struct picker *p = t->picker;
-	int n = (int)p->shown->len, page = MAX(1, p->h - 3);
+	int n = (int)p->shown->len;
 
 	if (tui_is_enter(ch, is_key))
-		return finish(t, n ? g_ptr_array_index(p->shown, p->cursor) : NULL);
+		return finish(t, n ? g_ptr_array_index(p->shown, p->list.cursor) : NULL);
 	if (!is_key && ch == 27)
 		return finish(t, NULL);
 	if (is_key) {
 		if (ch == KEY_MOUSE)
 			return picker_mouse(t);
-		tui_move_cursor(&p->cursor, n, page, (int)ch, false);
+		list_key(&p->list, p->shown->len, (int)ch);
 		if (!(p->filterable && ch == KEY_BACKSPACE))
 			return TUI_REDRAW;
 	}
@@ -175,7 +170,7 @@ int picker_key(struct tui *t, wint_t ch, bool is_key)
 				return finish(t, it);
 		}
 		if (ch == 'j' || ch == 'k')
-			p->cursor = CLAMP(p->cursor + (ch == 'j' ? 1 : -1), 0, MAX(n - 1, 0));
+			list_key(&p->list, p->shown->len, (int)ch);
 		return TUI_REDRAW;
 	}
 	if (tui_edit_text(p->filter, ch, is_key))
@@ -202,10 +197,7 @@ void picker_draw(struct tui *t, int lines, int cols)
 	p->y = (lines - p->h) / 2;
 	p->x = (cols - p->w) / 2;
 	body = p->h - 2 - (p->filterable ? 1 : 0);
-	if (p->cursor < p->top)
-		p->top = p->cursor;
-	if (p->cursor >= p->top + body)
-		p->top = p->cursor - body + 1;
+	list_scroll(&p->list, p->shown->len, p->y + 1, body);
 
 	/* frame and title */
 	attron(A_BOLD);
@@ -238,7 +230,7 @@ void picker_draw(struct tui *t, int lines, int cols)
 	attroff(A_BOLD);
 
 	for (int i = 0; i < body; i++) {
-		int k = p->top + i, used;
+		int k = p->list.top + i, used;
 		struct picker_item *it;
 
 		if (k >= (int)p->shown->len) {
@@ -247,7 +239,7 @@ void picker_draw(struct tui *t, int lines, int cols)
 			break;
 		}
 		it = g_ptr_array_index(p->shown, k);
-		if (k == p->cursor)
+		if (k == p->list.cursor)
 			attron(A_REVERSE);
 		move(p->y + 1 + i, p->x + 1);
 		addch(' ');
@@ -258,7 +250,7 @@ void picker_draw(struct tui *t, int lines, int cols)
 		tui_put_cells(it->hint ? it->hint : "", hint_w, false);
 		attroff(A_DIM);
 		addch(' ');
-		if (k == p->cursor)
+		if (k == p->list.cursor)
 			attroff(A_REVERSE);
 	}
 	move(p->y + p->h - 1, p->x + 2);

@@ -27,9 +27,31 @@ bool tui_edit_text(GString *text, wint_t ch, bool is_key)
 	return false;
 }
 
-void tui_prompt(struct tui *t, const char *label, const char *initial,
-		prompt_done_fn done)
+/* Ends the prompt; its data goes to the caller, who frees it with the
+ * function returned in *@free_data. */
+static void *prompt_end(struct tui *t, GDestroyNotify *free_data)
 {
+	*free_data = t->prompt_free;
+	t->prompt_free = NULL;
+	t->overlay = OVERLAY_NONE;
+	return g_steal_pointer(&t->prompt_data);
+}
+
+static void prompt_drop(struct tui *t)
+{
+	GDestroyNotify free_data;
+	void *data = prompt_end(t, &free_data);
+
+	if (free_data)
+		free_data(data);
+}
+
+void tui_prompt(struct tui *t, const char *label, const char *initial,
+		prompt_done_fn done, void *data, GDestroyNotify free_data)
+{
+	prompt_drop(t);
+	t->prompt_data = data;
+	t->prompt_free = free_data;
 	g_free(t->prompt_label);
 	t->prompt_label = g_strdup(label);
 	g_string_assign(t->input, initial);
@@ -37,7 +59,7 @@ void tui_prompt(struct tui *t, const char *label, const char *initial,
 	t->prompt_changed = NULL;
 	t->prompt_is_command = false;
 	t->history_pos = (int)t->history->len;
-	t->mode = MODE_PROMPT;
+	t->overlay = OVERLAY_PROMPT;
 }
 
 static char *common_prefix(GPtrArray *cands)
@@ -115,15 +137,23 @@ int tui_prompt_key(struct tui *t, wint_t ch, bool is_key)
 	if (tui_is_enter(ch, is_key)) {
 		g_autofree char *text = g_strdup(t->input->str);
 
+		GDestroyNotify free_data;
+		void *data;
+		int res;
+
 		if (t->prompt_is_command && *text &&
 		    (!t->history->len ||
 		     strcmp(g_ptr_array_index(t->history, t->history->len - 1), text) != 0))
 			g_ptr_array_add(t->history, g_strdup(text));
-		t->mode = t->view;
-		return t->prompt_done(t, text) | TUI_REDRAW;
+		/* @done may open the next question */
+		data = prompt_end(t, &free_data);
+		res = t->prompt_done(t, text, data);
+		if (free_data)
+			free_data(data);
+		return res | TUI_REDRAW;
 	}
 	if (!is_key && ch == 27) {
-		t->mode = t->view;
+		prompt_drop(t);
 		if (t->prompt_changed)
 			t->prompt_changed(t, "");
 		else
@@ -136,3 +166,44 @@ int tui_prompt_key(struct tui *t, wint_t ch, bool is_key)
 	return TUI_REDRAW;
 }
 
+
+/* A y/N question: what y runs, and what is said otherwise. */
+struct confirm {
+	confirm_fn yes;
+	char *no;
+	void *data;
+	GDestroyNotify free_data;
+};
+
+static void confirm_free(gpointer p)
+{
+	struct confirm *c = p;
+
+	if (c->free_data)
+		c->free_data(c->data);
+	g_free(c->no);
+	g_free(c);
+}
+
+static int confirm_done(struct tui *t, const char *text, void *data)
+{
+	struct confirm *c = data;
+
+	if (g_ascii_strcasecmp(text, "y") != 0) {
+		tui_message(t, false, "%s", c->no);
+		return TUI_REDRAW;
+	}
+	return c->yes(t, c->data);
+}
+
+void tui_confirm(struct tui *t, const char *question, const char *no,
+		 confirm_fn yes, void *data, GDestroyNotify free_data)
+{
+	struct confirm *c = g_new0(struct confirm, 1);
+
+	c->yes = yes;
+	c->no = g_strdup(no);
+	c->data = data;
+	c->free_data = free_data;
+	tui_prompt(t, question, "", confirm_done, c, confirm_free);
+}

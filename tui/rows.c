@@ -14,9 +14,9 @@
 
 const struct vm_row *tui_cursor_row(struct tui *t)
 {
-	if (t->cursor < 0 || t->cursor >= (int)t->rows->len)
+	if (t->list.cursor < 0 || t->list.cursor >= (int)t->rows->len)
 		return NULL;
-	return g_ptr_array_index(t->rows, t->cursor);
+	return g_ptr_array_index(t->rows, t->list.cursor);
 }
 
 const struct vm_row *tui_selected(struct tui *t)
@@ -26,17 +26,26 @@ const struct vm_row *tui_selected(struct tui *t)
 	return r && !tui_row_is_group(r) ? r : NULL;
 }
 
-void tui_row_key(const struct vm_row *r, char key[ROW_KEY_LEN])
+char *tui_row_key(const struct vm_row *r)
 {
-	g_snprintf(key, ROW_KEY_LEN, "%u/%s", r->host, r->uuid);
+	return g_strdup_printf("%u/%s", r->host, r->uuid);
 }
 
 bool tui_row_marked(struct tui *t, const struct vm_row *r)
 {
-	char key[ROW_KEY_LEN];
+	g_autofree char *key = tui_row_key(r);
 
-	tui_row_key(r, key);
 	return g_hash_table_contains(t->marked, key);
+}
+
+void tui_toggle_mark(struct tui *t, const struct vm_row *r)
+{
+	char *key = tui_row_key(r);
+
+	if (g_hash_table_remove(t->marked, key))
+		g_free(key);
+	else
+		g_hash_table_add(t->marked, key);
 }
 
 /* Remembers which row the cursor is on, so it stays there as rows come,
@@ -44,7 +53,7 @@ bool tui_row_marked(struct tui *t, const struct vm_row *r)
 void tui_keep_cursor(struct tui *t)
 {
 	if (tui_cursor_row(t))
-		tui_row_key(tui_cursor_row(t), t->cursor_key);
+		list_remember(&t->list, tui_row_key(tui_cursor_row(t)));
 }
 
 static int compare_visible(gconstpointer a, gconstpointer b, gpointer data)
@@ -66,6 +75,11 @@ static bool row_matches(struct tui *t, const struct vm_row *r)
 		return true;
 	folded = g_utf8_casefold(r->name, -1);
 	return strstr(folded, t->filter) != NULL;
+}
+
+static char *row_key(guint i, void *data)
+{
+	return tui_row_key(g_ptr_array_index((GPtrArray *)data, i));
 }
 
 void tui_rebuild_rows(struct tui *t)
@@ -91,24 +105,15 @@ void tui_rebuild_rows(struct tui *t)
 		for (; k < vms->len && ((struct vm_row *)vms->pdata[k])->host == hi; k++)
 			g_ptr_array_add(t->rows, vms->pdata[k]);
 	}
-	/* keep the cursor on the same row as rows come and go */
-	t->cursor = MIN(t->cursor, (int)t->rows->len - 1);
-	for (guint i = 0; i < t->rows->len; i++) {
-		char key[ROW_KEY_LEN];
-
-		tui_row_key(g_ptr_array_index(t->rows, i), key);
-		if (strcmp(key, t->cursor_key) == 0)
-			t->cursor = (int)i;
-	}
-	if (t->cursor < 0)
-		t->cursor = 0;
-	/* at first, on the first VM rather than its host's heading */
-	for (guint i = t->cursor; !t->cursor_key[0] && i < t->rows->len; i++) {
+	/* keep the cursor on the same row as rows come and go; at first,
+	 * on the first VM rather than its host's heading */
+	for (guint i = 0; !t->list.key && i < t->rows->len; i++) {
 		if (!tui_row_is_group(g_ptr_array_index(t->rows, i))) {
-			t->cursor = (int)i;
+			t->list.cursor = (int)i;
 			break;
 		}
 	}
+	list_rebuild(&t->list, t->rows->len, row_key, t->rows);
 }
 
 /* Takes fresh copies of the models' rows when one of them changed. */

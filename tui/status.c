@@ -66,24 +66,21 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 
 void tui_draw_bottom(struct tui *t, int lines, int cols, const char *hint_text)
 {
-	GString *hint = g_string_new(hint_text ? hint_text : " ");
+	g_autofree char *hints = hint_text ? NULL : actions_hints(t->view);
+	GString *hint = g_string_new(hint_text ? hint_text : hints);
 	int running;
-
-	for (const struct action *a = actions; !hint_text && a->name; a++)
-		if (a->flags & ACT_HINT)
-			g_string_append_printf(hint, "%s %s  ", actions_key_label(a), _(a->name));
 	move(lines - 2, 0);
 	clrtoeol();
 	attron(A_DIM);
 	/* while typing a command, the line above shows the candidates */
-	addnstr(t->mode == MODE_PROMPT && t->prompt_is_command && t->message ?
+	addnstr(t->overlay == OVERLAY_PROMPT && t->prompt_is_command && t->message ?
 		t->message : hint->str, cols);
 	attroff(A_DIM);
 	g_string_free(hint, TRUE);
 
 	move(lines - 1, 0);
 	clrtoeol();
-	if (t->mode == MODE_PROMPT) {
+	if (t->overlay == OVERLAY_PROMPT) {
 		addstr(t->prompt_label);
 		addstr(t->input->str);
 		curs_set(1);

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <wchar.h>
 
+#include <curses.h>
+
 #include "cmd/cmd.h"
 #include "core/error.h"
 #include "core/settings.h"
@@ -29,14 +31,48 @@ enum tui_result {
 enum { PAIR_RUNNING = 1, PAIR_PAUSED, PAIR_OFF, PAIR_BAR, PAIR_ERROR,
        PAIR_HOST, PAIR_COUNT };
 
-/* Modal states of the bottom line and overlays. */
-enum tui_mode {
-	MODE_LIST,     /* the VM list has the keys */
-	MODE_PROMPT,   /* the bottom line edits text (":" or a confirmation) */
-	MODE_PAGER,    /* a full-screen text (help, info, XML) has the keys */
-	MODE_FORM,     /* the New VM form has the keys */
-	MODE_PICKER,   /* a pop-up list (menu, OS picker) has the keys */
-	MODE_TEMPLATES, /* the templates view has the keys */
+/* The screens that fill the terminal. */
+enum view_id { VIEW_DOMAINS, VIEW_TEMPLATES, VIEW_COUNT };
+#define VIEW_BIT(v) (1u << (v))
+
+struct tui;
+
+/* A view: a screen with its state in a struct of its own, in a file of
+ * its own.  Adding one means a file with its table, an entry in views[]
+ * (app.c) and its actions in the table of actions.c. */
+struct view {
+	const char *title;   /* N_(), the heading of its part of the help */
+	/* becomes the view on screen; TUI_* (it may refuse and stay away) */
+	int (*open)(struct tui *t);
+	/* the whole screen, the two bottom lines included */
+	void (*draw)(struct tui *t, int lines, int cols);
+	/* a key no action took (moving, marking, the mouse); TUI_* */
+	int (*key)(struct tui *t, int key);
+	/* the name of what the actions of the view act on, NULL if none */
+	const char *(*selected)(struct tui *t);
+	/* says (tui_message) that nothing is selected to act on */
+	void (*none_selected)(struct tui *t);
+	/* a command ended: re-read what the view shows (may be NULL) */
+	void (*changed)(struct tui *t);
+	/* once a loop pass, before it sleeps (may be NULL) */
+	void (*idle)(struct tui *t);
+	/* true while it follows something live: the loop then wakes every
+	 * second (may be NULL) */
+	bool (*live)(const struct tui *t);
+	/* frees its state; false when a job of it is stuck (may be NULL) */
+	bool (*close)(struct tui *t);
+};
+
+extern const struct view view_domains, view_templates;
+extern const struct view *const views[VIEW_COUNT];
+
+/* What is drawn over the view and has the keys first. */
+enum overlay {
+	OVERLAY_NONE,
+	OVERLAY_PROMPT,   /* the bottom line edits text (":" or a question) */
+	OVERLAY_PAGER,    /* a full-screen text (help, info, XML) */
+	OVERLAY_FORM,     /* a form */
+	OVERLAY_PICKER,   /* a pop-up list (menu, OS picker) */
 };
 
 struct form;
@@ -44,12 +80,43 @@ struct picker;
 struct template;
 struct templates_view;
 
-struct tui;
-
-/* What a finished prompt does with the text typed. */
-typedef int (*prompt_done_fn)(struct tui *t, const char *text);
+/* What a finished prompt does with the text typed; @data is the
+ * prompt's. */
+typedef int (*prompt_done_fn)(struct tui *t, const char *text, void *data);
 /* Called after each edit of the prompt's text (live filtering). */
 typedef void (*prompt_changed_fn)(struct tui *t, const char *text);
+
+/* list.c: the one list widget.  Cursor and scrolling of rows that are
+ * rebuilt under the user: the row under the cursor is remembered by a
+ * stable key and found again after each rebuild. */
+struct tui_list {
+	int cursor, top;
+	int rows;        /* rows shown, set by the last list_scroll */
+	int y;           /* screen row of the first one, likewise */
+	char *key;       /* the key of the row under the cursor, or NULL */
+};
+/* The key of row @i of a list (caller frees), or NULL. */
+typedef char *(*list_key_fn)(guint i, void *data);
+/* After a rebuild to @n rows: the cursor goes back to the row whose key it
+ * has, else stays where it was (within the rows), the key kept for when
+ * that row comes back. */
+void list_rebuild(struct tui_list *l, guint n, list_key_fn key_of, void *data);
+/* Remembers @key (taken over) as the one of the row under the cursor. */
+void list_remember(struct tui_list *l, char *key);
+/* Moves the cursor by @key: arrows, PgUp/PgDn, Home, End, j, k, g, G;
+ * false when @key is none of those. */
+bool list_key(struct tui_list *l, guint n, int key);
+/* What a mouse event did to the list of @n rows drawn last. */
+enum list_hit { LIST_MISS, LIST_MOVED, LIST_OPEN, LIST_MENU };
+enum list_hit list_mouse(struct tui_list *l, guint n, const MEVENT *ev);
+/* Before drawing @rows rows from screen row @y: keeps the cursor within
+ * the @n rows and in sight. */
+void list_scroll(struct tui_list *l, guint n, int y, int rows);
+void list_fini(struct tui_list *l);
+/* Draws @n cells of text at the cursor, cell i in @widths[i] terminal
+ * cells (CJK characters take two) with a space after it, the last (width
+ * 0) in the rest of the @cols. */
+void list_draw_cells(const char *const *text, const int *widths, guint n, int cols);
 
 /* A column of the VM list (view-domains.c). */
 struct column {
@@ -80,17 +147,21 @@ struct host {
 	char *error;           /* why it cannot be reached */
 };
 
-/* Identity of a list row across refreshes: "HOST/UUID" ("HOST/" for a
- * host's group heading). */
-#define ROW_KEY_LEN (VIR_UUID_STRING_BUFLEN + 12)
 
+/* A command the TUI runs, shown in the status line while it does. */
 struct tui_job {
 	struct job *job;
-	struct cmd_ctx *ctx;   /* NULL for the model refresh */
+	struct cmd_ctx *ctx;
 	char *vm;              /* the VM it acts on, for messages */
 	struct host *host;     /* where it runs */
 	bool show_output;      /* open the output in the pager */
+	/* who started it may take its end (may be NULL): true when it
+	 * showed the outcome itself (a form, its failure) */
+	bool (*ended)(struct tui *t, struct tui_job *tj, bool ok, const char *message);
 };
+
+/* Called on the UI thread once a watched job has ended; TUI_*. */
+typedef int (*tui_job_done_fn)(struct tui *t, struct job *job, void *data);
 
 struct tui {
 	struct core_config *cfg;
@@ -102,16 +173,14 @@ struct tui {
 	char *filter;          /* "/" text, case-folded, or NULL */
 	int sort;              /* index into columns[] */
 	bool sort_desc;
-	char cursor_key[ROW_KEY_LEN];
-	int cursor, top;
-	int list_rows;         /* rows of the list on screen, set by draw */
-	GPtrArray *jobs;       /* struct tui_job in flight */
+	struct tui_list list;  /* cursor and scrolling, kept by row key */
+	GPtrArray *jobs;       /* struct tui_job: commands in flight */
+	GPtrArray *watched;    /* the jobs whose end a callback waits for */
 	gint64 next_refresh;   /* monotonic µs */
 	int refresh_ms;
 
-	enum tui_mode mode;
-	enum tui_mode view;    /* MODE_LIST or MODE_TEMPLATES: where prompts,
-				* pagers and forms return */
+	enum view_id view;     /* the view on screen */
+	enum overlay overlay;  /* drawn over it, or OVERLAY_NONE */
 	struct templates_view *tv; /* the templates view's state, once opened */
 	char *message;         /* last notice or error for the status bar */
 	bool message_is_error;
@@ -120,12 +189,12 @@ struct tui {
 	GString *input;
 	char *prompt_label;
 	prompt_done_fn prompt_done;
+	void *prompt_data;        /* handed to prompt_done */
+	GDestroyNotify prompt_free; /* frees it once the prompt is over */
 	prompt_changed_fn prompt_changed;
 	bool prompt_is_command;   /* ":" prompt: history and completion */
 	GPtrArray *history;       /* earlier ":" lines, oldest first */
 	int history_pos;
-	GPtrArray *pending;    /* the VMs a confirmation is about (struct
-				* vm_row with only name and host) */
 
 	/* pager */
 	char *pager_title;
@@ -200,20 +269,27 @@ static inline bool tui_row_is_group(const struct vm_row *r)
 {
 	return !r->uuid[0];
 }
-void tui_row_key(const struct vm_row *r, char key[ROW_KEY_LEN]);
+/* Identity of a list row across refreshes: "HOST/UUID" ("HOST/" for a
+ * host's group heading); caller frees. */
+char *tui_row_key(const struct vm_row *r);
 bool tui_row_marked(struct tui *t, const struct vm_row *r);
+/* Opens the prompt line with @label and @initial text; on Enter @done
+ * gets the text and @data, which @free_data frees once the prompt is
+ * over (either way). */
 void tui_prompt(struct tui *t, const char *label, const char *initial,
-		prompt_done_fn done);
+		prompt_done_fn done, void *data, GDestroyNotify free_data);
+/* What a y answer does (@data is the confirmation's). */
+typedef int (*confirm_fn)(struct tui *t, void *data);
+/* The one confirmation of what cannot be undone, reached by key, menu or
+ * ":": asks @question [y/N]; y runs @yes, anything else says @no. */
+void tui_confirm(struct tui *t, const char *question, const char *no,
+		 confirm_fn yes, void *data, GDestroyNotify free_data);
 /* Completes the command line being typed at the ":" prompt: the first word
  * from the command table, later ones from the VM names. */
 void tui_complete(struct tui *t);
 /* The two bottom lines: @hint (NULL: the actions' hints), then the
  * prompt being typed, or the jobs' progress and the last message. */
 void tui_draw_bottom(struct tui *t, int lines, int cols, const char *hint);
-/* Moves @cursor in a list of @n rows by @key (arrows, PgUp/PgDn with
- * @page, Home, End; with @letters also j, k, g, G); false if @key is none
- * of those.  Never below 0. */
-bool tui_move_cursor(int *cursor, int n, int page, int key, bool letters);
 /* Rebuilds the visible rows from the model's (filter, sort, cursor). */
 void tui_rebuild_rows(struct tui *t);
 /* The VMs an action applies to: the marked ones, else the selected one.
@@ -224,10 +300,15 @@ void tui_pager(struct tui *t, const char *title, const char *text);
 const struct vm_row *tui_selected(struct tui *t);
 /* The row under the cursor, VM or heading; NULL in an empty list. */
 const struct vm_row *tui_cursor_row(struct tui *t);
-/* The list of commands in flight, empty. */
+/* The lists of commands in flight and of watched jobs, empty. */
 void tui_jobs_init(struct tui *t);
-/* Collects finished commands; TUI_REDRAW when one ended. */
-int tui_reap_jobs(struct tui *t);
+void tui_jobs_fini(struct tui *t);
+/* Calls @done(@t, @job, @data) on the UI thread once @job has ended (the
+ * job runner's pipe wakes the loop); keeps a reference until then.  Every
+ * job the TUI starts is watched so: none is polled. */
+void tui_watch(struct tui *t, struct job *job, tui_job_done_fn done, void *data);
+/* Runs the callbacks of the watched jobs that have ended; TUI_*. */
+int tui_reap(struct tui *t);
 /* Cancels the running commands and waits briefly for every job; false if
  * one is stuck (a frozen guest). */
 bool tui_finish_jobs(struct tui *t);
@@ -241,8 +322,6 @@ void hosts_add(struct tui *t, struct engine *eng);
 void hosts_refresh(struct tui *t);
 /* Connects to [hosts] entry @h (again) in the background. */
 void hosts_reconnect(struct tui *t, struct host *h);
-/* Collects finished connections and refreshes; TUI_REDRAW on news. */
-int hosts_reap(struct tui *t);
 /* -1 when the main engine must be left open (see engine_close). */
 int hosts_close(struct tui *t);
 
@@ -253,6 +332,8 @@ int tui_take_rows(struct tui *t);
 /* Remembers which row the cursor is on, so it stays there as rows come,
  * go and move. */
 void tui_keep_cursor(struct tui *t);
+/* Marks or unmarks the VM @r. */
+void tui_toggle_mark(struct tui *t, const struct vm_row *r);
 
 /* prompt.c */
 int tui_prompt_key(struct tui *t, wint_t ch, bool is_key);
@@ -262,25 +343,29 @@ int tui_pager_key(struct tui *t, wint_t ch, bool is_key);
 void tui_pager_draw(struct tui *t, int lines, int cols);
 
 /* app.c */
+/* Makes @view the one on screen; its open may refuse (and say why). */
+int tui_show_view(struct tui *t, enum view_id view);
 /* Wakes the loop (from the event-loop thread): a model changed. */
 void tui_wake_model(void *opaque);
 /* Starts the full-screen interface; returns the exit status. */
 int tui_main(struct core_config *cfg);
 
-/* actions.c: the key bindings as data. */
+/* actions.c: what the keys do, in every view, as one table. */
 struct action {
-	const char *name;    /* also the help line's first word; with '-' for
-			      * spaces, the name in [keys] */
+	const char *name;    /* N_(): the help line's first word; with '-' for
+			      * spaces, its name in [keys] */
 	int key;             /* default key */
-	int fkey;            /* function key (KEY_F(n)) or 0 */
+	int fkey;            /* a second key (a function key) or 0 */
 	const char *help;    /* N_() */
+	unsigned views;      /* VIEW_BIT()s of the views it works in */
 	unsigned flags;      /* ACT_* */
-	int (*exec)(struct tui *t, const struct vm_row *vm);
+	const char *command; /* the command it runs (its first words), or
+			      * NULL; unit-actions checks each is one */
+	int (*exec)(struct tui *t, const struct action *a);
 };
 enum action_flags {
-	ACT_VM = 1 << 0,       /* needs a selected VM */
-	ACT_HINT = 1 << 1,     /* shown in the hint line */
-	ACT_GLOBAL = 1 << 2,   /* also works in the templates view */
+	ACT_SELECTION = 1 << 0, /* needs something selected (the view's) */
+	ACT_HINT = 1 << 1,      /* shown in the hint line */
 };
 extern const struct action actions[];
 /* Applies [keys] of @cfg to the bindings; -1 with an error naming the
@@ -288,28 +373,30 @@ extern const struct action actions[];
 int actions_configure(const struct core_config *cfg);
 /* The key an action is bound to, for display ("s", "Enter", "^X", "F2"). */
 const char *actions_key_label(const struct action *a);
-/* Runs the action bound to @key; TUI_NONE if none is. */
-int actions_dispatch(struct tui *t, int key);
-/* Runs the action bound to @key if it is ACT_GLOBAL; TUI_NONE if none
+/* The key in force of the action named @name (untranslated), for the
+ * messages that say which key to press. */
+const char *actions_key_of(const char *name);
+/* Runs the action of the view on screen bound to @key; TUI_NONE if none
  * is. */
-int actions_dispatch_global(struct tui *t, int key);
-/* Opens the menu of actions for the row under the cursor. */
+int actions_dispatch(struct tui *t, int key);
+/* Opens the menu of the actions of the view on screen. */
 int actions_menu(struct tui *t);
-/* Asks whether to force off @name, after @why (a shutdown timed out). */
-void actions_offer_force_off(struct tui *t, unsigned host, const char *name,
-			     const char *why);
-/* Help text generated from the table; caller frees. */
-char *actions_help(void);
+/* After @cmd on @vm (host @host) timed out: offers the command the
+ * command table names for that (a shutdown: destroy). */
+void actions_offer(struct tui *t, const struct command *cmd, unsigned host,
+		   const char *vm);
+/* Help text of @view generated from the table; caller frees. */
+char *actions_help(enum view_id view);
+/* The hint line of @view: its hinted actions with their keys; caller
+ * frees. */
+char *actions_hints(enum view_id view);
 
-/* view-domains.c: the list in rows [top, top + height) */
+/* view-domains.c: the VM list and, below it, the details pane */
 extern const struct column columns[];
-void view_domains_draw(struct tui *t, int top, int height, int cols);
-int view_domains_key(struct tui *t, int key);
+
 /* Order of two rows by the sort column, then by name. */
 int view_domains_compare(const struct tui *t, const struct vm_row *a,
 			 const struct vm_row *b);
-/* The column under cell @x of a @cols wide list, or -1. */
-int view_domains_column_at(int cols, int x);
 /* "03:04:05" or "2d 03:04" since @r started; "" when unknown. */
 void tui_uptime_text(char *buf, size_t len, const struct vm_row *r);
 
@@ -328,26 +415,19 @@ int form_provision_open(struct tui *t, struct host *h, const struct template *tp
 void form_free(struct form *f);
 int form_key(struct tui *t, wint_t ch, bool is_key);
 void form_draw(struct tui *t, int lines, int cols);
-/* Opens the OS picker once libosinfo's list is read; TUI_REDRAW then. */
-int form_poll(struct tui *t);
-/* A job ended: if it was the form's create, handle it and return true
- * when the form showed the outcome itself (a failure). */
-int form_job_done(struct tui *t, struct tui_job *tj, bool ok, const char *message);
 
 /* view-templates.c: the templates, with what can be done with them */
 /* The host templates are used on: the selected VM's when it is on this
  * machine, else the first one that is; NULL (with a message) if none. */
 struct host *tui_local_host(struct tui *t);
-/* Opens the view (MODE_TEMPLATES) on tui_local_host(). */
-int view_templates_open(struct tui *t);
-/* Reads the templates again (after a job ended), if the view is open. */
-void view_templates_reload(struct tui *t);
-/* Collects a finished read; TUI_REDRAW when it landed. */
-int view_templates_reap(struct tui *t);
-int view_templates_key(struct tui *t, int key);
-void view_templates_draw(struct tui *t, int lines, int cols);
-/* False when its read is stuck (an engine that does not answer). */
-bool view_templates_free(struct tui *t);
+/* The actions of the templates view (actions.c lists them). */
+int view_templates_provision(struct tui *t, const struct action *a);
+int view_templates_new(struct tui *t, const struct action *a);
+int view_templates_edit(struct tui *t, const struct action *a);
+int view_templates_info(struct tui *t, const struct action *a);
+int view_templates_export(struct tui *t, const struct action *a);
+int view_templates_delete(struct tui *t, const struct action *a);
+int view_templates_reload(struct tui *t, const struct action *a);
 
 /* picker.c: a pop-up list chosen from by keys or mouse, with filtering */
 struct picker_item {
@@ -367,8 +447,8 @@ void picker_open(struct tui *t, const char *title, GPtrArray *items,
 		 bool filterable, picker_done_fn done);
 int picker_key(struct tui *t, wint_t ch, bool is_key);
 void picker_draw(struct tui *t, int lines, int cols);
-/* The mode whose screen the picker is drawn over. */
-enum tui_mode picker_under(const struct picker *p);
+/* The overlay the picker is drawn over. */
+enum overlay picker_under(const struct picker *p);
 void picker_free(struct picker *p);
 
 /* theme.c: colours */
@@ -385,7 +465,6 @@ void view_details_update(struct tui *t, bool force);
 /* Collects a finished description; TUI_REDRAW when it changed. */
 int view_details_reap(struct tui *t);
 int view_details_next_tab(struct tui *t, int step);
-/* True while a tab that follows the VM live (Console, Screen) shows: the
- * loop then wakes every second. */
+/* True while a tab that follows the VM live (Console, Screen) shows. */
 bool view_details_live(const struct tui *t);
 void view_details_free(struct tui *t);

@@ -132,6 +132,7 @@ static int tail_job(struct job *job, void *data)
 }
 
 static bool console_tab(const struct tui *t);
+static int tail_done(struct tui *t, struct job *job, void *data);
 
 /* Re-reads the log while the Console tab shows, at most once a second. */
 static void tail_update(struct tui *t)
@@ -146,16 +147,14 @@ static void tail_update(struct tui *t)
 	tl->folders = g_strdupv(t->cfg->log_folders);
 	t->tail_at = g_get_monotonic_time();
 	t->tail_job = job_submit("console-log", tail_job, tl, tail_free, false);
+	tui_watch(t, t->tail_job, tail_done, NULL);
 }
 
-static int tail_reap(struct tui *t)
+static int tail_done(struct tui *t, struct job *job, void *data)
 {
-	struct tail *tl;
+	struct tail *tl = job_data(job);
 	g_autofree char *err = NULL;
 
-	if (!t->tail_job || !job_wait(t->tail_job, 0))
-		return TUI_NONE;
-	tl = job_data(t->tail_job);
 	g_strfreev(t->tail_lines);
 	t->tail_lines = job_get_error(t->tail_job, &err) == CORE_OK ?
 		g_steal_pointer(&tl->lines) : g_strsplit(err, "\n", -1);
@@ -196,6 +195,7 @@ static int shot_job(struct job *job, void *data)
 }
 
 static bool screen_tab(const struct tui *t);
+static int shot_done(struct tui *t, struct job *job, void *data);
 
 /* Takes a new picture while the Screen tab shows a running VM with a
  * display, at most once a second. */
@@ -219,16 +219,14 @@ static void shot_update(struct tui *t)
 	sh->max_h = t->shot_max_h;
 	t->shot_at = g_get_monotonic_time();
 	t->shot_job = job_submit("screenshot", shot_job, sh, shot_free, false);
+	tui_watch(t, t->shot_job, shot_done, NULL);
 }
 
-static int shot_reap(struct tui *t)
+static int shot_done(struct tui *t, struct job *job, void *data)
 {
-	struct shot *sh;
+	struct shot *sh = job_data(job);
 	g_autofree char *err = NULL;
 
-	if (!t->shot_job || !job_wait(t->shot_job, 0))
-		return TUI_NONE;
-	sh = job_data(t->shot_job);
 	g_clear_pointer(&t->shot, g_free);
 	g_clear_pointer(&t->shot_error, g_free);
 	if (job_get_error(t->shot_job, &err) == CORE_OK) {
@@ -243,6 +241,8 @@ static int shot_reap(struct tui *t)
 	g_clear_pointer(&t->shot_job, job_unref);
 	return TUI_REDRAW;
 }
+
+static int describe_done(struct tui *t, struct job *job, void *data);
 
 void view_details_update(struct tui *t, bool force)
 {
@@ -268,16 +268,13 @@ void view_details_update(struct tui *t, bool force)
 	t->detail_host = vm->host;
 	t->detail_row_state = vm->state;
 	t->detail_job = job_submit("describe", describe_job, d, describe_free, false);
+	tui_watch(t, t->detail_job, describe_done, NULL);
 }
 
-int view_details_reap(struct tui *t)
+static int describe_done(struct tui *t, struct job *job, void *data)
 {
-	struct describe *d;
-	int res = tail_reap(t) | shot_reap(t);
+	struct describe *d = job_data(job);
 
-	if (!t->detail_job || !job_wait(t->detail_job, 0))
-		return res;
-	d = job_data(t->detail_job);
 	if (job_get_error(t->detail_job, NULL) == CORE_OK &&
 	    strcmp(d->uuid, t->detail_uuid) == 0 && d->host == t->detail_host) {
 		vm_spec_free(t->detail);

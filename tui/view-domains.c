@@ -280,7 +280,8 @@ static int layout(int cols, bool shown[])
 	return MIN(NAME_CELLS_MAX, NAME_CELLS_MIN + MAX(0, cols - used));
 }
 
-int view_domains_column_at(int cols, int x)
+/* The column under cell @x of a @cols wide list, or -1. */
+static int column_at(int cols, int x)
 {
 	bool shown[G_N_ELEMENTS(columns)];
 	int name_w = layout(cols, shown), at = MARK_CELLS;
@@ -365,7 +366,8 @@ static void draw_group(struct tui *t, const struct vm_row *g, int cols)
 	attroff(A_BOLD);
 }
 
-void view_domains_draw(struct tui *t, int top, int height, int cols)
+/* The list in rows [top, top + height). */
+static void draw_list(struct tui *t, int top, int height, int cols)
 {
 	struct host *main = g_ptr_array_index(t->hosts, 0);
 	bool shown[G_N_ELEMENTS(columns)];
@@ -394,15 +396,9 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 	}
 	attroff(A_UNDERLINE);
 
-	t->list_rows = body - 1;
-	if (t->cursor < t->top)
-		t->top = t->cursor;
-	if (t->cursor >= t->top + body - 1)
-		t->top = t->cursor - (body - 2);
-	if (t->top < 0)
-		t->top = 0;
+	list_scroll(&t->list, t->rows->len, top + 2, body - 1);
 	for (int i = 0; i < body - 1; i++) {
-		int r = t->top + i;
+		int r = t->list.top + i;
 		const struct vm_row *row;
 
 		move(top + 2 + i, 0);
@@ -417,7 +413,7 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 			continue;
 		}
 		row = g_ptr_array_index(t->rows, r);
-		if (r == t->cursor)
+		if (r == t->list.cursor)
 			attron(A_REVERSE);
 		if (tui_row_is_group(row)) {
 			draw_group(t, row, cols);
@@ -439,51 +435,60 @@ void view_domains_draw(struct tui *t, int top, int height, int cols)
 			tui_put_cells(buf, c == last ? MAX(0, cols - getcurx(stdscr)) :
 				  columns[c].width ? columns[c].width : name_w + 1, true);
 		}
-		if (r == t->cursor)
+		if (r == t->list.cursor)
 			attroff(A_REVERSE);
 	}
 }
+static void view_draw(struct tui *t, int lines, int cols)
+{
+	/* the details pane takes the lower part of tall enough terminals;
+	 * the list keeps at least 6 rows */
+	int avail = lines - 2, pane = avail >= 20 ? MIN(10, avail - 10) : 0;
+	g_autofree char *hints = actions_hints(VIEW_DOMAINS);
+
+	erase();
+	draw_list(t, 0, avail - pane, cols);
+	if (pane) {
+		move(avail - pane, 0);
+		hline(t->utf8 ? ACS_HLINE : '-', cols);
+		view_details_draw(t, avail - pane + 1, pane - 1, cols);
+	}
+	tui_draw_bottom(t, lines, cols, hints);
+}
+
 /* ---- keys ----------------------------------------------------------------- */
 
-
-/* Click selects a row, double click opens it, the wheel scrolls. */
-static int mouse_list(struct tui *t)
+/* A click selects a row, a double click opens it, a right click opens
+ * the menu, the wheel scrolls, a click on a heading sorts by it. */
+static int mouse(struct tui *t)
 {
 	MEVENT ev;
-	int n = (int)t->rows->len, row;
 
 	if (getmouse(&ev) != OK)
 		return TUI_NONE;
-	if (ev.bstate & (BUTTON3_PRESSED | BUTTON3_CLICKED)) {
-		/* a right click: the menu of the row clicked */
-		row = t->top + ev.y - 2;
-		if (ev.y >= 2 && ev.y < 2 + t->list_rows && row < n) {
-			t->cursor = row;
-			tui_keep_cursor(t);
-		}
-		return actions_menu(t);
-	} else if (ev.bstate & BUTTON4_PRESSED) {
-		t->cursor = MAX(t->cursor - 3, 0);
-	} else if (ev.bstate & BUTTON5_PRESSED) {
-		t->cursor = MAX(MIN(t->cursor + 3, n - 1), 0);
-	} else if (ev.y == 1 && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
+	if (ev.y == t->list.y - 1 && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
 		/* a heading: sort by it, a second click reverses */
-		int col = view_domains_column_at(COLS, ev.x);
+		int col = column_at(COLS, ev.x);
 
 		if (col < 0)
-			return TUI_NONE;
+			return TUI_REDRAW;
 		t->sort_desc = col == t->sort && !t->sort_desc;
 		t->sort = col;
 		tui_rebuild_rows(t);
 		tui_message(t, false, _("Sorted by %s."), _(columns[col].heading));
-	} else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
-		row = t->top + ev.y - 2; /* below the title and the header */
-		if (ev.y < 2 || ev.y >= 2 + t->list_rows || row >= n)
-			return TUI_NONE;
-		t->cursor = row;
+		return TUI_REDRAW;
+	}
+	switch (list_mouse(&t->list, t->rows->len, &ev)) {
+	case LIST_MISS:
+		return TUI_REDRAW;
+	case LIST_MENU:
 		tui_keep_cursor(t);
-		if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
-			return view_domains_key(t, '\n');
+		return actions_menu(t);
+	case LIST_OPEN:
+		tui_keep_cursor(t);
+		return TUI_NONE; /* Enter's doing */
+	case LIST_MOVED:
+		break;
 	}
 	tui_keep_cursor(t);
 	return TUI_REDRAW;
@@ -505,80 +510,87 @@ static int group_activate(struct tui *t, const struct vm_row *g)
 	return TUI_REDRAW;
 }
 
-bool tui_move_cursor(int *cursor, int n, int page, int key, bool letters)
+/* Keys no action took: moving, marking, the details' tabs; TUI_NONE
+ * leaves the key to the actions. */
+static int view_key(struct tui *t, int key)
 {
-	if (letters)
-		key = key == 'j' ? KEY_DOWN : key == 'k' ? KEY_UP :
-		      key == 'g' ? KEY_HOME : key == 'G' ? KEY_END : key;
-	switch (key) {
-	case KEY_DOWN:
-		*cursor = MIN(*cursor + 1, n - 1);
-		break;
-	case KEY_UP:
-		*cursor = *cursor - 1;
-		break;
-	case KEY_NPAGE:
-		*cursor = MIN(*cursor + page, n - 1);
-		break;
-	case KEY_PPAGE:
-		*cursor = *cursor - page;
-		break;
-	case KEY_HOME:
-		*cursor = 0;
-		break;
-	case KEY_END:
-		*cursor = n - 1;
-		break;
-	default:
-		return false;
+	const struct vm_row *cur = tui_cursor_row(t);
+
+	if (key == KEY_MOUSE) {
+		int res = mouse(t);
+
+		if (res != TUI_NONE)
+			return res;
+		/* a double click: what Enter does */
+		cur = tui_cursor_row(t);
+		if (cur && tui_row_is_group(cur))
+			return group_activate(t, cur);
+		return actions_dispatch(t, '\n') | TUI_REDRAW;
 	}
-	*cursor = MAX(*cursor, 0);
-	return true;
-}
-
-int view_domains_key(struct tui *t, int key)
-{
-	int n = (int)t->rows->len, page = MAX(1, LINES - 4);
-	int res = TUI_REDRAW;
-
-	if (tui_move_cursor(&t->cursor, n, page, key, true)) {
+	if (list_key(&t->list, t->rows->len, key)) {
 		tui_keep_cursor(t);
 		return TUI_REDRAW;
 	}
 	switch (key) {
 	case KEY_RESIZE:
-		break;
-	case KEY_MOUSE:
-		return mouse_list(t);
+		return TUI_REDRAW;
 	case '\t':
 		return view_details_next_tab(t, 1);
 	case KEY_BTAB:
 		return view_details_next_tab(t, -1);
 	case 27: /* Esc: drop the marks */
 		g_hash_table_remove_all(t->marked);
-		break;
+		return TUI_REDRAW;
 	case ' ':
 		if (tui_selected(t)) {
-			char k[ROW_KEY_LEN];
-
-			tui_row_key(tui_selected(t), k);
-			if (!g_hash_table_remove(t->marked, k))
-				g_hash_table_add(t->marked, g_strdup(k));
-			t->cursor = MIN(t->cursor + 1, n - 1);
+			tui_toggle_mark(t, tui_selected(t));
+			list_key(&t->list, t->rows->len, KEY_DOWN);
+			tui_keep_cursor(t);
 		}
-		break;
+		return TUI_REDRAW;
 	default:
-		if (tui_cursor_row(t) && tui_row_is_group(tui_cursor_row(t)) &&
-		    tui_is_enter((wint_t)key, key >= KEY_MIN))
-			return group_activate(t, tui_cursor_row(t));
-		g_clear_pointer(&t->message, g_free);
-		res = actions_dispatch(t, key);
-		if (res == TUI_NONE)
-			res = TUI_REDRAW;
-		break;
+		if (cur && tui_row_is_group(cur) && tui_is_enter((wint_t)key, key >= KEY_MIN))
+			return group_activate(t, cur);
+		return TUI_NONE;
 	}
-	if (t->cursor < 0)
-		t->cursor = 0;
-	tui_keep_cursor(t);
-	return res;
 }
+
+static const char *view_selected(struct tui *t)
+{
+	const struct vm_row *vm = tui_selected(t);
+
+	return vm ? vm->name : NULL;
+}
+
+static void none_selected(struct tui *t)
+{
+	tui_message(t, true, _("No VM is selected."));
+}
+
+static void view_changed(struct tui *t)
+{
+	view_details_update(t, true);
+}
+
+static void view_idle(struct tui *t)
+{
+	view_details_update(t, false);
+}
+
+static bool view_close(struct tui *t)
+{
+	view_details_free(t);
+	return true;
+}
+
+const struct view view_domains = {
+	.title = N_("The VM list"),
+	.draw = view_draw,
+	.key = view_key,
+	.selected = view_selected,
+	.none_selected = none_selected,
+	.changed = view_changed,
+	.idle = view_idle,
+	.live = view_details_live,
+	.close = view_close,
+};

@@ -25,11 +25,7 @@ struct templates_view {
 	char *error;           /* why the VMs using them are not known */
 	struct job *job;       /* the read in flight */
 	bool again;            /* read again once it ends */
-	int cursor, top;
-	int rows;              /* list rows on screen, set by draw */
-	char *selected;        /* the name under the cursor, across reads */
-	char *pending;         /* the template a y/N is about */
-	char *pending_path;    /* the OVA a y/N about replacing it is about */
+	struct tui_list rows;  /* cursor and scrolling, kept by name */
 };
 
 struct read_data {
@@ -72,7 +68,9 @@ static void read_data_free(gpointer p)
 	g_free(d);
 }
 
-static void start_read(struct templates_view *v)
+static int read_done(struct tui *t, struct job *job, void *data);
+
+static void start_read(struct tui *t, struct templates_view *v)
 {
 	struct read_data *d;
 
@@ -84,6 +82,7 @@ static void start_read(struct templates_view *v)
 	d->eng = v->host->eng;
 	v->again = false;
 	v->job = job_submit("templates", read_job, d, read_data_free, false);
+	tui_watch(t, v->job, read_done, NULL);
 }
 
 /* The host whose VMs the templates serve: the selected VM's when it runs
@@ -101,44 +100,49 @@ struct host *tui_local_host(struct tui *t)
 	return NULL;
 }
 
-int view_templates_open(struct tui *t)
+static int view_open(struct tui *t)
 {
 	struct templates_view *v = t->tv;
 	struct host *h = tui_local_host(t);
 
 	if (!h)
-		return TUI_REDRAW;
+		return TUI_NONE;
 	if (!v)
 		v = t->tv = g_new0(struct templates_view, 1);
 	v->host = h;
-	t->mode = t->view = MODE_TEMPLATES;
-	g_clear_pointer(&t->message, g_free);
-	start_read(v);
+	start_read(t, v);
 	return TUI_REDRAW;
 }
 
-void view_templates_reload(struct tui *t)
+/* A command ended: what it did may show here. */
+static void view_changed(struct tui *t)
 {
-	if (t->tv && t->view == MODE_TEMPLATES)
-		start_read(t->tv);
+	if (t->tv && t->view == VIEW_TEMPLATES)
+		start_read(t, t->tv);
 }
 
 /* The template under the cursor, or NULL. */
 static struct template *selected(struct templates_view *v)
 {
-	if (!v->list || v->cursor < 0 || v->cursor >= (int)v->list->len)
+	if (!v || !v->list || v->rows.cursor >= (int)v->list->len)
 		return NULL;
-	return v->list->pdata[v->cursor];
+	return v->list->pdata[v->rows.cursor];
 }
 
-int view_templates_reap(struct tui *t)
+static char *template_key(guint i, void *data)
+{
+	const GPtrArray *list = data;
+
+	return g_strdup(((const struct template *)list->pdata[i])->name);
+}
+
+static int read_done(struct tui *t, struct job *job, void *data)
 {
 	struct templates_view *v = t->tv;
-	struct read_data *d;
+	struct read_data *d = job_data(job);
 
-	if (!v || !v->job || !job_wait(v->job, 0))
+	if (!v || v->job != job)
 		return TUI_NONE;
-	d = job_data(v->job);
 	if (v->list)
 		g_ptr_array_unref(v->list);
 	if (v->users)
@@ -149,16 +153,13 @@ int view_templates_reap(struct tui *t)
 	v->error = g_steal_pointer(&d->error);
 	g_clear_pointer(&v->job, job_unref);
 	/* the cursor stays on the template it was on */
-	for (guint i = 0; v->selected && i < v->list->len; i++)
-		if (strcmp(((struct template *)v->list->pdata[i])->name, v->selected) == 0)
-			v->cursor = (int)i;
-	v->cursor = CLAMP(v->cursor, 0, MAX(0, (int)v->list->len - 1));
+	list_rebuild(&v->rows, v->list->len, template_key, v->list);
 	if (v->again)
-		start_read(v);
+		start_read(t, v);
 	return TUI_REDRAW;
 }
 
-bool view_templates_free(struct tui *t)
+static bool view_close(struct tui *t)
 {
 	struct templates_view *v = t->tv;
 
@@ -172,32 +173,103 @@ bool view_templates_free(struct tui *t)
 	if (v->users)
 		g_ptr_array_unref(v->users);
 	g_free(v->error);
-	g_free(v->selected);
-	g_free(v->pending);
-	g_free(v->pending_path);
+	list_fini(&v->rows);
 	g_clear_pointer(&t->tv, g_free);
 	return true;
 }
 
-/* Runs `WORD1 WORD2 NAME [EXTRA...]` on the view's host. */
-static int run(struct tui *t, const char *w1, const char *w2, const char *name,
-	       const char *extra1, const char *extra2, bool show)
+static const char *view_selected(struct tui *t)
 {
-	char *argv[] = { (char *)w1, (char *)w2, (char *)name, (char *)extra1,
-			 (char *)extra2, NULL };
+	const struct template *tp = selected(t->tv);
+
+	return tp ? tp->name : NULL;
+}
+
+static void none_selected(struct tui *t)
+{
+	tui_message(t, true, _("No template yet: %s makes one."), actions_key_of("new template"));
+}
+
+/* Runs `template WORD NAME` on the view's host. */
+static int run(struct tui *t, const char *word, const char *name, bool show)
+{
+	char *argv[] = { (char *)"template", (char *)word, (char *)name, NULL };
 
 	return tui_run_command(t, t->tv->host, argv, NULL, show);
 }
 
-static int confirm_delete(struct tui *t, const char *text)
+/* The selected template, if it can be used: a template whose manifest
+ * is broken can only be deleted, and the message says why. */
+static const struct template *usable(struct tui *t)
 {
-	g_autofree char *name = g_steal_pointer(&t->tv->pending);
+	const struct template *tp = selected(t->tv);
 
-	if (g_ascii_strcasecmp(text, "y") != 0 || !name) {
-		tui_message(t, false, _("Nothing was deleted."));
-		return TUI_REDRAW;
+	if (tp && tp->broken) {
+		tui_message(t, true, "%s", tp->broken);
+		return NULL;
 	}
-	return run(t, "template", "delete", name, NULL, NULL, false);
+	return tp;
+}
+
+int view_templates_provision(struct tui *t, const struct action *a)
+{
+	const struct template *tp = usable(t);
+
+	return tp ? form_provision_open(t, t->tv->host, tp) : TUI_REDRAW;
+}
+
+int view_templates_new(struct tui *t, const struct action *a)
+{
+	return form_template_open(t, t->tv->host, NULL, t->tv->list);
+}
+
+int view_templates_edit(struct tui *t, const struct action *a)
+{
+	const struct template *tp = usable(t);
+
+	return tp ? form_template_edit_open(t, t->tv->host, tp) : TUI_REDRAW;
+}
+
+int view_templates_info(struct tui *t, const struct action *a)
+{
+	const struct template *tp = usable(t);
+
+	return tp ? run(t, "info", tp->name, true) : TUI_REDRAW;
+}
+
+int view_templates_reload(struct tui *t, const struct action *a)
+{
+	start_read(t, t->tv);
+	return TUI_REDRAW;
+}
+
+static int delete_yes(struct tui *t, void *data)
+{
+	return run(t, "delete", data, false);
+}
+
+int view_templates_delete(struct tui *t, const struct action *a)
+{
+	const struct template *tp = selected(t->tv);
+	g_autofree char *q = g_strdup_printf(_("Delete template \"%s\" and its base image? [y/N] "),
+					     tp->name);
+
+	tui_confirm(t, q, _("Nothing was deleted."), delete_yes, g_strdup(tp->name), g_free);
+	return TUI_REDRAW;
+}
+
+/* An OVA export: the template and where to. */
+struct export {
+	char *name, *path;
+};
+
+static void export_free(gpointer p)
+{
+	struct export *e = p;
+
+	g_free(e->name);
+	g_free(e->path);
+	g_free(e);
 }
 
 /* Runs `ova export --template NAME PATH`, with --force when @replace. */
@@ -209,144 +281,74 @@ static int export_run(struct tui *t, const char *name, const char *path, bool re
 	return tui_run_command(t, t->tv->host, argv, NULL, true);
 }
 
-static int confirm_replace(struct tui *t, const char *text)
+static int replace_yes(struct tui *t, void *data)
 {
-	g_autofree char *name = g_steal_pointer(&t->tv->pending);
-	g_autofree char *path = g_steal_pointer(&t->tv->pending_path);
+	struct export *e = data;
 
-	if (g_ascii_strcasecmp(text, "y") != 0 || !name || !path) {
-		tui_message(t, false, _("Nothing was exported."));
-		return TUI_REDRAW;
-	}
-	return export_run(t, name, path, true);
+	return export_run(t, e->name, e->path, true);
 }
 
 /* An OVA replaces a file only after a y; what is not a regular file (a
  * link, a FIFO, a device) the command itself refuses, and says why. */
-static int export_to(struct tui *t, const char *text)
+static int export_to(struct tui *t, const char *text, void *data)
 {
-	g_autofree char *name = g_steal_pointer(&t->tv->pending);
-	g_autofree char *path = NULL;
+	struct export *e;
 	struct stat st;
 
-	if (!*text || !name) {
+	if (!*text) {
 		tui_message(t, false, _("Nothing was exported."));
 		return TUI_REDRAW;
 	}
-	path = tui_expand_home(text);
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-		g_autofree char *q = g_strdup_printf(_("%s exists. Replace it? [y/N] "), path);
+	e = g_new0(struct export, 1);
+	e->name = g_strdup(data);
+	e->path = tui_expand_home(text);
+	if (lstat(e->path, &st) == 0 && S_ISREG(st.st_mode)) {
+		g_autofree char *q = g_strdup_printf(_("%s exists. Replace it? [y/N] "), e->path);
 
-		t->tv->pending = g_steal_pointer(&name);
-		g_free(t->tv->pending_path);
-		t->tv->pending_path = g_steal_pointer(&path);
-		tui_prompt(t, q, "", confirm_replace);
+		tui_confirm(t, q, _("Nothing was exported."), replace_yes, e, export_free);
 		return TUI_REDRAW;
 	}
-	return export_run(t, name, path, false);
-}
-
-/* A click selects a template, a double click opens the Provision form
- * for it, the wheel moves; anything else is a key's doing. */
-static int mouse(struct tui *t, int *key)
-{
-	struct templates_view *v = t->tv;
-	int n = v->list ? (int)v->list->len : 0, row;
-	MEVENT ev;
-
-	*key = KEY_RESIZE; /* nothing more to do but remember the cursor */
-	if (getmouse(&ev) != OK)
-		return TUI_NONE;
-	row = v->top + ev.y - 2; /* below the title and the headings */
-	if (ev.bstate & BUTTON4_PRESSED) {
-		v->cursor = MAX(v->cursor - 3, 0);
-	} else if (ev.bstate & BUTTON5_PRESSED) {
-		v->cursor = MAX(MIN(v->cursor + 3, n - 1), 0);
-	} else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) {
-		if (ev.y < 2 || ev.y >= 2 + v->rows || row >= n)
-			return TUI_NONE;
-		v->cursor = row;
-		if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
-			*key = '\n';
-	}
+	export_run(t, e->name, e->path, false);
+	export_free(e);
 	return TUI_REDRAW;
 }
 
-int view_templates_key(struct tui *t, int key)
+int view_templates_export(struct tui *t, const struct action *a)
+{
+	const struct template *tp = usable(t);
+	g_autofree char *path = NULL;
+
+	if (!tp)
+		return TUI_REDRAW;
+	path = g_strdup_printf("~/%s.ova", tp->name);
+	tui_prompt(t, _("Export as OVA to: "), path, export_to, g_strdup(tp->name), g_free);
+	return TUI_REDRAW;
+}
+
+/* Keys no action took: moving, the mouse (a double click provisions from
+ * the template, a right click opens the menu), Esc goes back. */
+static int view_key(struct tui *t, int key)
 {
 	struct templates_view *v = t->tv;
-	struct template *tp;
-	int n = v->list ? (int)v->list->len : 0, page = MAX(1, LINES - 15);
+	guint n = v->list ? v->list->len : 0;
+	MEVENT ev;
 
-	g_clear_pointer(&t->message, g_free);
-	if (tui_is_enter((wint_t)key, key >= KEY_MIN))
-		key = '\n';
-	if (key == KEY_MOUSE && mouse(t, &key) == TUI_NONE)
-		return TUI_NONE;
-	tp = selected(v);
-	if (tui_move_cursor(&v->cursor, n, page, key, true))
-		key = KEY_RESIZE; /* moved: only remember where */
-	switch (key) {
-	case 'q':
-	case 'T':
-	case 27:
-		t->mode = t->view = MODE_LIST;
-		break;
-	case 'r':
-		start_read(v);
-		break;
-	case 'n':
-		return form_template_open(t, v->host, NULL, v->list);
-	case KEY_RESIZE:
-		break;
-	default:
-		if (!tp) {
-			int res = actions_dispatch_global(t, key);
-
-			if (res == TUI_NONE && strchr("\npeixd", key))
-				tui_message(t, true, _("No template yet: n makes one."));
-			return TUI_REDRAW;
-		}
-		/* a template whose manifest cannot be used can only go */
-		if (tp->broken && strchr("\npex", key)) {
-			tui_message(t, true, "%s", tp->broken);
-			return TUI_REDRAW;
-		}
-		switch (key) {
-		case '\n':
-		case 'p':
-			return form_provision_open(t, v->host, tp);
-		case 'e':
-			return form_template_edit_open(t, v->host, tp);
-		case 'i':
-			return run(t, "template", "info", tp->name, NULL, NULL, true);
-		case 'x': {
-			g_autofree char *path = g_strdup_printf("~/%s.ova", tp->name);
-
-			g_free(v->pending);
-			v->pending = g_strdup(tp->name);
-			tui_prompt(t, _("Export as OVA to: "), path, export_to);
-			return TUI_REDRAW;
-		}
-		case 'd':
-		case KEY_DC: {
-			g_autofree char *q = g_strdup_printf(_("Delete template \"%s\" and its base image? [y/N] "),
-							     tp->name);
-
-			g_free(v->pending);
-			v->pending = g_strdup(tp->name);
-			tui_prompt(t, q, "", confirm_delete);
-			return TUI_REDRAW;
-		}
+	if (key == 27)
+		return tui_show_view(t, VIEW_DOMAINS);
+	if (key == KEY_MOUSE && getmouse(&ev) == OK) {
+		switch (list_mouse(&v->rows, n, &ev)) {
+		case LIST_OPEN:
+			return actions_dispatch(t, '\n');
+		case LIST_MENU:
+			return actions_menu(t);
 		default:
-			return actions_dispatch_global(t, key) | TUI_REDRAW;
+			break;
 		}
+	} else if (!list_key(&v->rows, n, key)) {
+		return TUI_NONE;
 	}
-	v->cursor = MAX(v->cursor, 0);
-	if ((tp = selected(v))) {
-		g_free(v->selected);
-		v->selected = g_strdup(tp->name);
-	}
+	if (selected(v))
+		list_remember(&v->rows, g_strdup(selected(v)->name));
 	return TUI_REDRAW;
 }
 
@@ -417,79 +419,92 @@ static void draw_details(struct tui *t, const struct template *tp,
 		detail(y, cols, _("Cloud-init:"), s->str);
 }
 
-void view_templates_draw(struct tui *t, int lines, int cols)
+/* The widths of the columns, the separating space included; the last
+ * takes the rest of the line. */
+static const int widths[] = { 1, 21, 5, 7, 11, 11, 6, 0 };
+
+static void view_draw(struct tui *t, int lines, int cols)
 {
 	struct templates_view *v = t->tv;
-	int n = v->list ? (int)v->list->len : 0;
+	guint n = v->list ? v->list->len : 0;
 	/* rows 0-1 title and headings, then the list, a rule and the
 	 * details down to lines - 3; the hint and status lines below */
 	int avail = lines - 3, pane = avail >= 16 ? 9 : 0, rows = MAX(1, avail - pane - 1);
-	g_autoptr(GString) head = g_string_new(" ");
 	g_autofree char *title = t->hosts->len > 1 ?
-		g_strdup_printf(_("Templates (%d) on %s"), n, v->host->label) :
-		g_strdup_printf(_("Templates (%d)"), n);
+		g_strdup_printf(_("Templates (%u) on %s"), n, v->host->label) :
+		g_strdup_printf(_("Templates (%u)"), n);
+	g_autofree char *hints = actions_hints(VIEW_TEMPLATES);
+	/* TRANSLATORS: column headings of the templates view */
+	const char *head[] = { "", _("NAME"), _("VER"), _("VCPUS"), _("MEMORY"),
+			       _("DISK"), _("VMS"), _("DESCRIPTION") };
 
 	erase();
 	attron(A_BOLD);
-	mvaddnstr(0, 1, title, cols - 2);
+	move(0, 1);
+	tui_put_cells(title, cols - 2, false);
 	attroff(A_BOLD);
 	if (t->color)
 		attron(COLOR_PAIR(PAIR_BAR));
 	move(1, 0);
-	hline(' ', cols);
-	/* TRANSLATORS: column headings of the templates view */
-	cli_pad(head, _("NAME"), 21);
-	cli_pad(head, _("VER"), 5);
-	cli_pad(head, _("VCPUS"), 7);
-	cli_pad(head, _("MEMORY"), 11);
-	cli_pad(head, _("DISK"), 11);
-	cli_pad(head, _("VMS"), 6);
-	g_string_append(head, _("DESCRIPTION"));
-	move(1, 0);
-	tui_put_cells(head->str, cols, false);
+	list_draw_cells(head, widths, G_N_ELEMENTS(head), cols);
 	if (t->color)
 		attroff(COLOR_PAIR(PAIR_BAR));
 	if (!v->list) {
 		mvaddnstr(3, 2, _("Reading the templates..."), cols - 3);
 	} else if (!n) {
-		mvaddnstr(3, 2, _("No templates yet. n makes one from a shut-off VM, a disk image or an OVA;"),
-			  cols - 3);
-		mvaddnstr(4, 2, _("t on a VM in the list does the same for that VM."), cols - 3);
+		g_autofree char *l1 = g_strdup_printf(_("No templates yet. %s makes one from a shut-off VM, a disk image or an OVA;"),
+						      actions_key_of("new template"));
+		g_autofree char *l2 = g_strdup_printf(_("%s on a VM in the list does the same for that VM."),
+						      actions_key_of("make template"));
+
+		move(3, 2);
+		tui_put_cells(l1, cols - 3, false);
+		move(4, 2);
+		tui_put_cells(l2, cols - 3, false);
 	}
-	v->rows = rows;
-	if (v->cursor < v->top)
-		v->top = v->cursor;
-	if (v->cursor >= v->top + rows)
-		v->top = v->cursor - rows + 1;
-	for (int i = 0; i < rows && v->top + i < n; i++) {
-		int k = v->top + i;
+	list_scroll(&v->rows, n, 2, rows);
+	for (int i = 0; i < rows && v->rows.top + i < (int)n; i++) {
+		int k = v->rows.top + i;
 		const struct template *tp = v->list->pdata[k];
 		const GPtrArray *users = v->users->pdata[k];
+		g_autofree char *ver = g_strdup_printf("%u", tp->version);
+		g_autofree char *vcpus = g_strdup_printf("%u", tp->vcpus);
 		g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", tp->memory_mib);
 		g_autofree char *disk = size_text(tp->disk_bytes);
 		g_autofree char *count = users ? g_strdup_printf("%u", users->len) : g_strdup("?");
-		g_autofree char *line = g_strdup_printf(" %-20.20s %-4u %-6u %-10s %-10s %-4s  %s",
-							tp->name, tp->version, tp->vcpus, mem,
-							disk, count,
-							tp->broken ? _("(broken: d deletes it)") :
-							tp->description ? tp->description : "");
+		g_autofree char *broken = g_strdup_printf(_("(broken: %s deletes it)"),
+							  actions_key_of("delete template"));
+		const char *row[] = { "", tp->name, ver, vcpus, mem, disk, count,
+				      tp->broken ? broken : tp->description };
 
-		if (k == v->cursor)
+		if (k == v->rows.cursor)
 			attron(A_REVERSE);
 		move(2 + i, 0);
-		tui_put_cells(line, cols, k == v->cursor);
-		if (k == v->cursor)
+		list_draw_cells(row, widths, G_N_ELEMENTS(row), cols);
+		if (k == v->rows.cursor)
 			attroff(A_REVERSE);
 	}
 	if (pane) {
 		move(avail - pane + 1, 0);
 		hline(t->utf8 ? ACS_HLINE : '-', cols);
 		if (selected(v))
-			draw_details(t, selected(v), v->users->pdata[v->cursor],
+			draw_details(t, selected(v), v->users->pdata[v->rows.cursor],
 				     avail - pane + 2, avail + (v->error ? 0 : 1), cols);
-		if (v->error)
-			mvaddnstr(avail, 1, v->error, cols - 2);
+		if (v->error) {
+			move(avail, 1);
+			tui_put_cells(v->error, cols - 2, false);
+		}
 	}
-	tui_draw_bottom(t, lines, cols,
-			_(" Enter provision VMs  n new  e edit  i info  x export OVA  d delete  r reload  : command  q back"));
+	tui_draw_bottom(t, lines, cols, hints);
 }
+
+const struct view view_templates = {
+	.title = N_("Templates"),
+	.open = view_open,
+	.draw = view_draw,
+	.key = view_key,
+	.selected = view_selected,
+	.none_selected = none_selected,
+	.changed = view_changed,
+	.close = view_close,
+};
