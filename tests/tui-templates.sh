@@ -205,4 +205,59 @@ check "  ... with its base image" [ ! -e "$TPLS/img" ]
 
 keys q q
 see 'VMTUI-EXITED 0' 10 "q leaves the view, q quits"
+
+# --- [keys] rebinds the templates view's keys; messages name the key in force --
+mkdir -p "$XDG_CONFIG_HOME/vmtui"
+printf '[keys]\ndelete-template = X\nreload = ^R\nstart = ^S\n' >"$XDG_CONFIG_HOME/vmtui/vmtui.conf"
+templates_tui() {
+	fresh_session -x 120 -y 36 \
+		"env $* XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
+		VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
+}
+templates_tui LC_ALL=C.UTF-8
+see '^ . src +shut off' 15 "[keys]: the list again"
+keys g c
+see 'src is not running: start it first \(\^S\)' 3 "a message names the key the user bound, not the default"
+keys T
+see '^ kit +2 ' 10 "the templates view"
+see ' X delete template .* \^R reload ' 1 "its hint line shows the keys [keys] gave its actions"
+keys '?'
+see '^ +X +Delete +Delete the selected template' 3 "its help lists them, with the new keys"
+check "  ... and only the actions of this view" sh -c "! tmux capture-pane -p -t '$S' | grep -q 'Quit (VMs keep running)'"
+keys q d
+sleep 1
+check "the old key d no longer deletes" sh -c "! tmux capture-pane -p -t '$S' | grep -q 'Delete template'"
+keys X
+see 'Delete template "kit" and its base image\? \[y/N\]' 3 "the rebound key X asks to delete"
+keys n Enter
+see 'Nothing was deleted\.' 3 "  ... and n keeps it"
+keys m
+see '│ +delete template +X +│' 3 "the menu lists the view's actions with their keys"
+keys Escape q q
+see 'VMTUI-EXITED 0' 10 "quits"
+rm -f "$XDG_CONFIG_HOME/vmtui/vmtui.conf"
+
+# --- zh_CN: the templates view's columns by display cells ---------------------------
+if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+	mkdir -p "$T/locale/zh_CN/LC_MESSAGES"
+	msgfmt -o "$T/locale/zh_CN/LC_MESSAGES/vmtui.mo" "$top_srcdir/po/zh_CN.po"
+	templates_tui LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 VMTUI_LOCALEDIR="$T/locale"
+	see '^ . src ' 15 "zh_CN: the list"
+	keys T
+	see '^ kit +2 ' 10 "zh_CN: the templates view"
+	check "zh_CN: each value of a template starts under its heading (cells, not bytes)" \
+		sh -c "tmux capture-pane -p -t '$S' | python3 -c '
+import sys, unicodedata
+def cells(s):
+    return sum(2 if unicodedata.east_asian_width(c) in \"WF\" else 1 for c in s)
+lines = sys.stdin.read().split(\"\n\")
+head = next(l for l in lines if \"内存\" in l and \"磁盘\" in l)
+row = next(l for l in lines if l.startswith(\" kit \"))
+for h, v in ((\"内存\", \"256 MiB\"), (\"描述\", \"kit disk\")):
+    a, b = cells(head[:head.index(h)]), cells(row[:row.index(v)])
+    assert a == b, (h, a, b)
+'"
+	keys q q
+	see 'VMTUI-EXITED 0' 10 "zh_CN: quits"
+fi
 done_testing

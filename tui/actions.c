@@ -393,7 +393,7 @@ const struct action actions[] = {
 	{ N_("info"), '\n', KEY_F(3), N_("Show the selected VM's settings"), DOMAINS, ACT_SELECTION | ACT_HINT, "info", act_report },
 	{ N_("console"), 'c', 0, N_("Attach to the selected VM's serial console (Ctrl-] opens its menu)"), DOMAINS, ACT_SELECTION | ACT_HINT, "console", act_console },
 	{ N_("screen"), 'v', 0, N_("Show the selected VM's screen (VNC) in the terminal, with keyboard and mouse"), DOMAINS, ACT_SELECTION | ACT_HINT, "vnc", act_screen },
-	{ N_("edit"), 'e', KEY_F(4), N_("Edit the selected VM's vCPUs, memory, boot order and description"), DOMAINS, ACT_SELECTION, "edit", act_edit },
+	{ N_("edit"), 'e', KEY_F(4), N_("Edit the selected VM's vCPUs, memory, boot order and description"), DOMAINS, ACT_SELECTION, "set", act_edit },
 	{ N_("xml"), 'x', 0, N_("Show the selected VM's domain XML"), DOMAINS, ACT_SELECTION, "dumpxml", act_report },
 	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), DOMAINS, ACT_SELECTION | ACT_HINT, "delete", act_delete },
 	{ N_("templates"), 'T', KEY_F(9), N_("Show the templates: provision lab VMs from one, make, edit, export or delete them"), DOMAINS, ACT_HINT, NULL, act_templates },
@@ -632,7 +632,7 @@ char *actions_hints(enum view_id view)
 static void help_line(GString *s, const char *keys, const char *text)
 {
 	g_string_append(s, "  ");
-	cli_pad(s, keys, 13);
+	cli_pad(s, keys, 16);
 	g_string_append_printf(s, "%s\n", text);
 }
 
@@ -649,7 +649,7 @@ char *actions_help(enum view_id view)
 		key_text(a->fkey, fkey, sizeof fkey);
 		g_string_append(s, "  ");
 		cli_pad(s, actions_key_label(a), 8);
-		cli_pad(s, *fkey && strcmp(fkey, actions_key_label(a)) ? fkey : "", 5);
+		cli_pad(s, *fkey && strcmp(fkey, actions_key_label(a)) ? fkey : "", 8);
 		g_string_append_printf(s, "%s\n", _(a->help));
 	}
 	g_string_append_c(s, '\n');
