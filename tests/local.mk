@@ -82,6 +82,7 @@ script_tests = \
 	tests/file-sizes.sh \
 	tests/i18n.sh \
 	tests/doc.sh \
+	tests/configure.sh \
 	tests/images.sh \
 	tests/tui.sh \
 	tests/tui-screens.sh \
