@@ -22,4 +22,23 @@ done <"$T/cmds"
 for o in --connect --config --timeout --version; do
 	check "man page documents the global option $o" grep -q -- "$o" "$T/page.txt"
 done
+# backticked_paths FILE: what FILE names in backticks that looks like a
+# path in the tree (a "/" or a file extension, no spaces, no "<...>",
+# "NAME" or "*"), one a line, without a trailing "/"
+backticked_paths() {
+	grep -o '`[^`]*`' "$1" | tr -d '`' |
+		grep -E '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]*)*$' |
+		grep -E '/|\.[a-z0-9]+$' | grep -Ev '^[0-9.]+$|^\.\.?/' |
+		grep -Ev '<|NAME|\*' | sed 's|/$||' | sort -u
+}
+
+# doc/HACKING.md: every path it names exists (built ones, such as the
+# libraries, in the build tree)
+backticked_paths "$top_srcdir/doc/HACKING.md" >"$T/hpaths"
+check "HACKING.md names paths ($(wc -l <"$T/hpaths"))" [ -s "$T/hpaths" ]
+missing=
+while read -r p; do
+	[ -e "$top_srcdir/$p" ] || [ -e "$top_builddir/$p" ] || missing="$missing $p"
+done <"$T/hpaths"
+check "every path HACKING.md names exists${missing:+ (missing:$missing)}" [ -z "$missing" ]
 done_testing
