@@ -41,4 +41,33 @@ while read -r p; do
 	[ -e "$top_srcdir/$p" ] || [ -e "$top_builddir/$p" ] || missing="$missing $p"
 done <"$T/hpaths"
 check "every path HACKING.md names exists${missing:+ (missing:$missing)}" [ -z "$missing" ]
+# README.md: its folder table matches the tree (each folder and each file
+# a row names exists; each folder with a local.mk has a row), and no link
+# leads out of the repository
+readme="$top_srcdir/README.md"
+sed -n '/^| folder | what |$/,/^$/p' "$readme" | sed '1,2d' | grep '^|' >"$T/table"
+check "README has a folder table ($(wc -l <"$T/table") rows)" [ -s "$T/table" ]
+missing=
+while IFS= read -r row; do
+	dir=$(printf '%s\n' "$row" | sed -n 's/^| `\([^`]*\)\/` |.*/\1/p')
+	[ -n "$dir" ] || { missing="$missing [row: $row]"; continue; }
+	[ -d "$top_srcdir/$dir" ] || missing="$missing $dir/"
+	printf '%s\n' "$row" | sed 's/^|[^|]*|//' >"$T/row"
+	for p in $(backticked_paths "$T/row"); do
+		case $p in
+		*/*) f=$p ;;
+		*) f=$dir/$p ;;
+		esac
+		[ -e "$top_srcdir/$f" ] || [ -e "$top_builddir/$f" ] || missing="$missing $f"
+	done
+done <"$T/table"
+check "every path the README's folder table names exists${missing:+ (missing:$missing)}" [ -z "$missing" ]
+absent=
+for mk in "$top_srcdir"/*/local.mk; do
+	dir=$(basename "$(dirname "$mk")")
+	grep -q "^| \`$dir/\` |" "$T/table" || absent="$absent $dir/"
+done
+check "every folder with a local.mk is in the README's table${absent:+ (absent:$absent)}" [ -z "$absent" ]
+outside=$(grep -o '\](\.\./[^)]*)\|`\.\./[^`]*`\|\](/[^)]*)' "$readme")
+check "no link in README.md leads out of the repository${outside:+ ($outside)}" [ -z "$outside" ]
 done_testing
