@@ -83,6 +83,7 @@ script_tests = \
 	tests/i18n.sh \
 	tests/doc.sh \
 	tests/configure.sh \
+	tests/install.sh \
 	tests/images.sh \
 	tests/tui.sh \
 	tests/tui-screens.sh \
