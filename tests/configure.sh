@@ -16,6 +16,8 @@ mkdir "$src/po"
 for f in Makefile.in.in Makevars POTFILES.in LINGUAS; do
 	cp -p "$top_srcdir/po/$f" "$src/po/"
 done
+# a distributed tree is read-only (make distcheck): the copy must not be
+chmod -R u+w "$src"
 
 (cd "$src" && ./configure -q >"$T/conf.out" 2>"$T/conf.err")
 rc=$?
