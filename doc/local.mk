@@ -1,2 +1,3 @@
-# doc/ — the manual page, installed and distributed.
+# doc/ — the manual page, installed and distributed, and HACKING.md.
 dist_man_MANS += doc/vmtui.1
+EXTRA_DIST += doc/HACKING.md

@@ -58,9 +58,21 @@ char *image_store_dir(void);
 /* Whether @source is an http:// or https:// URL. */
 bool image_source_is_url(const char *source);
 
+/* What a file is, from its bytes: a disk image (anything not below), an
+ * OVA (a tar whose first entry is an .ovf), another tar archive ("ustar"
+ * at byte 257) or an ISO 9660 image ("CD001" at byte 32769). */
+enum image_kind { IMAGE_KIND_DISK, IMAGE_KIND_OVA, IMAGE_KIND_TAR, IMAGE_KIND_ISO };
+/* The kind of the file @path; IMAGE_KIND_DISK when it cannot be read
+ * (reading it later says why). */
+enum image_kind image_kind_of(const char *path);
+/* 0 when @path (imported as @source) is a disk image, else -1 with
+ * CORE_ERR_USAGE saying what it is and which command takes it. */
+int image_check_not_archive(const char *path, const char *source);
+
 /* Imports @source (a local path or an http(s) URL, possibly compressed
  * with xz, gzip, zstd or bzip2) into the store.  With opts->backing, a
- * qcow2 overlay is taken and made to build on that store image.  Reports progress on @job
+ * qcow2 overlay is taken and made to build on that store image.  An OVA,
+ * an ISO or another archive is refused (image_check_not_archive).  Reports progress on @job
  * (may be NULL) and stops when it is cancelled.  Returns the new entry
  * (caller frees) or NULL with an error; on failure nothing is left in the
  * store or its staging folder, except a cut-off download, kept to resume. */

@@ -826,6 +826,9 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 			return NULL;
 		}
 	}
+	/* an archive on disk is refused before it is copied */
+	if (local && image_check_not_archive(local, source) < 0)
+		return NULL;
 	want = expected_sum(source, o, &failed);
 	if (failed)
 		return NULL;
@@ -889,8 +892,11 @@ struct image_entry *image_import(const char *source, const struct image_import_o
 		if (journal_save(j) < 0 || unpack(input, fd, staging, source, job, 0.6, 0.9) < 0)
 			goto fail;
 	}
-	/* 4. what it is, told safely */
+	/* 4. what it is, told safely; an archive, once decompressed, is
+	 * for another command */
 	job_progress(job, 0.9, _("Checking %s"), source);
+	if (image_check_not_archive(unpacked, source) < 0)
+		goto fail;
 	if (!format && !(format = image_detect_format(unpacked)))
 		goto fail;
 	if (base) {

@@ -22,4 +22,52 @@ done <"$T/cmds"
 for o in --connect --config --timeout --version; do
 	check "man page documents the global option $o" grep -q -- "$o" "$T/page.txt"
 done
+# backticked_paths FILE: what FILE names in backticks that looks like a
+# path in the tree (a "/" or a file extension, no spaces, no "<...>",
+# "NAME" or "*"), one a line, without a trailing "/"
+backticked_paths() {
+	grep -o '`[^`]*`' "$1" | tr -d '`' |
+		grep -E '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]*)*$' |
+		grep -E '/|\.[a-z0-9]+$' | grep -Ev '^[0-9.]+$|^\.\.?/' |
+		grep -Ev '<|NAME|\*' | sed 's|/$||' | sort -u
+}
+
+# doc/HACKING.md: every path it names exists (built ones, such as the
+# libraries, in the build tree)
+backticked_paths "$top_srcdir/doc/HACKING.md" >"$T/hpaths"
+check "HACKING.md names paths ($(wc -l <"$T/hpaths"))" [ -s "$T/hpaths" ]
+missing=
+while read -r p; do
+	[ -e "$top_srcdir/$p" ] || [ -e "$top_builddir/$p" ] || missing="$missing $p"
+done <"$T/hpaths"
+check "every path HACKING.md names exists${missing:+ (missing:$missing)}" [ -z "$missing" ]
+# README.md: its folder table matches the tree (each folder and each file
+# a row names exists; each folder with a local.mk has a row), and no link
+# leads out of the repository
+readme="$top_srcdir/README.md"
+sed -n '/^| folder | what |$/,/^$/p' "$readme" | sed '1,2d' | grep '^|' >"$T/table"
+check "README has a folder table ($(wc -l <"$T/table") rows)" [ -s "$T/table" ]
+missing=
+while IFS= read -r row; do
+	dir=$(printf '%s\n' "$row" | sed -n 's/^| `\([^`]*\)\/` |.*/\1/p')
+	[ -n "$dir" ] || { missing="$missing [row: $row]"; continue; }
+	[ -d "$top_srcdir/$dir" ] || missing="$missing $dir/"
+	printf '%s\n' "$row" | sed 's/^|[^|]*|//' >"$T/row"
+	for p in $(backticked_paths "$T/row"); do
+		case $p in
+		*/*) f=$p ;;
+		*) f=$dir/$p ;;
+		esac
+		[ -e "$top_srcdir/$f" ] || [ -e "$top_builddir/$f" ] || missing="$missing $f"
+	done
+done <"$T/table"
+check "every path the README's folder table names exists${missing:+ (missing:$missing)}" [ -z "$missing" ]
+absent=
+for mk in "$top_srcdir"/*/local.mk; do
+	dir=$(basename "$(dirname "$mk")")
+	grep -q "^| \`$dir/\` |" "$T/table" || absent="$absent $dir/"
+done
+check "every folder with a local.mk is in the README's table${absent:+ (absent:$absent)}" [ -z "$absent" ]
+outside=$(grep -o '\](\.\./[^)]*)\|`\.\./[^`]*`\|\](/[^)]*)' "$readme")
+check "no link in README.md leads out of the repository${outside:+ ($outside)}" [ -z "$outside" ]
 done_testing

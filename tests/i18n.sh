@@ -8,6 +8,16 @@ if ! locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
 	echo "Bail out! the zh_CN.UTF-8 locale is missing (./setup.sh generates it)"
 	exit 1
 fi
+# The program in the build folder, as ./setup.sh run starts it, finds the
+# build's own catalog (po/locale/) with no VMTUI_LOCALEDIR.
+unset VMTUI_LOCALEDIR
+check "the build lays out its catalog in po/locale/" \
+	[ -f "$top_builddir/po/locale/zh_CN/LC_MESSAGES/vmtui.mo" ]
+LC_ALL=zh_CN.UTF-8 LANG=zh_CN.UTF-8 expect 0 '^用法' \
+	"the program in the build folder speaks Chinese without VMTUI_LOCALEDIR" help
+(cd "$top_builddir" && LC_ALL= LANG=zh_CN.UTF-8 ./vmtui -c test:///default info ghost) >"$T/out" 2>"$T/err"
+check "... started as ./vmtui with only LANG set (its errors too)" grep -q '没有名为“ghost”的虚拟机' "$T/err"
+
 mkdir -p "$T/locale/zh_CN/LC_MESSAGES"
 msgfmt -c -o "$T/locale/zh_CN/LC_MESSAGES/vmtui.mo" "$top_srcdir/po/zh_CN.po"
 check "zh_CN.po compiles" [ $? -eq 0 ]

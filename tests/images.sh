@@ -123,6 +123,43 @@ done
 head -c 300000 "$D/c.qcow2.xz" >"$D/cut.qcow2.xz"
 refused 1 'cut.qcow2.xz is damaged' "a truncated .xz is refused as damaged" "$D/cut.qcow2.xz"
 
+# ---- archives for other commands, told by their bytes, not their names ----
+mkdir -p "$D/ova" "$D/iso"
+echo '<Envelope/>' >"$D/ova/app.ovf"
+cp "$D/base.qcow2" "$D/ova/app-disk1.qcow2"
+(cd "$D/ova" && tar --format=ustar -cf "$D/app.ova" app.ovf app-disk1.qcow2 &&
+	tar --format=ustar -cf "$D/plain.tar" app-disk1.qcow2)
+long=$(printf 'a%.0s' $(seq 120)).ovf
+cp "$D/ova/app.ovf" "$D/ova/$long"
+(cd "$D/ova" && tar --format=gnu -cf "$D/long-name.ova" "$long" app-disk1.qcow2)
+cp "$D/app.ova" "$D/appliance.img"
+cp "$D/plain.tar" "$D/packed.qcow2"
+gzip -c "$D/app.ova" >"$D/app.ova.gz"
+echo hello >"$D/iso/README"
+refused 2 "app.ova is an OVA .*: import it with \"vmtui ova import .*/app.ova\"" \
+	"an OVA is refused, naming ova import" "$D/app.ova"
+refused 2 'appliance.img is an OVA' "  ... told by its bytes, whatever its name" "$D/appliance.img"
+refused 2 'long-name.ova is an OVA' "  ... also with a GNU long name for its .ovf" "$D/long-name.ova"
+refused 2 'app.ova.gz is an OVA' "  ... and once decompressed" "$D/app.ova.gz"
+refused 2 'plain.tar is a tar archive, not a disk image: unpack it' "a tar archive is refused" "$D/plain.tar"
+refused 2 'packed.qcow2 is a tar archive' "  ... whatever its name" "$D/packed.qcow2"
+if command -v xorriso >/dev/null; then
+	xorriso -as mkisofs -quiet -V VMTUI -o "$D/cd.iso" "$D/iso" 2>"$T/xorriso.err"
+	refused 2 "cd.iso is an ISO 9660 image .*\"vmtui create NAME --iso .*/cd.iso\"" \
+		"an ISO is refused, naming create --iso" "$D/cd.iso"
+	cp "$D/cd.iso" "$D/cd.raw"
+	refused 2 'cd.raw is an ISO 9660 image' "  ... whatever its name" "$D/cd.raw"
+else
+	skip "xorriso is not installed: no ISO to refuse"
+fi
+if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+	export LC_ALL=zh_CN.UTF-8
+	refused 2 'plain.tar 是 tar 归档' "  ... the refusal is translated" "$D/plain.tar"
+	export LC_ALL=C.UTF-8
+else
+	skip "no zh_CN.UTF-8 locale"
+fi
+
 # ---- mistakes, each with its message --------------------------------------
 : >"$D/empty.img"
 refused 3 'Cannot read .*/nothing.qcow2: No such file' "a missing file" "$D/nothing.qcow2"

@@ -85,6 +85,8 @@ script_tests = \
 	tests/file-sizes.sh \
 	tests/i18n.sh \
 	tests/doc.sh \
+	tests/configure.sh \
+	tests/install.sh \
 	tests/images.sh \
 	tests/tui.sh \
 	tests/tui-screens.sh \

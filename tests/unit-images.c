@@ -224,6 +224,69 @@ static void check_store(void)
 	engine_close(eng);
 }
 
+/* Writes @n bytes of zeros to @name in the test's folder with @len bytes
+ * of @bytes at @offset; returns its path (caller frees). */
+static char *crafted(const char *name, size_t n, size_t offset, const char *bytes, size_t len)
+{
+	g_autofree char *buf = g_malloc0(n);
+	char *path = in_dir(name);
+
+	memcpy(buf + offset, bytes, len);
+	if (!g_file_set_contents(path, buf, (gssize)n, NULL))
+		tap_diag("cannot write %s", path);
+	return path;
+}
+
+/* What a file is, from its bytes: archives another command takes. */
+static void check_kinds(void)
+{
+	static const struct {
+		const char *name;
+		size_t size, offset;
+		const char *bytes;
+		size_t len;
+		enum image_kind want;
+		const char *what;
+	} cases[] = {
+		{ "zeros.img", 65536, 0, "", 0, IMAGE_KIND_DISK, "zeros are a (raw) disk" },
+		{ "short.img", 100, 0, "x", 1, IMAGE_KIND_DISK, "a file shorter than a tar header is a disk" },
+		{ "cd.img", 40960, 32769, "CD001", 5, IMAGE_KIND_ISO, "\"CD001\" at byte 32769 is an ISO" },
+		{ "cd-early.img", 40960, 32768, "CD001", 5, IMAGE_KIND_DISK, "  ... one byte off is not" },
+		{ "cd-cut.img", 32770, 32769, "C", 1, IMAGE_KIND_DISK, "  ... nor a file that ends before it" },
+		{ "a.img", 1024, 257, "ustar", 5, IMAGE_KIND_TAR, "\"ustar\" at byte 257 is a tar" },
+	};
+	g_autofree char *ova = NULL, *upper = NULL, *gnu = NULL, *disk = NULL;
+	char hdr[1024] = "app.ovf";
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *p = crafted(cases[i].name, cases[i].size, cases[i].offset,
+					     cases[i].bytes, cases[i].len);
+
+		tap_ok(image_kind_of(p) == cases[i].want, "%s", cases[i].what);
+	}
+	memcpy(hdr + 257, "ustar  ", 8);
+	ova = crafted("x.tar", sizeof(hdr), 0, hdr, sizeof(hdr));
+	tap_ok(image_kind_of(ova) == IMAGE_KIND_OVA, "a tar whose first entry is an .ovf is an OVA");
+	memcpy(hdr, "APP.OVF", 7);
+	upper = crafted("y.tar", sizeof(hdr), 0, hdr, sizeof(hdr));
+	tap_ok(image_kind_of(upper) == IMAGE_KIND_OVA, "  ... in capitals too");
+	/* GNU long name: "././@LongLink" of type 'L', the name in the next block */
+	memset(hdr, 0, 512);
+	memcpy(hdr, "././@LongLink", 13);
+	hdr[156] = 'L';
+	memcpy(hdr + 257, "ustar  ", 8);
+	memcpy(hdr + 512, "a-very-long-name.ovf", 20);
+	gnu = crafted("z.tar", sizeof(hdr), 0, hdr, sizeof(hdr));
+	tap_ok(image_kind_of(gnu) == IMAGE_KIND_OVA, "  ... also when it has a GNU long name");
+	disk = in_dir("kind.qcow2");
+	tap_ok(qemu_img("create -q -f qcow2 kind.qcow2 1M") && image_kind_of(disk) == IMAGE_KIND_DISK,
+	       "a qcow2 is a disk");
+	tap_ok(image_check_not_archive(disk, "kind.qcow2") == 0, "  ... which an import takes");
+	tap_ok(image_check_not_archive(gnu, "z.tar") < 0 && core_error_code() == CORE_ERR_USAGE &&
+	       strstr(core_error_message(), "vmtui ova import z.tar"),
+	       "an OVA is refused as bad input, naming ova import");
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/vmtui-images-XXXXXX";
@@ -238,6 +301,7 @@ int main(void)
 	check_sums();
 	check_names();
 	check_store();
+	check_kinds();
 	sh("rm -rf '%s'", dir);
 	return tap_done();
 }

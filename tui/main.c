@@ -18,12 +18,40 @@
 #include "core/logs.h"
 #include "tui/tui.h"
 
+/* The build tree's catalogs (po/locale/LANG/LC_MESSAGES/vmtui.mo, laid
+ * out by the build) when this program runs uninstalled from the build
+ * folder, else NULL.  Caller frees. */
+static char *build_tree_localedir(void)
+{
+	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *top = NULL;
+	char *dir;
+
+	if (!exe)
+		return NULL;
+	top = g_path_get_dirname(exe);
+	dir = g_build_filename(top, "po", "locale", NULL);
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		g_free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/* Binds the catalog: $VMTUI_LOCALEDIR if set, else the build tree's when
+ * running from it, else the installed one (LOCALEDIR). */
 static void setup_locale(void)
 {
-	const char *dir = g_getenv("VMTUI_LOCALEDIR");
+	const char *env = g_getenv("VMTUI_LOCALEDIR");
+	g_autofree char *built = NULL;
+	const char *dir = LOCALEDIR;
 
+	if (env && *env)
+		dir = env;
+	else if ((built = build_tree_localedir()))
+		dir = built;
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, dir && *dir ? dir : LOCALEDIR);
+	bindtextdomain(PACKAGE, dir);
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
 	textdomain(PACKAGE);
 }
