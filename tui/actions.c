@@ -186,7 +186,7 @@ static int delete_disks(struct tui *t, const char *text, void *data)
 	if (g_ascii_strcasecmp(text, "y") == 0)
 		ab->extra = g_strdup("--remove-disks");
 	about_run(t, ab);
-	g_hash_table_remove_all(t->marked);
+	g_hash_table_remove_all(t->dv.marked);
 	return TUI_REDRAW;
 }
 
@@ -222,8 +222,8 @@ static int act_delete(struct tui *t, const struct action *a)
 /* Live filter: each edit of the "/" prompt narrows the list. */
 static void filter_changed(struct tui *t, const char *text)
 {
-	g_free(t->filter);
-	t->filter = *text ? g_utf8_casefold(text, -1) : NULL;
+	g_free(t->dv.filter);
+	t->dv.filter = *text ? g_utf8_casefold(text, -1) : NULL;
 	tui_rebuild_rows(t);
 }
 
@@ -239,22 +239,22 @@ static int filter_done(struct tui *t, const char *text, void *data)
 static int act_filter(struct tui *t, const struct action *a)
 {
 	tui_prompt(t, "/", "", filter_done, NULL, NULL);
-	t->prompt_changed = filter_changed;
+	tui_prompt_set_changed(t, filter_changed);
 	return TUI_REDRAW;
 }
 
 static int act_sort(struct tui *t, const struct action *a)
 {
-	if (!columns[++t->sort].id)
-		t->sort = 0;
+	if (!columns[++t->dv.sort].id)
+		t->dv.sort = 0;
 	tui_rebuild_rows(t);
-	tui_message(t, false, _("Sorted by %s."), _(columns[t->sort].heading));
+	tui_message(t, false, _("Sorted by %s."), _(columns[t->dv.sort].heading));
 	return TUI_REDRAW;
 }
 
 static int act_sort_reverse(struct tui *t, const struct action *a)
 {
-	t->sort_desc = !t->sort_desc;
+	t->dv.sort_desc = !t->dv.sort_desc;
 	tui_rebuild_rows(t);
 	return TUI_REDRAW;
 }
@@ -324,8 +324,7 @@ static int act_command(struct tui *t, const struct action *a)
 	g_autofree char *label = t->hosts->len > 1 && t->view == VIEW_DOMAINS ?
 		g_strdup_printf("[%s] :", tui_host(t, NULL)->label) : g_strdup(":");
 
-	tui_prompt(t, label, "", run_prompt, NULL, NULL);
-	t->prompt_is_command = true;
+	tui_prompt_command(t, label, run_prompt);
 	g_clear_pointer(&t->message, g_free);
 	return TUI_REDRAW;
 }
@@ -385,17 +384,17 @@ static int act_menu(struct tui *t, const struct action *a)
 /* TRANSLATORS: the short names are shown in the hint line and the menu */
 const struct action actions[] = {
 	{ N_("new"), 'n', KEY_F(7), N_("Create a new VM (a form, then a summary)"), DOMAINS, ACT_HINT, "create", act_new },
-	{ N_("start"), 's', 0, N_("Start the selected VM (or the marked ones)"), DOMAINS, ACT_SELECTION | ACT_HINT, "start", act_targets },
-	{ N_("shutdown"), 'S', 0, N_("Ask the selected VM to power off (ACPI)"), DOMAINS, ACT_SELECTION | ACT_HINT, "shutdown", act_targets },
-	{ N_("force off"), 'F', 0, N_("Force the selected VM off (asks first)"), DOMAINS, ACT_SELECTION | ACT_HINT, "destroy", act_destroy },
-	{ N_("pause"), 'p', 0, N_("Pause or resume the selected VM"), DOMAINS, ACT_SELECTION | ACT_HINT, "suspend", act_pause },
-	{ N_("reboot"), 'R', 0, N_("Ask the selected VM to reboot"), DOMAINS, ACT_SELECTION, "reboot", act_targets },
+	{ N_("start"), 's', 0, N_("Start the selected VM (or the marked ones)"), DOMAINS, ACT_MARKED | ACT_SELECTION | ACT_HINT, "start", act_targets },
+	{ N_("shutdown"), 'S', 0, N_("Ask the selected VM to power off (ACPI)"), DOMAINS, ACT_MARKED | ACT_SELECTION | ACT_HINT, "shutdown", act_targets },
+	{ N_("force off"), 'F', 0, N_("Force the selected VM off (asks first)"), DOMAINS, ACT_MARKED | ACT_SELECTION | ACT_HINT, "destroy", act_destroy },
+	{ N_("pause"), 'p', 0, N_("Pause or resume the selected VM"), DOMAINS, ACT_MARKED | ACT_SELECTION | ACT_HINT, "suspend", act_pause },
+	{ N_("reboot"), 'R', 0, N_("Ask the selected VM to reboot"), DOMAINS, ACT_MARKED | ACT_SELECTION, "reboot", act_targets },
 	{ N_("info"), '\n', KEY_F(3), N_("Show the selected VM's settings"), DOMAINS, ACT_SELECTION | ACT_HINT, "info", act_report },
 	{ N_("console"), 'c', 0, N_("Attach to the selected VM's serial console (Ctrl-] opens its menu)"), DOMAINS, ACT_SELECTION | ACT_HINT, "console", act_console },
 	{ N_("screen"), 'v', 0, N_("Show the selected VM's screen (VNC) in the terminal, with keyboard and mouse"), DOMAINS, ACT_SELECTION | ACT_HINT, "vnc", act_screen },
 	{ N_("edit"), 'e', KEY_F(4), N_("Edit the selected VM's vCPUs, memory, boot order and description"), DOMAINS, ACT_SELECTION, "set", act_edit },
 	{ N_("xml"), 'x', 0, N_("Show the selected VM's domain XML"), DOMAINS, ACT_SELECTION, "dumpxml", act_report },
-	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), DOMAINS, ACT_SELECTION | ACT_HINT, "delete", act_delete },
+	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), DOMAINS, ACT_MARKED | ACT_SELECTION | ACT_HINT, "delete", act_delete },
 	{ N_("templates"), 'T', KEY_F(9), N_("Show the templates: provision lab VMs from one, make, edit, export or delete them"), DOMAINS, ACT_HINT, NULL, act_templates },
 	{ N_("make template"), 't', 0, N_("Make a template from the selected VM (shut off)"), DOMAINS, ACT_SELECTION, "template create", act_template },
 	{ N_("filter"), '/', 0, N_("Show only VMs whose name contains the text typed (Esc shows all)"), DOMAINS, ACT_HINT, NULL, act_filter },
@@ -655,7 +654,15 @@ char *actions_help(enum view_id view)
 	g_string_append_c(s, '\n');
 	help_line(s, "j k", _("Move the selection (also the arrow keys, Home, End, PgUp, PgDn)"));
 	if (view == VIEW_DOMAINS) {
-		help_line(s, "Space", _("Mark or unmark a VM; s, S, F, p, R and d then act on all marked VMs"));
+		g_autoptr(GString) keys = g_string_new(NULL);
+		g_autofree char *mark = NULL;
+
+		for (const struct action *a = actions; a->name; a++)
+			if (a->flags & ACT_MARKED)
+				g_string_append_printf(keys, "%s%s", keys->len ? ", " : "",
+						       actions_key_label(a));
+		mark = g_strdup_printf(_("Mark or unmark a VM; %s then act on all marked VMs"), keys->str);
+		help_line(s, "Space", mark);
 		help_line(s, "Tab", _("Next tab of the details pane (Shift-Tab: previous)"));
 		help_line(s, "Esc", _("Unmark all VMs"));
 	} else {

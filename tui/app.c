@@ -197,12 +197,9 @@ int tui_main(struct core_config *cfg)
 	g_unix_set_fd_nonblocking(wake_pipe[1], TRUE, NULL);
 	tui_jobs_init(&t);
 	hosts_add(&t, eng);
-	t.rows = g_ptr_array_new();
 	t.all = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
-	t.marked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	t.input = g_string_new(NULL);
-	t.history = g_ptr_array_new_with_free_func(g_free);
-	t.pager_search = g_string_new(NULL);
+	tui_prompt_init(&t);
+	tui_show_view(&t, VIEW_DOMAINS);
 	hosts_refresh(&t);
 	setup_terminal(&t);
 	if (report)
@@ -279,19 +276,12 @@ int tui_main(struct core_config *cfg)
 		_exit(0);
 	}
 	tui_jobs_fini(&t);
-	g_ptr_array_unref(t.rows);
 	g_ptr_array_unref(t.all);
-	g_hash_table_unref(t.marked);
-	g_free(t.filter);
 	form_free(t.form);
 	picker_free(t.picker);
-	g_string_free(t.input, TRUE);
-	g_ptr_array_unref(t.history);
-	g_string_free(t.pager_search, TRUE);
+	tui_prompt_fini(&t);
+	tui_pager_free(t.pager);
 	g_free(t.message);
-	g_free(t.prompt_label);
-	g_free(t.pager_title);
-	g_strfreev(t.pager_lines);
 	return 0;
 }
 

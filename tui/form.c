@@ -440,29 +440,29 @@ int form_create_open(struct tui *t)
 int form_edit_open(struct tui *t, const struct vm_row *vm)
 {
 	struct form *f = form_open(t, FORM_EDIT_VM, vm->name, tui_host(t, vm));
+	/* the details pane read the description, if it is about this VM */
+	const struct vm_spec *spec = view_details_spec(t, vm);
 
 	f->running = vm->state != VIR_DOMAIN_SHUTOFF && vm->state != VIR_DOMAIN_CRASHED;
 	g_string_printf(f->value[F_VCPUS], "%u", vm->vcpus);
 	g_string_printf(f->value[F_MEMORY], "%" G_GUINT64_FORMAT "M", vm->max_mem_kib / 1024);
 	f->max_memory_mib = vm->max_mem_kib / 1024;
-	/* the details pane read the description, if it is about this VM */
-	if (t->detail && strcmp(t->detail_uuid, vm->uuid) == 0 &&
-	    t->detail_host == vm->host) {
-		const struct vm_boot *b = &t->detail->boot;
+	if (spec) {
+		const struct vm_boot *b = &spec->boot;
 		GString *boot = g_string_new(NULL);
 
-		g_string_printf(f->value[F_VCPUS], "%u", t->detail->vcpus);
+		g_string_printf(f->value[F_VCPUS], "%u", spec->vcpus);
 		g_string_printf(f->value[F_MEMORY], "%" G_GUINT64_FORMAT "M",
-				t->detail->memory_mib);
+				spec->memory_mib);
 		g_string_assign(f->value[F_DESCRIPTION],
-				t->detail->description ? t->detail->description : "");
+				spec->description ? spec->description : "");
 		for (unsigned i = 0; i < b->n; i++)
 			g_string_append_printf(boot, "%s%s", i ? "," : "",
 					       vm_boot_dev_id(b->dev[i]));
 		g_string_assign(f->value[F_BOOT_ORDER], boot->str);
 		g_string_free(boot, TRUE);
-		f->max_vcpus = t->detail->max_vcpus;
-		f->max_memory_mib = t->detail->max_memory_mib;
+		f->max_vcpus = spec->max_vcpus;
+		f->max_memory_mib = spec->max_memory_mib;
 	}
 	remember(f);
 	return TUI_REDRAW;

@@ -140,7 +140,7 @@ static struct host *host_new(struct tui *t, const char *label, const char *uri)
 	heading->name = g_strdup(label);
 	heading->host = h->id;
 	g_ptr_array_add(t->hosts, h);
-	g_ptr_array_add(t->groups, heading);
+	g_ptr_array_add(t->dv.groups, heading);
 	return h;
 }
 
@@ -153,7 +153,7 @@ void hosts_add(struct tui *t, struct engine *eng)
 	struct host *h;
 
 	t->hosts = g_ptr_array_new_with_free_func(host_free);
-	t->groups = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
+	t->dv.groups = g_ptr_array_new_with_free_func((GDestroyNotify)vm_row_free);
 	for (guint i = 0; i < t->cfg->hosts->len; i++) {
 		const struct core_pair *p = t->cfg->hosts->pdata[i];
 
@@ -185,6 +185,6 @@ int hosts_close(struct tui *t)
 			ret = -1;
 	}
 	g_ptr_array_unref(t->hosts);
-	g_ptr_array_unref(t->groups);
+	g_ptr_array_unref(t->dv.groups);
 	return ret;
 }

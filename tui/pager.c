@@ -12,41 +12,65 @@
 #include "core/engine.h"
 #include "tui/tui.h"
 
+struct pager {
+	char *title;
+	gchar **lines;
+	int top;
+	GString *search;        /* text searched for with "/" */
+	bool typing;            /* the search text is being typed */
+	int hit;                /* line of the last match, or -1 */
+};
+
+void tui_pager_free(struct pager *p)
+{
+	if (!p)
+		return;
+	g_free(p->title);
+	g_strfreev(p->lines);
+	g_string_free(p->search, TRUE);
+	g_free(p);
+}
+
 void tui_pager(struct tui *t, const char *title, const char *text)
 {
-	g_free(t->pager_title);
-	g_strfreev(t->pager_lines);
 	g_autofree char *safe = core_printable(text, true);
 
-	t->pager_title = core_printable(title, false);
-	t->pager_lines = g_strsplit(safe, "\n", -1);
-	t->pager_top = 0;
-	t->pager_hit = -1;
-	t->pager_typing = false;
+	if (!t->pager) {
+		t->pager = g_new0(struct pager, 1);
+		t->pager->search = g_string_new(NULL);
+	}
+	g_free(t->pager->title);
+	g_strfreev(t->pager->lines);
+
+	t->pager->title = core_printable(title, false);
+	t->pager->lines = g_strsplit(safe, "\n", -1);
+	t->pager->top = 0;
+	t->pager->hit = -1;
+	t->pager->typing = false;
 	t->overlay = OVERLAY_PAGER;
 }
 
 void tui_pager_draw(struct tui *t, int lines, int cols)
 {
-	int n = (int)g_strv_length(t->pager_lines);
+	int n = (int)g_strv_length(t->pager->lines);
 
 	erase();
 	attron(A_BOLD);
-	mvprintw(0, 0, " %s", t->pager_title);
+	mvprintw(0, 0, " %s", t->pager->title);
 	attroff(A_BOLD);
-	t->pager_top = CLAMP(t->pager_top, 0, MAX(0, n - (lines - 2)));
-	for (int i = 0; i < lines - 2 && t->pager_top + i < n; i++) {
-		bool hit = t->pager_top + i == t->pager_hit;
+	t->pager->top = CLAMP(t->pager->top, 0, MAX(0, n - (lines - 2)));
+	for (int i = 0; i < lines - 2 && t->pager->top + i < n; i++) {
+		bool hit = t->pager->top + i == t->pager->hit;
 
 		if (hit)
 			attron(A_REVERSE);
-		mvaddnstr(1 + i, 0, t->pager_lines[t->pager_top + i], cols);
+		mvaddnstr(1 + i, 0, t->pager->lines[t->pager->top + i], cols);
 		if (hit)
 			attroff(A_REVERSE);
 	}
 	move(lines - 1, 0);
-	if (t->pager_typing) {
-		printw("/%s", t->pager_search->str);
+	if (t->pager->typing) {
+		printw("/%s", t->pager->search->str);
 		curs_set(1);
 		return;
 	}
@@ -64,35 +88,35 @@ void tui_pager_draw(struct tui *t, int lines, int cols)
 
 static void pager_find(struct tui *t, int from)
 {
-	int n = (int)g_strv_length(t->pager_lines);
-	g_autofree char *needle = g_utf8_casefold(t->pager_search->str, -1);
+	int n = (int)g_strv_length(t->pager->lines);
+	g_autofree char *needle = g_utf8_casefold(t->pager->search->str, -1);
 
 	if (!*needle)
 		return;
 	for (int k = 1; k <= n; k++) {
 		int i = (from + k) % n;
-		g_autofree char *line = g_utf8_casefold(t->pager_lines[i], -1);
+		g_autofree char *line = g_utf8_casefold(t->pager->lines[i], -1);
 
 		if (strstr(line, needle)) {
-			t->pager_hit = i;
-			t->pager_top = MAX(0, i - 2);
+			t->pager->hit = i;
+			t->pager->top = MAX(0, i - 2);
 			return;
 		}
 	}
-	t->pager_hit = -1;
-	tui_message(t, true, _("\"%s\" is not in this text."), t->pager_search->str);
+	t->pager->hit = -1;
+	tui_message(t, true, _("\"%s\" is not in this text."), t->pager->search->str);
 }
 
 /* Keys while typing a search in the pager. */
 static int pager_search_key(struct tui *t, wint_t ch, bool is_key)
 {
 	if (tui_is_enter(ch, is_key)) {
-		t->pager_typing = false;
-		pager_find(t, t->pager_top - 1);
+		t->pager->typing = false;
+		pager_find(t, t->pager->top - 1);
 	} else if (!is_key && ch == 27) {
-		t->pager_typing = false;
+		t->pager->typing = false;
 	} else {
-		tui_edit_text(t->pager_search, ch, is_key);
+		tui_edit_text(t->pager->search, ch, is_key);
 	}
 	return TUI_REDRAW;
 }
@@ -104,11 +128,11 @@ static int pager_key(struct tui *t, int key)
 	g_clear_pointer(&t->message, g_free);
 	switch (key) {
 	case '/':
-		t->pager_typing = true;
-		g_string_truncate(t->pager_search, 0);
+		t->pager->typing = true;
+		g_string_truncate(t->pager->search, 0);
 		break;
 	case 'n':
-		pager_find(t, t->pager_hit >= 0 ? t->pager_hit : t->pager_top - 1);
+		pager_find(t, t->pager->hit >= 0 ? t->pager->hit : t->pager->top - 1);
 		break;
 	case 'q':
 	case 27:
@@ -118,27 +142,27 @@ static int pager_key(struct tui *t, int key)
 	case 'j':
 	case KEY_DOWN:
 	case '\n':
-		t->pager_top++;
+		t->pager->top++;
 		break;
 	case 'k':
 	case KEY_UP:
-		t->pager_top--;
+		t->pager->top--;
 		break;
 	case ' ':
 	case KEY_NPAGE:
-		t->pager_top += page;
+		t->pager->top += page;
 		break;
 	case 'b':
 	case KEY_PPAGE:
-		t->pager_top -= page;
+		t->pager->top -= page;
 		break;
 	case 'g':
 	case KEY_HOME:
-		t->pager_top = 0;
+		t->pager->top = 0;
 		break;
 	case 'G':
 	case KEY_END:
-		t->pager_top = G_MAXINT / 2;
+		t->pager->top = G_MAXINT / 2;
 		break;
 	}
 	return TUI_REDRAW;
@@ -147,5 +171,5 @@ static int pager_key(struct tui *t, int key)
 
 int tui_pager_key(struct tui *t, wint_t ch, bool is_key)
 {
-	return t->pager_typing ? pager_search_key(t, ch, is_key) : pager_key(t, (int)ch);
+	return t->pager->typing ? pager_search_key(t, ch, is_key) : pager_key(t, (int)ch);
 }

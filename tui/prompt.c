@@ -27,14 +27,70 @@ bool tui_edit_text(GString *text, wint_t ch, bool is_key)
 	return false;
 }
 
+struct prompt {
+	GString *input;
+	char *label;
+	prompt_done_fn done;
+	void *data;               /* handed to done */
+	GDestroyNotify free;      /* frees it once the prompt is over */
+	prompt_changed_fn changed; /* after each edit (live filtering) */
+	bool is_command;          /* ":" prompt: history and completion */
+	GPtrArray *history;       /* earlier ":" lines, oldest first */
+	int history_pos;
+};
+
+void tui_prompt_init(struct tui *t)
+{
+	t->prompt = g_new0(struct prompt, 1);
+	t->prompt->input = g_string_new(NULL);
+	t->prompt->history = g_ptr_array_new_with_free_func(g_free);
+}
+
+static void prompt_drop(struct tui *t);
+
+void tui_prompt_fini(struct tui *t)
+{
+	prompt_drop(t);
+	g_string_free(t->prompt->input, TRUE);
+	g_ptr_array_unref(t->prompt->history);
+	g_free(t->prompt->label);
+	g_clear_pointer(&t->prompt, g_free);
+}
+
+void tui_prompt_set_changed(struct tui *t, prompt_changed_fn changed)
+{
+	t->prompt->changed = changed;
+}
+
+void tui_prompt_command(struct tui *t, const char *label, prompt_done_fn done)
+{
+	tui_prompt(t, label, "", done, NULL, NULL);
+	t->prompt->is_command = true;
+}
+
+void tui_prompt_draw(struct tui *t, int lines, int cols, const char *hint)
+{
+	move(lines - 2, 0);
+	clrtoeol();
+	attron(A_DIM);
+	/* while typing a command, the line above shows the candidates */
+	addnstr(t->prompt->is_command && t->message ? t->message : hint, cols);
+	attroff(A_DIM);
+	move(lines - 1, 0);
+	clrtoeol();
+	addstr(t->prompt->label);
+	addstr(t->prompt->input->str);
+	curs_set(1);
+}
+
 /* Ends the prompt; its data goes to the caller, who frees it with the
  * function returned in *@free_data. */
 static void *prompt_end(struct tui *t, GDestroyNotify *free_data)
 {
-	*free_data = t->prompt_free;
-	t->prompt_free = NULL;
+	*free_data = t->prompt->free;
+	t->prompt->free = NULL;
 	t->overlay = OVERLAY_NONE;
-	return g_steal_pointer(&t->prompt_data);
+	return g_steal_pointer(&t->prompt->data);
 }
 
 static void prompt_drop(struct tui *t)
@@ -50,15 +106,15 @@ void tui_prompt(struct tui *t, const char *label, const char *initial,
 		prompt_done_fn done, void *data, GDestroyNotify free_data)
 {
 	prompt_drop(t);
-	t->prompt_data = data;
-	t->prompt_free = free_data;
-	g_free(t->prompt_label);
-	t->prompt_label = g_strdup(label);
-	g_string_assign(t->input, initial);
-	t->prompt_done = done;
-	t->prompt_changed = NULL;
-	t->prompt_is_command = false;
-	t->history_pos = (int)t->history->len;
+	t->prompt->data = data;
+	t->prompt->free = free_data;
+	g_free(t->prompt->label);
+	t->prompt->label = g_strdup(label);
+	g_string_assign(t->prompt->input, initial);
+	t->prompt->done = done;
+	t->prompt->changed = NULL;
+	t->prompt->is_command = false;
+	t->prompt->history_pos = (int)t->prompt->history->len;
 	t->overlay = OVERLAY_PROMPT;
 }
 
@@ -79,7 +135,7 @@ static char *common_prefix(GPtrArray *cands)
 
 void tui_complete(struct tui *t)
 {
-	const char *text = t->input->str;
+	const char *text = t->prompt->input->str;
 	const char *word = strrchr(text, ' ');
 	bool first = word == NULL;
 	g_autoptr(GPtrArray) cands = g_ptr_array_new();
@@ -105,10 +161,10 @@ void tui_complete(struct tui *t)
 		return;
 	}
 	prefix = common_prefix(cands);
-	g_string_truncate(t->input, (gsize)(word - text));
-	g_string_append(t->input, prefix);
+	g_string_truncate(t->prompt->input, (gsize)(word - text));
+	g_string_append(t->prompt->input, prefix);
 	if (cands->len == 1) {
-		g_string_append_c(t->input, ' ');
+		g_string_append_c(t->prompt->input, ' ');
 		return;
 	}
 	list = g_string_new(NULL);
@@ -122,47 +178,47 @@ int tui_prompt_key(struct tui *t, wint_t ch, bool is_key)
 {
 	if (is_key && ch == KEY_RESIZE)
 		return TUI_REDRAW;
-	if (t->prompt_is_command && is_key && (ch == KEY_UP || ch == KEY_DOWN)) {
-		int n = (int)t->history->len;
+	if (t->prompt->is_command && is_key && (ch == KEY_UP || ch == KEY_DOWN)) {
+		int n = (int)t->prompt->history->len;
 
-		t->history_pos = CLAMP(t->history_pos + (ch == KEY_UP ? -1 : 1), 0, n);
-		g_string_assign(t->input, t->history_pos < n ?
-				(const char *)t->history->pdata[t->history_pos] : "");
+		t->prompt->history_pos = CLAMP(t->prompt->history_pos + (ch == KEY_UP ? -1 : 1), 0, n);
+		g_string_assign(t->prompt->input, t->prompt->history_pos < n ?
+				(const char *)t->prompt->history->pdata[t->prompt->history_pos] : "");
 		return TUI_REDRAW;
 	}
-	if (t->prompt_is_command && !is_key && ch == '\t') {
+	if (t->prompt->is_command && !is_key && ch == '\t') {
 		tui_complete(t);
 		return TUI_REDRAW;
 	}
 	if (tui_is_enter(ch, is_key)) {
-		g_autofree char *text = g_strdup(t->input->str);
+		g_autofree char *text = g_strdup(t->prompt->input->str);
 
 		GDestroyNotify free_data;
 		void *data;
 		int res;
 
-		if (t->prompt_is_command && *text &&
-		    (!t->history->len ||
-		     strcmp(g_ptr_array_index(t->history, t->history->len - 1), text) != 0))
-			g_ptr_array_add(t->history, g_strdup(text));
+		if (t->prompt->is_command && *text &&
+		    (!t->prompt->history->len ||
+		     strcmp(g_ptr_array_index(t->prompt->history, t->prompt->history->len - 1), text) != 0))
+			g_ptr_array_add(t->prompt->history, g_strdup(text));
 		/* @done may open the next question */
 		data = prompt_end(t, &free_data);
-		res = t->prompt_done(t, text, data);
+		res = t->prompt->done(t, text, data);
 		if (free_data)
 			free_data(data);
 		return res | TUI_REDRAW;
 	}
 	if (!is_key && ch == 27) {
 		prompt_drop(t);
-		if (t->prompt_changed)
-			t->prompt_changed(t, "");
+		if (t->prompt->changed)
+			t->prompt->changed(t, "");
 		else
 			tui_message(t, false, _("Cancelled."));
 		return TUI_REDRAW;
 	}
-	tui_edit_text(t->input, ch, is_key);
-	if (t->prompt_changed)
-		t->prompt_changed(t, t->input->str);
+	tui_edit_text(t->prompt->input, ch, is_key);
+	if (t->prompt->changed)
+		t->prompt->changed(t, t->prompt->input->str);
 	return TUI_REDRAW;
 }
 

@@ -14,9 +14,9 @@
 
 const struct vm_row *tui_cursor_row(struct tui *t)
 {
-	if (t->list.cursor < 0 || t->list.cursor >= (int)t->rows->len)
+	if (t->dv.list.cursor < 0 || t->dv.list.cursor >= (int)t->dv.rows->len)
 		return NULL;
-	return g_ptr_array_index(t->rows, t->list.cursor);
+	return g_ptr_array_index(t->dv.rows, t->dv.list.cursor);
 }
 
 const struct vm_row *tui_selected(struct tui *t)
@@ -35,17 +35,17 @@ bool tui_row_marked(struct tui *t, const struct vm_row *r)
 {
 	g_autofree char *key = tui_row_key(r);
 
-	return g_hash_table_contains(t->marked, key);
+	return g_hash_table_contains(t->dv.marked, key);
 }
 
 void tui_toggle_mark(struct tui *t, const struct vm_row *r)
 {
 	char *key = tui_row_key(r);
 
-	if (g_hash_table_remove(t->marked, key))
+	if (g_hash_table_remove(t->dv.marked, key))
 		g_free(key);
 	else
-		g_hash_table_add(t->marked, key);
+		g_hash_table_add(t->dv.marked, key);
 }
 
 /* Remembers which row the cursor is on, so it stays there as rows come,
@@ -53,7 +53,7 @@ void tui_toggle_mark(struct tui *t, const struct vm_row *r)
 void tui_keep_cursor(struct tui *t)
 {
 	if (tui_cursor_row(t))
-		list_remember(&t->list, tui_row_key(tui_cursor_row(t)));
+		list_remember(&t->dv.list, tui_row_key(tui_cursor_row(t)));
 }
 
 static int compare_visible(gconstpointer a, gconstpointer b, gpointer data)
@@ -71,10 +71,10 @@ static bool row_matches(struct tui *t, const struct vm_row *r)
 {
 	g_autofree char *folded = NULL;
 
-	if (!t->filter || !*t->filter)
+	if (!t->dv.filter || !*t->dv.filter)
 		return true;
 	folded = g_utf8_casefold(r->name, -1);
-	return strstr(folded, t->filter) != NULL;
+	return strstr(folded, t->dv.filter) != NULL;
 }
 
 static char *row_key(guint i, void *data)
@@ -97,23 +97,23 @@ void tui_rebuild_rows(struct tui *t)
 	}
 	g_ptr_array_sort_with_data(vms, compare_visible, t);
 	/* with several hosts, each group opens with its host's heading */
-	g_ptr_array_unref(t->rows);
-	t->rows = g_ptr_array_new();
+	g_ptr_array_unref(t->dv.rows);
+	t->dv.rows = g_ptr_array_new();
 	for (guint hi = 0; hi < t->hosts->len; hi++) {
 		if (grouped)
-			g_ptr_array_add(t->rows, g_ptr_array_index(t->groups, hi));
+			g_ptr_array_add(t->dv.rows, g_ptr_array_index(t->dv.groups, hi));
 		for (; k < vms->len && ((struct vm_row *)vms->pdata[k])->host == hi; k++)
-			g_ptr_array_add(t->rows, vms->pdata[k]);
+			g_ptr_array_add(t->dv.rows, vms->pdata[k]);
 	}
 	/* keep the cursor on the same row as rows come and go; at first,
 	 * on the first VM rather than its host's heading */
-	for (guint i = 0; !t->list.key && i < t->rows->len; i++) {
-		if (!tui_row_is_group(g_ptr_array_index(t->rows, i))) {
-			t->list.cursor = (int)i;
+	for (guint i = 0; !t->dv.list.key && i < t->dv.rows->len; i++) {
+		if (!tui_row_is_group(g_ptr_array_index(t->dv.rows, i))) {
+			t->dv.list.cursor = (int)i;
 			break;
 		}
 	}
-	list_rebuild(&t->list, t->rows->len, row_key, t->rows);
+	list_rebuild(&t->dv.list, t->dv.rows->len, row_key, t->dv.rows);
 }
 
 /* Takes fresh copies of the models' rows when one of them changed. */
@@ -151,8 +151,8 @@ GPtrArray *tui_targets(struct tui *t)
 {
 	GPtrArray *out = g_ptr_array_new();
 
-	for (guint i = 0; i < t->rows->len; i++) {
-		struct vm_row *r = g_ptr_array_index(t->rows, i);
+	for (guint i = 0; i < t->dv.rows->len; i++) {
+		struct vm_row *r = g_ptr_array_index(t->dv.rows, i);
 
 		if (!tui_row_is_group(r) && tui_row_marked(t, r))
 			g_ptr_array_add(out, r);

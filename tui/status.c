@@ -67,25 +67,20 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 void tui_draw_bottom(struct tui *t, int lines, int cols, const char *hint_text)
 {
 	g_autofree char *hints = hint_text ? NULL : actions_hints(t->view);
-	GString *hint = g_string_new(hint_text ? hint_text : hints);
+	const char *hint = hint_text ? hint_text : hints;
 	int running;
+
+	if (t->overlay == OVERLAY_PROMPT) {
+		tui_prompt_draw(t, lines, cols, hint);
+		return;
+	}
 	move(lines - 2, 0);
 	clrtoeol();
 	attron(A_DIM);
-	/* while typing a command, the line above shows the candidates */
-	addnstr(t->overlay == OVERLAY_PROMPT && t->prompt_is_command && t->message ?
-		t->message : hint->str, cols);
+	addnstr(hint, cols);
 	attroff(A_DIM);
-	g_string_free(hint, TRUE);
-
 	move(lines - 1, 0);
 	clrtoeol();
-	if (t->overlay == OVERLAY_PROMPT) {
-		addstr(t->prompt_label);
-		addstr(t->input->str);
-		curs_set(1);
-		return;
-	}
 	curs_set(0);
 	running = (int)t->jobs->len;
 	if (running) {

@@ -79,6 +79,9 @@ struct form;
 struct picker;
 struct template;
 struct templates_view;
+struct details;
+struct pager;
+struct prompt;
 
 /* What a finished prompt does with the text typed; @data is the
  * prompt's. */
@@ -163,10 +166,8 @@ struct tui_job {
 /* Called on the UI thread once a watched job has ended; TUI_*. */
 typedef int (*tui_job_done_fn)(struct tui *t, struct job *job, void *data);
 
-struct tui {
-	struct core_config *cfg;
-	GPtrArray *hosts;      /* struct host; the first is the main engine */
-	GPtrArray *all;        /* struct vm_row from the models, owned */
+/* The VM list view's state (view-domains.c, rows.c). */
+struct domains_view {
 	GPtrArray *groups;     /* one heading row per host (several hosts) */
 	GPtrArray *rows;       /* the visible ones: filtered, sorted */
 	GHashTable *marked;    /* row keys selected with space */
@@ -174,6 +175,13 @@ struct tui {
 	int sort;              /* index into columns[] */
 	bool sort_desc;
 	struct tui_list list;  /* cursor and scrolling, kept by row key */
+};
+
+struct tui {
+	struct core_config *cfg;
+	GPtrArray *hosts;      /* struct host; the first is the main engine */
+	GPtrArray *all;        /* struct vm_row from the models, owned */
+	struct domains_view dv;
 	GPtrArray *jobs;       /* struct tui_job: commands in flight */
 	GPtrArray *watched;    /* the jobs whose end a callback waits for */
 	gint64 next_refresh;   /* monotonic µs */
@@ -185,49 +193,12 @@ struct tui {
 	char *message;         /* last notice or error for the status bar */
 	bool message_is_error;
 
-	/* prompt */
-	GString *input;
-	char *prompt_label;
-	prompt_done_fn prompt_done;
-	void *prompt_data;        /* handed to prompt_done */
-	GDestroyNotify prompt_free; /* frees it once the prompt is over */
-	prompt_changed_fn prompt_changed;
-	bool prompt_is_command;   /* ":" prompt: history and completion */
-	GPtrArray *history;       /* earlier ":" lines, oldest first */
-	int history_pos;
-
-	/* pager */
-	char *pager_title;
-	gchar **pager_lines;
-	int pager_top;
-	GString *pager_search;  /* text searched for with "/" */
-	bool pager_typing;      /* the search text is being typed */
-	int pager_hit;          /* line of the last match, or -1 */
-
+	struct prompt *prompt; /* the prompt line and the ":" history */
+	struct pager *pager;   /* the last text shown in the pager */
 	struct form *form;          /* the New VM form, while open */
 	struct picker *picker;      /* the pop-up list, while open */
 
-	/* details pane of the selected VM */
-	struct vm_spec *detail;     /* last description read, or NULL */
-	char detail_uuid[VIR_UUID_STRING_BUFLEN];
-	unsigned detail_host;
-	int detail_state;
-	int detail_row_state;       /* the list's state when it was read */
-	struct job *detail_job;     /* describe in flight */
-	bool detail_stale;          /* re-read once the job in flight ends */
-	int detail_tab;
-	struct job *tail_job;       /* reading the serial log (Console tab) */
-	gchar **tail_lines;         /* its last lines, as last read */
-	char *tail_path;            /* the log they came from */
-	gint64 tail_at;             /* monotonic µs of the last read */
-	struct job *shot_job;       /* a picture of the screen (Screen tab) */
-	struct render_cell *shot;   /* the last one, shot_w × shot_h cells */
-	int shot_w, shot_h;
-	char *shot_error;           /* or why there is none */
-	char shot_uuid[VIR_UUID_STRING_BUFLEN]; /* whose it is */
-	unsigned shot_host;
-	int shot_max_w, shot_max_h; /* the room the tab had last drawn */
-	gint64 shot_at;             /* monotonic µs of the last request */
+	struct details *details;    /* the VM list's details pane */
 
 	bool utf8, color;
 };
@@ -336,11 +307,24 @@ void tui_keep_cursor(struct tui *t);
 void tui_toggle_mark(struct tui *t, const struct vm_row *r);
 
 /* prompt.c */
+/* The prompt line's state, with an empty ":" history. */
+void tui_prompt_init(struct tui *t);
+void tui_prompt_fini(struct tui *t);
+/* The ":" prompt: @done gets the line; Up and Down recall earlier
+ * lines, Tab completes. */
+void tui_prompt_command(struct tui *t, const char *label, prompt_done_fn done);
+/* Live filtering: @changed after each edit of the open prompt (Esc calls
+ * it with ""). */
+void tui_prompt_set_changed(struct tui *t, prompt_changed_fn changed);
+/* The two bottom lines while the prompt is open: @hint (or the
+ * completion's candidates), then the label and the text typed. */
+void tui_prompt_draw(struct tui *t, int lines, int cols, const char *hint);
 int tui_prompt_key(struct tui *t, wint_t ch, bool is_key);
 
 /* pager.c */
 int tui_pager_key(struct tui *t, wint_t ch, bool is_key);
 void tui_pager_draw(struct tui *t, int lines, int cols);
+void tui_pager_free(struct pager *p);
 
 /* app.c */
 /* Makes @view the one on screen; its open may refuse (and say why). */
@@ -366,6 +350,7 @@ struct action {
 enum action_flags {
 	ACT_SELECTION = 1 << 0, /* needs something selected (the view's) */
 	ACT_HINT = 1 << 1,      /* shown in the hint line */
+	ACT_MARKED = 1 << 2,    /* acts on all marked VMs */
 };
 extern const struct action actions[];
 /* Applies [keys] of @cfg to the bindings; -1 with an error naming the
@@ -458,6 +443,10 @@ int theme_configure(const struct core_config *cfg);
 void theme_apply(struct tui *t);
 
 /* view-details.c: the selected VM's tabs in rows [top, top + height) */
+/* The pane's state, empty (view_details_free frees it). */
+void view_details_init(struct tui *t);
+/* The description of @vm as last read, or NULL. */
+const struct vm_spec *view_details_spec(struct tui *t, const struct vm_row *vm);
 void view_details_draw(struct tui *t, int top, int height, int cols);
 /* Starts reading the selected VM's description when the selection or its
  * state changed since the last read, or when @force (a command ran). */

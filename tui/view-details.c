@@ -23,6 +23,44 @@
 #include "console/render.h"
 #include "tui/tui.h"
 
+/* The pane's state: the selected VM's description as last read, the
+ * Console tab's lines and the Screen tab's picture. */
+struct details {
+	struct vm_spec *spec;       /* last description read, or NULL */
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	unsigned host;
+	int state;
+	int row_state;              /* the list's state when it was read */
+	struct job *job;            /* describe in flight */
+	bool stale;                 /* re-read once the job in flight ends */
+	int tab;
+	struct job *tail_job;       /* reading the serial log (Console tab) */
+	gchar **tail_lines;         /* its last lines, as last read */
+	char *tail_path;            /* the log they came from */
+	gint64 tail_at;             /* monotonic µs of the last read */
+	struct job *shot_job;       /* a picture of the screen (Screen tab) */
+	struct render_cell *shot;   /* the last one, shot_w × shot_h cells */
+	int shot_w, shot_h;
+	char *shot_error;           /* or why there is none */
+	char shot_uuid[VIR_UUID_STRING_BUFLEN]; /* whose it is */
+	unsigned shot_host;
+	int shot_max_w, shot_max_h; /* the room the tab had last drawn */
+	gint64 shot_at;             /* monotonic µs of the last request */
+};
+
+void view_details_init(struct tui *t)
+{
+	if (!t->details)
+		t->details = g_new0(struct details, 1);
+}
+
+const struct vm_spec *view_details_spec(struct tui *t, const struct vm_row *vm)
+{
+	const struct details *d = t->details;
+
+	return d->spec && strcmp(d->uuid, vm->uuid) == 0 && d->host == vm->host ? d->spec : NULL;
+}
+
 struct describe {
 	struct engine *eng;
 	unsigned host;
@@ -139,15 +177,15 @@ static void tail_update(struct tui *t)
 {
 	struct tail *tl;
 
-	if (!console_tab(t) || !t->detail || !t->detail->serial_log || t->tail_job ||
-	    g_get_monotonic_time() - t->tail_at < G_USEC_PER_SEC)
+	if (!console_tab(t) || !t->details->spec || !t->details->spec->serial_log || t->details->tail_job ||
+	    g_get_monotonic_time() - t->details->tail_at < G_USEC_PER_SEC)
 		return;
 	tl = g_new0(struct tail, 1);
-	tl->path = g_strdup(t->detail->serial_log);
+	tl->path = g_strdup(t->details->spec->serial_log);
 	tl->folders = g_strdupv(t->cfg->log_folders);
-	t->tail_at = g_get_monotonic_time();
-	t->tail_job = job_submit("console-log", tail_job, tl, tail_free, false);
-	tui_watch(t, t->tail_job, tail_done, NULL);
+	t->details->tail_at = g_get_monotonic_time();
+	t->details->tail_job = job_submit("console-log", tail_job, tl, tail_free, false);
+	tui_watch(t, t->details->tail_job, tail_done, NULL);
 }
 
 static int tail_done(struct tui *t, struct job *job, void *data)
@@ -155,12 +193,12 @@ static int tail_done(struct tui *t, struct job *job, void *data)
 	struct tail *tl = job_data(job);
 	g_autofree char *err = NULL;
 
-	g_strfreev(t->tail_lines);
-	t->tail_lines = job_get_error(t->tail_job, &err) == CORE_OK ?
+	g_strfreev(t->details->tail_lines);
+	t->details->tail_lines = job_get_error(t->details->tail_job, &err) == CORE_OK ?
 		g_steal_pointer(&tl->lines) : g_strsplit(err, "\n", -1);
-	g_free(t->tail_path);
-	t->tail_path = g_strdup(tl->path);
-	g_clear_pointer(&t->tail_job, job_unref);
+	g_free(t->details->tail_path);
+	t->details->tail_path = g_strdup(tl->path);
+	g_clear_pointer(&t->details->tail_job, job_unref);
 	return TUI_REDRAW;
 }
 
@@ -205,9 +243,9 @@ static void shot_update(struct tui *t)
 	struct host *h = vm ? tui_host(t, vm) : NULL;
 	struct shot *sh;
 
-	if (!screen_tab(t) || !vm || !h || !h->eng || !t->detail || !t->detail->graphics ||
-	    !t->color || !vm_state_active(vm->state) || t->shot_job || t->shot_max_w < 4 ||
-	    t->shot_max_h < 2 || g_get_monotonic_time() - t->shot_at < G_USEC_PER_SEC)
+	if (!screen_tab(t) || !vm || !h || !h->eng || !t->details->spec || !t->details->spec->graphics ||
+	    !t->color || !vm_state_active(vm->state) || t->details->shot_job || t->details->shot_max_w < 4 ||
+	    t->details->shot_max_h < 2 || g_get_monotonic_time() - t->details->shot_at < G_USEC_PER_SEC)
 		return;
 	sh = g_new0(struct shot, 1);
 	sh->eng = h->eng;
@@ -215,11 +253,11 @@ static void shot_update(struct tui *t)
 	g_strlcpy(sh->uuid, vm->uuid, sizeof sh->uuid);
 	sh->host = vm->host;
 	sh->colors = COLORS;
-	sh->max_w = t->shot_max_w;
-	sh->max_h = t->shot_max_h;
-	t->shot_at = g_get_monotonic_time();
-	t->shot_job = job_submit("screenshot", shot_job, sh, shot_free, false);
-	tui_watch(t, t->shot_job, shot_done, NULL);
+	sh->max_w = t->details->shot_max_w;
+	sh->max_h = t->details->shot_max_h;
+	t->details->shot_at = g_get_monotonic_time();
+	t->details->shot_job = job_submit("screenshot", shot_job, sh, shot_free, false);
+	tui_watch(t, t->details->shot_job, shot_done, NULL);
 }
 
 static int shot_done(struct tui *t, struct job *job, void *data)
@@ -227,18 +265,18 @@ static int shot_done(struct tui *t, struct job *job, void *data)
 	struct shot *sh = job_data(job);
 	g_autofree char *err = NULL;
 
-	g_clear_pointer(&t->shot, g_free);
-	g_clear_pointer(&t->shot_error, g_free);
-	if (job_get_error(t->shot_job, &err) == CORE_OK) {
-		t->shot = g_steal_pointer(&sh->cells);
-		t->shot_w = sh->w;
-		t->shot_h = sh->h;
+	g_clear_pointer(&t->details->shot, g_free);
+	g_clear_pointer(&t->details->shot_error, g_free);
+	if (job_get_error(t->details->shot_job, &err) == CORE_OK) {
+		t->details->shot = g_steal_pointer(&sh->cells);
+		t->details->shot_w = sh->w;
+		t->details->shot_h = sh->h;
 	} else {
-		t->shot_error = g_steal_pointer(&err);
+		t->details->shot_error = g_steal_pointer(&err);
 	}
-	g_strlcpy(t->shot_uuid, sh->uuid, sizeof t->shot_uuid);
-	t->shot_host = sh->host;
-	g_clear_pointer(&t->shot_job, job_unref);
+	g_strlcpy(t->details->shot_uuid, sh->uuid, sizeof t->details->shot_uuid);
+	t->details->shot_host = sh->host;
+	g_clear_pointer(&t->details->shot_job, job_unref);
 	return TUI_REDRAW;
 }
 
@@ -253,37 +291,37 @@ void view_details_update(struct tui *t, bool force)
 		return;
 	tail_update(t);
 	shot_update(t);
-	if (!force && strcmp(vm->uuid, t->detail_uuid) == 0 &&
-	    vm->host == t->detail_host && vm->state == t->detail_row_state)
+	if (!force && strcmp(vm->uuid, t->details->uuid) == 0 &&
+	    vm->host == t->details->host && vm->state == t->details->row_state)
 		return;
-	if (t->detail_job) {
-		t->detail_stale = true;
+	if (t->details->job) {
+		t->details->stale = true;
 		return;
 	}
 	d = g_new0(struct describe, 1);
 	d->eng = tui_host(t, vm)->eng;
 	d->host = vm->host;
 	g_strlcpy(d->uuid, vm->uuid, sizeof d->uuid);
-	g_strlcpy(t->detail_uuid, vm->uuid, sizeof t->detail_uuid);
-	t->detail_host = vm->host;
-	t->detail_row_state = vm->state;
-	t->detail_job = job_submit("describe", describe_job, d, describe_free, false);
-	tui_watch(t, t->detail_job, describe_done, NULL);
+	g_strlcpy(t->details->uuid, vm->uuid, sizeof t->details->uuid);
+	t->details->host = vm->host;
+	t->details->row_state = vm->state;
+	t->details->job = job_submit("describe", describe_job, d, describe_free, false);
+	tui_watch(t, t->details->job, describe_done, NULL);
 }
 
 static int describe_done(struct tui *t, struct job *job, void *data)
 {
 	struct describe *d = job_data(job);
 
-	if (job_get_error(t->detail_job, NULL) == CORE_OK &&
-	    strcmp(d->uuid, t->detail_uuid) == 0 && d->host == t->detail_host) {
-		vm_spec_free(t->detail);
-		t->detail = g_steal_pointer(&d->spec);
-		t->detail_state = d->state;
+	if (job_get_error(t->details->job, NULL) == CORE_OK &&
+	    strcmp(d->uuid, t->details->uuid) == 0 && d->host == t->details->host) {
+		vm_spec_free(t->details->spec);
+		t->details->spec = g_steal_pointer(&d->spec);
+		t->details->state = d->state;
 	}
-	g_clear_pointer(&t->detail_job, job_unref);
-	if (t->detail_stale) {
-		t->detail_stale = false;
+	g_clear_pointer(&t->details->job, job_unref);
+	if (t->details->stale) {
+		t->details->stale = false;
 		view_details_update(t, true);
 	}
 	return TUI_REDRAW;
@@ -291,20 +329,21 @@ static int describe_done(struct tui *t, struct job *job, void *data)
 
 void view_details_free(struct tui *t)
 {
-	if (t->detail_job)
-		job_wait(t->detail_job, 2000);
-	if (t->tail_job)
-		job_wait(t->tail_job, 2000);
-	if (t->shot_job)
-		job_wait(t->shot_job, 2000);
-	g_clear_pointer(&t->shot_job, job_unref);
-	g_clear_pointer(&t->shot, g_free);
-	g_clear_pointer(&t->shot_error, g_free);
-	g_clear_pointer(&t->detail_job, job_unref);
-	g_clear_pointer(&t->tail_job, job_unref);
-	g_clear_pointer(&t->tail_lines, g_strfreev);
-	g_clear_pointer(&t->tail_path, g_free);
-	g_clear_pointer(&t->detail, vm_spec_free);
+	if (t->details->job)
+		job_wait(t->details->job, 2000);
+	if (t->details->tail_job)
+		job_wait(t->details->tail_job, 2000);
+	if (t->details->shot_job)
+		job_wait(t->details->shot_job, 2000);
+	g_clear_pointer(&t->details->shot_job, job_unref);
+	g_clear_pointer(&t->details->shot, g_free);
+	g_clear_pointer(&t->details->shot_error, g_free);
+	g_clear_pointer(&t->details->job, job_unref);
+	g_clear_pointer(&t->details->tail_job, job_unref);
+	g_clear_pointer(&t->details->tail_lines, g_strfreev);
+	g_clear_pointer(&t->details->tail_path, g_free);
+	g_clear_pointer(&t->details->spec, vm_spec_free);
+	g_clear_pointer(&t->details, g_free);
 }
 
 /* "Label:  value" at row @y, if @value. */
@@ -322,7 +361,7 @@ static int field(int y, int x, int cols, const char *label, const char *value)
 
 static void tab_overview(struct tui *t, int y, int h, int cols)
 {
-	const struct vm_spec *s = t->detail;
+	const struct vm_spec *s = t->details->spec;
 	const struct vm_row *vm = tui_selected(t);
 	g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", s->memory_mib);
 	g_autofree char *cpus = g_strdup_printf("%u", s->vcpus);
@@ -330,7 +369,7 @@ static void tab_overview(struct tui *t, int y, int h, int cols)
 	int end = y + h;
 
 	tui_uptime_text(up, sizeof up, vm);
-	y = field(y, 2, cols, _("State:"), vm_state_label(t->detail_state));
+	y = field(y, 2, cols, _("State:"), vm_state_label(t->details->state));
 	if (y < end && *up)
 		y = field(y, 2, cols, _("Up for:"), up);
 	if (y < end && vm->ip)
@@ -353,7 +392,7 @@ static void tab_overview(struct tui *t, int y, int h, int cols)
 
 static void tab_hardware(struct tui *t, int y, int h, int cols)
 {
-	const struct vm_spec *s = t->detail;
+	const struct vm_spec *s = t->details->spec;
 	g_autofree char *cpus = g_strdup_printf("%u (max %u)", s->vcpus, s->max_vcpus);
 	g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB (max %" PRIu64 " MiB)",
 					       s->memory_mib, s->max_memory_mib);
@@ -386,7 +425,7 @@ static void tab_hardware(struct tui *t, int y, int h, int cols)
 
 static void tab_disks(struct tui *t, int y, int h, int cols)
 {
-	const struct vm_spec *s = t->detail;
+	const struct vm_spec *s = t->details->spec;
 
 	if (!s->disks->len)
 		mvaddstr(y, 2, _("No disks."));
@@ -402,7 +441,7 @@ static void tab_disks(struct tui *t, int y, int h, int cols)
 
 static void tab_network(struct tui *t, int y, int h, int cols)
 {
-	const struct vm_spec *s = t->detail;
+	const struct vm_spec *s = t->details->spec;
 	const struct vm_row *vm = tui_selected(t);
 	int end = y + h;
 
@@ -421,7 +460,7 @@ static void tab_network(struct tui *t, int y, int h, int cols)
 
 static void tab_events(struct tui *t, int y, int h, int cols)
 {
-	g_auto(GStrv) lines = model_events(tui_host(t, NULL)->model, t->detail_uuid);
+	g_auto(GStrv) lines = model_events(tui_host(t, NULL)->model, t->details->uuid);
 	int n = (int)g_strv_length(lines);
 
 	if (!n)
@@ -433,34 +472,34 @@ static void tab_events(struct tui *t, int y, int h, int cols)
 
 static void tab_console(struct tui *t, int y, int h, int cols)
 {
-	const char *log = t->detail->serial_log;
-	int n = t->tail_lines ? (int)g_strv_length(t->tail_lines) : 0;
+	const char *log = t->details->spec->serial_log;
+	int n = t->details->tail_lines ? (int)g_strv_length(t->details->tail_lines) : 0;
 
 	if (!log) {
 		mvaddnstr(y, 2, _("No serial log: vmtui keeps one for the VMs it creates on the embedded engine."),
 			  cols - 2);
 		return;
 	}
-	if (!t->tail_lines || g_strcmp0(t->tail_path, log) != 0) {
+	if (!t->details->tail_lines || g_strcmp0(t->details->tail_path, log) != 0) {
 		mvaddnstr(y, 2, _("Reading the serial log..."), cols - 2);
 		return;
 	}
-	if (!n || (n == 1 && !*t->tail_lines[0]))
+	if (!n || (n == 1 && !*t->details->tail_lines[0]))
 		mvaddnstr(y, 2, _("The serial console has printed nothing yet."), cols - 2);
 	/* the newest at the bottom, as many as fit */
 	for (int i = MAX(0, n - h); i < n; i++)
-		mvaddnstr(y++, 1, t->tail_lines[i], cols - 1);
+		mvaddnstr(y++, 1, t->details->tail_lines[i], cols - 1);
 }
 
 static void tab_screen(struct tui *t, int y, int h, int cols)
 {
 	const struct vm_row *vm = tui_selected(t);
-	bool mine = t->shot && strcmp(t->shot_uuid, vm->uuid) == 0 &&
-		    t->shot_host == vm->host;
+	bool mine = t->details->shot && strcmp(t->details->shot_uuid, vm->uuid) == 0 &&
+		    t->details->shot_host == vm->host;
 
-	t->shot_max_w = cols - 4;
-	t->shot_max_h = h;
-	if (!t->detail->graphics) {
+	t->details->shot_max_w = cols - 4;
+	t->details->shot_max_h = h;
+	if (!t->details->spec->graphics) {
 		mvaddnstr(y, 2, _("No graphical display: the VM was created with --no-graphics."), cols - 2);
 		return;
 	}
@@ -473,14 +512,14 @@ static void tab_screen(struct tui *t, int y, int h, int cols)
 		return;
 	}
 	if (!mine) {
-		mvaddnstr(y, 2, t->shot_error && strcmp(t->shot_uuid, vm->uuid) == 0 ?
-			  t->shot_error : _("Taking a picture of the screen..."), cols - 2);
+		mvaddnstr(y, 2, t->details->shot_error && strcmp(t->details->shot_uuid, vm->uuid) == 0 ?
+			  t->details->shot_error : _("Taking a picture of the screen..."), cols - 2);
 		return;
 	}
-	for (int r = 0; r < t->shot_h && r < h; r++) {
+	for (int r = 0; r < t->details->shot_h && r < h; r++) {
 		move(y + r, 2);
-		for (int c = 0; c < t->shot_w && c < cols - 4; c++) {
-			const struct render_cell *cell = &t->shot[r * t->shot_w + c];
+		for (int c = 0; c < t->details->shot_w && c < cols - 4; c++) {
+			const struct render_cell *cell = &t->details->shot[r * t->details->shot_w + c];
 			int pair = alloc_pair(cell->ch == ' ' ? cell->bg : cell->fg, cell->bg);
 			wchar_t wc[2] = { (wchar_t)cell->ch, 0 };
 			cchar_t cc;
@@ -490,8 +529,8 @@ static void tab_screen(struct tui *t, int y, int h, int cols)
 		}
 	}
 	attrset(A_NORMAL);
-	if (t->shot_w + 6 < cols)
-		mvaddnstr(y, t->shot_w + 5, _("v: the screen, live"), cols - t->shot_w - 5);
+	if (t->details->shot_w + 6 < cols)
+		mvaddnstr(y, t->details->shot_w + 5, _("v: the screen, live"), cols - t->details->shot_w - 5);
 }
 
 static const struct {
@@ -510,12 +549,12 @@ static const struct {
 
 static bool console_tab(const struct tui *t)
 {
-	return tabs[t->detail_tab].draw == tab_console;
+	return tabs[t->details->tab].draw == tab_console;
 }
 
 static bool screen_tab(const struct tui *t)
 {
-	return tabs[t->detail_tab].draw == tab_screen;
+	return tabs[t->details->tab].draw == tab_screen;
 }
 
 bool view_details_live(const struct tui *t)
@@ -527,7 +566,7 @@ int view_details_next_tab(struct tui *t, int step)
 {
 	int n = (int)G_N_ELEMENTS(tabs);
 
-	t->detail_tab = ((t->detail_tab + step) % n + n) % n;
+	t->details->tab = ((t->details->tab + step) % n + n) % n;
 	return TUI_REDRAW;
 }
 
@@ -567,18 +606,18 @@ void view_details_draw(struct tui *t, int top, int height, int cols)
 	move(top, 0);
 	clrtoeol();
 	for (size_t i = 0; i < G_N_ELEMENTS(tabs); i++) {
-		if ((int)i == t->detail_tab)
+		if ((int)i == t->details->tab)
 			attron(A_REVERSE | A_BOLD);
 		printw(" %s ", _(tabs[i].title));
-		if ((int)i == t->detail_tab)
+		if ((int)i == t->details->tab)
 			attroff(A_REVERSE | A_BOLD);
 		addch(' ');
 	}
 	attron(A_DIM);
 	addstr(_(" (Tab)"));
 	attroff(A_DIM);
-	if (!vm || !t->detail || strcmp(vm->uuid, t->detail_uuid) != 0 ||
-	    vm->host != t->detail_host)
+	if (!vm || !t->details->spec || strcmp(vm->uuid, t->details->uuid) != 0 ||
+	    vm->host != t->details->host)
 		return;
-	tabs[t->detail_tab].draw(t, top + 1, height - 1, cols);
+	tabs[t->details->tab].draw(t, top + 1, height - 1, cols);
 }

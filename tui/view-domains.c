@@ -244,11 +244,11 @@ const struct column columns[] = {
 int view_domains_compare(const struct tui *t, const struct vm_row *a,
 			 const struct vm_row *b)
 {
-	int c = columns[t->sort].compare(a, b);
+	int c = columns[t->dv.sort].compare(a, b);
 
 	if (c == 0)
 		c = cmp_name(a, b);
-	return t->sort_desc ? -c : c;
+	return t->dv.sort_desc ? -c : c;
 }
 
 #define MARK_CELLS 3  /* mark and state glyph before the first column */
@@ -385,10 +385,10 @@ static void draw_list(struct tui *t, int top, int height, int cols)
 	tui_put_cells("", MARK_CELLS, true);
 	for (int i = 0; columns[i].id; i++) {
 		const char *label = _(columns[i].heading);
-		g_autofree char *s = t->sort != i ? g_strdup(label) :
+		g_autofree char *s = t->dv.sort != i ? g_strdup(label) :
 			g_strdup_printf("%s %s", label, t->utf8 ?
-					(t->sort_desc ? "\u25bc" : "\u25b2") :
-					(t->sort_desc ? "v" : "^"));
+					(t->dv.sort_desc ? "\u25bc" : "\u25b2") :
+					(t->dv.sort_desc ? "v" : "^"));
 
 		if (shown[i])
 			tui_put_cells(s, i == last ? MAX(0, cols - getcurx(stdscr)) :
@@ -396,24 +396,29 @@ static void draw_list(struct tui *t, int top, int height, int cols)
 	}
 	attroff(A_UNDERLINE);
 
-	list_scroll(&t->list, t->rows->len, top + 2, body - 1);
+	list_scroll(&t->dv.list, t->dv.rows->len, top + 2, body - 1);
 	for (int i = 0; i < body - 1; i++) {
-		int r = t->list.top + i;
+		int r = t->dv.list.top + i;
 		const struct vm_row *row;
 
 		move(top + 2 + i, 0);
 		clrtoeol();
-		if (r >= (int)t->rows->len) {
-			if (t->rows->len == 0 && i == 1) {
+		if (r >= (int)t->dv.rows->len) {
+			if (t->dv.rows->len == 0 && i == 1) {
+				g_autofree char *empty = !main->loaded ? g_strdup(_("Reading the VM list...")) :
+					t->dv.filter ?
+					g_strdup_printf(_("No VM name contains the filter text (%s then Esc shows all)."),
+							actions_key_of("filter")) :
+					g_strdup_printf(_("No VMs yet: press %s to create one."),
+							actions_key_of("new"));
+
 				move(top + 3, 2);
-				addstr(!main->loaded ? _("Reading the VM list...") :
-				       t->filter ? _("No VM name contains the filter text (/ then Esc shows all).") :
-				       _("No VMs yet: press n to create one."));
+				tui_put_cells(empty, MAX(0, cols - 3), false);
 			}
 			continue;
 		}
-		row = g_ptr_array_index(t->rows, r);
-		if (r == t->list.cursor)
+		row = g_ptr_array_index(t->dv.rows, r);
+		if (r == t->dv.list.cursor)
 			attron(A_REVERSE);
 		if (tui_row_is_group(row)) {
 			draw_group(t, row, cols);
@@ -435,7 +440,7 @@ static void draw_list(struct tui *t, int top, int height, int cols)
 			tui_put_cells(buf, c == last ? MAX(0, cols - getcurx(stdscr)) :
 				  columns[c].width ? columns[c].width : name_w + 1, true);
 		}
-		if (r == t->list.cursor)
+		if (r == t->dv.list.cursor)
 			attroff(A_REVERSE);
 	}
 }
@@ -466,19 +471,19 @@ static int mouse(struct tui *t)
 
 	if (getmouse(&ev) != OK)
 		return TUI_NONE;
-	if (ev.y == t->list.y - 1 && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
+	if (ev.y == t->dv.list.y - 1 && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
 		/* a heading: sort by it, a second click reverses */
 		int col = column_at(COLS, ev.x);
 
 		if (col < 0)
 			return TUI_REDRAW;
-		t->sort_desc = col == t->sort && !t->sort_desc;
-		t->sort = col;
+		t->dv.sort_desc = col == t->dv.sort && !t->dv.sort_desc;
+		t->dv.sort = col;
 		tui_rebuild_rows(t);
 		tui_message(t, false, _("Sorted by %s."), _(columns[col].heading));
 		return TUI_REDRAW;
 	}
-	switch (list_mouse(&t->list, t->rows->len, &ev)) {
+	switch (list_mouse(&t->dv.list, t->dv.rows->len, &ev)) {
 	case LIST_MISS:
 		return TUI_REDRAW;
 	case LIST_MENU:
@@ -527,7 +532,7 @@ static int view_key(struct tui *t, int key)
 			return group_activate(t, cur);
 		return actions_dispatch(t, '\n') | TUI_REDRAW;
 	}
-	if (list_key(&t->list, t->rows->len, key)) {
+	if (list_key(&t->dv.list, t->dv.rows->len, key)) {
 		tui_keep_cursor(t);
 		return TUI_REDRAW;
 	}
@@ -539,12 +544,12 @@ static int view_key(struct tui *t, int key)
 	case KEY_BTAB:
 		return view_details_next_tab(t, -1);
 	case 27: /* Esc: drop the marks */
-		g_hash_table_remove_all(t->marked);
+		g_hash_table_remove_all(t->dv.marked);
 		return TUI_REDRAW;
 	case ' ':
 		if (tui_selected(t)) {
 			tui_toggle_mark(t, tui_selected(t));
-			list_key(&t->list, t->rows->len, KEY_DOWN);
+			list_key(&t->dv.list, t->dv.rows->len, KEY_DOWN);
 			tui_keep_cursor(t);
 		}
 		return TUI_REDRAW;
@@ -580,11 +585,26 @@ static void view_idle(struct tui *t)
 static bool view_close(struct tui *t)
 {
 	view_details_free(t);
+	g_clear_pointer(&t->dv.rows, g_ptr_array_unref);
+	g_clear_pointer(&t->dv.marked, g_hash_table_unref);
+	g_clear_pointer(&t->dv.filter, g_free);
+	list_fini(&t->dv.list);
 	return true;
+}
+
+static int view_open(struct tui *t)
+{
+	if (!t->dv.rows) {
+		t->dv.rows = g_ptr_array_new();
+		t->dv.marked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	}
+	view_details_init(t);
+	return TUI_REDRAW;
 }
 
 const struct view view_domains = {
 	.title = N_("The VM list"),
+	.open = view_open,
 	.draw = view_draw,
 	.key = view_key,
 	.selected = view_selected,
