@@ -1,5 +1,5 @@
 /*
- * cmd-templates.c — the exec functions of `template ...`, `provision` and
+ * templates.c — the exec functions of `template ...`, `provision` and
  * `lab delete`.  Like every exec they run on a job worker, write to
  * ctx->out and leave the work to templates/.
  */
@@ -9,12 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
+#include "cmd/cmd-priv.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "templates/templates.h"
-
-#define MIB (UINT64_C(1) << 20)
 
 int exec_template_create(struct cmd_ctx *ctx)
 {

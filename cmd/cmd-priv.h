@@ -1,0 +1,73 @@
+/*
+ * cmd-priv.h — what the files of cmd/ share and nothing outside uses:
+ * the exec functions the table points at, option and output helpers.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "cmd/cmd.h"
+
+#define MIB (UINT64_C(1) << 20)
+
+/* run.c */
+/* Reads the size option @name (a number of MiB by default, or with a
+ * unit) into *@mib when given.  0, or -1 with an error. */
+int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib);
+
+/* output.c */
+/* A "Label: value" line of an info command (nothing for a NULL value),
+ * or the JSON member @key with --json; *@first tells whether it opens the
+ * object. */
+void info_field(struct cmd_ctx *ctx, bool *first, const char *key,
+		const char *label, const char *value);
+/* The same for a number. */
+void info_number(struct cmd_ctx *ctx, bool *first, const char *key,
+		 const char *label, uint64_t v);
+
+/* vm.c: the VM commands */
+int exec_list(struct cmd_ctx *ctx);
+int exec_info(struct cmd_ctx *ctx);
+int exec_create(struct cmd_ctx *ctx);
+int exec_start(struct cmd_ctx *ctx);
+int exec_shutdown(struct cmd_ctx *ctx);
+int exec_destroy(struct cmd_ctx *ctx);
+int exec_reboot(struct cmd_ctx *ctx);
+int exec_reset(struct cmd_ctx *ctx);
+int exec_suspend(struct cmd_ctx *ctx);
+int exec_resume(struct cmd_ctx *ctx);
+int exec_delete(struct cmd_ctx *ctx);
+int exec_rename(struct cmd_ctx *ctx);
+int exec_set(struct cmd_ctx *ctx);
+int exec_dumpxml(struct cmd_ctx *ctx);
+int exec_console(struct cmd_ctx *ctx);
+int exec_vnc(struct cmd_ctx *ctx);
+int exec_os_list(struct cmd_ctx *ctx);
+
+/* images.c: `image ...` */
+int exec_image_import(struct cmd_ctx *ctx);
+int exec_image_list(struct cmd_ctx *ctx);
+int exec_image_info(struct cmd_ctx *ctx);
+int exec_image_delete(struct cmd_ctx *ctx);
+
+/* ova.c: `ova import`, `ova export` */
+int exec_ova_import(struct cmd_ctx *ctx);
+int exec_ova_export(struct cmd_ctx *ctx);
+
+/* templates.c: `template ...`, `provision`, `lab delete` */
+int exec_template_create(struct cmd_ctx *ctx);
+int exec_template_list(struct cmd_ctx *ctx);
+int exec_template_info(struct cmd_ctx *ctx);
+int exec_template_edit(struct cmd_ctx *ctx);
+int exec_template_delete(struct cmd_ctx *ctx);
+int exec_provision(struct cmd_ctx *ctx);
+int exec_lab_delete(struct cmd_ctx *ctx);
+
+/* host.c: events, doctor, help, version */
+int exec_events(struct cmd_ctx *ctx);
+int exec_doctor(struct cmd_ctx *ctx);
+int exec_help(struct cmd_ctx *ctx);
+int exec_version(struct cmd_ctx *ctx);

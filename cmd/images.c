@@ -1,0 +1,235 @@
+/*
+ * images.c — the exec functions of `image ...`: import, list, info and
+ * delete in the image store.  Like every exec they run on a job worker,
+ * write to ctx->out and leave the work to images/.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd-priv.h"
+#include "core/i18n.h"
+#include "core/image.h"
+#include "core/names.h"
+#include "images/images.h"
+
+/* "4.0 MiB": GLib's size with a plain space (it puts a no-break space
+ * between number and unit, which scripts reading us do not expect). */
+static char *size_short(uint64_t bytes)
+{
+	char *s = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
+	char *nbsp = strstr(s, "\u00a0");
+
+	if (nbsp) {
+		nbsp[0] = ' ';
+		memmove(nbsp + 1, nbsp + 2, strlen(nbsp + 2) + 1);
+	}
+	return s;
+}
+
+/* "4.0 MiB (4194304 bytes)" */
+static char *size_text(uint64_t bytes)
+{
+	g_autofree char *h = size_short(bytes);
+
+	return g_strdup_printf(_("%s (%" PRIu64 " bytes)"), h, bytes);
+}
+
+
+int exec_image_import(struct cmd_ctx *ctx)
+{
+	struct image_import_opts o = {
+		.name = cmd_opt_str(ctx, "name"),
+		.format = cmd_opt_str(ctx, "format"),
+		.convert = cmd_opt_str(ctx, "convert"),
+		.sha256 = cmd_opt_str(ctx, "sha256"),
+		.sums = cmd_opt_str(ctx, "sums"),
+		.backing = cmd_opt_str(ctx, "backing"),
+	};
+	autoptr(image_entry) e = image_import(ctx->args[0], &o, ctx->job);
+	g_autofree char *vsize = NULL;
+
+	if (!e)
+		return -1;
+	vsize = size_text(e->virtual_size);
+	g_string_append_printf(ctx->out, _("Imported image \"%s\" (%s, %s)."), e->name,
+			       e->format, vsize);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
+int exec_image_list(struct cmd_ctx *ctx)
+{
+	g_autoptr(GPtrArray) list = image_list();
+	int name_w = cli_width(_("NAME"));
+
+	if (!list)
+		return -1;
+	if (ctx->json) {
+		g_string_append_c(ctx->out, '[');
+		for (guint i = 0; i < list->len; i++) {
+			struct image_entry *e = g_ptr_array_index(list, i);
+
+			g_string_append(ctx->out, i ? ",\n {\"name\": " : "\n {\"name\": ");
+			json_escape(ctx->out, e->name);
+			g_string_append(ctx->out, ", \"format\": ");
+			json_escape(ctx->out, e->format);
+			g_string_append(ctx->out, ", \"path\": ");
+			json_escape(ctx->out, e->path);
+			g_string_append_printf(ctx->out, ", \"virtual_size\": %" PRIu64
+					       ", \"actual_size\": %" PRIu64 ", \"source\": ",
+					       e->virtual_size, e->actual_size);
+			json_escape(ctx->out, e->source);
+			g_string_append(ctx->out, ", \"sha256\": ");
+			json_escape(ctx->out, e->sha256);
+			g_string_append(ctx->out, ", \"backing\": ");
+			if (e->backing)
+				json_escape(ctx->out, e->backing);
+			else
+				g_string_append(ctx->out, "null");
+			g_string_append_printf(ctx->out, ", \"imported\": %" G_GINT64_FORMAT "}",
+					       e->imported);
+		}
+		g_string_append(ctx->out, list->len ? "\n]\n" : "]\n");
+		return 0;
+	}
+	if (!list->len) {
+		g_string_append_printf(ctx->out, "%s\n",
+				       _("No images yet: add one with `vmtui image import PATH-or-URL`."));
+		return 0;
+	}
+	for (guint i = 0; i < list->len; i++)
+		name_w = MAX(name_w, cli_width(((struct image_entry *)list->pdata[i])->name));
+	/* TRANSLATORS: column headings of `vmtui image list` */
+	cli_pad(ctx->out, _("NAME"), name_w + 2);
+	cli_pad(ctx->out, _("FORMAT"), 8);
+	cli_pad(ctx->out, _("VIRTUAL"), 12);
+	g_string_append_printf(ctx->out, "%s\n", _("ON DISK"));
+	for (guint i = 0; i < list->len; i++) {
+		struct image_entry *e = g_ptr_array_index(list, i);
+		g_autofree char *v = size_short(e->virtual_size);
+		g_autofree char *a = size_short(e->actual_size);
+
+		cli_pad(ctx->out, e->name, name_w + 2);
+		cli_pad(ctx->out, e->format, 8);
+		cli_pad(ctx->out, v, 12);
+		g_string_append_printf(ctx->out, "%s\n", a);
+	}
+	return 0;
+}
+
+/* The backing chain of the store image @e: its name, then what it builds
+ * on, each through the store's own records (never by opening a file an
+ * image names). */
+static char *store_chain(const struct image_entry *e)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+	g_autofree char *next = g_strdup(e->backing);
+
+	for (int depth = 0; next && depth < 16; depth++) {
+		autoptr(image_entry) b = image_lookup(next);
+
+		g_string_append_printf(s, "%s%s", s->len ? " -> " : "", next);
+		g_free(next);
+		next = b && b->backing ? g_strdup(b->backing) : NULL;
+	}
+	return s->len ? g_string_free(g_steal_pointer(&s), FALSE) : NULL;
+}
+
+int exec_image_info(struct cmd_ctx *ctx)
+{
+	const char *arg = ctx->args[0];
+	autoptr(image_entry) e = NULL;
+	autoptr(image_info) info = NULL;
+	g_autofree char *chain = NULL, *vsize = NULL, *asize = NULL, *when = NULL;
+	g_autofree char *deps = NULL;
+	bool first = true;
+
+	/* a name in the store, else a file */
+	if (!strchr(arg, '/') && (e = image_lookup(arg))) {
+		info = image_inspect(e->path, e->format);
+		if (!info)
+			return -1;
+		chain = store_chain(e);
+		if (e->dependants && e->dependants[0])
+			deps = g_strjoinv(", ", e->dependants);
+	} else if (!strchr(arg, '/') && core_error_code() != CORE_ERR_NOT_FOUND &&
+		   access(arg, F_OK) < 0) {
+		return -1; /* not a valid name and no such file */
+	} else if (access(arg, F_OK) < 0) {
+		core_error(CORE_ERR_NOT_FOUND, _("There is no image named \"%s\" in the store, and no such file."),
+			   arg);
+		return -1;
+	} else {
+		g_autofree char *abs = g_canonicalize_filename(arg, NULL);
+
+		/* a foreign file: told, not trusted; its backing file is
+		 * shown as written and never opened */
+		info = image_inspect(abs, NULL);
+		if (!info)
+			return -1;
+		if (info->backing)
+			chain = g_strdup_printf(_("%s (format %s; not opened)"), info->backing,
+						info->backing_format ? info->backing_format :
+						_("not recorded"));
+	}
+	if (ctx->json) {
+		info_field(ctx, &first, "name", NULL, e ? e->name : NULL);
+		info_field(ctx, &first, "path", NULL, info->path);
+		info_field(ctx, &first, "format", NULL, info->format);
+		info_field(ctx, &first, "subformat", NULL, info->subformat);
+		info_number(ctx, &first, "virtual_size", NULL, info->virtual_size);
+		info_number(ctx, &first, "actual_size", NULL, info->actual_size);
+		info_field(ctx, &first, "backing", NULL, e ? e->backing : info->backing);
+		info_field(ctx, &first, "backing_format", NULL, info->backing_format);
+		info_field(ctx, &first, "data_file", NULL, info->data_file);
+		g_string_append_printf(ctx->out, ",\n  \"encrypted\": %s",
+				       info->encrypted ? "true" : "false");
+		info_field(ctx, &first, "source", NULL, e ? e->source : NULL);
+		info_field(ctx, &first, "sha256", NULL, e ? e->sha256 : NULL);
+		if (e)
+			info_number(ctx, &first, "imported", NULL, (uint64_t)e->imported);
+		g_string_append(ctx->out, ",\n  \"dependants\": [");
+		for (char **d = e ? e->dependants : NULL; d && *d; d++) {
+			if (d != e->dependants)
+				g_string_append(ctx->out, ", ");
+			json_escape(ctx->out, *d);
+		}
+		g_string_append(ctx->out, "]\n}\n");
+		return 0;
+	}
+	vsize = size_text(info->virtual_size);
+	asize = size_text(info->actual_size);
+	if (e) {
+		g_autoptr(GDateTime) t = g_date_time_new_from_unix_local(e->imported);
+
+		when = t ? g_date_time_format(t, "%Y-%m-%d %H:%M:%S") : NULL;
+	}
+	info_field(ctx, &first, "name", _("Name:"), e ? e->name : NULL);
+	info_field(ctx, &first, "path", _("File:"), info->path);
+	info_field(ctx, &first, "format", _("Format:"), info->format);
+	info_field(ctx, &first, "subformat", _("Subformat:"), info->subformat);
+	info_field(ctx, &first, "virtual_size", _("Virtual size:"), vsize);
+	info_field(ctx, &first, "actual_size", _("On disk:"), asize);
+	info_field(ctx, &first, "backing", _("Backing chain:"), chain ? chain : _("none"));
+	info_field(ctx, &first, "data_file", _("Data file:"), info->data_file);
+	if (info->encrypted)
+		info_field(ctx, &first, "encrypted", _("Encrypted:"), _("yes"));
+	info_field(ctx, &first, "source", _("Source:"), e ? e->source : NULL);
+	info_field(ctx, &first, "sha256", _("SHA-256:"), e ? e->sha256 : NULL);
+	info_field(ctx, &first, "imported", _("Imported:"), when);
+	info_field(ctx, &first, "dependants", _("Used by:"), deps);
+	return 0;
+}
+
+int exec_image_delete(struct cmd_ctx *ctx)
+{
+	if (image_delete(ctx->eng, ctx->args[0]) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, _("Deleted image \"%s\"."), ctx->args[0]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+

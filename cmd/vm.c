@@ -1,0 +1,435 @@
+/*
+ * vm.c — the exec functions of the VM commands: list, info, create, the
+ * power and lifecycle commands, set, dumpxml, the consoles and os-list.
+ *
+ * Exec functions run on a job worker: they call core, write their output
+ * to ctx->out and return 0 or -1 with an error recorded.  They never print
+ * directly and never prompt, so the TUI's `:` prompt can run them too.
+ * The exception are CMD_TERMINAL commands (the consoles): they run on the
+ * calling thread and own the terminal until the user leaves them.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "cmd/cmd-priv.h"
+#include "console/console.h"
+#include "core/i18n.h"
+#include "core/names.h"
+#include "core/engine.h"
+#include "core/vm.h"
+#include "core/model.h"
+
+static void human_size(GString *out, uint64_t bytes)
+{
+	if (bytes >= (UINT64_C(1) << 30) && bytes % (UINT64_C(1) << 30) == 0)
+		g_string_append_printf(out, "%" PRIu64 " GiB", bytes >> 30);
+	else
+		g_string_append_printf(out, "%" PRIu64 " MiB", bytes >> 20);
+}
+
+int exec_list(struct cmd_ctx *ctx)
+{
+	struct model *m = model_new(ctx->eng);
+	g_autoptr(GPtrArray) rows = NULL;
+	int name_w = cli_width(_("NAME"));
+
+	/* right after the embedded engine opens, libvirt still reconnects to
+	 * running guests: wait (bounded) so no state shown is stale */
+	engine_wait_all_settled(ctx->eng, MIN(ctx->cfg->op_timeout * 1000 / 2, 3000));
+	if (model_refresh(m) < 0) {
+		model_free(m);
+		return -1;
+	}
+	rows = model_rows(m);
+	model_free(m);
+	if (ctx->json) {
+		g_string_append_c(ctx->out, '[');
+		for (guint i = 0; i < rows->len; i++) {
+			struct vm_row *r = g_ptr_array_index(rows, i);
+
+			g_string_append(ctx->out, i ? ",\n {" : "\n {");
+			g_string_append(ctx->out, "\"name\": ");
+			json_escape(ctx->out, r->name);
+			g_string_append_printf(ctx->out, ", \"uuid\": \"%s\", \"state\": ", r->uuid);
+			json_escape(ctx->out, r->settling ? "settling" :
+				    vm_state_id(r->state));
+			g_string_append_printf(ctx->out,
+				", \"vcpus\": %u, \"memory_kib\": %" PRIu64
+				", \"max_memory_kib\": %" PRIu64 ", \"cpu_time_ns\": %" PRIu64
+				", \"persistent\": %s, \"autostart\": %s, \"ip\": ",
+				r->vcpus, r->mem_kib, r->max_mem_kib, r->cpu_ns,
+				r->persistent ? "true" : "false",
+				r->autostart ? "true" : "false");
+			/* both known while it runs, where they can be read */
+			if (r->ip)
+				json_escape(ctx->out, r->ip);
+			else
+				g_string_append(ctx->out, "null");
+			if (r->started)
+				g_string_append_printf(ctx->out, ", \"started\": %" G_GINT64_FORMAT "}",
+						       r->started / G_USEC_PER_SEC);
+			else
+				g_string_append(ctx->out, ", \"started\": null}");
+		}
+		g_string_append(ctx->out, rows->len ? "\n]\n" : "]\n");
+		return 0;
+	}
+	for (guint i = 0; i < rows->len; i++)
+		name_w = MAX(name_w, cli_width(((struct vm_row *)rows->pdata[i])->name));
+	/* TRANSLATORS: column headings of `vmtui list` */
+	cli_pad(ctx->out, _("NAME"), name_w + 2);
+	cli_pad(ctx->out, _("STATE"), 16);
+	cli_pad(ctx->out, _("VCPUS"), 8);
+	g_string_append_printf(ctx->out, "%s\n", _("MEMORY"));
+	for (guint i = 0; i < rows->len; i++) {
+		struct vm_row *r = g_ptr_array_index(rows, i);
+
+		cli_pad(ctx->out, r->name, name_w + 2);
+		cli_pad(ctx->out, r->settling ? _("not responding") :
+			vm_state_label(r->state), 16);
+		g_string_append_printf(ctx->out, "%-8u", r->vcpus);
+		human_size(ctx->out, (r->state == VIR_DOMAIN_RUNNING && r->mem_kib ?
+				      r->mem_kib : r->max_mem_kib) * 1024);
+		g_string_append_c(ctx->out, '\n');
+	}
+	if (!rows->len)
+		g_string_append_printf(ctx->out, "%s\n",
+				       _("No VMs yet: create one with `vmtui create NAME`."));
+	return 0;
+}
+
+/* The boot order: labels joined by commas, or a JSON array of libvirt's
+ * device names.  Nothing (an empty array) when the VM has none. */
+static void info_boot(struct cmd_ctx *ctx, bool *first, const struct vm_boot *boot)
+{
+	g_autoptr(GString) line = g_string_new(NULL);
+
+	if (ctx->json) {
+		g_string_append(ctx->out, *first ? "{\n  \"boot\": [" : ",\n  \"boot\": [");
+		for (unsigned i = 0; i < boot->n; i++) {
+			if (i)
+				g_string_append(ctx->out, ", ");
+			json_escape(ctx->out, vm_boot_dev_id(boot->dev[i]));
+		}
+		g_string_append_c(ctx->out, ']');
+		*first = false;
+		return;
+	}
+	for (unsigned i = 0; i < boot->n; i++) {
+		/* TRANSLATORS: separates the devices of the "Boot order:" line */
+		g_string_append(line, i ? _(", ") : "");
+		g_string_append(line, vm_boot_dev_label(boot->dev[i]));
+	}
+	info_field(ctx, first, "boot", _("Boot order:"), boot->n ? line->str : NULL);
+}
+
+int exec_info(struct cmd_ctx *ctx)
+{
+	int state, reason;
+	autoptr(vm_spec) s = vm_describe(ctx->eng, ctx->args[0], &state, &reason);
+	bool first = true;
+	g_autofree char *vnc = NULL;
+
+	if (!s)
+		return -1;
+	info_field(ctx, &first, "name", _("Name:"), s->name);
+	info_field(ctx, &first, "uuid", _("UUID:"), s->uuid);
+	info_field(ctx, &first, "state", _("State:"), ctx->json ?
+		   vm_state_id(state) : vm_state_label(state));
+	info_field(ctx, &first, "description", _("Description:"), s->description);
+	info_field(ctx, &first, "os", _("OS:"), s->os_variant);
+	info_field(ctx, &first, "type", _("Accelerator:"),
+		   s->domain_type && strcmp(s->domain_type, "kvm") == 0 ? "kvm" :
+		   s->domain_type && strcmp(s->domain_type, "qemu") == 0 ? "tcg" :
+		   s->domain_type);
+	info_number(ctx, &first, "vcpus", _("vCPUs:"), s->vcpus);
+	info_number(ctx, &first, "memory_mib", _("Memory (MiB):"), s->memory_mib);
+	info_field(ctx, &first, "firmware", _("Firmware:"),
+		   s->firmware == FIRMWARE_UEFI ? "uefi" : "bios");
+	info_boot(ctx, &first, &s->boot);
+	info_field(ctx, &first, "kernel", _("Kernel:"), s->kernel);
+	info_field(ctx, &first, "initrd", _("Initrd:"), s->initrd);
+	info_field(ctx, &first, "cmdline", _("Command line:"), s->cmdline);
+	info_field(ctx, &first, "nic_model", _("Network:"), s->nic_model);
+	info_field(ctx, &first, "mac", _("MAC:"), s->mac);
+	if (s->vnc_port > 0)
+		vnc = g_strdup_printf("127.0.0.1:%d", s->vnc_port);
+	info_field(ctx, &first, "vnc", _("VNC:"), vnc);
+	info_field(ctx, &first, "serial_log", _("Serial log:"), s->serial_log);
+	if (ctx->json) {
+		g_string_append(ctx->out, ",\n  \"disks\": [");
+		for (guint i = 0; i < s->disks->len; i++) {
+			struct vm_disk *d = g_ptr_array_index(s->disks, i);
+
+			g_string_append(ctx->out, i ? ", {\"path\": " : "{\"path\": ");
+			json_escape(ctx->out, d->path);
+			g_string_append(ctx->out, ", \"format\": ");
+			json_escape(ctx->out, d->format);
+			g_string_append_printf(ctx->out,
+					       ", \"cdrom\": %s, \"owned\": %s}",
+					       d->cdrom ? "true" : "false",
+					       d->owned ? "true" : "false");
+		}
+		g_string_append(ctx->out, "]\n}\n");
+		return 0;
+	}
+	for (guint i = 0; i < s->disks->len; i++) {
+		struct vm_disk *d = g_ptr_array_index(s->disks, i);
+		g_autofree char *line = g_strdup_printf("%s (%s%s)",
+			d->path ? d->path : _("(empty)"), d->format ? d->format : "?",
+			d->cdrom ? ", cdrom" : "");
+
+		cli_pad(ctx->out, i ? "" : _("Disks:"), 14);
+		g_string_append_printf(ctx->out, " %s\n", line);
+	}
+	return 0;
+}
+
+/* ---- create ------------------------------------------------------------- */
+
+int exec_create(struct cmd_ctx *ctx)
+{
+	autoptr(vm_spec) spec = vm_spec_new();
+	struct os_defaults def = { 0 };
+	const char *v;
+	uint64_t disk_bytes;
+	bool start = cmd_opt_flag(ctx, "start");
+	int rc = -1;
+
+	spec->name = g_strdup(ctx->args[0]);
+	if (!core_name_valid(spec->name))
+		return -1;
+	if (os_defaults_get(cmd_opt_str(ctx, "os"), &def) < 0)
+		return -1;
+	spec->os_variant = g_strdup(cmd_opt_str(ctx, "os"));
+	spec->vcpus = def.vcpus;
+	spec->memory_mib = def.memory_mib;
+	disk_bytes = def.disk_bytes;
+	spec->disk_bus = g_strdup(def.disk_bus);
+	spec->nic_model = cmd_opt_flag(ctx, "no-network") ? NULL : g_strdup(def.nic_model);
+	spec->graphics = !cmd_opt_flag(ctx, "no-graphics");
+	os_defaults_fini(&def);
+
+	spec->vcpus = (unsigned)cmd_opt_number(ctx, "vcpus", spec->vcpus);
+	if (opt_size_mib(ctx, "memory", &spec->memory_mib) < 0)
+		goto out;
+	if ((v = cmd_opt_str(ctx, "firmware"))) {
+		if (strcmp(v, "uefi") == 0)
+			spec->firmware = FIRMWARE_UEFI;
+		else if (strcmp(v, "bios") != 0) {
+			core_error(CORE_ERR_USAGE, _("--firmware must be bios or uefi, not \"%s\"."), v);
+			goto out;
+		}
+	}
+	if ((v = cmd_opt_str(ctx, "description")))
+		spec->description = g_strdup(v);
+	if ((v = cmd_opt_str(ctx, "boot")) && !core_parse_boot(v, &spec->boot))
+		goto out;
+	spec->kernel = g_strdup(cmd_opt_str(ctx, "kernel"));
+	spec->initrd = g_strdup(cmd_opt_str(ctx, "initrd"));
+	spec->cmdline = g_strdup(cmd_opt_str(ctx, "cmdline"));
+	if (spec->cmdline && !spec->kernel) {
+		core_error(CORE_ERR_USAGE, _("--cmdline needs --kernel."));
+		goto out;
+	}
+	if ((v = cmd_opt_str(ctx, "disk"))) {
+		if (cmd_opt_str(ctx, "disk-size")) {
+			core_error(CORE_ERR_USAGE, _("Give either --disk or --disk-size, not both."));
+			goto out;
+		}
+		/* vm_create checks it as every image from elsewhere */
+		vm_spec_add_disk(spec, v, cmd_opt_str(ctx, "disk-format"), false);
+	} else if (!cmd_opt_flag(ctx, "no-disk")) {
+		struct vm_disk *d;
+
+		if ((v = cmd_opt_str(ctx, "disk-size"))) {
+			disk_bytes = core_parse_size(v, 'G');
+			if (!disk_bytes)
+				goto out;
+			if (disk_bytes < MIB) {
+				core_error(CORE_ERR_USAGE, _("A disk must be at least 1 MiB."));
+				goto out;
+			}
+		}
+		d = vm_spec_add_disk(spec, NULL, "qcow2", false);
+		d->owned = true;
+		d->capacity = disk_bytes;
+	}
+	if ((v = cmd_opt_str(ctx, "iso")))
+		vm_spec_add_disk(spec, v, "raw", true);
+
+	if (vm_create(ctx->eng, spec, ctx->job) < 0)
+		goto out;
+	g_string_append_printf(ctx->out, _("Created VM \"%s\"."), spec->name);
+	g_string_append_c(ctx->out, '\n');
+	if (start) {
+		if (vm_start(ctx->eng, spec->name) < 0)
+			goto out;
+		g_string_append_printf(ctx->out, _("Started VM \"%s\"."), spec->name);
+		g_string_append_c(ctx->out, '\n');
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/* ---- power and lifecycle ----------------------------------------------- */
+
+/* Prints "<verb> VM "x"." after a successful simple operation. */
+static int done(struct cmd_ctx *ctx, int rc, const char *fmt)
+{
+	if (rc == 0) {
+		g_string_append_printf(ctx->out, fmt, ctx->args[0]);
+		g_string_append_c(ctx->out, '\n');
+	}
+	return rc;
+}
+
+int exec_start(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_start(ctx->eng, ctx->args[0]), _("Started VM \"%s\"."));
+}
+
+int exec_shutdown(struct cmd_ctx *ctx)
+{
+	int timeout = (int)cmd_opt_number(ctx, "timeout", ctx->cfg->shutdown_timeout);
+
+	return done(ctx, vm_shutdown(ctx->eng, ctx->args[0], timeout, ctx->job),
+		    _("VM \"%s\" has powered off."));
+}
+
+int exec_destroy(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_destroy(ctx->eng, ctx->args[0]), _("Forced VM \"%s\" off."));
+}
+
+int exec_reboot(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_reboot(ctx->eng, ctx->args[0]),
+		    _("Asked VM \"%s\" to reboot."));
+}
+
+int exec_reset(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_reset(ctx->eng, ctx->args[0]), _("Reset VM \"%s\"."));
+}
+
+int exec_suspend(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_suspend(ctx->eng, ctx->args[0]), _("Paused VM \"%s\"."));
+}
+
+int exec_resume(struct cmd_ctx *ctx)
+{
+	return done(ctx, vm_resume(ctx->eng, ctx->args[0]), _("Resumed VM \"%s\"."));
+}
+
+int exec_delete(struct cmd_ctx *ctx)
+{
+	g_autofree char *report = NULL;
+	int rc = vm_delete(ctx->eng, ctx->args[0], cmd_opt_flag(ctx, "remove-disks"),
+			   cmd_opt_flag(ctx, "force"), &report);
+
+	if (report)
+		g_string_append(ctx->out, report);
+	return rc;
+}
+
+int exec_rename(struct cmd_ctx *ctx)
+{
+	if (vm_rename(ctx->eng, ctx->args[0], ctx->args[1]) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, _("Renamed VM \"%s\" to \"%s\"."),
+			       ctx->args[0], ctx->args[1]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
+int exec_set(struct cmd_ctx *ctx)
+{
+	const char *boot_text = cmd_opt_str(ctx, "boot");
+	struct vm_boot boot;
+	unsigned vcpus = (unsigned)cmd_opt_number(ctx, "vcpus", 0);
+	uint64_t mem = 0;
+	bool restart;
+
+	if (opt_size_mib(ctx, "memory", &mem) < 0)
+		return -1;
+	if (!vcpus && cmd_opt_str(ctx, "memory") && !mem) {
+		core_error(CORE_ERR_USAGE, _("A VM needs at least 16 MiB of memory."));
+		return -1;
+	}
+	if (boot_text && !core_parse_boot(boot_text, &boot))
+		return -1;
+	if (vm_set(ctx->eng, ctx->args[0], vcpus, mem,
+		   cmd_opt_str(ctx, "description"), boot_text ? &boot : NULL,
+		   &restart) < 0)
+		return -1;
+	g_string_append_printf(ctx->out, restart ?
+			       _("Changed VM \"%s\"; the change takes effect at its next start.") :
+			       _("Changed VM \"%s\"."), ctx->args[0]);
+	g_string_append_c(ctx->out, '\n');
+	return 0;
+}
+
+int exec_dumpxml(struct cmd_ctx *ctx)
+{
+	g_autofree char *xml = vm_dumpxml(ctx->eng, ctx->args[0],
+					  cmd_opt_flag(ctx, "inactive"));
+
+	if (!xml)
+		return -1;
+	g_string_append(ctx->out, xml);
+	return 0;
+}
+
+/* ---- console ------------------------------------------------------------ */
+
+int exec_console(struct cmd_ctx *ctx)
+{
+	struct console_opts o;
+
+	console_opts_init(&o, ctx->cfg);
+	o.force = cmd_opt_flag(ctx, "force");
+	return console_run(ctx->eng, ctx->args[0], CONSOLE_SERIAL, &o);
+}
+
+int exec_vnc(struct cmd_ctx *ctx)
+{
+	struct console_opts o;
+	const char *mode = cmd_opt_str(ctx, "mode");
+
+	console_opts_init(&o, ctx->cfg);
+	if (mode) {
+		if (graphics_mode_parse(mode) < 0) {
+			core_error(CORE_ERR_USAGE, _("--mode \"%s\" must be auto, kitty, sixel, truecolor, 256 or 16"),
+				   mode);
+			return -1;
+		}
+		o.graphics = mode;
+	}
+	return console_run(ctx->eng, ctx->args[0], CONSOLE_GRAPHICAL, &o);
+}
+
+/* ---- OS variants --------------------------------------------------------- */
+
+int exec_os_list(struct cmd_ctx *ctx)
+{
+	g_autofree char *search = ctx->nargs ? g_utf8_casefold(ctx->args[0], -1) : NULL;
+	g_autoptr(GPtrArray) list = os_list(search);
+
+	for (guint i = 0; i < list->len; i++) {
+		g_auto(GStrv) f = g_strsplit(list->pdata[i], "\t", 2);
+
+		cli_pad(ctx->out, f[0], 20);
+		g_string_append_printf(ctx->out, " %s\n", f[1] ? f[1] : "");
+	}
+	if (!list->len) {
+		core_error(CORE_ERR_NOT_FOUND, _("No OS variant matches."));
+		return -1;
+	}
+	return 0;
+}
+
