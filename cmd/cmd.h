@@ -74,6 +74,10 @@ struct command {
 	int min_args, max_args;
 	const struct cmd_opt *opts; /* terminated by a zeroed entry */
 	int (*exec)(struct cmd_ctx *ctx);
+	/* The command a UI offers when this one fails with CORE_ERR_TIMEOUT
+	 * (a guest that does not answer: "destroy" after `shutdown`), run on
+	 * the same arguments; NULL when there is none. */
+	const char *on_timeout;
 };
 
 /* The table, terminated by a zeroed entry. */

@@ -148,7 +148,7 @@ const struct command commands[] = {
 	  CMD_ENGINE, 1, 1, create_opts, exec_create },
 	{ "start", "NAME", N_("Start a VM"), CMD_ENGINE, 1, 1, NULL, exec_start },
 	{ "shutdown", "NAME [--timeout SECONDS]", N_("Ask a VM to power off (ACPI) and wait for it"),
-	  CMD_ENGINE | CMD_LONG, 1, 1, shutdown_opts, exec_shutdown },
+	  CMD_ENGINE | CMD_LONG, 1, 1, shutdown_opts, exec_shutdown, "destroy" },
 	{ "destroy", "NAME", N_("Force a VM off at once, like pulling the plug"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_LONG, 1, 1, NULL, exec_destroy },
 	{ "reboot", "NAME", N_("Ask a VM to reboot"), CMD_ENGINE, 1, 1, NULL, exec_reboot },
