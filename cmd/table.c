@@ -41,7 +41,7 @@ static const struct cmd_opt shutdown_opts[] = {
 
 static const struct cmd_opt events_opts[] = {
 	{ "timeout", OPT_NUMBER, "SECONDS", N_("stop after this many seconds (default: run until Ctrl-C)"),
-	  1, 7 * 24 * 3600 },
+	  1, EVENTS_TIMEOUT_MAX },
 	{ 0 }
 };
 

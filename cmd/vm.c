@@ -358,7 +358,7 @@ int exec_set(struct cmd_ctx *ctx)
 	if (opt_size_mib(ctx, "memory", &mem) < 0)
 		return -1;
 	if (!vcpus && cmd_opt_str(ctx, "memory") && !mem) {
-		core_error(CORE_ERR_USAGE, _("A VM needs at least 16 MiB of memory."));
+		core_error(CORE_ERR_USAGE, _("A VM needs at least %d MiB of memory."), VM_MIN_MEMORY_MIB);
 		return -1;
 	}
 	if (boot_text && !core_parse_boot(boot_text, &boot))
