@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "cmd/cmd.h"
 
@@ -19,14 +20,26 @@
 int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib);
 
 /* output.c */
+/* The object an info command prints: with --json a new builder with the
+ * object opened (caller frees, after info_end), else NULL. */
+JsonBuilder *info_begin(struct cmd_ctx *ctx);
+/* Closes @b's object and writes it to ctx->out; nothing when @b is NULL. */
+void info_end(struct cmd_ctx *ctx, JsonBuilder *b);
 /* A "Label: value" line of an info command (nothing for a NULL value),
- * or the JSON member @key with --json; *@first tells whether it opens the
- * object. */
-void info_field(struct cmd_ctx *ctx, bool *first, const char *key,
+ * or the member @key of @b with --json (null for a NULL value). */
+void info_field(struct cmd_ctx *ctx, JsonBuilder *b, const char *key,
 		const char *label, const char *value);
 /* The same for a number. */
-void info_number(struct cmd_ctx *ctx, bool *first, const char *key,
+void info_number(struct cmd_ctx *ctx, JsonBuilder *b, const char *key,
 		 const char *label, uint64_t v);
+/* Writes the value @b built to ctx->out as JSON, then a newline: the one
+ * place the commands' JSON is written. */
+void cli_json_out(struct cmd_ctx *ctx, JsonBuilder *b);
+/* Members of the object @b is building: a string (null for NULL), a
+ * number, a boolean. */
+void cli_json_str(JsonBuilder *b, const char *key, const char *value);
+void cli_json_int(JsonBuilder *b, const char *key, gint64 value);
+void cli_json_bool(JsonBuilder *b, const char *key, bool value);
 
 /* vm.c: the VM commands */
 int exec_list(struct cmd_ctx *ctx);

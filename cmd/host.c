@@ -66,22 +66,22 @@ int exec_events(struct cmd_ctx *ctx)
 int exec_doctor(struct cmd_ctx *ctx)
 {
 	g_autoptr(GPtrArray) checks = doctor_run(ctx->cfg);
+	g_autoptr(JsonBuilder) b = ctx->json ? json_builder_new() : NULL;
 	int fails = 0;
 
-	if (ctx->json)
-		g_string_append_c(ctx->out, '[');
+	if (b)
+		json_builder_begin_array(b);
 	for (guint i = 0; i < checks->len; i++) {
 		struct check *c = g_ptr_array_index(checks, i);
 		static const char *const tag[] = { "ok", "warn", "fail" };
 
 		fails += c->status == CHECK_FAIL;
-		if (ctx->json) {
-			g_string_append(ctx->out, i ? ",\n {\"check\": " : "\n {\"check\": ");
-			json_escape(ctx->out, c->title);
-			g_string_append_printf(ctx->out, ", \"status\": \"%s\", \"detail\": ",
-					       tag[c->status]);
-			json_escape(ctx->out, c->detail);
-			g_string_append_c(ctx->out, '}');
+		if (b) {
+			json_builder_begin_object(b);
+			cli_json_str(b, "check", c->title ? c->title : "");
+			cli_json_str(b, "status", tag[c->status]);
+			cli_json_str(b, "detail", c->detail ? c->detail : "");
+			json_builder_end_object(b);
 			continue;
 		}
 		/* TRANSLATORS: status tags of `vmtui doctor`, keep them short */
@@ -90,8 +90,10 @@ int exec_doctor(struct cmd_ctx *ctx)
 		cli_pad(ctx->out, c->title, 15);
 		g_string_append_printf(ctx->out, " %s\n", c->detail);
 	}
-	if (ctx->json)
-		g_string_append(ctx->out, "\n]\n");
+	if (b) {
+		json_builder_end_array(b);
+		cli_json_out(ctx, b);
+	}
 	if (fails) {
 		core_error(CORE_ERR_FAILED, P_("%d check failed.", "%d checks failed.",
 					       fails), fails);

@@ -68,31 +68,26 @@ int exec_image_list(struct cmd_ctx *ctx)
 	if (!list)
 		return -1;
 	if (ctx->json) {
-		g_string_append_c(ctx->out, '[');
+		g_autoptr(JsonBuilder) b = json_builder_new();
+
+		json_builder_begin_array(b);
 		for (guint i = 0; i < list->len; i++) {
 			struct image_entry *e = g_ptr_array_index(list, i);
 
-			g_string_append(ctx->out, i ? ",\n {\"name\": " : "\n {\"name\": ");
-			json_escape(ctx->out, e->name);
-			g_string_append(ctx->out, ", \"format\": ");
-			json_escape(ctx->out, e->format);
-			g_string_append(ctx->out, ", \"path\": ");
-			json_escape(ctx->out, e->path);
-			g_string_append_printf(ctx->out, ", \"virtual_size\": %" PRIu64
-					       ", \"actual_size\": %" PRIu64 ", \"source\": ",
-					       e->virtual_size, e->actual_size);
-			json_escape(ctx->out, e->source);
-			g_string_append(ctx->out, ", \"sha256\": ");
-			json_escape(ctx->out, e->sha256);
-			g_string_append(ctx->out, ", \"backing\": ");
-			if (e->backing)
-				json_escape(ctx->out, e->backing);
-			else
-				g_string_append(ctx->out, "null");
-			g_string_append_printf(ctx->out, ", \"imported\": %" G_GINT64_FORMAT "}",
-					       e->imported);
+			json_builder_begin_object(b);
+			cli_json_str(b, "name", e->name ? e->name : "");
+			cli_json_str(b, "format", e->format ? e->format : "");
+			cli_json_str(b, "path", e->path ? e->path : "");
+			cli_json_int(b, "virtual_size", (gint64)e->virtual_size);
+			cli_json_int(b, "actual_size", (gint64)e->actual_size);
+			cli_json_str(b, "source", e->source ? e->source : "");
+			cli_json_str(b, "sha256", e->sha256 ? e->sha256 : "");
+			cli_json_str(b, "backing", e->backing);
+			cli_json_int(b, "imported", e->imported);
+			json_builder_end_object(b);
 		}
-		g_string_append(ctx->out, list->len ? "\n]\n" : "]\n");
+		json_builder_end_array(b);
+		cli_json_out(ctx, b);
 		return 0;
 	}
 	if (!list->len) {
@@ -145,7 +140,6 @@ int exec_image_info(struct cmd_ctx *ctx)
 	autoptr(image_info) info = NULL;
 	g_autofree char *chain = NULL, *vsize = NULL, *asize = NULL, *when = NULL;
 	g_autofree char *deps = NULL;
-	bool first = true;
 
 	/* a name in the store, else a file */
 	if (!strchr(arg, '/') && (e = image_lookup(arg))) {
@@ -176,28 +170,28 @@ int exec_image_info(struct cmd_ctx *ctx)
 						_("not recorded"));
 	}
 	if (ctx->json) {
-		info_field(ctx, &first, "name", NULL, e ? e->name : NULL);
-		info_field(ctx, &first, "path", NULL, info->path);
-		info_field(ctx, &first, "format", NULL, info->format);
-		info_field(ctx, &first, "subformat", NULL, info->subformat);
-		info_number(ctx, &first, "virtual_size", NULL, info->virtual_size);
-		info_number(ctx, &first, "actual_size", NULL, info->actual_size);
-		info_field(ctx, &first, "backing", NULL, e ? e->backing : info->backing);
-		info_field(ctx, &first, "backing_format", NULL, info->backing_format);
-		info_field(ctx, &first, "data_file", NULL, info->data_file);
-		g_string_append_printf(ctx->out, ",\n  \"encrypted\": %s",
-				       info->encrypted ? "true" : "false");
-		info_field(ctx, &first, "source", NULL, e ? e->source : NULL);
-		info_field(ctx, &first, "sha256", NULL, e ? e->sha256 : NULL);
+		g_autoptr(JsonBuilder) b = info_begin(ctx);
+
+		info_field(ctx, b, "name", NULL, e ? e->name : NULL);
+		info_field(ctx, b, "path", NULL, info->path);
+		info_field(ctx, b, "format", NULL, info->format);
+		info_field(ctx, b, "subformat", NULL, info->subformat);
+		info_number(ctx, b, "virtual_size", NULL, info->virtual_size);
+		info_number(ctx, b, "actual_size", NULL, info->actual_size);
+		info_field(ctx, b, "backing", NULL, e ? e->backing : info->backing);
+		info_field(ctx, b, "backing_format", NULL, info->backing_format);
+		info_field(ctx, b, "data_file", NULL, info->data_file);
+		cli_json_bool(b, "encrypted", info->encrypted);
+		info_field(ctx, b, "source", NULL, e ? e->source : NULL);
+		info_field(ctx, b, "sha256", NULL, e ? e->sha256 : NULL);
 		if (e)
-			info_number(ctx, &first, "imported", NULL, (uint64_t)e->imported);
-		g_string_append(ctx->out, ",\n  \"dependants\": [");
-		for (char **d = e ? e->dependants : NULL; d && *d; d++) {
-			if (d != e->dependants)
-				g_string_append(ctx->out, ", ");
-			json_escape(ctx->out, *d);
-		}
-		g_string_append(ctx->out, "]\n}\n");
+			info_number(ctx, b, "imported", NULL, (uint64_t)e->imported);
+		json_builder_set_member_name(b, "dependants");
+		json_builder_begin_array(b);
+		for (char **d = e ? e->dependants : NULL; d && *d; d++)
+			json_builder_add_string_value(b, *d);
+		json_builder_end_array(b);
+		info_end(ctx, b);
 		return 0;
 	}
 	vsize = size_text(info->virtual_size);
@@ -207,20 +201,20 @@ int exec_image_info(struct cmd_ctx *ctx)
 
 		when = t ? g_date_time_format(t, "%Y-%m-%d %H:%M:%S") : NULL;
 	}
-	info_field(ctx, &first, "name", _("Name:"), e ? e->name : NULL);
-	info_field(ctx, &first, "path", _("File:"), info->path);
-	info_field(ctx, &first, "format", _("Format:"), info->format);
-	info_field(ctx, &first, "subformat", _("Subformat:"), info->subformat);
-	info_field(ctx, &first, "virtual_size", _("Virtual size:"), vsize);
-	info_field(ctx, &first, "actual_size", _("On disk:"), asize);
-	info_field(ctx, &first, "backing", _("Backing chain:"), chain ? chain : _("none"));
-	info_field(ctx, &first, "data_file", _("Data file:"), info->data_file);
+	info_field(ctx, NULL, "name", _("Name:"), e ? e->name : NULL);
+	info_field(ctx, NULL, "path", _("File:"), info->path);
+	info_field(ctx, NULL, "format", _("Format:"), info->format);
+	info_field(ctx, NULL, "subformat", _("Subformat:"), info->subformat);
+	info_field(ctx, NULL, "virtual_size", _("Virtual size:"), vsize);
+	info_field(ctx, NULL, "actual_size", _("On disk:"), asize);
+	info_field(ctx, NULL, "backing", _("Backing chain:"), chain ? chain : _("none"));
+	info_field(ctx, NULL, "data_file", _("Data file:"), info->data_file);
 	if (info->encrypted)
-		info_field(ctx, &first, "encrypted", _("Encrypted:"), _("yes"));
-	info_field(ctx, &first, "source", _("Source:"), e ? e->source : NULL);
-	info_field(ctx, &first, "sha256", _("SHA-256:"), e ? e->sha256 : NULL);
-	info_field(ctx, &first, "imported", _("Imported:"), when);
-	info_field(ctx, &first, "dependants", _("Used by:"), deps);
+		info_field(ctx, NULL, "encrypted", _("Encrypted:"), _("yes"));
+	info_field(ctx, NULL, "source", _("Source:"), e ? e->source : NULL);
+	info_field(ctx, NULL, "sha256", _("SHA-256:"), e ? e->sha256 : NULL);
+	info_field(ctx, NULL, "imported", _("Imported:"), when);
+	info_field(ctx, NULL, "dependants", _("Used by:"), deps);
 	return 0;
 }
 

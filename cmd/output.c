@@ -65,37 +65,130 @@ void cli_error(const char *fmt, ...)
 }
 
 
+/* ---- info commands ------------------------------------------------------ */
 
-void info_field(struct cmd_ctx *ctx, bool *first, const char *key,
-		       const char *label, const char *value)
+JsonBuilder *info_begin(struct cmd_ctx *ctx)
 {
-	if (ctx->json) {
-		g_string_append(ctx->out, *first ? "{\n  " : ",\n  ");
-		json_escape(ctx->out, key);
-		g_string_append(ctx->out, ": ");
-		if (value)
-			json_escape(ctx->out, value);
-		else
-			g_string_append(ctx->out, "null");
+	JsonBuilder *b;
+
+	if (!ctx->json)
+		return NULL;
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	return b;
+}
+
+void info_end(struct cmd_ctx *ctx, JsonBuilder *b)
+{
+	if (!b)
+		return;
+	json_builder_end_object(b);
+	cli_json_out(ctx, b);
+}
+
+void info_field(struct cmd_ctx *ctx, JsonBuilder *b, const char *key,
+		const char *label, const char *value)
+{
+	if (b) {
+		cli_json_str(b, key, value);
 	} else if (value) {
 		cli_pad(ctx->out, label, 14);
 		g_string_append_printf(ctx->out, " %s\n", value);
 	}
-	*first = false;
 }
 
-void info_number(struct cmd_ctx *ctx, bool *first, const char *key,
-			const char *label, uint64_t v)
+void info_number(struct cmd_ctx *ctx, JsonBuilder *b, const char *key,
+		 const char *label, uint64_t v)
 {
-	g_autofree char *s = g_strdup_printf("%" PRIu64, v);
-
-	if (ctx->json) {
-		g_string_append(ctx->out, *first ? "{\n  " : ",\n  ");
-		json_escape(ctx->out, key);
-		g_string_append_printf(ctx->out, ": %s", s);
+	if (b) {
+		cli_json_int(b, key, (gint64)v);
 	} else {
 		cli_pad(ctx->out, label, 14);
-		g_string_append_printf(ctx->out, " %s\n", s);
+		g_string_append_printf(ctx->out, " %" PRIu64 "\n", v);
 	}
-	*first = false;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+/* Appends @n as JSON: strings through json_escape (so C1 and bidi
+ * controls come out as \u escapes and bytes that are not UTF-8 as
+ * U+FFFD, as everywhere else vmtui writes JSON); the top-level container
+ * has a member or element per line, what it holds stays on that line. */
+static void json_write(GString *out, JsonNode *n, int depth)
+{
+	switch (json_node_get_node_type(n)) {
+	case JSON_NODE_NULL:
+		g_string_append(out, "null");
+		return;
+	case JSON_NODE_VALUE:
+		if (json_node_get_value_type(n) == G_TYPE_BOOLEAN)
+			g_string_append(out, json_node_get_boolean(n) ? "true" : "false");
+		else if (json_node_get_value_type(n) == G_TYPE_INT64)
+			g_string_append_printf(out, "%" G_GINT64_FORMAT, json_node_get_int(n));
+		else if (json_node_get_value_type(n) == G_TYPE_DOUBLE)
+			g_string_append_printf(out, "%.17g", json_node_get_double(n));
+		else
+			json_escape(out, json_node_get_string(n));
+		return;
+	case JSON_NODE_ARRAY: {
+		JsonArray *a = json_node_get_array(n);
+		guint len = json_array_get_length(a);
+
+		g_string_append_c(out, '[');
+		for (guint i = 0; i < len; i++) {
+			g_string_append(out, depth ? (i ? ", " : "") : (i ? ",\n " : "\n "));
+			json_write(out, json_array_get_element(a, i), depth + 1);
+		}
+		g_string_append(out, depth || !len ? "]" : "\n]");
+		return;
+	}
+	case JSON_NODE_OBJECT: {
+		JsonObjectIter it;
+		const char *key;
+		JsonNode *member;
+		bool any = false;
+
+		g_string_append_c(out, '{');
+		json_object_iter_init_ordered(&it, json_node_get_object(n));
+		while (json_object_iter_next_ordered(&it, &key, &member)) {
+			g_string_append(out, depth ? (any ? ", " : "") : (any ? ",\n  " : "\n  "));
+			json_escape(out, key);
+			g_string_append(out, ": ");
+			json_write(out, member, depth + 1);
+			any = true;
+		}
+		g_string_append(out, depth || !any ? "}" : "\n}");
+		return;
+	}
+	}
+}
+
+void cli_json_out(struct cmd_ctx *ctx, JsonBuilder *b)
+{
+	g_autoptr(JsonNode) root = json_builder_get_root(b);
+
+	if (root)
+		json_write(ctx->out, root, 0);
+	g_string_append_c(ctx->out, '\n');
+}
+
+void cli_json_str(JsonBuilder *b, const char *key, const char *value)
+{
+	json_builder_set_member_name(b, key);
+	if (value)
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
+void cli_json_int(JsonBuilder *b, const char *key, gint64 value)
+{
+	json_builder_set_member_name(b, key);
+	json_builder_add_int_value(b, value);
+}
+
+void cli_json_bool(JsonBuilder *b, const char *key, bool value)
+{
+	json_builder_set_member_name(b, key);
+	json_builder_add_boolean_value(b, value);
 }

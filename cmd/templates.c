@@ -46,31 +46,34 @@ int exec_template_list(struct cmd_ctx *ctx)
 	int w = cli_width(_("NAME"));
 
 	if (ctx->json) {
-		g_string_append_c(ctx->out, '[');
+		g_autoptr(JsonBuilder) b = json_builder_new();
+
+		json_builder_begin_array(b);
 		for (guint i = 0; i < list->len; i++) {
 			struct template *t = list->pdata[i];
 
-			g_string_append(ctx->out, i ? ",\n {\"name\": " : "\n {\"name\": ");
-			json_escape(ctx->out, t->name);
-			if (t->broken)
-				g_string_append(ctx->out, ", \"version\": null, \"vcpus\": null, \"memory_mib\": null"
-						", \"disk_bytes\": null, \"description\": null");
-			else {
-				g_string_append_printf(ctx->out, ", \"version\": %u, \"vcpus\": %u, \"memory_mib\": %" PRIu64
-						       ", \"disk_bytes\": %" PRIu64 ", \"description\": ",
-						       t->version, t->vcpus, t->memory_mib, t->disk_bytes);
-				json_escape(ctx->out, t->description);
+			json_builder_begin_object(b);
+			cli_json_str(b, "name", t->name ? t->name : "");
+			/* a broken manifest's numbers are not known */
+			if (t->broken) {
+				cli_json_str(b, "version", NULL);
+				cli_json_str(b, "vcpus", NULL);
+				cli_json_str(b, "memory_mib", NULL);
+				cli_json_str(b, "disk_bytes", NULL);
+				cli_json_str(b, "description", NULL);
+			} else {
+				cli_json_int(b, "version", t->version);
+				cli_json_int(b, "vcpus", t->vcpus);
+				cli_json_int(b, "memory_mib", (gint64)t->memory_mib);
+				cli_json_int(b, "disk_bytes", (gint64)t->disk_bytes);
+				cli_json_str(b, "description", t->description ? t->description : "");
 			}
-			g_string_append(ctx->out, ", \"base\": ");
-			json_escape(ctx->out, t->base);
-			g_string_append(ctx->out, ", \"broken\": ");
-			if (t->broken)
-				json_escape(ctx->out, t->broken);
-			else
-				g_string_append(ctx->out, "null");
-			g_string_append_c(ctx->out, '}');
+			cli_json_str(b, "base", t->base ? t->base : "");
+			cli_json_str(b, "broken", t->broken);
+			json_builder_end_object(b);
 		}
-		g_string_append(ctx->out, list->len ? "\n]\n" : "]\n");
+		json_builder_end_array(b);
+		cli_json_out(ctx, b);
 		return 0;
 	}
 	if (!list->len) {
@@ -110,38 +113,40 @@ int exec_template_info(struct cmd_ctx *ctx)
 	g_autoptr(GPtrArray) deps = NULL;
 	g_autofree char *ver = NULL, *hw = NULL, *size = NULL;
 	g_autoptr(GString) keys = g_string_new(NULL);
-	bool first = true;
+	g_autoptr(JsonBuilder) b = NULL;
 
 	if (!t)
 		return -1;
+	b = info_begin(ctx);
 	deps = template_dependants(ctx->eng, t->name);
 	ver = g_strdup_printf("%u", t->version);
 	hw = template_hardware_text(t);
 	size = g_strdup_printf("%" PRIu64 " MiB", t->disk_bytes / MIB);
-	info_field(ctx, &first, "name", _("Name:"), t->name);
-	info_field(ctx, &first, "version", _("Version:"), ver);
-	info_field(ctx, &first, "description", _("Description:"), t->description);
-	info_field(ctx, &first, "created", _("Created:"), t->created);
-	info_field(ctx, &first, "source", _("Source:"), t->source);
-	info_field(ctx, &first, "os", _("OS:"), t->os_variant);
-	info_field(ctx, &first, "hardware", _("Hardware:"), hw);
-	info_field(ctx, &first, "base_image", _("Base image:"), t->base);
-	info_field(ctx, &first, "disk_size", _("Disk size:"), size);
-	info_field(ctx, &first, "kernel", _("Kernel:"), t->kernel);
-	info_field(ctx, &first, "initrd", _("Initrd:"), t->initrd);
-	info_field(ctx, &first, "command_line", _("Command line:"), t->cmdline);
-	info_field(ctx, &first, "network", _("Network:"), t->network);
-	info_field(ctx, &first, "user", _("User:"), t->user);
+	info_field(ctx, b, "name", _("Name:"), t->name);
+	info_field(ctx, b, "version", _("Version:"), ver);
+	info_field(ctx, b, "description", _("Description:"), t->description);
+	info_field(ctx, b, "created", _("Created:"), t->created);
+	info_field(ctx, b, "source", _("Source:"), t->source);
+	info_field(ctx, b, "os", _("OS:"), t->os_variant);
+	info_field(ctx, b, "hardware", _("Hardware:"), hw);
+	info_field(ctx, b, "base_image", _("Base image:"), t->base);
+	info_field(ctx, b, "disk_size", _("Disk size:"), size);
+	info_field(ctx, b, "kernel", _("Kernel:"), t->kernel);
+	info_field(ctx, b, "initrd", _("Initrd:"), t->initrd);
+	info_field(ctx, b, "command_line", _("Command line:"), t->cmdline);
+	info_field(ctx, b, "network", _("Network:"), t->network);
+	info_field(ctx, b, "user", _("User:"), t->user);
 	for (guint i = 0; i < t->ssh_keys->len; i++)
 		g_string_append_printf(keys, "%s%.50s", i ? "; " : "", (char *)t->ssh_keys->pdata[i]);
-	info_field(ctx, &first, "ssh_keys", _("SSH keys:"), keys->len ? keys->str : NULL);
+	info_field(ctx, b, "ssh_keys", _("SSH keys:"), keys->len ? keys->str : NULL);
 	g_string_truncate(keys, 0);
 	cli_join(keys, t->packages, ", ");
-	info_field(ctx, &first, "packages", _("Packages:"), keys->len ? keys->str : NULL);
-	info_field(ctx, &first, "warnings", _("Warnings:"), t->warnings);
+	info_field(ctx, b, "packages", _("Packages:"), keys->len ? keys->str : NULL);
+	info_field(ctx, b, "warnings", _("Warnings:"), t->warnings);
 	g_string_truncate(keys, 0);
 	cli_join(keys, deps, ", ");
-	info_field(ctx, &first, "used_by", _("Used by:"), keys->len ? keys->str : NULL);
+	info_field(ctx, b, "used_by", _("Used by:"), keys->len ? keys->str : NULL);
+	info_end(ctx, b);
 	return 0;
 }
 

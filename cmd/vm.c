@@ -45,35 +45,33 @@ int exec_list(struct cmd_ctx *ctx)
 	rows = model_rows(m);
 	model_free(m);
 	if (ctx->json) {
-		g_string_append_c(ctx->out, '[');
+		g_autoptr(JsonBuilder) b = json_builder_new();
+
+		json_builder_begin_array(b);
 		for (guint i = 0; i < rows->len; i++) {
 			struct vm_row *r = g_ptr_array_index(rows, i);
 
-			g_string_append(ctx->out, i ? ",\n {" : "\n {");
-			g_string_append(ctx->out, "\"name\": ");
-			json_escape(ctx->out, r->name);
-			g_string_append_printf(ctx->out, ", \"uuid\": \"%s\", \"state\": ", r->uuid);
-			json_escape(ctx->out, r->settling ? "settling" :
-				    vm_state_id(r->state));
-			g_string_append_printf(ctx->out,
-				", \"vcpus\": %u, \"memory_kib\": %" PRIu64
-				", \"max_memory_kib\": %" PRIu64 ", \"cpu_time_ns\": %" PRIu64
-				", \"persistent\": %s, \"autostart\": %s, \"ip\": ",
-				r->vcpus, r->mem_kib, r->max_mem_kib, r->cpu_ns,
-				r->persistent ? "true" : "false",
-				r->autostart ? "true" : "false");
+			json_builder_begin_object(b);
+			cli_json_str(b, "name", r->name);
+			cli_json_str(b, "uuid", r->uuid);
+			cli_json_str(b, "state", r->settling ? "settling" : vm_state_id(r->state));
+			cli_json_int(b, "vcpus", r->vcpus);
+			cli_json_int(b, "memory_kib", (gint64)r->mem_kib);
+			cli_json_int(b, "max_memory_kib", (gint64)r->max_mem_kib);
+			cli_json_int(b, "cpu_time_ns", (gint64)r->cpu_ns);
+			cli_json_bool(b, "persistent", r->persistent);
+			cli_json_bool(b, "autostart", r->autostart);
 			/* both known while it runs, where they can be read */
-			if (r->ip)
-				json_escape(ctx->out, r->ip);
-			else
-				g_string_append(ctx->out, "null");
+			cli_json_str(b, "ip", r->ip);
+			json_builder_set_member_name(b, "started");
 			if (r->started)
-				g_string_append_printf(ctx->out, ", \"started\": %" G_GINT64_FORMAT "}",
-						       r->started / G_USEC_PER_SEC);
+				json_builder_add_int_value(b, r->started / G_USEC_PER_SEC);
 			else
-				g_string_append(ctx->out, ", \"started\": null}");
+				json_builder_add_null_value(b);
+			json_builder_end_object(b);
 		}
-		g_string_append(ctx->out, rows->len ? "\n]\n" : "]\n");
+		json_builder_end_array(b);
+		cli_json_out(ctx, b);
 		return 0;
 	}
 	for (guint i = 0; i < rows->len; i++)
@@ -102,19 +100,16 @@ int exec_list(struct cmd_ctx *ctx)
 
 /* The boot order: labels joined by commas, or a JSON array of libvirt's
  * device names.  Nothing (an empty array) when the VM has none. */
-static void info_boot(struct cmd_ctx *ctx, bool *first, const struct vm_boot *boot)
+static void info_boot(struct cmd_ctx *ctx, JsonBuilder *b, const struct vm_boot *boot)
 {
 	g_autoptr(GString) line = g_string_new(NULL);
 
-	if (ctx->json) {
-		g_string_append(ctx->out, *first ? "{\n  \"boot\": [" : ",\n  \"boot\": [");
-		for (unsigned i = 0; i < boot->n; i++) {
-			if (i)
-				g_string_append(ctx->out, ", ");
-			json_escape(ctx->out, vm_boot_dev_id(boot->dev[i]));
-		}
-		g_string_append_c(ctx->out, ']');
-		*first = false;
+	if (b) {
+		json_builder_set_member_name(b, "boot");
+		json_builder_begin_array(b);
+		for (unsigned i = 0; i < boot->n; i++)
+			json_builder_add_string_value(b, vm_boot_dev_id(boot->dev[i]));
+		json_builder_end_array(b);
 		return;
 	}
 	for (unsigned i = 0; i < boot->n; i++) {
@@ -122,57 +117,58 @@ static void info_boot(struct cmd_ctx *ctx, bool *first, const struct vm_boot *bo
 		g_string_append(line, i ? _(", ") : "");
 		g_string_append(line, vm_boot_dev_label(boot->dev[i]));
 	}
-	info_field(ctx, first, "boot", _("Boot order:"), boot->n ? line->str : NULL);
+	info_field(ctx, b, "boot", _("Boot order:"), boot->n ? line->str : NULL);
 }
 
 int exec_info(struct cmd_ctx *ctx)
 {
 	int state, reason;
 	autoptr(vm_spec) s = vm_describe(ctx->eng, ctx->args[0], &state, &reason);
-	bool first = true;
+	g_autoptr(JsonBuilder) b = NULL;
 	g_autofree char *vnc = NULL;
 
 	if (!s)
 		return -1;
-	info_field(ctx, &first, "name", _("Name:"), s->name);
-	info_field(ctx, &first, "uuid", _("UUID:"), s->uuid);
-	info_field(ctx, &first, "state", _("State:"), ctx->json ?
+	b = info_begin(ctx);
+	info_field(ctx, b, "name", _("Name:"), s->name);
+	info_field(ctx, b, "uuid", _("UUID:"), s->uuid);
+	info_field(ctx, b, "state", _("State:"), ctx->json ?
 		   vm_state_id(state) : vm_state_label(state));
-	info_field(ctx, &first, "description", _("Description:"), s->description);
-	info_field(ctx, &first, "os", _("OS:"), s->os_variant);
-	info_field(ctx, &first, "type", _("Accelerator:"),
+	info_field(ctx, b, "description", _("Description:"), s->description);
+	info_field(ctx, b, "os", _("OS:"), s->os_variant);
+	info_field(ctx, b, "type", _("Accelerator:"),
 		   s->domain_type && strcmp(s->domain_type, "kvm") == 0 ? "kvm" :
 		   s->domain_type && strcmp(s->domain_type, "qemu") == 0 ? "tcg" :
 		   s->domain_type);
-	info_number(ctx, &first, "vcpus", _("vCPUs:"), s->vcpus);
-	info_number(ctx, &first, "memory_mib", _("Memory (MiB):"), s->memory_mib);
-	info_field(ctx, &first, "firmware", _("Firmware:"),
+	info_number(ctx, b, "vcpus", _("vCPUs:"), s->vcpus);
+	info_number(ctx, b, "memory_mib", _("Memory (MiB):"), s->memory_mib);
+	info_field(ctx, b, "firmware", _("Firmware:"),
 		   s->firmware == FIRMWARE_UEFI ? "uefi" : "bios");
-	info_boot(ctx, &first, &s->boot);
-	info_field(ctx, &first, "kernel", _("Kernel:"), s->kernel);
-	info_field(ctx, &first, "initrd", _("Initrd:"), s->initrd);
-	info_field(ctx, &first, "cmdline", _("Command line:"), s->cmdline);
-	info_field(ctx, &first, "nic_model", _("Network:"), s->nic_model);
-	info_field(ctx, &first, "mac", _("MAC:"), s->mac);
+	info_boot(ctx, b, &s->boot);
+	info_field(ctx, b, "kernel", _("Kernel:"), s->kernel);
+	info_field(ctx, b, "initrd", _("Initrd:"), s->initrd);
+	info_field(ctx, b, "cmdline", _("Command line:"), s->cmdline);
+	info_field(ctx, b, "nic_model", _("Network:"), s->nic_model);
+	info_field(ctx, b, "mac", _("MAC:"), s->mac);
 	if (s->vnc_port > 0)
 		vnc = g_strdup_printf("127.0.0.1:%d", s->vnc_port);
-	info_field(ctx, &first, "vnc", _("VNC:"), vnc);
-	info_field(ctx, &first, "serial_log", _("Serial log:"), s->serial_log);
-	if (ctx->json) {
-		g_string_append(ctx->out, ",\n  \"disks\": [");
+	info_field(ctx, b, "vnc", _("VNC:"), vnc);
+	info_field(ctx, b, "serial_log", _("Serial log:"), s->serial_log);
+	if (b) {
+		json_builder_set_member_name(b, "disks");
+		json_builder_begin_array(b);
 		for (guint i = 0; i < s->disks->len; i++) {
 			struct vm_disk *d = g_ptr_array_index(s->disks, i);
 
-			g_string_append(ctx->out, i ? ", {\"path\": " : "{\"path\": ");
-			json_escape(ctx->out, d->path);
-			g_string_append(ctx->out, ", \"format\": ");
-			json_escape(ctx->out, d->format);
-			g_string_append_printf(ctx->out,
-					       ", \"cdrom\": %s, \"owned\": %s}",
-					       d->cdrom ? "true" : "false",
-					       d->owned ? "true" : "false");
+			json_builder_begin_object(b);
+			cli_json_str(b, "path", d->path ? d->path : "");
+			cli_json_str(b, "format", d->format ? d->format : "");
+			cli_json_bool(b, "cdrom", d->cdrom);
+			cli_json_bool(b, "owned", d->owned);
+			json_builder_end_object(b);
 		}
-		g_string_append(ctx->out, "]\n}\n");
+		json_builder_end_array(b);
+		info_end(ctx, b);
 		return 0;
 	}
 	for (guint i = 0; i < s->disks->len; i++) {
