@@ -41,6 +41,19 @@ void cli_json_str(JsonBuilder *b, const char *key, const char *value);
 void cli_json_int(JsonBuilder *b, const char *key, gint64 value);
 void cli_json_bool(JsonBuilder *b, const char *key, bool value);
 
+/* A column of cli_table(). */
+struct cli_column {
+	const char *heading; /* translated */
+	int min_cells;       /* at least this wide, the gap after it included */
+};
+/* Appends a table of the @ncols columns @cols to @out: the headings, then
+ * each row of @rows (a GStrv of @ncols cells, NULL for an empty one);
+ * only the line @empty when @rows has none. */
+void cli_table(GString *out, const struct cli_column *cols, int ncols,
+	       const GPtrArray *rows, const char *empty);
+/* A new row for cli_table(): the @n cells given (copied). */
+char **cli_row(int n, ...);
+
 /* vm.c: the VM commands */
 int exec_list(struct cmd_ctx *ctx);
 int exec_info(struct cmd_ctx *ctx);

@@ -63,7 +63,11 @@ int exec_image_import(struct cmd_ctx *ctx)
 int exec_image_list(struct cmd_ctx *ctx)
 {
 	g_autoptr(GPtrArray) list = image_list();
-	int name_w = cli_width(_("NAME"));
+	g_autoptr(GPtrArray) table = NULL;
+	/* TRANSLATORS: column headings of `vmtui image list` */
+	const struct cli_column cols[] = {
+		{ _("NAME"), 0 }, { _("FORMAT"), 8 }, { _("VIRTUAL"), 12 }, { _("ON DISK"), 0 },
+	};
 
 	if (!list)
 		return -1;
@@ -90,28 +94,16 @@ int exec_image_list(struct cmd_ctx *ctx)
 		cli_json_out(ctx, b);
 		return 0;
 	}
-	if (!list->len) {
-		g_string_append_printf(ctx->out, "%s\n",
-				       _("No images yet: add one with `vmtui image import PATH-or-URL`."));
-		return 0;
-	}
-	for (guint i = 0; i < list->len; i++)
-		name_w = MAX(name_w, cli_width(((struct image_entry *)list->pdata[i])->name));
-	/* TRANSLATORS: column headings of `vmtui image list` */
-	cli_pad(ctx->out, _("NAME"), name_w + 2);
-	cli_pad(ctx->out, _("FORMAT"), 8);
-	cli_pad(ctx->out, _("VIRTUAL"), 12);
-	g_string_append_printf(ctx->out, "%s\n", _("ON DISK"));
+	table = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	for (guint i = 0; i < list->len; i++) {
 		struct image_entry *e = g_ptr_array_index(list, i);
 		g_autofree char *v = size_short(e->virtual_size);
 		g_autofree char *a = size_short(e->actual_size);
 
-		cli_pad(ctx->out, e->name, name_w + 2);
-		cli_pad(ctx->out, e->format, 8);
-		cli_pad(ctx->out, v, 12);
-		g_string_append_printf(ctx->out, "%s\n", a);
+		g_ptr_array_add(table, cli_row(4, e->name, e->format, v, a));
 	}
+	cli_table(ctx->out, cols, G_N_ELEMENTS(cols), table,
+		  _("No images yet: add one with `vmtui image import PATH-or-URL`."));
 	return 0;
 }
 

@@ -192,3 +192,48 @@ void cli_json_bool(JsonBuilder *b, const char *key, bool value)
 	json_builder_set_member_name(b, key);
 	json_builder_add_boolean_value(b, value);
 }
+
+/* ---- tables --------------------------------------------------------------- */
+
+void cli_table(GString *out, const struct cli_column *cols, int ncols,
+	       const GPtrArray *rows, const char *empty)
+{
+	g_autofree int *w = g_new0(int, ncols);
+
+	if (!rows->len) {
+		g_string_append_printf(out, "%s\n", empty);
+		return;
+	}
+	/* each column as wide as its widest cell or heading and a gap of
+	 * two, counted in terminal cells; the last one is not padded */
+	for (int c = 0; c < ncols; c++) {
+		w[c] = MAX(cols[c].min_cells, cli_width(cols[c].heading) + 2);
+		for (guint r = 0; r < rows->len; r++) {
+			const char *cell = ((char **)rows->pdata[r])[c];
+
+			w[c] = MAX(w[c], cli_width(cell ? cell : "") + 2);
+		}
+	}
+	for (int c = 0; c < ncols; c++)
+		cli_pad(out, cols[c].heading, c + 1 < ncols ? w[c] : 0);
+	g_string_append_c(out, '\n');
+	for (guint r = 0; r < rows->len; r++) {
+		char **cells = rows->pdata[r];
+
+		for (int c = 0; c < ncols; c++)
+			cli_pad(out, cells[c] ? cells[c] : "", c + 1 < ncols ? w[c] : 0);
+		g_string_append_c(out, '\n');
+	}
+}
+
+char **cli_row(int n, ...)
+{
+	char **row = g_new0(char *, n + 1);
+	va_list ap;
+
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		row[i] = g_strdup(va_arg(ap, const char *));
+	va_end(ap);
+	return row;
+}

@@ -43,7 +43,12 @@ int exec_template_create(struct cmd_ctx *ctx)
 int exec_template_list(struct cmd_ctx *ctx)
 {
 	g_autoptr(GPtrArray) list = template_list();
-	int w = cli_width(_("NAME"));
+	g_autoptr(GPtrArray) table = NULL;
+	/* TRANSLATORS: column headings of `vmtui template list` */
+	const struct cli_column cols[] = {
+		{ _("NAME"), 0 }, { _("VERSION"), 9 }, { _("VCPUS"), 7 }, { _("MEMORY"), 10 },
+		{ _("DESCRIPTION"), 0 },
+	};
 
 	if (ctx->json) {
 		g_autoptr(JsonBuilder) b = json_builder_new();
@@ -76,34 +81,20 @@ int exec_template_list(struct cmd_ctx *ctx)
 		cli_json_out(ctx, b);
 		return 0;
 	}
-	if (!list->len) {
-		g_string_append_printf(ctx->out, "%s\n",
-				       _("No templates yet: make one with `vmtui template create NAME --from-vm VM`."));
-		return 0;
-	}
-	for (guint i = 0; i < list->len; i++)
-		w = MAX(w, cli_width(((struct template *)list->pdata[i])->name));
-	/* TRANSLATORS: column headings of `vmtui template list` */
-	cli_pad(ctx->out, _("NAME"), w + 2);
-	cli_pad(ctx->out, _("VERSION"), 9);
-	cli_pad(ctx->out, _("VCPUS"), 7);
-	cli_pad(ctx->out, _("MEMORY"), 10);
-	g_string_append_printf(ctx->out, "%s\n", _("DESCRIPTION"));
+	table = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	for (guint i = 0; i < list->len; i++) {
 		struct template *t = list->pdata[i];
+		g_autofree char *ver = g_strdup_printf("%u", t->version);
+		g_autofree char *vcpus = g_strdup_printf("%u", t->vcpus);
 		g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", t->memory_mib);
+		/* TRANSLATORS: a template list row whose manifest cannot be used */
+		g_autofree char *broken = t->broken ? g_strdup_printf("%s %s", _("BROKEN:"), t->broken) : NULL;
 
-		cli_pad(ctx->out, t->name, w + 2);
-		if (t->broken) {
-			/* TRANSLATORS: a template list row whose manifest cannot be used */
-			g_string_append_printf(ctx->out, "%-9s%-7s%-10s%s %s\n", "-", "-", "-",
-					       _("BROKEN:"), t->broken);
-			continue;
-		}
-		g_string_append_printf(ctx->out, "%-9u%-7u", t->version, t->vcpus);
-		cli_pad(ctx->out, mem, 10);
-		g_string_append_printf(ctx->out, "%s\n", t->description ? t->description : "");
+		g_ptr_array_add(table, broken ? cli_row(5, t->name, "-", "-", "-", broken) :
+				cli_row(5, t->name, ver, vcpus, mem, t->description));
 	}
+	cli_table(ctx->out, cols, G_N_ELEMENTS(cols), table,
+		  _("No templates yet: make one with `vmtui template create NAME --from-vm VM`."));
 	return 0;
 }
 

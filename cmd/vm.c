@@ -33,7 +33,11 @@ int exec_list(struct cmd_ctx *ctx)
 {
 	struct model *m = model_new(ctx->eng);
 	g_autoptr(GPtrArray) rows = NULL;
-	int name_w = cli_width(_("NAME"));
+	g_autoptr(GPtrArray) table = NULL;
+	/* TRANSLATORS: column headings of `vmtui list` */
+	const struct cli_column cols[] = {
+		{ _("NAME"), 0 }, { _("STATE"), 16 }, { _("VCPUS"), 8 }, { _("MEMORY"), 0 },
+	};
 
 	/* right after the embedded engine opens, libvirt still reconnects to
 	 * running guests: wait (bounded) so no state shown is stale */
@@ -74,27 +78,19 @@ int exec_list(struct cmd_ctx *ctx)
 		cli_json_out(ctx, b);
 		return 0;
 	}
-	for (guint i = 0; i < rows->len; i++)
-		name_w = MAX(name_w, cli_width(((struct vm_row *)rows->pdata[i])->name));
-	/* TRANSLATORS: column headings of `vmtui list` */
-	cli_pad(ctx->out, _("NAME"), name_w + 2);
-	cli_pad(ctx->out, _("STATE"), 16);
-	cli_pad(ctx->out, _("VCPUS"), 8);
-	g_string_append_printf(ctx->out, "%s\n", _("MEMORY"));
+	table = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	for (guint i = 0; i < rows->len; i++) {
 		struct vm_row *r = g_ptr_array_index(rows, i);
+		g_autoptr(GString) mem = g_string_new(NULL);
+		g_autofree char *vcpus = g_strdup_printf("%u", r->vcpus);
 
-		cli_pad(ctx->out, r->name, name_w + 2);
-		cli_pad(ctx->out, r->settling ? _("not responding") :
-			vm_state_label(r->state), 16);
-		g_string_append_printf(ctx->out, "%-8u", r->vcpus);
-		human_size(ctx->out, (r->state == VIR_DOMAIN_RUNNING && r->mem_kib ?
-				      r->mem_kib : r->max_mem_kib) * 1024);
-		g_string_append_c(ctx->out, '\n');
+		human_size(mem, (r->state == VIR_DOMAIN_RUNNING && r->mem_kib ?
+				 r->mem_kib : r->max_mem_kib) * 1024);
+		g_ptr_array_add(table, cli_row(4, r->name, r->settling ? _("not responding") :
+					       vm_state_label(r->state), vcpus, mem->str));
 	}
-	if (!rows->len)
-		g_string_append_printf(ctx->out, "%s\n",
-				       _("No VMs yet: create one with `vmtui create NAME`."));
+	cli_table(ctx->out, cols, G_N_ELEMENTS(cols), table,
+		  _("No VMs yet: create one with `vmtui create NAME`."));
 	return 0;
 }
 
