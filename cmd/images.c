@@ -10,29 +10,16 @@
 #include <unistd.h>
 
 #include "cmd/cmd-priv.h"
+#include "core/files.h"
 #include "core/i18n.h"
 #include "core/image.h"
 #include "core/names.h"
 #include "images/images.h"
 
-/* "4.0 MiB": GLib's size with a plain space (it puts a no-break space
- * between number and unit, which scripts reading us do not expect). */
-static char *size_short(uint64_t bytes)
-{
-	char *s = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
-	char *nbsp = strstr(s, "\u00a0");
-
-	if (nbsp) {
-		nbsp[0] = ' ';
-		memmove(nbsp + 1, nbsp + 2, strlen(nbsp + 2) + 1);
-	}
-	return s;
-}
-
 /* "4.0 MiB (4194304 bytes)" */
 static char *size_text(uint64_t bytes)
 {
-	g_autofree char *h = size_short(bytes);
+	g_autofree char *h = core_format_size(bytes);
 
 	return g_strdup_printf(_("%s (%" PRIu64 " bytes)"), h, bytes);
 }
@@ -97,8 +84,8 @@ int exec_image_list(struct cmd_ctx *ctx)
 	table = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	for (guint i = 0; i < list->len; i++) {
 		struct image_entry *e = g_ptr_array_index(list, i);
-		g_autofree char *v = size_short(e->virtual_size);
-		g_autofree char *a = size_short(e->actual_size);
+		g_autofree char *v = core_format_size(e->virtual_size);
+		g_autofree char *a = core_format_size(e->actual_size);
 
 		g_ptr_array_add(table, cli_row(4, e->name, e->format, v, a));
 	}

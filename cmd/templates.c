@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/cmd-priv.h"
+#include "core/files.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "templates/templates.h"
@@ -86,7 +87,7 @@ int exec_template_list(struct cmd_ctx *ctx)
 		struct template *t = list->pdata[i];
 		g_autofree char *ver = g_strdup_printf("%u", t->version);
 		g_autofree char *vcpus = g_strdup_printf("%u", t->vcpus);
-		g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", t->memory_mib);
+		g_autofree char *mem = core_format_size_exact(t->memory_mib * MIB);
 		/* TRANSLATORS: a template list row whose manifest cannot be used */
 		g_autofree char *broken = t->broken ? g_strdup_printf("%s %s", _("BROKEN:"), t->broken) : NULL;
 
@@ -112,7 +113,7 @@ int exec_template_info(struct cmd_ctx *ctx)
 	deps = template_dependants(ctx->eng, t->name);
 	ver = g_strdup_printf("%u", t->version);
 	hw = template_hardware_text(t);
-	size = g_strdup_printf("%" PRIu64 " MiB", t->disk_bytes / MIB);
+	size = core_format_size_exact(t->disk_bytes);
 	info_field(ctx, b, "name", _("Name:"), t->name);
 	info_field(ctx, b, "version", _("Version:"), ver);
 	info_field(ctx, b, "description", _("Description:"), t->description);

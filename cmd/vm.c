@@ -18,16 +18,9 @@
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/engine.h"
+#include "core/files.h"
 #include "core/vm.h"
 #include "core/model.h"
-
-static void human_size(GString *out, uint64_t bytes)
-{
-	if (bytes >= (UINT64_C(1) << 30) && bytes % (UINT64_C(1) << 30) == 0)
-		g_string_append_printf(out, "%" PRIu64 " GiB", bytes >> 30);
-	else
-		g_string_append_printf(out, "%" PRIu64 " MiB", bytes >> 20);
-}
 
 int exec_list(struct cmd_ctx *ctx)
 {
@@ -81,13 +74,12 @@ int exec_list(struct cmd_ctx *ctx)
 	table = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	for (guint i = 0; i < rows->len; i++) {
 		struct vm_row *r = g_ptr_array_index(rows, i);
-		g_autoptr(GString) mem = g_string_new(NULL);
 		g_autofree char *vcpus = g_strdup_printf("%u", r->vcpus);
+		g_autofree char *mem = core_format_size_exact(
+			(r->state == VIR_DOMAIN_RUNNING && r->mem_kib ? r->mem_kib : r->max_mem_kib) * 1024);
 
-		human_size(mem, (r->state == VIR_DOMAIN_RUNNING && r->mem_kib ?
-				 r->mem_kib : r->max_mem_kib) * 1024);
 		g_ptr_array_add(table, cli_row(4, r->name, r->settling ? _("not responding") :
-					       vm_state_label(r->state), vcpus, mem->str));
+					       vm_state_label(r->state), vcpus, mem));
 	}
 	cli_table(ctx->out, cols, G_N_ELEMENTS(cols), table,
 		  _("No VMs yet: create one with `vmtui create NAME`."));
