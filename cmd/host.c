@@ -141,8 +141,23 @@ int exec_version(struct cmd_ctx *ctx)
 
 /* ---- help ------------------------------------------------------------- */
 
+/* How to read the manual page: from the build folder when vmtui runs
+ * from one (not installed), else the installed page.  Caller frees. */
+static char *man_command(void)
+{
+	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *dir = exe ? g_path_get_dirname(exe) : NULL;
+	g_autofree char *page = dir ? g_build_filename(dir, "doc", "vmtui.1", NULL) : NULL;
+
+	if (page && g_file_test(page, G_FILE_TEST_IS_REGULAR))
+		return g_strdup_printf("man -l %s", page);
+	return g_strdup("man vmtui");
+}
+
 void command_help(const struct command *cmd, GString *out)
 {
+	g_autofree char *man = NULL;
+
 	if (!cmd) {
 		g_string_append_printf(out, "%s\n\n", _("Usage: vmtui [-c URI] [--config FILE] COMMAND [OPTIONS] [ARGS]"));
 		g_string_append_printf(out, "%s\n", _("Commands:"));
@@ -159,7 +174,13 @@ void command_help(const struct command *cmd, GString *out)
 		g_string_append_printf(out, "  --timeout SECONDS  %s\n",
 				       _("how long to wait for an unresponsive engine or guest"));
 		g_string_append_printf(out, "  -V, --version      %s\n", _("show the version"));
-		g_string_append_printf(out, "\n%s\n", _("`vmtui help COMMAND` describes one command; man vmtui has the rest."));
+		man = man_command();
+		/* TRANSLATORS: %s is a command reading the manual page, "man vmtui"
+		 * or "man -l /path/doc/vmtui.1" */
+		g_string_append_c(out, '\n');
+		g_string_append_printf(out, _("`vmtui help COMMAND` describes one command; `%s` has the rest."),
+				       man);
+		g_string_append_c(out, '\n');
 		return;
 	}
 	g_string_append_printf(out, "%s: vmtui %s %s\n", _("Usage"), cmd->name,
