@@ -20,6 +20,11 @@
 int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib);
 
 /* output.c */
+/* Appends a line of output, made of @fmt and a newline, to ctx->out. */
+void cli_line(struct cmd_ctx *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* After a simple operation that returned @rc: on success the line @fmt
+ * with the command's first argument ("Deleted image \"%s\"."); @rc. */
+int cli_done(struct cmd_ctx *ctx, int rc, const char *fmt);
 /* The object an info command prints: with --json a new builder with the
  * object opened (caller frees, after info_end), else NULL. */
 JsonBuilder *info_begin(struct cmd_ctx *ctx);
@@ -38,6 +43,8 @@ void cli_json_out(struct cmd_ctx *ctx, JsonBuilder *b);
 /* Members of the object @b is building: a string (null for NULL), a
  * number, a boolean. */
 void cli_json_str(JsonBuilder *b, const char *key, const char *value);
+/* A string member that is "" when @value is NULL (never null). */
+void cli_json_text(JsonBuilder *b, const char *key, const char *value);
 void cli_json_int(JsonBuilder *b, const char *key, gint64 value);
 void cli_json_bool(JsonBuilder *b, const char *key, bool value);
 
@@ -53,6 +60,18 @@ void cli_table(GString *out, const struct cli_column *cols, int ncols,
 	       const GPtrArray *rows, const char *empty);
 /* A new row for cli_table(): the @n cells given (copied). */
 char **cli_row(int n, ...);
+/* What a list command prints of its items. */
+struct cli_list {
+	const struct cli_column *cols;
+	int ncols;
+	const char *empty;  /* the line shown when there is no item */
+	/* the members of one item's JSON object */
+	void (*json)(JsonBuilder *b, const void *item);
+	/* one item's row of @ncols cells (see cli_row) */
+	char **(*row)(const void *item);
+};
+/* Appends @items as a table, or with --json as an array of objects. */
+void cli_list(struct cmd_ctx *ctx, const struct cli_list *l, const GPtrArray *items);
 
 /* vm.c: the VM commands */
 int exec_list(struct cmd_ctx *ctx);

@@ -78,9 +78,9 @@ int exec_doctor(struct cmd_ctx *ctx)
 		fails += c->status == CHECK_FAIL;
 		if (b) {
 			json_builder_begin_object(b);
-			cli_json_str(b, "check", c->title ? c->title : "");
+			cli_json_text(b, "check", c->title);
 			cli_json_str(b, "status", tag[c->status]);
-			cli_json_str(b, "detail", c->detail ? c->detail : "");
+			cli_json_text(b, "detail", c->detail);
 			json_builder_end_object(b);
 			continue;
 		}

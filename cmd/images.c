@@ -41,56 +41,51 @@ int exec_image_import(struct cmd_ctx *ctx)
 	if (!e)
 		return -1;
 	vsize = size_text(e->virtual_size);
-	g_string_append_printf(ctx->out, _("Imported image \"%s\" (%s, %s)."), e->name,
+	cli_line(ctx, _("Imported image \"%s\" (%s, %s)."), e->name,
 			       e->format, vsize);
-	g_string_append_c(ctx->out, '\n');
 	return 0;
+}
+
+/* `image list --json`: one image. */
+static void image_list_json(JsonBuilder *b, const void *item)
+{
+	const struct image_entry *e = item;
+
+	cli_json_text(b, "name", e->name);
+	cli_json_text(b, "format", e->format);
+	cli_json_text(b, "path", e->path);
+	cli_json_int(b, "virtual_size", (gint64)e->virtual_size);
+	cli_json_int(b, "actual_size", (gint64)e->actual_size);
+	cli_json_text(b, "source", e->source);
+	cli_json_text(b, "sha256", e->sha256);
+	cli_json_str(b, "backing", e->backing);
+	cli_json_int(b, "imported", e->imported);
+}
+
+/* `image list`: one image's row. */
+static char **image_list_row(const void *item)
+{
+	const struct image_entry *e = item;
+	g_autofree char *v = core_format_size(e->virtual_size);
+	g_autofree char *a = core_format_size(e->actual_size);
+
+	return cli_row(4, e->name, e->format, v, a);
 }
 
 int exec_image_list(struct cmd_ctx *ctx)
 {
 	g_autoptr(GPtrArray) list = image_list();
-	g_autoptr(GPtrArray) table = NULL;
 	/* TRANSLATORS: column headings of `vmtui image list` */
 	const struct cli_column cols[] = {
 		{ _("NAME"), 0 }, { _("FORMAT"), 8 }, { _("VIRTUAL"), 12 }, { _("ON DISK"), 0 },
 	};
+	const struct cli_list l = { cols, G_N_ELEMENTS(cols),
+		_("No images yet: add one with `vmtui image import PATH-or-URL`."),
+		image_list_json, image_list_row };
 
 	if (!list)
 		return -1;
-	if (ctx->json) {
-		g_autoptr(JsonBuilder) b = json_builder_new();
-
-		json_builder_begin_array(b);
-		for (guint i = 0; i < list->len; i++) {
-			struct image_entry *e = g_ptr_array_index(list, i);
-
-			json_builder_begin_object(b);
-			cli_json_str(b, "name", e->name ? e->name : "");
-			cli_json_str(b, "format", e->format ? e->format : "");
-			cli_json_str(b, "path", e->path ? e->path : "");
-			cli_json_int(b, "virtual_size", (gint64)e->virtual_size);
-			cli_json_int(b, "actual_size", (gint64)e->actual_size);
-			cli_json_str(b, "source", e->source ? e->source : "");
-			cli_json_str(b, "sha256", e->sha256 ? e->sha256 : "");
-			cli_json_str(b, "backing", e->backing);
-			cli_json_int(b, "imported", e->imported);
-			json_builder_end_object(b);
-		}
-		json_builder_end_array(b);
-		cli_json_out(ctx, b);
-		return 0;
-	}
-	table = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-	for (guint i = 0; i < list->len; i++) {
-		struct image_entry *e = g_ptr_array_index(list, i);
-		g_autofree char *v = core_format_size(e->virtual_size);
-		g_autofree char *a = core_format_size(e->actual_size);
-
-		g_ptr_array_add(table, cli_row(4, e->name, e->format, v, a));
-	}
-	cli_table(ctx->out, cols, G_N_ELEMENTS(cols), table,
-		  _("No images yet: add one with `vmtui image import PATH-or-URL`."));
+	cli_list(ctx, &l, list);
 	return 0;
 }
 
@@ -199,10 +194,6 @@ int exec_image_info(struct cmd_ctx *ctx)
 
 int exec_image_delete(struct cmd_ctx *ctx)
 {
-	if (image_delete(ctx->eng, ctx->args[0]) < 0)
-		return -1;
-	g_string_append_printf(ctx->out, _("Deleted image \"%s\"."), ctx->args[0]);
-	g_string_append_c(ctx->out, '\n');
-	return 0;
+	return cli_done(ctx, image_delete(ctx->eng, ctx->args[0]), _("Deleted image \"%s\"."));
 }
 

@@ -65,6 +65,23 @@ void cli_error(const char *fmt, ...)
 }
 
 
+void cli_line(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_string_append_vprintf(ctx->out, fmt, ap);
+	va_end(ap);
+	g_string_append_c(ctx->out, '\n');
+}
+
+int cli_done(struct cmd_ctx *ctx, int rc, const char *fmt)
+{
+	if (rc == 0)
+		cli_line(ctx, fmt, ctx->args[0]);
+	return rc;
+}
+
 /* ---- info commands ------------------------------------------------------ */
 
 JsonBuilder *info_begin(struct cmd_ctx *ctx)
@@ -181,6 +198,11 @@ void cli_json_str(JsonBuilder *b, const char *key, const char *value)
 		json_builder_add_null_value(b);
 }
 
+void cli_json_text(JsonBuilder *b, const char *key, const char *value)
+{
+	cli_json_str(b, key, value ? value : "");
+}
+
 void cli_json_int(JsonBuilder *b, const char *key, gint64 value)
 {
 	json_builder_set_member_name(b, key);
@@ -236,4 +258,27 @@ char **cli_row(int n, ...)
 		row[i] = g_strdup(va_arg(ap, const char *));
 	va_end(ap);
 	return row;
+}
+
+void cli_list(struct cmd_ctx *ctx, const struct cli_list *l, const GPtrArray *items)
+{
+	g_autoptr(GPtrArray) rows = NULL;
+
+	if (ctx->json) {
+		g_autoptr(JsonBuilder) b = json_builder_new();
+
+		json_builder_begin_array(b);
+		for (guint i = 0; i < items->len; i++) {
+			json_builder_begin_object(b);
+			l->json(b, items->pdata[i]);
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+		cli_json_out(ctx, b);
+		return;
+	}
+	rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	for (guint i = 0; i < items->len; i++)
+		g_ptr_array_add(rows, l->row(items->pdata[i]));
+	cli_table(ctx->out, l->cols, l->ncols, rows, l->empty);
 }

@@ -16,8 +16,7 @@ int exec_ova_import(struct cmd_ctx *ctx)
 
 	if (ova_import(ctx->eng, ctx->args[0], cmd_opt_str(ctx, "name"), ctx->job, &made) < 0)
 		return -1;
-	g_string_append_printf(ctx->out, _("Imported VM \"%s\" from %s."), made, ctx->args[0]);
-	g_string_append_c(ctx->out, '\n');
+	cli_line(ctx, _("Imported VM \"%s\" from %s."), made, ctx->args[0]);
 	return 0;
 }
 
@@ -29,15 +28,12 @@ int exec_ova_export(struct cmd_ctx *ctx)
 	if (cmd_opt_flag(ctx, "template")) {
 		if (template_export_ova(ctx->args[0], ctx->args[1], force, ctx->job, &report) < 0)
 			return -1;
-		g_string_append_printf(ctx->out, _("Exported template \"%s\" to %s."), ctx->args[0],
-				       ctx->args[1]);
+		cli_line(ctx, _("Exported template \"%s\" to %s."), ctx->args[0], ctx->args[1]);
 	} else {
 		if (ova_export(ctx->eng, ctx->args[0], ctx->args[1], force, ctx->job) < 0)
 			return -1;
-		g_string_append_printf(ctx->out, _("Exported VM \"%s\" to %s."), ctx->args[0],
-				       ctx->args[1]);
+		cli_line(ctx, _("Exported VM \"%s\" to %s."), ctx->args[0], ctx->args[1]);
 	}
-	g_string_append_c(ctx->out, '\n');
 	if (report)
 		g_string_append(ctx->out, report);
 	return 0;

@@ -33,69 +33,66 @@ int exec_template_create(struct cmd_ctx *ctx)
 	t = template_create(ctx->eng, ctx->args[0], &src, ctx->job, &report);
 	if (!t)
 		return -1;
-	g_string_append_printf(ctx->out, _("Created template \"%s\" from %s."), t->name,
+	cli_line(ctx, _("Created template \"%s\" from %s."), t->name,
 			       src.vm ? src.vm : src.image ? src.image : src.ova);
-	g_string_append_c(ctx->out, '\n');
 	if (report)
 		g_string_append(ctx->out, report);
 	return 0;
 }
 
+/* `template list --json`: one template. */
+static void template_list_json(JsonBuilder *b, const void *item)
+{
+	const struct template *t = item;
+
+	cli_json_text(b, "name", t->name);
+	/* a broken manifest's numbers are not known */
+	if (t->broken) {
+		cli_json_str(b, "version", NULL);
+		cli_json_str(b, "vcpus", NULL);
+		cli_json_str(b, "memory_mib", NULL);
+		cli_json_str(b, "disk_bytes", NULL);
+		cli_json_str(b, "description", NULL);
+	} else {
+		cli_json_int(b, "version", t->version);
+		cli_json_int(b, "vcpus", t->vcpus);
+		cli_json_int(b, "memory_mib", (gint64)t->memory_mib);
+		cli_json_int(b, "disk_bytes", (gint64)t->disk_bytes);
+		cli_json_text(b, "description", t->description);
+	}
+	cli_json_text(b, "base", t->base);
+	cli_json_str(b, "broken", t->broken);
+}
+
+/* `template list`: one template's row. */
+static char **template_list_row(const void *item)
+{
+	const struct template *t = item;
+	g_autofree char *ver = g_strdup_printf("%u", t->version);
+	g_autofree char *vcpus = g_strdup_printf("%u", t->vcpus);
+	g_autofree char *mem = core_format_size_exact(t->memory_mib * MIB);
+	g_autofree char *broken = NULL;
+
+	if (!t->broken)
+		return cli_row(5, t->name, ver, vcpus, mem, t->description);
+	/* TRANSLATORS: a template list row whose manifest cannot be used */
+	broken = g_strdup_printf("%s %s", _("BROKEN:"), t->broken);
+	return cli_row(5, t->name, "-", "-", "-", broken);
+}
+
 int exec_template_list(struct cmd_ctx *ctx)
 {
 	g_autoptr(GPtrArray) list = template_list();
-	g_autoptr(GPtrArray) table = NULL;
 	/* TRANSLATORS: column headings of `vmtui template list` */
 	const struct cli_column cols[] = {
 		{ _("NAME"), 0 }, { _("VERSION"), 9 }, { _("VCPUS"), 7 }, { _("MEMORY"), 10 },
 		{ _("DESCRIPTION"), 0 },
 	};
+	const struct cli_list l = { cols, G_N_ELEMENTS(cols),
+		_("No templates yet: make one with `vmtui template create NAME --from-vm VM`."),
+		template_list_json, template_list_row };
 
-	if (ctx->json) {
-		g_autoptr(JsonBuilder) b = json_builder_new();
-
-		json_builder_begin_array(b);
-		for (guint i = 0; i < list->len; i++) {
-			struct template *t = list->pdata[i];
-
-			json_builder_begin_object(b);
-			cli_json_str(b, "name", t->name ? t->name : "");
-			/* a broken manifest's numbers are not known */
-			if (t->broken) {
-				cli_json_str(b, "version", NULL);
-				cli_json_str(b, "vcpus", NULL);
-				cli_json_str(b, "memory_mib", NULL);
-				cli_json_str(b, "disk_bytes", NULL);
-				cli_json_str(b, "description", NULL);
-			} else {
-				cli_json_int(b, "version", t->version);
-				cli_json_int(b, "vcpus", t->vcpus);
-				cli_json_int(b, "memory_mib", (gint64)t->memory_mib);
-				cli_json_int(b, "disk_bytes", (gint64)t->disk_bytes);
-				cli_json_str(b, "description", t->description ? t->description : "");
-			}
-			cli_json_str(b, "base", t->base ? t->base : "");
-			cli_json_str(b, "broken", t->broken);
-			json_builder_end_object(b);
-		}
-		json_builder_end_array(b);
-		cli_json_out(ctx, b);
-		return 0;
-	}
-	table = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-	for (guint i = 0; i < list->len; i++) {
-		struct template *t = list->pdata[i];
-		g_autofree char *ver = g_strdup_printf("%u", t->version);
-		g_autofree char *vcpus = g_strdup_printf("%u", t->vcpus);
-		g_autofree char *mem = core_format_size_exact(t->memory_mib * MIB);
-		/* TRANSLATORS: a template list row whose manifest cannot be used */
-		g_autofree char *broken = t->broken ? g_strdup_printf("%s %s", _("BROKEN:"), t->broken) : NULL;
-
-		g_ptr_array_add(table, broken ? cli_row(5, t->name, "-", "-", "-", broken) :
-				cli_row(5, t->name, ver, vcpus, mem, t->description));
-	}
-	cli_table(ctx->out, cols, G_N_ELEMENTS(cols), table,
-		  _("No templates yet: make one with `vmtui template create NAME --from-vm VM`."));
+	cli_list(ctx, &l, list);
 	return 0;
 }
 
@@ -237,19 +234,14 @@ int exec_template_edit(struct cmd_ctx *ctx)
 	t->version++;
 	if (template_save(t) < 0)
 		return -1;
-	g_string_append_printf(ctx->out, _("Changed template \"%s\" (now version %u)."), t->name,
-			       t->version);
-	g_string_append_c(ctx->out, '\n');
+	cli_line(ctx, _("Changed template \"%s\" (now version %u)."), t->name, t->version);
 	return 0;
 }
 
 int exec_template_delete(struct cmd_ctx *ctx)
 {
-	if (template_delete(ctx->eng, ctx->args[0]) < 0)
-		return -1;
-	g_string_append_printf(ctx->out, _("Deleted template \"%s\"."), ctx->args[0]);
-	g_string_append_c(ctx->out, '\n');
-	return 0;
+	return cli_done(ctx, template_delete(ctx->eng, ctx->args[0]),
+			_("Deleted template \"%s\"."));
 }
 
 int exec_provision(struct cmd_ctx *ctx)

@@ -22,15 +22,51 @@
 #include "core/vm.h"
 #include "core/model.h"
 
+/* `list --json`: one VM. */
+static void list_json(JsonBuilder *b, const void *item)
+{
+	const struct vm_row *r = item;
+
+	cli_json_str(b, "name", r->name);
+	cli_json_str(b, "uuid", r->uuid);
+	cli_json_str(b, "state", r->settling ? "settling" : vm_state_id(r->state));
+	cli_json_int(b, "vcpus", r->vcpus);
+	cli_json_int(b, "memory_kib", (gint64)r->mem_kib);
+	cli_json_int(b, "max_memory_kib", (gint64)r->max_mem_kib);
+	cli_json_int(b, "cpu_time_ns", (gint64)r->cpu_ns);
+	cli_json_bool(b, "persistent", r->persistent);
+	cli_json_bool(b, "autostart", r->autostart);
+	/* both known while it runs, where they can be read */
+	cli_json_str(b, "ip", r->ip);
+	json_builder_set_member_name(b, "started");
+	if (r->started)
+		json_builder_add_int_value(b, r->started / G_USEC_PER_SEC);
+	else
+		json_builder_add_null_value(b);
+}
+
+/* `list`: one VM's row. */
+static char **list_row(const void *item)
+{
+	const struct vm_row *r = item;
+	g_autofree char *vcpus = g_strdup_printf("%u", r->vcpus);
+	g_autofree char *mem = core_format_size_exact(
+		(r->state == VIR_DOMAIN_RUNNING && r->mem_kib ? r->mem_kib : r->max_mem_kib) * 1024);
+
+	return cli_row(4, r->name, r->settling ? _("not responding") : vm_state_label(r->state),
+		       vcpus, mem);
+}
+
 int exec_list(struct cmd_ctx *ctx)
 {
 	struct model *m = model_new(ctx->eng);
 	g_autoptr(GPtrArray) rows = NULL;
-	g_autoptr(GPtrArray) table = NULL;
 	/* TRANSLATORS: column headings of `vmtui list` */
 	const struct cli_column cols[] = {
 		{ _("NAME"), 0 }, { _("STATE"), 16 }, { _("VCPUS"), 8 }, { _("MEMORY"), 0 },
 	};
+	const struct cli_list l = { cols, G_N_ELEMENTS(cols),
+		_("No VMs yet: create one with `vmtui create NAME`."), list_json, list_row };
 
 	/* right after the embedded engine opens, libvirt still reconnects to
 	 * running guests: wait (bounded) so no state shown is stale */
@@ -41,48 +77,7 @@ int exec_list(struct cmd_ctx *ctx)
 	}
 	rows = model_rows(m);
 	model_free(m);
-	if (ctx->json) {
-		g_autoptr(JsonBuilder) b = json_builder_new();
-
-		json_builder_begin_array(b);
-		for (guint i = 0; i < rows->len; i++) {
-			struct vm_row *r = g_ptr_array_index(rows, i);
-
-			json_builder_begin_object(b);
-			cli_json_str(b, "name", r->name);
-			cli_json_str(b, "uuid", r->uuid);
-			cli_json_str(b, "state", r->settling ? "settling" : vm_state_id(r->state));
-			cli_json_int(b, "vcpus", r->vcpus);
-			cli_json_int(b, "memory_kib", (gint64)r->mem_kib);
-			cli_json_int(b, "max_memory_kib", (gint64)r->max_mem_kib);
-			cli_json_int(b, "cpu_time_ns", (gint64)r->cpu_ns);
-			cli_json_bool(b, "persistent", r->persistent);
-			cli_json_bool(b, "autostart", r->autostart);
-			/* both known while it runs, where they can be read */
-			cli_json_str(b, "ip", r->ip);
-			json_builder_set_member_name(b, "started");
-			if (r->started)
-				json_builder_add_int_value(b, r->started / G_USEC_PER_SEC);
-			else
-				json_builder_add_null_value(b);
-			json_builder_end_object(b);
-		}
-		json_builder_end_array(b);
-		cli_json_out(ctx, b);
-		return 0;
-	}
-	table = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-	for (guint i = 0; i < rows->len; i++) {
-		struct vm_row *r = g_ptr_array_index(rows, i);
-		g_autofree char *vcpus = g_strdup_printf("%u", r->vcpus);
-		g_autofree char *mem = core_format_size_exact(
-			(r->state == VIR_DOMAIN_RUNNING && r->mem_kib ? r->mem_kib : r->max_mem_kib) * 1024);
-
-		g_ptr_array_add(table, cli_row(4, r->name, r->settling ? _("not responding") :
-					       vm_state_label(r->state), vcpus, mem));
-	}
-	cli_table(ctx->out, cols, G_N_ELEMENTS(cols), table,
-		  _("No VMs yet: create one with `vmtui create NAME`."));
+	cli_list(ctx, &l, rows);
 	return 0;
 }
 
@@ -149,8 +144,8 @@ int exec_info(struct cmd_ctx *ctx)
 			struct vm_disk *d = g_ptr_array_index(s->disks, i);
 
 			json_builder_begin_object(b);
-			cli_json_str(b, "path", d->path ? d->path : "");
-			cli_json_str(b, "format", d->format ? d->format : "");
+			cli_json_text(b, "path", d->path);
+			cli_json_text(b, "format", d->format);
 			cli_json_bool(b, "cdrom", d->cdrom);
 			cli_json_bool(b, "owned", d->owned);
 			json_builder_end_object(b);
@@ -246,13 +241,11 @@ int exec_create(struct cmd_ctx *ctx)
 
 	if (vm_create(ctx->eng, spec, ctx->job) < 0)
 		goto out;
-	g_string_append_printf(ctx->out, _("Created VM \"%s\"."), spec->name);
-	g_string_append_c(ctx->out, '\n');
+	cli_line(ctx, _("Created VM \"%s\"."), spec->name);
 	if (start) {
 		if (vm_start(ctx->eng, spec->name) < 0)
 			goto out;
-		g_string_append_printf(ctx->out, _("Started VM \"%s\"."), spec->name);
-		g_string_append_c(ctx->out, '\n');
+		cli_line(ctx, _("Started VM \"%s\"."), spec->name);
 	}
 	rc = 0;
 out:
@@ -261,53 +254,43 @@ out:
 
 /* ---- power and lifecycle ----------------------------------------------- */
 
-/* Prints "<verb> VM "x"." after a successful simple operation. */
-static int done(struct cmd_ctx *ctx, int rc, const char *fmt)
-{
-	if (rc == 0) {
-		g_string_append_printf(ctx->out, fmt, ctx->args[0]);
-		g_string_append_c(ctx->out, '\n');
-	}
-	return rc;
-}
-
 int exec_start(struct cmd_ctx *ctx)
 {
-	return done(ctx, vm_start(ctx->eng, ctx->args[0]), _("Started VM \"%s\"."));
+	return cli_done(ctx, vm_start(ctx->eng, ctx->args[0]), _("Started VM \"%s\"."));
 }
 
 int exec_shutdown(struct cmd_ctx *ctx)
 {
 	int timeout = (int)cmd_opt_number(ctx, "timeout", ctx->cfg->shutdown_timeout);
 
-	return done(ctx, vm_shutdown(ctx->eng, ctx->args[0], timeout, ctx->job),
+	return cli_done(ctx, vm_shutdown(ctx->eng, ctx->args[0], timeout, ctx->job),
 		    _("VM \"%s\" has powered off."));
 }
 
 int exec_destroy(struct cmd_ctx *ctx)
 {
-	return done(ctx, vm_destroy(ctx->eng, ctx->args[0]), _("Forced VM \"%s\" off."));
+	return cli_done(ctx, vm_destroy(ctx->eng, ctx->args[0]), _("Forced VM \"%s\" off."));
 }
 
 int exec_reboot(struct cmd_ctx *ctx)
 {
-	return done(ctx, vm_reboot(ctx->eng, ctx->args[0]),
+	return cli_done(ctx, vm_reboot(ctx->eng, ctx->args[0]),
 		    _("Asked VM \"%s\" to reboot."));
 }
 
 int exec_reset(struct cmd_ctx *ctx)
 {
-	return done(ctx, vm_reset(ctx->eng, ctx->args[0]), _("Reset VM \"%s\"."));
+	return cli_done(ctx, vm_reset(ctx->eng, ctx->args[0]), _("Reset VM \"%s\"."));
 }
 
 int exec_suspend(struct cmd_ctx *ctx)
 {
-	return done(ctx, vm_suspend(ctx->eng, ctx->args[0]), _("Paused VM \"%s\"."));
+	return cli_done(ctx, vm_suspend(ctx->eng, ctx->args[0]), _("Paused VM \"%s\"."));
 }
 
 int exec_resume(struct cmd_ctx *ctx)
 {
-	return done(ctx, vm_resume(ctx->eng, ctx->args[0]), _("Resumed VM \"%s\"."));
+	return cli_done(ctx, vm_resume(ctx->eng, ctx->args[0]), _("Resumed VM \"%s\"."));
 }
 
 int exec_delete(struct cmd_ctx *ctx)
@@ -325,9 +308,8 @@ int exec_rename(struct cmd_ctx *ctx)
 {
 	if (vm_rename(ctx->eng, ctx->args[0], ctx->args[1]) < 0)
 		return -1;
-	g_string_append_printf(ctx->out, _("Renamed VM \"%s\" to \"%s\"."),
+	cli_line(ctx, _("Renamed VM \"%s\" to \"%s\"."),
 			       ctx->args[0], ctx->args[1]);
-	g_string_append_c(ctx->out, '\n');
 	return 0;
 }
 
@@ -351,10 +333,8 @@ int exec_set(struct cmd_ctx *ctx)
 		   cmd_opt_str(ctx, "description"), boot_text ? &boot : NULL,
 		   &restart) < 0)
 		return -1;
-	g_string_append_printf(ctx->out, restart ?
-			       _("Changed VM \"%s\"; the change takes effect at its next start.") :
-			       _("Changed VM \"%s\"."), ctx->args[0]);
-	g_string_append_c(ctx->out, '\n');
+	cli_line(ctx, restart ? _("Changed VM \"%s\"; the change takes effect at its next start.") :
+		 _("Changed VM \"%s\"."), ctx->args[0]);
 	return 0;
 }
 
