@@ -279,5 +279,9 @@ int main(void)
 	test_lab_delete();
 	engine_close(eng);
 	core_config_free(cfg);
+	g_free(last_error);
+	/* what the commands left in the data and config folders */
+	g_spawn_sync(NULL, (char *[]){ "rm", "-rf", dir, NULL }, NULL, G_SPAWN_SEARCH_PATH,
+		     NULL, NULL, NULL, NULL, NULL, NULL);
 	return tap_done();
 }
