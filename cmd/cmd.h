@@ -1,5 +1,5 @@
 /*
- * commands.h — vmtui's command table.  One entry per command drives the
+ * cmd.h — vmtui's command table.  One entry per command drives the
  * command line (`vmtui NAME ...`), its help and man page, and the TUI's
  * `:` prompt, so all of them run the same code with the same checks.
  */
@@ -74,8 +74,9 @@ struct command {
 	int min_args, max_args;
 	const struct cmd_opt *opts; /* terminated by a zeroed entry */
 	int (*exec)(struct cmd_ctx *ctx);
-	/* the command a UI offers when this one timed out waiting for a
-	 * guest (shutdown: destroy), or NULL */
+	/* The command a UI offers when this one fails with CORE_ERR_TIMEOUT
+	 * (a guest that does not answer: "destroy" after `shutdown`), run on
+	 * the same arguments; NULL when there is none. */
 	const char *on_timeout;
 };
 
@@ -120,26 +121,7 @@ char *command_recover(struct engine *eng);
 /* Writes help for @cmd, or the overview when NULL, to @out. */
 void command_help(const struct command *cmd, GString *out);
 
-/* commands.c: helpers the exec functions share */
-/* A "Label: value" line of an info command (nothing for a NULL value),
- * or the JSON member @key with --json; *@first tells whether it opens the
- * object. */
-void info_field(struct cmd_ctx *ctx, bool *first, const char *key,
-		const char *label, const char *value);
-/* Reads the size option @name (a number of MiB by default, or with a
- * unit) into *@mib when given.  0, or -1 with an error. */
-int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib);
-
-/* cmd-templates.c: `template ...`, `provision`, `lab delete` */
-int exec_template_create(struct cmd_ctx *ctx);
-int exec_template_list(struct cmd_ctx *ctx);
-int exec_template_info(struct cmd_ctx *ctx);
-int exec_template_edit(struct cmd_ctx *ctx);
-int exec_template_delete(struct cmd_ctx *ctx);
-int exec_provision(struct cmd_ctx *ctx);
-int exec_lab_delete(struct cmd_ctx *ctx);
-
-/* cli.c: output helpers */
+/* output.c: output helpers (the TUI pads and joins with them too) */
 /* Writes @text to @f made printable (core_printable, newlines and tabs
  * kept): everything vmtui's command line prints goes through here or
  * cli_error. */

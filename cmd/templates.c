@@ -1,5 +1,5 @@
 /*
- * cmd-templates.c — the exec functions of `template ...`, `provision` and
+ * templates.c — the exec functions of `template ...`, `provision` and
  * `lab delete`.  Like every exec they run on a job worker, write to
  * ctx->out and leave the work to templates/.
  */
@@ -9,12 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
+#include "cmd/cmd-priv.h"
+#include "core/files.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "templates/templates.h"
-
-#define MIB (UINT64_C(1) << 20)
 
 int exec_template_create(struct cmd_ctx *ctx)
 {
@@ -34,75 +33,66 @@ int exec_template_create(struct cmd_ctx *ctx)
 	t = template_create(ctx->eng, ctx->args[0], &src, ctx->job, &report);
 	if (!t)
 		return -1;
-	g_string_append_printf(ctx->out, _("Created template \"%s\" from %s."), t->name,
+	cli_line(ctx, _("Created template \"%s\" from %s."), t->name,
 			       src.vm ? src.vm : src.image ? src.image : src.ova);
-	g_string_append_c(ctx->out, '\n');
 	if (report)
 		g_string_append(ctx->out, report);
 	return 0;
 }
 
+/* `template list --json`: one template. */
+static void template_list_json(JsonBuilder *b, const void *item)
+{
+	const struct template *t = item;
+
+	cli_json_text(b, "name", t->name);
+	/* a broken manifest's numbers are not known */
+	if (t->broken) {
+		cli_json_str(b, "version", NULL);
+		cli_json_str(b, "vcpus", NULL);
+		cli_json_str(b, "memory_mib", NULL);
+		cli_json_str(b, "disk_bytes", NULL);
+		cli_json_str(b, "description", NULL);
+	} else {
+		cli_json_int(b, "version", t->version);
+		cli_json_int(b, "vcpus", t->vcpus);
+		cli_json_int(b, "memory_mib", (gint64)t->memory_mib);
+		cli_json_int(b, "disk_bytes", (gint64)t->disk_bytes);
+		cli_json_text(b, "description", t->description);
+	}
+	cli_json_text(b, "base", t->base);
+	cli_json_str(b, "broken", t->broken);
+}
+
+/* `template list`: one template's row. */
+static char **template_list_row(const void *item)
+{
+	const struct template *t = item;
+	g_autofree char *ver = g_strdup_printf("%u", t->version);
+	g_autofree char *vcpus = g_strdup_printf("%u", t->vcpus);
+	g_autofree char *mem = core_format_size_exact(t->memory_mib * MIB);
+	g_autofree char *broken = NULL;
+
+	if (!t->broken)
+		return cli_row(5, t->name, ver, vcpus, mem, t->description);
+	/* TRANSLATORS: a template list row whose manifest cannot be used */
+	broken = g_strdup_printf("%s %s", _("BROKEN:"), t->broken);
+	return cli_row(5, t->name, "-", "-", "-", broken);
+}
+
 int exec_template_list(struct cmd_ctx *ctx)
 {
 	g_autoptr(GPtrArray) list = template_list();
-	int w = cli_width(_("NAME"));
-
-	if (ctx->json) {
-		g_string_append_c(ctx->out, '[');
-		for (guint i = 0; i < list->len; i++) {
-			struct template *t = list->pdata[i];
-
-			g_string_append(ctx->out, i ? ",\n {\"name\": " : "\n {\"name\": ");
-			json_escape(ctx->out, t->name);
-			if (t->broken)
-				g_string_append(ctx->out, ", \"version\": null, \"vcpus\": null, \"memory_mib\": null"
-						", \"disk_bytes\": null, \"description\": null");
-			else {
-				g_string_append_printf(ctx->out, ", \"version\": %u, \"vcpus\": %u, \"memory_mib\": %" PRIu64
-						       ", \"disk_bytes\": %" PRIu64 ", \"description\": ",
-						       t->version, t->vcpus, t->memory_mib, t->disk_bytes);
-				json_escape(ctx->out, t->description);
-			}
-			g_string_append(ctx->out, ", \"base\": ");
-			json_escape(ctx->out, t->base);
-			g_string_append(ctx->out, ", \"broken\": ");
-			if (t->broken)
-				json_escape(ctx->out, t->broken);
-			else
-				g_string_append(ctx->out, "null");
-			g_string_append_c(ctx->out, '}');
-		}
-		g_string_append(ctx->out, list->len ? "\n]\n" : "]\n");
-		return 0;
-	}
-	if (!list->len) {
-		g_string_append_printf(ctx->out, "%s\n",
-				       _("No templates yet: make one with `vmtui template create NAME --from-vm VM`."));
-		return 0;
-	}
-	for (guint i = 0; i < list->len; i++)
-		w = MAX(w, cli_width(((struct template *)list->pdata[i])->name));
 	/* TRANSLATORS: column headings of `vmtui template list` */
-	cli_pad(ctx->out, _("NAME"), w + 2);
-	cli_pad(ctx->out, _("VERSION"), 9);
-	cli_pad(ctx->out, _("VCPUS"), 7);
-	cli_pad(ctx->out, _("MEMORY"), 10);
-	g_string_append_printf(ctx->out, "%s\n", _("DESCRIPTION"));
-	for (guint i = 0; i < list->len; i++) {
-		struct template *t = list->pdata[i];
-		g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", t->memory_mib);
+	const struct cli_column cols[] = {
+		{ _("NAME"), 0 }, { _("VERSION"), 9 }, { _("VCPUS"), 7 }, { _("MEMORY"), 10 },
+		{ _("DESCRIPTION"), 0 },
+	};
+	const struct cli_list l = { cols, G_N_ELEMENTS(cols),
+		_("No templates yet: make one with `vmtui template create NAME --from-vm VM`."),
+		template_list_json, template_list_row };
 
-		cli_pad(ctx->out, t->name, w + 2);
-		if (t->broken) {
-			/* TRANSLATORS: a template list row whose manifest cannot be used */
-			g_string_append_printf(ctx->out, "%-9s%-7s%-10s%s %s\n", "-", "-", "-",
-					       _("BROKEN:"), t->broken);
-			continue;
-		}
-		g_string_append_printf(ctx->out, "%-9u%-7u", t->version, t->vcpus);
-		cli_pad(ctx->out, mem, 10);
-		g_string_append_printf(ctx->out, "%s\n", t->description ? t->description : "");
-	}
+	cli_list(ctx, &l, list);
 	return 0;
 }
 
@@ -112,38 +102,40 @@ int exec_template_info(struct cmd_ctx *ctx)
 	g_autoptr(GPtrArray) deps = NULL;
 	g_autofree char *ver = NULL, *hw = NULL, *size = NULL;
 	g_autoptr(GString) keys = g_string_new(NULL);
-	bool first = true;
+	g_autoptr(JsonBuilder) b = NULL;
 
 	if (!t)
 		return -1;
+	b = info_begin(ctx);
 	deps = template_dependants(ctx->eng, t->name);
 	ver = g_strdup_printf("%u", t->version);
 	hw = template_hardware_text(t);
-	size = g_strdup_printf("%" PRIu64 " MiB", t->disk_bytes / MIB);
-	info_field(ctx, &first, "name", _("Name:"), t->name);
-	info_field(ctx, &first, "version", _("Version:"), ver);
-	info_field(ctx, &first, "description", _("Description:"), t->description);
-	info_field(ctx, &first, "created", _("Created:"), t->created);
-	info_field(ctx, &first, "source", _("Source:"), t->source);
-	info_field(ctx, &first, "os", _("OS:"), t->os_variant);
-	info_field(ctx, &first, "hardware", _("Hardware:"), hw);
-	info_field(ctx, &first, "base_image", _("Base image:"), t->base);
-	info_field(ctx, &first, "disk_size", _("Disk size:"), size);
-	info_field(ctx, &first, "kernel", _("Kernel:"), t->kernel);
-	info_field(ctx, &first, "initrd", _("Initrd:"), t->initrd);
-	info_field(ctx, &first, "command_line", _("Command line:"), t->cmdline);
-	info_field(ctx, &first, "network", _("Network:"), t->network);
-	info_field(ctx, &first, "user", _("User:"), t->user);
+	size = core_format_size_exact(t->disk_bytes);
+	info_field(ctx, b, "name", _("Name:"), t->name);
+	info_field(ctx, b, "version", _("Version:"), ver);
+	info_field(ctx, b, "description", _("Description:"), t->description);
+	info_field(ctx, b, "created", _("Created:"), t->created);
+	info_field(ctx, b, "source", _("Source:"), t->source);
+	info_field(ctx, b, "os", _("OS:"), t->os_variant);
+	info_field(ctx, b, "hardware", _("Hardware:"), hw);
+	info_field(ctx, b, "base_image", _("Base image:"), t->base);
+	info_field(ctx, b, "disk_size", _("Disk size:"), size);
+	info_field(ctx, b, "kernel", _("Kernel:"), t->kernel);
+	info_field(ctx, b, "initrd", _("Initrd:"), t->initrd);
+	info_field(ctx, b, "command_line", _("Command line:"), t->cmdline);
+	info_field(ctx, b, "network", _("Network:"), t->network);
+	info_field(ctx, b, "user", _("User:"), t->user);
 	for (guint i = 0; i < t->ssh_keys->len; i++)
 		g_string_append_printf(keys, "%s%.50s", i ? "; " : "", (char *)t->ssh_keys->pdata[i]);
-	info_field(ctx, &first, "ssh_keys", _("SSH keys:"), keys->len ? keys->str : NULL);
+	info_field(ctx, b, "ssh_keys", _("SSH keys:"), keys->len ? keys->str : NULL);
 	g_string_truncate(keys, 0);
 	cli_join(keys, t->packages, ", ");
-	info_field(ctx, &first, "packages", _("Packages:"), keys->len ? keys->str : NULL);
-	info_field(ctx, &first, "warnings", _("Warnings:"), t->warnings);
+	info_field(ctx, b, "packages", _("Packages:"), keys->len ? keys->str : NULL);
+	info_field(ctx, b, "warnings", _("Warnings:"), t->warnings);
 	g_string_truncate(keys, 0);
 	cli_join(keys, deps, ", ");
-	info_field(ctx, &first, "used_by", _("Used by:"), keys->len ? keys->str : NULL);
+	info_field(ctx, b, "used_by", _("Used by:"), keys->len ? keys->str : NULL);
+	info_end(ctx, b);
 	return 0;
 }
 
@@ -242,19 +234,14 @@ int exec_template_edit(struct cmd_ctx *ctx)
 	t->version++;
 	if (template_save(t) < 0)
 		return -1;
-	g_string_append_printf(ctx->out, _("Changed template \"%s\" (now version %u)."), t->name,
-			       t->version);
-	g_string_append_c(ctx->out, '\n');
+	cli_line(ctx, _("Changed template \"%s\" (now version %u)."), t->name, t->version);
 	return 0;
 }
 
 int exec_template_delete(struct cmd_ctx *ctx)
 {
-	if (template_delete(ctx->eng, ctx->args[0]) < 0)
-		return -1;
-	g_string_append_printf(ctx->out, _("Deleted template \"%s\"."), ctx->args[0]);
-	g_string_append_c(ctx->out, '\n');
-	return 0;
+	return cli_done(ctx, template_delete(ctx->eng, ctx->args[0]),
+			_("Deleted template \"%s\"."));
 }
 
 int exec_provision(struct cmd_ctx *ctx)

@@ -259,6 +259,15 @@ char *core_format_size(uint64_t bytes)
 	return s;
 }
 
+char *core_format_size_exact(uint64_t bytes)
+{
+	if (bytes && bytes % (UINT64_C(1) << 30) == 0)
+		return g_strdup_printf("%" PRIu64 " GiB", bytes >> 30);
+	if (bytes % (UINT64_C(1) << 20) == 0)
+		return g_strdup_printf("%" PRIu64 " MiB", bytes >> 20);
+	return core_format_size(bytes);
+}
+
 int core_space_check(const char *dir, uint64_t need, const char *what)
 {
 	struct statvfs v;

@@ -58,6 +58,10 @@ int core_copy_file(const char *src, const char *dst, uint64_t max, const char *w
 guint64 core_process_start(long pid);
 /* "4.0 MiB", "16.0 TiB" (IEC units, a plain space); caller frees. */
 char *core_format_size(uint64_t bytes);
+/* A size set in whole units, shown exactly: "2 GiB", "256 MiB", else as
+ * core_format_size() (memory of VMs and templates, disks made in MiB);
+ * caller frees. */
+char *core_format_size_exact(uint64_t bytes);
 /* Whether the file system of @dir has room for @need more bytes while
  * keeping [limits] reserve free.  0, or -1 with an error naming @what
  * (what is being written), what it needs and what is free. */

@@ -15,6 +15,8 @@
 #define CORE_TIMEOUT_MAX 3600
 /* VMs one provisioning run (a lab) may make */
 #define LAB_MAX_VMS 1000
+/* seconds: the longest a watch of events (`vmtui events --timeout`) may run */
+#define EVENTS_TIMEOUT_MAX (7 * 24 * 3600)
 
 /* Checks a VM name: 1–64 characters of valid UTF-8, no control characters,
  * no '/', not starting with '.', '-' or a space, not ending in a space.

@@ -14,7 +14,7 @@ TEST_CORE_LIBS = $(CORE_LIBS)
 
 unit_tests = tests/unit-names tests/unit-config tests/unit-jobs \
 	tests/unit-domxml tests/xml-property tests/unit-console tests/unit-images \
-	tests/unit-templates tests/unit-journal tests/unit-actions
+	tests/unit-templates tests/unit-journal tests/unit-actions tests/unit-cmd
 check_PROGRAMS += $(unit_tests)
 tests_unit_actions_SOURCES = tests/unit-actions.c tests/tap.h
 tests_unit_actions_CPPFLAGS = $(TUI_CPPFLAGS)
@@ -35,6 +35,10 @@ tests_unit_console_LDADD = $(CONSOLE_LIBS) $(TEST_CORE_LIBS)
 tests_unit_images_SOURCES = tests/unit-images.c tests/tap.h
 tests_unit_images_CPPFLAGS = $(AM_CPPFLAGS)
 tests_unit_images_LDADD = $(IMAGES_LIBS) $(TEST_CORE_LIBS)
+# the command layer linked without curses: a curses call in cmd/ fails here
+tests_unit_cmd_SOURCES = tests/unit-cmd.c tests/tap.h
+tests_unit_cmd_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_CFLAGS)
+tests_unit_cmd_LDADD = $(CMD_LIBS)
 tests_unit_templates_SOURCES = tests/unit-templates.c tests/tap.h
 tests_unit_templates_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS)
 tests_unit_templates_LDADD = $(TEMPLATES_LIBS) $(TEST_CORE_LIBS)

@@ -1,7 +1,7 @@
 /*
- * cli.c — running one command from the command line: option parsing from
+ * run.c — running one command from the command line: option parsing from
  * the command table, the engine, the job with its timeout and Ctrl-C, and
- * printing.  Also the small text and JSON output helpers commands share.
+ * printing.
  */
 #include "config.h"
 
@@ -13,64 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "cmd/cmd-priv.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/engine.h"
 #include "core/journal.h"
-
-/* ---- output helpers ---------------------------------------------------- */
-
-int cli_width(const char *s)
-{
-	int w = 0;
-
-	if (!g_utf8_validate(s, -1, NULL))
-		return (int)strlen(s);
-	for (; *s; s = g_utf8_next_char(s)) {
-		gunichar c = g_utf8_get_char(s);
-
-		if (g_unichar_iszerowidth(c))
-			continue;
-		w += g_unichar_iswide(c) ? 2 : 1;
-	}
-	return w;
-}
-
-void cli_pad(GString *out, const char *s, int cells)
-{
-	int w = cli_width(s);
-
-	g_string_append(out, s);
-	for (; w < cells; w++)
-		g_string_append_c(out, ' ');
-}
-
-void cli_join(GString *out, const GPtrArray *list, const char *sep)
-{
-	for (guint i = 0; list && i < list->len; i++)
-		g_string_append_printf(out, "%s%s", i ? sep : "", (char *)list->pdata[i]);
-}
-
-void cli_print(FILE *f, const char *text)
-{
-	g_autofree char *safe = core_printable(text, true);
-
-	fputs(safe, f);
-}
-
-void cli_error(const char *fmt, ...)
-{
-	g_autofree char *msg = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	fputs("vmtui: ", stderr);
-	cli_print(stderr, msg);
-	fputc('\n', stderr);
-}
 
 /* ---- option parsing ---------------------------------------------------- */
 
@@ -91,15 +38,22 @@ long long cmd_opt_number(struct cmd_ctx *ctx, const char *name, long long dflt)
 	return v ? g_ascii_strtoll(v, NULL, 10) : dflt;
 }
 
-const struct command *command_find(const char *name)
+
+int opt_size_mib(struct cmd_ctx *ctx, const char *name, uint64_t *mib)
 {
-	for (const struct command *c = commands; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
+	const char *v = cmd_opt_str(ctx, name);
+	uint64_t bytes;
+
+	if (!v)
+		return 0;
+	bytes = core_parse_size(v, 'M');
+	if (!bytes)
+		return -1;
+	*mib = bytes / MIB;
+	return 0;
 }
 
-/* Parses @argv against @cmd's options into @ctx; -1 on a usage error. */
+
 static int parse_args(const struct command *cmd, int argc, char **argv,
 		      struct cmd_ctx *ctx)
 {
@@ -260,33 +214,6 @@ void command_ctx_free(struct cmd_ctx *ctx)
 	g_free(ctx);
 }
 
-const struct command *command_find_argv(int argc, char **argv, int *words)
-{
-	const struct command *cmd;
-	g_autofree char *two = argc > 1 ? g_strdup_printf("%s %s", argv[0], argv[1]) : NULL;
-	g_autoptr(GString) subs = g_string_new(NULL);
-	size_t len = strlen(argv[0]);
-
-	if (two && (cmd = command_find(two))) {
-		*words = 2;
-		return cmd;
-	}
-	*words = 1;
-	if ((cmd = command_find(argv[0])))
-		return cmd;
-	for (const struct command *c = commands; c->name; c++)
-		if (strncmp(c->name, argv[0], len) == 0 && c->name[len] == ' ')
-			g_string_append_printf(subs, "%s%s", subs->len ? ", " : "", c->name + len + 1);
-	if (subs->len)
-		core_error(CORE_ERR_USAGE, _("\"%s\" needs one of: %s; `vmtui help %s` tells more."),
-			   argv[0], subs->str, argv[0]);
-	else
-		core_error(CORE_ERR_USAGE,
-			   _("unknown command \"%s\"; `vmtui help` lists the commands."),
-			   argv[0]);
-	return NULL;
-}
-
 struct cmd_ctx *command_parse(struct core_config *cfg, int argc, char **argv,
 			      bool *help_only)
 {
@@ -414,46 +341,3 @@ int command_main(struct core_config *cfg, int argc, char **argv)
 	return (int)code;
 }
 
-/* ---- help ------------------------------------------------------------- */
-
-void command_help(const struct command *cmd, GString *out)
-{
-	if (!cmd) {
-		g_string_append_printf(out, "%s\n\n", _("Usage: vmtui [-c URI] [--config FILE] COMMAND [OPTIONS] [ARGS]"));
-		g_string_append_printf(out, "%s\n", _("Commands:"));
-		for (const struct command *c = commands; c->name; c++) {
-			g_string_append(out, "  ");
-			cli_pad(out, c->name, 16);
-			g_string_append_printf(out, " %s\n", _(c->summary));
-		}
-		g_string_append_printf(out, "\n%s\n", _("Global options:"));
-		g_string_append_printf(out, "  -c, --connect URI  %s\n",
-				       _("use this libvirt URI instead of the embedded engine"));
-		g_string_append_printf(out, "  --config FILE      %s\n",
-				       _("read this config file"));
-		g_string_append_printf(out, "  --timeout SECONDS  %s\n",
-				       _("how long to wait for an unresponsive engine or guest"));
-		g_string_append_printf(out, "  -V, --version      %s\n", _("show the version"));
-		g_string_append_printf(out, "\n%s\n", _("`vmtui help COMMAND` describes one command; man vmtui has the rest."));
-		return;
-	}
-	g_string_append_printf(out, "%s: vmtui %s %s\n", _("Usage"), cmd->name,
-			       cmd->args ? cmd->args : "");
-	g_string_append_printf(out, "%s\n", _(cmd->summary));
-	if ((cmd->opts && cmd->opts->name) || (cmd->flags & CMD_JSON))
-		g_string_append_printf(out, "\n%s\n", _("Options:"));
-	for (const struct cmd_opt *o = cmd->opts; o && o->name; o++) {
-		g_autofree char *left = o->metavar ?
-			g_strdup_printf("--%s %s", o->name, o->metavar) :
-			g_strdup_printf("--%s", o->name);
-
-		g_string_append(out, "  ");
-		cli_pad(out, left, 24);
-		g_string_append_printf(out, " %s\n", _(o->help));
-	}
-	if (cmd->flags & CMD_JSON) {
-		g_string_append(out, "  ");
-		cli_pad(out, "--json", 24);
-		g_string_append_printf(out, " %s\n", _("print JSON instead of text"));
-	}
-}

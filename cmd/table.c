@@ -1,0 +1,250 @@
+/*
+ * table.c — the command table: each command's name, synopsis, summary,
+ * flags, options and exec function, and finding a command by name.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "cmd/cmd-priv.h"
+#include "core/i18n.h"
+#include "core/names.h"
+
+/* ---- the table ----------------------------------------------------------- */
+
+static const struct cmd_opt create_opts[] = {
+	{ "os", OPT_STRING, "VARIANT", N_("OS variant (libosinfo short id, e.g. debian11) for defaults") },
+	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs"), 1, VM_MAX_VCPUS },
+	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M (default unit MiB)") },
+	{ "disk-size", OPT_SIZE, "SIZE", N_("size of a new qcow2 disk, e.g. 20G (default unit GiB)") },
+	{ "disk", OPT_PATH, "PATH", N_("use an existing disk image instead of a new disk") },
+	{ "disk-format", OPT_STRING, "FMT", N_("format of --disk (default: told from its first bytes)") },
+	{ "no-disk", OPT_FLAG, NULL, N_("create the VM without a disk") },
+	{ "iso", OPT_PATH, "PATH", N_("attach an ISO image as CD-ROM and boot from it") },
+	{ "kernel", OPT_PATH, "PATH", N_("boot this kernel directly") },
+	{ "initrd", OPT_PATH, "PATH", N_("initrd for --kernel") },
+	{ "cmdline", OPT_STRING, "TEXT", N_("kernel command line for --kernel") },
+	{ "firmware", OPT_STRING, "bios|uefi", N_("firmware (default bios)") },
+	{ "description", OPT_STRING, "TEXT", N_("free-text description") },
+	{ "boot", OPT_STRING, "LIST", N_("boot order, e.g. cdrom,hd (devices: hd, cdrom, network)") },
+	{ "no-network", OPT_FLAG, NULL, N_("no network interface (default: one NAT interface)") },
+	{ "no-graphics", OPT_FLAG, NULL, N_("no VNC display (default: VNC on 127.0.0.1)") },
+	{ "start", OPT_FLAG, NULL, N_("start the VM once created") },
+	{ 0 }
+};
+
+static const struct cmd_opt shutdown_opts[] = {
+	{ "timeout", OPT_NUMBER, "SECONDS", N_("how long to wait for the guest to power off (default 60)"),
+	  1, CORE_TIMEOUT_MAX },
+	{ 0 }
+};
+
+static const struct cmd_opt events_opts[] = {
+	{ "timeout", OPT_NUMBER, "SECONDS", N_("stop after this many seconds (default: run until Ctrl-C)"),
+	  1, EVENTS_TIMEOUT_MAX },
+	{ 0 }
+};
+
+static const struct cmd_opt delete_opts[] = {
+	{ "remove-disks", OPT_FLAG, NULL, N_("also remove the disks vmtui created for it") },
+	{ "force", OPT_FLAG, NULL, N_("force a running VM off first") },
+	{ 0 }
+};
+
+static const struct cmd_opt set_opts[] = {
+	{ "vcpus", OPT_NUMBER, "N", N_("number of virtual CPUs"), 1, VM_MAX_VCPUS },
+	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M") },
+	{ "description", OPT_STRING, "TEXT", N_("free-text description (\"\" removes it)") },
+	{ "boot", OPT_STRING, "LIST", N_("boot order from the next start, e.g. cdrom,hd (hd, cdrom, network)") },
+	{ 0 }
+};
+
+static const struct cmd_opt console_opts[] = {
+	{ "force", OPT_FLAG, NULL, N_("take the console over from another client") },
+	{ 0 }
+};
+
+static const struct cmd_opt vnc_opts[] = {
+	{ "mode", OPT_STRING, "MODE", N_("output: auto, kitty, sixel, truecolor, 256 or 16 (default: [console] graphics, else what the terminal can)") },
+	{ 0 }
+};
+
+static const struct cmd_opt dumpxml_opts[] = {
+	{ "inactive", OPT_FLAG, NULL, N_("show the definition used at the next start") },
+	{ 0 }
+};
+
+static const struct cmd_opt image_import_opts[] = {
+	{ "name", OPT_STRING, "NAME", N_("name in the store (default: the file name without its suffixes)") },
+	{ "format", OPT_STRING, "FMT", N_("qcow2, raw, vmdk, vdi or vhdx (default: told from the image's first bytes)") },
+	{ "convert", OPT_STRING, "qcow2", N_("convert the image to qcow2 with qemu-img") },
+	{ "sha256", OPT_STRING, "HEX", N_("refuse the source unless its SHA-256 is HEX") },
+	{ "sums", OPT_STRING, "SUMS", N_("a SHA256SUMS file (path or URL) with the source's SHA-256") },
+	{ "backing", OPT_STRING, "NAME", N_("the source is a qcow2 overlay of the store's image NAME") },
+	{ 0 }
+};
+
+static const struct cmd_opt ova_import_opts[] = {
+	{ "name", OPT_STRING, "NAME", N_("name of the new VM (default: the name in the OVF)") },
+	{ 0 }
+};
+
+static const struct cmd_opt ova_export_opts[] = {
+	{ "template", OPT_FLAG, NULL, N_("NAME is a template: its hardware and base (an OVF cannot carry a kernel booted directly: then only the disk and hardware, with a warning)") },
+	{ "force", OPT_FLAG, NULL, N_("replace FILE.ova when it is a regular file that exists (anything else there is never replaced)") },
+	{ 0 }
+};
+
+static const struct cmd_opt template_create_opts[] = {
+	{ "from-vm", OPT_STRING, "VM", N_("copy the disk of this shut-off VM") },
+	{ "from-image", OPT_STRING, "IMAGE", N_("copy this image of the store, or this disk image file (checked first)") },
+	{ "from-ova", OPT_PATH, "FILE.ova", N_("copy the one disk of this OVA (checked as ova import does) with its hardware") },
+	{ "description", OPT_STRING, "TEXT", N_("free-text description") },
+	{ 0 }
+};
+
+static const struct cmd_opt template_edit_opts[] = {
+	{ "description", OPT_STRING, "TEXT", N_("free-text description (\"\" removes it)") },
+	{ "vcpus", OPT_NUMBER, "N", N_("vCPUs of new VMs"), 1, VM_MAX_VCPUS },
+	{ "memory", OPT_SIZE, "SIZE", N_("memory of new VMs, e.g. 1G") },
+	{ "os", OPT_STRING, "VARIANT", N_("OS variant (libosinfo short id)") },
+	{ "kernel", OPT_PATH, "FILE", N_("kernel new VMs boot directly (copied into the template)") },
+	{ "initrd", OPT_PATH, "FILE", N_("initrd for that kernel (copied into the template)") },
+	{ "cmdline", OPT_STRING, "TEXT", N_("kernel command line (templates that boot a kernel directly)") },
+	{ "user", OPT_STRING, "USER", N_("default cloud-init user (\"\" removes it)") },
+	{ "ssh-key", OPT_PATH, "FILE", N_("default SSH public keys, one per line") },
+	{ "packages", OPT_STRING, "LIST", N_("default packages, comma-separated") },
+	{ "sudo", OPT_STRING, "yes|no", N_("whether that user gets administrator rights (sudo) by default (default no)") },
+	{ 0 }
+};
+
+static const struct cmd_opt provision_opts[] = {
+	{ "count", OPT_NUMBER, "N", N_("make N VMs; NAME is a pattern such as 'lab-{01..20}'"),
+	  1, LAB_MAX_VMS },
+	{ "full", OPT_FLAG, NULL, N_("full copies of the base instead of linked clones") },
+	{ "hostname", OPT_STRING, "HOST", N_("host name of a single VM (default: its VM name)") },
+	{ "user", OPT_STRING, "USER", N_("user cloud-init creates (default: the template's)") },
+	{ "password-hash", OPT_STRING, "HASH", N_("crypt(3) password hash for that user") },
+	{ "ssh-key", OPT_PATH, "FILE", N_("SSH public keys for that user, one per line") },
+	{ "packages", OPT_STRING, "LIST", N_("packages to install, comma-separated") },
+	{ "user-data", OPT_PATH, "FILE", N_("your own #cloud-config (at most 1 MiB), merged in") },
+	{ "sudo", OPT_FLAG, NULL, N_("give that user administrator rights (sudo without a password)") },
+	{ "no-sudo", OPT_FLAG, NULL, N_("no administrator rights, even when the template gives them") },
+	{ "start", OPT_FLAG, NULL, N_("start the VMs once made") },
+	{ 0 }
+};
+
+static const struct cmd_opt lab_delete_opts[] = {
+	{ "yes", OPT_FLAG, NULL, N_("delete without asking (the command line only lists them without it)") },
+	{ 0 }
+};
+
+const struct command commands[] = {
+	{ "list", "", N_("List VMs with their state, vCPUs and memory"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_list },
+	{ "info", "NAME", N_("Show a VM's settings and state"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_info },
+	{ "create", "NAME [OPTIONS]", N_("Create a VM"),
+	  CMD_ENGINE, 1, 1, create_opts, exec_create },
+	{ "start", "NAME", N_("Start a VM"), CMD_ENGINE, 1, 1, NULL, exec_start },
+	{ "shutdown", "NAME [--timeout SECONDS]", N_("Ask a VM to power off (ACPI) and wait for it"),
+	  CMD_ENGINE | CMD_LONG, 1, 1, shutdown_opts, exec_shutdown, "destroy" },
+	{ "destroy", "NAME", N_("Force a VM off at once, like pulling the plug"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_LONG, 1, 1, NULL, exec_destroy },
+	{ "reboot", "NAME", N_("Ask a VM to reboot"), CMD_ENGINE, 1, 1, NULL, exec_reboot },
+	{ "reset", "NAME", N_("Reset a VM at once, like the reset button"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_reset },
+	{ "suspend", "NAME", N_("Pause a running VM"), CMD_ENGINE, 1, 1, NULL, exec_suspend },
+	{ "resume", "NAME", N_("Resume a paused VM"), CMD_ENGINE, 1, 1, NULL, exec_resume },
+	{ "delete", "NAME [--remove-disks] [--force]", N_("Delete a VM"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, delete_opts, exec_delete },
+	{ "rename", "NAME NEW-NAME", N_("Rename a shut-off VM"), CMD_ENGINE, 2, 2, NULL, exec_rename },
+	{ "set", "NAME [--vcpus N] [--memory SIZE] [--description TEXT] [--boot LIST]",
+	  N_("Change a VM's vCPUs, memory, description or boot order"),
+	  CMD_ENGINE, 1, 1, set_opts, exec_set },
+	{ "dumpxml", "NAME [--inactive]", N_("Print a VM's libvirt domain XML"),
+	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, dumpxml_opts, exec_dumpxml },
+	{ "console", "NAME [--force]", N_("Attach this terminal to a VM's serial console"),
+	  CMD_ENGINE | CMD_TERMINAL, 1, 1, console_opts, exec_console },
+	{ "vnc", "NAME [--mode MODE]", N_("Show a VM's screen in this terminal, with its keyboard and mouse"),
+	  CMD_ENGINE | CMD_TERMINAL, 1, 1, vnc_opts, exec_vnc },
+	{ "events", "[--timeout SECONDS]", N_("Print VM lifecycle events as they happen"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_STREAM, 0, 0, events_opts, exec_events },
+	{ "image import", "SOURCE [--name NAME] [--format F] [--convert qcow2] [--sha256 HEX] [--sums SUMS] [--backing NAME]",
+	  N_("Add a disk image from a file or an http(s) URL to the image store"),
+	  CMD_UNTIMED, 1, 1, image_import_opts, exec_image_import },
+	{ "image list", "", N_("List the images in the image store"),
+	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_image_list },
+	{ "image info", "NAME-or-PATH", N_("Show an image's format, sizes and backing chain"),
+	  CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_image_info },
+	{ "image delete", "NAME", N_("Delete an image from the image store no VM uses"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_HOST_FILES, 1, 1, NULL, exec_image_delete },
+	{ "ova import", "FILE.ova [--name NAME]", N_("Create a VM from an OVA (OVF 1.x or 2.x) made by VirtualBox, VMware or vmtui"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, ova_import_opts, exec_ova_import },
+	{ "ova export", "[--template] [--force] NAME FILE.ova", N_("Write a shut-off VM or a template to an OVA other hypervisors can import"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 2, 2, ova_export_opts, exec_ova_export },
+	{ "template create", "NAME --from-vm VM | --from-image IMAGE | --from-ova FILE.ova [--description TEXT]",
+	  N_("Make a template (read-only base image + manifest) from a VM, an image or an OVA"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, template_create_opts, exec_template_create },
+	{ "template list", "", N_("List templates"),
+	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_template_list },
+	{ "template info", "NAME", N_("Show a template's manifest and the VMs using it"),
+	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, NULL, exec_template_info },
+	{ "template edit", "NAME [OPTIONS]", N_("Change a template's hardware or cloud-init defaults"),
+	  CMD_ENGINE | CMD_HOST_FILES, 1, 1, template_edit_opts, exec_template_edit },
+	{ "template delete", "NAME", N_("Delete a template no VM depends on"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_HOST_FILES, 1, 1, NULL, exec_template_delete },
+	{ "provision", "TEMPLATE NAME [--count N] [OPTIONS]",
+	  N_("Make VMs from a template, each with its own cloud-init seed"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 2, 2, provision_opts, exec_provision },
+	{ "lab delete", "PATTERN [--yes]", N_("Delete the VMs matching a pattern, with their disks and seeds"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED, 1, 1, lab_delete_opts, exec_lab_delete },
+	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
+	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
+	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),
+	  CMD_READ_ONLY | CMD_NO_DATA, 0, 1, NULL, exec_os_list },
+	{ "help", "[COMMAND]", N_("Show help for vmtui or one command"),
+	  CMD_READ_ONLY | CMD_NO_DATA, 0, 2, NULL, exec_help },
+	{ "version", "", N_("Show the versions of vmtui and libvirt"),
+	  CMD_READ_ONLY | CMD_NO_DATA, 0, 0, NULL, exec_version },
+	{ 0 }
+};
+
+
+const struct command *command_find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* Parses @argv against @cmd's options into @ctx; -1 on a usage error. */
+
+const struct command *command_find_argv(int argc, char **argv, int *words)
+{
+	const struct command *cmd;
+	g_autofree char *two = argc > 1 ? g_strdup_printf("%s %s", argv[0], argv[1]) : NULL;
+	g_autoptr(GString) subs = g_string_new(NULL);
+	size_t len = strlen(argv[0]);
+
+	if (two && (cmd = command_find(two))) {
+		*words = 2;
+		return cmd;
+	}
+	*words = 1;
+	if ((cmd = command_find(argv[0])))
+		return cmd;
+	for (const struct command *c = commands; c->name; c++)
+		if (strncmp(c->name, argv[0], len) == 0 && c->name[len] == ' ')
+			g_string_append_printf(subs, "%s%s", subs->len ? ", " : "", c->name + len + 1);
+	if (subs->len)
+		core_error(CORE_ERR_USAGE, _("\"%s\" needs one of: %s; `vmtui help %s` tells more."),
+			   argv[0], subs->str, argv[0]);
+	else
+		core_error(CORE_ERR_USAGE,
+			   _("unknown command \"%s\"; `vmtui help` lists the commands."),
+			   argv[0]);
+	return NULL;
+}
+
