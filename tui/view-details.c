@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "console/console.h"
+#include "core/files.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/engine.h"
@@ -363,7 +364,7 @@ static void tab_overview(struct tui *t, int y, int h, int cols)
 {
 	const struct vm_spec *s = t->details->spec;
 	const struct vm_row *vm = tui_selected(t);
-	g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", s->memory_mib);
+	g_autofree char *mem = core_format_size_exact(s->memory_mib << 20);
 	g_autofree char *cpus = g_strdup_printf("%u", s->vcpus);
 	char up[32];
 	int end = y + h;
@@ -394,8 +395,9 @@ static void tab_hardware(struct tui *t, int y, int h, int cols)
 {
 	const struct vm_spec *s = t->details->spec;
 	g_autofree char *cpus = g_strdup_printf("%u (max %u)", s->vcpus, s->max_vcpus);
-	g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB (max %" PRIu64 " MiB)",
-					       s->memory_mib, s->max_memory_mib);
+	g_autofree char *now = core_format_size_exact(s->memory_mib << 20);
+	g_autofree char *max = core_format_size_exact(s->max_memory_mib << 20);
+	g_autofree char *mem = g_strdup_printf("%s (max %s)", now, max);
 	g_autofree char *vnc = s->vnc_port > 0 ? g_strdup_printf("127.0.0.1:%d", s->vnc_port) :
 		s->graphics ? g_strdup(_("yes (port given at start)")) : NULL;
 	g_autoptr(GString) boot = g_string_new(NULL);

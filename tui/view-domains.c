@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "core/files.h"
 #include "core/i18n.h"
 #include "core/engine.h"
 #include "tui/tui.h"
@@ -72,18 +73,14 @@ static void rate_text(char *buf, size_t len, const struct vm_row *row, double ra
 	g_snprintf(buf, len, rate < 10 && u ? "%.1f%c/s" : "%.0f%c/s", rate, units[u]);
 }
 
-/* "512 MiB", "16 GiB", "1.5 GiB"; "" for 0. */
-static void size_text(char *buf, size_t len, uint64_t kib)
+/* @kib as core_format_size() or, when @exact, core_format_size_exact()
+ * does; "" for 0. */
+static void size_text(char *buf, size_t len, uint64_t kib, bool exact)
 {
-	double gib = (double)kib / (1024 * 1024);
+	g_autofree char *s = !kib ? g_strdup("") : exact ? core_format_size_exact(kib * 1024) :
+		core_format_size(kib * 1024);
 
-	if (!kib)
-		buf[0] = '\0';
-	else if (kib < 10240 * 1024)
-		g_snprintf(buf, len, "%" PRIu64 " MiB", kib / 1024);
-	else
-		g_snprintf(buf, len, gib < 100 && gib != (uint64_t)gib ?
-			   "%.1f GiB" : "%.0f GiB", gib);
+	g_strlcpy(buf, s, len);
 }
 
 static bool running(const struct vm_row *r)
@@ -139,7 +136,7 @@ static uint64_t memory_kib(const struct vm_row *r)
 
 static void cell_memory(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
 {
-	size_text(buf, len, memory_kib(r));
+	size_text(buf, len, memory_kib(r), true);
 }
 
 static int cmp_memory(const struct vm_row *a, const struct vm_row *b)
@@ -149,7 +146,7 @@ static int cmp_memory(const struct vm_row *a, const struct vm_row *b)
 
 static void cell_used(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
 {
-	size_text(buf, len, running(r) ? r->used_kib : 0);
+	size_text(buf, len, running(r) ? r->used_kib : 0, false);
 }
 
 static int cmp_used(const struct vm_row *a, const struct vm_row *b)
@@ -231,8 +228,8 @@ const struct column columns[] = {
 	{ "name", N_("NAME"), 0, 0, cell_name, cmp_name },
 	{ "state", N_("STATE"), 15, 0, cell_state, cmp_state },
 	{ "vcpus", N_("VCPUS"), 6, 2, cell_vcpus, cmp_vcpus },
-	{ "memory", N_("MEMORY"), 10, 0, cell_memory, cmp_memory },
-	{ "used", N_("USED"), 10, 4, cell_used, cmp_used },
+	{ "memory", N_("MEMORY"), 11, 0, cell_memory, cmp_memory },
+	{ "used", N_("USED"), 11, 4, cell_used, cmp_used },
 	{ "cpu", N_("CPU"), 8, 0, cell_cpu, cmp_cpu },
 	{ "disk", N_("DISK I/O"), 10, 6, cell_disk, cmp_disk },
 	{ "net", N_("NET I/O"), 10, 5, cell_net, cmp_net },

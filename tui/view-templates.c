@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/files.h"
 #include "core/i18n.h"
 #include "core/engine.h"
 #include "templates/templates.h"
@@ -352,13 +353,6 @@ static int view_key(struct tui *t, int key)
 	return TUI_REDRAW;
 }
 
-/* "1.5 GiB", "300 MiB" */
-static char *size_text(uint64_t bytes)
-{
-	return bytes >= (UINT64_C(1) << 30) ?
-		g_strdup_printf("%.1f GiB", (double)bytes / (double)(UINT64_C(1) << 30)) :
-		g_strdup_printf("%" PRIu64 " MiB", bytes >> 20);
-}
 
 /* "Label:  value" at row @y, if @value; returns the next row. */
 static int detail(int y, int cols, const char *label, const char *value)
@@ -469,8 +463,8 @@ static void view_draw(struct tui *t, int lines, int cols)
 		const GPtrArray *users = v->users->pdata[k];
 		g_autofree char *ver = g_strdup_printf("%u", tp->version);
 		g_autofree char *vcpus = g_strdup_printf("%u", tp->vcpus);
-		g_autofree char *mem = g_strdup_printf("%" PRIu64 " MiB", tp->memory_mib);
-		g_autofree char *disk = size_text(tp->disk_bytes);
+		g_autofree char *mem = core_format_size_exact(tp->memory_mib << 20);
+		g_autofree char *disk = core_format_size(tp->disk_bytes);
 		g_autofree char *count = users ? g_strdup_printf("%u", users->len) : g_strdup("?");
 		g_autofree char *broken = g_strdup_printf(_("(broken: %s deletes it)"),
 							  actions_key_of("delete template"));
