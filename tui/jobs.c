@@ -19,6 +19,7 @@ int tui_run_command(struct tui *t, struct host *h, char **argv,
 }
 
 static int command_done(struct tui *t, struct job *job, void *data);
+static void take_terminal(struct tui *t, struct cmd_ctx *ctx);
 
 struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
 				  const char *vm, bool show_output)
@@ -51,7 +52,7 @@ struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
 	}
 	ctx->eng = h->eng;
 	if (ctx->cmd->flags & CMD_TERMINAL) {
-		tui_take_terminal(t, ctx);
+		take_terminal(t, ctx);
 		command_ctx_free(ctx);
 		return NULL;
 	}
@@ -68,7 +69,7 @@ struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
 
 /* Leaves the screen to a CMD_TERMINAL command (a console) until it
  * returns, then takes it back whole, at whatever size it has now. */
-void tui_take_terminal(struct tui *t, struct cmd_ctx *ctx)
+static void take_terminal(struct tui *t, struct cmd_ctx *ctx)
 {
 	int rc;
 

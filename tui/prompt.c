@@ -133,7 +133,7 @@ static char *common_prefix(GPtrArray *cands)
 	return g_strndup(cands->pdata[0], len);
 }
 
-void tui_complete(struct tui *t)
+static void complete(struct tui *t)
 {
 	const char *text = t->prompt->input->str;
 	const char *word = strrchr(text, ' ');
@@ -187,7 +187,7 @@ int tui_prompt_key(struct tui *t, wint_t ch, bool is_key)
 		return TUI_REDRAW;
 	}
 	if (t->prompt->is_command && !is_key && ch == '\t') {
-		tui_complete(t);
+		complete(t);
 		return TUI_REDRAW;
 	}
 	if (tui_is_enter(ch, is_key)) {

@@ -26,21 +26,21 @@ const struct vm_row *tui_selected(struct tui *t)
 	return r && !tui_row_is_group(r) ? r : NULL;
 }
 
-char *tui_row_key(const struct vm_row *r)
+static char *key_of_row(const struct vm_row *r)
 {
 	return g_strdup_printf("%u/%s", r->host, r->uuid);
 }
 
 bool tui_row_marked(struct tui *t, const struct vm_row *r)
 {
-	g_autofree char *key = tui_row_key(r);
+	g_autofree char *key = key_of_row(r);
 
 	return g_hash_table_contains(t->dv.marked, key);
 }
 
 void tui_toggle_mark(struct tui *t, const struct vm_row *r)
 {
-	char *key = tui_row_key(r);
+	char *key = key_of_row(r);
 
 	if (g_hash_table_remove(t->dv.marked, key))
 		g_free(key);
@@ -53,7 +53,7 @@ void tui_toggle_mark(struct tui *t, const struct vm_row *r)
 void tui_keep_cursor(struct tui *t)
 {
 	if (tui_cursor_row(t))
-		list_remember(&t->dv.list, tui_row_key(tui_cursor_row(t)));
+		list_remember(&t->dv.list, key_of_row(tui_cursor_row(t)));
 }
 
 static int compare_visible(gconstpointer a, gconstpointer b, gpointer data)
@@ -79,7 +79,7 @@ static bool row_matches(struct tui *t, const struct vm_row *r)
 
 static char *row_key(guint i, void *data)
 {
-	return tui_row_key(g_ptr_array_index((GPtrArray *)data, i));
+	return key_of_row(g_ptr_array_index((GPtrArray *)data, i));
 }
 
 void tui_rebuild_rows(struct tui *t)

@@ -228,11 +228,6 @@ int tui_run_command(struct tui *t, struct host *h, char **argv,
  * the row under the cursor. */
 struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
 				  const char *vm, bool show_output);
-struct cmd_ctx;
-/* Runs a CMD_TERMINAL command (a console) with curses ended; the screen
- * comes back whole afterwards, with the command's error or output as the
- * message. */
-void tui_take_terminal(struct tui *t, struct cmd_ctx *ctx);
 /* The host of @row, or of the row under the cursor when @row is NULL. */
 struct host *tui_host(struct tui *t, const struct vm_row *row);
 /* True for a host's heading row. */
@@ -240,9 +235,6 @@ static inline bool tui_row_is_group(const struct vm_row *r)
 {
 	return !r->uuid[0];
 }
-/* Identity of a list row across refreshes: "HOST/UUID" ("HOST/" for a
- * host's group heading); caller frees. */
-char *tui_row_key(const struct vm_row *r);
 bool tui_row_marked(struct tui *t, const struct vm_row *r);
 /* Opens the prompt line with @label and @initial text; on Enter @done
  * gets the text and @data, which @free_data frees once the prompt is
@@ -255,9 +247,6 @@ typedef int (*confirm_fn)(struct tui *t, void *data);
  * ":": asks @question [y/N]; y runs @yes, anything else says @no. */
 void tui_confirm(struct tui *t, const char *question, const char *no,
 		 confirm_fn yes, void *data, GDestroyNotify free_data);
-/* Completes the command line being typed at the ":" prompt: the first word
- * from the command table, later ones from the VM names. */
-void tui_complete(struct tui *t);
 /* The two bottom lines: @hint (NULL: the actions' hints), then the
  * prompt being typed, or the jobs' progress and the last message. */
 void tui_draw_bottom(struct tui *t, int lines, int cols, const char *hint);
@@ -402,9 +391,6 @@ int form_key(struct tui *t, wint_t ch, bool is_key);
 void form_draw(struct tui *t, int lines, int cols);
 
 /* view-templates.c: the templates, with what can be done with them */
-/* The host templates are used on: the selected VM's when it is on this
- * machine, else the first one that is; NULL (with a message) if none. */
-struct host *tui_local_host(struct tui *t);
 /* The actions of the templates view (actions.c lists them). */
 int view_templates_provision(struct tui *t, const struct action *a);
 int view_templates_new(struct tui *t, const struct action *a);
@@ -451,8 +437,6 @@ void view_details_draw(struct tui *t, int top, int height, int cols);
 /* Starts reading the selected VM's description when the selection or its
  * state changed since the last read, or when @force (a command ran). */
 void view_details_update(struct tui *t, bool force);
-/* Collects a finished description; TUI_REDRAW when it changed. */
-int view_details_reap(struct tui *t);
 int view_details_next_tab(struct tui *t, int step);
 /* True while a tab that follows the VM live (Console, Screen) shows. */
 bool view_details_live(const struct tui *t);

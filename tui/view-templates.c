@@ -89,7 +89,7 @@ static void start_read(struct tui *t, struct templates_view *v)
 /* The host whose VMs the templates serve: the selected VM's when it runs
  * on this machine (templates are files here), else the first that does;
  * NULL with a message when none does. */
-struct host *tui_local_host(struct tui *t)
+static struct host *local_host(struct tui *t)
 {
 	struct host *h = tui_host(t, NULL);
 
@@ -104,7 +104,7 @@ struct host *tui_local_host(struct tui *t)
 static int view_open(struct tui *t)
 {
 	struct templates_view *v = t->tv;
-	struct host *h = tui_local_host(t);
+	struct host *h = local_host(t);
 
 	if (!h)
 		return TUI_NONE;
