@@ -21,8 +21,8 @@
 #      a private socket (tmux -L), without B's DISPLAY and bus in its
 #      environment.  Full screen: `tmux capture-pane -p`,
 #      polled every 10 ms, shows the row "vm-0001" and, at the bottom,
-#      the line of key hints (the one that ends in "q quit", in one of
-#      the last 3 rows).  vmtui first draws its screen without rows (an
+#      the line of key hints (the one that starts " n new  s start", in
+#      one of the last 3 rows; at 120 columns it is cut before its end).  vmtui first draws its screen without rows (an
 #      empty list: "No VMs yet", or a note that it is reading the list)
 #      until its first refresh job lands; that does not count, and how
 #      long a poll saw it is printed.
@@ -285,7 +285,7 @@ def vmtui_round(k):
         screen = tmux("capture-pane", "-p", "-t", sess)
         now = time.monotonic()
         rows = screen.split("\n")
-        hints = any("quit" in r for r in rows[LINES - 3:LINES])
+        hints = any(r.startswith(" n new  s start") for r in rows[LINES - 3:LINES])
         if hints and any(first in r.split() for r in rows):
             break
         if hints and early is None:     # drawn, but no rows yet
