@@ -219,17 +219,9 @@ static int act_delete(struct tui *t, const struct action *a)
 	return TUI_REDRAW;
 }
 
-/* Live filter: each edit of the "/" prompt narrows the list. */
-static void filter_changed(struct tui *t, const char *text)
-{
-	g_free(t->dv.filter);
-	t->dv.filter = *text ? g_utf8_casefold(text, -1) : NULL;
-	tui_rebuild_rows(t);
-}
-
 static int filter_done(struct tui *t, const char *text, void *data)
 {
-	filter_changed(t, text);
+	tui_set_filter(t, text);
 	if (*text)
 		tui_message(t, false, _("Showing VMs whose name contains \"%s\" (%s then Esc shows all)."),
 			    text, actions_key_of("filter"));
@@ -239,23 +231,20 @@ static int filter_done(struct tui *t, const char *text, void *data)
 static int act_filter(struct tui *t, const struct action *a)
 {
 	tui_prompt(t, "/", "", filter_done, NULL, NULL);
-	tui_prompt_set_changed(t, filter_changed);
+	/* live: each edit of the "/" prompt narrows the list */
+	tui_prompt_set_changed(t, tui_set_filter);
 	return TUI_REDRAW;
 }
 
 static int act_sort(struct tui *t, const struct action *a)
 {
-	if (!columns[++t->dv.sort].id)
-		t->dv.sort = 0;
-	tui_rebuild_rows(t);
-	tui_message(t, false, _("Sorted by %s."), _(columns[t->dv.sort].heading));
+	tui_sort_by(t, columns[t->dv.sort + 1].id ? t->dv.sort + 1 : 0, t->dv.sort_desc);
 	return TUI_REDRAW;
 }
 
 static int act_sort_reverse(struct tui *t, const struct action *a)
 {
-	t->dv.sort_desc = !t->dv.sort_desc;
-	tui_rebuild_rows(t);
+	tui_sort_by(t, t->dv.sort, !t->dv.sort_desc);
 	return TUI_REDRAW;
 }
 

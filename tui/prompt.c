@@ -68,16 +68,14 @@ void tui_prompt_command(struct tui *t, const char *label, prompt_done_fn done)
 	t->prompt->is_command = true;
 }
 
-void tui_prompt_draw(struct tui *t, int lines, int cols, const char *hint)
+const char *tui_prompt_candidates(struct tui *t)
 {
-	move(lines - 2, 0);
-	clrtoeol();
-	attron(A_DIM);
-	/* while typing a command, the line above shows the candidates */
-	addnstr(t->prompt->is_command && t->message ? t->message : hint, cols);
-	attroff(A_DIM);
-	move(lines - 1, 0);
-	clrtoeol();
+	/* complete() says them as the message */
+	return t->prompt->is_command ? t->message : NULL;
+}
+
+void tui_prompt_draw(struct tui *t)
+{
 	addstr(t->prompt->label);
 	addstr(t->prompt->input->str);
 	curs_set(1);

@@ -161,3 +161,18 @@ GPtrArray *tui_targets(struct tui *t)
 		g_ptr_array_add(out, (gpointer)tui_selected(t));
 	return out;
 }
+
+void tui_set_filter(struct tui *t, const char *text)
+{
+	g_free(t->dv.filter);
+	t->dv.filter = text && *text ? g_utf8_casefold(text, -1) : NULL;
+	tui_rebuild_rows(t);
+}
+
+void tui_sort_by(struct tui *t, int col, bool desc)
+{
+	t->dv.sort = col;
+	t->dv.sort_desc = desc;
+	tui_rebuild_rows(t);
+	tui_message(t, false, _("Sorted by %s."), _(columns[col].heading));
+}

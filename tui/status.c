@@ -64,23 +64,25 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 
 /* ---- drawing ------------------------------------------------------------ */
 
-void tui_draw_bottom(struct tui *t, int lines, int cols, const char *hint_text)
+void tui_draw_bottom(struct tui *t, int lines, int cols)
 {
-	g_autofree char *hints = hint_text ? NULL : actions_hints(t->view);
-	const char *hint = hint_text ? hint_text : hints;
+	g_autofree char *hints = actions_hints(t->view);
+	bool prompt = t->overlay == OVERLAY_PROMPT;
+	/* while a command is typed, the line above shows the candidates */
+	const char *candidates = prompt ? tui_prompt_candidates(t) : NULL;
 	int running;
 
-	if (t->overlay == OVERLAY_PROMPT) {
-		tui_prompt_draw(t, lines, cols, hint);
-		return;
-	}
 	move(lines - 2, 0);
 	clrtoeol();
 	attron(A_DIM);
-	addnstr(hint, cols);
+	addnstr(candidates ? candidates : hints, cols);
 	attroff(A_DIM);
 	move(lines - 1, 0);
 	clrtoeol();
+	if (prompt) {
+		tui_prompt_draw(t);
+		return;
+	}
 	curs_set(0);
 	running = (int)t->jobs->len;
 	if (running) {

@@ -247,9 +247,9 @@ typedef int (*confirm_fn)(struct tui *t, void *data);
  * ":": asks @question [y/N]; y runs @yes, anything else says @no. */
 void tui_confirm(struct tui *t, const char *question, const char *no,
 		 confirm_fn yes, void *data, GDestroyNotify free_data);
-/* The two bottom lines: @hint (NULL: the actions' hints), then the
+/* The two bottom lines: the view's hints (or the completion's candidates), then the
  * prompt being typed, or the jobs' progress and the last message. */
-void tui_draw_bottom(struct tui *t, int lines, int cols, const char *hint);
+void tui_draw_bottom(struct tui *t, int lines, int cols);
 /* Rebuilds the visible rows from the model's (filter, sort, cursor). */
 void tui_rebuild_rows(struct tui *t);
 /* The VMs an action applies to: the marked ones, else the selected one.
@@ -292,6 +292,10 @@ int tui_take_rows(struct tui *t);
 /* Remembers which row the cursor is on, so it stays there as rows come,
  * go and move. */
 void tui_keep_cursor(struct tui *t);
+/* Shows only the VMs whose name contains @text (NULL or "": all). */
+void tui_set_filter(struct tui *t, const char *text);
+/* Sorts the VM list by column @col, descending when @desc, and says so. */
+void tui_sort_by(struct tui *t, int col, bool desc);
 /* Marks or unmarks the VM @r. */
 void tui_toggle_mark(struct tui *t, const struct vm_row *r);
 
@@ -305,9 +309,10 @@ void tui_prompt_command(struct tui *t, const char *label, prompt_done_fn done);
 /* Live filtering: @changed after each edit of the open prompt (Esc calls
  * it with ""). */
 void tui_prompt_set_changed(struct tui *t, prompt_changed_fn changed);
-/* The two bottom lines while the prompt is open: @hint (or the
- * completion's candidates), then the label and the text typed. */
-void tui_prompt_draw(struct tui *t, int lines, int cols, const char *hint);
+/* What the ":" prompt's completion offers (NULL if nothing). */
+const char *tui_prompt_candidates(struct tui *t);
+/* The prompt's label and the text typed, at the cursor. */
+void tui_prompt_draw(struct tui *t);
 int tui_prompt_key(struct tui *t, wint_t ch, bool is_key);
 
 /* pager.c */

@@ -446,7 +446,6 @@ static void view_draw(struct tui *t, int lines, int cols)
 	/* the details pane takes the lower part of tall enough terminals;
 	 * the list keeps at least 6 rows */
 	int avail = lines - 2, pane = avail >= 20 ? MIN(10, avail - 10) : 0;
-	g_autofree char *hints = actions_hints(VIEW_DOMAINS);
 
 	erase();
 	draw_list(t, 0, avail - pane, cols);
@@ -455,7 +454,7 @@ static void view_draw(struct tui *t, int lines, int cols)
 		hline(t->utf8 ? ACS_HLINE : '-', cols);
 		view_details_draw(t, avail - pane + 1, pane - 1, cols);
 	}
-	tui_draw_bottom(t, lines, cols, hints);
+	tui_draw_bottom(t, lines, cols);
 }
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -474,10 +473,7 @@ static int mouse(struct tui *t)
 
 		if (col < 0)
 			return TUI_REDRAW;
-		t->dv.sort_desc = col == t->dv.sort && !t->dv.sort_desc;
-		t->dv.sort = col;
-		tui_rebuild_rows(t);
-		tui_message(t, false, _("Sorted by %s."), _(columns[col].heading));
+		tui_sort_by(t, col, col == t->dv.sort && !t->dv.sort_desc);
 		return TUI_REDRAW;
 	}
 	switch (list_mouse(&t->dv.list, t->dv.rows->len, &ev)) {

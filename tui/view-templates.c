@@ -427,7 +427,6 @@ static void view_draw(struct tui *t, int lines, int cols)
 	g_autofree char *title = t->hosts->len > 1 ?
 		g_strdup_printf(_("Templates (%u) on %s"), n, v->host->label) :
 		g_strdup_printf(_("Templates (%u)"), n);
-	g_autofree char *hints = actions_hints(VIEW_TEMPLATES);
 	/* TRANSLATORS: column headings of the templates view */
 	const char *head[] = { "", _("NAME"), _("VER"), _("VCPUS"), _("MEMORY"),
 			       _("DISK"), _("VMS"), _("DESCRIPTION") };
@@ -489,7 +488,7 @@ static void view_draw(struct tui *t, int lines, int cols)
 			tui_put_cells(v->error, cols - 2, false);
 		}
 	}
-	tui_draw_bottom(t, lines, cols, hints);
+	tui_draw_bottom(t, lines, cols);
 }
 
 const struct view view_templates = {
