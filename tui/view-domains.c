@@ -459,6 +459,32 @@ static void view_draw(struct tui *t, int lines, int cols)
 
 /* ---- keys ----------------------------------------------------------------- */
 
+/* Enter on a host's heading: fold or unfold its group, or connect again
+ * when it could not be reached. */
+static int group_activate(struct tui *t, const struct vm_row *g)
+{
+	struct host *h = tui_host(t, g);
+
+	if (h->error) {
+		hosts_reconnect(t, h);
+		tui_message(t, false, _("Connecting to %s..."), h->label);
+	} else {
+		h->collapsed = !h->collapsed;
+		tui_rebuild_rows(t);
+	}
+	return TUI_REDRAW;
+}
+
+/* Enter, or a double click: a heading's group, else the Enter action. */
+static int activate(struct tui *t)
+{
+	const struct vm_row *cur = tui_cursor_row(t);
+
+	if (cur && tui_row_is_group(cur))
+		return group_activate(t, cur);
+	return actions_dispatch(t, '\n') | TUI_REDRAW;
+}
+
 /* A click selects a row, a double click opens it, a right click opens
  * the menu, the wheel scrolls, a click on a heading sorts by it. */
 static int mouse(struct tui *t)
@@ -466,7 +492,7 @@ static int mouse(struct tui *t)
 	MEVENT ev;
 
 	if (getmouse(&ev) != OK)
-		return TUI_NONE;
+		return TUI_REDRAW;
 	if (ev.y == t->dv.list.y - 1 && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
 		/* a heading: sort by it, a second click reverses */
 		int col = column_at(COLS, ev.x);
@@ -484,27 +510,11 @@ static int mouse(struct tui *t)
 		return actions_menu(t);
 	case LIST_OPEN:
 		tui_keep_cursor(t);
-		return TUI_NONE; /* Enter's doing */
+		return activate(t);
 	case LIST_MOVED:
 		break;
 	}
 	tui_keep_cursor(t);
-	return TUI_REDRAW;
-}
-
-/* Enter on a host's heading: fold or unfold its group, or connect again
- * when it could not be reached. */
-static int group_activate(struct tui *t, const struct vm_row *g)
-{
-	struct host *h = tui_host(t, g);
-
-	if (h->error) {
-		hosts_reconnect(t, h);
-		tui_message(t, false, _("Connecting to %s..."), h->label);
-	} else {
-		h->collapsed = !h->collapsed;
-		tui_rebuild_rows(t);
-	}
 	return TUI_REDRAW;
 }
 
@@ -514,17 +524,8 @@ static int view_key(struct tui *t, int key)
 {
 	const struct vm_row *cur = tui_cursor_row(t);
 
-	if (key == KEY_MOUSE) {
-		int res = mouse(t);
-
-		if (res != TUI_NONE)
-			return res;
-		/* a double click: what Enter does */
-		cur = tui_cursor_row(t);
-		if (cur && tui_row_is_group(cur))
-			return group_activate(t, cur);
-		return actions_dispatch(t, '\n') | TUI_REDRAW;
-	}
+	if (key == KEY_MOUSE)
+		return mouse(t);
 	if (list_key(&t->dv.list, t->dv.rows->len, key)) {
 		tui_keep_cursor(t);
 		return TUI_REDRAW;
