@@ -12,6 +12,8 @@
 
 #include "cmd/cmd.h"
 
+struct vm_spec;
+
 #define MIB (UINT64_C(1) << 20)
 
 /* run.c */
@@ -91,6 +93,18 @@ int exec_dumpxml(struct cmd_ctx *ctx);
 int exec_console(struct cmd_ctx *ctx);
 int exec_vnc(struct cmd_ctx *ctx);
 int exec_os_list(struct cmd_ctx *ctx);
+
+/* The NICs --net (and --no-network) ask for, added to @spec with
+ * @model as the default model: one nat NIC when neither is given.  0, or
+ * -1 with a usage error. */
+int cmd_opt_nics(struct cmd_ctx *ctx, struct vm_spec *spec, const char *model);
+
+/* net.c: `nic ...`; the NICs of `info` */
+void info_nics(struct cmd_ctx *ctx, JsonBuilder *b, const GPtrArray *nics);
+int exec_nic_list(struct cmd_ctx *ctx);
+int exec_nic_add(struct cmd_ctx *ctx);
+int exec_nic_remove(struct cmd_ctx *ctx);
+int exec_nic_link(struct cmd_ctx *ctx);
 
 /* images.c: `image ...` */
 int exec_image_import(struct cmd_ctx *ctx);

@@ -38,7 +38,8 @@ enum cmd_flags {
 
 /* OPT_PATH values are made absolute against the working directory, since
  * QEMU does not run in it. */
-enum opt_type { OPT_FLAG, OPT_STRING, OPT_NUMBER, OPT_SIZE, OPT_PATH };
+/* OPT_LIST is a string option that may be given more than once. */
+enum opt_type { OPT_FLAG, OPT_STRING, OPT_NUMBER, OPT_SIZE, OPT_PATH, OPT_LIST };
 
 struct cmd_opt {
 	const char *name;     /* long option, without "--" */
@@ -59,7 +60,9 @@ struct cmd_ctx {
 	char **argv;              /* the context's own copy of the command line */
 	char **args;              /* positional arguments (into argv) */
 	int nargs;
-	GHashTable *opts;         /* option name -> value ("" for flags) */
+	GHashTable *opts;         /* option name -> value ("" for flags; the
+				   * last one of an OPT_LIST) */
+	GHashTable *lists;        /* OPT_LIST name -> GPtrArray of values */
 	bool json;
 	GString *out;
 	/* CMD_STREAM commands hand each line to this as it happens */
@@ -93,6 +96,9 @@ const struct command *command_find_argv(int argc, char **argv, int *words);
 /* Option accessors for exec functions. */
 const char *cmd_opt_str(struct cmd_ctx *ctx, const char *name);
 bool cmd_opt_flag(struct cmd_ctx *ctx, const char *name);
+/* Every value of the OPT_LIST option @name in the order given, or NULL
+ * when it was not given. */
+GPtrArray *cmd_opt_list(struct cmd_ctx *ctx, const char *name);
 /* The OPT_NUMBER option @name (range-checked by the parser), or @dflt
  * when it was not given. */
 long long cmd_opt_number(struct cmd_ctx *ctx, const char *name, long long dflt);

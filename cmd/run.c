@@ -31,6 +31,11 @@ bool cmd_opt_flag(struct cmd_ctx *ctx, const char *name)
 	return g_hash_table_contains(ctx->opts, name);
 }
 
+GPtrArray *cmd_opt_list(struct cmd_ctx *ctx, const char *name)
+{
+	return g_hash_table_lookup(ctx->lists, name);
+}
+
 long long cmd_opt_number(struct cmd_ctx *ctx, const char *name, long long dflt)
 {
 	const char *v = cmd_opt_str(ctx, name);
@@ -95,6 +100,15 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 
 				if (!core_parse_int(what, v, o->min, o->max, &x))
 					return -1;
+			}
+			if (o->type == OPT_LIST) {
+				GPtrArray *l = g_hash_table_lookup(ctx->lists, o->name);
+
+				if (!l) {
+					l = g_ptr_array_new_with_free_func(g_free);
+					g_hash_table_insert(ctx->lists, (gpointer)o->name, l);
+				}
+				g_ptr_array_add(l, g_strdup(v));
 			}
 			g_hash_table_insert(ctx->opts, (gpointer)o->name,
 					    o->type == OPT_PATH && *v ?
@@ -209,6 +223,7 @@ void command_ctx_free(struct cmd_ctx *ctx)
 	if (!ctx)
 		return;
 	g_hash_table_unref(ctx->opts);
+	g_hash_table_unref(ctx->lists);
 	g_string_free(ctx->out, TRUE);
 	g_strfreev(ctx->argv);
 	g_free(ctx);
@@ -232,6 +247,8 @@ struct cmd_ctx *command_parse(struct core_config *cfg, int argc, char **argv,
 	ctx->cmd = cmd;
 	ctx->cfg = cfg;
 	ctx->opts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	ctx->lists = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					   (GDestroyNotify)g_ptr_array_unref);
 	ctx->out = g_string_new(NULL);
 	ctx->emit = emit_stdout;
 	/* a copy: jobs run after the caller's argv may be gone, and getopt

@@ -27,7 +27,8 @@ static const struct cmd_opt create_opts[] = {
 	{ "firmware", OPT_STRING, "bios|uefi", N_("firmware (default bios)") },
 	{ "description", OPT_STRING, "TEXT", N_("free-text description") },
 	{ "boot", OPT_STRING, "LIST", N_("boot order, e.g. cdrom,hd (devices: hd, cdrom, network)") },
-	{ "no-network", OPT_FLAG, NULL, N_("no network interface (default: one NAT interface)") },
+	{ "net", OPT_LIST, "MODE", N_("a NIC on MODE: nat (the default), lab:NAME, bridge:BRIDGE, macvtap:DEVICE, network:NAME or none; again for more NICs; settings after commas: mtu=N, queues=N, mac=MAC, model=MODEL, link=down") },
+	{ "no-network", OPT_FLAG, NULL, N_("no network interface (as --net none)") },
 	{ "no-graphics", OPT_FLAG, NULL, N_("no VNC display (default: VNC on 127.0.0.1)") },
 	{ "start", OPT_FLAG, NULL, N_("start the VM once created") },
 	{ 0 }
@@ -130,6 +131,7 @@ static const struct cmd_opt provision_opts[] = {
 	{ "user-data", OPT_PATH, "FILE", N_("your own #cloud-config (at most 1 MiB), merged in") },
 	{ "sudo", OPT_FLAG, NULL, N_("give that user administrator rights (sudo without a password)") },
 	{ "no-sudo", OPT_FLAG, NULL, N_("no administrator rights, even when the template gives them") },
+	{ "net", OPT_LIST, "MODE", N_("each VM's NICs, as for create (default: the template's NIC on nat)") },
 	{ "start", OPT_FLAG, NULL, N_("start the VMs once made") },
 	{ 0 }
 };
@@ -199,6 +201,14 @@ const struct command commands[] = {
 	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 2, 2, provision_opts, exec_provision },
 	{ "lab delete", "PATTERN [--yes]", N_("Delete the VMs matching a pattern, with their disks and seeds"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED, 1, 1, lab_delete_opts, exec_lab_delete },
+	{ "nic list", "VM", N_("List a VM's network interfaces (NICs)"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_nic_list },
+	{ "nic add", "VM MODE", N_("Add a NIC (MODE as for create --net), live when the VM runs"),
+	  CMD_ENGINE, 2, 2, NULL, exec_nic_add },
+	{ "nic remove", "VM MAC", N_("Remove a NIC, live when the VM runs"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 2, 2, NULL, exec_nic_remove },
+	{ "nic link", "VM MAC up|down", N_("Plug a NIC's cable in or pull it out"),
+	  CMD_ENGINE, 3, 3, NULL, exec_nic_link },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),

@@ -21,6 +21,7 @@
 #include "core/files.h"
 #include "core/vm.h"
 #include "core/model.h"
+#include "net/net.h"
 
 /* `list --json`: one VM. */
 static void list_json(JsonBuilder *b, const void *item)
@@ -131,8 +132,7 @@ int exec_info(struct cmd_ctx *ctx)
 	info_field(ctx, b, "kernel", _("Kernel:"), s->kernel);
 	info_field(ctx, b, "initrd", _("Initrd:"), s->initrd);
 	info_field(ctx, b, "cmdline", _("Command line:"), s->cmdline);
-	info_field(ctx, b, "nic_model", _("Network:"), s->nic_model);
-	info_field(ctx, b, "mac", _("MAC:"), s->mac);
+	info_nics(ctx, b, s->nics);
 	if (s->vnc_port > 0)
 		vnc = g_strdup_printf("127.0.0.1:%d", s->vnc_port);
 	info_field(ctx, b, "vnc", _("VNC:"), vnc);
@@ -168,6 +168,34 @@ int exec_info(struct cmd_ctx *ctx)
 
 /* ---- create ------------------------------------------------------------- */
 
+int cmd_opt_nics(struct cmd_ctx *ctx, struct vm_spec *spec, const char *model)
+{
+	GPtrArray *nets = cmd_opt_list(ctx, "net");
+
+	if (nets && cmd_opt_flag(ctx, "no-network")) {
+		core_error(CORE_ERR_USAGE, _("Give either --net or --no-network, not both."));
+		return -1;
+	}
+	if (!nets) {
+		if (!cmd_opt_flag(ctx, "no-network"))
+			vm_spec_add_nic(spec, NET_NAT, NULL, model);
+		return 0;
+	}
+	for (guint i = 0; i < nets->len; i++) {
+		struct vm_nic *nic;
+
+		if (!net_parse(nets->pdata[i], model, &nic))
+			return -1;
+		if (nic)
+			g_ptr_array_add(spec->nics, nic);
+		else if (nets->len > 1) {
+			core_error(CORE_ERR_USAGE, _("--net none means no NIC at all: give it alone."));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int exec_create(struct cmd_ctx *ctx)
 {
 	autoptr(vm_spec) spec = vm_spec_new();
@@ -187,9 +215,14 @@ int exec_create(struct cmd_ctx *ctx)
 	spec->memory_mib = def.memory_mib;
 	disk_bytes = def.disk_bytes;
 	spec->disk_bus = g_strdup(def.disk_bus);
-	spec->nic_model = cmd_opt_flag(ctx, "no-network") ? NULL : g_strdup(def.nic_model);
 	spec->graphics = !cmd_opt_flag(ctx, "no-graphics");
+	if (cmd_opt_nics(ctx, spec, def.nic_model) < 0) {
+		os_defaults_fini(&def);
+		return -1;
+	}
 	os_defaults_fini(&def);
+	/* the guest agent tells vmtui the guest's addresses */
+	spec->agent = !engine_is_test(ctx->eng);
 
 	spec->vcpus = (unsigned)cmd_opt_number(ctx, "vcpus", spec->vcpus);
 	if (opt_size_mib(ctx, "memory", &spec->memory_mib) < 0)
@@ -239,7 +272,7 @@ int exec_create(struct cmd_ctx *ctx)
 	if ((v = cmd_opt_str(ctx, "iso")))
 		vm_spec_add_disk(spec, v, "raw", true);
 
-	if (vm_create(ctx->eng, spec, ctx->job) < 0)
+	if (!net_prepare(ctx->eng, spec, NULL) || vm_create(ctx->eng, spec, ctx->job) < 0)
 		goto out;
 	cli_line(ctx, _("Created VM \"%s\"."), spec->name);
 	if (start) {

@@ -46,6 +46,7 @@ struct vm_spec *vm_spec_new(void)
 	struct vm_spec *spec = g_new0(struct vm_spec, 1);
 
 	spec->disks = g_ptr_array_new_with_free_func(vm_disk_free);
+	spec->nics = g_ptr_array_new_with_free_func((GDestroyNotify)vm_nic_free);
 	spec->vnc_port = -1;
 	return spec;
 }
@@ -63,8 +64,7 @@ void vm_spec_free(struct vm_spec *spec)
 	g_free(spec->kernel);
 	g_free(spec->initrd);
 	g_free(spec->cmdline);
-	g_free(spec->nic_model);
-	g_free(spec->mac);
+	g_ptr_array_unref(spec->nics);
 	g_free(spec->serial_log);
 	g_free(spec->vnc_listen);
 	g_free(spec->disk_bus);
@@ -84,6 +84,47 @@ struct vm_disk *vm_spec_add_disk(struct vm_spec *spec, const char *path,
 	d->readonly = cdrom;
 	g_ptr_array_add(spec->disks, d);
 	return d;
+}
+
+void vm_nic_free(struct vm_nic *nic)
+{
+	if (!nic)
+		return;
+	g_free(nic->source);
+	g_free(nic->type);
+	g_free(nic->mac);
+	g_free(nic->model);
+	g_free(nic->target);
+	g_free(nic);
+}
+
+struct vm_nic *vm_nic_copy(const struct vm_nic *nic)
+{
+	struct vm_nic *c = g_memdup2(nic, sizeof *nic);
+
+	c->source = g_strdup(nic->source);
+	c->type = g_strdup(nic->type);
+	c->mac = g_strdup(nic->mac);
+	c->model = g_strdup(nic->model);
+	c->target = g_strdup(nic->target);
+	return c;
+}
+
+struct vm_nic *vm_spec_add_nic(struct vm_spec *spec, enum vm_net_mode mode,
+			       const char *source, const char *model)
+{
+	struct vm_nic *nic = g_new0(struct vm_nic, 1);
+
+	nic->mode = mode;
+	nic->source = g_strdup(source);
+	nic->model = g_strdup(model);
+	g_ptr_array_add(spec->nics, nic);
+	return nic;
+}
+
+const struct vm_nic *vm_spec_nic(const struct vm_spec *spec)
+{
+	return spec->nics->len ? g_ptr_array_index(spec->nics, 0) : NULL;
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -185,22 +226,106 @@ static void build_disks(xmlNodePtr devices, const struct vm_spec *spec)
 	}
 }
 
+static void set_uint_attr(xmlNodePtr n, const char *name, unsigned v)
+{
+	char buf[16];
+
+	g_snprintf(buf, sizeof buf, "%u", v);
+	set_attr(n, name, buf);
+}
+
+/* <interface> for @nic under @parent; false for a mode vmtui cannot write
+ * (NET_OTHER: another client's device, kept as libvirt has it). */
+static bool build_nic(xmlNodePtr parent, const struct vm_nic *nic)
+{
+	xmlNodePtr n, c;
+	g_autofree char *bridge = NULL;
+
+	switch (nic->mode) {
+	case NET_NAT:
+		/* user-mode NAT: works without a network driver or root */
+		n = xmlNewChild(parent, NULL, BAD_CAST "interface", NULL);
+		set_attr(n, "type", "user");
+		break;
+	case NET_LAB:
+	case NET_BRIDGE:
+		n = xmlNewChild(parent, NULL, BAD_CAST "interface", NULL);
+		set_attr(n, "type", "bridge");
+		if (nic->mode == NET_LAB)
+			bridge = g_strconcat(NET_LAB_BRIDGE_PREFIX, nic->source, NULL);
+		set_attr(xmlNewChild(n, NULL, BAD_CAST "source", NULL), "bridge",
+			 bridge ? bridge : nic->source);
+		break;
+	case NET_MACVTAP:
+		n = xmlNewChild(parent, NULL, BAD_CAST "interface", NULL);
+		set_attr(n, "type", "direct");
+		c = xmlNewChild(n, NULL, BAD_CAST "source", NULL);
+		set_attr(c, "dev", nic->source);
+		set_attr(c, "mode", "bridge");
+		break;
+	case NET_NETWORK:
+		n = xmlNewChild(parent, NULL, BAD_CAST "interface", NULL);
+		set_attr(n, "type", "network");
+		set_attr(xmlNewChild(n, NULL, BAD_CAST "source", NULL), "network",
+			 nic->source);
+		break;
+	default:
+		return false;
+	}
+	if (nic->mac)
+		set_attr(xmlNewChild(n, NULL, BAD_CAST "mac", NULL), "address", nic->mac);
+	set_attr(xmlNewChild(n, NULL, BAD_CAST "model", NULL), "type",
+		 nic->model ? nic->model : "virtio");
+	if (nic->queues > 1)
+		set_uint_attr(xmlNewChild(n, NULL, BAD_CAST "driver", NULL), "queues",
+			      nic->queues);
+	if (nic->mtu)
+		set_uint_attr(xmlNewChild(n, NULL, BAD_CAST "mtu", NULL), "size", nic->mtu);
+	if (nic->vlan) {
+		c = xmlNewChild(n, NULL, BAD_CAST "vlan", NULL);
+		set_uint_attr(xmlNewChild(c, NULL, BAD_CAST "tag", NULL), "id", nic->vlan);
+	}
+	if (nic->link_down)
+		set_attr(xmlNewChild(n, NULL, BAD_CAST "link", NULL), "state", "down");
+	return true;
+}
+
+char *domxml_nic(const struct vm_nic *nic)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "devices");
+	xmlBufferPtr buf;
+	char *out = NULL;
+
+	xmlDocSetRootElement(doc, root);
+	if (!build_nic(root, nic)) {
+		core_error(CORE_ERR_USAGE, _("vmtui cannot write a network interface of this kind."));
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	buf = xmlBufferCreate();
+	if (xmlNodeDump(buf, doc, root->children, 0, 0) > 0)
+		out = g_strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	xmlFreeDoc(doc);
+	return out;
+}
+
 static void build_devices(xmlNodePtr dom, const struct vm_spec *spec)
 {
 	xmlNodePtr devices = xmlNewChild(dom, NULL, BAD_CAST "devices", NULL);
 	xmlNodePtr n, c;
 
 	build_disks(devices, spec);
-	if (spec->nic_model) {
-		n = xmlNewChild(devices, NULL, BAD_CAST "interface", NULL);
-		/* user-mode NAT: works without a network driver or root */
-		set_attr(n, "type", "user");
-		if (spec->mac) {
-			c = xmlNewChild(n, NULL, BAD_CAST "mac", NULL);
-			set_attr(c, "address", spec->mac);
-		}
-		c = xmlNewChild(n, NULL, BAD_CAST "model", NULL);
-		set_attr(c, "type", spec->nic_model);
+	for (guint i = 0; i < spec->nics->len; i++)
+		build_nic(devices, g_ptr_array_index(spec->nics, i));
+	if (spec->agent) {
+		/* the guest agent: addresses, host name, quiesced snapshots */
+		n = xmlNewChild(devices, NULL, BAD_CAST "channel", NULL);
+		set_attr(n, "type", "unix");
+		c = xmlNewChild(n, NULL, BAD_CAST "target", NULL);
+		set_attr(c, "type", "virtio");
+		set_attr(c, "name", "org.qemu.guest_agent.0");
 	}
 	n = xmlNewChild(devices, NULL, BAD_CAST "serial", NULL);
 	set_attr(n, "type", "pty");
@@ -467,6 +592,67 @@ static void parse_disks(struct xpath *xp, struct vm_spec *spec)
 	xmlXPathFreeObject(obj);
 }
 
+static unsigned xp_uint(struct xpath *xp, xmlNodePtr node, const char *expr)
+{
+	g_autofree char *v = xp_string(xp, node, expr);
+	guint64 n = v ? g_ascii_strtoull(v, NULL, 10) : 0;
+
+	return n > G_MAXUINT ? 0 : (unsigned)n;
+}
+
+static void parse_nics(struct xpath *xp, struct vm_spec *spec)
+{
+	xmlXPathObjectPtr obj = xp_nodes(xp, "/domain/devices/interface");
+
+	for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+		xmlNodePtr n = obj->nodesetval->nodeTab[i];
+		struct vm_nic *nic = g_new0(struct vm_nic, 1);
+		g_autofree char *link = xp_string(xp, n, "link/@state");
+
+		nic->type = xp_string(xp, n, "@type");
+		nic->mode = NET_OTHER;
+		if (g_strcmp0(nic->type, "user") == 0) {
+			nic->mode = NET_NAT;
+		} else if (g_strcmp0(nic->type, "bridge") == 0) {
+			nic->source = xp_string(xp, n, "source/@bridge");
+			nic->mode = NET_BRIDGE;
+			if (nic->source && g_str_has_prefix(nic->source, NET_LAB_BRIDGE_PREFIX) &&
+			    nic->source[strlen(NET_LAB_BRIDGE_PREFIX)]) {
+				char *lab = g_strdup(nic->source + strlen(NET_LAB_BRIDGE_PREFIX));
+
+				g_free(nic->source);
+				nic->source = lab;
+				nic->mode = NET_LAB;
+			}
+		} else if (g_strcmp0(nic->type, "network") == 0) {
+			nic->source = xp_string(xp, n, "source/@network");
+			nic->mode = NET_NETWORK;
+			if (nic->source && g_str_has_prefix(nic->source, NET_LAB_NETWORK_PREFIX) &&
+			    nic->source[strlen(NET_LAB_NETWORK_PREFIX)]) {
+				char *lab = g_strdup(nic->source + strlen(NET_LAB_NETWORK_PREFIX));
+
+				g_free(nic->source);
+				nic->source = lab;
+				nic->mode = NET_LAB;
+			}
+		} else if (g_strcmp0(nic->type, "direct") == 0) {
+			nic->source = xp_string(xp, n, "source/@dev");
+			nic->mode = NET_MACVTAP;
+		} else {
+			nic->source = xp_string(xp, n, "source/@bridge");
+		}
+		nic->mac = xp_string(xp, n, "mac/@address");
+		nic->model = xp_string(xp, n, "model/@type");
+		nic->mtu = xp_uint(xp, n, "mtu/@size");
+		nic->queues = xp_uint(xp, n, "driver/@queues");
+		nic->vlan = xp_uint(xp, n, "vlan/tag[1]/@id");
+		nic->link_down = g_strcmp0(link, "down") == 0;
+		nic->target = xp_string(xp, n, "target/@dev");
+		g_ptr_array_add(spec->nics, nic);
+	}
+	xmlXPathFreeObject(obj);
+}
+
 /* Adds @dev to @boot unless it is there already (two disks with a boot
  * order both mean "hd" at the first one's place). */
 static void boot_add(struct vm_boot *boot, enum vm_boot_dev dev)
@@ -588,8 +774,10 @@ struct vm_spec *domxml_parse(const char *xml)
 	spec->initrd = xp_string(&xp, NULL, "/domain/os/initrd");
 	spec->cmdline = xp_string(&xp, NULL, "/domain/os/cmdline");
 	parse_disks(&xp, spec);
-	spec->nic_model = xp_string(&xp, NULL, "/domain/devices/interface[1]/model/@type");
-	spec->mac = xp_string(&xp, NULL, "/domain/devices/interface[1]/mac/@address");
+	parse_nics(&xp, spec);
+	g_free(s);
+	s = xp_string(&xp, NULL, "/domain/devices/channel/target[@name='org.qemu.guest_agent.0']/@name");
+	spec->agent = s != NULL;
 	g_free(s);
 	s = xp_string(&xp, NULL, "/domain/devices/graphics[@type='vnc']/@type");
 	spec->graphics = s != NULL;
@@ -604,6 +792,63 @@ struct vm_spec *domxml_parse(const char *xml)
 	xmlXPathFreeContext(xp.ctx);
 	xmlFreeDoc(xp.doc);
 	return g_steal_pointer(&spec);
+}
+
+char *domxml_find_nic(const char *xml, const char *mac)
+{
+	struct xpath xp = { 0 };
+	xmlXPathObjectPtr obj;
+	char *out = NULL;
+
+	xp.doc = read_domain(xml);
+	if (!xp.doc)
+		return NULL;
+	xp.ctx = xmlXPathNewContext(xp.doc);
+	obj = xp_nodes(&xp, "/domain/devices/interface");
+	for (int i = 0; !out && obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+		xmlNodePtr n = obj->nodesetval->nodeTab[i];
+		g_autofree char *m = xp_string(&xp, n, "mac/@address");
+
+		if (m && g_ascii_strcasecmp(m, mac) == 0) {
+			xmlBufferPtr buf = xmlBufferCreate();
+
+			if (xmlNodeDump(buf, xp.doc, n, 0, 0) > 0)
+				out = g_strdup((const char *)xmlBufferContent(buf));
+			xmlBufferFree(buf);
+		}
+	}
+	xmlXPathFreeObject(obj);
+	xmlXPathFreeContext(xp.ctx);
+	xmlFreeDoc(xp.doc);
+	return out;
+}
+
+char *domxml_nic_set_link(const char *nic_xml, bool up)
+{
+	xmlDocPtr doc = xmlReadMemory(nic_xml, (int)strlen(nic_xml), "nic.xml", NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlNodePtr link = NULL;
+	xmlBufferPtr buf;
+	char *out = NULL;
+
+	if (!root || strcmp((const char *)root->name, "interface") != 0) {
+		core_error(CORE_ERR_FAILED, _("The domain XML could not be read."));
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	for (xmlNodePtr n = root->children; n && !link; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "link") == 0)
+			link = n;
+	if (!link)
+		link = xmlNewChild(root, NULL, BAD_CAST "link", NULL);
+	xmlSetProp(link, BAD_CAST "state", BAD_CAST (up ? "up" : "down"));
+	buf = xmlBufferCreate();
+	if (xmlNodeDump(buf, doc, root, 0, 0) > 0)
+		out = g_strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	xmlFreeDoc(doc);
+	return out;
 }
 
 char *domxml_set_type(const char *xml, const char *type)

@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -321,6 +322,39 @@ struct engine *engine_open(const struct core_config *cfg)
 	return engine_open_uri(cfg, cfg->uri, true);
 }
 
+/* libvirt's netlink event service, which its macvtap code needs when a
+ * VM stops.  A daemon starts it; a process embedding the driver must do
+ * it itself, or the first stop of a VM with a macvtap NIC crashes it (and
+ * every later open of that root, while the VM's status file says
+ * macvtap).  The calls are libvirt's private exports (LIBVIRT_PRIVATE_*),
+ * found at run time so that vmtui still runs where they are gone. */
+static bool netlink_ready;
+
+static void netlink_start(void)
+{
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		int (*startup)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "virNetlinkStartup");
+		int (*start)(unsigned, unsigned) =
+			(int (*)(unsigned, unsigned))dlsym(RTLD_DEFAULT, "virNetlinkEventServiceStart");
+		bool (*running)(unsigned) =
+			(bool (*)(unsigned))dlsym(RTLD_DEFAULT, "virNetlinkEventServiceIsRunning");
+
+		/* NETLINK_ROUTE is 0; one group, as libvirtd asks */
+		if (startup && start && running && startup() == 0 &&
+		    (running(0) || start(0, 1) == 0))
+			netlink_ready = running(0);
+		virResetLastError();
+		g_once_init_leave(&once, 1);
+	}
+}
+
+bool engine_netlink_ready(void)
+{
+	return netlink_ready;
+}
+
 struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 			       bool may_ask)
 {
@@ -349,6 +383,8 @@ struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 			account_fallback_enable(true);
 	}
 	eng->test = g_str_has_prefix(eng->uri, "test:");
+	if (eng->root)
+		netlink_start();
 	loop_hold();
 	eng->loop = true;
 

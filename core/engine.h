@@ -61,6 +61,9 @@ bool engine_is_embedded(struct engine *eng);
 bool engine_is_test(struct engine *eng);
 /* True when the engine's guests run on this host (embedded, qemu:///). */
 bool engine_is_local(struct engine *eng);
+/* Whether VMs with macvtap NICs can stop safely in an embedded engine of
+ * this process (libvirt's netlink event service runs). */
+bool engine_netlink_ready(void);
 /* The accelerator new and started guests use on this engine. */
 enum accel_mode engine_accel(struct engine *eng);
 /* Embedded root directory, or NULL for other URIs. */

@@ -30,6 +30,40 @@ struct vm_disk {
 	char *backing_format;
 };
 
+/* How a NIC reaches a network (net/ parses and checks the modes). */
+enum vm_net_mode {
+	NET_NAT,      /* QEMU's user-mode network: <interface type='user'> */
+	NET_LAB,      /* a vmtui lab network: its bridge, or on a daemon URI
+		       * the libvirt network of the same name */
+	NET_BRIDGE,   /* an existing host bridge: type='bridge' */
+	NET_MACVTAP,  /* type='direct' on a host device, mode bridge */
+	NET_NETWORK,  /* a libvirt network of a daemon: type='network' */
+	NET_OTHER,    /* anything else another client defined */
+};
+
+struct vm_nic {
+	enum vm_net_mode mode;
+	char *source;     /* lab, bridge, device or network name; NULL for nat */
+	char *type;       /* libvirt's interface type as read ("user", ...) */
+	char *mac;
+	char *model;      /* "virtio", "e1000e", ... */
+	unsigned mtu;     /* 0: the default */
+	unsigned queues;  /* multiqueue virtio-net; 0: one queue */
+	unsigned vlan;    /* 802.1Q tag; 0: none */
+	bool link_down;
+	char *target;     /* live: the host side, e.g. vnet0 */
+};
+
+/* The bridge of lab network @lab on an engine of this host ("vtl-" and
+ * the name: lab names are short enough for a network interface name). */
+#define NET_LAB_BRIDGE_PREFIX "vtl-"
+/* The libvirt network of lab @lab on a daemon URI. */
+#define NET_LAB_NETWORK_PREFIX "vmtui-"
+
+void vm_nic_free(struct vm_nic *nic);
+struct vm_nic *vm_nic_copy(const struct vm_nic *nic);
+DEFINE_AUTOPTR(vm_nic, vm_nic_free)
+
 /* Devices the firmware can boot from, as in libvirt's <os><boot dev=…>. */
 enum vm_boot_dev { BOOT_HD, BOOT_CDROM, BOOT_NETWORK, BOOT_FD };
 #define BOOT_DEV_COUNT 4
@@ -61,8 +95,8 @@ struct vm_spec {
 	enum vm_firmware firmware;
 	GPtrArray *disks;  /* of struct vm_disk */
 	char *kernel, *initrd, *cmdline;
-	char *nic_model;   /* NULL: no network interface */
-	char *mac;
+	GPtrArray *nics;   /* of struct vm_nic, in the guest's order */
+	bool agent;        /* a guest agent channel (org.qemu.guest_agent.0) */
 	bool graphics;     /* VNC on 127.0.0.1 */
 	int vnc_port;      /* live port, -1 if none */
 	char *vnc_listen;  /* address it listens on, when known */
@@ -80,11 +114,23 @@ void vm_spec_free(struct vm_spec *spec);
 DEFINE_AUTOPTR(vm_spec, vm_spec_free)
 struct vm_disk *vm_spec_add_disk(struct vm_spec *spec, const char *path,
 				 const char *format, bool cdrom);
+/* Adds a NIC of @mode on @source (copied; NULL for nat) with @model. */
+struct vm_nic *vm_spec_add_nic(struct vm_spec *spec, enum vm_net_mode mode,
+			       const char *source, const char *model);
+/* The first NIC, or NULL when the VM has none. */
+const struct vm_nic *vm_spec_nic(const struct vm_spec *spec);
 
 /* Builds domain XML for @spec with libxml2 (every user value goes in as a
  * text node or attribute).  Returns the XML (caller frees) or NULL with an
  * error recorded. */
 char *domxml_build(const struct vm_spec *spec);
+/* The <interface> element of @nic alone (for hot-plug); caller frees. */
+char *domxml_nic(const struct vm_nic *nic);
+/* The <interface> element of the NIC with @mac in domain XML @xml, as
+ * libvirt wrote it (for detach and update); NULL when there is none. */
+char *domxml_find_nic(const char *xml, const char *mac);
+/* @nic_xml (one <interface>) with its link state set; caller frees. */
+char *domxml_nic_set_link(const char *nic_xml, bool up);
 /* Parses libvirt domain XML into a new spec.  NULL with an error on
  * malformed XML. */
 struct vm_spec *domxml_parse(const char *xml);

@@ -405,7 +405,8 @@ static struct vm_spec *unpack(const char *path, const char *name, const char *ba
 	spec->vcpus = s->desc->vcpus;
 	spec->memory_mib = s->desc->memory_mib;
 	spec->firmware = s->desc->firmware;
-	spec->nic_model = s->desc->nics ? g_strdup(s->desc->nic_model) : NULL;
+	if (s->desc->nics)
+		vm_spec_add_nic(spec, NET_NAT, NULL, s->desc->nic_model);
 	for (guint i = 0; i < s->desc->disks->len; i++) {
 		struct ovf_disk *k = s->desc->disks->pdata[i];
 		g_autofree char *staged = NULL, *tag = NULL;

@@ -984,7 +984,7 @@ char *ovf_build(const struct vm_spec *spec, char *const *hrefs,
 			     BAD_CAST "http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized");
 		k++;
 	}
-	if (spec->nic_model) {
+	if (vm_spec_nic(spec)) {
 		/* the schema wants a Network in every NetworkSection */
 		ns = xmlNewChild(env, ovf, BAD_CAST "NetworkSection", NULL);
 		text_child(ns, ovf, "Info", "The networks the VM connects to");
@@ -1055,10 +1055,11 @@ char *ovf_build(const struct vm_spec *spec, char *const *hrefs,
 			     "HostResource", host, "InstanceID", did, "Parent", ctl_iid,
 			     "ResourceType", "17", NULL);
 		}
-		if (spec->nic_model)
+		if (vm_spec_nic(spec))
 			item(vhs, ovf, rasd, "AutomaticAllocation", "true", "Connection", "nat",
 			     "ElementName", "ethernet0", "InstanceID", nic_iid,
-			     "ResourceSubType", spec->nic_model, "ResourceType", "10", NULL);
+			     "ResourceSubType", vm_spec_nic(spec)->model ? vm_spec_nic(spec)->model : "virtio",
+			     "ResourceType", "10", NULL);
 	}
 	n = xmlNewChild(vhs, vmw, BAD_CAST "Config", NULL);
 	xmlNewNsProp(n, ovf, BAD_CAST "required", BAD_CAST "false");

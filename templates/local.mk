@@ -7,4 +7,4 @@ templates_libtemplates_a_SOURCES = templates/templates.h \
 templates_libtemplates_a_CPPFLAGS = $(AM_CPPFLAGS) \
 	 $(LIBARCHIVE_CFLAGS) $(CRYPT_CFLAGS) $(YAML_CFLAGS)
 
-TEMPLATES_LIBS = templates/libtemplates.a $(IMAGES_LIBS) $(LIBARCHIVE_LIBS) $(CRYPT_LIBS) $(YAML_LIBS)
+TEMPLATES_LIBS = templates/libtemplates.a $(NET_LIBS) $(IMAGES_LIBS) $(LIBARCHIVE_LIBS) $(CRYPT_LIBS) $(YAML_LIBS)

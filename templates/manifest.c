@@ -88,7 +88,9 @@ struct vm_spec *tpl_vm_spec(const struct template *t)
 	spec->memory_mib = t->memory_mib;
 	spec->firmware = t->firmware;
 	spec->disk_bus = g_strdup(t->disk_bus);
-	spec->nic_model = g_strdup(t->nic_model);
+	/* provisioning puts the NIC on the network it is asked for */
+	if (t->nic_model)
+		vm_spec_add_nic(spec, NET_NAT, NULL, t->nic_model);
 	spec->kernel = g_strdup(t->kernel);
 	spec->initrd = g_strdup(t->initrd);
 	spec->cmdline = g_strdup(t->cmdline);

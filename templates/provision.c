@@ -29,6 +29,7 @@
 #include "core/engine.h"
 #include "core/journal.h"
 #include "core/users.h"
+#include "net/net.h"
 #include "templates/templates-priv.h"
 
 /* Puts @disk and @seed on the disk, with their names (one folder), before
@@ -129,7 +130,8 @@ bad:
 struct planned {
 	char *name;
 	char *uuid;
-	char *mac;
+	char *mac;        /* its first NIC's, for the seed's network-config */
+	GPtrArray *macs;  /* of char *: one per NIC */
 	char *address;
 	char *disk;
 	char *seed;
@@ -142,6 +144,8 @@ static void planned_free(gpointer p)
 	g_free(v->name);
 	g_free(v->uuid);
 	g_free(v->mac);
+	if (v->macs)
+		g_ptr_array_unref(v->macs);
 	g_free(v->address);
 	g_free(v->disk);
 	g_free(v->seed);
@@ -183,8 +187,12 @@ static int in_use_scan(struct engine *eng, struct in_use *u)
 		g_hash_table_add(u->names, g_strdup(s->name));
 		if (s->lab_address)
 			g_hash_table_add(u->addresses, g_strdup(s->lab_address));
-		if (s->mac)
-			g_hash_table_add(u->macs, g_ascii_strdown(s->mac, -1));
+		for (guint k = 0; k < s->nics->len; k++) {
+			const struct vm_nic *nic = s->nics->pdata[k];
+
+			if (nic->mac)
+				g_hash_table_add(u->macs, g_ascii_strdown(nic->mac, -1));
+		}
 	}
 	return 0;
 }
@@ -229,11 +237,37 @@ static char *next_mac(struct in_use *u)
 	}
 }
 
+/* The NICs every VM of the run gets, checked on @eng, without MACs:
+ * @nets (the --net modes; NULL: the template's one NAT NIC, if it has
+ * a NIC model).  NULL with an error. */
+static GPtrArray *provision_nics(struct engine *eng, const struct template *t,
+				 const GPtrArray *nets)
+{
+	autoptr(vm_spec) proto = vm_spec_new();
+
+	if (!nets) {
+		if (t->nic_model)
+			vm_spec_add_nic(proto, NET_NAT, NULL, t->nic_model);
+	} else {
+		for (guint i = 0; i < nets->len; i++) {
+			struct vm_nic *nic;
+
+			if (!net_parse(nets->pdata[i], t->nic_model, &nic))
+				return NULL;
+			if (nic)
+				g_ptr_array_add(proto->nics, nic);
+		}
+	}
+	if (!net_check(eng, proto))
+		return NULL;
+	return g_ptr_array_ref(proto->nics);
+}
+
 /* ---- making one VM ----------------------------------------------------- */
 
 static int make_vm(struct engine *eng, const struct template *t,
-		   const struct provision_opts *o, const struct planned *v,
-		   struct job *job)
+		   const struct provision_opts *o, const GPtrArray *nics,
+		   const struct planned *v, struct job *job)
 {
 	autoptr(vm_spec) spec = tpl_vm_spec(t);
 	struct seed seed = { 0 };
@@ -268,7 +302,7 @@ static int make_vm(struct engine *eng, const struct template *t,
 	seed.ssh_keys = o->ssh_keys && o->ssh_keys->len ? o->ssh_keys : t->ssh_keys;
 	seed.packages = o->packages ? o->packages : t->packages;
 	seed.user_data = o->user_data;
-	seed.mac = t->nic_model ? v->mac : NULL;
+	seed.mac = v->mac;
 	seed.sudo = o->sudo < 0 ? t->sudo : o->sudo;
 	if (seed_write_iso(v->seed, &seed) < 0 || sync_files(v->disk, v->seed) < 0)
 		return -1;
@@ -278,7 +312,16 @@ static int make_vm(struct engine *eng, const struct template *t,
 	spec->name = g_strdup(v->name);
 	spec->uuid = g_strdup(v->uuid);
 	spec->description = g_strdup_printf(_("Provisioned from template \"%s\"."), t->name);
-	spec->mac = g_strdup(v->mac);
+	g_ptr_array_set_size(spec->nics, 0);
+	for (guint i = 0; i < nics->len; i++) {
+		struct vm_nic *nic = vm_nic_copy(nics->pdata[i]);
+
+		g_free(nic->mac);
+		nic->mac = g_strdup(v->macs->pdata[i]);
+		g_ptr_array_add(spec->nics, nic);
+	}
+	/* the guest agent tells vmtui the guest's addresses */
+	spec->agent = !engine_is_test(eng);
 	spec->graphics = !t->kernel; /* direct-boot kits talk on the serial line */
 	spec->template_name = g_strdup(t->name);
 	spec->lab_address = g_strdup(v->address);
@@ -318,12 +361,15 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 	g_autoptr(GPtrArray) plan = g_ptr_array_new_with_free_func(planned_free);
 	g_autoptr(GString) r = g_string_new(NULL);
 	autoptr(journal) j = NULL;
+	g_autoptr(GPtrArray) nics = NULL;
 	struct in_use u;
 	guint made = 0;
 	int rc = -1;
 
 	*report = NULL;
 	if (!t)
+		return -1;
+	if (!(nics = provision_nics(eng, t, o->nets)))
 		return -1;
 	if (access(t->base, R_OK) < 0) {
 		core_error(CORE_ERR_FAILED, _("The base image of template \"%s\" (%s) is missing."),
@@ -354,7 +400,10 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 		v->name = g_strdup(o->names->pdata[i]);
 		v->uuid = g_uuid_string_random();
 		id8 = g_strndup(v->uuid, 8);
-		v->mac = next_mac(&u);
+		v->macs = g_ptr_array_new_with_free_func(g_free);
+		for (guint k = 0; k < nics->len; k++)
+			g_ptr_array_add(v->macs, next_mac(&u));
+		v->mac = nics->len ? g_strdup(v->macs->pdata[0]) : NULL;
 		v->address = next_address(&u);
 		seed_tag = g_strdup_printf("%s-seed", id8);
 		/* named, not made: the journal records them before they exist,
@@ -395,7 +444,7 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 			core_error(CORE_ERR_STATE, _("A VM named \"%s\" already exists."), v->name);
 			break;
 		}
-		if (make_vm(eng, t, o, v, job) < 0) {
+		if (make_vm(eng, t, o, nics, v, job) < 0) {
 			/* this VM only: the ones before it stay; its error
 			 * survives the clean-up's libvirt calls */
 			g_autofree char *why = g_strdup(core_error_message());

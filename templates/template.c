@@ -418,7 +418,7 @@ static int from_vm(struct engine *eng, struct template *t, const char *vm)
 	t->memory_mib = s->memory_mib;
 	t->firmware = s->firmware;
 	t->disk_bus = g_strdup(disk->bus ? disk->bus : "virtio");
-	t->nic_model = g_strdup(s->nic_model);
+	t->nic_model = vm_spec_nic(s) ? g_strdup(vm_spec_nic(s)->model) : NULL;
 	if (!t->description && s->description)
 		t->description = g_strdup(s->description);
 	if (s->kernel) {
@@ -490,7 +490,7 @@ static int from_ova(struct template *t, const char *path, struct job *job)
 	t->vcpus = s->vcpus;
 	t->memory_mib = s->memory_mib;
 	t->firmware = s->firmware;
-	t->nic_model = g_strdup(s->nic_model);
+	t->nic_model = vm_spec_nic(s) ? g_strdup(vm_spec_nic(s)->model) : NULL;
 	if (!t->description && s->description)
 		t->description = g_strdup(s->description);
 	return 0;

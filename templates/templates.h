@@ -212,6 +212,8 @@ struct provision_opts {
 	GPtrArray *ssh_keys;     /* NULL or empty: the template's */
 	GPtrArray *packages;     /* NULL: the template's */
 	const char *user_data;   /* text to merge, already checked */
+	GPtrArray *nets;         /* of char *: --net modes; NULL: the
+				  * template's NIC on nat */
 	int sudo;                /* 1: the user gets administrator rights,
 				  * 0: not, -1: as the template says */
 };

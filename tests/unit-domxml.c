@@ -40,7 +40,7 @@ static struct vm_spec *make_spec(const char *text)
 	d->path = g_strdup_printf("/var/lib/%s.qcow2", text);
 	d->owned = true;
 	vm_spec_add_disk(s, "/iso/a & b.iso", "raw", true);
-	s->nic_model = g_strdup("virtio");
+	vm_spec_add_nic(s, NET_NAT, NULL, "virtio");
 	s->graphics = true;
 	s->serial_log = g_strdup("/tmp/serial <log>.txt");
 	return s;
@@ -161,7 +161,7 @@ static void check_set_boot(void)
 	tap_ok(strstr(a, "<boot dev=\"network\"/>") &&
 	       strstr(a, "<boot dev=\"network\"/>") < strstr(a, "<boot dev=\"hd\"/>"),
 	       "<os><boot> elements are written in order");
-	tap_ok(pa->disks->len == 2 && pa->mac &&
+	tap_ok(pa->disks->len == 2 && vm_spec_nic(pa) && vm_spec_nic(pa)->mac &&
 	       g_strcmp0(((struct vm_disk *)pa->disks->pdata[0])->path, "/a & b.img") == 0,
 	       "the rest of the definition is kept");
 	tap_ok(domxml_set_boot("<domain><name>x</name></domain>", &want) == NULL &&
@@ -217,7 +217,7 @@ static void check_data_files(void)
 			else if (!strcmp(kv[0], "serial_log")) got = g_strdup(s->serial_log);
 			else if (!strcmp(kv[0], "os")) got = g_strdup(s->os_variant);
 			else if (!strcmp(kv[0], "type")) got = g_strdup(s->domain_type);
-			else if (!strcmp(kv[0], "mac")) got = g_strdup(s->mac);
+			else if (!strcmp(kv[0], "mac")) got = g_strdup(vm_spec_nic(s) ? vm_spec_nic(s)->mac : NULL);
 			else if (!strcmp(kv[0], "boot")) got = boot_str(&s->boot);
 			tap_is_str(got, kv[1], "%s: %s", entry, kv[0]);
 		}

@@ -171,7 +171,7 @@ static void check_build(void)
 	s->vcpus = 3;
 	s->memory_mib = 768;
 	s->firmware = FIRMWARE_UEFI;
-	s->nic_model = g_strdup("e1000");
+	vm_spec_add_nic(s, NET_NAT, NULL, "e1000");
 	d = vm_spec_add_disk(s, "/x.qcow2", "qcow2", false);
 	d->bus = g_strdup("virtio");
 	vm_spec_add_disk(s, "/y.iso", "raw", true);

@@ -17,6 +17,7 @@
 
 #include "console/console.h"
 #include "core/files.h"
+#include "net/net.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/engine.h"
@@ -447,17 +448,27 @@ static void tab_network(struct tui *t, int y, int h, int cols)
 	const struct vm_row *vm = tui_selected(t);
 	int end = y + h;
 
-	if (!s->nic_model) {
+	if (!s->nics->len) {
 		mvaddstr(y, 2, _("No network interface."));
 		return;
 	}
-	y = field(y, 2, cols, _("Mode:"), _("NAT (user-mode)"));
-	if (y < end)
-		y = field(y, 2, cols, _("Model:"), s->nic_model);
-	if (y < end)
-		y = field(y, 2, cols, _("MAC:"), s->mac);
-	if (y < end)
-		field(y, 2, cols, _("Address:"), vm->ip ? vm->ip : _("not known yet"));
+	for (guint i = 0; i < s->nics->len && y < end; i++) {
+		const struct vm_nic *nic = s->nics->pdata[i];
+		g_autofree char *mode = net_nic_mode(nic);
+		g_autofree char *title = g_strdup_printf(_("NIC %u"), i + 1);
+
+		if (i && y < end)
+			y++;
+		y = field(y, 2, cols, title, mode);
+		if (y < end)
+			y = field(y, 4, cols, _("MAC:"), nic->mac);
+		if (y < end)
+			y = field(y, 4, cols, _("Model:"), nic->model);
+		if (y < end && nic->link_down)
+			y = field(y, 4, cols, _("Link:"), _("down (cable out)"));
+		if (y < end && i == 0)
+			y = field(y, 4, cols, _("Address:"), vm->ip ? vm->ip : _("not known yet"));
+	}
 }
 
 static void tab_events(struct tui *t, int y, int h, int cols)

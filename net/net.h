@@ -1,0 +1,67 @@
+/*
+ * net.h — how VMs reach networks: the modes a NIC can have (nat, lab,
+ * bridge, macvtap, a daemon's network), their checks against the engine,
+ * MACs unique per engine, and the NIC operations of a defined or running
+ * VM (hot-plug, link state).  Everything here may block on libvirt: run
+ * it as a job.
+ */
+#pragma once
+
+#include "core/vm.h"
+
+struct engine;
+
+/* Bounds of the tuning a NIC takes. */
+#define NET_MTU_MIN 68
+#define NET_MTU_MAX 65535
+#define NET_QUEUES_MAX 16
+#define NET_VLAN_MAX 4094
+/* A VM has at most this many NICs (PCI slots are not the limit: sense is) */
+#define NET_MAX_NICS 16
+
+/* Parses what a user gives --net: "nat", "lab:NAME", "bridge:BRIDGE",
+ * "macvtap:DEVICE", "network:NAME" (a daemon's libvirt network) or
+ * "none", each optionally followed by ",mtu=N", ",queues=N", ",vlan=N",
+ * ",mac=MAC", ",model=MODEL" or ",link=down".  *@out is the new NIC
+ * (NULL for "none"); @model is the default model.  false with a usage
+ * error saying what is wrong. */
+bool net_parse(const char *text, const char *model, struct vm_nic **out);
+/* The mode as --net writes it ("nat", "lab:l1", "bridge:br0"); caller
+ * frees. */
+char *net_nic_mode(const struct vm_nic *nic);
+/* Whether @mac is a unicast MAC written as six hex pairs with ':'. */
+bool net_mac_valid(const char *mac);
+
+/* Checks each of @spec's NICs on @eng (the bridge exists, root where the
+ * mode needs it, VLAN support, the lab exists; a lab NIC on a daemon URI
+ * is pointed at the lab's libvirt network).  false with an error. */
+bool net_check(struct engine *eng, struct vm_spec *spec);
+/* Makes @spec's NICs ready for @eng before a define or hot-plug: gives
+ * each NIC without a MAC a new one (52:54:00:…, unique among every VM of
+ * the engine, whoever defined it, and @taken: MACs planned but not yet
+ * defined, lower case, may be NULL; new ones are added to it), refuses a
+ * MAC in use, and checks each mode on this engine (the bridge exists,
+ * root where the mode needs it, VLAN support, the lab exists).  false
+ * with an error saying why; nothing is changed on the host. */
+bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken);
+/* Every MAC the engine's VMs use, lower case (caller unrefs); NULL with
+ * an error when they cannot be listed. */
+GHashTable *net_macs_in_use(struct engine *eng);
+
+/* lab.c: checks that lab network @nic->source can take a NIC on @eng
+ * and, on a daemon URI, points @nic at the lab's libvirt network. */
+bool net_lab_prepare(struct engine *eng, struct vm_nic *nic);
+
+/* ---- NICs of a VM (nic list|add|remove|link) ----------------------------- */
+
+/* The NICs of VM @name as running (when it runs) or defined: struct
+ * vm_nic (caller unrefs); NULL with an error. */
+GPtrArray *net_nic_list(struct engine *eng, const char *name);
+/* Adds @nic to VM @name: live and in its definition when it runs, in the
+ * definition otherwise.  @nic is prepared (MAC, checks) first; its MAC is
+ * set on return. */
+int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic);
+/* Removes the NIC with @mac (live and from the definition). */
+int net_nic_remove(struct engine *eng, const char *name, const char *mac);
+/* Sets the link of the NIC with @mac up or down, live and persistently. */
+int net_nic_link(struct engine *eng, const char *name, const char *mac, bool up);

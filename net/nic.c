@@ -1,0 +1,528 @@
+/*
+ * nic.c — the NIC modes, their checks against an engine, MACs unique per
+ * engine, and hot-plug, unplug and link state of a VM's NICs.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "core/engine.h"
+#include "core/i18n.h"
+#include "core/names.h"
+#include "net/net.h"
+
+/* ---- parsing ------------------------------------------------------------- */
+
+bool net_mac_valid(const char *mac)
+{
+	unsigned first;
+
+	if (!mac || strlen(mac) != 17)
+		return false;
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? mac[i] != ':' : !g_ascii_isxdigit(mac[i]))
+			return false;
+	/* a multicast MAC cannot be a NIC's */
+	first = (unsigned)g_ascii_xdigit_value(mac[1]);
+	return !(first & 1);
+}
+
+/* An interface or network name: what Linux takes (1 to 15 characters, no
+ * '/', ':' or white space) and what a libvirt network is called. */
+static bool ifname_valid(const char *what, const char *name, size_t max)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	if (len == 0 || len > max || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		core_error(CORE_ERR_USAGE, _("\"%s\" is not a %s name (1 to %zu characters)."),
+			   name ? name : "", what, max);
+		return false;
+	}
+	for (const char *p = name; *p; p++)
+		if (!g_ascii_isalnum(*p) && !strchr("-_.", *p)) {
+			core_error(CORE_ERR_USAGE,
+				   _("\"%s\" is not a %s name: use letters, digits, \"-\", \"_\" or \".\"."),
+				   name, what);
+			return false;
+		}
+	return true;
+}
+
+static bool parse_option(struct vm_nic *nic, const char *opt, const char *text)
+{
+	const char *eq = strchr(opt, '=');
+	g_autofree char *key = eq ? g_strndup(opt, (gsize)(eq - opt)) : g_strdup(opt);
+	const char *val = eq ? eq + 1 : "";
+	long long n;
+
+	if (strcmp(key, "mtu") == 0) {
+		if (!core_parse_int("mtu", val, NET_MTU_MIN, NET_MTU_MAX, &n))
+			return false;
+		nic->mtu = (unsigned)n;
+	} else if (strcmp(key, "queues") == 0) {
+		if (!core_parse_int("queues", val, 1, NET_QUEUES_MAX, &n))
+			return false;
+		nic->queues = (unsigned)n;
+	} else if (strcmp(key, "vlan") == 0) {
+		if (!core_parse_int("vlan", val, 1, NET_VLAN_MAX, &n))
+			return false;
+		nic->vlan = (unsigned)n;
+	} else if (strcmp(key, "mac") == 0) {
+		if (!net_mac_valid(val)) {
+			core_error(CORE_ERR_USAGE,
+				   _("\"%s\" is not a MAC address a NIC can have (six hex pairs such as 52:54:00:12:34:56, not multicast)."),
+				   val);
+			return false;
+		}
+		g_free(nic->mac);
+		nic->mac = g_ascii_strdown(val, -1);
+	} else if (strcmp(key, "model") == 0) {
+		if (!ifname_valid(_("NIC model"), val, 32))
+			return false;
+		g_free(nic->model);
+		nic->model = g_strdup(val);
+	} else if (strcmp(key, "link") == 0 && (strcmp(val, "down") == 0 || strcmp(val, "up") == 0)) {
+		nic->link_down = strcmp(val, "down") == 0;
+	} else {
+		core_error(CORE_ERR_USAGE,
+			   _("\"%s\" in \"%s\" is no NIC setting: use mtu=N, queues=N, vlan=N, mac=MAC, model=MODEL or link=down."),
+			   opt, text);
+		return false;
+	}
+	return true;
+}
+
+bool net_parse(const char *text, const char *model, struct vm_nic **out)
+{
+	g_auto(GStrv) parts = g_strsplit(text ? text : "", ",", -1);
+	autoptr(vm_nic) nic = g_new0(struct vm_nic, 1);
+	const char *mode = parts[0] ? parts[0] : "";
+	const char *colon = strchr(mode, ':');
+	g_autofree char *kind = colon ? g_strndup(mode, (gsize)(colon - mode)) : g_strdup(mode);
+	const char *source = colon ? colon + 1 : NULL;
+
+	*out = NULL;
+	if (strcmp(kind, "none") == 0 && !source && !parts[1])
+		return true;
+	if (strcmp(kind, "nat") == 0 && !source) {
+		nic->mode = NET_NAT;
+	} else if (strcmp(kind, "lab") == 0 && source) {
+		nic->mode = NET_LAB;
+		if (!ifname_valid(_("lab network"), source, 15 - strlen(NET_LAB_BRIDGE_PREFIX)))
+			return false;
+	} else if (strcmp(kind, "bridge") == 0 && source) {
+		nic->mode = NET_BRIDGE;
+		if (!ifname_valid(_("bridge"), source, 15))
+			return false;
+	} else if (strcmp(kind, "macvtap") == 0 && source) {
+		nic->mode = NET_MACVTAP;
+		if (!ifname_valid(_("network device"), source, 15))
+			return false;
+	} else if (strcmp(kind, "network") == 0 && source) {
+		nic->mode = NET_NETWORK;
+		if (!ifname_valid(_("libvirt network"), source, 64))
+			return false;
+	} else {
+		core_error(CORE_ERR_USAGE,
+			   _("\"%s\" is not a network mode: use nat, lab:NAME, bridge:BRIDGE, macvtap:DEVICE, network:NAME or none."),
+			   mode);
+		return false;
+	}
+	nic->source = g_strdup(source);
+	nic->model = g_strdup(model ? model : "virtio");
+	for (int i = 1; parts[i]; i++)
+		if (!parse_option(nic, parts[i], text))
+			return false;
+	if (nic->mtu && nic->mode == NET_NAT) {
+		core_error(CORE_ERR_USAGE,
+			   _("mtu= works on bridge, lab, macvtap and network NICs; a nat NIC has QEMU's fixed MTU."));
+		return false;
+	}
+	*out = g_steal_pointer(&nic);
+	return true;
+}
+
+char *net_nic_mode(const struct vm_nic *nic)
+{
+	switch (nic->mode) {
+	case NET_NAT:
+		return g_strdup("nat");
+	case NET_LAB:
+		return g_strdup_printf("lab:%s", nic->source);
+	case NET_BRIDGE:
+		return g_strdup_printf("bridge:%s", nic->source);
+	case NET_MACVTAP:
+		return g_strdup_printf("macvtap:%s", nic->source);
+	case NET_NETWORK:
+		return g_strdup_printf("network:%s", nic->source);
+	default:
+		return g_strdup_printf("%s%s%s", nic->type ? nic->type : "?",
+				       nic->source ? ":" : "", nic->source ? nic->source : "");
+	}
+}
+
+/* ---- checks against the engine ------------------------------------------- */
+
+GHashTable *net_macs_in_use(struct engine *eng)
+{
+	g_autoptr(GPtrArray) vms = vm_list(eng);
+	GHashTable *macs;
+
+	if (!vms)
+		return NULL;
+	macs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (guint i = 0; i < vms->len; i++) {
+		const struct vm_spec *s = g_ptr_array_index(vms, i);
+
+		for (guint k = 0; k < s->nics->len; k++) {
+			const struct vm_nic *nic = g_ptr_array_index(s->nics, k);
+
+			if (nic->mac)
+				g_hash_table_add(macs, g_ascii_strdown(nic->mac, -1));
+		}
+	}
+	return macs;
+}
+
+static bool mac_taken(GHashTable *in_use, GHashTable *taken, const char *mac)
+{
+	return g_hash_table_contains(in_use, mac) ||
+	       (taken && g_hash_table_contains(taken, mac));
+}
+
+/* A locally administered MAC in QEMU's 52:54:00 range no VM uses. */
+static char *new_mac(GHashTable *in_use, GHashTable *taken)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		guint32 r = g_random_int();
+		char *m = g_strdup_printf("52:54:00:%02x:%02x:%02x", (r >> 16) & 0xff,
+					  (r >> 8) & 0xff, r & 0xff);
+
+		if (!mac_taken(in_use, taken, m))
+			return m;
+		g_free(m);
+	}
+	return NULL;
+}
+
+static bool sysfs_has(const char *dev, const char *leaf)
+{
+	g_autofree char *p = g_strdup_printf("/sys/class/net/%s%s%s", dev,
+					     leaf ? "/" : "", leaf ? leaf : "");
+
+	return g_file_test(p, G_FILE_TEST_EXISTS);
+}
+
+/* Whether @br is an Open vSwitch bridge (the only kind that takes VLAN
+ * tags through libvirt). */
+static bool is_ovs_bridge(const char *br)
+{
+	g_autofree char *p = g_strdup_printf("/sys/class/net/%s/type", br);
+	g_autofree char *argv0 = g_find_program_in_path("ovs-vsctl");
+	int status = -1;
+
+	if (!argv0 || !g_file_test(p, G_FILE_TEST_EXISTS))
+		return false;
+	{
+		const char *argv[] = { argv0, "--timeout=5", "br-exists", br, NULL };
+
+		if (!g_spawn_sync(NULL, (char **)argv, NULL,
+				  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+				  NULL, NULL, NULL, NULL, &status, NULL))
+			return false;
+	}
+	return g_spawn_check_wait_status(status, NULL);
+}
+
+static bool check_mode(struct engine *eng, struct vm_nic *nic)
+{
+	bool local = engine_is_local(eng) && !engine_is_test(eng);
+	bool embedded_user = engine_is_embedded(eng) && geteuid() != 0;
+
+	switch (nic->mode) {
+	case NET_NAT:
+		break;
+	case NET_LAB:
+		return net_lab_prepare(eng, nic);
+	case NET_BRIDGE:
+		if (!local)
+			break;
+		if (!sysfs_has(nic->source, NULL)) {
+			core_error(CORE_ERR_NOT_FOUND,
+				   _("There is no network device \"%s\" on this host (`ip link show type bridge` lists the bridges)."),
+				   nic->source);
+			return false;
+		}
+		if (!sysfs_has(nic->source, "bridge") && !is_ovs_bridge(nic->source)) {
+			core_error(CORE_ERR_USAGE, _("\"%s\" is not a bridge; bridge: needs a Linux or Open vSwitch bridge (macvtap:%s puts a VM on a plain device)."),
+				   nic->source, nic->source);
+			return false;
+		}
+		if (embedded_user) {
+			core_error(CORE_ERR_USAGE,
+				   _("A bridged NIC needs root with the embedded engine: QEMU's bridge helper (qemu-bridge-helper) is not set up for other users here. Run vmtui as root, use a daemon URI, or use nat."));
+			return false;
+		}
+		break;
+	case NET_MACVTAP:
+		if (!local)
+			break;
+		if (!sysfs_has(nic->source, NULL)) {
+			core_error(CORE_ERR_NOT_FOUND,
+				   _("There is no network device \"%s\" on this host (`ip link` lists them)."),
+				   nic->source);
+			return false;
+		}
+		if (geteuid() != 0 && engine_is_embedded(eng)) {
+			core_error(CORE_ERR_USAGE,
+				   _("A macvtap NIC needs root with the embedded engine (making a macvtap device takes CAP_NET_ADMIN)."));
+			return false;
+		}
+		if (engine_is_embedded(eng) && !engine_netlink_ready()) {
+			core_error(CORE_ERR_FAILED,
+				   _("This libvirt cannot run macvtap NICs safely in the embedded engine (its netlink event service could not be started); use a daemon URI."));
+			return false;
+		}
+		break;
+	case NET_NETWORK:
+		if (engine_is_embedded(eng)) {
+			core_error(CORE_ERR_USAGE,
+				   _("network:%s needs a libvirt daemon: the embedded engine has no network driver (use nat, or lab:NAME for a network between VMs)."),
+				   nic->source);
+			return false;
+		}
+		if (!engine_is_test(eng)) {
+			virNetworkPtr n = virNetworkLookupByName(engine_conn(eng), nic->source);
+
+			if (!n) {
+				core_error_virt(CORE_ERR_NOT_FOUND,
+						_("There is no libvirt network \"%s\" on %s"),
+						nic->source, engine_uri(eng));
+				return false;
+			}
+			virNetworkFree(n);
+		}
+		break;
+	default:
+		core_error(CORE_ERR_USAGE, _("vmtui cannot write a network interface of this kind."));
+		return false;
+	}
+	if (nic->vlan && !(nic->mode == NET_BRIDGE && local && is_ovs_bridge(nic->source))) {
+		core_error(CORE_ERR_FAILED,
+			   nic->mode == NET_BRIDGE && !local ?
+			   _("vlan= is checked on this host only: vmtui cannot tell whether the remote bridge is Open vSwitch.") :
+			   _("vlan= needs an Open vSwitch bridge: libvirt refuses VLAN tags on a Linux bridge (\"vlan tag not supported for this connection type\"), and this kernel has no 802.1Q support for VLAN devices."));
+		return false;
+	}
+	return true;
+}
+
+bool net_check(struct engine *eng, struct vm_spec *spec)
+{
+	if (spec->nics->len > NET_MAX_NICS) {
+		core_error(CORE_ERR_USAGE, _("A VM has at most %d NICs."), NET_MAX_NICS);
+		return false;
+	}
+	for (guint i = 0; i < spec->nics->len; i++)
+		if (!check_mode(eng, g_ptr_array_index(spec->nics, i)))
+			return false;
+	return true;
+}
+
+bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken)
+{
+	g_autoptr(GHashTable) in_use = NULL;
+
+	if (!net_check(eng, spec))
+		return false;
+	if (!spec->nics->len)
+		return true;
+	in_use = net_macs_in_use(eng);
+	if (!in_use)
+		return false;
+	for (guint i = 0; i < spec->nics->len; i++) {
+		struct vm_nic *nic = g_ptr_array_index(spec->nics, i);
+
+		if (nic->mac) {
+			g_autofree char *m = g_ascii_strdown(nic->mac, -1);
+
+			if (mac_taken(in_use, taken, m)) {
+				core_error(CORE_ERR_STATE,
+					   _("The MAC %s is in use by another NIC of this engine; leave mac= out for a new one."),
+					   m);
+				return false;
+			}
+			g_free(nic->mac);
+			nic->mac = g_steal_pointer(&m);
+		} else if (!(nic->mac = new_mac(in_use, taken))) {
+			core_error(CORE_ERR_FAILED, _("No free MAC address was found."));
+			return false;
+		}
+		/* the next NIC of this VM must not get the same one */
+		g_hash_table_add(in_use, g_strdup(nic->mac));
+		if (taken)
+			g_hash_table_add(taken, g_strdup(nic->mac));
+	}
+	return true;
+}
+
+/* ---- NICs of a VM -------------------------------------------------------- */
+
+/* The live XML when @dom runs, else the definition; NULL with an error. */
+static char *dom_xml(virDomainPtr dom, bool *running)
+{
+	char *xml;
+
+	*running = virDomainIsActive(dom) == 1;
+	xml = virDomainGetXMLDesc(dom, *running ? 0 : VIR_DOMAIN_XML_INACTIVE);
+	if (!xml)
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot read the VM's definition"));
+	return xml;
+}
+
+GPtrArray *net_nic_list(struct engine *eng, const char *name)
+{
+	virDomainPtr dom = vm_lookup(eng, name);
+	bool running;
+	char *xml;
+	struct vm_spec *s;
+	GPtrArray *out;
+
+	if (!dom)
+		return NULL;
+	xml = dom_xml(dom, &running);
+	virDomainFree(dom);
+	if (!xml)
+		return NULL;
+	s = domxml_parse(xml);
+	free(xml);
+	if (!s)
+		return NULL;
+	out = g_ptr_array_ref(s->nics);
+	vm_spec_free(s);
+	return out;
+}
+
+static unsigned change_flags(virDomainPtr dom, bool running)
+{
+	unsigned flags = VIR_DOMAIN_AFFECT_CONFIG;
+
+	if (running)
+		flags |= VIR_DOMAIN_AFFECT_LIVE;
+	if (virDomainIsPersistent(dom) != 1)
+		flags &= ~(unsigned)VIR_DOMAIN_AFFECT_CONFIG;
+	return flags;
+}
+
+int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic)
+{
+	virDomainPtr dom = vm_lookup(eng, name);
+	autoptr(vm_spec) one = vm_spec_new();
+	g_autofree char *dxml = NULL, *nxml = NULL;
+	g_autoptr(GPtrArray) nics = NULL;
+	bool running, ok;
+	int rc = -1;
+
+	if (!dom)
+		return -1;
+	if (!(dxml = dom_xml(dom, &running)) || !(nics = net_nic_list(eng, name)))
+		goto out;
+	if (nics->len >= NET_MAX_NICS) {
+		core_error(CORE_ERR_USAGE, _("A VM has at most %d NICs."), NET_MAX_NICS);
+		goto out;
+	}
+	/* prepared in place: the caller sees the MAC and the lab's network */
+	g_ptr_array_add(one->nics, nic);
+	ok = net_prepare(eng, one, NULL);
+	g_ptr_array_steal_index(one->nics, 0);
+	if (!ok || !(nxml = domxml_nic(nic)))
+		goto out;
+	if (virDomainAttachDeviceFlags(dom, nxml, change_flags(dom, running)) < 0) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot add the NIC to \"%s\""), name);
+		goto out;
+	}
+	rc = 0;
+out:
+	virDomainFree(dom);
+	return rc;
+}
+
+/* The NIC with @mac of @dom: its XML as libvirt has it; NULL with an
+ * error naming the MACs there are. */
+static char *find_nic(virDomainPtr dom, const char *name, const char *mac, bool *running)
+{
+	g_autofree char *xml = NULL;
+	char *nic;
+
+	if (!(xml = dom_xml(dom, running)))
+		return NULL;
+	if (!net_mac_valid(mac)) {
+		core_error(CORE_ERR_USAGE, _("\"%s\" is not a MAC address (six hex pairs such as 52:54:00:12:34:56)."), mac);
+		return NULL;
+	}
+	if (!(nic = domxml_find_nic(xml, mac)))
+		core_error(CORE_ERR_NOT_FOUND,
+			   _("VM \"%s\" has no NIC with the MAC %s (`vmtui nic list %s` lists them)."),
+			   name, mac, name);
+	return nic;
+}
+
+int net_nic_remove(struct engine *eng, const char *name, const char *mac)
+{
+	virDomainPtr dom = vm_lookup(eng, name);
+	g_autofree char *nxml = NULL;
+	bool running;
+	int rc = -1;
+
+	if (!dom)
+		return -1;
+	if (!(nxml = find_nic(dom, name, mac, &running)))
+		goto out;
+	if (virDomainDetachDeviceFlags(dom, nxml, change_flags(dom, running)) < 0) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot remove the NIC from \"%s\""), name);
+		goto out;
+	}
+	/* a live unplug ends when the guest lets go of the device */
+	for (int i = 0; running && i < 100; i++) {
+		g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
+		g_autofree char *still = xml ? domxml_find_nic(xml, mac) : NULL;
+
+		if (!still)
+			break;
+		if (i == 99) {
+			core_error(CORE_ERR_TIMEOUT,
+				   _("The guest of \"%s\" has not released the NIC %s after 10 s; it goes at the next start."),
+				   name, mac);
+			goto out;
+		}
+		g_usleep(100 * 1000);
+	}
+	rc = 0;
+out:
+	virDomainFree(dom);
+	return rc;
+}
+
+int net_nic_link(struct engine *eng, const char *name, const char *mac, bool up)
+{
+	virDomainPtr dom = vm_lookup(eng, name);
+	g_autofree char *nxml = NULL, *changed = NULL;
+	bool running;
+	int rc = -1;
+
+	if (!dom)
+		return -1;
+	/* the NIC as libvirt has it, only its link state changed */
+	if (!(nxml = find_nic(dom, name, mac, &running)) ||
+	    !(changed = domxml_nic_set_link(nxml, up)))
+		goto out;
+	if (virDomainUpdateDeviceFlags(dom, changed, change_flags(dom, running)) < 0) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot set the link of NIC %s"), mac);
+		goto out;
+	}
+	rc = 0;
+out:
+	virDomainFree(dom);
+	return rc;
+}

@@ -1,0 +1,133 @@
+/*
+ * unit-net.c — the NIC modes as --net takes them, and NICs written to and
+ * read back from domain XML (every mode, MTU, queues, VLAN, link state),
+ * found by MAC and given a new link state.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib.h>
+
+#include "core/error.h"
+#include "net/net.h"
+#include "tests/tap.h"
+
+static void check_parse(void)
+{
+	struct vm_nic *nic;
+	static const char *const bad[][2] = {
+		{ "", "not a network mode" },
+		{ "wifi", "not a network mode" },
+		{ "lab:", "not a lab network name" },
+		{ "nat:x", "not a network mode" },
+		{ "lab:way-too-long-name", "lab network name" },
+		{ "bridge:br/0", "not a bridge name" },
+		{ "bridge:br0,mtu=10", "mtu" },
+		{ "bridge:br0,mtu=70000", "mtu" },
+		{ "bridge:br0,queues=0", "queues" },
+		{ "bridge:br0,vlan=4095", "vlan" },
+		{ "bridge:br0,mac=01:00:5e:00:00:01", "not a MAC" },
+		{ "bridge:br0,mac=52:54:00:zz:00:01", "not a MAC" },
+		{ "bridge:br0,speed=10", "no NIC setting" },
+		{ "nat,mtu=9000", "nat NIC" },
+		{ "none,mtu=9000", "not a network mode" },
+	};
+
+	tap_ok(net_parse("none", "virtio", &nic) && nic == NULL, "none: no NIC");
+	tap_ok(net_parse("nat", "e1000e", &nic) && nic && nic->mode == NET_NAT &&
+	       !nic->source && strcmp(nic->model, "e1000e") == 0, "nat with the default model");
+	vm_nic_free(nic);
+	tap_ok(net_parse("lab:l1,mac=52:54:00:AB:CD:EF,model=e1000", NULL, &nic) && nic &&
+	       nic->mode == NET_LAB && strcmp(nic->source, "l1") == 0 &&
+	       strcmp(nic->mac, "52:54:00:ab:cd:ef") == 0 && strcmp(nic->model, "e1000") == 0,
+	       "lab:NAME with a MAC (lower-cased) and a model");
+	vm_nic_free(nic);
+	tap_ok(net_parse("bridge:br0,mtu=9000,queues=4,vlan=10,link=down", "virtio", &nic) &&
+	       nic && nic->mode == NET_BRIDGE && nic->mtu == 9000 && nic->queues == 4 &&
+	       nic->vlan == 10 && nic->link_down, "bridge: with mtu, queues, vlan, link");
+	vm_nic_free(nic);
+	tap_ok(net_parse("macvtap:eth0", NULL, &nic) && nic && nic->mode == NET_MACVTAP &&
+	       strcmp(nic->model, "virtio") == 0, "macvtap:DEVICE, model virtio by default");
+	vm_nic_free(nic);
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		bool ok = net_parse(bad[i][0], "virtio", &nic);
+
+		tap_ok(!ok && !nic && core_error_code() == CORE_ERR_USAGE &&
+		       strstr(core_error_message(), bad[i][1]),
+		       "\"%s\" is refused saying \"%s\" (%s)", bad[i][0], bad[i][1],
+		       core_error_message() ? core_error_message() : "");
+	}
+}
+
+static void check_xml(void)
+{
+	autoptr(vm_spec) s = vm_spec_new();
+	autoptr(vm_spec) back = NULL;
+	g_autofree char *xml = NULL, *found = NULL, *down = NULL, *up = NULL;
+	static const char *const modes[] = {
+		"nat", "lab:l1", "bridge:br0", "macvtap:eth0", "network:default",
+	};
+	struct vm_nic *nic;
+
+	s->name = g_strdup("n");
+	s->vcpus = 1;
+	s->memory_mib = 64;
+	s->agent = true;
+	for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+		g_autofree char *text = g_strdup_printf("%s,mac=52:54:00:00:00:%02zx%s", modes[i], i,
+							i ? ",mtu=1400,queues=2" : "");
+
+		net_parse(text, "virtio", &nic);
+		g_ptr_array_add(s->nics, nic);
+	}
+	nic = s->nics->pdata[2];
+	nic->vlan = 7;
+	nic->link_down = true;
+	xml = domxml_build(s);
+	tap_ok(xml && strstr(xml, "type=\"user\"") && strstr(xml, "bridge=\"vtl-l1\"") &&
+	       strstr(xml, "bridge=\"br0\"") && strstr(xml, "dev=\"eth0\" mode=\"bridge\"") &&
+	       strstr(xml, "network=\"default\""), "each mode is written as libvirt wants it");
+	tap_ok(xml && strstr(xml, "org.qemu.guest_agent.0"), "the guest agent channel is there");
+	back = xml ? domxml_parse(xml) : NULL;
+	tap_ok(back && back->nics->len == G_N_ELEMENTS(modes) && back->agent,
+	       "all NICs and the agent are read back");
+	for (guint i = 0; back && i < back->nics->len; i++) {
+		struct vm_nic *a = s->nics->pdata[i], *b = back->nics->pdata[i];
+		g_autofree char *ma = net_nic_mode(a), *mb = net_nic_mode(b);
+
+		tap_ok(strcmp(ma, mb) == 0 && g_strcmp0(a->mac, b->mac) == 0 &&
+		       a->mtu == b->mtu && a->queues == b->queues && a->vlan == b->vlan &&
+		       a->link_down == b->link_down && g_strcmp0(b->model, "virtio") == 0,
+		       "NIC %u (%s) is read back as it was written", i + 1, ma);
+	}
+	found = xml ? domxml_find_nic(xml, "52:54:00:00:00:02") : NULL;
+	tap_ok(found && strstr(found, "br0") && !strstr(found, "vtl-l1"), "a NIC is found by its MAC");
+	tap_ok(xml && !domxml_find_nic(xml, "52:54:00:99:99:99"), "an unknown MAC finds nothing");
+	up = found ? domxml_nic_set_link(found, true) : NULL;
+	tap_ok(up && strstr(up, "<link state=\"up\"/>") && !strstr(up, "down") && strstr(up, "br0"),
+	       "the link state is changed in place, the rest kept");
+	down = domxml_nic_set_link("<interface type='user'><mac address='52:54:00:00:00:01'/></interface>", false);
+	tap_ok(down && strstr(down, "<link state=\"down\"/>"), "a link element is added where there was none");
+	{
+		autoptr(vm_spec) o = domxml_parse("<domain><name>o</name><devices>"
+						  "<interface type='udp'><source address='127.0.0.1' port='1'/></interface>"
+						  "<interface type='network'><source network='vmtui-l2'/></interface>"
+						  "</devices></domain>");
+		g_autofree char *m0 = o ? net_nic_mode(o->nics->pdata[0]) : NULL;
+		g_autofree char *m1 = o ? net_nic_mode(o->nics->pdata[1]) : NULL;
+
+		tap_ok(o && ((struct vm_nic *)o->nics->pdata[0])->mode == NET_OTHER &&
+		       g_strcmp0(m0, "udp") == 0, "another client's NIC kind is shown by its type");
+		tap_ok(o && g_strcmp0(m1, "lab:l2") == 0, "a lab's libvirt network is read as the lab");
+	}
+	tap_ok(net_mac_valid("52:54:00:12:34:56") && !net_mac_valid("52:54:00:12:34") &&
+	       !net_mac_valid("52-54-00-12-34-56") && !net_mac_valid("ff:ff:ff:ff:ff:ff"),
+	       "MACs: six hex pairs, unicast only");
+}
+
+int main(void)
+{
+	check_parse();
+	check_xml();
+	return tap_done();
+}
