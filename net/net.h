@@ -57,10 +57,10 @@ bool net_lab_prepare(struct engine *eng, struct vm_nic *nic);
 /* The NICs of VM @name as running (when it runs) or defined: struct
  * vm_nic (caller unrefs); NULL with an error. */
 GPtrArray *net_nic_list(struct engine *eng, const char *name);
-/* Adds @nic to VM @name: live and in its definition when it runs, in the
- * definition otherwise.  @nic is prepared (MAC, checks) first; its MAC is
- * set on return. */
-int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic);
+/* Adds @nic to VM @name: live and in its definition when it runs (*@live
+ * set), in the definition otherwise.  @nic is prepared (MAC, checks)
+ * first; its MAC is set on return. */
+int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic, bool *live);
 /* Removes the NIC with @mac (live and from the definition). */
 int net_nic_remove(struct engine *eng, const char *name, const char *mac);
 /* Sets the link of the NIC with @mac up or down, live and persistently. */

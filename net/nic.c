@@ -415,7 +415,7 @@ static unsigned change_flags(virDomainPtr dom, bool running)
 	return flags;
 }
 
-int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic)
+int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic, bool *live)
 {
 	virDomainPtr dom = vm_lookup(eng, name);
 	autoptr(vm_spec) one = vm_spec_new();
@@ -428,6 +428,7 @@ int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic)
 		return -1;
 	if (!(dxml = dom_xml(dom, &running)) || !(nics = net_nic_list(eng, name)))
 		goto out;
+	*live = running;
 	if (nics->len >= NET_MAX_NICS) {
 		core_error(CORE_ERR_USAGE, _("A VM has at most %d NICs."), NET_MAX_NICS);
 		goto out;
