@@ -48,6 +48,14 @@ bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken);
  * an error when they cannot be listed. */
 GHashTable *net_macs_in_use(struct engine *eng);
 
+/* What a NIC of a VM on @eng can be on, for a form's list: "MODE\tWHAT"
+ * strings (nat, the labs, this host's bridges, libvirt's networks on a
+ * daemon URI, macvtap devices where that works, none); caller unrefs.
+ * Blocks on libvirt (networks) and reads /sys: run it as a job. */
+GPtrArray *net_choices(struct engine *eng);
+
+/* lab.c: the names of the lab networks of @eng, sorted (caller unrefs). */
+GPtrArray *net_lab_names(struct engine *eng);
 /* lab.c: checks that lab network @nic->source can take a NIC on @eng
  * and, on a daemon URI, points @nic at the lab's libvirt network. */
 bool net_lab_prepare(struct engine *eng, struct vm_nic *nic);

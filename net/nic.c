@@ -367,6 +367,64 @@ bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken)
 	return true;
 }
 
+static gint by_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *net_choices(struct engine *eng)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) labs = net_lab_names(eng);
+	bool local = engine_is_local(eng) && !engine_is_test(eng);
+	bool root = geteuid() == 0;
+
+	g_ptr_array_add(out, g_strdup_printf("nat\t%s", _("NAT: reaches out through the host; reached through port forwards")));
+	for (guint i = 0; i < labs->len; i++)
+		g_ptr_array_add(out, g_strdup_printf("lab:%s\t%s", (char *)labs->pdata[i],
+						     _("lab network: between VMs, fixed addresses")));
+	if (!engine_is_embedded(eng) && !engine_is_test(eng)) {
+		virNetworkPtr *nets = NULL;
+		int k = virConnectListAllNetworks(engine_conn(eng), &nets, 0);
+
+		for (int i = 0; i < k; i++) {
+			const char *name = virNetworkGetName(nets[i]);
+
+			if (name && !g_str_has_prefix(name, NET_LAB_NETWORK_PREFIX))
+				g_ptr_array_add(out, g_strdup_printf("network:%s\t%s", name,
+								     _("libvirt network")));
+			virNetworkFree(nets[i]);
+		}
+		free(nets);
+		core_error_clear();
+	}
+	if (local && (root || !engine_is_embedded(eng))) {
+		g_autoptr(GDir) d = g_dir_open("/sys/class/net", 0, NULL);
+		g_autoptr(GPtrArray) bridges = g_ptr_array_new_with_free_func(g_free);
+		g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func(g_free);
+		const char *n;
+
+		while (d && (n = g_dir_read_name(d))) {
+			if (g_str_has_prefix(n, NET_LAB_BRIDGE_PREFIX) || strcmp(n, "lo") == 0)
+				continue;
+			if (sysfs_has(n, "bridge"))
+				g_ptr_array_add(bridges, g_strdup(n));
+			else if (sysfs_has(n, "device") && !sysfs_has(n, "brport"))
+				g_ptr_array_add(devices, g_strdup(n)); /* a real port */
+		}
+		g_ptr_array_sort(bridges, by_str);
+		g_ptr_array_sort(devices, by_str);
+		for (guint i = 0; i < bridges->len; i++)
+			g_ptr_array_add(out, g_strdup_printf("bridge:%s\t%s", (char *)bridges->pdata[i],
+							     _("host bridge: on that network like another machine")));
+		for (guint i = 0; i < devices->len && (root || !engine_is_embedded(eng)); i++)
+			g_ptr_array_add(out, g_strdup_printf("macvtap:%s\t%s", (char *)devices->pdata[i],
+							     _("macvtap: shares the device; the host cannot reach the guest")));
+	}
+	g_ptr_array_add(out, g_strdup_printf("none\t%s", _("no network interface")));
+	return out;
+}
+
 /* ---- NICs of a VM -------------------------------------------------------- */
 
 /* The live XML when @dom runs, else the definition; NULL with an error. */
