@@ -130,7 +130,7 @@ bool net_parse(const char *text, const char *model, struct vm_nic **out)
 		return false;
 	}
 	nic->source = g_strdup(source);
-	nic->model = g_strdup(model ? model : "virtio");
+	nic->model = g_strdup(model);
 	for (int i = 1; parts[i]; i++)
 		if (!parse_option(nic, parts[i], text))
 			return false;
@@ -160,6 +160,24 @@ char *net_nic_mode(const struct vm_nic *nic)
 		return g_strdup_printf("%s%s%s", nic->type ? nic->type : "?",
 				       nic->source ? ":" : "", nic->source ? nic->source : "");
 	}
+}
+
+char *net_nic_text(const struct vm_nic *nic)
+{
+	GString *s = g_string_new(NULL);
+	char *mode = net_nic_mode(nic);
+
+	g_string_append(s, mode);
+	g_free(mode);
+	if (nic->mtu)
+		g_string_append_printf(s, ",mtu=%u", nic->mtu);
+	if (nic->queues > 1)
+		g_string_append_printf(s, ",queues=%u", nic->queues);
+	if (nic->vlan)
+		g_string_append_printf(s, ",vlan=%u", nic->vlan);
+	if (nic->link_down)
+		g_string_append(s, ",link=down");
+	return g_string_free(s, FALSE);
 }
 
 /* ---- checks against the engine ------------------------------------------- */
@@ -330,17 +348,9 @@ bool net_check(struct engine *eng, struct vm_spec *spec)
 	return true;
 }
 
-bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken)
+/* Gives @spec's NICs MACs not in @in_use or @taken (see net_prepare). */
+static bool prepare_macs(struct vm_spec *spec, GHashTable *in_use, GHashTable *taken)
 {
-	g_autoptr(GHashTable) in_use = NULL;
-
-	if (!net_check(eng, spec))
-		return false;
-	if (!spec->nics->len)
-		return true;
-	in_use = net_macs_in_use(eng);
-	if (!in_use)
-		return false;
 	for (guint i = 0; i < spec->nics->len; i++) {
 		struct vm_nic *nic = g_ptr_array_index(spec->nics, i);
 
@@ -365,6 +375,18 @@ bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken)
 			g_hash_table_add(taken, g_strdup(nic->mac));
 	}
 	return true;
+}
+
+bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken)
+{
+	g_autoptr(GHashTable) in_use = NULL;
+
+	if (!net_check(eng, spec))
+		return false;
+	if (!spec->nics->len)
+		return true;
+	in_use = net_macs_in_use(eng);
+	return in_use && prepare_macs(spec, in_use, taken);
 }
 
 static gint by_str(gconstpointer a, gconstpointer b)
@@ -525,6 +547,78 @@ static char *find_nic(virDomainPtr dom, const char *name, const char *mac, bool 
 			   _("VM \"%s\" has no NIC with the MAC %s (`vmtui nic list %s` lists them)."),
 			   name, mac, name);
 	return nic;
+}
+
+int net_set_nics(struct engine *eng, const char *name, GPtrArray *nics, bool *restart)
+{
+	virDomainPtr dom = vm_lookup(eng, name), def;
+	autoptr(vm_spec) now = NULL;
+	autoptr(vm_spec) want = vm_spec_new();
+	g_autoptr(GHashTable) in_use = NULL;
+	g_autofree char *newxml = NULL;
+	char *xml = NULL;
+	int rc = -1;
+
+	if (!dom)
+		return -1;
+	*restart = virDomainIsActive(dom) == 1;
+	if (virDomainIsPersistent(dom) != 1) {
+		core_error(CORE_ERR_STATE, _("VM \"%s\" has no definition for its next start (it is transient): use nic add and nic remove."),
+			   name);
+		goto out;
+	}
+	if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE))) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot read the VM's definition"));
+		goto out;
+	}
+	if (!(now = domxml_parse(xml)))
+		goto out;
+	for (guint i = 0; i < now->nics->len; i++) {
+		const struct vm_nic *o = now->nics->pdata[i];
+
+		if (o->mode == NET_OTHER) {
+			core_error(CORE_ERR_STATE,
+				   _("VM \"%s\" has a NIC of a kind vmtui cannot write (%s, MAC %s): change its NICs with nic add and nic remove."),
+				   name, o->type ? o->type : "?", o->mac ? o->mac : "?");
+			goto out;
+		}
+	}
+	for (guint i = 0; i < nics->len; i++) {
+		struct vm_nic *n = vm_nic_copy(nics->pdata[i]);
+
+		if (i < now->nics->len) {
+			const struct vm_nic *o = now->nics->pdata[i];
+
+			if (!n->mac)
+				n->mac = g_strdup(o->mac);
+			if (!n->model)
+				n->model = g_strdup(o->model);
+		}
+		g_ptr_array_add(want->nics, n);
+	}
+	if (!net_check(eng, want) || !(in_use = net_macs_in_use(eng)))
+		goto out;
+	/* this VM's own MACs are free for its new list */
+	for (guint i = 0; i < now->nics->len; i++) {
+		const struct vm_nic *o = now->nics->pdata[i];
+
+		g_autofree char *m = o->mac ? g_ascii_strdown(o->mac, -1) : NULL;
+
+		if (m)
+			g_hash_table_remove(in_use, m);
+	}
+	if (!prepare_macs(want, in_use, NULL) || !(newxml = domxml_set_nics(xml, want->nics)))
+		goto out;
+	if (!(def = virDomainDefineXML(engine_conn(eng), newxml))) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot change the NICs of \"%s\""), name);
+		goto out;
+	}
+	virDomainFree(def);
+	rc = 0;
+out:
+	free(xml);
+	virDomainFree(dom);
+	return rc;
 }
 
 int net_nic_remove(struct engine *eng, const char *name, const char *mac)

@@ -115,7 +115,7 @@ static bool visible(const struct form *f, int id)
 	switch (f->kind) {
 	case FORM_EDIT_VM:
 		return id == F_VCPUS || id == F_MEMORY || id == F_BOOT_ORDER ||
-		       id == F_DESCRIPTION;
+		       id == F_NETWORK || id == F_DESCRIPTION;
 	case FORM_NEW_TEMPLATE:
 		return id == F_NAME || id == F_SOURCE || id == F_DESCRIPTION ||
 		       (id == F_SOURCE_VM && f->choice[F_SOURCE] == 0) ||
@@ -184,6 +184,8 @@ static GPtrArray *planned_names(struct tui *t, const struct form *f)
 	}
 	return names;
 }
+
+static bool changed(const struct form *f, int id);
 
 /* The Network field: modes as --net takes them, separated by spaces. */
 static bool nics_valid(const char *v)
@@ -331,7 +333,8 @@ static bool check(struct tui *t, struct form *f, int id)
 		ok = seed_packages_parse(v, NULL);
 		break;
 	case F_NETWORK:
-		ok = nics_valid(v);
+		/* another client's NIC kind stays as it is unless changed */
+		ok = (f->kind == FORM_EDIT_VM && !changed(f, id)) || nics_valid(v);
 		break;
 	default:
 		break;
@@ -515,6 +518,14 @@ int form_edit_open(struct tui *t, const struct vm_row *vm)
 					       vm_boot_dev_id(b->dev[i]));
 		g_string_assign(f->value[F_BOOT_ORDER], boot->str);
 		g_string_free(boot, TRUE);
+		g_string_truncate(f->value[F_NETWORK], 0);
+		for (guint i = 0; i < spec->nics->len; i++) {
+			g_autofree char *text = net_nic_text(spec->nics->pdata[i]);
+
+			g_string_append_printf(f->value[F_NETWORK], "%s%s", i ? " " : "", text);
+		}
+		if (!spec->nics->len)
+			g_string_assign(f->value[F_NETWORK], "none");
 		f->max_vcpus = spec->max_vcpus;
 		f->max_memory_mib = spec->max_memory_mib;
 	}
@@ -616,6 +627,8 @@ static void argv_vm(GPtrArray *a, const struct form *f, const char **v)
 	if (f->edit) {
 		if (*v[F_BOOT_ORDER])
 			add_change(a, f, "--boot", F_BOOT_ORDER);
+		if (changed(f, F_NETWORK))
+			add_nets(a, v[F_NETWORK]);
 		return;
 	}
 	add_opt(a, "--os", v[F_OS], false);
@@ -690,7 +703,7 @@ static bool argv_provision(GPtrArray *a, const struct form *f, const char **v)
 	else if (f->template_sudo)
 		g_ptr_array_add(a, g_strdup("--no-sudo"));
 	/* "nat" alone is the template's NIC as it is */
-	if (strcmp(g_strstrip(g_strdup(v[F_NETWORK])), "nat") != 0)
+	if (!g_regex_match_simple("^ *nat *$", v[F_NETWORK], 0, 0))
 		add_nets(a, v[F_NETWORK]);
 	if (f->choice[F_START] == 1)
 		g_ptr_array_add(a, g_strdup("--start"));
@@ -1011,6 +1024,7 @@ static bool waits_for_restart(const struct form *f, int id)
 		return f->max_memory_mib &&
 		       core_parse_size(v, 'M') > (f->max_memory_mib << 20);
 	case F_BOOT_ORDER:
+	case F_NETWORK:
 		return changed(f, id);
 	}
 	return false;
