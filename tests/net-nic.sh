@@ -98,6 +98,8 @@ expect 2 '"wifi" is not a network mode: use nat, lab:NAME, bridge:BRIDGE, macvta
 	"an unknown mode" create b1 --no-disk --net wifi
 expect 2 'mtu= works on bridge, lab, macvtap and network NICs' "mtu on a nat NIC" create b1 --no-disk --net nat,mtu=9000
 expect 2 '"mtu" must be|mtu' "an MTU out of range" create b1 --no-disk --net bridge:x,mtu=50
+expect 2 'bandwidth= works on bridge, lab, macvtap and network NICs: a nat NIC has no device on the host to shape' \
+	"bandwidth on a nat NIC" create b1 --no-disk --net nat,bandwidth=100
 expect 2 '"speed=10" in "nat,speed=10" is no NIC setting' "an unknown setting" create b1 --no-disk --net nat,speed=10
 expect 2 'not a MAC address a NIC can have' "a multicast MAC" create b1 --no-disk --net nat,mac=01:00:5e:00:00:01
 expect 3 'There is no network device "vtt-nosuch" on this host' "a bridge that does not exist" \
@@ -126,6 +128,23 @@ if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
 	check "a VLAN tag on a Linux bridge is refused with the reason" \
 		sh -c "[ $rc -eq 1 ] && grep -q 'vlan= needs an Open vSwitch bridge: libvirt refuses VLAN tags on a Linux bridge' '$T/err'"
 	[ $rc -eq 1 ] || diag "exit $rc: $(cat "$T/out" "$T/err")"
+	# bandwidth= is shaped by tc: where this kernel lacks its modules,
+	# refused naming them
+	have_tc=yes
+	for m in sch_htb sch_sfq sch_ingress cls_u32 act_police; do
+		[ -d "/sys/module/$m" ] || grep -qs "/$m.ko" "/lib/modules/$(uname -r)/modules.builtin" \
+			"/lib/modules/$(uname -r)/modules.dep" || have_tc=no
+	done
+	VMTUI_ENGINE_ROOT="$T/ns-e" ip netns exec "$ns" "$VMTUI" create b1 --no-disk --net bridge:vtt-br0,bandwidth=500 >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $have_tc = no ]; then
+		check "bandwidth= where the kernel cannot shape is refused, naming what it lacks" \
+			sh -c "[ $rc -eq 1 ] && grep -q 'bandwidth= cannot be applied on this host: libvirt shapes a NIC with tc, and this kernel lacks .*sch_sfq' '$T/err'"
+	else
+		check "bandwidth= is kept in the definition where tc can shape" \
+			sh -c "[ $rc -eq 0 ] && VMTUI_ENGINE_ROOT='$T/ns-e' ip netns exec '$ns' '$VMTUI' nic list b1 | grep -q 'bridge:vtt-br0'" &&
+			VMTUI_ENGINE_ROOT="$T/ns-e" ip netns exec "$ns" "$VMTUI" delete b1 >/dev/null 2>&1
+	fi
 	VMTUI_ENGINE_ROOT="$T/ns-e" ip netns exec "$ns" "$VMTUI" list --json >"$T/out" 2>&1
 	check "  ... and nothing was defined" grep -qx '\[\]' "$T/out"
 	ip netns del "$ns"
