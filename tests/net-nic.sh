@@ -86,6 +86,30 @@ mac3=$(nics g1 | awk 'NR == 1 { print $1 }')
 check "  ... with a new MAC (the old one went with its NIC)" sh -c "[ -n '$mac3' ] && [ '$mac3' != '$mac1' ]"
 mac1=$mac3
 
+# --- the same from the TUI's actions ---------------------------------------------
+tui_session 120
+see '^ . g1 +shut off' 10 "the TUI lists g1"
+keys / g1 Enter
+keys N
+see 'nat +NAT: reaches out' 10 "N lists the networks a NIC can be on"
+keys Enter
+see 'Added NIC 52:54:00:[0-9a-f:]+ on nat to VM "g1"' 10 "  ... and Enter on nat adds one"
+keys Tab Tab Tab
+see 'nat +52:54:00:[0-9a-f:]+ +virtio +up' 5 "  ... which the Network tab shows"
+keys L
+see 'Pull or plug the cable of' 5 "L asks which NIC's cable"
+keys Down Enter
+see 'The link of NIC 52:54:00:[0-9a-f:]+ of VM "g1" is down' 10 "  ... and pulls it out"
+keys U
+see 'Unplug' 5 "U asks which NIC to unplug"
+keys Down Enter
+see 'Unplug NIC 52:54:00:[0-9a-f:]+ of VM "g1"\? \[y/N\]' 5 "  ... then asks before it does"
+keys y Enter
+see 'Removed NIC 52:54:00:[0-9a-f:]+ from VM "g1"' 10 "  ... and y unplugs it"
+keys q
+see 'VMTUI-EXITED 0' 5 "the TUI quits"
+check "g1 has one NIC again" sh -c "[ \$('$VMTUI' nic list g1 --json | grep -c '\"mac\"') -eq 1 ]"
+
 # --- MACs unique per engine ----------------------------------------------------
 expect 4 "The MAC $mac1 is in use by another NIC of this engine" "a MAC another VM has is refused" \
 	create g2 --no-disk --net "nat,mac=$mac1"
