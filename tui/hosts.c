@@ -66,6 +66,9 @@ static void host_connected(struct host *h, struct engine *eng)
 	h->eng = eng;
 	h->model = model_new(eng);
 	model_set_notify(h->model, tui_wake_model, NULL);
+	/* a long-running vmtui also sets up the port forwards of VMs other
+	 * clients start, and of those running now (as jobs, never here) */
+	engine_watch_starts(eng);
 }
 
 struct open_data {
