@@ -188,8 +188,10 @@ static char *socket_owner(GArray *inodes)
 					continue;
 				cmdpath = g_strdup_printf("/proc/%s/cmdline", pid);
 				if (g_file_get_contents(cmdpath, &cmd, &len, NULL) && len) {
+					/* one line: NULs between the arguments and any
+					 * line breaks in them become spaces */
 					for (gsize c = 0; c + 1 < len; c++)
-						if (!cmd[c])
+						if (!cmd[c] || cmd[c] == '\n' || cmd[c] == '\r' || cmd[c] == '\t')
 							cmd[c] = ' ';
 					/* a long command line says no more */
 					if (len > 80)
