@@ -144,7 +144,7 @@ lpid=$!
 BG_PIDS="$BG_PIDS $lpid"
 i=0
 while [ $i -lt 50 ] && ! grep -q ":$(printf '%04X' "$P3") " /proc/net/tcp; do sleep 0.1; i=$((i + 1)); done
-expect 4 "Host port $P3 \\(tcp\\) is in use by process $lpid \\([^)]*python3 -c import socket" \
+expect 4 "Host port $P3 \\(tcp\\) is in use by process $lpid \\([^)]*python3 -c +import socket" \
 	"a port another program listens on is refused, naming the process" forward add w1 "$P3:80"
 kill "$lpid" 2>/dev/null
 check "create a second guest (not started)" create_guest w2 w2
