@@ -169,4 +169,31 @@ list_is "none of them stored anything" 1
 expect 0 "^No port forwards\\.$" "  ... not even on the VM without a nat NIC" forward list n1
 
 expect 0 'Forced VM "w1" off' "force the guest off" destroy w1
+
+# provision --forward: a lab whose VMs each get a host port
+if command -v mkfs.ext4 >/dev/null; then
+	mkdir "$T/root"
+	(cd "$T/root" && gzip -dc "$GUEST_INITRD" | cpio -id --quiet 2>/dev/null)
+	: >"$T/root/.vmtui-disk"
+	mkfs.ext4 -q -F -d "$T/root" "$T/root.raw" 64M >/dev/null 2>&1 &&
+		"$QEMU_IMG" convert -q -f raw -O qcow2 "$T/root.raw" "$T/root.qcow2"
+	"$VMTUI" create src --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
+		--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 root=/dev/vda" \
+		--memory 256M --disk "$T/root.qcow2" --no-graphics >/dev/null 2>&1
+	expect 0 'Created template "kit"' "a template from the kit's disk" template create kit --from-vm src
+	expect 2 '--forward needs a nat NIC' "provision --forward without a nat NIC is refused" \
+		provision kit nonat --forward 22 --net none
+	expect 0 'Started VM "lab-2"' "provision a lab of two with --forward 22 --forward 80 --start" \
+		provision kit 'lab-{1..2}' --count 2 --forward 22 --forward 80 --start
+	cp "$T/out" "$T/lab.out"
+	p1=$(sed -n 's/^lab-1 127\.0\.0\.1:\([0-9]*\) → 22$/\1/p' "$T/lab.out")
+	p2=$(sed -n 's/^lab-2 127\.0\.0\.1:\([0-9]*\) → 22$/\1/p' "$T/lab.out")
+	h2=$(sed -n 's/^lab-2 127\.0\.0\.1:\([0-9]*\) → 80$/\1/p' "$T/lab.out")
+	check "it prints each VM's forwards, from 2201 up for 22 and 3201 up for 80 ($p1 $p2 $h2)" \
+		sh -c "[ ${p1:-0} -ge 2201 ] && [ ${p2:-0} -gt ${p1:-0} ] && [ ${h2:-0} -ge 3202 ]"
+	expect 0 "^tcp +127\\.0\\.0\\.1:$p2 +22 .* active" "lab-2's forward is stored and active" forward list lab-2
+	check "lab-1's hello server answers on its port" answers "$p1" 'VMTUI-HELLO lab-1'
+	check "lab-2's HTTP server answers on its port" answers "$h2" 'VMTUI-HTTP lab-2' http
+	"$VMTUI" lab delete 'lab-*' --yes >/dev/null 2>&1
+fi
 done_testing
