@@ -321,8 +321,10 @@ static GHashTable *live_rules(virDomainPtr dom, const char *netdev)
 	return rules;
 }
 
-/* Sets up @f on @netdev of @dom.  0, or -1 with an error saying why. */
-static int live_add(virDomainPtr dom, const char *netdev, const struct vm_forward *f)
+/* Sets up @f on @netdev of @dom.  0, or -1 with an error saying why
+ * (who has the port, when the VM runs on this host: @local). */
+static int live_add(virDomainPtr dom, const char *netdev, const struct vm_forward *f,
+		    bool local)
 {
 	g_autofree char *cmd = g_strdup_printf("hostfwd_add %s %s:%s:%u-:%u", netdev,
 					       f->udp ? "udp" : "tcp", f->address,
@@ -336,7 +338,7 @@ static int live_add(virDomainPtr dom, const char *netdev, const struct vm_forwar
 	if (!*g_strstrip(out))
 		return 0;
 	text = net_forward_text(f);
-	if (!host_port_free(f->address, f->host_port, f->udp, false)) {
+	if (local && !host_port_free(f->address, f->host_port, f->udp, false)) {
 		g_autofree char *why = g_strdup(core_error_message());
 
 		core_error(core_error_code(), _("its port forward %s could not be set up: %s"),
@@ -609,7 +611,7 @@ static int forward_add(struct engine *eng, const char *name, struct vm_forward *
 				   name, f->nic);
 			goto out;
 		}
-		if (live_add(v.dom, netdev, f) < 0) {
+		if (live_add(v.dom, netdev, f, engine_is_local(eng)) < 0) {
 			g_autofree char *why = g_strdup(core_error_message());
 
 			core_error(core_error_code(), _("VM \"%s\": %s"), name, why);
@@ -686,7 +688,7 @@ static int forward_remove(struct engine *eng, const char *name, unsigned port, b
 
 		/* it stays as stored, so it stays live too */
 		if (*live)
-			live_add(v.dom, netdev, f);
+			live_add(v.dom, netdev, f, false);
 		*live = false;
 		core_error_restore(code, why);
 		goto out;
@@ -738,7 +740,7 @@ int net_forward_apply(struct engine *eng, virDomainPtr dom)
 		if (!netdev) {
 			core_error(CORE_ERR_STATE, _("its port forward %s has no nat NIC %s to go on."),
 				   text, f->nic ? f->nic : "?");
-		} else if (live_add(v.dom, netdev, f) == 0) {
+		} else if (live_add(v.dom, netdev, f, engine_is_local(eng)) == 0) {
 			continue;
 		}
 		/* the others are still set up; all failures are told */
