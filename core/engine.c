@@ -53,6 +53,7 @@ struct engine {
 	GMutex lock;        /* guards cb, watch and hook_jobs */
 	bool watch;         /* run the start hook on "started" events */
 	GPtrArray *hook_jobs; /* struct job: start hook runs in flight */
+	char *hook_error;   /* what the last failed run said, until taken */
 };
 
 static engine_start_hook start_hook;
@@ -76,6 +77,29 @@ struct hook_run {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 };
 
+/* Keeps what a hook run on @dom failed with for engine_take_hook_error
+ * (nobody waits for these runs to tell them). */
+static void hook_failed(struct engine *eng, virDomainPtr dom)
+{
+	char *msg = g_strdup_printf(_("VM \"%s\" runs, but %s"), virDomainGetName(dom),
+				    core_error_message());
+
+	g_mutex_lock(&eng->lock);
+	g_free(eng->hook_error);
+	eng->hook_error = msg;
+	g_mutex_unlock(&eng->lock);
+}
+
+char *engine_take_hook_error(struct engine *eng)
+{
+	char *msg;
+
+	g_mutex_lock(&eng->lock);
+	msg = g_steal_pointer(&eng->hook_error);
+	g_mutex_unlock(&eng->lock);
+	return msg;
+}
+
 static int hook_job(struct job *job, void *data)
 {
 	struct hook_run *r = data;
@@ -88,8 +112,9 @@ static int hook_job(struct job *job, void *data)
 		if (!dom)
 			return 0; /* gone again */
 		if (engine_wait_settled(r->eng, dom, r->eng->op_timeout_ms) == 0 &&
-		    virDomainIsActive(dom) == 1)
-			rc = engine_run_start_hook(r->eng, dom);
+		    virDomainIsActive(dom) == 1 &&
+		    (rc = engine_run_start_hook(r->eng, dom)) < 0)
+			hook_failed(r->eng, dom);
 		virDomainFree(dom);
 		return rc;
 	}
@@ -98,8 +123,10 @@ static int hook_job(struct job *job, void *data)
 	engine_wait_all_settled(r->eng, r->eng->op_timeout_ms);
 	n = virConnectListAllDomains(r->eng->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
 	for (int i = 0; i < n; i++) {
-		if (engine_run_start_hook(r->eng, doms[i]) < 0)
+		if (engine_run_start_hook(r->eng, doms[i]) < 0) {
+			hook_failed(r->eng, doms[i]);
 			rc = -1;
+		}
 		virDomainFree(doms[i]);
 	}
 	free(doms);
@@ -541,6 +568,7 @@ int engine_close(struct engine *eng)
 	}
 	stop_loop(eng);
 	g_ptr_array_unref(eng->hook_jobs);
+	g_free(eng->hook_error);
 	g_mutex_clear(&eng->lock);
 	g_free(eng->pool);
 	g_free(eng->uri);

@@ -103,6 +103,10 @@ int engine_run_start_hook(struct engine *eng, virDomainPtr dom);
  * run is a job, so the caller never waits; engine_close waits for them.
  * Never blocks. */
 void engine_watch_starts(struct engine *eng);
+/* What the last of those runs that failed said ("VM "x" runs, but its
+ * port forward ... could not be set up: ..."), once: caller frees; NULL
+ * when none failed since the last call.  Never blocks. */
+char *engine_take_hook_error(struct engine *eng);
 
 /* PID of the process holding the embedded root at @root, or 0 if free. */
 long engine_lock_holder(const char *root);

@@ -42,6 +42,8 @@ static int refreshed(struct tui *t, struct job *job, void *data)
 
 	if (job_get_error(job, &err) != CORE_OK)
 		tui_message(t, true, "%s", err);
+	else if ((err = engine_take_hook_error(h->eng)))
+		tui_message(t, true, "%s", err); /* a forward set up behind the list */
 	g_clear_pointer(&h->refresh, job_unref);
 	h->loaded = true;
 	h->model_gen = ~model_generation(h->model); /* take rows */
