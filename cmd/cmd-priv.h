@@ -105,6 +105,11 @@ int exec_nic_list(struct cmd_ctx *ctx);
 int exec_nic_add(struct cmd_ctx *ctx);
 int exec_nic_remove(struct cmd_ctx *ctx);
 int exec_nic_link(struct cmd_ctx *ctx);
+/* net.c: `forward ...`; the forwards of `info` (@forwards may be NULL) */
+void info_forwards(struct cmd_ctx *ctx, JsonBuilder *b, const GPtrArray *forwards);
+int exec_forward_list(struct cmd_ctx *ctx);
+int exec_forward_add(struct cmd_ctx *ctx);
+int exec_forward_remove(struct cmd_ctx *ctx);
 
 /* images.c: `image ...` */
 int exec_image_import(struct cmd_ctx *ctx);

@@ -134,3 +134,115 @@ int exec_nic_link(struct cmd_ctx *ctx)
 			 _("The link of NIC %s of VM \"%s\" is down."), ctx->args[1], ctx->args[0]);
 	return rc;
 }
+
+/* ---- forward ... ----------------------------------------------------------- */
+
+/* The state of a forward for people: set up in the running VM, missing
+ * there, or waiting for a start. */
+static const char *forward_state(const struct vm_forward *f)
+{
+	/* TRANSLATORS: states of a port forward in `vmtui forward list` */
+	return f->live == 1 ? _("active") : f->live == 0 ? _("missing") : _("at start");
+}
+
+static void forward_json(JsonBuilder *b, const void *item)
+{
+	const struct vm_forward *f = item;
+
+	cli_json_str(b, "proto", f->udp ? "udp" : "tcp");
+	cli_json_str(b, "address", f->address);
+	cli_json_int(b, "host_port", f->host_port);
+	cli_json_int(b, "guest_port", f->guest_port);
+	cli_json_str(b, "nic", f->nic);
+	json_builder_set_member_name(b, "active");
+	if (f->live < 0)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_boolean_value(b, f->live == 1);
+}
+
+static char **forward_row(const void *item)
+{
+	const struct vm_forward *f = item;
+	g_autofree char *host = g_strdup_printf("%s:%u", f->address, f->host_port);
+	g_autofree char *guest = g_strdup_printf("%u", f->guest_port);
+
+	return cli_row(5, f->udp ? "udp" : "tcp", host, guest, f->nic, forward_state(f));
+}
+
+static const struct cli_column forward_cols[] = {
+	/* TRANSLATORS: column headings of `vmtui forward list` */
+	{ N_("PROTO"), 7 }, { N_("HOST"), 22 }, { N_("GUEST"), 7 }, { N_("NIC"), 19 },
+	{ N_("STATE"), 0 },
+};
+
+void info_forwards(struct cmd_ctx *ctx, JsonBuilder *b, const GPtrArray *forwards)
+{
+	if (b) {
+		json_builder_set_member_name(b, "forwards");
+		json_builder_begin_array(b);
+		for (guint i = 0; forwards && i < forwards->len; i++) {
+			json_builder_begin_object(b);
+			forward_json(b, forwards->pdata[i]);
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+		return;
+	}
+	for (guint i = 0; forwards && i < forwards->len; i++) {
+		const struct vm_forward *f = forwards->pdata[i];
+		g_autofree char *text = net_forward_text(f);
+		g_autofree char *line = g_strdup_printf("%s (%s)", text, forward_state(f));
+
+		info_field(ctx, b, "forward", i ? "" : _("Forwards:"), line);
+	}
+}
+
+int exec_forward_list(struct cmd_ctx *ctx)
+{
+	g_autoptr(GPtrArray) fwds = net_forward_list(ctx->eng, ctx->args[0]);
+	struct cli_column cols[G_N_ELEMENTS(forward_cols)];
+	struct cli_list l = { cols, G_N_ELEMENTS(forward_cols), NULL, forward_json, forward_row };
+
+	if (!fwds)
+		return -1;
+	for (guint i = 0; i < G_N_ELEMENTS(forward_cols); i++) {
+		cols[i] = forward_cols[i];
+		cols[i].heading = _(forward_cols[i].heading);
+	}
+	l.empty = _("No port forwards.");
+	cli_list(ctx, &l, fwds);
+	return 0;
+}
+
+int exec_forward_add(struct cmd_ctx *ctx)
+{
+	autoptr(vm_forward) f = NULL;
+	g_autofree char *text = NULL;
+	bool live;
+
+	if (!net_forward_parse(ctx->args[1], &f) ||
+	    net_forward_add(ctx->eng, ctx->args[0], f, &live) < 0)
+		return -1;
+	text = net_forward_text(f);
+	cli_line(ctx, live ? _("Forwarding %s to VM \"%s\" (live, and after each start).") :
+		 _("Forwarding %s to VM \"%s\" (from its next start)."), text, ctx->args[0]);
+	if (strcmp(f->address, "0.0.0.0") == 0)
+		cli_line(ctx, _("Warning: 0.0.0.0 is every address of this host: other machines can reach port %u of VM \"%s\" too."),
+			 f->host_port, ctx->args[0]);
+	return 0;
+}
+
+int exec_forward_remove(struct cmd_ctx *ctx)
+{
+	unsigned port;
+	bool udp, live;
+
+	if (!net_forward_parse_port(ctx->args[1], &port, &udp) ||
+	    net_forward_remove(ctx->eng, ctx->args[0], port, udp, &live) < 0)
+		return -1;
+	cli_line(ctx, live ? _("Removed the forward of host port %u (%s) from VM \"%s\" (live, and for good).") :
+		 _("Removed the forward of host port %u (%s) from VM \"%s\"."), port,
+		 udp ? "udp" : "tcp", ctx->args[0]);
+	return 0;
+}

@@ -133,6 +133,7 @@ static const struct cmd_opt provision_opts[] = {
 	{ "sudo", OPT_FLAG, NULL, N_("give that user administrator rights (sudo without a password)") },
 	{ "no-sudo", OPT_FLAG, NULL, N_("no administrator rights, even when the template gives them") },
 	{ "net", OPT_LIST, "MODE", N_("each VM's NICs, as for create (default: the template's NIC on nat)") },
+	{ "forward", OPT_LIST, "GUESTPORT", N_("forward a host port on 127.0.0.1 to this port of each VM's nat NIC: the first GUESTPORT gets 2201 and up, one per VM, the next 3201 and up (ports in use are skipped); again for more") },
 	{ "start", OPT_FLAG, NULL, N_("start the VMs once made") },
 	{ 0 }
 };
@@ -210,6 +211,13 @@ const struct command commands[] = {
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 2, 2, NULL, exec_nic_remove },
 	{ "nic link", "VM MAC up|down", N_("Plug a NIC's cable in or pull it out"),
 	  CMD_ENGINE, 3, 3, NULL, exec_nic_link },
+	{ "forward list", "VM", N_("List a VM's port forwards and whether they are set up"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_forward_list },
+	{ "forward add", "VM [ADDRESS:]HOSTPORT:GUESTPORT[/udp]",
+	  N_("Forward a host port (127.0.0.1 unless ADDRESS) to a guest port, live and after each start"),
+	  CMD_ENGINE, 2, 2, NULL, exec_forward_add },
+	{ "forward remove", "VM HOSTPORT[/udp]", N_("Remove a port forward, live too"),
+	  CMD_ENGINE, 2, 2, NULL, exec_forward_remove },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),

@@ -262,6 +262,7 @@ int exec_provision(struct cmd_ctx *ctx)
 	o.template_name = ctx->args[0];
 	o.names = names;
 	o.nets = cmd_opt_list(ctx, "net");
+	o.forwards = cmd_opt_list(ctx, "forward");
 	o.full = cmd_opt_flag(ctx, "full");
 	o.start = cmd_opt_flag(ctx, "start");
 	if (cmd_opt_flag(ctx, "sudo") && cmd_opt_flag(ctx, "no-sudo")) {

@@ -133,6 +133,15 @@ int exec_info(struct cmd_ctx *ctx)
 	info_field(ctx, b, "initrd", _("Initrd:"), s->initrd);
 	info_field(ctx, b, "cmdline", _("Command line:"), s->cmdline);
 	info_nics(ctx, b, s->nics);
+	{
+		/* with their state in the running QEMU; the stored ones
+		 * when that cannot be asked */
+		g_autoptr(GPtrArray) fwds = net_forward_list(ctx->eng, ctx->args[0]);
+
+		if (!fwds)
+			core_error_clear();
+		info_forwards(ctx, b, fwds ? fwds : s->forwards);
+	}
 	if (s->vnc_port > 0)
 		vnc = g_strdup_printf("127.0.0.1:%d", s->vnc_port);
 	info_field(ctx, b, "vnc", _("VNC:"), vnc);

@@ -28,8 +28,6 @@ char *domxml_set_boot(const char *xml, const struct vm_boot *boot);
 
 /* engine.c */
 const char *engine_pool(struct engine *eng);
-/* Milliseconds a caller waits for a guest's QEMU to answer. */
-int engine_op_timeout_ms(struct engine *eng);
 
 /* disk.c: new qcow2 disk of @bytes for VM @name; returns its path (caller
  * frees) or NULL with an error. */

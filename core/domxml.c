@@ -23,8 +23,6 @@
 #include "core/vm.h"
 #include "core/i18n.h"
 
-#define VMTUI_NS "https://vmtui.org/xmlns/vm/1"
-
 /* ---- spec objects -------------------------------------------------------- */
 
 static void vm_disk_free(gpointer p)
@@ -47,6 +45,7 @@ struct vm_spec *vm_spec_new(void)
 
 	spec->disks = g_ptr_array_new_with_free_func(vm_disk_free);
 	spec->nics = g_ptr_array_new_with_free_func((GDestroyNotify)vm_nic_free);
+	spec->forwards = g_ptr_array_new_with_free_func((GDestroyNotify)vm_forward_free);
 	spec->vnc_port = -1;
 	return spec;
 }
@@ -70,6 +69,7 @@ void vm_spec_free(struct vm_spec *spec)
 	g_free(spec->disk_bus);
 	g_free(spec->template_name);
 	g_free(spec->lab_address);
+	g_ptr_array_unref(spec->forwards);
 	g_free(spec);
 }
 
@@ -95,7 +95,26 @@ void vm_nic_free(struct vm_nic *nic)
 	g_free(nic->mac);
 	g_free(nic->model);
 	g_free(nic->target);
+	g_free(nic->alias);
 	g_free(nic);
+}
+
+void vm_forward_free(struct vm_forward *f)
+{
+	if (!f)
+		return;
+	g_free(f->address);
+	g_free(f->nic);
+	g_free(f);
+}
+
+struct vm_forward *vm_forward_copy(const struct vm_forward *f)
+{
+	struct vm_forward *c = g_memdup2(f, sizeof *f);
+
+	c->address = g_strdup(f->address);
+	c->nic = g_strdup(f->nic);
+	return c;
 }
 
 struct vm_nic *vm_nic_copy(const struct vm_nic *nic)
@@ -107,6 +126,7 @@ struct vm_nic *vm_nic_copy(const struct vm_nic *nic)
 	c->mac = g_strdup(nic->mac);
 	c->model = g_strdup(nic->model);
 	c->target = g_strdup(nic->target);
+	c->alias = g_strdup(nic->alias);
 	return c;
 }
 
@@ -384,6 +404,23 @@ static char *doc_to_string(xmlDocPtr doc)
 	return out;
 }
 
+/* <vmtui:forward proto= address= host= guest= nic=/> for each of
+ * @forwards under @vm. */
+static void add_forwards(xmlNodePtr vm, xmlNsPtr ns, const GPtrArray *forwards)
+{
+	for (guint i = 0; forwards && i < forwards->len; i++) {
+		const struct vm_forward *f = forwards->pdata[i];
+		xmlNodePtr n = xmlNewChild(vm, ns, BAD_CAST "forward", NULL);
+
+		set_attr(n, "proto", f->udp ? "udp" : "tcp");
+		set_attr(n, "address", f->address ? f->address : "127.0.0.1");
+		set_uint_attr(n, "host", f->host_port);
+		set_uint_attr(n, "guest", f->guest_port);
+		if (f->nic)
+			set_attr(n, "nic", f->nic);
+	}
+}
+
 char *domxml_build(const struct vm_spec *spec)
 {
 	xmlDocPtr doc;
@@ -427,6 +464,7 @@ char *domxml_build(const struct vm_spec *spec)
 	if (spec->lab_address)
 		set_attr(xmlNewChild(vm, ns, BAD_CAST "lab", NULL), "address",
 			 spec->lab_address);
+	add_forwards(vm, ns, spec->forwards);
 
 	add_uint(dom, "memory", spec->max_memory_mib > spec->memory_mib ?
 		 spec->max_memory_mib : spec->memory_mib, "MiB");
@@ -656,7 +694,39 @@ static void parse_nics(struct xpath *xp, struct vm_spec *spec)
 			nic->bandwidth = xp_uint(xp, n, "bandwidth/outbound/@average");
 		nic->link_down = g_strcmp0(link, "down") == 0;
 		nic->target = xp_string(xp, n, "target/@dev");
+		nic->alias = xp_string(xp, n, "alias/@name");
 		g_ptr_array_add(spec->nics, nic);
+	}
+	xmlXPathFreeObject(obj);
+}
+
+/* The forwards @expr selects (vmtui:forward elements) into @out; one
+ * with a port out of range or an unknown protocol is left out, as
+ * another client may have written it. */
+static void parse_forwards(struct xpath *xp, GPtrArray *out, const char *expr)
+{
+	xmlXPathObjectPtr obj = xp_nodes(xp, expr);
+
+	for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+		xmlNodePtr n = obj->nodesetval->nodeTab[i];
+		g_autofree char *proto = xp_string(xp, n, "@proto");
+		struct vm_forward *f = g_new0(struct vm_forward, 1);
+
+		f->udp = g_strcmp0(proto, "udp") == 0;
+		f->address = xp_string(xp, n, "@address");
+		f->host_port = xp_uint(xp, n, "@host");
+		f->guest_port = xp_uint(xp, n, "@guest");
+		f->nic = xp_string(xp, n, "@nic");
+		f->live = -1;
+		if (!f->address)
+			f->address = g_strdup("127.0.0.1");
+		if ((proto && strcmp(proto, "tcp") != 0 && !f->udp) ||
+		    !f->host_port || f->host_port > 65535 ||
+		    !f->guest_port || f->guest_port > 65535) {
+			vm_forward_free(f);
+			continue;
+		}
+		g_ptr_array_add(out, f);
 	}
 	xmlXPathFreeObject(obj);
 }
@@ -783,6 +853,7 @@ struct vm_spec *domxml_parse(const char *xml)
 	spec->cmdline = xp_string(&xp, NULL, "/domain/os/cmdline");
 	parse_disks(&xp, spec);
 	parse_nics(&xp, spec);
+	parse_forwards(&xp, spec->forwards, "/domain/metadata/vmtui:vm/vmtui:forward");
 	g_free(s);
 	s = xp_string(&xp, NULL, "/domain/devices/channel/target[@name='org.qemu.guest_agent.0']/@name");
 	spec->agent = s != NULL;
@@ -993,6 +1064,56 @@ char *domxml_set_boot(const char *xml, const struct vm_boot *boot)
 		return NULL;
 	}
 	add_boot(os, boot);
+	out = doc_to_string(doc);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+/* The first child element of @parent named @name in namespace @href
+ * (NULL: none), or NULL. */
+static xmlNodePtr child_element(xmlNodePtr parent, const char *name, const char *href)
+{
+	for (xmlNodePtr n = parent->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0 &&
+		    (href ? n->ns && n->ns->href && strcmp((const char *)n->ns->href, href) == 0 :
+		     !n->ns))
+			return n;
+	return NULL;
+}
+
+char *domxml_set_forwards(const char *xml, const GPtrArray *forwards)
+{
+	xmlDocPtr doc = read_domain(xml);
+	xmlNodePtr dom = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlNodePtr meta, vm, n, next;
+	xmlNsPtr ns;
+	char *out;
+
+	if (!dom) {
+		core_error(CORE_ERR_FAILED, _("The domain XML could not be read."));
+		return NULL;
+	}
+	if (!(meta = child_element(dom, "metadata", NULL)))
+		meta = xmlNewChild(dom, NULL, BAD_CAST "metadata", NULL);
+	if ((vm = child_element(meta, "vm", VMTUI_NS))) {
+		ns = vm->ns;
+	} else {
+		/* a VM another client defined: vmtui's element is new */
+		vm = xmlNewChild(meta, NULL, BAD_CAST "vm", NULL);
+		ns = xmlNewNs(vm, BAD_CAST VMTUI_NS, BAD_CAST "vmtui");
+		xmlSetNs(vm, ns);
+	}
+	/* the old forwards go, everything else stays as it was */
+	for (n = vm->children; n; n = next) {
+		next = n->next;
+		if (n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+		    strcmp((const char *)n->ns->href, VMTUI_NS) == 0 &&
+		    strcmp((const char *)n->name, "forward") == 0) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		}
+	}
+	add_forwards(vm, ns, forwards);
 	out = doc_to_string(doc);
 	xmlFreeDoc(doc);
 	return out;

@@ -36,6 +36,7 @@
 #include "core/engine.h"
 #include "core/logs.h"
 #include "core/i18n.h"
+#include "core/jobs.h"
 
 struct engine {
 	virConnectPtr conn;
@@ -49,8 +50,119 @@ struct engine {
 	int lifecycle_id;
 	engine_event_cb cb;
 	void *cb_opaque;
-	GMutex lock;        /* guards cb */
+	GMutex lock;        /* guards cb, watch and hook_jobs */
+	bool watch;         /* run the start hook on "started" events */
+	GPtrArray *hook_jobs; /* struct job: start hook runs in flight */
+	char *hook_error;   /* what the last failed run said, until taken */
 };
+
+static engine_start_hook start_hook;
+
+void engine_set_start_hook(engine_start_hook hook)
+{
+	g_atomic_pointer_set(&start_hook, hook);
+}
+
+int engine_run_start_hook(struct engine *eng, virDomainPtr dom)
+{
+	engine_start_hook hook = g_atomic_pointer_get(&start_hook);
+
+	return hook ? hook(eng, dom) : 0;
+}
+
+/* What a start hook job works on: one VM (by UUID), or all running
+ * VMs once libvirt has reconnected to them (uuid empty). */
+struct hook_run {
+	struct engine *eng;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+};
+
+/* Keeps what a hook run on @dom failed with for engine_take_hook_error
+ * (nobody waits for these runs to tell them). */
+static void hook_failed(struct engine *eng, virDomainPtr dom)
+{
+	char *msg = g_strdup_printf(_("VM \"%s\" runs, but %s"), virDomainGetName(dom),
+				    core_error_message());
+
+	g_mutex_lock(&eng->lock);
+	g_free(eng->hook_error);
+	eng->hook_error = msg;
+	g_mutex_unlock(&eng->lock);
+}
+
+char *engine_take_hook_error(struct engine *eng)
+{
+	char *msg;
+
+	g_mutex_lock(&eng->lock);
+	msg = g_steal_pointer(&eng->hook_error);
+	g_mutex_unlock(&eng->lock);
+	return msg;
+}
+
+static int hook_job(struct job *job, void *data)
+{
+	struct hook_run *r = data;
+	virDomainPtr *doms = NULL;
+	int n, rc = 0;
+
+	if (r->uuid[0]) {
+		virDomainPtr dom = virDomainLookupByUUIDString(r->eng->conn, r->uuid);
+
+		if (!dom)
+			return 0; /* gone again */
+		if (engine_wait_settled(r->eng, dom, r->eng->op_timeout_ms) == 0 &&
+		    virDomainIsActive(dom) == 1 &&
+		    (rc = engine_run_start_hook(r->eng, dom)) < 0)
+			hook_failed(r->eng, dom);
+		virDomainFree(dom);
+		return rc;
+	}
+	/* the guests of a previous run: only once libvirt is done
+	 * reconnecting, or their monitors are not ours yet */
+	engine_wait_all_settled(r->eng, r->eng->op_timeout_ms);
+	n = virConnectListAllDomains(r->eng->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	for (int i = 0; i < n; i++) {
+		if (engine_run_start_hook(r->eng, doms[i]) < 0) {
+			hook_failed(r->eng, doms[i]);
+			rc = -1;
+		}
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	return rc;
+}
+
+/* Queues a hook run for @uuid (NULL: every running VM).  Called with
+ * eng->lock held, also on the event-loop thread: it only queues. */
+static void queue_hook_run(struct engine *eng, const char *uuid)
+{
+	struct hook_run *r = g_new0(struct hook_run, 1);
+
+	r->eng = eng;
+	if (uuid)
+		g_strlcpy(r->uuid, uuid, sizeof r->uuid);
+	/* finished runs leave the list as new ones come */
+	for (guint i = eng->hook_jobs->len; i-- > 0;) {
+		enum job_state st = job_get_state(eng->hook_jobs->pdata[i]);
+
+		if (st == JOB_DONE || st == JOB_FAILED || st == JOB_CANCELLED)
+			g_ptr_array_remove_index_fast(eng->hook_jobs, i);
+	}
+	g_ptr_array_add(eng->hook_jobs, job_submit("after start", hook_job, r, g_free, false));
+}
+
+void engine_watch_starts(struct engine *eng)
+{
+	if (!g_atomic_pointer_get(&start_hook) || eng->test)
+		return;
+	g_mutex_lock(&eng->lock);
+	if (!eng->watch) {
+		eng->watch = true;
+		queue_hook_run(eng, NULL);
+	}
+	g_mutex_unlock(&eng->lock);
+}
 
 /* libvirt calls this for every error; recording happens in core_error_virt
  * from virGetLastError, so all this does is keep libvirt off the screen. */
@@ -147,6 +259,9 @@ static int lifecycle_event(virConnectPtr conn, virDomainPtr dom, int event,
 	g_mutex_lock(&eng->lock);
 	if (eng->cb)
 		eng->cb(uuid, event, detail, eng->cb_opaque);
+	/* started by anyone, this process included: the hook is idempotent */
+	if (eng->watch && event == VIR_DOMAIN_EVENT_STARTED)
+		queue_hook_run(eng, uuid);
 	g_mutex_unlock(&eng->lock);
 	return 0;
 }
@@ -363,6 +478,7 @@ struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 	engine_init_libvirt();
 	eng = g_new0(struct engine, 1);
 	g_mutex_init(&eng->lock);
+	eng->hook_jobs = g_ptr_array_new_with_free_func((GDestroyNotify)job_unref);
 	eng->lifecycle_id = -1;
 	eng->pool = g_strdup(cfg->pool);
 	eng->op_timeout_ms = cfg->op_timeout * 1000;
@@ -433,6 +549,15 @@ int engine_close(struct engine *eng)
 		if (eng->lifecycle_id >= 0)
 			virConnectDomainEventDeregisterAny(eng->conn,
 							   eng->lifecycle_id);
+		eng->lifecycle_id = -1;
+		/* hook runs use the connection; one stuck on a frozen QEMU
+		 * keeps it open, as a reconnect in flight does */
+		g_mutex_lock(&eng->lock);
+		eng->watch = false;
+		g_mutex_unlock(&eng->lock);
+		for (guint i = 0; i < eng->hook_jobs->len; i++)
+			if (!job_wait(eng->hook_jobs->pdata[i], 3000))
+				return -1;
 		/* A guest whose reconnect is still running would be killed
 		 * by the driver's shutdown: leave the driver open instead and
 		 * let process exit drop it, which does not touch guests.  So
@@ -442,6 +567,8 @@ int engine_close(struct engine *eng)
 		virConnectClose(eng->conn);
 	}
 	stop_loop(eng);
+	g_ptr_array_unref(eng->hook_jobs);
+	g_free(eng->hook_error);
 	g_mutex_clear(&eng->lock);
 	g_free(eng->pool);
 	g_free(eng->uri);

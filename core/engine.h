@@ -68,6 +68,8 @@ bool engine_netlink_ready(void);
 enum accel_mode engine_accel(struct engine *eng);
 /* Embedded root directory, or NULL for other URIs. */
 const char *engine_root(struct engine *eng);
+/* Milliseconds a caller waits for a guest's QEMU to answer. */
+int engine_op_timeout_ms(struct engine *eng);
 /* Waits until libvirt is done reconnecting to @dom (its monitor is free);
  * returns 0, or -1 with CORE_ERR_TIMEOUT after @timeout_ms. */
 int engine_wait_settled(struct engine *eng, virDomainPtr dom, int timeout_ms);
@@ -82,6 +84,29 @@ gint64 engine_vm_started(struct engine *eng, const char *name);
 typedef void (*engine_event_cb)(const char *uuid, int event, int detail,
 				void *opaque);
 void engine_set_event_cb(struct engine *eng, engine_event_cb cb, void *opaque);
+
+/* ---- work after every start ------------------------------------------- */
+
+/* What every start of a VM needs, whoever started it: net/ sets up the
+ * VM's port forwards (QEMU forgets them when it exits).  Core calls it and
+ * does not know what it does; it blocks on libvirt, so it runs on the
+ * thread of vm_start or on a job worker.  0, or -1 with an error. */
+typedef int (*engine_start_hook)(struct engine *eng, virDomainPtr dom);
+/* Sets the process's hook (NULL: none); the program sets it once, before
+ * it opens an engine. */
+void engine_set_start_hook(engine_start_hook hook);
+/* Runs the hook for @dom, which has just started (vm_start calls it). */
+int engine_run_start_hook(struct engine *eng, virDomainPtr dom);
+/* For a long-running process (the TUI): from now on also runs the hook
+ * for each VM another client starts (lifecycle event "started"), and once
+ * for every VM running now, after libvirt has reconnected to them.  Each
+ * run is a job, so the caller never waits; engine_close waits for them.
+ * Never blocks. */
+void engine_watch_starts(struct engine *eng);
+/* What the last of those runs that failed said ("VM "x" runs, but its
+ * port forward ... could not be set up: ..."), once: caller frees; NULL
+ * when none failed since the last call.  Never blocks. */
+char *engine_take_hook_error(struct engine *eng);
 
 /* PID of the process holding the embedded root at @root, or 0 if free. */
 long engine_lock_holder(const char *root);

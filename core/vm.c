@@ -486,6 +486,15 @@ int vm_start(struct engine *eng, const char *name)
 			 * without vmtui: a keeper failing is no start failing */
 			if (logs_keeper_ensure(eng) < 0)
 				core_error_clear();
+			/* what QEMU forgets at exit (port forwards) is set up
+			 * again; the VM runs either way, which the error says */
+			if (engine_run_start_hook(eng, dom) < 0) {
+				g_autofree char *why = g_strdup(core_error_message());
+
+				core_error(core_error_code(), _("VM \"%s\" started, but %s"),
+					   name, why);
+				rc = -1;
+			}
 		}
 	}
 	virDomainFree(dom);

@@ -53,6 +53,8 @@ struct vm_nic {
 	unsigned bandwidth; /* KiB/s each way (libvirt's average); 0: none */
 	bool link_down;
 	char *target;     /* live: the host side, e.g. vnet0 */
+	char *alias;      /* live: libvirt's device alias, e.g. net0 (its
+			   * QEMU netdev is "host" and the alias) */
 };
 
 /* The bridge of lab network @lab on an engine of this host ("vtl-" and
@@ -60,6 +62,28 @@ struct vm_nic {
 #define NET_LAB_BRIDGE_PREFIX "vtl-"
 /* The libvirt network of lab @lab on a daemon URI. */
 #define NET_LAB_NETWORK_PREFIX "vmtui-"
+
+/* vmtui's XML namespace: its facts about a VM in the domain's <metadata>. */
+#define VMTUI_NS "https://vmtui.org/xmlns/vm/1"
+
+/* A port forward of a nat NIC: QEMU's user-mode network listens on
+ * @address:@host_port of the host and connects to @guest_port of the
+ * guest.  Kept in vmtui's metadata; net/forward.c sets them up live after
+ * every start (QEMU forgets them when it exits). */
+struct vm_forward {
+	bool udp;
+	char *address;        /* host address it binds, e.g. "127.0.0.1" */
+	unsigned host_port;
+	unsigned guest_port;
+	char *nic;            /* MAC of the nat NIC it belongs to */
+	int live;             /* set by net_forward_list: 1 set up in the
+			       * running QEMU, 0 missing there, -1 the VM
+			       * does not run (or it cannot be told) */
+};
+
+void vm_forward_free(struct vm_forward *f);
+struct vm_forward *vm_forward_copy(const struct vm_forward *f);
+DEFINE_AUTOPTR(vm_forward, vm_forward_free)
 
 void vm_nic_free(struct vm_nic *nic);
 struct vm_nic *vm_nic_copy(const struct vm_nic *nic);
@@ -108,6 +132,8 @@ struct vm_spec {
 	char *template_name; /* <metadata>: the template it was provisioned
 			      * from (its disk is an overlay on that base) */
 	char *lab_address;   /* <metadata>: its intended lab address */
+	GPtrArray *forwards; /* <metadata>: struct vm_forward, its port
+			      * forwards (net/forward.c) */
 };
 
 struct vm_spec *vm_spec_new(void);
@@ -136,6 +162,11 @@ char *domxml_find_nic(const char *xml, const char *mac);
 char *domxml_set_nics(const char *xml, const GPtrArray *nics);
 /* @nic_xml (one <interface>) with its link state set; caller frees. */
 char *domxml_nic_set_link(const char *nic_xml, bool up);
+/* Domain XML @xml with the forwards in vmtui's metadata replaced by
+ * @forwards (struct vm_forward); everything else is kept, and vmtui's
+ * metadata element is made when another client defined the VM.  Caller
+ * frees; NULL with an error. */
+char *domxml_set_forwards(const char *xml, const GPtrArray *forwards);
 /* Parses libvirt domain XML into a new spec.  NULL with an error on
  * malformed XML. */
 struct vm_spec *domxml_parse(const char *xml);

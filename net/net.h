@@ -86,3 +86,53 @@ int net_set_nics(struct engine *eng, const char *name, GPtrArray *nics, bool *re
 int net_nic_remove(struct engine *eng, const char *name, const char *mac);
 /* Sets the link of the NIC with @mac up or down, live and persistently. */
 int net_nic_link(struct engine *eng, const char *name, const char *mac, bool up);
+
+/* ---- port forwards (forward.c) ------------------------------------------- */
+
+/* A nat NIC's forwards: QEMU's user-mode network listens on a host port
+ * and connects to a port of the guest.  libvirt has no XML for them, so
+ * they are kept in vmtui's metadata of the VM and set up through QEMU's
+ * monitor (hostfwd_add) when the VM runs: at once when added, and after
+ * every start (engine_set_start_hook), since QEMU forgets them at exit. */
+
+/* The host ports `provision --forward` hands out: the first GUESTPORT
+ * given gets NET_FWD_PROVISION_BASE and up (one per VM, skipping ports in
+ * use), the second NET_FWD_PROVISION_BASE + NET_FWD_PROVISION_STEP and
+ * up, and so on. */
+#define NET_FWD_PROVISION_BASE 2201
+#define NET_FWD_PROVISION_STEP 1000
+
+/* Parses "[ADDR:]HOSTPORT:GUESTPORT[/udp]" (also "/tcp") into a new
+ * forward bound to ADDR (default 127.0.0.1).  false with a usage error. */
+bool net_forward_parse(const char *text, struct vm_forward **out);
+/* Parses "HOSTPORT[/udp]".  false with a usage error. */
+bool net_forward_parse_port(const char *text, unsigned *port, bool *udp);
+/* "127.0.0.1:2222 → 22" with "/udp" for udp; caller frees. */
+char *net_forward_text(const struct vm_forward *f);
+
+/* The forwards of VM @name (struct vm_forward, caller unrefs), each with
+ * ->live set when the VM runs; NULL with an error. */
+GPtrArray *net_forward_list(struct engine *eng, const char *name);
+/* Adds @f to VM @name: checked (a nat NIC, the port free on this engine
+ * and this host, the address one of this host's), set up live when the VM
+ * runs, and stored.  @f->nic is set to the NIC's MAC; *@live tells whether
+ * it was set up in a running QEMU.  Nothing changes on failure. */
+int net_forward_add(struct engine *eng, const char *name, struct vm_forward *f,
+		    bool *live);
+/* Removes VM @name's forward of host port @port (live too). */
+int net_forward_remove(struct engine *eng, const char *name, unsigned port,
+		       bool udp, bool *live);
+/* Sets up those of @dom's forwards its QEMU does not have (the start
+ * hook; idempotent).  0, or -1 with an error naming the ones that
+ * failed. */
+int net_forward_apply(struct engine *eng, virDomainPtr dom);
+/* Makes net_forward_apply this process's start hook. */
+void net_forward_install(void);
+
+/* The host ports the forwards of @eng's VMs use, as "tcp:PORT" or
+ * "udp:PORT" keys (caller unrefs); NULL with an error. */
+GHashTable *net_forward_ports(struct engine *eng);
+/* The first port from @from up that is neither in @used nor bound on
+ * this host (at @address); it is added to @used.  0 when none is left. */
+unsigned net_forward_pick_port(GHashTable *used, const char *address,
+			       unsigned from, bool udp);

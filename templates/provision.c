@@ -135,6 +135,7 @@ struct planned {
 	char *address;
 	char *disk;
 	char *seed;
+	GPtrArray *forwards; /* struct vm_forward: its port forwards */
 };
 
 static void planned_free(gpointer p)
@@ -149,6 +150,8 @@ static void planned_free(gpointer p)
 	g_free(v->address);
 	g_free(v->disk);
 	g_free(v->seed);
+	if (v->forwards)
+		g_ptr_array_unref(v->forwards);
 	g_free(v);
 }
 
@@ -263,6 +266,81 @@ static GPtrArray *provision_nics(struct engine *eng, const struct template *t,
 	return g_ptr_array_ref(proto->nics);
 }
 
+/* ---- port forwards ------------------------------------------------------ */
+
+/* Gives each VM of @plan a host port on 127.0.0.1 for each --forward
+ * guest port, on its first nat NIC: the k-th guest port takes ports from
+ * NET_FWD_PROVISION_BASE + k * NET_FWD_PROVISION_STEP up, in VM order,
+ * skipping those another forward of the engine has or a program of this
+ * host listens on.  0, or -1 with an error (nothing is made yet). */
+static int plan_forwards(struct engine *eng, const struct provision_opts *o,
+			 const GPtrArray *nics, GPtrArray *plan)
+{
+	g_autoptr(GHashTable) used = NULL;
+	g_autoptr(GArray) guest = g_array_new(FALSE, FALSE, sizeof(unsigned));
+	int nat = -1;
+
+	if (!o->forwards || !o->forwards->len)
+		return 0;
+	for (guint i = 0; i < nics->len && nat < 0; i++)
+		if (((const struct vm_nic *)nics->pdata[i])->mode == NET_NAT)
+			nat = (int)i;
+	if (nat < 0) {
+		core_error(CORE_ERR_USAGE,
+			   _("--forward needs a nat NIC (--net nat): port forwards are QEMU's user-mode network's. VMs on a lab or bridge network are reachable at their own addresses."));
+		return -1;
+	}
+	for (guint k = 0; k < o->forwards->len; k++) {
+		long long n;
+		unsigned port;
+
+		if (!core_parse_int(_("guest port"), o->forwards->pdata[k], 1, 65535, &n))
+			return -1;
+		port = (unsigned)n;
+		g_array_append_val(guest, port);
+	}
+	if (!(used = net_forward_ports(eng)))
+		return -1;
+	for (guint i = 0; i < plan->len; i++) {
+		struct planned *v = plan->pdata[i];
+
+		v->forwards = g_ptr_array_new_with_free_func((GDestroyNotify)vm_forward_free);
+		for (guint k = 0; k < guest->len; k++) {
+			struct vm_forward *f = g_new0(struct vm_forward, 1);
+
+			f->address = g_strdup("127.0.0.1");
+			f->guest_port = g_array_index(guest, unsigned, k);
+			f->nic = g_strdup(v->macs->pdata[nat]);
+			f->live = -1;
+			g_ptr_array_add(v->forwards, f);
+			f->host_port = net_forward_pick_port(used, f->address,
+							     NET_FWD_PROVISION_BASE + k * NET_FWD_PROVISION_STEP,
+							     false);
+			if (!f->host_port) {
+				core_error(CORE_ERR_FAILED, _("No free host port is left for --forward %u."),
+					   f->guest_port);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The table of the forwards the run gave, one line each:
+ * "lab-01 127.0.0.1:2201 → 22". */
+static void report_forwards(GString *r, const GPtrArray *plan, guint made)
+{
+	for (guint i = 0; i < made; i++) {
+		const struct planned *v = plan->pdata[i];
+
+		for (guint k = 0; v->forwards && k < v->forwards->len; k++) {
+			g_autofree char *text = net_forward_text(v->forwards->pdata[k]);
+
+			g_string_append_printf(r, "%s %s\n", v->name, text);
+		}
+	}
+}
+
 /* ---- making one VM ----------------------------------------------------- */
 
 static int make_vm(struct engine *eng, const struct template *t,
@@ -325,6 +403,8 @@ static int make_vm(struct engine *eng, const struct template *t,
 	spec->graphics = !t->kernel; /* direct-boot kits talk on the serial line */
 	spec->template_name = g_strdup(t->name);
 	spec->lab_address = g_strdup(v->address);
+	for (guint i = 0; v->forwards && i < v->forwards->len; i++)
+		g_ptr_array_add(spec->forwards, vm_forward_copy(v->forwards->pdata[i]));
 	d = vm_spec_add_disk(spec, v->disk, "qcow2", false);
 	d->owned = true;
 	d->bus = g_strdup(t->disk_bus);
@@ -421,6 +501,10 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 			return -1;
 		}
 	}
+	if (plan_forwards(eng, o, nics, plan) < 0) {
+		in_use_fini(&u);
+		return -1;
+	}
 	j = journal_new(N_("provisioning run"), engine_uri(eng));
 	for (guint i = 0; i < plan->len; i++) {
 		struct planned *v = plan->pdata[i];
@@ -479,6 +563,7 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 		*report = g_strdup(r->str);
 		return -1;
 	}
+	report_forwards(r, plan, made);
 	rc = 0;
 	if (o->start) {
 		for (guint i = 0; i < plan->len; i++) {

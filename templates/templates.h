@@ -214,6 +214,9 @@ struct provision_opts {
 	const char *user_data;   /* text to merge, already checked */
 	GPtrArray *nets;         /* of char *: --net modes; NULL: the
 				  * template's NIC on nat */
+	GPtrArray *forwards;     /* of char *: --forward guest ports, each
+				  * VM's nat NIC gets a host port for each
+				  * (NET_FWD_PROVISION_BASE); NULL: none */
 	int sudo;                /* 1: the user gets administrator rights,
 				  * 0: not, -1: as the template says */
 };

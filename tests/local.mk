@@ -77,7 +77,7 @@ fuzz:
 # another libvirt client of a test's engine (tests/escapes.sh)
 check_PROGRAMS += tests/virt-client
 tests_virt_client_SOURCES = tests/virt-client.c
-tests_virt_client_LDADD = $(TEST_CORE_LIBS)
+tests_virt_client_LDADD = $(TEST_CORE_LIBS) $(LIBVIRT_QEMU_LIBS)
 
 check_PROGRAMS += tests/model-events
 tests_model_events_SOURCES = tests/model-events.c tests/tap.h
@@ -106,6 +106,7 @@ script_tests = \
 	tests/doctor.sh \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \
+	tests/net-forward.sh \
 	tests/model-events.sh \
 	tests/daemon-uri.sh \
 	tests/survival.sh \

@@ -1,7 +1,9 @@
 /*
  * unit-net.c — the NIC modes as --net takes them, and NICs written to and
  * read back from domain XML (every mode, MTU, queues, VLAN, link state),
- * found by MAC and given a new link state.
+ * found by MAC and given a new link state; port forwards as `forward add`
+ * takes them, and kept in vmtui's metadata of a domain, the rest of it
+ * untouched.
  */
 #include "config.h"
 
@@ -151,9 +153,95 @@ static void check_xml(void)
 	       "MACs: six hex pairs, unicast only");
 }
 
+static void check_forwards(void)
+{
+	static const char *const bad[][2] = {
+		{ "", "is not a forward" },
+		{ "2222", "is not a forward" },
+		{ "1:2:3:4", "is not a forward" },
+		{ "0:22", "host port needs a whole number from 1 to 65535" },
+		{ "70000:22", "host port needs a whole number from 1 to 65535" },
+		{ "2222:0", "guest port needs a whole number from 1 to 65535" },
+		{ "2222:x", "guest port" },
+		{ "300.1.1.1:2222:22", "not an IPv4 address" },
+		{ "::1:2222:22", "is not a forward" },
+		{ "localhost:2222:22", "not an IPv4 address" },
+		{ "2222:22/sctp", "tcp or udp" },
+	};
+	struct vm_forward *f;
+	g_autoptr(GPtrArray) fwds = g_ptr_array_new_with_free_func((GDestroyNotify)vm_forward_free);
+	g_autofree char *text = NULL, *xml = NULL, *again = NULL;
+	autoptr(vm_spec) spec = vm_spec_new();
+	autoptr(vm_spec) back = NULL;
+	autoptr(vm_spec) cleared = NULL;
+	unsigned port;
+	bool udp;
+
+	tap_ok(net_forward_parse("2222:22", &f) && f && !f->udp && f->host_port == 2222 &&
+	       f->guest_port == 22 && strcmp(f->address, "127.0.0.1") == 0,
+	       "forward HOST:GUEST binds 127.0.0.1, tcp");
+	text = net_forward_text(f);
+	tap_is_str(text, "127.0.0.1:2222 → 22", "  ... and reads 127.0.0.1:2222 → 22");
+	g_ptr_array_add(fwds, f);
+	tap_ok(net_forward_parse("0.0.0.0:5353:53/udp", &f) && f && f->udp &&
+	       strcmp(f->address, "0.0.0.0") == 0 && f->host_port == 5353 && f->guest_port == 53,
+	       "forward ADDRESS:HOST:GUEST/udp");
+	f->nic = g_strdup("52:54:00:12:34:56");
+	g_ptr_array_add(fwds, f);
+	tap_ok(net_forward_parse("8080:80/tcp", &f) && f && !f->udp, "/tcp is tcp");
+	vm_forward_free(f);
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		bool ok = net_forward_parse(bad[i][0], &f);
+
+		tap_ok(!ok && !f && core_error_code() == CORE_ERR_USAGE &&
+		       strstr(core_error_message(), bad[i][1]),
+		       "forward \"%s\" is refused: %s", bad[i][0], core_error_message());
+	}
+	tap_ok(net_forward_parse_port("2222/udp", &port, &udp) && port == 2222 && udp,
+	       "remove takes HOSTPORT/udp");
+	tap_ok(!net_forward_parse_port("65536", &port, &udp), "  ... and refuses 65536");
+
+	/* written by define, read back, replaced, and cleared */
+	spec->name = g_strdup("f1");
+	spec->vcpus = 1;
+	spec->memory_mib = 256;
+	spec->os_variant = g_strdup("debian12");
+	spec->template_name = g_strdup("kit");
+	vm_spec_add_nic(spec, NET_NAT, NULL, "virtio");
+	g_ptr_array_add(spec->forwards, vm_forward_copy(fwds->pdata[0]));
+	xml = domxml_build(spec);
+	back = xml ? domxml_parse(xml) : NULL;
+	tap_ok(back && back->forwards->len == 1 &&
+	       ((struct vm_forward *)back->forwards->pdata[0])->host_port == 2222,
+	       "a forward of the spec is in the built XML's metadata");
+	again = domxml_set_forwards(xml, fwds);
+	g_clear_pointer(&back, vm_spec_free);
+	back = again ? domxml_parse(again) : NULL;
+	tap_ok(back && back->forwards->len == 2 &&
+	       ((struct vm_forward *)back->forwards->pdata[1])->udp &&
+	       g_strcmp0(((struct vm_forward *)back->forwards->pdata[1])->nic,
+			 "52:54:00:12:34:56") == 0,
+	       "domxml_set_forwards replaces them");
+	tap_ok(back && g_strcmp0(back->os_variant, "debian12") == 0 &&
+	       g_strcmp0(back->template_name, "kit") == 0 && back->nics->len == 1,
+	       "  ... keeping the rest of vmtui's metadata and the devices");
+	g_ptr_array_set_size(fwds, 0);
+	g_free(xml);
+	xml = domxml_set_forwards(again, fwds);
+	cleared = xml ? domxml_parse(xml) : NULL;
+	tap_ok(cleared && cleared->forwards->len == 0 &&
+	       g_strcmp0(cleared->os_variant, "debian12") == 0, "  ... and clears them");
+	g_free(xml);
+	xml = domxml_set_forwards("<domain type='qemu'><name>other</name></domain>", fwds);
+	tap_ok(xml && strstr(xml, "<vmtui:vm xmlns:vmtui=\"" VMTUI_NS "\"") != NULL,
+	       "a domain another client defined gets vmtui's metadata element");
+	tap_ok(!domxml_set_forwards("<domain", fwds), "XML that is not well-formed is refused");
+}
+
 int main(void)
 {
 	check_parse();
 	check_xml();
+	check_forwards();
 	return tap_done();
 }

@@ -42,6 +42,8 @@ static int refreshed(struct tui *t, struct job *job, void *data)
 
 	if (job_get_error(job, &err) != CORE_OK)
 		tui_message(t, true, "%s", err);
+	else if ((err = engine_take_hook_error(h->eng)))
+		tui_message(t, true, "%s", err); /* a forward set up behind the list */
 	g_clear_pointer(&h->refresh, job_unref);
 	h->loaded = true;
 	h->model_gen = ~model_generation(h->model); /* take rows */
@@ -66,6 +68,9 @@ static void host_connected(struct host *h, struct engine *eng)
 	h->eng = eng;
 	h->model = model_new(eng);
 	model_set_notify(h->model, tui_wake_model, NULL);
+	/* a long-running vmtui also sets up the port forwards of VMs other
+	 * clients start, and of those running now (as jobs, never here) */
+	engine_watch_starts(eng);
 }
 
 struct open_data {

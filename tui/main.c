@@ -16,6 +16,7 @@
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/logs.h"
+#include "net/net.h"
 #include "tui/tui.h"
 
 /* The build tree's catalogs (po/locale/LANG/LC_MESSAGES/vmtui.mo, laid
@@ -76,6 +77,9 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], LOGS_KEEPER_COMMAND) == 0)
 		return logs_keeper_main(argc - 1, argv + 1);
 	logs_keeper_enable();
+	/* every start of a VM, by any path of this program, sets up its
+	 * port forwards again */
+	net_forward_install();
 	setup_locale();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {

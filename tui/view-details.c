@@ -482,6 +482,19 @@ static void tab_network(struct tui *t, int y, int h, int cols)
 				k < G_N_ELEMENTS(width) ? MAX(width[k], cli_width(cells[k] ? cells[k] : "") + 1) : 0);
 		mvaddnstr(y++, 2, line->str, MAX(0, cols - 2));
 	}
+	/* what reaches the guest from this host (forward list tells whether
+	 * each is set up in the running QEMU) */
+	for (guint i = 0; s->forwards && i < s->forwards->len && y + 1 < end; i++) {
+		const struct vm_forward *f = s->forwards->pdata[i];
+		g_autofree char *addr = core_printable(f->address, false);
+		g_autofree char *text = g_strdup_printf("%s:%u %s %u%s", addr, f->host_port,
+							t->utf8 ? "→" : "->", f->guest_port,
+							f->udp ? "/udp" : "");
+
+		if (i == 0)
+			y++;
+		y = field(y, 2, cols, i ? "" : _("Forwards:"), text);
+	}
 }
 
 static void tab_events(struct tui *t, int y, int h, int cols)
