@@ -326,8 +326,8 @@ static char *route_overlap(guint32 net, unsigned prefix, const char *own_bridge,
 				dev = w[m + 1];
 		if (own_bridge && strcmp(dev, own_bridge) == 0)
 			continue;
-		/* a multicast or loopback route is no segment a lab could take */
-		if ((rn >> 28) == 14 || (rn >> 24) == 127)
+		/* multicast routes are no segment a lab could take */
+		if ((rn >> 28) == 14)
 			continue;
 		if (overlaps(net, prefix, rn, rp))
 			return g_strdup_printf("%s dev %s", dst, dev);
@@ -1025,6 +1025,11 @@ int net_lab_create(struct engine *eng, const char *name, const char *subnet, boo
 		if (lab->prefix < NET_LAB_PREFIX_MIN || lab->prefix > NET_LAB_PREFIX_MAX) {
 			core_error(CORE_ERR_USAGE, _("A lab's subnet is a /%d to a /%d, not /%u."),
 				   NET_LAB_PREFIX_MIN, NET_LAB_PREFIX_MAX, lab->prefix);
+			return -1;
+		}
+		if ((lab->net >> 24) == 0 || (lab->net >> 24) == 127 || (lab->net >> 28) >= 14) {
+			core_error(CORE_ERR_USAGE,
+				   _("%s is not a subnet a lab can have (0.0.0.0/8, loopback, multicast and reserved addresses are not); use a private one such as 10.77.5.0/24."), p);
 			return -1;
 		}
 		if (lab->net & ~prefix_mask(lab->prefix)) {
