@@ -403,6 +403,20 @@ static bool subnet_free(const char *name, guint32 net, unsigned prefix, bool qui
 
 /* ---- dnsmasq ------------------------------------------------------------- */
 
+/* Whether process @pid has ended and waits to be reaped (a zombie: a
+ * dnsmasq that died under a parent that does not reap). */
+static bool process_dead(long pid)
+{
+	g_autofree char *p = g_strdup_printf("/proc/%ld/stat", pid);
+	g_autofree char *stat = NULL;
+	const char *paren;
+
+	if (!g_file_get_contents(p, &stat, NULL, NULL))
+		return true;
+	paren = strrchr(stat, ')');
+	return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X';
+}
+
 /* The pid of the lab's dnsmasq when it runs, else 0.  It is ours when
  * the recorded start time matches the process's, or (a vmtui killed
  * before it recorded it) when its command line names our pid file. */
@@ -422,7 +436,7 @@ static long dnsmasq_pid(const char *name)
 		return 0;
 	}
 	pid = strtol(text, NULL, 10);
-	if (pid <= 1 || !(start = core_process_start(pid)))
+	if (pid <= 1 || !(start = core_process_start(pid)) || process_dead(pid))
 		return 0;
 	rec = core_read_file(startfile, PIDFILE_MAX, CORE_READ_NOFOLLOW, _("dnsmasq start file"), NULL);
 	if (rec && sscanf(rec, "%ld %" G_GUINT64_FORMAT, &rpid, &rstart) == 2 && rpid == pid)
@@ -449,9 +463,9 @@ static void dnsmasq_stop(const char *name)
 		guint64 start = core_process_start(pid);
 
 		kill((pid_t)pid, SIGTERM);
-		for (int i = 0; i < 20 && core_process_start(pid) == start; i++)
+		for (int i = 0; i < 20 && core_process_start(pid) == start && !process_dead(pid); i++)
 			g_usleep(100 * 1000);
-		if (core_process_start(pid) == start)
+		if (core_process_start(pid) == start && !process_dead(pid))
 			kill((pid_t)pid, SIGKILL);
 	}
 	unlink(pidfile);
@@ -529,6 +543,8 @@ static bool rules_add(const struct net_lab *lab)
 	}
 	/* one transaction: the table replaced whole, or nothing changed */
 	g_string_append_printf(r, "add table ip %s\ndelete table ip %s\ntable ip %s {\n", table, table, table);
+	/* with br_netfilter, frames between two VMs of the lab pass the
+	 * forward hook too, in and out of the bridge: they stay allowed */
 	if (lab->nat) {
 		g_string_append_printf(r, "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n"
 				       "    ip saddr %s/%u ip daddr != %s/%u %s%s%s masquerade\n  }\n",
@@ -536,15 +552,17 @@ static bool rules_add(const struct net_lab *lab)
 				       lab->uplink ? "oifname \"" : "", lab->uplink ? lab->uplink : "",
 				       lab->uplink ? "\"" : "");
 		g_string_append_printf(r, "  chain forward {\n    type filter hook forward priority filter; policy accept;\n"
+				       "    iifname \"%s\" oifname \"%s\" accept\n"
 				       "    iifname \"%s\" ip saddr %s/%u %s%s%s accept\n"
 				       "    oifname \"%s\" ct state related,established accept\n"
 				       "    iifname \"%s\" drop\n    oifname \"%s\" drop\n  }\n",
-				       br, net, lab->prefix,
+				       br, br, br, net, lab->prefix,
 				       lab->uplink ? "oifname \"" : "", lab->uplink ? lab->uplink : "",
 				       lab->uplink ? "\"" : "", br, br, br);
 	} else {
 		g_string_append_printf(r, "  chain forward {\n    type filter hook forward priority filter; policy accept;\n"
-				       "    iifname \"%s\" drop\n    oifname \"%s\" drop\n  }\n", br, br);
+				       "    iifname \"%s\" oifname \"%s\" accept\n"
+				       "    iifname \"%s\" drop\n    oifname \"%s\" drop\n  }\n", br, br, br, br);
 	}
 	g_string_append(r, "}\n");
 	if (core_write_file_atomic(path, r->str, r->len, 0600) < 0)

@@ -87,7 +87,7 @@ expect 2 'not a subnet: write it as an IPv4 network and prefix' "a bad CIDR is r
 	net create bad --subnet 10.1.2/24
 expect 2 'has host bits set: the network is 10.5.0.0/24' "a subnet with host bits is refused" \
 	net create bad --subnet 10.5.0.7/24
-expect 4 "overlaps the host's route 10.99.0.0/24 dev vtr0" "a subnet overlapping a host route is refused, naming it" \
+expect 4 "overlaps the host's route 10\.99\.0\.[0-9/]* dev vtr0" "a subnet overlapping a host route is refused, naming it" \
 	net create bad --subnet 10.99.0.0/16
 expect 2 'is not a subnet a lab can have' "a loopback subnet is refused" net create bad --subnet 127.1.0.0/24
 expect 3 'no network device "nosuch0" to be the uplink' "an uplink that does not exist is refused" \
@@ -145,7 +145,9 @@ on_guest() {
 	pty=$("$VMTUI" dumpxml "$1" | grep -o "/dev/pts/[0-9]*" | head -n 1)
 	[ -c "$pty" ] || return 1
 	stty -F "$pty" raw -echo 2>/dev/null
-	printf '%s && echo OK-$((%s+1))\r' "$2" "$3" >"$pty"
+	# QEMU takes input once it sees the pty's other end open (it looks
+	# every second), so that end stays open a while around the write
+	(sleep 1.5; printf '%s && echo OK-$((%s+1))\r' "$2" "$3"; sleep 1) >"$pty"
 	wait_for "$(serial_log "$1")" "^OK-$(($3 + 1))" "${4:-30}"
 }
 tok=$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')
