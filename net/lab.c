@@ -1294,7 +1294,7 @@ int net_lab_sync(struct engine *eng, const char *name)
 
 	if (engine_is_test(eng) && !engine_conn(eng))
 		return 0;
-	if (!(lab = net_lab_get(eng, name)))
+	if (!(lab = daemon_engine(eng) ? net_lab_get(eng, name) : lab_load(name)))
 		return -1;
 	if (lab->daemon)
 		return network_hosts_sync(eng, lab) ? 0 : -1;
@@ -1357,7 +1357,8 @@ char *net_lab_plan_address(struct engine *eng, const char *name, GHashTable *in_
 		lab->net = 0x0a4d0000u;
 		lab->prefix = 24;
 		lab_addresses(lab);
-	} else if (!(lab = net_lab_get(eng, name))) {
+	} else if (!(lab = daemon_engine(eng) ? net_lab_get(eng, name) : lab_load(name))) {
+		/* the record is enough: once per VM of a run, no helper */
 		return NULL;
 	}
 	for (guint32 a = lab->gateway + 1; a < lab->dyn_start; a++) {
