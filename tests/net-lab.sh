@@ -216,4 +216,24 @@ expect 0 'Deleted lab network "out"' "net delete removes it" net delete out
 nothing_left "no bridge, dnsmasq, nft table or lab file is left"
 expect 3 'There is no lab network "out"' "a deleted lab is gone" net info out
 
+# ---- a create that did not finish ------------------------------------------------
+"$VMTUI" net create k1 >/dev/null 2>&1
+sed -i 's/^complete=true/complete=false/' "$NETS/k1/lab.conf"
+expect 0 '^k1 .*incomplete \(vmtui net delete removes it\)' "net list shows a lab whose create did not finish" net list
+expect 0 'Deleted lab network "k1"' "  ... net delete removes it" net delete k1
+nothing_left "  ... with all it had"
+# vmtui killed at some point of a create: whatever it left, net delete sweeps
+"$VMTUI" net create k2 >/dev/null 2>&1 &
+kpid=$!
+sleep 0.8
+kill -9 "$kpid" 2>/dev/null
+wait "$kpid" 2>/dev/null
+if [ -e "$NETS/k2" ]; then
+	"$VMTUI" net delete k2 >"$T/out" 2>&1
+	diag "killed create left a record: $(cat "$T/out")"
+else
+	ip -n "$NS" link del vtl-k2 2>/dev/null && diag "killed create left a bridge without a record"
+fi
+nothing_left "a create killed midway leaves nothing after net delete"
+
 done_testing
