@@ -1095,7 +1095,7 @@ int net_lab_create(struct engine *eng, const char *name, const char *subnet, boo
 			return -1;
 		}
 		if (virNetworkCreate(net) < 0 || virNetworkSetAutostart(net, 1) < 0) {
-			g_autofree char *why = g_strdup(core_error_message());
+			g_autofree char *why = NULL;
 
 			core_error_virt(CORE_ERR_ENGINE, _("Cannot start lab network \"%s\""), name);
 			why = g_strdup(core_error_message());
@@ -1314,11 +1314,14 @@ int net_lab_ensure(struct engine *eng, const char *name)
 		return 0;
 	if (!(lab = net_lab_get(eng, name)))
 		return -1;
-	if (lab->daemon)
-		return lab->bridge_up ? net_lab_sync(eng, name) : net_lab_start(eng, name) < 0 ? -1 :
-		       net_lab_sync(eng, name);
-	if (!lab->bridge_up || !lab->dnsmasq_running || !lab->rules)
-		return net_lab_start(eng, name);
+	/* a daemon's network is up or down as one; ours part by part */
+	if (lab->daemon ? !lab->bridge_up : !lab->bridge_up || !lab->dnsmasq_running || !lab->rules) {
+		if (net_lab_start(eng, name) < 0)
+			return -1;
+		/* lab_up wrote the hosts file before dnsmasq read it */
+		if (!lab->daemon)
+			return 0;
+	}
 	return net_lab_sync(eng, name);
 }
 
