@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +260,14 @@ static bool helper(const char *const *argv, const char *what, bool quiet)
 	if (!out && quiet)
 		core_error_clear();
 	return out != NULL;
+}
+
+/* Whether @prog is found in PATH. */
+static bool has_program(const char *prog)
+{
+	g_autofree char *p = g_find_program_in_path(prog);
+
+	return p != NULL;
 }
 
 static bool dev_exists(const char *dev)
@@ -528,6 +537,76 @@ static bool dnsmasq_start(const struct net_lab *lab)
 
 /* ---- the firewall --------------------------------------------------------- */
 
+/* ---- the firewall: iptables, only where nft is missing --------------------- */
+
+/* The lab's chain in @table ("filter" or "nat"). */
+static char *ipt_chain(const char *name, const char *table)
+{
+	return g_strdup_printf("%s%s-%s", NET_LAB_NETWORK_PREFIX, name,
+			       strcmp(table, "nat") == 0 ? "nat" : "fwd");
+}
+
+/* Runs iptables -w -t @table ARGS...; quiet: no error kept. */
+static bool ipt(bool quiet, const char *table, ...)
+{
+	const char *argv[24] = { "iptables", "-w", "-t", table };
+	int n = 4;
+	va_list ap;
+
+	va_start(ap, table);
+	while (n < 23 && (argv[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	return helper(argv, _("the lab's forwarding rules (iptables)"), quiet);
+}
+
+static void ipt_remove(const char *name)
+{
+	static const char *const tables[] = { "filter", "nat" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(tables); i++) {
+		g_autofree char *c = ipt_chain(name, tables[i]);
+		const char *hook = i ? "POSTROUTING" : "FORWARD";
+
+		/* each jump to the chain, a few at most */
+		for (int k = 0; k < 8 && ipt(true, tables[i], "-D", hook, "-j", c, NULL); k++)
+			;
+		ipt(true, tables[i], "-F", c, NULL);
+		ipt(true, tables[i], "-X", c, NULL);
+	}
+}
+
+/* The rules of rules_add as iptables chains of their own, hooked into
+ * FORWARD and POSTROUTING. */
+static bool ipt_add(const struct net_lab *lab)
+{
+	g_autofree char *br = bridge_of(lab->name), *net = ipv4_str(lab->net);
+	g_autofree char *sub = g_strdup_printf("%s/%u", net, lab->prefix);
+	g_autofree char *fwd = ipt_chain(lab->name, "filter"), *nat = ipt_chain(lab->name, "nat");
+	const char *up = lab->uplink;
+
+	ipt_remove(lab->name);
+	if (!ipt(false, "filter", "-N", fwd, NULL) ||
+	    !ipt(false, "filter", "-A", fwd, "-i", br, "-o", br, "-j", "ACCEPT", NULL))
+		return false;
+	if (lab->nat &&
+	    (!(up ? ipt(false, "filter", "-A", fwd, "-i", br, "-s", sub, "-o", up, "-j", "ACCEPT", NULL) :
+		    ipt(false, "filter", "-A", fwd, "-i", br, "-s", sub, "-j", "ACCEPT", NULL)) ||
+	     !ipt(false, "filter", "-A", fwd, "-o", br, "-m", "conntrack", "--ctstate",
+		  "RELATED,ESTABLISHED", "-j", "ACCEPT", NULL) ||
+	     !ipt(false, "nat", "-N", nat, NULL) ||
+	     !(up ? ipt(false, "nat", "-A", nat, "-s", sub, "!", "-d", sub, "-o", up, "-j", "MASQUERADE", NULL) :
+		    ipt(false, "nat", "-A", nat, "-s", sub, "!", "-d", sub, "-j", "MASQUERADE", NULL)) ||
+	     !ipt(false, "nat", "-I", "POSTROUTING", "-j", nat, NULL)))
+		return false;
+	return ipt(false, "filter", "-A", fwd, "-i", br, "-j", "DROP", NULL) &&
+	       ipt(false, "filter", "-A", fwd, "-o", br, "-j", "DROP", NULL) &&
+	       ipt(false, "filter", "-I", "FORWARD", "-j", fwd, NULL);
+}
+
+/* ---- the firewall: nftables ------------------------------------------------- */
+
 static bool rules_add(const struct net_lab *lab)
 {
 	g_autofree char *br = bridge_of(lab->name), *table = table_of(lab->name);
@@ -536,9 +615,11 @@ static bool rules_add(const struct net_lab *lab)
 	g_autoptr(GString) r = g_string_new(NULL);
 	const char *argv[] = { "nft", "-f", path, NULL };
 
-	if (!g_find_program_in_path("nft")) {
+	if (!has_program("nft")) {
+		if (has_program("iptables"))
+			return ipt_add(lab);
 		core_error(CORE_ERR_FAILED,
-			   _("Lab networks need nftables (`nft`) for their forwarding rules, and it is not installed."));
+			   _("Lab networks need nftables (`nft`) or iptables for their forwarding rules, and neither is installed."));
 		return false;
 	}
 	/* one transaction: the table replaced whole, or nothing changed */
@@ -575,8 +656,10 @@ static void rules_remove(const char *name)
 	g_autofree char *table = table_of(name);
 	const char *argv[] = { "nft", "delete", "table", "ip", table, NULL };
 
-	if (g_find_program_in_path("nft"))
+	if (has_program("nft"))
 		helper(argv, "nft", true);
+	else if (has_program("iptables"))
+		ipt_remove(name);
 }
 
 static bool rules_present(const char *name)
@@ -584,7 +667,11 @@ static bool rules_present(const char *name)
 	g_autofree char *table = table_of(name);
 	const char *argv[] = { "nft", "list", "table", "ip", table, NULL };
 
-	return g_find_program_in_path("nft") && helper(argv, "nft", true);
+	g_autofree char *fwd = ipt_chain(name, "filter");
+
+	if (has_program("nft"))
+		return helper(argv, "nft", true);
+	return has_program("iptables") && ipt(true, "filter", "-S", fwd, NULL);
 }
 
 /* ---- the embedded lab: up and down ----------------------------------------- */
@@ -1003,7 +1090,7 @@ static bool embedded_can(void)
 			     "Without root, nat (the default) still works; a lab between VMs does not."));
 		return false;
 	}
-	if (!g_find_program_in_path("dnsmasq") || !g_find_program_in_path("ip")) {
+	if (!has_program("dnsmasq") || !has_program("ip")) {
 		core_error(CORE_ERR_FAILED,
 			   _("Lab networks need dnsmasq (the DHCP server) and ip (iproute2); install them (Debian: dnsmasq-base, iproute2)."));
 		return false;
@@ -1112,8 +1199,8 @@ int net_lab_create(struct engine *eng, const char *name, const char *subnet, boo
 
 	if (!embedded_can())
 		return -1;
-	if (nat && !g_find_program_in_path("nft")) {
-		core_error(CORE_ERR_FAILED, _("A --nat lab needs nftables (`nft`), which is not installed."));
+	if (!has_program("nft") && !has_program("iptables")) {
+		core_error(CORE_ERR_FAILED, _("A lab needs nftables (`nft`) or iptables for its forwarding rules; neither is installed."));
 		return -1;
 	}
 	if (uplink && !dev_exists(uplink)) {
