@@ -99,7 +99,7 @@ int exec_os_list(struct cmd_ctx *ctx);
  * -1 with a usage error. */
 int cmd_opt_nics(struct cmd_ctx *ctx, struct vm_spec *spec, const char *model);
 
-/* net.c: `nic ...`; the NICs of `info` */
+/* net.c: `nic ...`, `net ...` (lab networks); the NICs of `info` */
 void info_nics(struct cmd_ctx *ctx, JsonBuilder *b, const GPtrArray *nics);
 int exec_nic_list(struct cmd_ctx *ctx);
 int exec_nic_add(struct cmd_ctx *ctx);
@@ -110,6 +110,12 @@ void info_forwards(struct cmd_ctx *ctx, JsonBuilder *b, const GPtrArray *forward
 int exec_forward_list(struct cmd_ctx *ctx);
 int exec_forward_add(struct cmd_ctx *ctx);
 int exec_forward_remove(struct cmd_ctx *ctx);
+int exec_net_create(struct cmd_ctx *ctx);
+int exec_net_list(struct cmd_ctx *ctx);
+int exec_net_info(struct cmd_ctx *ctx);
+int exec_net_start(struct cmd_ctx *ctx);
+int exec_net_stop(struct cmd_ctx *ctx);
+int exec_net_delete(struct cmd_ctx *ctx);
 
 /* images.c: `image ...` */
 int exec_image_import(struct cmd_ctx *ctx);

@@ -9,6 +9,7 @@
 #include "cmd/cmd-priv.h"
 #include "core/engine.h"
 #include "core/i18n.h"
+#include "core/names.h"
 #include "net/net.h"
 
 static void nic_json(JsonBuilder *b, const void *item)
@@ -245,4 +246,201 @@ int exec_forward_remove(struct cmd_ctx *ctx)
 		 _("Removed the forward of host port %u (%s) from VM \"%s\"."), port,
 		 udp ? "udp" : "tcp", ctx->args[0]);
 	return 0;
+}
+
+/* ---- `net ...`: lab networks ---------------------------------------------- */
+
+static char *lab_subnet(const struct net_lab *lab)
+{
+	return g_strdup_printf("%u.%u.%u.%u/%u", lab->net >> 24, (lab->net >> 16) & 255,
+			       (lab->net >> 8) & 255, lab->net & 255, lab->prefix);
+}
+
+static char *ip_text(guint32 a)
+{
+	return g_strdup_printf("%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* What a lab's state is, in words (translated, static). */
+static const char *lab_state(const struct net_lab *lab)
+{
+	if (!lab->complete)
+		return _("incomplete (vmtui net delete removes it)");
+	if (lab->daemon)
+		return lab->bridge_up ? _("running") : _("stopped");
+	if (!lab->bridge_up)
+		return _("stopped");
+	if (!lab->dnsmasq_running)
+		return _("dnsmasq not running (vmtui net start repairs it)");
+	if (!lab->rules)
+		return _("forwarding rules missing (vmtui net start repairs it)");
+	return _("running");
+}
+
+/* A state id for JSON (never translated). */
+static const char *lab_state_id(const struct net_lab *lab)
+{
+	if (!lab->complete)
+		return "incomplete";
+	if (!lab->bridge_up)
+		return "stopped";
+	if (!lab->daemon && !lab->dnsmasq_running)
+		return "dnsmasq-not-running";
+	if (!lab->daemon && !lab->rules)
+		return "rules-missing";
+	return "running";
+}
+
+static void lab_json(JsonBuilder *b, const void *item)
+{
+	const struct net_lab *lab = item;
+	g_autofree char *sub = lab_subnet(lab), *gw = ip_text(lab->gateway);
+	g_autofree char *br = g_strconcat(lab->daemon ? NET_LAB_NETWORK_PREFIX : NET_LAB_BRIDGE_PREFIX,
+					  lab->name, NULL);
+
+	cli_json_str(b, "name", lab->name);
+	cli_json_str(b, "subnet", sub);
+	cli_json_str(b, "gateway", gw);
+	cli_json_bool(b, "nat", lab->nat);
+	cli_json_str(b, "uplink", lab->uplink);
+	cli_json_str(b, "state", lab_state_id(lab));
+	cli_json_str(b, lab->daemon ? "network" : "bridge", br);
+	if (!lab->daemon)
+		cli_json_int(b, "dnsmasq_pid", lab->dnsmasq_pid);
+}
+
+static char **lab_row(const void *item)
+{
+	const struct net_lab *lab = item;
+	g_autofree char *sub = lab_subnet(lab);
+
+	return cli_row(4, lab->name, sub, lab->nat ? (lab->uplink ? lab->uplink : _("nat")) : _("isolated"),
+		       lab_state(lab));
+}
+
+static const struct cli_column lab_cols[] = {
+	{ N_("NAME"), 14 }, { N_("SUBNET"), 18 }, { N_("FORWARD"), 10 }, { N_("STATE"), 0 },
+};
+
+int exec_net_list(struct cmd_ctx *ctx)
+{
+	g_autoptr(GPtrArray) labs = net_lab_list(ctx->eng);
+	struct cli_column cols[G_N_ELEMENTS(lab_cols)];
+	struct cli_list l = { cols, G_N_ELEMENTS(lab_cols), NULL, lab_json, lab_row };
+
+	if (!labs)
+		return -1;
+	for (guint i = 0; i < G_N_ELEMENTS(lab_cols); i++) {
+		cols[i] = lab_cols[i];
+		cols[i].heading = _(lab_cols[i].heading);
+	}
+	l.empty = _("No lab networks.");
+	cli_list(ctx, &l, labs);
+	return 0;
+}
+
+int exec_net_info(struct cmd_ctx *ctx)
+{
+	autoptr(net_lab) lab = net_lab_get(ctx->eng, ctx->args[0]);
+	g_autoptr(GPtrArray) leases = NULL, users = NULL;
+	g_autofree char *sub = NULL, *gw = NULL, *a1 = NULL, *a2 = NULL, *s1 = NULL, *br = NULL;
+	g_autofree char *pool = NULL, *statics = NULL, *vms = NULL;
+	JsonBuilder *b;
+
+	if (!lab)
+		return -1;
+	if (!(leases = net_lab_leases(ctx->eng, lab->name)) ||
+	    !(users = net_lab_users(ctx->eng, lab->name, false)))
+		return -1;
+	sub = lab_subnet(lab);
+	gw = ip_text(lab->gateway);
+	a1 = ip_text(lab->dyn_start);
+	a2 = ip_text(lab->dyn_end);
+	s1 = ip_text(lab->gateway + 1);
+	br = g_strconcat(lab->daemon ? NET_LAB_NETWORK_PREFIX : NET_LAB_BRIDGE_PREFIX, lab->name, NULL);
+	b = info_begin(ctx);
+	if (b) {
+		lab_json(b, lab);
+		cli_json_str(b, "dhcp_start", a1);
+		cli_json_str(b, "dhcp_end", a2);
+		json_builder_set_member_name(b, "vms");
+		json_builder_begin_array(b);
+		for (guint i = 0; i < users->len; i++)
+			json_builder_add_string_value(b, users->pdata[i]);
+		json_builder_end_array(b);
+		json_builder_set_member_name(b, "leases");
+		json_builder_begin_array(b);
+		for (guint i = 0; i < leases->len; i++) {
+			const struct net_lease *l = leases->pdata[i];
+
+			json_builder_begin_object(b);
+			cli_json_str(b, "mac", l->mac);
+			cli_json_str(b, "address", l->address);
+			cli_json_str(b, "hostname", l->hostname);
+			cli_json_int(b, "expiry", l->expiry);
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+		info_end(ctx, b);
+		g_object_unref(b);
+		return 0;
+	}
+	pool = g_strdup_printf("%s - %s", a1, a2);
+	statics = g_strdup_printf("%s - %u.%u.%u.%u", s1, (lab->dyn_start - 1) >> 24,
+				  ((lab->dyn_start - 1) >> 16) & 255, ((lab->dyn_start - 1) >> 8) & 255,
+				  (lab->dyn_start - 1) & 255);
+	info_field(ctx, NULL, "name", _("Name:"), lab->name);
+	info_field(ctx, NULL, "state", _("State:"), lab_state(lab));
+	info_field(ctx, NULL, "bridge", lab->daemon ? _("Network:") : _("Bridge:"), br);
+	info_field(ctx, NULL, "subnet", _("Subnet:"), sub);
+	info_field(ctx, NULL, "gateway", _("Gateway:"), gw);
+	info_field(ctx, NULL, "vm_addresses", _("VM addresses:"), statics);
+	info_field(ctx, NULL, "dhcp", _("DHCP pool:"), pool);
+	info_field(ctx, NULL, "forward", _("Forwarding:"),
+		   lab->nat ? (lab->uplink ? lab->uplink : _("NAT out of any device")) : _("none (isolated)"));
+	for (guint i = 0; i < users->len; i++) {
+		g_autofree char *p = core_printable(users->pdata[i], false);
+
+		info_field(ctx, NULL, "vm", i ? "" : _("VMs:"), p);
+	}
+	for (guint i = 0; i < leases->len; i++) {
+		const struct net_lease *l = leases->pdata[i];
+		g_autofree char *line = g_strdup_printf("%s %s %s", l->address, l->mac,
+							l->hostname ? l->hostname : "");
+
+		info_field(ctx, NULL, "lease", i ? "" : _("Leases:"), line);
+	}
+	return 0;
+}
+
+int exec_net_create(struct cmd_ctx *ctx)
+{
+	const char *name = ctx->args[0];
+	autoptr(net_lab) lab = NULL;
+	g_autofree char *sub = NULL;
+
+	if (net_lab_create(ctx->eng, name, cmd_opt_str(ctx, "subnet"), cmd_opt_flag(ctx, "nat"),
+			   cmd_opt_str(ctx, "uplink")) < 0)
+		return -1;
+	if (!(lab = net_lab_get(ctx->eng, name)))
+		return -1;
+	sub = lab_subnet(lab);
+	cli_line(ctx, lab->nat ? _("Created lab network \"%s\" (%s, NAT), running.") :
+		 _("Created lab network \"%s\" (%s, isolated), running."), name, sub);
+	return 0;
+}
+
+int exec_net_start(struct cmd_ctx *ctx)
+{
+	return cli_done(ctx, net_lab_start(ctx->eng, ctx->args[0]), _("Lab network \"%s\" is running."));
+}
+
+int exec_net_stop(struct cmd_ctx *ctx)
+{
+	return cli_done(ctx, net_lab_stop(ctx->eng, ctx->args[0]), _("Stopped lab network \"%s\"."));
+}
+
+int exec_net_delete(struct cmd_ctx *ctx)
+{
+	return cli_done(ctx, net_lab_delete(ctx->eng, ctx->args[0]), _("Deleted lab network \"%s\"."));
 }

@@ -143,6 +143,13 @@ static const struct cmd_opt lab_delete_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt net_create_opts[] = {
+	{ "subnet", OPT_STRING, "CIDR", N_("the lab's IPv4 subnet, /16 to /29, e.g. 10.77.5.0/24 (default: the first free 10.77.N.0/24); refused when it overlaps a route of this host or another lab") },
+	{ "nat", OPT_FLAG, NULL, N_("let the VMs reach beyond the lab through this host (masquerade; turns on the host's IP forwarding)") },
+	{ "uplink", OPT_STRING, "DEV", N_("with --nat: the device their traffic leaves by (default: any)") },
+	{ 0 }
+};
+
 const struct command commands[] = {
 	{ "list", "", N_("List VMs with their state, vCPUs and memory"),
 	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_list },
@@ -218,6 +225,19 @@ const struct command commands[] = {
 	  CMD_ENGINE, 2, 2, NULL, exec_forward_add },
 	{ "forward remove", "VM HOSTPORT[/udp]", N_("Remove a port forward, live too"),
 	  CMD_ENGINE, 2, 2, NULL, exec_forward_remove },
+	{ "net create", "NAME [--subnet CIDR] [--nat [--uplink DEV]]",
+	  N_("Make a lab network between VMs (a bridge with its own DHCP server, or a daemon's libvirt network) and start it"),
+	  CMD_ENGINE, 1, 1, net_create_opts, exec_net_create },
+	{ "net list", "", N_("List lab networks with their subnet and state"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_net_list },
+	{ "net info", "NAME", N_("Show a lab network: addresses, VMs on it, DHCP leases"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_net_info },
+	{ "net start", "NAME", N_("Start a lab network, or repair the parts that are down"),
+	  CMD_ENGINE, 1, 1, NULL, exec_net_start },
+	{ "net stop", "NAME", N_("Stop a lab network no running VM uses"),
+	  CMD_ENGINE, 1, 1, NULL, exec_net_stop },
+	{ "net delete", "NAME", N_("Delete a lab network no VM has a NIC on"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_net_delete },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),

@@ -167,6 +167,31 @@ static void check_engine(GPtrArray *out, const struct core_config *cfg)
 	engine_close(eng);
 }
 
+/* Whether lab networks (`vmtui net create`) can be made on the embedded
+ * engine here: root, and the programs a lab runs.  A warning at most:
+ * labs are optional. */
+static void check_labs(GPtrArray *out)
+{
+	static const char *const progs[] = { "ip", "dnsmasq", "nft" };
+	g_autoptr(GString) missing = g_string_new(NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(progs); i++) {
+		g_autofree char *p = g_find_program_in_path(progs[i]);
+
+		if (!p)
+			g_string_append_printf(missing, "%s%s", missing->len ? ", " : "", progs[i]);
+	}
+	if (geteuid() != 0)
+		add(out, CHECK_WARN, _("Lab networks"),
+		    g_strdup(_("need root on the embedded engine (a bridge and its DHCP server); as this user use nat, or a daemon URI's lab networks")));
+	else if (missing->len)
+		add(out, CHECK_WARN, _("Lab networks"),
+		    g_strdup_printf(_("%s missing: install them for `vmtui net create` (Debian: iproute2, dnsmasq-base, nftables)"),
+				    missing->str));
+	else
+		add(out, CHECK_OK, _("Lab networks"), g_strdup(_("can be made (root; ip, dnsmasq and nft found)")));
+}
+
 GPtrArray *doctor_run(const struct core_config *cfg)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(check_free);
@@ -177,6 +202,7 @@ GPtrArray *doctor_run(const struct core_config *cfg)
 	check_libvirt(out);
 	check_firmware(out);
 	check_space(out);
+	check_labs(out);
 	check_engine(out, cfg);
 	return out;
 }

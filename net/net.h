@@ -61,10 +61,104 @@ GHashTable *net_macs_in_use(struct engine *eng);
  * Blocks on libvirt (networks) and reads /sys: run it as a job. */
 GPtrArray *net_choices(struct engine *eng);
 
-/* lab.c: the names of the lab networks of @eng, sorted (caller unrefs). */
-GPtrArray *net_lab_names(struct engine *eng);
 /* lab.c: checks that lab network @nic->source can take a NIC on @eng
  * and, on a daemon URI, points @nic at the lab's libvirt network. */
+/* ---- lab networks (lab.c) ------------------------------------------------
+ *
+ * A lab network is a segment between VMs with addresses vmtui hands out.
+ * On the embedded engine (root only): the bridge vtl-NAME with no
+ * physical port, its gateway .1, a dnsmasq vmtui starts and supervises
+ * (DHCP only; each VM's recorded address pinned to its MAC), and the
+ * nftables table vmtui-NAME (forwarding dropped, or masquerade out of
+ * the uplink with --nat); its record and state in DATA/networks/NAME/.
+ * A lab starts when it is created, and again whenever a VM is put on it
+ * or started on it while part of it is down (a dnsmasq that died, a
+ * bridge gone after a reboot).  On a daemon URI: the libvirt network
+ * vmtui-NAME. */
+
+/* Subnets a lab may have. */
+#define NET_LAB_PREFIX_MIN 16
+#define NET_LAB_PREFIX_MAX 29
+
+struct net_lab {
+	char *name;
+	guint32 net;       /* host byte order */
+	unsigned prefix;
+	guint32 gateway;   /* .1: the host's address on the lab */
+	guint32 dyn_start, dyn_end; /* dnsmasq's pool for unknown MACs; the
+				     * addresses from .2 up to it are the
+				     * ones vmtui pins to VMs */
+	bool nat;
+	char *uplink;      /* --nat's outgoing device; NULL: any */
+	bool complete;     /* false: a create that did not finish */
+	bool daemon;       /* a libvirt network of a daemon URI */
+	/* state as found: */
+	bool bridge_up, dnsmasq_running, rules;
+	long dnsmasq_pid;
+};
+void net_lab_free(struct net_lab *lab);
+DEFINE_AUTOPTR(net_lab, net_lab_free)
+
+struct net_lease {
+	char *mac;         /* lower case */
+	char *address;
+	char *hostname;    /* printable, may be NULL */
+	gint64 expiry;     /* seconds since the epoch; 0: never */
+};
+void net_lease_free(struct net_lease *l);
+
+/* Whether @name can name a lab: 1 to 11 letters, digits, '-' or '_'
+ * (the bridge vtl-NAME is an interface name).  false with an error. */
+bool net_lab_name_valid(const char *name);
+/* Makes lab @name on @eng and starts it: @subnet "A.B.C.D/P" (NULL: the
+ * first free 10.77.N.0/24), isolated or with @nat (masquerade out of
+ * @uplink, NULL: any device).  A subnet that overlaps a route of this
+ * host or another lab is refused, naming it.  On failure nothing is left
+ * (no bridge, dnsmasq, rules or record).  0, or -1 with an error. */
+int net_lab_create(struct engine *eng, const char *name, const char *subnet, bool nat,
+		   const char *uplink);
+/* Brings every part of lab @name up that is down (repairs a lab whose
+ * dnsmasq died).  0, or -1 with an error. */
+int net_lab_start(struct engine *eng, const char *name);
+/* Takes lab @name down (dnsmasq, rules, bridge; the daemon's network
+ * destroyed); refused while a running VM uses it.  The host's
+ * ip_forward, once a --nat lab turned it on, stays on. */
+int net_lab_stop(struct engine *eng, const char *name);
+/* Stops and removes lab @name and its files; refused, naming them,
+ * while any VM of @eng has a NIC on it. */
+int net_lab_delete(struct engine *eng, const char *name);
+/* Lab @name as recorded and as found running (caller frees); NULL with
+ * an error (CORE_ERR_NOT_FOUND when there is none). */
+struct net_lab *net_lab_get(struct engine *eng, const char *name);
+/* Every lab of @eng (struct net_lab, caller unrefs); NULL with an error. */
+GPtrArray *net_lab_list(struct engine *eng);
+/* Names of the VMs of @eng with a NIC on lab @name (only the running
+ * ones with @running_only); caller unrefs; NULL with an error. */
+GPtrArray *net_lab_users(struct engine *eng, const char *name, bool running_only);
+/* Registers the VMs on lab @name with its DHCP server: each VM's
+ * recorded address (metadata vmtui:lab/@address) pinned to the MAC of
+ * its NIC on the lab (the hosts file rewritten and dnsmasq told with
+ * SIGHUP; on a daemon URI virNetworkUpdate).  0, or -1 with an error. */
+int net_lab_sync(struct engine *eng, const char *name);
+/* Starts lab @name when part of it is down, then net_lab_sync. */
+int net_lab_ensure(struct engine *eng, const char *name);
+/* net_lab_ensure for each lab VM @vm has a NIC on: before it starts. */
+int net_lab_ensure_vm(struct engine *eng, const char *vm);
+/* The next address of lab @name's static part (from .2, below the DHCP
+ * pool) not in @in_use, which it is added to (caller frees); NULL with
+ * an error when the lab does not exist or is full. */
+char *net_lab_plan_address(struct engine *eng, const char *name, GHashTable *in_use);
+/* The DHCP leases of lab @name, from dnsmasq's lease file (checked:
+ * a regular file of at most 4 MiB) or the daemon: struct net_lease,
+ * caller unrefs; empty when there is none yet; NULL with an error. */
+GPtrArray *net_lab_leases(struct engine *eng, const char *name);
+/* The address lab @lab's DHCP server leased to @mac (caller frees), or
+ * NULL when it has none (no error recorded then unless the leases could
+ * not be read).  For address discovery of VMs on a lab. */
+char *net_lab_address(struct engine *eng, const char *lab, const char *mac);
+/* Checks that lab network @nic->source can take a NIC on @eng, starting
+ * it when it is down; on a daemon URI points @nic at the lab's libvirt
+ * network.  false with an error. */
 bool net_lab_prepare(struct engine *eng, struct vm_nic *nic);
 
 /* ---- NICs of a VM (nic list|add|remove|link) ----------------------------- */

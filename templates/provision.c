@@ -207,20 +207,21 @@ static void in_use_fini(struct in_use *u)
 	g_hash_table_unref(u->names);
 }
 
-/* The lab network's next free address: 10.77.0.10 .. 10.77.0.254, then
- * the next /24 (10.77.1.x, ...).  Every VM of every lab gets its own. */
-static char *next_address(struct in_use *u)
+/* The lab network the run's VMs get their addresses on: that of the
+ * first NIC on a lab (on a daemon URI net_check has pointed it at the
+ * lab's libvirt network vmtui-NAME already), or NULL when none is. */
+static const char *address_lab(const GPtrArray *nics)
 {
-	for (unsigned net = 0; net < 256; net++)
-		for (unsigned host = 10; host < 255; host++) {
-			char *a = g_strdup_printf("10.77.%u.%u", net, host);
+	for (guint i = 0; i < nics->len; i++) {
+		const struct vm_nic *nic = nics->pdata[i];
 
-			if (!g_hash_table_contains(u->addresses, a)) {
-				g_hash_table_add(u->addresses, g_strdup(a));
-				return a;
-			}
-			g_free(a);
-		}
+		if (nic->mode == NET_LAB && nic->source)
+			return nic->source;
+		if (nic->mode == NET_NETWORK && nic->source &&
+		    g_str_has_prefix(nic->source, NET_LAB_NETWORK_PREFIX) &&
+		    nic->source[strlen(NET_LAB_NETWORK_PREFIX)])
+			return nic->source + strlen(NET_LAB_NETWORK_PREFIX);
+	}
 	return NULL;
 }
 
@@ -443,6 +444,7 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 	autoptr(journal) j = NULL;
 	g_autoptr(GPtrArray) nics = NULL;
 	struct in_use u;
+	const char *lab;
 	guint made = 0;
 	int rc = -1;
 
@@ -467,6 +469,7 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 	if (file_users_track(t->base) < 0)
 		return -1;
 
+	lab = address_lab(nics);
 	/* the plan, written down before anything is made */
 	job_progress(job, 0.0, _("Planning %u VMs"), o->names->len);
 	if (in_use_scan(eng, &u) < 0) {
@@ -484,7 +487,12 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 		for (guint k = 0; k < nics->len; k++)
 			g_ptr_array_add(v->macs, next_mac(&u));
 		v->mac = nics->len ? g_strdup(v->macs->pdata[0]) : NULL;
-		v->address = next_address(&u);
+		/* an address only on a lab, from its subnet: nat hands out
+		 * its own */
+		if (lab && !(v->address = net_lab_plan_address(eng, lab, u.addresses))) {
+			in_use_fini(&u);
+			return -1;
+		}
 		seed_tag = g_strdup_printf("%s-seed", id8);
 		/* named, not made: the journal records them before they exist,
 		 * and the UUID's first 8 digits keep them apart */
@@ -492,11 +500,6 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 		v->seed = disk_new_path(v->name, seed_tag, "iso", false);
 		g_ptr_array_add(plan, v);
 		if (!v->disk || !v->seed) {
-			in_use_fini(&u);
-			return -1;
-		}
-		if (!v->address) {
-			core_error(CORE_ERR_FAILED, _("The lab network has no free address left."));
 			in_use_fini(&u);
 			return -1;
 		}
@@ -539,7 +542,11 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 			core_error_restore(code, why);
 			break;
 		}
-		g_string_append_printf(r, _("Created VM \"%s\" (address %s)."), v->name, v->address);
+		if (v->address)
+			g_string_append_printf(r, _("Created VM \"%s\" (address %s on lab network \"%s\")."),
+					       v->name, v->address, lab);
+		else
+			g_string_append_printf(r, _("Created VM \"%s\"."), v->name);
 		g_string_append_c(r, '\n');
 	}
 	in_use_fini(&u);
@@ -565,6 +572,16 @@ int provision_run(struct engine *eng, const struct provision_opts *o,
 	}
 	report_forwards(r, plan, made);
 	rc = 0;
+	/* the lab's DHCP server learns the new VMs' addresses before any
+	 * of them starts */
+	if (lab && net_lab_sync(eng, lab) < 0) {
+		g_string_append_printf(r, "%s\n", core_error_message());
+		core_error(CORE_ERR_FAILED,
+			   _("The VMs were made, but lab network \"%s\" could not be told their addresses (`vmtui net start %s` tries again)."),
+			   lab, lab);
+		*report = g_strdup(r->str);
+		return -1;
+	}
 	if (o->start) {
 		for (guint i = 0; i < plan->len; i++) {
 			struct planned *v = plan->pdata[i];

@@ -109,6 +109,8 @@ script_tests = \
 	tests/net-forward.sh \
 	tests/model-events.sh \
 	tests/daemon-uri.sh \
+	tests/net-lab.sh \
+	tests/net-lab-daemon.sh \
 	tests/survival.sh \
 	tests/frozen-guest.sh \
 	tests/ova.sh \
