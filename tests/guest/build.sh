@@ -4,7 +4,8 @@
 #   tests/guest/build.sh OUTDIR
 #
 # Inputs are Debian packages only: linux-image-*-cloud-amd64 (kernel and
-# modules) and busybox-static.  The result is cached: a second run with
+# modules), busybox-static and qemu-guest-agent (qemu-ga and the shared
+# libraries it needs).  The result is cached: a second run with
 # unchanged inputs is a no-op.  Safe to run concurrently (flock on
 # OUTDIR/.lock); outputs are replaced atomically by rename.
 #
@@ -33,13 +34,20 @@ fi
 kernel=/boot/vmlinuz-$KVER
 moddir=/lib/modules/$KVER
 busybox=/bin/busybox
+qga=/usr/sbin/qemu-ga
 for f in "$kernel" "$moddir/modules.dep" "$busybox"; do
 	[ -r "$f" ] || { echo "build.sh: missing $f (install linux-image-cloud-amd64 busybox-static)" >&2; exit 1; }
 done
+[ -x "$qga" ] || { echo "build.sh: missing $qga (install qemu-guest-agent)" >&2; exit 1; }
+# The shared libraries of qemu-ga as ldd resolves them, the dynamic loader
+# included (its line has no "=>").
+qga_libs=$(ldd "$qga" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+[ -n "$qga_libs" ] || { echo "build.sh: ldd $qga found no libraries" >&2; exit 1; }
 
-# Cache key: kernel version plus the hashes of the kernel, busybox and the
-# kit's own files.
-stamp=$(echo "kver=$KVER"; sha256sum "$kernel" "$busybox"; cd "$kit" && sha256sum build.sh init)
+# Cache key: kernel version plus the hashes of the kernel, busybox,
+# qemu-ga and its libraries, and the kit's own files.
+# shellcheck disable=SC2086
+stamp=$(echo "kver=$KVER"; sha256sum "$kernel" "$busybox" "$qga" $qga_libs; cd "$kit" && sha256sum build.sh init)
 uptodate() {
 	[ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ] &&
 		[ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ]
@@ -103,6 +111,14 @@ for m in $order; do
 	echo "${m%.ko*}.ko"
 done >"$mdir/modules.load"
 
+# --- QEMU guest agent: qemu-ga and its libraries, at the same paths ------
+mkdir -p usr/sbin
+cp "$qga" usr/sbin/qemu-ga
+for lib in $qga_libs; do
+	mkdir -p "./${lib%/*}"
+	cp -L "$lib" "./$lib"
+done
+
 # --- configuration ----------------------------------------------------------
 cp "$kit/init" init
 chmod 755 init
@@ -122,6 +138,46 @@ export HOME=/root PS1='# '
 case $(tty) in /dev/ttyS*) stty cols 1024 rows 50 2>/dev/null ;; esac
 cd
 EOF
+# busybox udhcpc has no lease script of its own: configure the address,
+# the default route and resolv.conf, and tell the serial line.
+mkdir -p usr/share/udhcpc etc/udhcpc
+cat >usr/share/udhcpc/default.script <<'EOF'
+#!/bin/sh
+# udhcpc event script of the vmtui test guest: $1 is the event, the lease
+# is in the environment (interface ip mask subnet router dns domain).
+[ -n "$SERIAL" ] || { SERIAL=/dev/console; { : >/dev/ttyS0; } 2>/dev/null && SERIAL=/dev/ttyS0; }
+case $1 in
+deconfig)
+	ip -4 addr flush dev "$interface"
+	ip link set "$interface" up
+	;;
+bound|renew)
+	prefix=$mask
+	[ -n "$prefix" ] || prefix=$(ipcalc -p "$ip" "${subnet:-255.255.255.0}" | sed 's/.*=//')
+	[ "$1" = bound ] && ip -4 addr flush dev "$interface"
+	ip addr replace "$ip/$prefix" broadcast + dev "$interface"
+	gw=none
+	for r in $router; do gw=$r; break; done
+	[ "$gw" = none ] || ip route replace default via "$gw" dev "$interface"
+	{
+		[ -n "$domain" ] && echo "search $domain"
+		for d in $dns; do echo "nameserver $d"; done
+	} >"/run/resolv.conf.$interface"
+	cat /run/resolv.conf.* >/etc/resolv.conf 2>/dev/null
+	printf '\nVMTUI-GUEST-NET %s ip=%s/%s router=%s mac=%s\n' "$interface" "$ip" \
+		"$prefix" "$gw" "$(cat "/sys/class/net/$interface/address")" >"$SERIAL"
+	;;
+esac
+exit 0
+EOF
+chmod 755 usr/share/udhcpc/default.script
+ln -s /usr/share/udhcpc/default.script etc/udhcpc/default.script
+# The port 22 server (nc -ll -e) runs this for each connection.
+cat >bin/vmtui-hello <<'EOF'
+#!/bin/sh
+echo "VMTUI-HELLO $(hostname)"
+EOF
+chmod 755 bin/vmtui-hello
 echo 'root:x:0:0:root:/root:/bin/sh' >etc/passwd
 echo 'root:x:0:' >etc/group
 
