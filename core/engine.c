@@ -49,7 +49,12 @@ struct engine {
 	int lifecycle_id;
 	engine_event_cb cb;
 	void *cb_opaque;
-	GMutex lock;        /* guards cb */
+	int agent_id;       /* agent-lifecycle registration */
+	engine_agent_cb agent_cb;
+	void *agent_opaque;
+	GHashTable *agents; /* uuid -> enum engine_agent, as last seen */
+	GCond agent_cond;   /* signalled at each agent event */
+	GMutex lock;        /* guards cb, agent_cb and agents */
 };
 
 /* libvirt calls this for every error; recording happens in core_error_virt
@@ -157,6 +162,59 @@ void engine_set_event_cb(struct engine *eng, engine_event_cb cb, void *opaque)
 	eng->cb = cb;
 	eng->cb_opaque = opaque;
 	g_mutex_unlock(&eng->lock);
+}
+
+/* Event-loop thread: an agent connected or went away. */
+static int agent_event(virConnectPtr conn, virDomainPtr dom, int state,
+		       int reason, void *opaque)
+{
+	struct engine *eng = opaque;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	bool connected = state == VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED;
+
+	if (virDomainGetUUIDString(dom, uuid) < 0)
+		return 0;
+	g_mutex_lock(&eng->lock);
+	g_hash_table_replace(eng->agents, g_strdup(uuid),
+			     GINT_TO_POINTER(connected ? ENGINE_AGENT_CONNECTED :
+					     ENGINE_AGENT_DISCONNECTED));
+	g_cond_broadcast(&eng->agent_cond);
+	if (eng->agent_cb)
+		eng->agent_cb(uuid, connected, eng->agent_opaque);
+	g_mutex_unlock(&eng->lock);
+	return 0;
+}
+
+void engine_set_agent_cb(struct engine *eng, engine_agent_cb cb, void *opaque)
+{
+	g_mutex_lock(&eng->lock);
+	eng->agent_cb = cb;
+	eng->agent_opaque = opaque;
+	g_mutex_unlock(&eng->lock);
+}
+
+enum engine_agent engine_agent_state(struct engine *eng, const char *uuid)
+{
+	enum engine_agent st;
+
+	g_mutex_lock(&eng->lock);
+	st = (enum engine_agent)GPOINTER_TO_INT(g_hash_table_lookup(eng->agents, uuid));
+	g_mutex_unlock(&eng->lock);
+	return st;
+}
+
+bool engine_agent_wait(struct engine *eng, const char *uuid, int timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)MAX(timeout_ms, 0) * 1000;
+	bool connected;
+
+	g_mutex_lock(&eng->lock);
+	while (!(connected = GPOINTER_TO_INT(g_hash_table_lookup(eng->agents, uuid)) ==
+			     ENGINE_AGENT_CONNECTED) &&
+	       g_cond_wait_until(&eng->agent_cond, &eng->lock, deadline))
+		;
+	g_mutex_unlock(&eng->lock);
+	return connected;
 }
 
 char *engine_qemu_conf(void)
@@ -363,7 +421,10 @@ struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 	engine_init_libvirt();
 	eng = g_new0(struct engine, 1);
 	g_mutex_init(&eng->lock);
+	g_cond_init(&eng->agent_cond);
+	eng->agents = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	eng->lifecycle_id = -1;
+	eng->agent_id = -1;
 	eng->pool = g_strdup(cfg->pool);
 	eng->op_timeout_ms = cfg->op_timeout * 1000;
 	if (uri) {
@@ -408,6 +469,12 @@ struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 	eng->lifecycle_id = virConnectDomainEventRegisterAny(
 		eng->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 		VIR_DOMAIN_EVENT_CALLBACK(lifecycle_event), eng, NULL);
+	/* drivers without agents (test:///) refuse it: nothing to track */
+	eng->agent_id = virConnectDomainEventRegisterAny(
+		eng->conn, NULL, VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+		VIR_DOMAIN_EVENT_CALLBACK(agent_event), eng, NULL);
+	if (eng->agent_id < 0)
+		virResetLastError();
 	eng->accel = eng->test ? ACCEL_TCG : pick_accel(eng, cfg->accel);
 	return eng;
 
@@ -433,6 +500,8 @@ int engine_close(struct engine *eng)
 		if (eng->lifecycle_id >= 0)
 			virConnectDomainEventDeregisterAny(eng->conn,
 							   eng->lifecycle_id);
+		if (eng->agent_id >= 0)
+			virConnectDomainEventDeregisterAny(eng->conn, eng->agent_id);
 		/* A guest whose reconnect is still running would be killed
 		 * by the driver's shutdown: leave the driver open instead and
 		 * let process exit drop it, which does not touch guests.  So
@@ -442,6 +511,8 @@ int engine_close(struct engine *eng)
 		virConnectClose(eng->conn);
 	}
 	stop_loop(eng);
+	g_hash_table_unref(eng->agents);
+	g_cond_clear(&eng->agent_cond);
 	g_mutex_clear(&eng->lock);
 	g_free(eng->pool);
 	g_free(eng->uri);

@@ -65,3 +65,27 @@ int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic);
 int net_nic_remove(struct engine *eng, const char *name, const char *mac);
 /* Sets the link of the NIC with @mac up or down, live and persistently. */
 int net_nic_link(struct engine *eng, const char *name, const char *mac, bool up);
+
+/* ---- guest addresses (addr.c) -------------------------------------------- */
+
+/* The agent answers an address lookup within this, or the call fails. */
+#define NET_AGENT_TIMEOUT_S 3
+/* At most this many addresses of one NIC are kept, and interfaces of one
+ * agent reply read: the guest chooses how many it sends. */
+#define NET_ADDRS_PER_NIC 8
+#define NET_AGENT_IFACES_MAX 64
+
+/* The addresses of running VM @dom's NICs, each from the first source
+ * that knows it: the guest agent (when the VM has its channel), the lab's
+ * DHCP leases (lab NICs), a daemon's DHCP leases (daemon URIs only), and
+ * for a nat NIC QEMU's fixed 10.0.2.15 (source VM_ADDR_NAT: not reachable
+ * from the host).  Waits at most @wait_ms for an agent that has not
+ * connected in this process yet; each agent call is bounded by
+ * NET_AGENT_TIMEOUT_S.  struct vm_addr in the order of the NICs' answers
+ * (caller unrefs), or NULL when none is known; never an error: a source
+ * that fails is skipped.  Fits model_address_fn. */
+GPtrArray *net_addresses(struct engine *eng, virDomainPtr dom, int wait_ms);
+/* The addresses of @addrs of the NIC with @mac (NULL: every NIC) as
+ * "A/P, A/P", each followed by " (source)" with @with_source; NULL when
+ * there is none.  Caller frees. */
+char *net_addr_text(const GPtrArray *addrs, const char *mac, bool with_source);

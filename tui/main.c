@@ -16,6 +16,8 @@
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/logs.h"
+#include "core/model.h"
+#include "net/net.h"
 #include "tui/tui.h"
 
 /* The build tree's catalogs (po/locale/LANG/LC_MESSAGES/vmtui.mo, laid
@@ -77,6 +79,9 @@ int main(int argc, char **argv)
 		return logs_keeper_main(argc - 1, argv + 1);
 	logs_keeper_enable();
 	setup_locale();
+	/* core's VM list takes guest addresses from net/, which sits above
+	 * it: the program links the two */
+	model_set_address_lookup(net_addresses);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (c) {

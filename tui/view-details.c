@@ -466,8 +466,11 @@ static void tab_network(struct tui *t, int y, int h, int cols)
 			y = field(y, 4, cols, _("Model:"), nic->model);
 		if (y < end && nic->link_down)
 			y = field(y, 4, cols, _("Link:"), _("down (cable out)"));
-		if (y < end && i == 0)
-			y = field(y, 4, cols, _("Address:"), vm->ip ? vm->ip : _("not known yet"));
+		if (y < end && vm_state_active(vm->state)) {
+			g_autofree char *addr = net_addr_text(vm->addrs, nic->mac, true);
+
+			y = field(y, 4, cols, _("Address:"), addr ? addr : _("not known yet"));
+		}
 	}
 }
 
