@@ -73,9 +73,10 @@ static char **list_row(const void *item)
 	g_autofree char *vcpus = g_strdup_printf("%u", r->vcpus);
 	g_autofree char *mem = core_format_size_exact(
 		(r->state == VIR_DOMAIN_RUNNING && r->mem_kib ? r->mem_kib : r->max_mem_kib) * 1024);
+	g_autofree char *ip = vm_state_active(r->state) ? net_addr_short(r->addrs) : NULL;
 
-	return cli_row(4, r->name, r->settling ? _("not responding") : vm_state_label(r->state),
-		       vcpus, mem);
+	return cli_row(5, r->name, r->settling ? _("not responding") : vm_state_label(r->state),
+		       vcpus, mem, ip);
 }
 
 /* How long `list` and `info` wait, at most, for guest agents to connect. */
@@ -87,7 +88,8 @@ int exec_list(struct cmd_ctx *ctx)
 	g_autoptr(GPtrArray) rows = NULL;
 	/* TRANSLATORS: column headings of `vmtui list` */
 	const struct cli_column cols[] = {
-		{ _("NAME"), 0 }, { _("STATE"), 16 }, { _("VCPUS"), 8 }, { _("MEMORY"), 0 },
+		{ _("NAME"), 0 }, { _("STATE"), 16 }, { _("VCPUS"), 8 }, { _("MEMORY"), 12 },
+		{ _("IP ADDRESS"), 0 },
 	};
 	const struct cli_list l = { cols, G_N_ELEMENTS(cols),
 		_("No VMs yet: create one with `vmtui create NAME`."), list_json, list_row };

@@ -307,3 +307,15 @@ char *net_addr_text(const GPtrArray *addrs, const char *mac, bool with_source)
 	}
 	return g_string_free(s, FALSE);
 }
+
+char *net_addr_short(const GPtrArray *addrs)
+{
+	const struct vm_addr *a = vm_addrs_best(addrs);
+
+	if (!a)
+		return NULL;
+	/* TRANSLATORS: a guest address the host cannot reach (QEMU's
+	 * user-mode network); keep it short, it is a list column */
+	return a->source == VM_ADDR_NAT ? g_strdup_printf(_("%s (nat)"), a->addr) :
+	       g_strdup(a->addr);
+}

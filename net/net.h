@@ -89,3 +89,7 @@ GPtrArray *net_addresses(struct engine *eng, virDomainPtr dom, int wait_ms);
  * "A/P, A/P", each followed by " (source)" with @with_source; NULL when
  * there is none.  Caller frees. */
 char *net_addr_text(const GPtrArray *addrs, const char *mac, bool with_source);
+/* The address of @addrs worth a column (vm_addrs_best), "10.0.2.15
+ * (nat)" when it is only a nat NIC's; NULL when there is none.  Caller
+ * frees. */
+char *net_addr_short(const GPtrArray *addrs);

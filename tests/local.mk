@@ -108,6 +108,7 @@ script_tests = \
 	tests/guest-lifecycle.sh \
 	tests/model-events.sh \
 	tests/daemon-uri.sh \
+	tests/net-addr.sh \
 	tests/survival.sh \
 	tests/frozen-guest.sh \
 	tests/ova.sh \
