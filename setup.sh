@@ -31,11 +31,12 @@ qemu-system-x86 qemu-utils ovmf locales ncurses-term"
 # and gzip compress the images the image store tests import, over https
 # with a certificate authority openssl makes; xorriso reads the
 # cloud-init seeds provisioning writes; strace watches the system calls
-# of a hostile OVA import.
+# of a hostile OVA import; qemu-guest-agent's qemu-ga goes into the test
+# guest, which answers the agent's commands (domifaddr --source agent).
 TEST_DEPS="linux-image-cloud-amd64 busybox-static cpio e2fsprogs tmux
 libvirt-clients python3 util-linux procps man-db bsdextrautils
 openssh-server openssh-client xvfb virt-viewer xz-utils zstd bzip2 gzip
-xorriso openssl strace"
+xorriso openssl strace qemu-guest-agent"
 
 say() { printf '%s\n' "setup: $*" >&2; }
 
