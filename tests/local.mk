@@ -109,6 +109,7 @@ script_tests = \
 	tests/model-events.sh \
 	tests/daemon-uri.sh \
 	tests/net-addr.sh \
+	tests/net-bridge.sh \
 	tests/survival.sh \
 	tests/frozen-guest.sh \
 	tests/ova.sh \
