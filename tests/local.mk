@@ -110,6 +110,7 @@ script_tests = \
 	tests/daemon-uri.sh \
 	tests/net-addr.sh \
 	tests/net-bridge.sh \
+	tests/net-macvtap.sh \
 	tests/survival.sh \
 	tests/frozen-guest.sh \
 	tests/ova.sh \

@@ -127,3 +127,16 @@ as_nobody() {
 		"${VMTUI_REAL:-$VMTUI}" "$@" >"$T/out" 2>"$T/err"
 	rc=$?
 }
+
+# wait_after FILE OFFSET REGEX SECONDS: waits until FILE has a line
+# matching REGEX after its first OFFSET bytes (a serial log appended to
+# at each start)
+wait_after() {
+	i=0
+	while [ "$i" -lt $(($4 * 10)) ]; do
+		tail -c +$(($2 + 1)) "$1" 2>/dev/null | grep -Eq -- "$3" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
