@@ -172,6 +172,7 @@ static int agent_ifaces(struct engine *eng, virDomainPtr dom, int wait_ms,
 	}
 	agent_timeout_once(dom, uuid);
 	for (;;) {
+		gint64 t0 = g_get_monotonic_time();
 		int n = virDomainInterfaceAddresses(dom, ifaces,
 						    VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT, 0);
 		virErrorPtr err;
@@ -180,11 +181,15 @@ static int agent_ifaces(struct engine *eng, virDomainPtr dom, int wait_ms,
 
 		if (n >= 0)
 			return n;
-		/* "not connected" (no event yet in this process), unlike an
-		 * agent that is connected but does not answer: worth waiting */
+		/* "not connected" (no event yet in this process) fails at
+		 * once, unlike an agent that is connected but does not answer,
+		 * which took the response timeout: only the first is worth
+		 * waiting for (libvirt's message may be translated, the time
+		 * is not) */
 		err = virGetLastError();
 		connecting = err && err->code == VIR_ERR_AGENT_UNRESPONSIVE &&
-			     engine_agent_state(eng, uuid) != ENGINE_AGENT_CONNECTED;
+			     engine_agent_state(eng, uuid) != ENGINE_AGENT_CONNECTED &&
+			     g_get_monotonic_time() - t0 < G_USEC_PER_SEC;
 		virResetLastError();
 		left = (end - g_get_monotonic_time()) / 1000;
 		if (!connecting || left <= 0)

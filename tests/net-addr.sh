@@ -3,8 +3,10 @@
 # 10.0.2.15 from its agent in `list` (text and JSON), `info` and the TUI's
 # IP column and Network tab; a new vmtui process, which has not seen the
 # agent connect yet, gets it too; a guest without the agent channel shows
-# the nat NIC's fixed address at once, without waiting.
+# the nat NIC's fixed address at once, without waiting; a hung agent
+# (qemu-ga stopped in the guest) makes no lookup wait past its bound.
 . "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/net-lib.sh"
 
 guest_kit
 token=addr$$
@@ -96,6 +98,28 @@ keys Tab Tab Tab
 see 'Address: +10\.0\.2\.15/24 \(guest agent\)' 15 "TUI: the Network tab shows the NIC's address and its source"
 keys q
 see 'VMTUI-EXITED 0' 10 "TUI: q quits"
+
+# A hung agent: connected, never answering.  Lookups end after the agent
+# timeout and fall back to the nat address; the TUI stays responsive.
+guest_cmd a1 'kill -STOP $(cat /run/qemu-ga.pid)'
+start=$(date +%s)
+bounded info --json a1
+took=$(($(date +%s) - start))
+check "with the guest's agent stopped, info ends in time (${took} s, rc $rc)" \
+	[ "$rc" -eq 0 ] && [ "$took" -le 12 ]
+check "  ... showing the nat address instead" \
+	grep -q '"address": "10.0.2.15", "prefix": 24, "family": "ipv4", "source": "nat"' "$T/out"
+start=$(date +%s)
+bounded list --json
+took=$(($(date +%s) - start))
+check "  ... and so does list (${took} s, rc $rc)" [ "$rc" -eq 0 ] && [ "$took" -le 12 ]
+tui_session 120
+see '^ . a1 +running' 20 "TUI with a hung agent: the list shows"
+keys Tab Tab Tab
+see 'Model: +virtio' 3 "  ... and keys still work at once (Tab to the Network tab)"
+keys q
+see 'VMTUI-EXITED 0' 15 "  ... and q quits"
+guest_cmd a1 'kill -CONT $(cat /run/qemu-ga.pid)'
 
 "$VMTUI" destroy a1 >/dev/null 2>&1
 "$VMTUI" destroy n1 >/dev/null 2>&1
