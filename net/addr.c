@@ -30,7 +30,7 @@
 
 #include "core/engine.h"
 #include "core/i18n.h"
-#include "net/net.h"
+#include "net/net-priv.h"
 
 /* The address QEMU's user-mode network gives the guest (its DHCP server
  * hands out 10.0.2.15 first, to the only client there is). */
@@ -109,10 +109,9 @@ static void add_addr(GPtrArray *out, const struct vm_nic *nic, int family,
 	g_ptr_array_add(out, a);
 }
 
-/* Adds what libvirt returned (@n interfaces, freed here) for the NICs of
- * @spec that have no address in @out yet. */
-static void add_ifaces(GPtrArray *out, const struct vm_spec *spec,
-		       virDomainInterfacePtr *ifaces, int n, enum vm_addr_source source)
+void net_addrs_add_ifaces(GPtrArray *out, const struct vm_spec *spec,
+			  virDomainInterfacePtr *ifaces, int n,
+			  enum vm_addr_source source)
 {
 	g_autoptr(GHashTable) had = g_hash_table_new(g_str_hash, g_str_equal);
 
@@ -254,7 +253,7 @@ GPtrArray *net_addresses(struct engine *eng, virDomainPtr dom, int wait_ms)
 		int n = agent_ifaces(eng, dom, wait_ms, &ifaces);
 
 		if (n >= 0)
-			add_ifaces(out, spec, ifaces, n, VM_ADDR_AGENT);
+			net_addrs_add_ifaces(out, spec, ifaces, n, VM_ADDR_AGENT);
 	}
 	for (guint i = 0; i < spec->nics->len; i++) {
 		const struct vm_nic *nic = spec->nics->pdata[i];
@@ -275,7 +274,7 @@ GPtrArray *net_addresses(struct engine *eng, virDomainPtr dom, int wait_ms)
 						    VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0);
 
 		if (n >= 0)
-			add_ifaces(out, spec, ifaces, n, VM_ADDR_LEASE);
+			net_addrs_add_ifaces(out, spec, ifaces, n, VM_ADDR_LEASE);
 		virResetLastError();
 	}
 	/* only when nothing better is known: the host cannot reach it */
