@@ -859,6 +859,10 @@ struct vm_spec *domxml_parse(const char *xml)
 	s = xp_string(&xp, NULL, "/domain/devices/channel/target[@name='org.qemu.guest_agent.0']/@name");
 	spec->agent = s != NULL;
 	g_free(s);
+	/* live XML only: whether the guest side of the port is open */
+	s = xp_string(&xp, NULL, "/domain/devices/channel/target[@name='org.qemu.guest_agent.0']/@state");
+	spec->agent_connected = s && strcmp(s, "connected") == 0;
+	g_free(s);
 	s = xp_string(&xp, NULL, "/domain/devices/graphics[@type='vnc']/@type");
 	spec->graphics = s != NULL;
 	g_free(s);

@@ -134,6 +134,8 @@ struct vm_spec {
 	char *kernel, *initrd, *cmdline;
 	GPtrArray *nics;   /* of struct vm_nic, in the guest's order */
 	bool agent;        /* a guest agent channel (org.qemu.guest_agent.0) */
+	bool agent_connected; /* live: something in the guest has that port
+			       * open (QEMU's view, which libvirt keeps) */
 	bool graphics;     /* VNC on 127.0.0.1 */
 	int vnc_port;      /* live port, -1 if none */
 	char *vnc_listen;  /* address it listens on, when known */
