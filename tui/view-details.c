@@ -374,8 +374,11 @@ static void tab_overview(struct tui *t, int y, int h, int cols)
 	y = field(y, 2, cols, _("State:"), vm_state_label(t->details->state));
 	if (y < end && *up)
 		y = field(y, 2, cols, _("Up for:"), up);
-	if (y < end && vm->ip)
-		y = field(y, 2, cols, _("Address:"), vm->ip);
+	if (y < end && vm->ip && vm_state_active(vm->state)) {
+		g_autofree char *ip = net_addr_short(vm->addrs);
+
+		y = field(y, 2, cols, _("Address:"), ip ? ip : vm->ip);
+	}
 	if (y < end)
 		y = field(y, 2, cols, _("vCPUs:"), cpus);
 	if (y < end)
