@@ -15,12 +15,13 @@ cd "$(dirname "$0")"
 # (xterm-direct, tmux-direct) among them.  libyaml checks the cloud-init
 # seeds; template create reads a base through qemu-storage-daemon's FUSE
 # export (fusermount3, from fuse3, mounts it for users other than root)
-# with debugfs (e2fsprogs).
+# with debugfs (e2fsprogs).  Lab networks run one dnsmasq each, and NAT
+# out of a lab is a table of nftables rules.
 RUN_DEPS="build-essential autoconf automake autopoint gettext pkg-config
 libncurses-dev libvirt-dev libxml2-dev libarchive-dev libvncserver-dev
 libchafa-dev libpng-dev libjson-glib-dev libcurl4-gnutls-dev
 libglib2.0-dev libcrypt-dev libosinfo-1.0-dev osinfo-db libvirt-daemon-driver-qemu
-libvirt-daemon libyaml-dev fuse3 e2fsprogs
+libvirt-daemon libyaml-dev fuse3 e2fsprogs dnsmasq-base nftables iproute2
 qemu-system-x86 qemu-utils ovmf locales ncurses-term"
 # What the test suite and the benchmarks use on top: the test guest is
 # built from the cloud kernel and busybox; tmux drives the TUI; virsh is

@@ -92,8 +92,7 @@ int exec_nic_add(struct cmd_ctx *ctx)
 {
 	struct vm_nic *nic = NULL;
 	g_autofree char *mode = NULL;
-	int running = 0;
-	virDomainPtr dom;
+	bool running = false;
 	int rc;
 
 	if (!net_parse(ctx->args[1], NULL, &nic))
@@ -102,11 +101,7 @@ int exec_nic_add(struct cmd_ctx *ctx)
 		core_error(CORE_ERR_USAGE, _("\"none\" is no NIC to add; `vmtui nic remove` takes one away."));
 		return -1;
 	}
-	if ((dom = vm_lookup(ctx->eng, ctx->args[0]))) {
-		running = virDomainIsActive(dom) == 1;
-		virDomainFree(dom);
-	}
-	rc = net_nic_add(ctx->eng, ctx->args[0], nic);
+	rc = net_nic_add(ctx->eng, ctx->args[0], nic, &running);
 	if (rc == 0) {
 		mode = net_nic_mode(nic);
 		cli_line(ctx, running ? _("Added NIC %s on %s to VM \"%s\" (live, and from its next start)."):

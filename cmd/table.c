@@ -58,6 +58,7 @@ static const struct cmd_opt set_opts[] = {
 	{ "memory", OPT_SIZE, "SIZE", N_("memory, e.g. 2G or 512M") },
 	{ "description", OPT_STRING, "TEXT", N_("free-text description (\"\" removes it)") },
 	{ "boot", OPT_STRING, "LIST", N_("boot order from the next start, e.g. cdrom,hd (hd, cdrom, network)") },
+	{ "net", OPT_LIST, "MODE", N_("the NICs from the next start, each as for create --net (again for each NIC; none: no NIC); a NIC keeps the MAC of the one at its place") },
 	{ 0 }
 };
 
@@ -162,8 +163,8 @@ const struct command commands[] = {
 	{ "delete", "NAME [--remove-disks] [--force]", N_("Delete a VM"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, delete_opts, exec_delete },
 	{ "rename", "NAME NEW-NAME", N_("Rename a shut-off VM"), CMD_ENGINE, 2, 2, NULL, exec_rename },
-	{ "set", "NAME [--vcpus N] [--memory SIZE] [--description TEXT] [--boot LIST]",
-	  N_("Change a VM's vCPUs, memory, description or boot order"),
+	{ "set", "NAME [--vcpus N] [--memory SIZE] [--description TEXT] [--boot LIST] [--net MODE]...",
+	  N_("Change a VM's vCPUs, memory, description, boot order or NICs"),
 	  CMD_ENGINE, 1, 1, set_opts, exec_set },
 	{ "dumpxml", "NAME [--inactive]", N_("Print a VM's libvirt domain XML"),
 	  CMD_ENGINE | CMD_READ_ONLY, 1, 1, dumpxml_opts, exec_dumpxml },

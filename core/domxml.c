@@ -966,6 +966,69 @@ char *domxml_set_type(const char *xml, const char *type)
 	return out;
 }
 
+char *domxml_set_nics(const char *xml, const GPtrArray *nics)
+{
+	xmlDocPtr doc = read_domain(xml);
+	xmlNodePtr devices = NULL, first = NULL, holder;
+	GPtrArray *old;
+	char *out = NULL;
+
+	if (!doc) {
+		core_error(CORE_ERR_FAILED, _("The domain XML could not be read."));
+		return NULL;
+	}
+	for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n && !devices; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "devices") == 0)
+			devices = n;
+	if (!devices)
+		devices = xmlNewChild(xmlDocGetRootElement(doc), NULL, BAD_CAST "devices", NULL);
+	/* freed before the document, whose dictionary holds their names */
+	old = g_ptr_array_new_with_free_func((GDestroyNotify)xmlFreeNode);
+	for (xmlNodePtr n = devices->children, next; n; n = next) {
+		next = n->next;
+		if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "interface") == 0) {
+			if (!first) {
+				/* the new NICs go where the old ones were */
+				first = xmlNewComment(BAD_CAST "nics");
+				xmlAddPrevSibling(n, first);
+			}
+			xmlUnlinkNode(n);
+			g_ptr_array_add(old, n);
+		}
+	}
+	holder = xmlNewNode(NULL, BAD_CAST "devices");
+	for (guint i = 0; i < nics->len; i++) {
+		if (!build_nic(holder, nics->pdata[i])) {
+			core_error(CORE_ERR_USAGE, _("vmtui cannot write a network interface of this kind."));
+			goto out;
+		}
+		/* a NIC the firmware boots from keeps its place in the order */
+		for (xmlNodePtr c = i < old->len ? ((xmlNodePtr)old->pdata[i])->children : NULL;
+		     c; c = c->next)
+			if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "boot") == 0)
+				xmlAddChild(holder->last, xmlCopyNode(c, 1));
+	}
+	while (holder->children) {
+		xmlNodePtr n = holder->children;
+
+		xmlUnlinkNode(n);
+		if (first)
+			xmlAddPrevSibling(first, n);
+		else
+			xmlAddChild(devices, n);
+	}
+	if (first) {
+		xmlUnlinkNode(first);
+		xmlFreeNode(first);
+	}
+	out = doc_to_string(doc);
+out:
+	xmlFreeNode(holder);
+	g_ptr_array_unref(old);
+	xmlFreeDoc(doc);
+	return out;
+}
+
 char *domxml_set_boot(const char *xml, const struct vm_boot *boot)
 {
 	xmlDocPtr doc = read_domain(xml);

@@ -168,6 +168,10 @@ char *domxml_nic(const struct vm_nic *nic);
 /* The <interface> element of the NIC with @mac in domain XML @xml, as
  * libvirt wrote it (for detach and update); NULL when there is none. */
 char *domxml_find_nic(const char *xml, const char *mac);
+/* Domain XML @xml with its NICs replaced by @nics (struct vm_nic, in
+ * order, where the old ones were; a boot order on the old NIC at the same
+ * place is kept).  NULL with an error. */
+char *domxml_set_nics(const char *xml, const GPtrArray *nics);
 /* @nic_xml (one <interface>) with its link state set; caller frees. */
 char *domxml_nic_set_link(const char *nic_xml, bool up);
 /* Parses libvirt domain XML into a new spec.  NULL with an error on

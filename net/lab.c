@@ -11,6 +11,36 @@
 #include "core/i18n.h"
 #include "net/net.h"
 
+GPtrArray *net_lab_names(struct engine *eng)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GDir) d = NULL;
+	const char *n;
+
+	if (engine_is_test(eng))
+		return out;
+	if (!engine_is_embedded(eng)) {
+		virNetworkPtr *nets = NULL;
+		int k = virConnectListAllNetworks(engine_conn(eng), &nets, 0);
+
+		for (int i = 0; i < k; i++) {
+			const char *name = virNetworkGetName(nets[i]);
+
+			if (name && g_str_has_prefix(name, NET_LAB_NETWORK_PREFIX))
+				g_ptr_array_add(out, g_strdup(name + strlen(NET_LAB_NETWORK_PREFIX)));
+			virNetworkFree(nets[i]);
+		}
+		free(nets);
+		core_error_clear();
+	} else if ((d = g_dir_open("/sys/class/net", 0, NULL))) {
+		while ((n = g_dir_read_name(d)))
+			if (g_str_has_prefix(n, NET_LAB_BRIDGE_PREFIX) && n[strlen(NET_LAB_BRIDGE_PREFIX)])
+				g_ptr_array_add(out, g_strdup(n + strlen(NET_LAB_BRIDGE_PREFIX)));
+	}
+	g_ptr_array_sort(out, (GCompareFunc)g_strcmp0);
+	return out;
+}
+
 bool net_lab_prepare(struct engine *eng, struct vm_nic *nic)
 {
 	g_autofree char *dev = NULL;

@@ -23,12 +23,17 @@ struct engine;
  * "macvtap:DEVICE", "network:NAME" (a daemon's libvirt network) or
  * "none", each optionally followed by ",mtu=N", ",queues=N", ",vlan=N",
  * ",mac=MAC", ",model=MODEL" or ",link=down".  *@out is the new NIC
- * (NULL for "none"); @model is the default model.  false with a usage
+ * (NULL for "none"); @model is the default model (NULL: none given, which
+ * domain XML writes as virtio).  false with a usage
  * error saying what is wrong. */
 bool net_parse(const char *text, const char *model, struct vm_nic **out);
 /* The mode as --net writes it ("nat", "lab:l1", "bridge:br0"); caller
  * frees. */
 char *net_nic_mode(const struct vm_nic *nic);
+/* The mode and the settings that differ from the defaults, as --net
+ * takes them back ("bridge:br0,mtu=9000,link=down"; no MAC or model);
+ * caller frees. */
+char *net_nic_text(const struct vm_nic *nic);
 /* Whether @mac is a unicast MAC written as six hex pairs with ':'. */
 bool net_mac_valid(const char *mac);
 
@@ -48,6 +53,14 @@ bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken);
  * an error when they cannot be listed. */
 GHashTable *net_macs_in_use(struct engine *eng);
 
+/* What a NIC of a VM on @eng can be on, for a form's list: "MODE\tWHAT"
+ * strings (nat, the labs, this host's bridges, libvirt's networks on a
+ * daemon URI, macvtap devices where that works, none); caller unrefs.
+ * Blocks on libvirt (networks) and reads /sys: run it as a job. */
+GPtrArray *net_choices(struct engine *eng);
+
+/* lab.c: the names of the lab networks of @eng, sorted (caller unrefs). */
+GPtrArray *net_lab_names(struct engine *eng);
 /* lab.c: checks that lab network @nic->source can take a NIC on @eng
  * and, on a daemon URI, points @nic at the lab's libvirt network. */
 bool net_lab_prepare(struct engine *eng, struct vm_nic *nic);
@@ -57,10 +70,16 @@ bool net_lab_prepare(struct engine *eng, struct vm_nic *nic);
 /* The NICs of VM @name as running (when it runs) or defined: struct
  * vm_nic (caller unrefs); NULL with an error. */
 GPtrArray *net_nic_list(struct engine *eng, const char *name);
-/* Adds @nic to VM @name: live and in its definition when it runs, in the
- * definition otherwise.  @nic is prepared (MAC, checks) first; its MAC is
- * set on return. */
-int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic);
+/* Adds @nic to VM @name: live and in its definition when it runs (*@live
+ * set), in the definition otherwise.  @nic is prepared (MAC, checks)
+ * first; its MAC is set on return. */
+int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic, bool *live);
+/* Makes @nics (struct vm_nic) the NICs of VM @name from its next start:
+ * a NIC without a MAC takes the MAC of the VM's NIC at the same place,
+ * or a new one; each is checked as for create.  *@restart says whether
+ * the VM runs (the change then waits for its next start).  Refused when
+ * the VM has a NIC of a kind vmtui cannot write. */
+int net_set_nics(struct engine *eng, const char *name, GPtrArray *nics, bool *restart);
 /* Removes the NIC with @mac (live and from the definition). */
 int net_nic_remove(struct engine *eng, const char *name, const char *mac);
 /* Sets the link of the NIC with @mac up or down, live and persistently. */

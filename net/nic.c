@@ -130,7 +130,7 @@ bool net_parse(const char *text, const char *model, struct vm_nic **out)
 		return false;
 	}
 	nic->source = g_strdup(source);
-	nic->model = g_strdup(model ? model : "virtio");
+	nic->model = g_strdup(model);
 	for (int i = 1; parts[i]; i++)
 		if (!parse_option(nic, parts[i], text))
 			return false;
@@ -160,6 +160,24 @@ char *net_nic_mode(const struct vm_nic *nic)
 		return g_strdup_printf("%s%s%s", nic->type ? nic->type : "?",
 				       nic->source ? ":" : "", nic->source ? nic->source : "");
 	}
+}
+
+char *net_nic_text(const struct vm_nic *nic)
+{
+	GString *s = g_string_new(NULL);
+	char *mode = net_nic_mode(nic);
+
+	g_string_append(s, mode);
+	g_free(mode);
+	if (nic->mtu)
+		g_string_append_printf(s, ",mtu=%u", nic->mtu);
+	if (nic->queues > 1)
+		g_string_append_printf(s, ",queues=%u", nic->queues);
+	if (nic->vlan)
+		g_string_append_printf(s, ",vlan=%u", nic->vlan);
+	if (nic->link_down)
+		g_string_append(s, ",link=down");
+	return g_string_free(s, FALSE);
 }
 
 /* ---- checks against the engine ------------------------------------------- */
@@ -330,17 +348,9 @@ bool net_check(struct engine *eng, struct vm_spec *spec)
 	return true;
 }
 
-bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken)
+/* Gives @spec's NICs MACs not in @in_use or @taken (see net_prepare). */
+static bool prepare_macs(struct vm_spec *spec, GHashTable *in_use, GHashTable *taken)
 {
-	g_autoptr(GHashTable) in_use = NULL;
-
-	if (!net_check(eng, spec))
-		return false;
-	if (!spec->nics->len)
-		return true;
-	in_use = net_macs_in_use(eng);
-	if (!in_use)
-		return false;
 	for (guint i = 0; i < spec->nics->len; i++) {
 		struct vm_nic *nic = g_ptr_array_index(spec->nics, i);
 
@@ -365,6 +375,76 @@ bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken)
 			g_hash_table_add(taken, g_strdup(nic->mac));
 	}
 	return true;
+}
+
+bool net_prepare(struct engine *eng, struct vm_spec *spec, GHashTable *taken)
+{
+	g_autoptr(GHashTable) in_use = NULL;
+
+	if (!net_check(eng, spec))
+		return false;
+	if (!spec->nics->len)
+		return true;
+	in_use = net_macs_in_use(eng);
+	return in_use && prepare_macs(spec, in_use, taken);
+}
+
+static gint by_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *net_choices(struct engine *eng)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) labs = net_lab_names(eng);
+	bool local = engine_is_local(eng) && !engine_is_test(eng);
+	bool root = geteuid() == 0;
+
+	g_ptr_array_add(out, g_strdup_printf("nat\t%s", _("NAT: reaches out through the host; reached through port forwards")));
+	for (guint i = 0; i < labs->len; i++)
+		g_ptr_array_add(out, g_strdup_printf("lab:%s\t%s", (char *)labs->pdata[i],
+						     _("lab network: between VMs, fixed addresses")));
+	if (!engine_is_embedded(eng) && !engine_is_test(eng)) {
+		virNetworkPtr *nets = NULL;
+		int k = virConnectListAllNetworks(engine_conn(eng), &nets, 0);
+
+		for (int i = 0; i < k; i++) {
+			const char *name = virNetworkGetName(nets[i]);
+
+			if (name && !g_str_has_prefix(name, NET_LAB_NETWORK_PREFIX))
+				g_ptr_array_add(out, g_strdup_printf("network:%s\t%s", name,
+								     _("libvirt network")));
+			virNetworkFree(nets[i]);
+		}
+		free(nets);
+		core_error_clear();
+	}
+	if (local && (root || !engine_is_embedded(eng))) {
+		g_autoptr(GDir) d = g_dir_open("/sys/class/net", 0, NULL);
+		g_autoptr(GPtrArray) bridges = g_ptr_array_new_with_free_func(g_free);
+		g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func(g_free);
+		const char *n;
+
+		while (d && (n = g_dir_read_name(d))) {
+			if (g_str_has_prefix(n, NET_LAB_BRIDGE_PREFIX) || strcmp(n, "lo") == 0)
+				continue;
+			if (sysfs_has(n, "bridge"))
+				g_ptr_array_add(bridges, g_strdup(n));
+			else if (sysfs_has(n, "device") && !sysfs_has(n, "brport"))
+				g_ptr_array_add(devices, g_strdup(n)); /* a real port */
+		}
+		g_ptr_array_sort(bridges, by_str);
+		g_ptr_array_sort(devices, by_str);
+		for (guint i = 0; i < bridges->len; i++)
+			g_ptr_array_add(out, g_strdup_printf("bridge:%s\t%s", (char *)bridges->pdata[i],
+							     _("host bridge: on that network like another machine")));
+		for (guint i = 0; i < devices->len && (root || !engine_is_embedded(eng)); i++)
+			g_ptr_array_add(out, g_strdup_printf("macvtap:%s\t%s", (char *)devices->pdata[i],
+							     _("macvtap: shares the device; the host cannot reach the guest")));
+	}
+	g_ptr_array_add(out, g_strdup_printf("none\t%s", _("no network interface")));
+	return out;
 }
 
 /* ---- NICs of a VM -------------------------------------------------------- */
@@ -415,7 +495,7 @@ static unsigned change_flags(virDomainPtr dom, bool running)
 	return flags;
 }
 
-int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic)
+int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic, bool *live)
 {
 	virDomainPtr dom = vm_lookup(eng, name);
 	autoptr(vm_spec) one = vm_spec_new();
@@ -428,6 +508,7 @@ int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic)
 		return -1;
 	if (!(dxml = dom_xml(dom, &running)) || !(nics = net_nic_list(eng, name)))
 		goto out;
+	*live = running;
 	if (nics->len >= NET_MAX_NICS) {
 		core_error(CORE_ERR_USAGE, _("A VM has at most %d NICs."), NET_MAX_NICS);
 		goto out;
@@ -466,6 +547,78 @@ static char *find_nic(virDomainPtr dom, const char *name, const char *mac, bool 
 			   _("VM \"%s\" has no NIC with the MAC %s (`vmtui nic list %s` lists them)."),
 			   name, mac, name);
 	return nic;
+}
+
+int net_set_nics(struct engine *eng, const char *name, GPtrArray *nics, bool *restart)
+{
+	virDomainPtr dom = vm_lookup(eng, name), def;
+	autoptr(vm_spec) now = NULL;
+	autoptr(vm_spec) want = vm_spec_new();
+	g_autoptr(GHashTable) in_use = NULL;
+	g_autofree char *newxml = NULL;
+	char *xml = NULL;
+	int rc = -1;
+
+	if (!dom)
+		return -1;
+	*restart = virDomainIsActive(dom) == 1;
+	if (virDomainIsPersistent(dom) != 1) {
+		core_error(CORE_ERR_STATE, _("VM \"%s\" has no definition for its next start (it is transient): use nic add and nic remove."),
+			   name);
+		goto out;
+	}
+	if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE))) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot read the VM's definition"));
+		goto out;
+	}
+	if (!(now = domxml_parse(xml)))
+		goto out;
+	for (guint i = 0; i < now->nics->len; i++) {
+		const struct vm_nic *o = now->nics->pdata[i];
+
+		if (o->mode == NET_OTHER) {
+			core_error(CORE_ERR_STATE,
+				   _("VM \"%s\" has a NIC of a kind vmtui cannot write (%s, MAC %s): change its NICs with nic add and nic remove."),
+				   name, o->type ? o->type : "?", o->mac ? o->mac : "?");
+			goto out;
+		}
+	}
+	for (guint i = 0; i < nics->len; i++) {
+		struct vm_nic *n = vm_nic_copy(nics->pdata[i]);
+
+		if (i < now->nics->len) {
+			const struct vm_nic *o = now->nics->pdata[i];
+
+			if (!n->mac)
+				n->mac = g_strdup(o->mac);
+			if (!n->model)
+				n->model = g_strdup(o->model);
+		}
+		g_ptr_array_add(want->nics, n);
+	}
+	if (!net_check(eng, want) || !(in_use = net_macs_in_use(eng)))
+		goto out;
+	/* this VM's own MACs are free for its new list */
+	for (guint i = 0; i < now->nics->len; i++) {
+		const struct vm_nic *o = now->nics->pdata[i];
+
+		g_autofree char *m = o->mac ? g_ascii_strdown(o->mac, -1) : NULL;
+
+		if (m)
+			g_hash_table_remove(in_use, m);
+	}
+	if (!prepare_macs(want, in_use, NULL) || !(newxml = domxml_set_nics(xml, want->nics)))
+		goto out;
+	if (!(def = virDomainDefineXML(engine_conn(eng), newxml))) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot change the NICs of \"%s\""), name);
+		goto out;
+	}
+	virDomainFree(def);
+	rc = 0;
+out:
+	free(xml);
+	virDomainFree(dom);
+	return rc;
 }
 
 int net_nic_remove(struct engine *eng, const char *name, const char *mac)

@@ -95,7 +95,7 @@ tui_session 120
 see '^ . a1 +running .*10\.0\.2\.15 ' 30 "TUI: the IP column shows the agent's address"
 see '^ . n1 +running .*10\.0\.2\.15 \(nat\)' 10 "TUI: and the nat address of the guest without agent, marked"
 keys Tab Tab Tab
-see 'Address: +10\.0\.2\.15/24 \(guest agent\)' 15 "TUI: the Network tab shows the NIC's address and its source"
+see "^  nat .*$mac +virtio +up +10\\.0\\.2\\.15/24 \\(guest agent\\)" 15 "TUI: the Network tab shows the NIC's address and its source"
 keys q
 see 'VMTUI-EXITED 0' 10 "TUI: q quits"
 
@@ -116,7 +116,7 @@ check "  ... and so does list (${took} s, rc $rc)" [ "$rc" -eq 0 ] && [ "$took" 
 tui_session 120
 see '^ . a1 +running' 20 "TUI with a hung agent: the list shows"
 keys Tab Tab Tab
-see 'Model: +virtio' 3 "  ... and keys still work at once (Tab to the Network tab)"
+see 'MODE +MAC +MODEL +LINK +ADDRESS' 3 "  ... and keys still work at once (Tab to the Network tab)"
 keys q
 see 'VMTUI-EXITED 0' 15 "  ... and q quits"
 guest_cmd a1 'kill -CONT $(cat /run/qemu-ga.pid)'

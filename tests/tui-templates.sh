@@ -77,13 +77,22 @@ see '\]  "lab-\{18446744073709551615\.\.1844' 3 "a range at the end of the numbe
 keys Up $(printf 'BSpace %.0s' $(seq 50)) 'lab-{1..3}' Tab
 keys Tab student Tab s3cret-pw Tab Tab Tab Tab
 see 'Administrator +< no >' 2 "administrator rights are a choice, no by default"
-keys Space Tab Space
+keys Space Tab
 see 'Administrator +\[yes\]|Administrator +< yes >' 2 "  ... which can be given"
+see 'Network +\[nat\]' 1 "each VM's network is nat by default"
+keys F2
+see 'nat +NAT: reaches out' 5 "F2 on the Network field lists the networks"
+see 'none +no network interface' 1 "  ... down to none"
+keys Escape BSpace BSpace BSpace 'wifi:x' Tab
+see '"wifi:x" is not a network mode: use nat, lab:NAME' 3 "a mode vmtui does not know is refused inline, with the command line's message"
+keys BTab
+# shellcheck disable=SC2046
+keys $(printf 'BSpace %.0s' $(seq 20)) nat Tab Space
 see 'Password +\[\*{9}\]' 2 "the password is shown as stars"
 see 'Start them +< yes >' 1 "the VMs can be started once made"
-keys Up Up Up Up Up Up Up Up Up
+keys Up Up Up Up Up Up Up Up Up Up
 keys BSpace 2 Tab BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 'lab-{1..2}'
-keys Tab Tab Tab Tab Tab Tab Tab Tab Enter
+keys Tab Tab Tab Tab Tab Tab Tab Tab Tab Enter
 see 'Makes 2 VMs: lab-1 to lab-2\.' 3 "the summary says which VMs it makes"
 keys Enter
 see 'Started VM "lab-2"' 60 "Enter makes and starts them; the report lists each"

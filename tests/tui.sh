@@ -184,7 +184,8 @@ see 'Boot order +\[(hd)?\]' 3 "and its boot order (none set for a kernel boot)"
 keys BSpace 2 Tab BSpace BSpace BSpace BSpace 300M Tab
 keys BSpace BSpace usb Tab
 see '"usb" is not a boot device: use hd, cdrom or network' 3 "a bad boot order is refused inline, with the CLI's message"
-keys BTab BSpace BSpace BSpace cdrom,hd Tab "edited in the form" Enter
+see 'Network +\[nat\]' 1 "  ... and its NICs' networks"
+keys BTab BSpace BSpace BSpace cdrom,hd Tab ' nat,link=down' Tab "edited in the form" Enter
 see 'Edit VM "t1": summary' 3 "Enter on the last field shows a summary"
 keys Enter
 see 'Changed VM "t1"' 10 "Enter applies the change with set"
@@ -192,6 +193,10 @@ see '^ . t1 +shut off +2 +300 MiB' 10 "the list shows the new vCPUs and memory"
 see 'Description: +edited in the form' 10 "the details pane shows the new description"
 keys Tab
 see 'Boot order: +CD-ROM, hard disk' 5 "and the Hardware tab the new boot order"
+keys Tab Tab
+see '^  nat +52:54:00:[0-9a-f:]+ +virtio +up +not known yet' 5 "  ... and the Network tab its NICs, one a line"
+see '^  nat,link=down +52:54:00:[0-9a-f:]+ +virtio +down' 1 "  ... the second one with its cable out, as the form said"
+keys BTab BTab
 keys BTab
 tmux resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "$S" -x 80 -y 24
 see '^ . t1 +shut off' 3 "after resizing to 80x24 the list is redrawn"

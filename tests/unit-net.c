@@ -48,7 +48,7 @@ static void check_parse(void)
 	       nic->vlan == 10 && nic->link_down, "bridge: with mtu, queues, vlan, link");
 	vm_nic_free(nic);
 	tap_ok(net_parse("macvtap:eth0", NULL, &nic) && nic && nic->mode == NET_MACVTAP &&
-	       strcmp(nic->model, "virtio") == 0, "macvtap:DEVICE, model virtio by default");
+	       !nic->model, "macvtap:DEVICE, no model unless one is given");
 	vm_nic_free(nic);
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		bool ok = net_parse(bad[i][0], "virtio", &nic);
@@ -120,6 +120,26 @@ static void check_xml(void)
 		tap_ok(o && ((struct vm_nic *)o->nics->pdata[0])->mode == NET_OTHER &&
 		       g_strcmp0(m0, "udp") == 0, "another client's NIC kind is shown by its type");
 		tap_ok(o && g_strcmp0(m1, "lab:l2") == 0, "a lab's libvirt network is read as the lab");
+	}
+	{
+		const char *in = "<domain><name>b</name><devices><disk type='file'/>"
+				 "<interface type='user'><mac address='52:54:00:00:00:aa'/><boot order='1'/></interface>"
+				 "<interface type='user'><mac address='52:54:00:00:00:bb'/></interface>"
+				 "<serial type='pty'/></devices></domain>";
+		g_autoptr(GPtrArray) two = g_ptr_array_new_with_free_func((GDestroyNotify)vm_nic_free);
+		g_autofree char *outxml = NULL;
+		autoptr(vm_spec) o = NULL;
+
+		net_parse("bridge:br0,mac=52:54:00:00:00:aa", NULL, &nic);
+		g_ptr_array_add(two, nic);
+		outxml = domxml_set_nics(in, two);
+		o = outxml ? domxml_parse(outxml) : NULL;
+		tap_ok(o && o->nics->len == 1 && ((struct vm_nic *)o->nics->pdata[0])->mode == NET_BRIDGE &&
+		       o->boot.n == 1 && o->boot.dev[0] == BOOT_NETWORK,
+		       "the NICs are replaced; the boot order of the NIC at the same place is kept");
+		tap_ok(outxml && strstr(outxml, "<disk") < strstr(outxml, "<interface") &&
+		       strstr(outxml, "<interface") < strstr(outxml, "<serial"),
+		       "  ... where the old ones were");
 	}
 	tap_ok(net_mac_valid("52:54:00:12:34:56") && !net_mac_valid("52:54:00:12:34") &&
 	       !net_mac_valid("52-54-00-12-34-56") && !net_mac_valid("ff:ff:ff:ff:ff:ff"),

@@ -17,6 +17,7 @@
 
 #include "core/i18n.h"
 #include "core/names.h"
+#include "net/net.h"
 #include "templates/templates.h"
 #include "tui/tui.h"
 
@@ -26,9 +27,9 @@ enum field_id {
 	F_NAME, F_SOURCE, F_SOURCE_VM, F_SOURCE_PATH,
 	F_COUNT_VMS, F_NAMES, F_CLONE,
 	F_OS, F_VCPUS, F_MEMORY, F_DISK, F_DISK_SIZE, F_DISK_PATH,
-	F_BOOT, F_ISO, F_KERNEL, F_INITRD, F_CMDLINE, F_FIRMWARE, F_NETWORK,
+	F_BOOT, F_ISO, F_KERNEL, F_INITRD, F_CMDLINE, F_FIRMWARE,
 	F_BOOT_ORDER, F_USER, F_PASSWORD, F_SSH_KEY, F_PACKAGES, F_USER_DATA,
-	F_SUDO, F_START, F_DESCRIPTION, F_COUNT
+	F_SUDO, F_NETWORK, F_START, F_DESCRIPTION, F_COUNT
 };
 
 enum form_kind { FORM_NEW_VM, FORM_EDIT_VM, FORM_NEW_TEMPLATE, FORM_EDIT_TEMPLATE,
@@ -37,7 +38,6 @@ enum form_kind { FORM_NEW_VM, FORM_EDIT_VM, FORM_NEW_TEMPLATE, FORM_EDIT_TEMPLAT
 static const char *const disk_choices[] = { N_("new"), N_("existing image"), N_("none"), NULL };
 static const char *const boot_choices[] = { N_("disk"), N_("ISO image"), N_("kernel"), NULL };
 static const char *const fw_choices[] = { "BIOS", "UEFI", NULL };
-static const char *const net_choices[] = { N_("NAT"), N_("none"), NULL };
 static const char *const source_choices[] = { N_("a shut-off VM"), N_("a disk image"), N_("an OVA"), NULL };
 static const char *const clone_choices[] = { N_("linked clones"), N_("full copies"), NULL };
 static const char *const start_choices[] = { N_("no"), N_("yes"), NULL };
@@ -67,7 +67,7 @@ static const struct {
 	[F_INITRD] = { N_("Initrd"), NULL, "" },
 	[F_CMDLINE] = { N_("Command line"), NULL, "console=ttyS0" },
 	[F_FIRMWARE] = { N_("Firmware"), fw_choices, NULL },
-	[F_NETWORK] = { N_("Network"), net_choices, NULL },
+	[F_NETWORK] = { N_("Network"), NULL, "nat" },
 	[F_BOOT_ORDER] = { N_("Boot order"), NULL, "" },
 	[F_USER] = { N_("User"), NULL, "" },
 	[F_PASSWORD] = { N_("Password"), NULL, "" },
@@ -100,6 +100,13 @@ struct form {
 	bool touched[F_COUNT]; /* edited by the user: an OS choice keeps it */
 	struct tui_job *job; /* create in flight */
 	struct job *os_job;  /* reading libosinfo's list for the picker */
+	struct job *nets_job; /* listing the host's networks for the picker */
+};
+
+/* What the networks job lists, for the Network field's picker. */
+struct nets_list {
+	struct engine *eng;
+	GPtrArray *list;     /* "MODE\tWHAT" (net_choices) */
 };
 
 /* Whether field @id applies to the form with the choices made so far. */
@@ -108,7 +115,7 @@ static bool visible(const struct form *f, int id)
 	switch (f->kind) {
 	case FORM_EDIT_VM:
 		return id == F_VCPUS || id == F_MEMORY || id == F_BOOT_ORDER ||
-		       id == F_DESCRIPTION;
+		       id == F_NETWORK || id == F_DESCRIPTION;
 	case FORM_NEW_TEMPLATE:
 		return id == F_NAME || id == F_SOURCE || id == F_DESCRIPTION ||
 		       (id == F_SOURCE_VM && f->choice[F_SOURCE] == 0) ||
@@ -119,7 +126,8 @@ static bool visible(const struct form *f, int id)
 	case FORM_PROVISION:
 		return id == F_COUNT_VMS || id == F_NAMES || id == F_CLONE ||
 		       id == F_USER || id == F_PASSWORD || id == F_SSH_KEY ||
-		       id == F_PACKAGES || id == F_USER_DATA || id == F_SUDO || id == F_START;
+		       id == F_PACKAGES || id == F_USER_DATA || id == F_SUDO || id == F_START ||
+		       id == F_NETWORK;
 	case FORM_NEW_VM:
 		break;
 	}
@@ -175,6 +183,49 @@ static GPtrArray *planned_names(struct tui *t, const struct form *f)
 		g_clear_pointer(&names, g_ptr_array_unref);
 	}
 	return names;
+}
+
+static bool changed(const struct form *f, int id);
+
+/* The Network field: modes as --net takes them, separated by spaces. */
+static bool nics_valid(const char *v)
+{
+	g_auto(GStrv) words = g_strsplit_set(v, " ", -1);
+	unsigned n = 0;
+	bool none = false;
+
+	for (int i = 0; words[i]; i++) {
+		struct vm_nic *nic;
+
+		if (!*words[i])
+			continue;
+		if (!net_parse(words[i], NULL, &nic))
+			return false;
+		none |= !nic;
+		n++;
+		vm_nic_free(nic);
+	}
+	if (!n || (none && n > 1)) {
+		core_error(CORE_ERR_USAGE, _("Give nat, none, or the networks of the NICs separated by spaces (F2 lists them)."));
+		return false;
+	}
+	if (n > NET_MAX_NICS) {
+		core_error(CORE_ERR_USAGE, _("A VM has at most %d NICs."), NET_MAX_NICS);
+		return false;
+	}
+	return true;
+}
+
+/* Adds --net for each word of the Network field. */
+static void add_nets(GPtrArray *a, const char *v)
+{
+	g_auto(GStrv) words = g_strsplit_set(v, " ", -1);
+
+	for (int i = 0; words[i]; i++)
+		if (*words[i]) {
+			g_ptr_array_add(a, g_strdup("--net"));
+			g_ptr_array_add(a, g_strdup(words[i]));
+		}
 }
 
 /* Checks one field with core's rules; sets or clears its error. */
@@ -281,6 +332,10 @@ static bool check(struct tui *t, struct form *f, int id)
 	case F_PACKAGES:
 		ok = seed_packages_parse(v, NULL);
 		break;
+	case F_NETWORK:
+		/* another client's NIC kind stays as it is unless changed */
+		ok = (f->kind == FORM_EDIT_VM && !changed(f, id)) || nics_valid(v);
+		break;
 	default:
 		break;
 	}
@@ -322,6 +377,8 @@ void form_free(struct form *f)
 	if (f->os_job)
 		job_wait(f->os_job, -1); /* reads only libosinfo's files */
 	g_clear_pointer(&f->os_job, job_unref);
+	/* a listing in flight ends on its own; its end finds no form */
+	g_clear_pointer(&f->nets_job, job_unref);
 	g_free(f);
 }
 
@@ -461,6 +518,14 @@ int form_edit_open(struct tui *t, const struct vm_row *vm)
 					       vm_boot_dev_id(b->dev[i]));
 		g_string_assign(f->value[F_BOOT_ORDER], boot->str);
 		g_string_free(boot, TRUE);
+		g_string_truncate(f->value[F_NETWORK], 0);
+		for (guint i = 0; i < spec->nics->len; i++) {
+			g_autofree char *text = net_nic_text(spec->nics->pdata[i]);
+
+			g_string_append_printf(f->value[F_NETWORK], "%s%s", i ? " " : "", text);
+		}
+		if (!spec->nics->len)
+			g_string_assign(f->value[F_NETWORK], "none");
 		f->max_vcpus = spec->max_vcpus;
 		f->max_memory_mib = spec->max_memory_mib;
 	}
@@ -562,6 +627,8 @@ static void argv_vm(GPtrArray *a, const struct form *f, const char **v)
 	if (f->edit) {
 		if (*v[F_BOOT_ORDER])
 			add_change(a, f, "--boot", F_BOOT_ORDER);
+		if (changed(f, F_NETWORK))
+			add_nets(a, v[F_NETWORK]);
 		return;
 	}
 	add_opt(a, "--os", v[F_OS], false);
@@ -580,8 +647,7 @@ static void argv_vm(GPtrArray *a, const struct form *f, const char **v)
 	}
 	if (f->choice[F_FIRMWARE] == 1)
 		add_opt(a, "--firmware", "uefi", true);
-	if (f->choice[F_NETWORK] == 1)
-		g_ptr_array_add(a, g_strdup("--no-network"));
+	add_nets(a, v[F_NETWORK]);
 }
 
 static void argv_template(GPtrArray *a, const struct form *f, const char **v)
@@ -636,6 +702,9 @@ static bool argv_provision(GPtrArray *a, const struct form *f, const char **v)
 		g_ptr_array_add(a, g_strdup("--sudo"));
 	else if (f->template_sudo)
 		g_ptr_array_add(a, g_strdup("--no-sudo"));
+	/* "nat" alone is the template's NIC as it is */
+	if (!g_regex_match_simple("^ *nat *$", v[F_NETWORK], 0, 0))
+		add_nets(a, v[F_NETWORK]);
 	if (f->choice[F_START] == 1)
 		g_ptr_array_add(a, g_strdup("--start"));
 	return true;
@@ -771,10 +840,78 @@ static int vm_chosen(struct tui *t, const char *value)
 	return TUI_REDRAW;
 }
 
+static int nets_job(struct job *job, void *data)
+{
+	struct nets_list *l = data;
+
+	l->list = net_choices(l->eng);
+	return 0;
+}
+
+static void nets_free(gpointer data)
+{
+	struct nets_list *l = data;
+
+	if (l->list)
+		g_ptr_array_unref(l->list);
+	g_free(l);
+}
+
+/* A network was chosen: it replaces the field, or joins the NICs there
+ * when the field ends in a space. */
+static int net_chosen(struct tui *t, const char *value)
+{
+	struct form *f = t->form;
+
+	if (!f || !value)
+		return TUI_REDRAW;
+	if (!f->value[F_NETWORK]->len ||
+	    f->value[F_NETWORK]->str[f->value[F_NETWORK]->len - 1] != ' ')
+		g_string_truncate(f->value[F_NETWORK], 0);
+	g_string_append(f->value[F_NETWORK], value);
+	f->touched[F_NETWORK] = true;
+	check(t, f, F_NETWORK);
+	return TUI_REDRAW;
+}
+
+/* The host's networks were listed: the picker opens with them. */
+static int nets_read(struct tui *t, struct job *job, void *data)
+{
+	struct form *f = t->form;
+	struct nets_list *l;
+	GPtrArray *items;
+
+	if (!f || f->nets_job != job)
+		return TUI_NONE;
+	l = job_data(job);
+	items = picker_items_new();
+	for (guint i = 0; l->list && i < l->list->len; i++) {
+		g_auto(GStrv) mode_what = g_strsplit(l->list->pdata[i], "\t", 2);
+		g_autofree char *label = g_strdup_printf("%-16s %s", mode_what[0],
+							 mode_what[1] ? mode_what[1] : "");
+
+		picker_add(items, label, NULL, mode_what[0]);
+	}
+	g_clear_pointer(&f->nets_job, job_unref);
+	picker_open(t, _("Networks"), items, true, net_chosen);
+	return TUI_REDRAW;
+}
+
 /* F2: a list to choose the field's value from. */
 static int choose(struct tui *t, struct form *f)
 {
 	GPtrArray *items;
+
+	if (f->current == F_NETWORK) {
+		if (!f->nets_job && f->host->eng) {
+			struct nets_list *l = g_new0(struct nets_list, 1);
+
+			l->eng = f->host->eng;
+			f->nets_job = job_submit("networks", nets_job, l, nets_free, false);
+			tui_watch(t, f->nets_job, nets_read, NULL);
+		}
+		return TUI_REDRAW;
+	}
 
 	if (f->current == F_OS) {
 		if (!f->os_job) {
@@ -887,6 +1024,7 @@ static bool waits_for_restart(const struct form *f, int id)
 		return f->max_memory_mib &&
 		       core_parse_size(v, 'M') > (f->max_memory_mib << 20);
 	case F_BOOT_ORDER:
+	case F_NETWORK:
 		return changed(f, id);
 	}
 	return false;
@@ -917,6 +1055,9 @@ static const char *field_hint(const struct form *f, int id)
 		return f->os_job ? _("reading the list...") : _("F2: choose from the list");
 	case F_SOURCE_VM:
 		return _("F2: choose from the shut-off VMs");
+	case F_NETWORK:
+		return f->nets_job ? _("reading the list...") :
+		       _("F2: choose; a space, then F2, adds another NIC");
 	case F_SOURCE_PATH:
 		return f->choice[F_SOURCE] == 2 ? _("an .ova file") :
 		       _("an image of the store (vmtui image list) or a qcow2, raw, vmdk, vdi or vhdx file");

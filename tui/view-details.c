@@ -445,35 +445,48 @@ static void tab_disks(struct tui *t, int y, int h, int cols)
 	}
 }
 
+/* One NIC a line: the table `vmtui nic list` prints, with the address. */
 static void tab_network(struct tui *t, int y, int h, int cols)
 {
 	const struct vm_spec *s = t->details->spec;
 	const struct vm_row *vm = tui_selected(t);
+	static const int width[] = { 20, 19, 9, 7 };
 	int end = y + h;
 
 	if (!s->nics->len) {
 		mvaddstr(y, 2, _("No network interface."));
 		return;
 	}
+	{
+		/* TRANSLATORS: headings of the Network tab's table */
+		const char *head[] = { _("MODE"), _("MAC"), _("MODEL"), _("LINK"), _("ADDRESS") };
+		g_autoptr(GString) line = g_string_new(NULL);
+
+		for (size_t k = 0; k < G_N_ELEMENTS(head); k++)
+			cli_pad(line, head[k], k < G_N_ELEMENTS(width) ? width[k] : 0);
+		attron(A_BOLD);
+		mvaddnstr(y++, 2, line->str, MAX(0, cols - 2));
+		attroff(A_BOLD);
+	}
 	for (guint i = 0; i < s->nics->len && y < end; i++) {
 		const struct vm_nic *nic = s->nics->pdata[i];
-		g_autofree char *mode = net_nic_mode(nic);
-		g_autofree char *title = g_strdup_printf(_("NIC %u"), i + 1);
+		g_autofree char *mode = net_nic_text(nic);
+		g_autofree char *safe = core_printable(mode, false);
+		g_autofree char *mac = core_printable(nic->mac, false);
+		g_autofree char *model = core_printable(nic->model, false);
+		/* each NIC's own addresses, by MAC, with where they come from */
+		g_autofree char *addr = vm_state_active(vm->state) ?
+			net_addr_text(vm->addrs, nic->mac, true) : NULL;
+		const char *cells[] = {
+			safe, mac, model, nic->link_down ? _("down") : _("up"),
+			addr ? addr : vm_state_active(vm->state) ? _("not known yet") : "",
+		};
+		g_autoptr(GString) line = g_string_new(NULL);
 
-		if (i && y < end)
-			y++;
-		y = field(y, 2, cols, title, mode);
-		if (y < end)
-			y = field(y, 4, cols, _("MAC:"), nic->mac);
-		if (y < end)
-			y = field(y, 4, cols, _("Model:"), nic->model);
-		if (y < end && nic->link_down)
-			y = field(y, 4, cols, _("Link:"), _("down (cable out)"));
-		if (y < end && vm_state_active(vm->state)) {
-			g_autofree char *addr = net_addr_text(vm->addrs, nic->mac, true);
-
-			y = field(y, 4, cols, _("Address:"), addr ? addr : _("not known yet"));
-		}
+		for (size_t k = 0; k < G_N_ELEMENTS(cells); k++)
+			cli_pad(line, cells[k] ? cells[k] : "",
+				k < G_N_ELEMENTS(width) ? MAX(width[k], cli_width(cells[k] ? cells[k] : "") + 1) : 0);
+		mvaddnstr(y++, 2, line->str, MAX(0, cols - 2));
 	}
 }
 
