@@ -474,12 +474,12 @@ static void tab_network(struct tui *t, int y, int h, int cols)
 		g_autofree char *safe = core_printable(mode, false);
 		g_autofree char *mac = core_printable(nic->mac, false);
 		g_autofree char *model = core_printable(nic->model, false);
-		/* each NIC's own addresses, by MAC, with where they come from */
-		g_autofree char *addr = vm_state_active(vm->state) ?
-			net_addr_text(vm->addrs, nic->mac, true) : NULL;
+		/* each NIC's own addresses, by MAC, with where they come from
+		 * (the model drops them when the VM stops) */
+		g_autofree char *addr = net_addr_text(vm->addrs, nic->mac, true);
 		const char *cells[] = {
 			safe, mac, model, nic->link_down ? _("down") : _("up"),
-			addr ? addr : vm_state_active(vm->state) ? _("not known yet") : "",
+			addr ? addr : _("not known yet"),
 		};
 		g_autoptr(GString) line = g_string_new(NULL);
 
