@@ -365,6 +365,11 @@ static bool build_nic(xmlNodePtr parent, const struct vm_nic *nic)
 		c = xmlNewChild(n, NULL, BAD_CAST "vlan", NULL);
 		set_uint_attr(xmlNewChild(c, NULL, BAD_CAST "tag", NULL), "id", nic->vlan);
 	}
+	if (nic->bandwidth) {
+		c = xmlNewChild(n, NULL, BAD_CAST "bandwidth", NULL);
+		set_uint_attr(xmlNewChild(c, NULL, BAD_CAST "inbound", NULL), "average", nic->bandwidth);
+		set_uint_attr(xmlNewChild(c, NULL, BAD_CAST "outbound", NULL), "average", nic->bandwidth);
+	}
 	if (nic->link_down)
 		set_attr(xmlNewChild(n, NULL, BAD_CAST "link", NULL), "state", "down");
 	return true;
@@ -726,6 +731,9 @@ static void parse_nics(struct xpath *xp, struct vm_spec *spec)
 		nic->mtu = xp_uint(xp, n, "mtu/@size");
 		nic->queues = xp_uint(xp, n, "driver/@queues");
 		nic->vlan = xp_uint(xp, n, "vlan/tag[1]/@id");
+		nic->bandwidth = xp_uint(xp, n, "bandwidth/inbound/@average");
+		if (!nic->bandwidth)
+			nic->bandwidth = xp_uint(xp, n, "bandwidth/outbound/@average");
 		nic->link_down = g_strcmp0(link, "down") == 0;
 		nic->target = xp_string(xp, n, "target/@dev");
 		g_ptr_array_add(spec->nics, nic);

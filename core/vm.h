@@ -50,6 +50,7 @@ struct vm_nic {
 	unsigned mtu;     /* 0: the default */
 	unsigned queues;  /* multiqueue virtio-net; 0: one queue */
 	unsigned vlan;    /* 802.1Q tag; 0: none */
+	unsigned bandwidth; /* KiB/s each way (libvirt's average); 0: none */
 	bool link_down;
 	char *target;     /* live: the host side, e.g. vnet0 */
 };

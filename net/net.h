@@ -16,6 +16,8 @@ struct engine;
 #define NET_MTU_MAX 65535
 #define NET_QUEUES_MAX 16
 #define NET_VLAN_MAX 4094
+/* KiB/s: 10 Gbit/s */
+#define NET_BANDWIDTH_MAX 1250000
 /* A VM has at most this many NICs (PCI slots are not the limit: sense is) */
 #define NET_MAX_NICS 16
 

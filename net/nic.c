@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "core/engine.h"
+#include "core/files.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "net/net.h"
@@ -68,6 +70,10 @@ static bool parse_option(struct vm_nic *nic, const char *opt, const char *text)
 		if (!core_parse_int("vlan", val, 1, NET_VLAN_MAX, &n))
 			return false;
 		nic->vlan = (unsigned)n;
+	} else if (strcmp(key, "bandwidth") == 0) {
+		if (!core_parse_int("bandwidth", val, 1, NET_BANDWIDTH_MAX, &n))
+			return false;
+		nic->bandwidth = (unsigned)n;
 	} else if (strcmp(key, "mac") == 0) {
 		if (!net_mac_valid(val)) {
 			core_error(CORE_ERR_USAGE,
@@ -86,7 +92,7 @@ static bool parse_option(struct vm_nic *nic, const char *opt, const char *text)
 		nic->link_down = strcmp(val, "down") == 0;
 	} else {
 		core_error(CORE_ERR_USAGE,
-			   _("\"%s\" in \"%s\" is no NIC setting: use mtu=N, queues=N, vlan=N, mac=MAC, model=MODEL or link=down."),
+			   _("\"%s\" in \"%s\" is no NIC setting: use mtu=N, queues=N, vlan=N, bandwidth=KIB/S, mac=MAC, model=MODEL or link=down."),
 			   opt, text);
 		return false;
 	}
@@ -134,6 +140,11 @@ bool net_parse(const char *text, const char *model, struct vm_nic **out)
 	for (int i = 1; parts[i]; i++)
 		if (!parse_option(nic, parts[i], text))
 			return false;
+	if (nic->bandwidth && nic->mode == NET_NAT) {
+		core_error(CORE_ERR_USAGE,
+			   _("bandwidth= works on bridge, lab, macvtap and network NICs: a nat NIC has no device on the host to shape."));
+		return false;
+	}
 	if (nic->mtu && nic->mode == NET_NAT) {
 		core_error(CORE_ERR_USAGE,
 			   _("mtu= works on bridge, lab, macvtap and network NICs; a nat NIC has QEMU's fixed MTU."));
@@ -175,6 +186,8 @@ char *net_nic_text(const struct vm_nic *nic)
 		g_string_append_printf(s, ",queues=%u", nic->queues);
 	if (nic->vlan)
 		g_string_append_printf(s, ",vlan=%u", nic->vlan);
+	if (nic->bandwidth)
+		g_string_append_printf(s, ",bandwidth=%u", nic->bandwidth);
 	if (nic->link_down)
 		g_string_append(s, ",link=down");
 	return g_string_free(s, FALSE);
@@ -253,6 +266,48 @@ static bool is_ovs_bridge(const char *br)
 	return g_spawn_check_wait_status(status, NULL);
 }
 
+/* Whether this kernel has module @name, built in, loaded or loadable. */
+static bool kernel_has(const char *name)
+{
+	g_autofree char *sys = g_strdup_printf("/sys/module/%s", name);
+	g_autofree char *ko = g_strdup_printf("/%s.ko", name);
+	struct utsname u;
+
+	if (g_file_test(sys, G_FILE_TEST_IS_DIR))
+		return true;
+	if (uname(&u) < 0)
+		return false;
+	for (int i = 0; i < 2; i++) {
+		g_autofree char *path = g_strdup_printf("/lib/modules/%s/%s", u.release,
+							i ? "modules.dep" : "modules.builtin");
+		/* small files of the system; read whole, with a bound */
+		g_autofree char *text = core_read_file(path, 16 << 20, 0, "modules", NULL);
+
+		core_error_clear();
+		if (text && strstr(text, ko))
+			return true;
+	}
+	return false;
+}
+
+/* What libvirt's <bandwidth> needs of the kernel: tc with HTB and SFQ
+ * for the way in, an ingress qdisc, u32 and police for the way out. */
+static bool check_bandwidth(void)
+{
+	static const char *const mods[] = { "sch_htb", "sch_sfq", "sch_ingress", "cls_u32", "act_police" };
+	g_autoptr(GString) missing = g_string_new(NULL);
+
+	for (size_t i = 0; i < G_N_ELEMENTS(mods); i++)
+		if (!kernel_has(mods[i]))
+			g_string_append_printf(missing, "%s%s", missing->len ? ", " : "", mods[i]);
+	if (!missing->len)
+		return true;
+	core_error(CORE_ERR_FAILED,
+		   _("bandwidth= cannot be applied on this host: libvirt shapes a NIC with tc, and this kernel lacks %s."),
+		   missing->str);
+	return false;
+}
+
 static bool check_mode(struct engine *eng, struct vm_nic *nic)
 {
 	bool local = engine_is_local(eng) && !engine_is_test(eng);
@@ -326,6 +381,8 @@ static bool check_mode(struct engine *eng, struct vm_nic *nic)
 		core_error(CORE_ERR_USAGE, _("vmtui cannot write a network interface of this kind."));
 		return false;
 	}
+	if (nic->bandwidth && local && !check_bandwidth())
+		return false;
 	if (nic->vlan && !(nic->mode == NET_BRIDGE && local && is_ovs_bridge(nic->source))) {
 		core_error(CORE_ERR_FAILED,
 			   nic->mode == NET_BRIDGE && !local ?

@@ -117,6 +117,7 @@ script_tests = \
 	tests/limits.sh \
 	tests/interrupted.sh \
 	tests/templates.sh \
+	tests/net-nic.sh \
 	tests/sanitized.sh
 
 TESTS += $(unit_tests) $(script_tests)

@@ -47,6 +47,11 @@ static void check_parse(void)
 	       nic && nic->mode == NET_BRIDGE && nic->mtu == 9000 && nic->queues == 4 &&
 	       nic->vlan == 10 && nic->link_down, "bridge: with mtu, queues, vlan, link");
 	vm_nic_free(nic);
+	tap_ok(net_parse("lab:l2,bandwidth=125", NULL, &nic) && nic && nic->bandwidth == 125,
+	       "bandwidth= in KiB/s");
+	vm_nic_free(nic);
+	tap_ok(!net_parse("nat,bandwidth=125", NULL, &nic) && strstr(core_error_message(), "no device on the host"),
+	       "bandwidth= on nat is refused");
 	tap_ok(net_parse("macvtap:eth0", NULL, &nic) && nic && nic->mode == NET_MACVTAP &&
 	       !nic->model, "macvtap:DEVICE, no model unless one is given");
 	vm_nic_free(nic);
@@ -76,7 +81,7 @@ static void check_xml(void)
 	s->agent = true;
 	for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
 		g_autofree char *text = g_strdup_printf("%s,mac=52:54:00:00:00:%02zx%s", modes[i], i,
-							i ? ",mtu=1400,queues=2" : "");
+							i ? ",mtu=1400,queues=2,bandwidth=640" : "");
 
 		net_parse(text, "virtio", &nic);
 		g_ptr_array_add(s->nics, nic);
@@ -98,6 +103,7 @@ static void check_xml(void)
 
 		tap_ok(strcmp(ma, mb) == 0 && g_strcmp0(a->mac, b->mac) == 0 &&
 		       a->mtu == b->mtu && a->queues == b->queues && a->vlan == b->vlan &&
+		       a->bandwidth == b->bandwidth &&
 		       a->link_down == b->link_down && g_strcmp0(b->model, "virtio") == 0,
 		       "NIC %u (%s) is read back as it was written", i + 1, ma);
 	}

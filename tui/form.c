@@ -100,13 +100,6 @@ struct form {
 	bool touched[F_COUNT]; /* edited by the user: an OS choice keeps it */
 	struct tui_job *job; /* create in flight */
 	struct job *os_job;  /* reading libosinfo's list for the picker */
-	struct job *nets_job; /* listing the host's networks for the picker */
-};
-
-/* What the networks job lists, for the Network field's picker. */
-struct nets_list {
-	struct engine *eng;
-	GPtrArray *list;     /* "MODE\tWHAT" (net_choices) */
 };
 
 /* Whether field @id applies to the form with the choices made so far. */
@@ -377,8 +370,6 @@ void form_free(struct form *f)
 	if (f->os_job)
 		job_wait(f->os_job, -1); /* reads only libosinfo's files */
 	g_clear_pointer(&f->os_job, job_unref);
-	/* a listing in flight ends on its own; its end finds no form */
-	g_clear_pointer(&f->nets_job, job_unref);
 	g_free(f);
 }
 
@@ -840,23 +831,6 @@ static int vm_chosen(struct tui *t, const char *value)
 	return TUI_REDRAW;
 }
 
-static int nets_job(struct job *job, void *data)
-{
-	struct nets_list *l = data;
-
-	l->list = net_choices(l->eng);
-	return 0;
-}
-
-static void nets_free(gpointer data)
-{
-	struct nets_list *l = data;
-
-	if (l->list)
-		g_ptr_array_unref(l->list);
-	g_free(l);
-}
-
 /* A network was chosen: it replaces the field, or joins the NICs there
  * when the field ends in a space. */
 static int net_chosen(struct tui *t, const char *value)
@@ -874,42 +848,13 @@ static int net_chosen(struct tui *t, const char *value)
 	return TUI_REDRAW;
 }
 
-/* The host's networks were listed: the picker opens with them. */
-static int nets_read(struct tui *t, struct job *job, void *data)
-{
-	struct form *f = t->form;
-	struct nets_list *l;
-	GPtrArray *items;
-
-	if (!f || f->nets_job != job)
-		return TUI_NONE;
-	l = job_data(job);
-	items = picker_items_new();
-	for (guint i = 0; l->list && i < l->list->len; i++) {
-		g_auto(GStrv) mode_what = g_strsplit(l->list->pdata[i], "\t", 2);
-		g_autofree char *label = g_strdup_printf("%-16s %s", mode_what[0],
-							 mode_what[1] ? mode_what[1] : "");
-
-		picker_add(items, label, NULL, mode_what[0]);
-	}
-	g_clear_pointer(&f->nets_job, job_unref);
-	picker_open(t, _("Networks"), items, true, net_chosen);
-	return TUI_REDRAW;
-}
-
 /* F2: a list to choose the field's value from. */
 static int choose(struct tui *t, struct form *f)
 {
 	GPtrArray *items;
 
 	if (f->current == F_NETWORK) {
-		if (!f->nets_job && f->host->eng) {
-			struct nets_list *l = g_new0(struct nets_list, 1);
-
-			l->eng = f->host->eng;
-			f->nets_job = job_submit("networks", nets_job, l, nets_free, false);
-			tui_watch(t, f->nets_job, nets_read, NULL);
-		}
+		tui_pick_network(t, f->host, net_chosen);
 		return TUI_REDRAW;
 	}
 
@@ -1056,7 +1001,7 @@ static const char *field_hint(const struct form *f, int id)
 	case F_SOURCE_VM:
 		return _("F2: choose from the shut-off VMs");
 	case F_NETWORK:
-		return f->nets_job ? _("reading the list...") :
+		return tui_picking_network() ? _("reading the list...") :
 		       _("F2: choose; a space, then F2, adds another NIC");
 	case F_SOURCE_PATH:
 		return f->choice[F_SOURCE] == 2 ? _("an .ova file") :

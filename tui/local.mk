@@ -3,7 +3,7 @@
 # action table's unit test link.
 noinst_LIBRARIES += tui/libtui.a
 tui_libtui_a_SOURCES = tui/tui.h tui/app.c tui/status.c tui/list.c tui/rows.c \
-	tui/prompt.c tui/pager.c tui/jobs.c tui/hosts.c tui/actions.c \
+	tui/prompt.c tui/pager.c tui/jobs.c tui/nics.c tui/hosts.c tui/actions.c \
 	tui/view-domains.c tui/view-details.c tui/form.c tui/picker.c tui/theme.c \
 	tui/view-templates.c
 TUI_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) -DNCURSES_WIDECHAR=1

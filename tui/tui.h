@@ -427,6 +427,16 @@ void picker_draw(struct tui *t, int lines, int cols);
 enum overlay picker_under(const struct picker *p);
 void picker_free(struct picker *p);
 
+/* nics.c: the networks of a host for a picker (listed on a job: true
+ * when the listing started; @done gets the mode chosen), and the NIC
+ * actions on the selected VM */
+bool tui_pick_network(struct tui *t, struct host *h, picker_done_fn done);
+/* Whether a listing of networks is in flight. */
+bool tui_picking_network(void);
+int act_nic_add(struct tui *t, const struct action *a);
+int act_nic_link(struct tui *t, const struct action *a);
+int act_nic_remove(struct tui *t, const struct action *a);
+
 /* theme.c: colours */
 /* Checks [colors] of @cfg; -1 with an error.  Call before the screen. */
 int theme_configure(const struct core_config *cfg);
