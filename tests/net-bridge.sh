@@ -68,7 +68,7 @@ expect 0 "^b1 +running .* $NET\\.11\$" "list shows it in the IP ADDRESS column" 
 # A second NIC, live.
 expect 0 "Added NIC $MAC2 on bridge:$BR to VM \"b1\" \\(live" "nic add bridge:$BR live" nic add b1 "bridge:$BR,mac=$MAC2"
 expect 0 "$MAC2" "nic list shows it" nic list b1
-guest_cmd b1 'udhcpc -b -i eth1 -p /run/udhcpc.eth1.pid'
+# the kit brings up NICs plugged in later and runs DHCP on them
 check "the guest has eth1 and gets its address by DHCP" \
 	wait_for "$log" "VMTUI-GUEST-NET eth1 ip=$NET.12/24 router=none mac=$MAC2" 40
 check "the namespace reaches the guest on the second NIC" reaches "$NS" "$NET.12" 20
