@@ -99,8 +99,10 @@ int exec_os_list(struct cmd_ctx *ctx);
  * -1 with a usage error. */
 int cmd_opt_nics(struct cmd_ctx *ctx, struct vm_spec *spec, const char *model);
 
-/* net.c: `nic ...`, `net ...` (lab networks); the NICs of `info` */
-void info_nics(struct cmd_ctx *ctx, JsonBuilder *b, const GPtrArray *nics);
+/* net.c: `nic ...`; the NICs of `info`, each with its addresses from
+ * @addrs (struct vm_addr of net_addresses, may be NULL) */
+void info_nics(struct cmd_ctx *ctx, JsonBuilder *b, const GPtrArray *nics,
+	       const GPtrArray *addrs);
 int exec_nic_list(struct cmd_ctx *ctx);
 int exec_nic_add(struct cmd_ctx *ctx);
 int exec_nic_remove(struct cmd_ctx *ctx);

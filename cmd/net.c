@@ -42,7 +42,8 @@ static const struct cli_column nic_cols[] = {
 	{ N_("MTU"), 7 }, { N_("QUEUES"), 8 }, { N_("DEVICE"), 0 },
 };
 
-void info_nics(struct cmd_ctx *ctx, JsonBuilder *b, const GPtrArray *nics)
+void info_nics(struct cmd_ctx *ctx, JsonBuilder *b, const GPtrArray *nics,
+	       const GPtrArray *addrs)
 {
 	if (b) {
 		json_builder_set_member_name(b, "nics");
@@ -63,8 +64,11 @@ void info_nics(struct cmd_ctx *ctx, JsonBuilder *b, const GPtrArray *nics)
 		g_autofree char *line = g_strdup_printf("%s %s (%s%s)", mode,
 			nic->mac ? nic->mac : "", nic->model ? nic->model : "?",
 			nic->link_down ? _(", link down") : "");
+		g_autofree char *where = net_addr_text(addrs, nic->mac, true);
 
 		info_field(ctx, b, "nic", i ? "" : _("Network:"), line);
+		if (where)
+			info_field(ctx, b, "addresses", _("Addresses:"), where);
 	}
 }
 

@@ -29,6 +29,7 @@ static const struct cmd_opt create_opts[] = {
 	{ "boot", OPT_STRING, "LIST", N_("boot order, e.g. cdrom,hd (devices: hd, cdrom, network)") },
 	{ "net", OPT_LIST, "MODE", N_("a NIC on MODE: nat (the default), lab:NAME, bridge:BRIDGE, macvtap:DEVICE, network:NAME or none; again for more NICs; settings after commas: mtu=N, queues=N, vlan=N, bandwidth=KIB/S, mac=MAC, model=MODEL, link=down") },
 	{ "no-network", OPT_FLAG, NULL, N_("no network interface (as --net none)") },
+	{ "no-agent", OPT_FLAG, NULL, N_("no guest agent channel (it tells vmtui the guest's addresses)") },
 	{ "no-graphics", OPT_FLAG, NULL, N_("no VNC display (default: VNC on 127.0.0.1)") },
 	{ "start", OPT_FLAG, NULL, N_("start the VM once created") },
 	{ 0 }

@@ -23,6 +23,25 @@
 #include "core/model.h"
 #include "net/net.h"
 
+/* The "addresses" array of `list --json` and `info --json`. */
+static void addrs_json(JsonBuilder *b, const GPtrArray *addrs)
+{
+	json_builder_set_member_name(b, "addresses");
+	json_builder_begin_array(b);
+	for (guint i = 0; addrs && i < addrs->len; i++) {
+		const struct vm_addr *a = addrs->pdata[i];
+
+		json_builder_begin_object(b);
+		cli_json_str(b, "mac", a->mac);
+		cli_json_str(b, "address", a->addr);
+		cli_json_int(b, "prefix", a->prefix);
+		cli_json_str(b, "family", a->ipv6 ? "ipv6" : "ipv4");
+		cli_json_str(b, "source", vm_addr_source_id(a->source));
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
 /* `list --json`: one VM. */
 static void list_json(JsonBuilder *b, const void *item)
 {
@@ -39,6 +58,7 @@ static void list_json(JsonBuilder *b, const void *item)
 	cli_json_bool(b, "autostart", r->autostart);
 	/* both known while it runs, where they can be read */
 	cli_json_str(b, "ip", r->ip);
+	addrs_json(b, r->addrs);
 	json_builder_set_member_name(b, "started");
 	if (r->started)
 		json_builder_add_int_value(b, r->started / G_USEC_PER_SEC);
@@ -53,10 +73,14 @@ static char **list_row(const void *item)
 	g_autofree char *vcpus = g_strdup_printf("%u", r->vcpus);
 	g_autofree char *mem = core_format_size_exact(
 		(r->state == VIR_DOMAIN_RUNNING && r->mem_kib ? r->mem_kib : r->max_mem_kib) * 1024);
+	g_autofree char *ip = vm_state_active(r->state) ? net_addr_short(r->addrs) : NULL;
 
-	return cli_row(4, r->name, r->settling ? _("not responding") : vm_state_label(r->state),
-		       vcpus, mem);
+	return cli_row(5, r->name, r->settling ? _("not responding") : vm_state_label(r->state),
+		       vcpus, mem, ip);
 }
+
+/* How long `list` and `info` wait, at most, for guest agents to connect. */
+#define LIST_AGENT_WAIT_MS 5000
 
 int exec_list(struct cmd_ctx *ctx)
 {
@@ -64,7 +88,8 @@ int exec_list(struct cmd_ctx *ctx)
 	g_autoptr(GPtrArray) rows = NULL;
 	/* TRANSLATORS: column headings of `vmtui list` */
 	const struct cli_column cols[] = {
-		{ _("NAME"), 0 }, { _("STATE"), 16 }, { _("VCPUS"), 8 }, { _("MEMORY"), 0 },
+		{ _("NAME"), 0 }, { _("STATE"), 16 }, { _("VCPUS"), 8 }, { _("MEMORY"), 12 },
+		{ _("IP ADDRESS"), 0 },
 	};
 	const struct cli_list l = { cols, G_N_ELEMENTS(cols),
 		_("No VMs yet: create one with `vmtui create NAME`."), list_json, list_row };
@@ -72,6 +97,9 @@ int exec_list(struct cmd_ctx *ctx)
 	/* right after the embedded engine opens, libvirt still reconnects to
 	 * running guests: wait (bounded) so no state shown is stale */
 	engine_wait_all_settled(ctx->eng, MIN(ctx->cfg->op_timeout * 1000 / 2, 3000));
+	/* one look: give agents that connect just now a moment (a new vmtui
+	 * on the embedded engine sees them connect only after it opened) */
+	model_set_address_wait(m, MIN(ctx->cfg->op_timeout * 1000 / 4, LIST_AGENT_WAIT_MS));
 	if (model_refresh(m) < 0) {
 		model_free(m);
 		return -1;
@@ -110,9 +138,21 @@ int exec_info(struct cmd_ctx *ctx)
 	autoptr(vm_spec) s = vm_describe(ctx->eng, ctx->args[0], &state, &reason);
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autofree char *vnc = NULL;
+	g_autoptr(GPtrArray) addrs = NULL;
 
 	if (!s)
 		return -1;
+	if (vm_state_active(state)) {
+		virDomainPtr dom = vm_lookup(ctx->eng, ctx->args[0]);
+
+		if (dom) {
+			engine_wait_settled(ctx->eng, dom, MIN(ctx->cfg->op_timeout * 1000 / 2, 3000));
+			addrs = net_addresses(ctx->eng, dom,
+					      MIN(ctx->cfg->op_timeout * 1000 / 4, LIST_AGENT_WAIT_MS));
+			virDomainFree(dom);
+		}
+		core_error_clear();
+	}
 	b = info_begin(ctx);
 	info_field(ctx, b, "name", _("Name:"), s->name);
 	info_field(ctx, b, "uuid", _("UUID:"), s->uuid);
@@ -132,7 +172,9 @@ int exec_info(struct cmd_ctx *ctx)
 	info_field(ctx, b, "kernel", _("Kernel:"), s->kernel);
 	info_field(ctx, b, "initrd", _("Initrd:"), s->initrd);
 	info_field(ctx, b, "cmdline", _("Command line:"), s->cmdline);
-	info_nics(ctx, b, s->nics);
+	info_nics(ctx, b, s->nics, addrs);
+	if (b)
+		addrs_json(b, addrs);
 	{
 		/* with their state in the running QEMU; the stored ones
 		 * when that cannot be asked */
@@ -231,7 +273,7 @@ int exec_create(struct cmd_ctx *ctx)
 	}
 	os_defaults_fini(&def);
 	/* the guest agent tells vmtui the guest's addresses */
-	spec->agent = !engine_is_test(ctx->eng);
+	spec->agent = !engine_is_test(ctx->eng) && !cmd_opt_flag(ctx, "no-agent");
 
 	spec->vcpus = (unsigned)cmd_opt_number(ctx, "vcpus", spec->vcpus);
 	if (opt_size_mib(ctx, "memory", &spec->memory_mib) < 0)

@@ -132,6 +132,17 @@ static void check_firmware(GPtrArray *out)
 		    g_strdup(_("OVMF is missing: UEFI guests cannot start (Debian: apt-get install ovmf). BIOS guests are fine.")));
 }
 
+/* vhost-net moves virtio-net's packets in the kernel instead of QEMU's
+ * thread; without it NICs still work, multiqueue too, only slower. */
+static void check_vhost(GPtrArray *out)
+{
+	if (access("/dev/vhost-net", F_OK) == 0)
+		add(out, CHECK_OK, _("vhost-net"), g_strdup("/dev/vhost-net"));
+	else
+		add(out, CHECK_WARN, _("vhost-net"),
+		    g_strdup(_("/dev/vhost-net is missing: NICs and multiqueue (queues=N) work, but without vhost acceleration (QEMU moves every packet). Load the vhost_net module if the kernel has it (modprobe vhost_net).")));
+}
+
 /* Opens the engine (unless locked) and reports on it. */
 static void check_engine(GPtrArray *out, const struct core_config *cfg)
 {
@@ -201,6 +212,7 @@ GPtrArray *doctor_run(const struct core_config *cfg)
 	check_kvm(out, cfg);
 	check_libvirt(out);
 	check_firmware(out);
+	check_vhost(out);
 	check_space(out);
 	check_labs(out);
 	check_engine(out, cfg);

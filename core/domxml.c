@@ -130,6 +130,86 @@ struct vm_nic *vm_nic_copy(const struct vm_nic *nic)
 	return c;
 }
 
+void vm_addr_free(struct vm_addr *a)
+{
+	if (!a)
+		return;
+	g_free(a->mac);
+	g_free(a->addr);
+	g_free(a);
+}
+
+struct vm_addr *vm_addr_copy(const struct vm_addr *a)
+{
+	struct vm_addr *c = g_memdup2(a, sizeof *a);
+
+	c->mac = g_strdup(a->mac);
+	c->addr = g_strdup(a->addr);
+	return c;
+}
+
+GPtrArray *vm_addrs_copy(const GPtrArray *addrs)
+{
+	GPtrArray *c;
+
+	if (!addrs)
+		return NULL;
+	c = g_ptr_array_new_full(addrs->len, (GDestroyNotify)vm_addr_free);
+	for (guint i = 0; i < addrs->len; i++)
+		g_ptr_array_add(c, vm_addr_copy(addrs->pdata[i]));
+	return c;
+}
+
+const struct vm_addr *vm_addrs_best(const GPtrArray *addrs)
+{
+	/* reachable IPv4, reachable IPv6, then what a nat NIC has */
+	for (int pass = 0; addrs && pass < 3; pass++)
+		for (guint i = 0; i < addrs->len; i++) {
+			const struct vm_addr *a = addrs->pdata[i];
+			bool nat = a->source == VM_ADDR_NAT;
+
+			if ((pass == 0 && !nat && !a->ipv6) ||
+			    (pass == 1 && !nat && a->ipv6) || (pass == 2 && nat))
+				return a;
+		}
+	return NULL;
+}
+
+/* Ids and labels of enum vm_addr_source, in its order. */
+static const struct {
+	const char *id, *label;
+} addr_sources[VM_ADDR_SOURCE_COUNT] = {
+	[VM_ADDR_AGENT] = { "agent", N_("guest agent") },
+	[VM_ADDR_LAB] = { "lab", N_("lab DHCP") },
+	[VM_ADDR_LEASE] = { "lease", N_("DHCP lease") },
+	/* TRANSLATORS: the source of 10.0.2.15, which the host cannot reach */
+	[VM_ADDR_NAT] = { "nat", N_("nat (user-mode), not reachable from the host") },
+};
+
+const char *vm_addr_source_id(enum vm_addr_source source)
+{
+	switch (source) {
+	case VM_ADDR_AGENT:
+	case VM_ADDR_LAB:
+	case VM_ADDR_LEASE:
+	case VM_ADDR_NAT:
+		return addr_sources[source].id;
+	}
+	return "?";
+}
+
+const char *vm_addr_source_label(enum vm_addr_source source)
+{
+	switch (source) {
+	case VM_ADDR_AGENT:
+	case VM_ADDR_LAB:
+	case VM_ADDR_LEASE:
+	case VM_ADDR_NAT:
+		return _(addr_sources[source].label);
+	}
+	return "?";
+}
+
 struct vm_nic *vm_spec_add_nic(struct vm_spec *spec, enum vm_net_mode mode,
 			       const char *source, const char *model)
 {
@@ -857,6 +937,10 @@ struct vm_spec *domxml_parse(const char *xml)
 	g_free(s);
 	s = xp_string(&xp, NULL, "/domain/devices/channel/target[@name='org.qemu.guest_agent.0']/@name");
 	spec->agent = s != NULL;
+	g_free(s);
+	/* live XML only: whether the guest side of the port is open */
+	s = xp_string(&xp, NULL, "/domain/devices/channel/target[@name='org.qemu.guest_agent.0']/@state");
+	spec->agent_connected = s && strcmp(s, "connected") == 0;
 	g_free(s);
 	s = xp_string(&xp, NULL, "/domain/devices/graphics[@type='vnc']/@type");
 	spec->graphics = s != NULL;

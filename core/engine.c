@@ -50,10 +50,15 @@ struct engine {
 	int lifecycle_id;
 	engine_event_cb cb;
 	void *cb_opaque;
-	GMutex lock;        /* guards cb, watch and hook_jobs */
+	GMutex lock;        /* guards cb, watch, hook_jobs, agent_cb and agents */
 	bool watch;         /* run the start hook on "started" events */
 	GPtrArray *hook_jobs; /* struct job: start hook runs in flight */
 	char *hook_error;   /* what the last failed run said, until taken */
+	int agent_id;       /* agent-lifecycle registration */
+	engine_agent_cb agent_cb;
+	void *agent_opaque;
+	GHashTable *agents; /* uuid -> enum engine_agent, as last seen */
+	GCond agent_cond;   /* signalled at each agent event */
 };
 
 static engine_start_hook start_hook;
@@ -274,6 +279,59 @@ void engine_set_event_cb(struct engine *eng, engine_event_cb cb, void *opaque)
 	g_mutex_unlock(&eng->lock);
 }
 
+/* Event-loop thread: an agent connected or went away. */
+static int agent_event(virConnectPtr conn, virDomainPtr dom, int state,
+		       int reason, void *opaque)
+{
+	struct engine *eng = opaque;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	bool connected = state == VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED;
+
+	if (virDomainGetUUIDString(dom, uuid) < 0)
+		return 0;
+	g_mutex_lock(&eng->lock);
+	g_hash_table_replace(eng->agents, g_strdup(uuid),
+			     GINT_TO_POINTER(connected ? ENGINE_AGENT_CONNECTED :
+					     ENGINE_AGENT_DISCONNECTED));
+	g_cond_broadcast(&eng->agent_cond);
+	if (eng->agent_cb)
+		eng->agent_cb(uuid, connected, eng->agent_opaque);
+	g_mutex_unlock(&eng->lock);
+	return 0;
+}
+
+void engine_set_agent_cb(struct engine *eng, engine_agent_cb cb, void *opaque)
+{
+	g_mutex_lock(&eng->lock);
+	eng->agent_cb = cb;
+	eng->agent_opaque = opaque;
+	g_mutex_unlock(&eng->lock);
+}
+
+enum engine_agent engine_agent_state(struct engine *eng, const char *uuid)
+{
+	enum engine_agent st;
+
+	g_mutex_lock(&eng->lock);
+	st = (enum engine_agent)GPOINTER_TO_INT(g_hash_table_lookup(eng->agents, uuid));
+	g_mutex_unlock(&eng->lock);
+	return st;
+}
+
+bool engine_agent_wait(struct engine *eng, const char *uuid, int timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)MAX(timeout_ms, 0) * 1000;
+	bool connected;
+
+	g_mutex_lock(&eng->lock);
+	while (!(connected = GPOINTER_TO_INT(g_hash_table_lookup(eng->agents, uuid)) ==
+			     ENGINE_AGENT_CONNECTED) &&
+	       g_cond_wait_until(&eng->agent_cond, &eng->lock, deadline))
+		;
+	g_mutex_unlock(&eng->lock);
+	return connected;
+}
+
 char *engine_qemu_conf(void)
 {
 	GString *s = g_string_new(
@@ -479,7 +537,10 @@ struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 	eng = g_new0(struct engine, 1);
 	g_mutex_init(&eng->lock);
 	eng->hook_jobs = g_ptr_array_new_with_free_func((GDestroyNotify)job_unref);
+	g_cond_init(&eng->agent_cond);
+	eng->agents = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	eng->lifecycle_id = -1;
+	eng->agent_id = -1;
 	eng->pool = g_strdup(cfg->pool);
 	eng->op_timeout_ms = cfg->op_timeout * 1000;
 	if (uri) {
@@ -524,6 +585,12 @@ struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 	eng->lifecycle_id = virConnectDomainEventRegisterAny(
 		eng->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 		VIR_DOMAIN_EVENT_CALLBACK(lifecycle_event), eng, NULL);
+	/* drivers without agents (test:///) refuse it: nothing to track */
+	eng->agent_id = virConnectDomainEventRegisterAny(
+		eng->conn, NULL, VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+		VIR_DOMAIN_EVENT_CALLBACK(agent_event), eng, NULL);
+	if (eng->agent_id < 0)
+		virResetLastError();
 	eng->accel = eng->test ? ACCEL_TCG : pick_accel(eng, cfg->accel);
 	return eng;
 
@@ -558,6 +625,8 @@ int engine_close(struct engine *eng)
 		for (guint i = 0; i < eng->hook_jobs->len; i++)
 			if (!job_wait(eng->hook_jobs->pdata[i], 3000))
 				return -1;
+		if (eng->agent_id >= 0)
+			virConnectDomainEventDeregisterAny(eng->conn, eng->agent_id);
 		/* A guest whose reconnect is still running would be killed
 		 * by the driver's shutdown: leave the driver open instead and
 		 * let process exit drop it, which does not touch guests.  So
@@ -569,6 +638,8 @@ int engine_close(struct engine *eng)
 	stop_loop(eng);
 	g_ptr_array_unref(eng->hook_jobs);
 	g_free(eng->hook_error);
+	g_hash_table_unref(eng->agents);
+	g_cond_clear(&eng->agent_cond);
 	g_mutex_clear(&eng->lock);
 	g_free(eng->pool);
 	g_free(eng->uri);

@@ -107,6 +107,24 @@ void engine_watch_starts(struct engine *eng);
  * port forward ... could not be set up: ..."), once: caller frees; NULL
  * when none failed since the last call.  Never blocks. */
 char *engine_take_hook_error(struct engine *eng);
+/* What this process has seen of a VM's guest agent: libvirt talks to the
+ * agent only after its channel connected while this process held the
+ * engine (an agent-lifecycle event), so before that agent calls fail. */
+enum engine_agent {
+	ENGINE_AGENT_UNKNOWN,      /* no agent event for it yet */
+	ENGINE_AGENT_CONNECTED,
+	ENGINE_AGENT_DISCONNECTED,
+};
+/* The last agent state this process saw for the VM @uuid. */
+enum engine_agent engine_agent_state(struct engine *eng, const char *uuid);
+/* Waits at most @timeout_ms for an agent-lifecycle event of @uuid saying
+ * connected (returns at once when the last one did).  Blocks: job workers
+ * only.  Whether the agent is connected by then. */
+bool engine_agent_wait(struct engine *eng, const char *uuid, int timeout_ms);
+/* Callback for agent-lifecycle events, on the event-loop thread: the same
+ * rules as engine_event_cb. */
+typedef void (*engine_agent_cb)(const char *uuid, bool connected, void *opaque);
+void engine_set_agent_cb(struct engine *eng, engine_agent_cb cb, void *opaque);
 
 /* PID of the process holding the embedded root at @root, or 0 if free. */
 long engine_lock_holder(const char *root);

@@ -5,9 +5,10 @@
  * Rows change two ways: lifecycle events from the event-loop thread update
  * the state at once, and model_refresh() re-reads everything with one
  * virConnectGetAllDomainStats() call (plus two list calls for persistence
- * and autostart), never one call per domain, except for the guest address
- * of at most a few guests per refresh.  A mutex guards the rows; the UI
- * takes copies with model_rows().
+ * and autostart), never one call per domain, except for the guest
+ * addresses of at most a few guests per refresh, through the lookup the
+ * program set (model_set_address_lookup).  A mutex guards the rows; the
+ * UI takes copies with model_rows().
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include "core/error.h"
 #include "core/engine.h"
 #include "core/model.h"
+#include "core/vm.h"
 #include "core/i18n.h"
 
 struct model {
@@ -29,7 +31,21 @@ struct model {
 	void (*notify)(void *opaque);
 	void *notify_opaque;
 	GQueue events;     /* struct model_event, newest last */
+	int addr_wait_ms;  /* see model_set_address_wait */
 };
+
+/* Set once at start, before any model exists; read by refresh workers. */
+static model_address_fn address_lookup;
+
+void model_set_address_lookup(model_address_fn fn)
+{
+	address_lookup = fn;
+}
+
+void model_set_address_wait(struct model *m, int wait_ms)
+{
+	m->addr_wait_ms = MAX(wait_ms, 0);
+}
 
 #define MODEL_EVENTS_MAX 500
 
@@ -79,6 +95,8 @@ void vm_row_free(struct vm_row *row)
 		return;
 	g_free(row->name);
 	g_free(row->ip);
+	if (row->addrs)
+		g_ptr_array_unref(row->addrs);
 	g_free(row);
 }
 
@@ -88,6 +106,7 @@ static struct vm_row *row_copy(const struct vm_row *r)
 
 	c->name = g_strdup(r->name);
 	c->ip = g_strdup(r->ip);
+	c->addrs = vm_addrs_copy(r->addrs);
 	return c;
 }
 
@@ -143,6 +162,7 @@ static void on_event(const char *uuid, int event, int detail, void *opaque)
 	if (row && event == VIR_DOMAIN_EVENT_STOPPED) {
 		row->started = 0;
 		g_clear_pointer(&row->ip, g_free);
+		g_clear_pointer(&row->addrs, g_ptr_array_unref);
 		row->ip_checked = 0;
 	}
 	if (row && event == VIR_DOMAIN_EVENT_UNDEFINED)
@@ -150,6 +170,25 @@ static void on_event(const char *uuid, int event, int detail, void *opaque)
 	m->gen++;
 	if (m->notify)
 		m->notify(m->notify_opaque);
+	g_mutex_unlock(&m->lock);
+}
+
+/* Event-loop thread: an agent came or went; its VM's addresses are asked
+ * again at the next refresh instead of after the usual pause. */
+static void on_agent(const char *uuid, bool connected, void *opaque)
+{
+	struct model *m = opaque;
+	struct vm_row *row;
+
+	g_mutex_lock(&m->lock);
+	row = g_hash_table_lookup(m->rows, uuid);
+	if (row) {
+		row->ip_checked = 0;
+		row->ip_slow = false;
+		m->gen++;
+		if (m->notify)
+			m->notify(m->notify_opaque);
+	}
 	g_mutex_unlock(&m->lock);
 }
 
@@ -162,6 +201,7 @@ struct model *model_new(struct engine *eng)
 	m->rows = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 					(GDestroyNotify)vm_row_free);
 	engine_set_event_cb(eng, on_event, m);
+	engine_set_agent_cb(eng, on_agent, m);
 	return m;
 }
 
@@ -170,6 +210,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	engine_set_event_cb(m->eng, NULL, NULL);
+	engine_set_agent_cb(m->eng, NULL, NULL);
 	g_queue_clear_full(&m->events, model_event_free);
 	g_hash_table_unref(m->rows);
 	g_mutex_clear(&m->lock);
@@ -267,56 +308,23 @@ static bool state_active(int state)
 	       state != VIR_DOMAIN_NOSTATE;
 }
 
-/* The guest address worth showing: the first IPv4 one, else the first
- * IPv6 one that is not link-local; from libvirt's DHCP leases, else the
- * host's ARP table (the guest agent is not asked: a guest without one
- * would make every lookup wait).  Caller frees; NULL if none. */
-static char *guest_address(virDomainPtr dom)
-{
-	static const unsigned sources[] = {
-		VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE,
-		VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP,
-	};
-	char *v4 = NULL, *v6 = NULL;
-
-	for (size_t s = 0; s < G_N_ELEMENTS(sources) && !v4 && !v6; s++) {
-		virDomainInterfacePtr *ifaces = NULL;
-		int n = virDomainInterfaceAddresses(dom, &ifaces, sources[s], 0);
-
-		for (int i = 0; i < n; i++) {
-			for (unsigned j = 0; j < ifaces[i]->naddrs; j++) {
-				const virDomainIPAddress *a = &ifaces[i]->addrs[j];
-
-				if (!a->addr)
-					continue;
-				if (a->type == VIR_IP_ADDR_TYPE_IPV4 && !v4 &&
-				    !g_str_has_prefix(a->addr, "169.254."))
-					v4 = g_strdup(a->addr);
-				else if (a->type == VIR_IP_ADDR_TYPE_IPV6 && !v6 &&
-					 g_ascii_strncasecmp(a->addr, "fe80:", 5) != 0)
-					v6 = g_strdup(a->addr);
-			}
-			virDomainInterfaceFree(ifaces[i]);
-		}
-		free(ifaces);
-	}
-	if (v4) {
-		g_free(v6);
-		return v4;
-	}
-	return v6;
-}
-
-/* Looks up the addresses of a few running guests per refresh (one call
- * each), those never asked first, so a refresh stays bounded with many
- * guests; an address found is checked again after 30 s, none after 5 s. */
+/* Looks up the addresses of a few running guests per refresh (one lookup
+ * each), those asked longest ago first, and stops once the lookups took
+ * ADDR_BUDGET_US, so a refresh stays bounded with many guests or a hung
+ * agent.  Guests with an address the host can reach are asked again
+ * after 30 s, others (nothing yet, or only a nat NIC's fixed address
+ * while the agent starts) after 5 s, those whose lookup was slow after
+ * 60 s. */
 #define ADDR_LOOKUPS_PER_REFRESH 16
+#define ADDR_BUDGET_US (2 * G_USEC_PER_SEC)
+#define ADDR_SLOW_US (G_USEC_PER_SEC)
 
 struct addr_lookup {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	virDomainPtr dom;  /* held by the stats records */
 	gint64 checked;
-	char *ip;
+	bool done, slow;
+	GPtrArray *addrs;
 };
 
 static int compare_checked(gconstpointer a, gconstpointer b)
@@ -328,34 +336,56 @@ static int compare_checked(gconstpointer a, gconstpointer b)
 
 static bool address_due(const struct vm_row *row, gint64 now)
 {
+	const struct vm_addr *best = vm_addrs_best(row->addrs);
+	int secs = row->ip_slow ? 60 : best && best->source != VM_ADDR_NAT ? 30 : 5;
+
 	return row->state == VIR_DOMAIN_RUNNING && row->nics > 0 &&
-	       now - row->ip_checked > (row->ip ? 30 : 5) * G_USEC_PER_SEC;
+	       (!row->ip_checked || now - row->ip_checked > secs * G_USEC_PER_SEC);
 }
 
 static void lookup_addresses(struct model *m, GArray *todo)
 {
-	gint64 now = g_get_monotonic_time();
+	gint64 start = g_get_monotonic_time();
+	gint64 wait_end = start + (gint64)m->addr_wait_ms * 1000;
 
+	if (!address_lookup)
+		return;
 	g_array_sort(todo, compare_checked);
 	g_array_set_size(todo, MIN(todo->len, ADDR_LOOKUPS_PER_REFRESH));
 	for (guint i = 0; i < todo->len; i++) {
 		struct addr_lookup *l = &g_array_index(todo, struct addr_lookup, i);
+		gint64 t0 = g_get_monotonic_time();
+		gint64 wait = MAX(wait_end - t0, 0) / 1000;
 
-		l->ip = guest_address(l->dom);
+		/* a command waiting for agents may spend its wait */
+		if (t0 - start > ADDR_BUDGET_US && t0 >= wait_end)
+			break;
+		l->addrs = address_lookup(m->eng, l->dom, (int)wait);
+		l->slow = g_get_monotonic_time() - t0 > ADDR_SLOW_US + wait * 1000;
+		l->done = true;
 	}
 	g_mutex_lock(&m->lock);
 	for (guint i = 0; i < todo->len; i++) {
 		struct addr_lookup *l = &g_array_index(todo, struct addr_lookup, i);
-		struct vm_row *row = g_hash_table_lookup(m->rows, l->uuid);
+		struct vm_row *row = l->done ? g_hash_table_lookup(m->rows, l->uuid) : NULL;
 
 		if (row) {
-			if (g_strcmp0(row->ip, l->ip) != 0)
+			const struct vm_addr *best = vm_addrs_best(l->addrs);
+			g_autofree char *ip = best ? g_strdup(best->addr) : NULL;
+
+			if (g_strcmp0(row->ip, ip) != 0 ||
+			    (row->addrs ? row->addrs->len : 0) != (l->addrs ? l->addrs->len : 0))
 				m->gen++;
 			g_free(row->ip);
-			row->ip = g_steal_pointer(&l->ip);
-			row->ip_checked = now;
+			row->ip = g_steal_pointer(&ip);
+			if (row->addrs)
+				g_ptr_array_unref(row->addrs);
+			row->addrs = g_steal_pointer(&l->addrs);
+			row->ip_checked = g_get_monotonic_time();
+			row->ip_slow = l->slow;
 		}
-		g_free(l->ip);
+		if (l->addrs)
+			g_ptr_array_unref(l->addrs);
 	}
 	g_mutex_unlock(&m->lock);
 }
@@ -437,7 +467,9 @@ int model_refresh(struct model *m)
 				row->started = engine_vm_started(m->eng, row->name);
 			if (old) {
 				row->ip = g_strdup(old->ip);
+				row->addrs = vm_addrs_copy(old->addrs);
 				row->ip_checked = old->ip_checked;
+				row->ip_slow = old->ip_slow;
 			}
 			if (address_due(row, now)) {
 				struct addr_lookup l = { .dom = recs[i]->dom,

@@ -26,8 +26,13 @@ struct vm_row {
 	uint64_t used_kib;    /* guest memory in use: what the guest's balloon
 			       * driver reports, else QEMU's resident size */
 	unsigned nics;        /* network interfaces */
-	char *ip;             /* first guest address found, or NULL */
+	char *ip;             /* the guest address worth showing (see
+			       * vm_addrs_best), or NULL */
+	GPtrArray *addrs;     /* every guest address known: struct vm_addr,
+			       * NULL while none is */
 	gint64 ip_checked;    /* monotonic µs of the last address lookup */
+	bool ip_slow;         /* that lookup took long (a hung agent): the
+			       * next one waits longer */
 	gint64 started;       /* wall-clock µs it started, 0 if unknown */
 	unsigned host;        /* for a UI showing several hosts: which one */
 	uint64_t cpu_ns;
@@ -46,6 +51,20 @@ void model_free(struct model *m);
 int model_refresh(struct model *m);
 /* Copy of the rows, sorted by name; free with g_ptr_array_unref(). */
 GPtrArray *model_rows(struct model *m);
+/* Where the model gets guest addresses from: the lookup of running VM
+ * @dom on @eng, giving struct vm_addr (caller unrefs) or NULL when none is
+ * known, waiting at most @wait_ms for a guest agent that is connecting.
+ * It runs on the worker of model_refresh() and must bound its own time.
+ * core knows no network modes, so the program sets it (net_addresses)
+ * once at start; without it rows have no addresses. */
+typedef GPtrArray *(*model_address_fn)(struct engine *eng, virDomainPtr dom,
+				       int wait_ms);
+void model_set_address_lookup(model_address_fn fn);
+/* How long model_refresh() may wait for agents that are connecting, all
+ * VMs together (default 0: a UI refreshes again soon, and an agent that
+ * connects makes the next refresh ask at once).  A command that reads
+ * the list once wants a few seconds. */
+void model_set_address_wait(struct model *m, int wait_ms);
 /* Calls @notify (on the event-loop thread, so it must only wake its
  * owner, e.g. write to a pipe) after a lifecycle event changed the rows. */
 void model_set_notify(struct model *m, void (*notify)(void *opaque),

@@ -57,6 +57,43 @@ struct vm_nic {
 			   * QEMU netdev is "host" and the alias) */
 };
 
+/* Where a guest address was learnt (net/ finds them; the model keeps
+ * them).  In the order they are asked: the first source that knows a
+ * NIC's addresses gives them. */
+enum vm_addr_source {
+	VM_ADDR_AGENT,   /* the guest agent: what the guest has configured */
+	VM_ADDR_LAB,     /* the DHCP leases of vmtui's lab network */
+	VM_ADDR_LEASE,   /* a libvirt daemon's DHCP leases */
+	VM_ADDR_NAT,     /* a nat NIC: QEMU's user-mode network always gives
+			  * 10.0.2.15, which the host cannot reach */
+};
+#define VM_ADDR_SOURCE_COUNT 4
+
+/* One address of one NIC of a running guest.  Every field was checked:
+ * @addr is an IPv4 or IPv6 address in its canonical text form, whatever
+ * the guest sent. */
+struct vm_addr {
+	char *mac;        /* the NIC's, lower case */
+	char *addr;
+	unsigned prefix;  /* 0 to 32, or 0 to 128 for IPv6 */
+	bool ipv6;
+	enum vm_addr_source source;
+};
+
+void vm_addr_free(struct vm_addr *a);
+struct vm_addr *vm_addr_copy(const struct vm_addr *a);
+/* A copy of @addrs (struct vm_addr, may be NULL: NULL); caller unrefs. */
+GPtrArray *vm_addrs_copy(const GPtrArray *addrs);
+/* The address of @addrs worth showing in one column: the first IPv4 one
+ * the host can reach, else such an IPv6 one, else a nat NIC's; NULL when
+ * there is none.  Points into @addrs. */
+const struct vm_addr *vm_addrs_best(const GPtrArray *addrs);
+/* The source's id for JSON and scripts ("agent", "lab", "lease", "nat");
+ * static, never translated. */
+const char *vm_addr_source_id(enum vm_addr_source source);
+/* The source for people ("guest agent", ...), translated; static. */
+const char *vm_addr_source_label(enum vm_addr_source source);
+
 /* The bridge of lab network @lab on an engine of this host ("vtl-" and
  * the name: lab names are short enough for a network interface name). */
 #define NET_LAB_BRIDGE_PREFIX "vtl-"
@@ -122,6 +159,8 @@ struct vm_spec {
 	char *kernel, *initrd, *cmdline;
 	GPtrArray *nics;   /* of struct vm_nic, in the guest's order */
 	bool agent;        /* a guest agent channel (org.qemu.guest_agent.0) */
+	bool agent_connected; /* live: something in the guest has that port
+			       * open (QEMU's view, which libvirt keeps) */
 	bool graphics;     /* VNC on 127.0.0.1 */
 	int vnc_port;      /* live port, -1 if none */
 	char *vnc_listen;  /* address it listens on, when known */

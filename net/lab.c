@@ -1546,8 +1546,14 @@ char *net_lab_address(struct engine *eng, const char *lab, const char *mac)
 	for (guint i = leases->len; i-- > 0;) {
 		const struct net_lease *l = leases->pdata[i];
 
-		if (strcmp(l->mac, m) == 0)
-			return g_strdup(l->address);
+		if (strcmp(l->mac, m) == 0) {
+			/* with the lab's prefix where its record says it */
+			autoptr(net_lab) rec = daemon_engine(eng) ? NULL : lab_load(lab);
+
+			core_error_clear();
+			return rec ? g_strdup_printf("%s/%u", l->address, rec->prefix) :
+			       g_strdup(l->address);
+		}
 	}
 	return NULL;
 }

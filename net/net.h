@@ -152,7 +152,8 @@ char *net_lab_plan_address(struct engine *eng, const char *name, GHashTable *in_
  * a regular file of at most 4 MiB) or the daemon: struct net_lease,
  * caller unrefs; empty when there is none yet; NULL with an error. */
 GPtrArray *net_lab_leases(struct engine *eng, const char *name);
-/* The address lab @lab's DHCP server leased to @mac (caller frees), or
+/* The address lab @lab's DHCP server leased to @mac, as "A/P" where the
+ * lab's record gives the prefix, else "A" (caller frees), or
  * NULL when it has none (no error recorded then unless the leases could
  * not be read).  For address discovery of VMs on a lab. */
 char *net_lab_address(struct engine *eng, const char *lab, const char *mac);
@@ -230,3 +231,30 @@ GHashTable *net_forward_ports(struct engine *eng);
  * this host (at @address); it is added to @used.  0 when none is left. */
 unsigned net_forward_pick_port(GHashTable *used, const char *address,
 			       unsigned from, bool udp);
+/* ---- guest addresses (addr.c) -------------------------------------------- */
+
+/* The agent answers an address lookup within this, or the call fails. */
+#define NET_AGENT_TIMEOUT_S 3
+/* At most this many addresses of one NIC are kept, and interfaces of one
+ * agent reply read: the guest chooses how many it sends. */
+#define NET_ADDRS_PER_NIC 8
+#define NET_AGENT_IFACES_MAX 64
+
+/* The addresses of running VM @dom's NICs, each from the first source
+ * that knows it: the guest agent (when the VM has its channel), the lab's
+ * DHCP leases (lab NICs), a daemon's DHCP leases (daemon URIs only), and
+ * for a nat NIC QEMU's fixed 10.0.2.15 (source VM_ADDR_NAT: not reachable
+ * from the host).  Waits at most @wait_ms for an agent that has not
+ * connected in this process yet; each agent call is bounded by
+ * NET_AGENT_TIMEOUT_S.  struct vm_addr in the order of the NICs' answers
+ * (caller unrefs), or NULL when none is known; never an error: a source
+ * that fails is skipped.  Fits model_address_fn. */
+GPtrArray *net_addresses(struct engine *eng, virDomainPtr dom, int wait_ms);
+/* The addresses of @addrs of the NIC with @mac (NULL: every NIC) as
+ * "A/P, A/P", each followed by " (source)" with @with_source; NULL when
+ * there is none.  Caller frees. */
+char *net_addr_text(const GPtrArray *addrs, const char *mac, bool with_source);
+/* The address of @addrs worth a column (vm_addrs_best), "10.0.2.15
+ * (nat)" when it is only a nat NIC's; NULL when there is none.  Caller
+ * frees. */
+char *net_addr_short(const GPtrArray *addrs);

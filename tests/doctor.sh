@@ -14,6 +14,12 @@ for what in 'QEMU' 'qemu-img' 'libvirt +version 9\.' 'UEFI firmware' 'Disk space
 done
 check "the KVM line says whether a guest really ran under KVM" \
 	grep -Eq '^\[(ok|warn)\] +KVM +(a test guest ran under KVM|.*(does not exist|cannot be opened|hung|failed).*TCG)' "$T/out"
+if [ -e /dev/vhost-net ]; then
+	check "doctor reports vhost-net" grep -Eq '^\[ok\] +vhost-net +/dev/vhost-net' "$T/out"
+else
+	check "doctor says vhost-net is absent and what that costs" \
+		grep -Eq '^\[warn\] +vhost-net +/dev/vhost-net is missing: .*multiqueue.* without vhost acceleration' "$T/out"
+fi
 run doctor --json
 check "doctor --json is valid JSON with a status per check" python3 -c '
 import json, sys

@@ -111,6 +111,9 @@ script_tests = \
 	tests/daemon-uri.sh \
 	tests/net-lab.sh \
 	tests/net-lab-daemon.sh \
+	tests/net-addr.sh \
+	tests/net-bridge.sh \
+	tests/net-macvtap.sh \
 	tests/survival.sh \
 	tests/frozen-guest.sh \
 	tests/ova.sh \
@@ -122,7 +125,7 @@ script_tests = \
 
 TESTS += $(unit_tests) $(script_tests)
 
-EXTRA_DIST += $(script_tests) tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/data tests/guest tests/valgrind.supp
+EXTRA_DIST += $(script_tests) tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/net-lib.sh tests/data tests/guest tests/valgrind.supp
 CLEANFILES += tests/*.log tests/*.trs
 
 # The test guest is built once from Debian packages and cached here.

@@ -1,7 +1,9 @@
 /*
  * model-events.c — the domain model follows a real guest through libvirt
  * lifecycle events alone (no refresh between), and the bulk refresh sees
- * its figures.  Run by model-events.sh, which provides the guest kit and
+ * its figures; the guest agent's connect event reaches the engine, and
+ * the model takes addresses from the lookup the program sets.  Run by
+ * model-events.sh, which provides the guest kit and
  * a private engine root (VMTUI_ENGINE_ROOT):
  *   model-events KERNEL INITRD
  */
@@ -29,6 +31,24 @@ static int row_state(struct model *m, const char *name)
 			return r->state;
 	}
 	return -1;
+}
+
+/* The address lookup a program sets (net_addresses in vmtui): one made-up
+ * address, and a count of the calls. */
+static gint lookups;
+
+static GPtrArray *fake_lookup(struct engine *eng, virDomainPtr dom, int wait_ms)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vm_addr_free);
+	struct vm_addr *a = g_new0(struct vm_addr, 1);
+
+	g_atomic_int_inc(&lookups);
+	a->mac = g_strdup("52:54:00:00:00:01");
+	a->addr = g_strdup("192.0.2.7");
+	a->prefix = 24;
+	a->source = VM_ADDR_AGENT;
+	g_ptr_array_add(out, a);
+	return out;
 }
 
 /* Waits up to @ms for the model (events only) to show @state. */
@@ -62,8 +82,11 @@ int main(int argc, char **argv)
 	eng = engine_open(cfg);
 	if (!tap_ok(eng != NULL, "engine opens %s", eng ? "" : core_error_message()))
 		return tap_done();
+	model_set_address_lookup(fake_lookup);
 	m = model_new(eng);
 	spec->name = g_strdup("ev");
+	spec->agent = true;
+	vm_spec_add_nic(spec, NET_NAT, NULL, "virtio");
 	spec->vcpus = 1;
 	spec->memory_mib = 256;
 	spec->kernel = g_strdup(argv[1]);
@@ -109,6 +132,18 @@ int main(int argc, char **argv)
 		tap_ok(r->cpu_pct >= 0 && r->cpu_pct <= most,
 		       "refreshes give a plausible CPU figure (%.1f%%, at most %.0f)",
 		       r->cpu_pct, most);
+	}
+	{
+		g_autoptr(GPtrArray) rows = model_rows(m);
+		struct vm_row *r = g_ptr_array_index(rows, 0);
+
+		tap_ok(g_atomic_int_get(&lookups) > 0 && g_strcmp0(r->ip, "192.0.2.7") == 0 &&
+		       r->addrs && r->addrs->len == 1,
+		       "the model takes a running guest's addresses from the lookup the program set (%d calls)",
+		       g_atomic_int_get(&lookups));
+		tap_ok(engine_agent_wait(eng, r->uuid, 60000) &&
+		       engine_agent_state(eng, r->uuid) == ENGINE_AGENT_CONNECTED,
+		       "the guest agent's connect event reaches the engine");
 	}
 	tap_ok(vm_set(eng, "ev", 0, 200, NULL, NULL, &restart) == 0,
 	       "memory can be lowered on the running guest (restart: %d)", restart);

@@ -174,6 +174,26 @@ done
 check "net info --json lists the three leases from dnsmasq's lease file" [ "$leases_ok" = 1 ]
 check "  ... and the VMs on the lab" grep -q '"vms": \[ *"n1", *"n2", *"n3" *\]' "$T/out"
 
+# the address a VM on the lab shows: the agent's when the guest has one,
+# else the lab's lease
+run info --json n1
+check "info shows n1's address on the lab" grep -q "\"address\": \"$addr1\", \"prefix\": 24" "$T/out"
+expect 0 'Started VM "nl"' "a VM on the lab without the guest agent" create nl --kernel "$GUEST_KERNEL" \
+	--initrd "$GUEST_INITRD" --cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1" --memory 256M \
+	--no-disk --no-graphics --no-agent --net lab:lab1 --start
+if wait_for "$(serial_log nl)" "VMTUI-GUEST-NET eth0 ip=10\.77\.0\.[0-9]+/24" 90; then
+	nl_addr=$(tr -d '\r' <"$(serial_log nl)" | sed -n 's/^VMTUI-GUEST-NET eth0 ip=\([0-9.]*\)\/24.*/\1/p' | tail -n 1)
+	ok "  ... gets an address from the lab's pool ($nl_addr)"
+else
+	nl_addr=none
+	not_ok "  ... gets an address from the lab's pool"
+fi
+run info --json nl
+check "  ... which info shows from the lab's lease" \
+	grep -q "\"address\": \"$nl_addr\", \"prefix\": 24, \"family\": \"ipv4\", \"source\": \"lab\"" "$T/out"
+expect 0 "^nl .*$nl_addr" "  ... and the IP column of list" list
+"$VMTUI" delete nl --force >/dev/null 2>&1
+
 expect 4 'in use by VMs: "n1", "n2", "n3"' "net delete is refused while VMs have NICs on the lab" net delete lab1
 expect 4 'in use by running VMs: "n1", "n2", "n3"' "so is net stop while they run" net stop lab1
 

@@ -3,7 +3,7 @@
  * read back from domain XML (every mode, MTU, queues, VLAN, link state),
  * found by MAC and given a new link state; port forwards as `forward add`
  * takes them, and kept in vmtui's metadata of a domain, the rest of it
- * untouched.
+ * untouched; guest addresses as a hostile guest agent might send them.
  */
 #include "config.h"
 
@@ -11,7 +11,7 @@
 #include <glib.h>
 
 #include "core/error.h"
-#include "net/net.h"
+#include "net/net-priv.h"
 #include "tests/tap.h"
 
 static void check_parse(void)
@@ -236,6 +236,121 @@ static void check_forwards(void)
 	tap_ok(xml && strstr(xml, "<vmtui:vm xmlns:vmtui=\"" VMTUI_NS "\"") != NULL,
 	       "a domain another client defined gets vmtui's metadata element");
 	tap_ok(!domxml_set_forwards("<domain", fwds), "XML that is not well-formed is refused");
+/* One interface as libvirt's agent source returns it (libvirt frees it). */
+static virDomainInterfacePtr iface(const char *hwaddr, const int *types,
+				   const char *const *addrs, const unsigned *prefixes,
+				   unsigned n)
+{
+	virDomainInterfacePtr i = g_new0(virDomainInterface, 1);
+
+	i->name = g_strdup("eth0");
+	i->hwaddr = g_strdup(hwaddr);
+	i->naddrs = n;
+	i->addrs = g_new0(virDomainIPAddress, n);
+	for (unsigned k = 0; k < n; k++) {
+		i->addrs[k].type = types[k];
+		i->addrs[k].addr = g_strdup(addrs[k]);
+		i->addrs[k].prefix = prefixes[k];
+	}
+	return i;
+}
+
+static bool has(const GPtrArray *out, const char *mac, const char *addr, unsigned prefix,
+		enum vm_addr_source src)
+{
+	for (guint i = 0; i < out->len; i++) {
+		const struct vm_addr *a = out->pdata[i];
+
+		if (strcmp(a->mac, mac) == 0 && strcmp(a->addr, addr) == 0 &&
+		    a->prefix == prefix && a->source == src)
+			return true;
+	}
+	return false;
+}
+
+static void check_addresses(void)
+{
+	autoptr(vm_spec) spec = vm_spec_new();
+	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)vm_addr_free);
+	enum { V4 = VIR_IP_ADDR_TYPE_IPV4, V6 = VIR_IP_ADDR_TYPE_IPV6 };
+	static const char *const a0[] = {
+		"10.0.2.15", "10.0.2.16\033[31m", "999.1.1.1", "127.0.0.1", "0.0.0.0",
+		"169.254.1.1", "224.0.0.1", "10.9.9.9", "2001:DB8:0:0::1", "fe80::1",
+		"::1", "ff02::1", "2001:db8::2", NULL, "10.1.1.1",
+	};
+	static const int t0[] = { V4, V4, V4, V4, V4, V4, V4, V4, V6, V6, V6, V6, V4, V4, V6 };
+	static const unsigned p0[] = { 24, 24, 24, 8, 0, 16, 4, 33, 64, 64, 128, 8, 64, 24, 64 };
+	static const char *const a1[] = { "10.0.3.1", "10.0.3.2", "10.0.3.3", "10.0.3.4", "10.0.3.5",
+		"10.0.3.6", "10.0.3.7", "10.0.3.8", "10.0.3.9", "10.0.3.10" };
+	static const int t1[] = { V4, V4, V4, V4, V4, V4, V4, V4, V4, V4 };
+	static const unsigned p1[] = { 24, 24, 24, 24, 24, 24, 24, 24, 24, 24 };
+	virDomainInterfacePtr *ifs = g_new0(virDomainInterfacePtr, 4);
+	const struct vm_addr *best;
+	g_autofree char *text = NULL, *shorter = NULL;
+
+	vm_spec_add_nic(spec, NET_NAT, NULL, "virtio")->mac = g_strdup("52:54:00:00:00:01");
+	vm_spec_add_nic(spec, NET_BRIDGE, "br0", "virtio")->mac = g_strdup("52:54:00:00:00:0a");
+	vm_spec_add_nic(spec, NET_BRIDGE, "br0", "virtio")->mac = g_strdup("52:54:00:00:00:03");
+	ifs[0] = iface("52:54:00:00:00:01", t0, a0, p0, G_N_ELEMENTS(a0));
+	/* upper case from the guest: still that NIC; not one of the VM's */
+	ifs[1] = iface("52:54:00:00:00:0A", t1, a1, p1, G_N_ELEMENTS(a1));
+	ifs[2] = iface("52:54:00:00:00:99", t1, a1, p1, 1);
+	ifs[3] = iface(NULL, t1, a1, p1, 1);
+	net_addrs_add_ifaces(out, spec, ifs, 4, VM_ADDR_AGENT);
+	tap_ok(has(out, "52:54:00:00:00:01", "10.0.2.15", 24, VM_ADDR_AGENT),
+	       "agent: a plain IPv4 address is kept with its prefix");
+	tap_ok(has(out, "52:54:00:00:00:01", "2001:db8::1", 64, VM_ADDR_AGENT),
+	       "agent: an IPv6 address is written back in its canonical form");
+	tap_ok(!has(out, "52:54:00:00:00:01", "2001:db8::2", 64, VM_ADDR_AGENT),
+	       "agent: an IPv6 address said to be IPv4 is dropped");
+	{
+		bool bad = false;
+
+		for (guint i = 0; i < out->len; i++) {
+			const struct vm_addr *a = out->pdata[i];
+
+			if (strchr(a->addr, '\033') || strcmp(a->addr, "127.0.0.1") == 0 ||
+			    strcmp(a->addr, "0.0.0.0") == 0 || g_str_has_prefix(a->addr, "169.254.") ||
+			    g_str_has_prefix(a->addr, "224.") || g_str_has_prefix(a->addr, "fe80") ||
+			    strcmp(a->addr, "::1") == 0 || g_str_has_prefix(a->addr, "ff02") ||
+			    strcmp(a->addr, "10.9.9.9") == 0 || strcmp(a->addr, "999.1.1.1") == 0 ||
+			    strcmp(a->addr, "10.1.1.1") == 0 || strcmp(a->mac, "52:54:00:00:00:99") == 0)
+				bad = true;
+		}
+		tap_ok(!bad, "agent: escapes, bad syntax, loopback, unspecified, link-local, multicast, a prefix out of range, a family that does not match, MACs the VM has not: all dropped");
+	}
+	{
+		guint n2 = 0;
+
+		for (guint i = 0; i < out->len; i++)
+			n2 += strcmp(((struct vm_addr *)out->pdata[i])->mac, "52:54:00:00:00:0a") == 0;
+		tap_ok(n2 == NET_ADDRS_PER_NIC, "agent: at most %d addresses per NIC are kept (%u)",
+		       NET_ADDRS_PER_NIC, n2);
+	}
+	best = vm_addrs_best(out);
+	tap_ok(best && strcmp(best->addr, "10.0.2.15") == 0, "the address worth showing is the first reachable IPv4 one");
+	text = net_addr_text(out, "52:54:00:00:00:01", true);
+	tap_ok(text && g_str_has_prefix(text, "10.0.2.15/24 (guest agent), 2001:db8::1/64 (guest agent)"),
+	       "a NIC's addresses as text, with their source (%s)", text ? text : "none");
+	g_ptr_array_set_size(out, 0);
+	{
+		struct vm_addr *nat = g_new0(struct vm_addr, 1);
+
+		nat->mac = g_strdup("52:54:00:00:00:01");
+		nat->addr = g_strdup("10.0.2.15");
+		nat->prefix = 24;
+		nat->source = VM_ADDR_NAT;
+		g_ptr_array_add(out, nat);
+	}
+	shorter = net_addr_short(out);
+	tap_ok(shorter && strcmp(shorter, "10.0.2.15 (nat)") == 0,
+	       "a nat NIC's fixed address is marked in a column (%s)", shorter ? shorter : "none");
+	tap_ok(strcmp(vm_addr_source_id(VM_ADDR_NAT), "nat") == 0 &&
+	       strcmp(vm_addr_source_id(VM_ADDR_AGENT), "agent") == 0 &&
+	       strcmp(vm_addr_source_id(VM_ADDR_LEASE), "lease") == 0 &&
+	       strcmp(vm_addr_source_id(VM_ADDR_LAB), "lab") == 0, "source ids for JSON");
+	tap_ok(net_addr_short(NULL) == NULL && net_addr_text(NULL, NULL, true) == NULL,
+	       "no addresses: no text");
 }
 
 int main(void)
@@ -243,5 +358,6 @@ int main(void)
 	check_parse();
 	check_xml();
 	check_forwards();
+	check_addresses();
 	return tap_done();
 }

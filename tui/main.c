@@ -16,6 +16,7 @@
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/logs.h"
+#include "core/model.h"
 #include "net/net.h"
 #include "tui/tui.h"
 
@@ -81,6 +82,9 @@ int main(int argc, char **argv)
 	 * port forwards again */
 	net_forward_install();
 	setup_locale();
+	/* core's VM list takes guest addresses from net/, which sits above
+	 * it: the program links the two */
+	model_set_address_lookup(net_addresses);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (c) {

@@ -374,8 +374,11 @@ static void tab_overview(struct tui *t, int y, int h, int cols)
 	y = field(y, 2, cols, _("State:"), vm_state_label(t->details->state));
 	if (y < end && *up)
 		y = field(y, 2, cols, _("Up for:"), up);
-	if (y < end && vm->ip)
-		y = field(y, 2, cols, _("Address:"), vm->ip);
+	if (y < end && vm->ip && vm_state_active(vm->state)) {
+		g_autofree char *ip = net_addr_short(vm->addrs);
+
+		y = field(y, 2, cols, _("Address:"), ip ? ip : vm->ip);
+	}
 	if (y < end)
 		y = field(y, 2, cols, _("vCPUs:"), cpus);
 	if (y < end)
@@ -471,9 +474,12 @@ static void tab_network(struct tui *t, int y, int h, int cols)
 		g_autofree char *safe = core_printable(mode, false);
 		g_autofree char *mac = core_printable(nic->mac, false);
 		g_autofree char *model = core_printable(nic->model, false);
+		/* each NIC's own addresses, by MAC, with where they come from
+		 * (the model drops them when the VM stops) */
+		g_autofree char *addr = net_addr_text(vm->addrs, nic->mac, true);
 		const char *cells[] = {
 			safe, mac, model, nic->link_down ? _("down") : _("up"),
-			i == 0 ? (vm->ip ? vm->ip : _("not known yet")) : "",
+			addr ? addr : _("not known yet"),
 		};
 		g_autoptr(GString) line = g_string_new(NULL);
 

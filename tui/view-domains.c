@@ -14,6 +14,7 @@
 #include "core/files.h"
 #include "core/i18n.h"
 #include "core/engine.h"
+#include "net/net.h"
 #include "tui/tui.h"
 
 /* Glyph for a state: Unicode where the terminal has it, ASCII otherwise. */
@@ -189,7 +190,9 @@ static int cmp_net(const struct vm_row *a, const struct vm_row *b)
 
 static void cell_ip(const struct tui *t, const struct vm_row *r, char *buf, size_t len)
 {
-	g_strlcpy(buf, running(r) && r->ip ? r->ip : "", len);
+	g_autofree char *ip = running(r) ? net_addr_short(r->addrs) : NULL;
+
+	g_strlcpy(buf, ip ? ip : "", len);
 }
 
 static int cmp_ip(const struct vm_row *a, const struct vm_row *b)
