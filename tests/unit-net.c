@@ -236,6 +236,8 @@ static void check_forwards(void)
 	tap_ok(xml && strstr(xml, "<vmtui:vm xmlns:vmtui=\"" VMTUI_NS "\"") != NULL,
 	       "a domain another client defined gets vmtui's metadata element");
 	tap_ok(!domxml_set_forwards("<domain", fwds), "XML that is not well-formed is refused");
+}
+
 /* One interface as libvirt's agent source returns it (libvirt frees it). */
 static virDomainInterfacePtr iface(const char *hwaddr, const int *types,
 				   const char *const *addrs, const unsigned *prefixes,
