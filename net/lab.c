@@ -43,13 +43,11 @@
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/run.h"
-#include "net/net.h"
+#include "net/net-priv.h"
 
 #define LAB_CONF_MAX (16u << 10)
 #define LEASES_MAX (4u << 20)
 #define PIDFILE_MAX 64u
-/* a helper (ip, nft, dnsmasq) that takes longer is stuck */
-#define HELPER_WALL_S 20
 
 /* ---- addresses ------------------------------------------------------- */
 
@@ -248,34 +246,7 @@ static struct net_lab *lab_load(const char *name)
 	return lab;
 }
 
-/* ---- helpers run through core_run ---------------------------------------- */
-
-static const struct run_opts helper_opts = { .max_wall_s = HELPER_WALL_S, .max_output = 1u << 20 };
-
-/* Runs @argv; false with an error naming @what.  Quiet: no error. */
-static bool helper(const char *const *argv, const char *what, bool quiet)
-{
-	g_autofree char *out = core_run(argv, what, &helper_opts);
-
-	if (!out && quiet)
-		core_error_clear();
-	return out != NULL;
-}
-
-/* Whether @prog is found in PATH. */
-static bool has_program(const char *prog)
-{
-	g_autofree char *p = g_find_program_in_path(prog);
-
-	return p != NULL;
-}
-
-static bool dev_exists(const char *dev)
-{
-	g_autofree char *p = g_strdup_printf("/sys/class/net/%s", dev);
-
-	return g_file_test(p, G_FILE_TEST_EXISTS);
-}
+/* ---- helpers ------------------------------------------------------------ */
 
 /* Writes @value to the sysctl file @path; false with an error. */
 static bool sysctl_write(const char *path, const char *value)
@@ -304,7 +275,7 @@ static char *route_overlap(guint32 net, unsigned prefix, const char *own_bridge,
 	const char *argv[] = { "ip", "-4", "-o", "route", "show", "table", "all", NULL };
 	static const char *const types[] = { "unicast", "local", "broadcast", "anycast", "multicast",
 					     "blackhole", "unreachable", "prohibit", "throw", "nat" };
-	g_autofree char *out = core_run(argv, _("the host's routes"), &helper_opts);
+	g_autofree char *out = core_run(argv, _("the host's routes"), &net_helper_opts);
 	g_auto(GStrv) lines = NULL;
 
 	*failed = !out;
@@ -517,7 +488,7 @@ static bool dnsmasq_start(const struct net_lab *lab)
 	if (!g_file_test(hostspath, G_FILE_TEST_EXISTS) && core_write_file_atomic(hostspath, "", 0, 0644) < 0)
 		return false;
 	unlink(pidfile);
-	if (!helper(argv, _("the lab's DHCP server (dnsmasq)"), false))
+	if (!net_run(argv, _("the lab's DHCP server (dnsmasq)"), false))
 		return false;
 	/* written by dnsmasq before its first process exits */
 	{
@@ -558,7 +529,7 @@ static bool ipt(bool quiet, const char *table, ...)
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
-	return helper(argv, _("the lab's forwarding rules (iptables)"), quiet);
+	return net_run(argv, _("the lab's forwarding rules (iptables)"), quiet);
 }
 
 static void ipt_remove(const char *name)
@@ -615,8 +586,8 @@ static bool rules_add(const struct net_lab *lab)
 	g_autoptr(GString) r = g_string_new(NULL);
 	const char *argv[] = { "nft", "-f", path, NULL };
 
-	if (!has_program("nft")) {
-		if (has_program("iptables"))
+	if (!net_has_program("nft")) {
+		if (net_has_program("iptables"))
 			return ipt_add(lab);
 		core_error(CORE_ERR_FAILED,
 			   _("Lab networks need nftables (`nft`) or iptables for their forwarding rules, and neither is installed."));
@@ -648,7 +619,7 @@ static bool rules_add(const struct net_lab *lab)
 	g_string_append(r, "}\n");
 	if (core_write_file_atomic(path, r->str, r->len, 0600) < 0)
 		return false;
-	return helper(argv, _("the lab's forwarding rules (nft)"), false);
+	return net_run(argv, _("the lab's forwarding rules (nft)"), false);
 }
 
 static void rules_remove(const char *name)
@@ -656,9 +627,9 @@ static void rules_remove(const char *name)
 	g_autofree char *table = table_of(name);
 	const char *argv[] = { "nft", "delete", "table", "ip", table, NULL };
 
-	if (has_program("nft"))
-		helper(argv, "nft", true);
-	else if (has_program("iptables"))
+	if (net_has_program("nft"))
+		net_run(argv, "nft", true);
+	else if (net_has_program("iptables"))
 		ipt_remove(name);
 }
 
@@ -669,9 +640,9 @@ static bool rules_present(const char *name)
 
 	g_autofree char *fwd = ipt_chain(name, "filter");
 
-	if (has_program("nft"))
-		return helper(argv, "nft", true);
-	return has_program("iptables") && ipt(true, "filter", "-S", fwd, NULL);
+	if (net_has_program("nft"))
+		return net_run(argv, "nft", true);
+	return net_has_program("iptables") && ipt(true, "filter", "-S", fwd, NULL);
 }
 
 /* ---- the embedded lab: up and down ----------------------------------------- */
@@ -684,8 +655,8 @@ static void lab_down(const char *name)
 
 	dnsmasq_stop(name);
 	rules_remove(name);
-	if (dev_exists(br))
-		helper(argv, "ip link", true);
+	if (net_dev_has(br, NULL))
+		net_run(argv, "ip link", true);
 }
 
 /* Removes lab @name's files and folder (every file vmtui and dnsmasq
@@ -727,16 +698,16 @@ static bool lab_up(struct engine *eng, const struct net_lab *lab)
 	const char *up[] = { "ip", "link", "set", br, "up", NULL };
 	bool changed;
 
-	if (!dev_exists(br)) {
+	if (!net_dev_has(br, NULL)) {
 		if (!subnet_free(lab->name, lab->net, lab->prefix, false))
 			return false;
-		if (!helper(add, _("the lab's bridge"), false))
+		if (!net_run(add, _("the lab's bridge"), false))
 			return false;
 	}
-	if (!helper(ad, _("the lab's bridge"), false) || !helper(up, _("the lab's bridge"), false))
+	if (!net_run(ad, _("the lab's bridge"), false) || !net_run(up, _("the lab's bridge"), false))
 		return false;
 	if (lab->nat) {
-		if (lab->uplink && !dev_exists(lab->uplink)) {
+		if (lab->uplink && !net_dev_has(lab->uplink, NULL)) {
 			core_error(CORE_ERR_NOT_FOUND, _("The uplink \"%s\" of lab network \"%s\" does not exist."),
 				   lab->uplink, lab->name);
 			return false;
@@ -1031,7 +1002,7 @@ struct net_lab *net_lab_get(struct engine *eng, const char *name)
 	{
 		g_autofree char *br = bridge_of(name);
 
-		lab->bridge_up = dev_exists(br);
+		lab->bridge_up = net_dev_has(br, NULL);
 	}
 	lab->dnsmasq_pid = dnsmasq_pid(name);
 	lab->dnsmasq_running = lab->dnsmasq_pid > 0;
@@ -1090,7 +1061,7 @@ static bool embedded_can(void)
 			     "Without root, nat (the default) still works; a lab between VMs does not."));
 		return false;
 	}
-	if (!has_program("dnsmasq") || !has_program("ip")) {
+	if (!net_has_program("dnsmasq") || !net_has_program("ip")) {
 		core_error(CORE_ERR_FAILED,
 			   _("Lab networks need dnsmasq (the DHCP server) and ip (iproute2); install them (Debian: dnsmasq-base, iproute2)."));
 		return false;
@@ -1199,11 +1170,11 @@ int net_lab_create(struct engine *eng, const char *name, const char *subnet, boo
 
 	if (!embedded_can())
 		return -1;
-	if (!has_program("nft") && !has_program("iptables")) {
+	if (!net_has_program("nft") && !net_has_program("iptables")) {
 		core_error(CORE_ERR_FAILED, _("A lab needs nftables (`nft`) or iptables for its forwarding rules; neither is installed."));
 		return -1;
 	}
-	if (uplink && !dev_exists(uplink)) {
+	if (uplink && !net_dev_has(uplink, NULL)) {
 		core_error(CORE_ERR_NOT_FOUND, _("There is no network device \"%s\" to be the uplink (`ip link` lists them)."),
 			   uplink);
 		return -1;
@@ -1215,7 +1186,7 @@ int net_lab_create(struct engine *eng, const char *name, const char *subnet, boo
 			core_error(CORE_ERR_STATE, _("A lab network \"%s\" already exists."), name);
 			return -1;
 		}
-		if (dev_exists(br)) {
+		if (net_dev_has(br, NULL)) {
 			core_error(CORE_ERR_STATE,
 				   _("A network device %s exists already, and vmtui has no record of it; remove it (`ip link del %s`) or choose another name."),
 				   br, br);

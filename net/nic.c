@@ -12,7 +12,8 @@
 #include "core/files.h"
 #include "core/i18n.h"
 #include "core/names.h"
-#include "net/net.h"
+#include "core/run.h"
+#include "net/net-priv.h"
 
 /* ---- parsing ------------------------------------------------------------- */
 
@@ -237,7 +238,9 @@ static char *new_mac(GHashTable *in_use, GHashTable *taken)
 	return NULL;
 }
 
-static bool sysfs_has(const char *dev, const char *leaf)
+/* ---- this host's network devices and helper programs -------------------- */
+
+bool net_dev_has(const char *dev, const char *leaf)
 {
 	g_autofree char *p = g_strdup_printf("/sys/class/net/%s%s%s", dev,
 					     leaf ? "/" : "", leaf ? leaf : "");
@@ -245,25 +248,33 @@ static bool sysfs_has(const char *dev, const char *leaf)
 	return g_file_test(p, G_FILE_TEST_EXISTS);
 }
 
+bool net_has_program(const char *prog)
+{
+	g_autofree char *p = g_find_program_in_path(prog);
+
+	return p != NULL;
+}
+
+/* ip, nft, dnsmasq, ovs-vsctl: one that takes longer is stuck */
+const struct run_opts net_helper_opts = { .max_wall_s = 20, .max_output = 1u << 20 };
+
+bool net_run(const char *const *argv, const char *what, bool quiet)
+{
+	g_autofree char *out = core_run(argv, what, &net_helper_opts);
+
+	if (!out && quiet)
+		core_error_clear();
+	return out != NULL;
+}
+
 /* Whether @br is an Open vSwitch bridge (the only kind that takes VLAN
  * tags through libvirt). */
 static bool is_ovs_bridge(const char *br)
 {
-	g_autofree char *p = g_strdup_printf("/sys/class/net/%s/type", br);
-	g_autofree char *argv0 = g_find_program_in_path("ovs-vsctl");
-	int status = -1;
+	const char *argv[] = { "ovs-vsctl", "--timeout=5", "br-exists", br, NULL };
 
-	if (!argv0 || !g_file_test(p, G_FILE_TEST_EXISTS))
-		return false;
-	{
-		const char *argv[] = { argv0, "--timeout=5", "br-exists", br, NULL };
-
-		if (!g_spawn_sync(NULL, (char **)argv, NULL,
-				  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-				  NULL, NULL, NULL, NULL, &status, NULL))
-			return false;
-	}
-	return g_spawn_check_wait_status(status, NULL);
+	return net_dev_has(br, NULL) && net_has_program("ovs-vsctl") &&
+	       net_run(argv, "ovs-vsctl", true);
 }
 
 /* Whether this kernel has module @name, built in, loaded or loadable. */
@@ -321,13 +332,13 @@ static bool check_mode(struct engine *eng, struct vm_nic *nic)
 	case NET_BRIDGE:
 		if (!local)
 			break;
-		if (!sysfs_has(nic->source, NULL)) {
+		if (!net_dev_has(nic->source, NULL)) {
 			core_error(CORE_ERR_NOT_FOUND,
 				   _("There is no network device \"%s\" on this host (`ip link show type bridge` lists the bridges)."),
 				   nic->source);
 			return false;
 		}
-		if (!sysfs_has(nic->source, "bridge") && !is_ovs_bridge(nic->source)) {
+		if (!net_dev_has(nic->source, "bridge") && !is_ovs_bridge(nic->source)) {
 			core_error(CORE_ERR_USAGE, _("\"%s\" is not a bridge; bridge: needs a Linux or Open vSwitch bridge (macvtap:%s puts a VM on a plain device)."),
 				   nic->source, nic->source);
 			return false;
@@ -341,7 +352,7 @@ static bool check_mode(struct engine *eng, struct vm_nic *nic)
 	case NET_MACVTAP:
 		if (!local)
 			break;
-		if (!sysfs_has(nic->source, NULL)) {
+		if (!net_dev_has(nic->source, NULL)) {
 			core_error(CORE_ERR_NOT_FOUND,
 				   _("There is no network device \"%s\" on this host (`ip link` lists them)."),
 				   nic->source);
@@ -487,9 +498,9 @@ GPtrArray *net_choices(struct engine *eng)
 		while (d && (n = g_dir_read_name(d))) {
 			if (g_str_has_prefix(n, NET_LAB_BRIDGE_PREFIX) || strcmp(n, "lo") == 0)
 				continue;
-			if (sysfs_has(n, "bridge"))
+			if (net_dev_has(n, "bridge"))
 				g_ptr_array_add(bridges, g_strdup(n));
-			else if (sysfs_has(n, "device") && !sysfs_has(n, "brport"))
+			else if (net_dev_has(n, "device") && !net_dev_has(n, "brport"))
 				g_ptr_array_add(devices, g_strdup(n)); /* a real port */
 		}
 		g_ptr_array_sort(bridges, by_str);
