@@ -116,7 +116,8 @@ bool net_parse(const char *text, const char *model, struct vm_nic **out)
 		nic->mode = NET_NAT;
 	} else if (strcmp(kind, "lab") == 0 && source) {
 		nic->mode = NET_LAB;
-		if (!ifname_valid(_("lab network"), source, 15 - strlen(NET_LAB_BRIDGE_PREFIX)))
+		/* the rule `net create` names labs by, not one of its own */
+		if (!net_lab_name_valid(source))
 			return false;
 	} else if (strcmp(kind, "bridge") == 0 && source) {
 		nic->mode = NET_BRIDGE;

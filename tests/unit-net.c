@@ -23,6 +23,7 @@ static void check_parse(void)
 		{ "lab:", "not a lab network name" },
 		{ "nat:x", "not a network mode" },
 		{ "lab:way-too-long-name", "lab network name" },
+		{ "lab:a.b", "not a lab network name: use letters, digits" },
 		{ "bridge:br/0", "not a bridge name" },
 		{ "bridge:br0,mtu=10", "mtu" },
 		{ "bridge:br0,mtu=70000", "mtu" },
