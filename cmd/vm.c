@@ -406,9 +406,9 @@ int exec_set(struct cmd_ctx *ctx)
 	struct vm_boot boot;
 	unsigned vcpus = (unsigned)cmd_opt_number(ctx, "vcpus", 0);
 	uint64_t mem = 0;
+	GPtrArray *nets = cmd_opt_list(ctx, "net");
+	autoptr(vm_spec) nics = vm_spec_new();
 	bool restart = false, net_restart = false;
-	bool others = vcpus || cmd_opt_str(ctx, "memory") || boot_text ||
-		      cmd_opt_str(ctx, "description");
 
 	if (opt_size_mib(ctx, "memory", &mem) < 0)
 		return -1;
@@ -418,24 +418,18 @@ int exec_set(struct cmd_ctx *ctx)
 	}
 	if (boot_text && !core_parse_boot(boot_text, &boot))
 		return -1;
-	if (cmd_opt_list(ctx, "net")) {
-		autoptr(vm_spec) nics = vm_spec_new();
-
-		/* checked before anything changes */
-		if (cmd_opt_nics(ctx, nics, NULL) < 0)
-			return -1;
-		if (others && vm_set(ctx->eng, ctx->args[0], vcpus, mem,
-				     cmd_opt_str(ctx, "description"), boot_text ? &boot : NULL,
-				     &restart) < 0)
-			return -1;
-		if (net_set_nics(ctx->eng, ctx->args[0], nics->nics, &net_restart) < 0)
-			return -1;
-		restart |= net_restart;
-	} else if (vm_set(ctx->eng, ctx->args[0], vcpus, mem,
-			  cmd_opt_str(ctx, "description"), boot_text ? &boot : NULL,
-			  &restart) < 0) {
+	/* every option is checked before anything changes */
+	if (nets && cmd_opt_nics(ctx, nics, NULL) < 0)
 		return -1;
-	}
+	/* vm_set says so when no option at all is given */
+	if ((!nets || vcpus || cmd_opt_str(ctx, "memory") || boot_text ||
+	     cmd_opt_str(ctx, "description")) &&
+	    vm_set(ctx->eng, ctx->args[0], vcpus, mem, cmd_opt_str(ctx, "description"),
+		   boot_text ? &boot : NULL, &restart) < 0)
+		return -1;
+	if (nets && net_set_nics(ctx->eng, ctx->args[0], nics->nics, &net_restart) < 0)
+		return -1;
+	restart |= net_restart;
 	cli_line(ctx, restart ? _("Changed VM \"%s\"; the change takes effect at its next start.") :
 		 _("Changed VM \"%s\"."), ctx->args[0]);
 	return 0;
