@@ -104,12 +104,14 @@ guest_kit() {
 	GUEST_INITRD="$cache/initrd.img"
 }
 
-# create_guest NAME [MARKER] [EXTRA-CMDLINE]: defines a test guest that
-# boots the kit's kernel (no disk, 256 MiB).
+# create_guest NAME [MARKER] [EXTRA-CMDLINE] [CREATE-OPTIONS...]: defines
+# a test guest that boots the kit's kernel (no disk, 256 MiB).
 create_guest() {
-	"$VMTUI" create "$1" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
-		--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.marker=${2:-$1} ${3:-}" \
-		--memory 256M --no-disk --no-graphics >"$T/out" 2>"$T/err"
+	cg_name=$1 cg_marker=${2:-$1} cg_extra=${3:-}
+	shift $(($# < 3 ? $# : 3))
+	"$VMTUI" create "$cg_name" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
+		--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.marker=$cg_marker $cg_extra" \
+		--memory 256M --no-disk --no-graphics "$@" >"$T/out" 2>"$T/err"
 }
 
 # raw_free FILE...: no byte in FILE a terminal would obey or that hides
@@ -125,6 +127,57 @@ raw_free() {
 		iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1 || return 1
 	done
 	return 0
+}
+
+# guest_type NAME COMMAND: types COMMAND and Enter on the guest's serial
+# console (the pty of its running definition); the output goes to its
+# serial log (takes 3 s)
+guest_type() {
+	pty=$("$VMTUI" dumpxml "$1" | sed -n "s/.*<source path='\(\/dev\/pts\/[0-9]*\)'.*/\1/p" | head -n 1)
+	[ -n "$pty" ] || return 1
+	python3 - "$pty" "$2" <<'PY'
+import os, sys, time, tty
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
+tty.setraw(fd)
+# QEMU polls a pty's other end once a second and reads nothing from it
+# while it looks closed: stay long enough on both sides of the write
+time.sleep(1.5)
+os.write(fd, (sys.argv[2] + "\r").encode())
+time.sleep(1.5)
+os.close(fd)
+PY
+}
+
+# tcp_get [-n NS] ADDR PORT [http]: connects to ADDR:PORT (from network
+# namespace NS; 5 s at most), sends an HTTP request with "http", and
+# prints what comes back, or REFUSED (status 1), or ERROR and why
+# (status 1).  The guests' servers answer it; busybox wget cannot.
+tcp_get() {
+	tcp_ns=
+	if [ "$1" = -n ]; then
+		tcp_ns=$2
+		shift 2
+	fi
+	${tcp_ns:+ip netns exec "$tcp_ns"} python3 - "$@" <<'PY'
+import socket, sys
+try:
+    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+    if len(sys.argv) > 3:
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    data = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    sys.stdout.write(data.decode("utf-8", "replace"))
+except ConnectionRefusedError:
+    print("REFUSED")
+    sys.exit(1)
+except Exception as e:
+    print("ERROR", e)
+    sys.exit(1)
+PY
 }
 
 # serial_log NAME: path of a VM's serial log.

@@ -70,9 +70,7 @@ check "info: an Addresses: line for the NIC, with the source" \
 [ "$rc" -eq 0 ] || diag "$(cat "$T/out" "$T/err")"
 
 # Without the agent channel: the nat NIC's fixed address, no waiting.
-"$VMTUI" create n1 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" --no-agent \
-	--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.marker=n1-$token" \
-	--memory 256M --no-disk --no-graphics >"$T/out" 2>"$T/err"
+create_guest n1 "n1-$token" '' --no-agent
 check "create a guest with --no-agent" grep -q 'Created VM "n1"' "$T/out"
 check "  ... its definition has no agent channel" \
 	sh -c "! '$VMTUI' dumpxml n1 | grep -q org.qemu.guest_agent.0"
@@ -101,7 +99,7 @@ see 'VMTUI-EXITED 0' 10 "TUI: q quits"
 
 # A hung agent: connected, never answering.  Lookups end after the agent
 # timeout and fall back to the nat address; the TUI stays responsive.
-guest_cmd a1 'kill -STOP $(cat /run/qemu-ga.pid)'
+guest_type a1 'kill -STOP $(cat /run/qemu-ga.pid)'
 start=$(date +%s)
 bounded info --json a1
 took=$(($(date +%s) - start))
@@ -119,7 +117,7 @@ keys Tab Tab Tab
 see 'MODE +MAC +MODEL +LINK +ADDRESS' 3 "  ... and keys still work at once (Tab to the Network tab)"
 keys q
 see 'VMTUI-EXITED 0' 15 "  ... and q quits"
-guest_cmd a1 'kill -CONT $(cat /run/qemu-ga.pid)'
+guest_type a1 'kill -CONT $(cat /run/qemu-ga.pid)'
 
 "$VMTUI" destroy a1 >/dev/null 2>&1
 "$VMTUI" destroy n1 >/dev/null 2>&1

@@ -41,9 +41,7 @@ check "as an ordinary user a bridged NIC is refused: it needs root (rc $rc)" \
 as_nobody "$NS" list
 check "  ... and nothing was defined for that user" grep -q 'No VMs yet' "$T/out"
 
-"$VMTUI" create b1 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
-	--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.hostname=b1 vmtui.marker=b1-$$" \
-	--memory 256M --no-disk --no-graphics --net "bridge:$BR,mac=$MAC1" >"$T/out" 2>"$T/err"
+create_guest b1 "b1-$$" vmtui.hostname=b1 --net "bridge:$BR,mac=$MAC1"
 check "create a kit VM with --net bridge:$BR" grep -q 'Created VM "b1"' "$T/out"
 [ -s "$T/err" ] && diag "$(cat "$T/err")"
 expect 0 "<source bridge='$BR'/>" "its NIC is on the bridge" dumpxml b1
@@ -84,7 +82,7 @@ check "connectivity is back with the link up" reaches "$NS" "$NET.12" 20
 # Live remove.
 expect 0 "Removed NIC $MAC2 from VM \"b1\"" "nic remove live" nic remove b1 "$MAC2"
 check "nic list no longer has it" sh -c "! '$VMTUI' nic list b1 | grep -q '$MAC2'"
-guest_cmd b1 'echo "NI""CS $(ls /sys/class/net | tr "\n" " ")"'
+guest_type b1 'echo "NI""CS $(ls /sys/class/net | tr "\n" " ")"'
 check "the guest no longer has eth1" wait_for "$log" '^NICS eth0 lo ' 20
 check "the first NIC still works" reaches "$NS" "$NET.11" 10
 

@@ -18,26 +18,6 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-cat >"$T/tcp.py" <<'PY'
-# tcp.py PORT [http]: connects to 127.0.0.1:PORT (5 s limit), sends an
-# HTTP request with "http", prints what comes back, or REFUSED.
-import socket, sys
-try:
-    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-    if len(sys.argv) > 2:
-        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-    data = b""
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        data += b
-    sys.stdout.write(data.decode(errors="replace"))
-except ConnectionRefusedError:
-    print("REFUSED")
-except Exception as e:
-    print("ERROR", e)
-PY
 # answers PORT REGEX [http]: what 127.0.0.1:PORT answers matches REGEX
 # (retried for up to 20 s: the guest's servers start after its DHCP)
 answers() {
@@ -45,7 +25,7 @@ answers() {
 	shift 2
 	i=0
 	while [ $i -lt 20 ]; do
-		python3 "$T/tcp.py" "$port" "$@" >"$T/tcp.out" 2>&1
+		tcp_get 127.0.0.1 "$port" "$@" >"$T/tcp.out" 2>&1
 		grep -Eq -- "$re" "$T/tcp.out" && return 0
 		sleep 1
 		i=$((i + 1))
@@ -54,7 +34,7 @@ answers() {
 	return 1
 }
 refused() {
-	python3 "$T/tcp.py" "$1" >"$T/tcp.out" 2>&1
+	tcp_get 127.0.0.1 "$1" >"$T/tcp.out" 2>&1
 	grep -q REFUSED "$T/tcp.out"
 }
 # net_lines: how many DHCP lines the guest's serial log has so far

@@ -153,12 +153,7 @@ done
 # on_guest NAME COMMAND TOKEN: types COMMAND on the guest's serial line,
 # then waits for the line TOKEN+1 it prints on success
 on_guest() {
-	pty=$("$VMTUI" dumpxml "$1" | grep -o "/dev/pts/[0-9]*" | head -n 1)
-	[ -c "$pty" ] || return 1
-	stty -F "$pty" raw -echo 2>/dev/null
-	# QEMU takes input once it sees the pty's other end open (it looks
-	# every second), so that end stays open a while around the write
-	(sleep 1.5; printf '%s && echo OK-$((%s+1))\r' "$2" "$3"; sleep 1) >"$pty"
+	guest_type "$1" "$2 && echo OK-\$(($3+1))" || return 1
 	wait_for "$(serial_log "$1")" "^OK-$(($3 + 1))" "${4:-30}"
 }
 tok=$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')
@@ -178,9 +173,8 @@ check "  ... and the VMs on the lab" grep -q '"vms": \[ *"n1", *"n2", *"n3" *\]'
 # else the lab's lease
 run info --json n1
 check "info shows n1's address on the lab" grep -q "\"address\": \"$addr1\", \"prefix\": 24" "$T/out"
-expect 0 'Started VM "nl"' "a VM on the lab without the guest agent" create nl --kernel "$GUEST_KERNEL" \
-	--initrd "$GUEST_INITRD" --cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1" --memory 256M \
-	--no-disk --no-graphics --no-agent --net lab:lab1 --start
+create_guest nl nl '' --no-agent --net lab:lab1 --start
+check "a VM on the lab without the guest agent" grep -q 'Started VM "nl"' "$T/out"
 if wait_for "$(serial_log nl)" "VMTUI-GUEST-NET eth0 ip=10\.77\.0\.[0-9]+/24" 90; then
 	nl_addr=$(tr -d '\r' <"$(serial_log nl)" | sed -n 's/^VMTUI-GUEST-NET eth0 ip=\([0-9.]*\)\/24.*/\1/p' | tail -n 1)
 	ok "  ... gets an address from the lab's pool ($nl_addr)"

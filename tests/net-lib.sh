@@ -63,44 +63,9 @@ dnsmasq_on() {
 	[ -s "$T/dnsmasq-$ifc.pid" ]
 }
 
-# guest_cmd NAME COMMAND: types COMMAND and Enter on the guest's serial
-# console (the pty of its running definition); the output goes to its
-# serial log (takes 3 s)
-guest_cmd() {
-	pty=$("$VMTUI" dumpxml "$1" | sed -n "s/.*<source path='\(\/dev\/pts\/[0-9]*\)'.*/\1/p" | head -n 1)
-	[ -n "$pty" ] || return 1
-	python3 - "$pty" "$2" <<'PY'
-import os, sys, time, tty
-fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
-tty.setraw(fd)
-# QEMU polls a pty's other end once a second and reads nothing from it
-# while it looks closed: stay long enough on both sides of the write
-time.sleep(1.5)
-os.write(fd, (sys.argv[2] + "\r").encode())
-time.sleep(1.5)
-os.close(fd)
-PY
-}
-
 # http_get NS ADDR: the guest's web page at ADDR:80, fetched from NS
-# (3 s at most)
 http_get() {
-	ip netns exec "$1" python3 - "$2" <<'PY'
-import socket, sys
-try:
-    s = socket.create_connection((sys.argv[1], 80), timeout=3)
-    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-    data = b""
-    while True:
-        b = s.recv(4096)
-        if not b:
-            break
-        data += b
-    sys.stdout.write(data.decode("utf-8", "replace"))
-except OSError as e:
-    print("http_get: %s" % e)
-    sys.exit(1)
-PY
+	tcp_get -n "$1" "$2" 80 http
 }
 
 # reaches NS ADDR SECONDS: the guest's httpd at ADDR answers from NS

@@ -35,9 +35,7 @@ check "  ... and nothing was defined for that user" grep -q 'No VMs yet' "$T/out
 expect 3 'There is no network device "nosuch" on this host' "macvtap on a device that does not exist is refused" \
 	create bad2 --no-disk --no-graphics --net macvtap:nosuch
 
-"$VMTUI" create m1 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
-	--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.hostname=m1 vmtui.marker=m1-$$" \
-	--memory 256M --no-disk --no-graphics --net "macvtap:$DEV,mac=$MAC" >"$T/out" 2>"$T/err"
+create_guest m1 "m1-$$" vmtui.hostname=m1 --net "macvtap:$DEV,mac=$MAC"
 check "create a kit VM with --net macvtap:$DEV" grep -q 'Created VM "m1"' "$T/out"
 [ -s "$T/err" ] && diag "$(cat "$T/err")"
 expect 0 "<interface type='direct'>" "its NIC is a macvtap (type direct)" dumpxml m1
@@ -47,7 +45,7 @@ log=$(serial_log m1)
 check "it boots" wait_for "$log" "VMTUI-MARKER m1-$$" 60
 check "the guest gets its address from the dnsmasq on the far end" \
 	wait_for "$log" "VMTUI-GUEST-NET eth0 ip=$NET.21/24 router=none mac=$MAC" 60
-guest_cmd m1 "ping -c 3 -W 2 $NET.1 >/dev/null && echo \"PI\"\"NG-OK\""
+guest_type m1 "ping -c 3 -W 2 $NET.1 >/dev/null && echo \"PI\"\"NG-OK\""
 check "the guest pings the far end from its serial console" wait_for "$log" '^PING-OK' 20
 check "the far end reaches the guest's web server" reaches "$NSB" "$NET.21" 20
 
