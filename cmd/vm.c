@@ -340,9 +340,6 @@ out:
 
 int exec_start(struct cmd_ctx *ctx)
 {
-	/* its labs first: a dnsmasq that died, a bridge gone since boot */
-	if (net_lab_ensure_vm(ctx->eng, ctx->args[0]) < 0)
-		return -1;
 	return cli_done(ctx, vm_start(ctx->eng, ctx->args[0]), _("Started VM \"%s\"."));
 }
 

@@ -61,11 +61,19 @@ struct engine {
 	GCond agent_cond;   /* signalled at each agent event */
 };
 
-static engine_start_hook start_hook;
+static engine_start_hook prestart_hook, start_hook;
 
-void engine_set_start_hook(engine_start_hook hook)
+void engine_set_start_hooks(engine_start_hook before, engine_start_hook after)
 {
-	g_atomic_pointer_set(&start_hook, hook);
+	g_atomic_pointer_set(&prestart_hook, before);
+	g_atomic_pointer_set(&start_hook, after);
+}
+
+int engine_run_prestart_hook(struct engine *eng, virDomainPtr dom)
+{
+	engine_start_hook hook = g_atomic_pointer_get(&prestart_hook);
+
+	return hook ? hook(eng, dom) : 0;
 }
 
 int engine_run_start_hook(struct engine *eng, virDomainPtr dom)

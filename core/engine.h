@@ -85,17 +85,22 @@ typedef void (*engine_event_cb)(const char *uuid, int event, int detail,
 				void *opaque);
 void engine_set_event_cb(struct engine *eng, engine_event_cb cb, void *opaque);
 
-/* ---- work after every start ------------------------------------------- */
+/* ---- work before and after every start -------------------------------- */
 
-/* What every start of a VM needs, whoever started it: net/ sets up the
- * VM's port forwards (QEMU forgets them when it exits).  Core calls it and
- * does not know what it does; it blocks on libvirt, so it runs on the
- * thread of vm_start or on a job worker.  0, or -1 with an error. */
+/* What every start of a VM needs: before it, net/ brings up the VM's lab
+ * networks (a bridge gone since the host booted, a dnsmasq that died);
+ * after it, whoever started the VM, net/ sets up its port forwards (QEMU
+ * forgets them when it exits).  Core calls them and does not know what
+ * they do; they block on libvirt, so they run on the thread of vm_start
+ * or on a job worker.  0, or -1 with an error. */
 typedef int (*engine_start_hook)(struct engine *eng, virDomainPtr dom);
-/* Sets the process's hook (NULL: none); the program sets it once, before
- * it opens an engine. */
-void engine_set_start_hook(engine_start_hook hook);
-/* Runs the hook for @dom, which has just started (vm_start calls it). */
+/* Sets the process's hooks (NULL: none); the program sets them once,
+ * before it opens an engine. */
+void engine_set_start_hooks(engine_start_hook before, engine_start_hook after);
+/* Runs the before hook for @dom, about to be started by vm_start: a
+ * failure keeps it from starting. */
+int engine_run_prestart_hook(struct engine *eng, virDomainPtr dom);
+/* Runs the after hook for @dom, which has just started (vm_start calls it). */
 int engine_run_start_hook(struct engine *eng, virDomainPtr dom);
 /* For a long-running process (the TUI): from now on also runs the hook
  * for each VM another client starts (lifecycle event "started"), and once

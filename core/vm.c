@@ -477,7 +477,7 @@ int vm_start(struct engine *eng, const char *name)
 		return -1;
 	if (is_active_state(dom_state(dom))) {
 		core_error(CORE_ERR_STATE, _("VM \"%s\" is already running."), name);
-	} else if (fit_accel(eng, dom) == 0) {
+	} else if (fit_accel(eng, dom) == 0 && engine_run_prestart_hook(eng, dom) == 0) {
 		if (virDomainCreate(dom) < 0) {
 			core_error_virt(CORE_ERR_FAILED, _("Cannot start VM \"%s\""), name);
 		} else {

@@ -756,10 +756,6 @@ out:
 	return rc;
 }
 
-void net_forward_install(void)
-{
-	engine_set_start_hook(net_forward_apply);
-}
 
 /* ---- picking ports -------------------------------------------------------- */
 

@@ -1383,18 +1383,14 @@ int net_lab_ensure(struct engine *eng, const char *name)
 	return net_lab_sync(eng, name);
 }
 
-int net_lab_ensure_vm(struct engine *eng, const char *vm)
+int net_lab_ensure_dom(struct engine *eng, virDomainPtr dom)
 {
-	virDomainPtr dom;
 	g_autofree char *xml = NULL;
 	autoptr(vm_spec) s = NULL;
 
-	if (engine_is_test(eng) || !(dom = vm_lookup(eng, vm))) {
-		core_error_clear();
+	if (engine_is_test(eng))
 		return 0;
-	}
 	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-	virDomainFree(dom);
 	if (!xml || !(s = domxml_parse(xml))) {
 		core_error_clear();
 		return 0;

@@ -142,8 +142,9 @@ GPtrArray *net_lab_users(struct engine *eng, const char *name, bool running_only
 int net_lab_sync(struct engine *eng, const char *name);
 /* Starts lab @name when part of it is down, then net_lab_sync. */
 int net_lab_ensure(struct engine *eng, const char *name);
-/* net_lab_ensure for each lab VM @vm has a NIC on: before it starts. */
-int net_lab_ensure_vm(struct engine *eng, const char *vm);
+/* net_lab_ensure for each lab VM @dom has a NIC on (the hook core runs
+ * before every start). */
+int net_lab_ensure_dom(struct engine *eng, virDomainPtr dom);
 /* The next address of lab @name's static part (from .2, below the DHCP
  * pool) not in @in_use, which it is added to (caller frees); NULL with
  * an error when the lab does not exist or is full. */
@@ -221,8 +222,10 @@ int net_forward_remove(struct engine *eng, const char *name, unsigned port,
  * hook; idempotent).  0, or -1 with an error naming the ones that
  * failed. */
 int net_forward_apply(struct engine *eng, virDomainPtr dom);
-/* Makes net_forward_apply this process's start hook. */
-void net_forward_install(void);
+/* Gives core what net/ does for it: net_lab_ensure_dom before every
+ * start, net_forward_apply after it, net_addresses for the VM list.  The
+ * program calls it once, before it opens an engine. */
+void net_install(void);
 
 /* The host ports the forwards of @eng's VMs use, as "tcp:PORT" or
  * "udp:PORT" keys (caller unrefs); NULL with an error. */

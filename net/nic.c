@@ -11,9 +11,16 @@
 #include "core/engine.h"
 #include "core/files.h"
 #include "core/i18n.h"
+#include "core/model.h"
 #include "core/names.h"
 #include "core/run.h"
 #include "net/net-priv.h"
+
+void net_install(void)
+{
+	engine_set_start_hooks(net_lab_ensure_dom, net_forward_apply);
+	model_set_address_lookup(net_addresses);
+}
 
 /* ---- parsing ------------------------------------------------------------- */
 

@@ -198,6 +198,13 @@ expect 0 '^lab1 .*dnsmasq not running \(vmtui net start repairs it\)' "net list 
 expect 0 'Lab network "lab1" is running' "net start repairs it" net start lab1
 expect 0 '^lab1 .* running$' "  ... net list says so" net list
 nothing_left "  ... with one dnsmasq again" lab1
+# so does any start of a VM on it (vm_start's hook, whatever path starts it)
+kill -9 "$(cat "$NETS/lab1/dnsmasq.pid")"
+sleep 0.5
+expect 0 'Forced VM "n1" off' "with the dnsmasq dead again, n1 is forced off" destroy n1
+expect 0 'Started VM "n1"' "  ... and started" start n1
+expect 0 '^lab1 .* running$' "  ... which brought its lab up first" net list
+nothing_left "  ... with one dnsmasq" lab1
 
 # ---- NAT out of a lab -------------------------------------------------------------
 mkdir "$T/www" && echo VMTUI-UPSTREAM >"$T/www/index.html"

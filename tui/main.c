@@ -16,7 +16,6 @@
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/logs.h"
-#include "core/model.h"
 #include "net/net.h"
 #include "tui/tui.h"
 
@@ -78,13 +77,11 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], LOGS_KEEPER_COMMAND) == 0)
 		return logs_keeper_main(argc - 1, argv + 1);
 	logs_keeper_enable();
-	/* every start of a VM, by any path of this program, sets up its
-	 * port forwards again */
-	net_forward_install();
+	/* core sits below net/: every start of a VM, by any path of this
+	 * program, brings its labs up and sets its port forwards up again,
+	 * and the VM list takes guest addresses from net/ */
+	net_install();
 	setup_locale();
-	/* core's VM list takes guest addresses from net/, which sits above
-	 * it: the program links the two */
-	model_set_address_lookup(net_addresses);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (c) {
