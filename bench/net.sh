@@ -115,28 +115,7 @@ PY
 hand="tcp:127.0.0.1:$PB-:80"
 how=
 if [ "$(id -u)" = 0 ] && ! getent passwd libvirt-qemu >/dev/null && command -v cc >/dev/null; then
-	cat >"$tmp/shim.c" <<'C'
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <grp.h>
-#include <pwd.h>
-#include <string.h>
-/* libvirt's embedded driver looks its "libvirt-qemu" account up even as
- * root; answer with root's */
-int getpwnam_r(const char *n, struct passwd *p, char *b, size_t l, struct passwd **r)
-{
-	int (*real)(const char *, struct passwd *, char *, size_t, struct passwd **) =
-		dlsym(RTLD_NEXT, "getpwnam_r");
-	return real(n && !strcmp(n, "libvirt-qemu") ? "root" : n, p, b, l, r);
-}
-int getgrnam_r(const char *n, struct group *g, char *b, size_t l, struct group **r)
-{
-	int (*real)(const char *, struct group *, char *, size_t, struct group **) =
-		dlsym(RTLD_NEXT, "getgrnam_r");
-	return real(n && !strcmp(n, "libvirt-qemu") ? "root" : n, g, b, l, r);
-}
-C
-	cc -shared -fPIC -o "$tmp/shim.so" "$tmp/shim.c" -ldl 2>/dev/null && how=shim
+	cc -shared -fPIC -o "$tmp/shim.so" "$here/../tests/account-shim.c" -ldl 2>/dev/null && how=shim
 fi
 if command -v virsh >/dev/null && { [ "$how" = shim ] || [ "$(id -u)" != 0 ] || getent passwd libvirt-qemu >/dev/null; }; then
 	pre=

@@ -125,7 +125,7 @@ script_tests = \
 
 TESTS += $(unit_tests) $(script_tests)
 
-EXTRA_DIST += $(script_tests) tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/net-lib.sh tests/data tests/guest tests/valgrind.supp
+EXTRA_DIST += $(script_tests) tests/account-shim.c tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/net-lib.sh tests/data tests/guest tests/valgrind.supp
 CLEANFILES += tests/*.log tests/*.trs
 
 # The test guest is built once from Debian packages and cached here.

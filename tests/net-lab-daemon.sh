@@ -17,30 +17,7 @@ QEMU_IMG=${QEMU_IMG:-qemu-img}
 
 # libvirtd resolves "libvirt-qemu" before reading qemu.conf; a host
 # without libvirt-daemon-system has no such account
-cat >"$T/shim.c" <<'EOF'
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <grp.h>
-#include <pwd.h>
-#include <string.h>
-int getpwnam_r(const char *n, struct passwd *p, char *b, size_t l, struct passwd **r)
-{
-	int (*real)(const char *, struct passwd *, char *, size_t, struct passwd **) = dlsym(RTLD_NEXT, "getpwnam_r");
-	int rc = real(n, p, b, l, r);
-	if (rc == 0 && !*r && n && strcmp(n, "libvirt-qemu") == 0)
-		return getpwuid_r(0, p, b, l, r);
-	return rc;
-}
-int getgrnam_r(const char *n, struct group *g, char *b, size_t l, struct group **r)
-{
-	int (*real)(const char *, struct group *, char *, size_t, struct group **) = dlsym(RTLD_NEXT, "getgrnam_r");
-	int rc = real(n, g, b, l, r);
-	if (rc == 0 && !*r && n && strcmp(n, "libvirt-qemu") == 0)
-		return getgrgid_r(0, g, b, l, r);
-	return rc;
-}
-EOF
-cc -shared -fPIC -o "$T/shim.so" "$T/shim.c" -ldl || { echo "Bail out! cannot build the account shim"; exit 1; }
+cc -shared -fPIC -o "$T/shim.so" "$top_srcdir/tests/account-shim.c" -ldl || { echo "Bail out! cannot build the account shim"; exit 1; }
 
 NS="vtld$$"
 ip netns add "$NS" || { echo "Bail out! cannot make a network namespace"; exit 1; }
