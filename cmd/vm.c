@@ -232,19 +232,7 @@ int cmd_opt_nics(struct cmd_ctx *ctx, struct vm_spec *spec, const char *model)
 			vm_spec_add_nic(spec, NET_NAT, NULL, model);
 		return 0;
 	}
-	for (guint i = 0; i < nets->len; i++) {
-		struct vm_nic *nic;
-
-		if (!net_parse(nets->pdata[i], model, &nic))
-			return -1;
-		if (nic)
-			g_ptr_array_add(spec->nics, nic);
-		else if (nets->len > 1) {
-			core_error(CORE_ERR_USAGE, _("--net none means no NIC at all: give it alone."));
-			return -1;
-		}
-	}
-	return 0;
+	return net_parse_list(nets, model, spec->nics) ? 0 : -1;
 }
 
 int exec_create(struct cmd_ctx *ctx)

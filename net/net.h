@@ -32,6 +32,10 @@ bool net_parse(const char *text, const char *model, struct vm_nic **out);
 /* The mode as --net writes it ("nat", "lab:l1", "bridge:br0"); caller
  * frees. */
 char *net_nic_mode(const struct vm_nic *nic);
+/* Parses each of @modes (char *, as --net takes them) into @nics (struct
+ * vm_nic), with @model as the default model: "none" only alone, at most
+ * NET_MAX_NICS.  false with a usage error. */
+bool net_parse_list(const GPtrArray *modes, const char *model, GPtrArray *nics);
 /* The mode and the settings that differ from the defaults, as --net
  * takes them back ("bridge:br0,mtu=9000,link=down"; no MAC or model);
  * caller frees. */

@@ -163,6 +163,27 @@ bool net_parse(const char *text, const char *model, struct vm_nic **out)
 	return true;
 }
 
+bool net_parse_list(const GPtrArray *modes, const char *model, GPtrArray *nics)
+{
+	if (modes->len > NET_MAX_NICS) {
+		core_error(CORE_ERR_USAGE, _("A VM has at most %d NICs."), NET_MAX_NICS);
+		return false;
+	}
+	for (guint i = 0; i < modes->len; i++) {
+		struct vm_nic *nic;
+
+		if (!net_parse(modes->pdata[i], model, &nic))
+			return false;
+		if (nic) {
+			g_ptr_array_add(nics, nic);
+		} else if (modes->len > 1) {
+			core_error(CORE_ERR_USAGE, _("--net none means no NIC at all: give it alone."));
+			return false;
+		}
+	}
+	return true;
+}
+
 char *net_nic_mode(const struct vm_nic *nic)
 {
 	switch (nic->mode) {

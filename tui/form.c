@@ -184,29 +184,17 @@ static bool changed(const struct form *f, int id);
 static bool nics_valid(const char *v)
 {
 	g_auto(GStrv) words = g_strsplit_set(v, " ", -1);
-	unsigned n = 0;
-	bool none = false;
+	g_autoptr(GPtrArray) modes = g_ptr_array_new();
+	g_autoptr(GPtrArray) nics = g_ptr_array_new_with_free_func((GDestroyNotify)vm_nic_free);
 
-	for (int i = 0; words[i]; i++) {
-		struct vm_nic *nic;
-
-		if (!*words[i])
-			continue;
-		if (!net_parse(words[i], NULL, &nic))
-			return false;
-		none |= !nic;
-		n++;
-		vm_nic_free(nic);
-	}
-	if (!n || (none && n > 1)) {
+	for (int i = 0; words[i]; i++)
+		if (*words[i])
+			g_ptr_array_add(modes, words[i]);
+	if (!modes->len) {
 		core_error(CORE_ERR_USAGE, _("Give nat, none, or the networks of the NICs separated by spaces (F2 lists them)."));
 		return false;
 	}
-	if (n > NET_MAX_NICS) {
-		core_error(CORE_ERR_USAGE, _("A VM has at most %d NICs."), NET_MAX_NICS);
-		return false;
-	}
-	return true;
+	return net_parse_list(modes, NULL, nics);
 }
 
 /* Adds --net for each word of the Network field. */
