@@ -1051,6 +1051,22 @@ GPtrArray *net_lab_list(struct engine *eng)
 	return out;
 }
 
+GPtrArray *net_lab_names(struct engine *eng)
+{
+	g_autoptr(GPtrArray) labs = NULL;
+	GPtrArray *out;
+
+	if (!daemon_engine(eng))
+		return engine_is_test(eng) ? g_ptr_array_new_with_free_func(g_free) : lab_names();
+	/* the daemon's networks are read anyway: their names are all it takes */
+	out = g_ptr_array_new_with_free_func(g_free);
+	if ((labs = net_lab_list(eng)))
+		for (guint i = 0; i < labs->len; i++)
+			g_ptr_array_add(out, g_strdup(((struct net_lab *)labs->pdata[i])->name));
+	core_error_clear();
+	return out;
+}
+
 /* Root, and the programs a lab needs, on the embedded engine. */
 static bool embedded_can(void)
 {

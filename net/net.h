@@ -134,6 +134,9 @@ int net_lab_delete(struct engine *eng, const char *name);
 /* Lab @name as recorded and as found running (caller frees); NULL with
  * an error (CORE_ERR_NOT_FOUND when there is none). */
 struct net_lab *net_lab_get(struct engine *eng, const char *name);
+/* The names of @eng's labs, sorted, without looking at their state (no
+ * helper runs): for lists to choose from.  Caller unrefs. */
+GPtrArray *net_lab_names(struct engine *eng);
 /* Every lab of @eng (struct net_lab, caller unrefs); NULL with an error. */
 GPtrArray *net_lab_list(struct engine *eng);
 /* Names of the VMs of @eng with a NIC on lab @name (only the running

@@ -494,14 +494,13 @@ static gint by_str(gconstpointer a, gconstpointer b)
 GPtrArray *net_choices(struct engine *eng)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) labs = net_lab_list(eng);
+	g_autoptr(GPtrArray) labs = net_lab_names(eng);
 	bool local = engine_is_local(eng) && !engine_is_test(eng);
 	bool root = geteuid() == 0;
 
 	g_ptr_array_add(out, g_strdup_printf("nat\t%s", _("NAT: reaches out through the host; reached through port forwards")));
-	core_error_clear();
-	for (guint i = 0; labs && i < labs->len; i++)
-		g_ptr_array_add(out, g_strdup_printf("lab:%s\t%s", ((struct net_lab *)labs->pdata[i])->name,
+	for (guint i = 0; i < labs->len; i++)
+		g_ptr_array_add(out, g_strdup_printf("lab:%s\t%s", (char *)labs->pdata[i],
 						     _("lab network: between VMs, fixed addresses")));
 	if (!engine_is_embedded(eng) && !engine_is_test(eng)) {
 		virNetworkPtr *nets = NULL;

@@ -169,6 +169,14 @@ done
 check "net info --json lists the three leases from dnsmasq's lease file" [ "$leases_ok" = 1 ]
 check "  ... and the VMs on the lab" grep -q '"vms": \[ *"n1", *"n2", *"n3" *\]' "$T/out"
 
+# the TUI's list of networks for a NIC offers the lab
+tui_session 120
+see '^ . n1 ' 20 "the TUI lists the lab's VMs"
+keys / n1 Enter N
+see 'lab:lab1 +lab network: between VMs' 10 "N on n1 lists the lab among the networks"
+keys Escape q
+see 'VMTUI-EXITED 0' 10 "  ... and the TUI quits"
+
 # the address a VM on the lab shows: the agent's when the guest has one,
 # else the lab's lease
 run info --json n1
