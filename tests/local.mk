@@ -15,7 +15,7 @@ TEST_CORE_LIBS = $(CORE_LIBS)
 unit_tests = tests/unit-names tests/unit-config tests/unit-jobs \
 	tests/unit-domxml tests/xml-property tests/unit-console tests/unit-images \
 	tests/unit-templates tests/unit-journal tests/unit-actions tests/unit-cmd \
-	tests/unit-net
+	tests/unit-net tests/unit-run
 check_PROGRAMS += $(unit_tests)
 tests_unit_actions_SOURCES = tests/unit-actions.c tests/tap.h
 tests_unit_actions_CPPFLAGS = $(TUI_CPPFLAGS)
@@ -26,6 +26,8 @@ tests_unit_names_SOURCES = tests/unit-names.c tests/tap.h
 tests_unit_names_LDADD = $(TEST_CORE_LIBS)
 tests_unit_config_SOURCES = tests/unit-config.c tests/tap.h
 tests_unit_config_LDADD = $(TEST_CORE_LIBS)
+tests_unit_run_SOURCES = tests/unit-run.c tests/tap.h
+tests_unit_run_LDADD = $(TEST_CORE_LIBS)
 tests_unit_jobs_SOURCES = tests/unit-jobs.c tests/tap.h
 tests_unit_jobs_LDADD = $(TEST_CORE_LIBS)
 tests_unit_journal_SOURCES = tests/unit-journal.c tests/tap.h
