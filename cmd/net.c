@@ -103,7 +103,12 @@ int exec_nic_add(struct cmd_ctx *ctx)
 		return -1;
 	}
 	rc = net_nic_add(ctx->eng, ctx->args[0], nic, &running);
-	if (rc == 0) {
+	if (rc == 1) {
+		mode = net_nic_mode(nic);
+		cli_line(ctx, _("Added NIC %s on %s to VM \"%s\" from its next start: libvirt cannot plug a NIC on a loopback segment into a running VM."),
+			 nic->mac, mode, ctx->args[0]);
+		rc = 0;
+	} else if (rc == 0) {
 		mode = net_nic_mode(nic);
 		cli_line(ctx, running ? _("Added NIC %s on %s to VM \"%s\" (live, and from its next start)."):
 			 _("Added NIC %s on %s to VM \"%s\"."), nic->mac, mode, ctx->args[0]);
@@ -272,6 +277,8 @@ static const char *lab_state(const struct net_lab *lab)
 		return _("incomplete (vmtui net delete removes it)");
 	if (lab->daemon)
 		return lab->bridge_up ? _("running") : _("stopped");
+	if (lab->segment)
+		return lab->dnsmasq_running ? _("running") : _("stopped (its hub is not running)");
 	if (!lab->bridge_up)
 		return _("stopped");
 	if (!lab->dnsmasq_running)
@@ -286,6 +293,8 @@ static const char *lab_state_id(const struct net_lab *lab)
 {
 	if (!lab->complete)
 		return "incomplete";
+	if (lab->segment)
+		return lab->dnsmasq_running ? "running" : "stopped";
 	if (!lab->bridge_up)
 		return "stopped";
 	if (!lab->daemon && !lab->dnsmasq_running)
@@ -308,6 +317,12 @@ static void lab_json(JsonBuilder *b, const void *item)
 	cli_json_bool(b, "nat", lab->nat);
 	cli_json_str(b, "uplink", lab->uplink);
 	cli_json_str(b, "state", lab_state_id(lab));
+	cli_json_str(b, "kind", lab->daemon ? "network" : lab->segment ? "segment" : "bridge");
+	if (lab->segment) {
+		cli_json_int(b, "hub_port", lab->hub_port);
+		cli_json_int(b, "hub_pid", lab->dnsmasq_pid);
+		return;
+	}
 	cli_json_str(b, lab->daemon ? "network" : "bridge", br);
 	if (!lab->daemon)
 		cli_json_int(b, "dnsmasq_pid", lab->dnsmasq_pid);
@@ -318,7 +333,9 @@ static char **lab_row(const void *item)
 	const struct net_lab *lab = item;
 	g_autofree char *sub = lab_subnet(lab);
 
-	return cli_row(4, lab->name, sub, lab->nat ? (lab->uplink ? lab->uplink : _("nat")) : _("isolated"),
+	return cli_row(4, lab->name, sub,
+		       lab->segment ? _("segment") :
+		       lab->nat ? (lab->uplink ? lab->uplink : _("nat")) : _("isolated"),
 		       lab_state(lab));
 }
 
@@ -395,9 +412,18 @@ int exec_net_info(struct cmd_ctx *ctx)
 				  (lab->dyn_start - 1) & 255);
 	info_field(ctx, NULL, "name", _("Name:"), lab->name);
 	info_field(ctx, NULL, "state", _("State:"), lab_state(lab));
-	info_field(ctx, NULL, "bridge", lab->daemon ? _("Network:") : _("Bridge:"), br);
-	info_field(ctx, NULL, "subnet", _("Subnet:"), sub);
-	info_field(ctx, NULL, "gateway", _("Gateway:"), gw);
+	if (lab->segment) {
+		g_autofree char *hub = g_strdup_printf(_("a loopback segment: its hub switches on 127.0.0.1:%u (no bridge, no host address)"),
+						       lab->hub_port);
+
+		info_field(ctx, NULL, "kind", _("Kind:"), hub);
+		info_field(ctx, NULL, "subnet", _("Subnet:"), sub);
+		info_field(ctx, NULL, "dhcp_server", _("DHCP server:"), gw);
+	} else {
+		info_field(ctx, NULL, "bridge", lab->daemon ? _("Network:") : _("Bridge:"), br);
+		info_field(ctx, NULL, "subnet", _("Subnet:"), sub);
+		info_field(ctx, NULL, "gateway", _("Gateway:"), gw);
+	}
 	info_field(ctx, NULL, "vm_addresses", _("VM addresses:"), statics);
 	info_field(ctx, NULL, "dhcp", _("DHCP pool:"), pool);
 	info_field(ctx, NULL, "forward", _("Forwarding:"),
@@ -424,13 +450,17 @@ int exec_net_create(struct cmd_ctx *ctx)
 	g_autofree char *sub = NULL;
 
 	if (net_lab_create(ctx->eng, name, cmd_opt_str(ctx, "subnet"), cmd_opt_flag(ctx, "nat"),
-			   cmd_opt_str(ctx, "uplink")) < 0)
+			   cmd_opt_str(ctx, "uplink"), cmd_opt_flag(ctx, "segment")) < 0)
 		return -1;
 	if (!(lab = net_lab_get(ctx->eng, name)))
 		return -1;
 	sub = lab_subnet(lab);
-	cli_line(ctx, lab->nat ? _("Created lab network \"%s\" (%s, NAT), running.") :
-		 _("Created lab network \"%s\" (%s, isolated), running."), name, sub);
+	if (lab->segment)
+		cli_line(ctx, _("Created lab network \"%s\" (%s, a loopback segment: its VMs reach each other, the host has no address on it), running."),
+			 name, sub);
+	else
+		cli_line(ctx, lab->nat ? _("Created lab network \"%s\" (%s, NAT), running.") :
+			 _("Created lab network \"%s\" (%s, isolated), running."), name, sub);
 	return 0;
 }
 

@@ -148,6 +148,7 @@ static const struct cmd_opt net_create_opts[] = {
 	{ "subnet", OPT_STRING, "CIDR", N_("the lab's IPv4 subnet, /16 to /29, e.g. 10.77.5.0/24 (default: the first free 10.77.N.0/24); refused when it overlaps a route of this host or another lab") },
 	{ "nat", OPT_FLAG, NULL, N_("let the VMs reach beyond the lab through this host (masquerade; turns on the host's IP forwarding)") },
 	{ "uplink", OPT_STRING, "DEV", N_("with --nat: the device their traffic leaves by (default: any)") },
+	{ "segment", OPT_FLAG, NULL, N_("a loopback segment instead of a bridge: the kind a user without root gets, with no host address and no --nat") },
 	{ 0 }
 };
 
@@ -226,8 +227,8 @@ const struct command commands[] = {
 	  CMD_ENGINE, 2, 2, NULL, exec_forward_add },
 	{ "forward remove", "VM HOSTPORT[/udp]", N_("Remove a port forward, live too"),
 	  CMD_ENGINE, 2, 2, NULL, exec_forward_remove },
-	{ "net create", "NAME [--subnet CIDR] [--nat [--uplink DEV]]",
-	  N_("Make a lab network between VMs (a bridge with its own DHCP server, or a daemon's libvirt network) and start it"),
+	{ "net create", "NAME [--subnet CIDR] [--nat [--uplink DEV] | --segment]",
+	  N_("Make a lab network between VMs (a bridge with its own DHCP server, a loopback segment without root, or a daemon's libvirt network) and start it"),
 	  CMD_ENGINE, 1, 1, net_create_opts, exec_net_create },
 	{ "net list", "", N_("List lab networks with their subnet and state"),
 	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_net_list },

@@ -348,6 +348,23 @@ static bool build_nic(xmlNodePtr parent, const struct vm_nic *nic)
 		set_attr(n, "type", "user");
 		break;
 	case NET_LAB:
+		if (nic->hub_port) {
+			/* a segment: frames in UDP datagrams to the lab's hub,
+			 * the lab named by the device's user alias */
+			g_autofree char *alias = g_strconcat(NET_LAB_SEGMENT_ALIAS, nic->source, NULL);
+
+			n = xmlNewChild(parent, NULL, BAD_CAST "interface", NULL);
+			set_attr(n, "type", "udp");
+			c = xmlNewChild(n, NULL, BAD_CAST "source", NULL);
+			set_attr(c, "address", "127.0.0.1");
+			set_uint_attr(c, "port", nic->hub_port);
+			c = xmlNewChild(c, NULL, BAD_CAST "local", NULL);
+			set_attr(c, "address", "127.0.0.1");
+			set_uint_attr(c, "port", nic->port);
+			set_attr(xmlNewChild(n, NULL, BAD_CAST "alias", NULL), "name", alias);
+			break;
+		}
+		/* fall through */
 	case NET_BRIDGE:
 		n = xmlNewChild(parent, NULL, BAD_CAST "interface", NULL);
 		set_attr(n, "type", "bridge");
@@ -731,6 +748,7 @@ static void parse_nics(struct xpath *xp, struct vm_spec *spec)
 		xmlNodePtr n = obj->nodesetval->nodeTab[i];
 		struct vm_nic *nic = g_new0(struct vm_nic, 1);
 		g_autofree char *link = xp_string(xp, n, "link/@state");
+		g_autofree char *alias = NULL;
 
 		nic->type = xp_string(xp, n, "@type");
 		nic->mode = NET_OTHER;
@@ -761,6 +779,14 @@ static void parse_nics(struct xpath *xp, struct vm_spec *spec)
 		} else if (g_strcmp0(nic->type, "direct") == 0) {
 			nic->source = xp_string(xp, n, "source/@dev");
 			nic->mode = NET_MACVTAP;
+		} else if (g_strcmp0(nic->type, "udp") == 0 &&
+			   (alias = xp_string(xp, n, "alias/@name")) &&
+			   g_str_has_prefix(alias, NET_LAB_SEGMENT_ALIAS) &&
+			   alias[strlen(NET_LAB_SEGMENT_ALIAS)]) {
+			nic->source = g_strdup(alias + strlen(NET_LAB_SEGMENT_ALIAS));
+			nic->mode = NET_LAB;
+			nic->hub_port = xp_uint(xp, n, "source/@port");
+			nic->port = xp_uint(xp, n, "source/local/@port");
 		} else {
 			nic->source = xp_string(xp, n, "source/@bridge");
 		}

@@ -52,6 +52,10 @@ struct vm_nic {
 	unsigned vlan;    /* 802.1Q tag; 0: none */
 	unsigned bandwidth; /* KiB/s each way (libvirt's average); 0: none */
 	bool link_down;
+	/* lab:NAME on a loopback segment (a lab without root: see net/hub.c):
+	 * the lab's hub and this NIC's own UDP port on 127.0.0.1; 0 on a
+	 * bridge lab */
+	unsigned hub_port, port;
 	char *target;     /* live: the host side, e.g. vnet0 */
 	char *alias;      /* live: libvirt's device alias, e.g. net0 (its
 			   * QEMU netdev is "host" and the alias) */
@@ -99,6 +103,10 @@ const char *vm_addr_source_label(enum vm_addr_source source);
 #define NET_LAB_BRIDGE_PREFIX "vtl-"
 /* The libvirt network of lab @lab on a daemon URI. */
 #define NET_LAB_NETWORK_PREFIX "vmtui-"
+/* A NIC on lab @lab's loopback segment: a udp interface with the user
+ * alias "ua-vtl-" and the name (the lab's name chars are all allowed in
+ * an alias; one NIC per segment and VM). */
+#define NET_LAB_SEGMENT_ALIAS "ua-vtl-"
 
 /* vmtui's XML namespace: its facts about a VM in the domain's <metadata>. */
 #define VMTUI_NS "https://vmtui.org/xmlns/vm/1"

@@ -21,18 +21,30 @@
  * such, and started again by `net start`, by a VM start on the lab and
  * by anything that puts a NIC on it.
  *
+ * Without root on the embedded engine (or with `net create --segment`) a
+ * lab is a loopback segment: no bridge, tap or rule, which all take
+ * CAP_NET_ADMIN, but each VM's NIC a UDP socket on 127.0.0.1 sending its
+ * frames to the lab's hub (net/hub.c, `vmtui __net-hub`, supervised as
+ * dnsmasq is: hub.pid, hub.start), which switches them and answers DHCP
+ * from the same hosts file, writing the same leases file.  The host has
+ * no address on a segment, and a segment has no --nat: a VM reaches the
+ * outside through a second NIC on nat.
+ *
  * On a daemon URI a lab is the libvirt network vmtui-NAME (isolated, or
  * <forward mode='nat'/>), with a <dhcp><host/> per VM kept current with
  * virNetworkUpdate.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <libxml/tree.h>
@@ -48,6 +60,11 @@
 #define LAB_CONF_MAX (16u << 10)
 #define LEASES_MAX (4u << 20)
 #define PIDFILE_MAX 64u
+/* where segment hubs listen, and their NICs' own ports */
+#define HUB_PORT_MIN 40000
+#define HUB_PORT_MAX 49999
+#define SEG_PORT_MIN 50000
+#define SEG_PORT_MAX 59999
 
 /* ---- addresses ------------------------------------------------------- */
 
@@ -196,6 +213,8 @@ static int lab_save(const struct net_lab *lab)
 	if (lab->uplink)
 		g_key_file_set_string(kf, "lab", "uplink", lab->uplink);
 	g_key_file_set_boolean(kf, "lab", "complete", lab->complete);
+	if (lab->segment)
+		g_key_file_set_integer(kf, "lab", "hub-port", (int)lab->hub_port);
 	data = g_key_file_to_data(kf, &len, NULL);
 	return core_write_file_atomic(path, data, len, 0644);
 }
@@ -242,6 +261,19 @@ static struct net_lab *lab_load(const char *name)
 		lab->nat = false;
 	}
 	lab->complete = g_key_file_get_boolean(kf, "lab", "complete", NULL);
+	if (g_key_file_has_key(kf, "lab", "hub-port", NULL)) {
+		int port = g_key_file_get_integer(kf, "lab", "hub-port", NULL);
+
+		if (port < HUB_PORT_MIN || port > HUB_PORT_MAX) {
+			core_error(CORE_ERR_FAILED, _("The record of lab network \"%s\" (%s) has no valid hub port."),
+				   name, path);
+			net_lab_free(lab);
+			return NULL;
+		}
+		lab->segment = true;
+		lab->hub_port = (unsigned)port;
+		lab->nat = false;
+	}
 	lab_addresses(lab);
 	return lab;
 }
@@ -338,9 +370,10 @@ static GPtrArray *lab_names(void)
 	return out;
 }
 
-/* Whether @net/@prefix is free on this host: no route and no other lab
- * of vmtui's overlaps it.  false with an error naming the overlap. */
-static bool subnet_free(const char *name, guint32 net, unsigned prefix, bool quiet)
+/* Whether @net/@prefix is free on this host: no other lab of vmtui's
+ * and (with @routes: the host gets an address on it) no route overlaps
+ * it.  false with an error naming the overlap. */
+static bool subnet_free(const char *name, guint32 net, unsigned prefix, bool routes, bool quiet)
 {
 	g_autoptr(GPtrArray) names = lab_names();
 	g_autofree char *br = bridge_of(name), *hit = NULL;
@@ -366,6 +399,8 @@ static bool subnet_free(const char *name, guint32 net, unsigned prefix, bool qui
 			return false;
 		}
 	}
+	if (!routes)
+		return true;
 	hit = route_overlap(net, prefix, br, &failed);
 	if (failed)
 		return false;
@@ -397,14 +432,16 @@ static bool process_dead(long pid)
 	return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X';
 }
 
-/* The pid of the lab's dnsmasq when it runs, else 0.  It is ours when
- * the recorded start time matches the process's, or (a vmtui killed
- * before it recorded it) when its command line names our pid file. */
-static long dnsmasq_pid(const char *name)
+/* The pid of the lab's DHCP server @stem ("dnsmasq", or "hub" on a
+ * segment) when it runs, else 0.  It is ours when the recorded start
+ * time (STEM.start) matches the process's, or (a vmtui killed before it
+ * recorded it) when its command line names our pid file (STEM.pid). */
+static long server_pid(const char *name, const char *stem)
 {
-	g_autofree char *pidfile = lab_path(name, "dnsmasq.pid");
-	g_autofree char *startfile = lab_path(name, "dnsmasq.start");
-	g_autofree char *text = core_read_file(pidfile, PIDFILE_MAX, CORE_READ_NOFOLLOW, _("dnsmasq pid file"), NULL);
+	g_autofree char *pidleaf = g_strconcat(stem, ".pid", NULL), *startleaf = g_strconcat(stem, ".start", NULL);
+	g_autofree char *pidfile = lab_path(name, pidleaf);
+	g_autofree char *startfile = lab_path(name, startleaf);
+	g_autofree char *text = core_read_file(pidfile, PIDFILE_MAX, CORE_READ_NOFOLLOW, _("DHCP server pid file"), NULL);
 	g_autofree char *rec = NULL, *cmdline = NULL, *procf = NULL;
 	g_autofree char *want = NULL;
 	long pid, rpid = 0;
@@ -418,7 +455,7 @@ static long dnsmasq_pid(const char *name)
 	pid = strtol(text, NULL, 10);
 	if (pid <= 1 || !(start = core_process_start(pid)) || process_dead(pid))
 		return 0;
-	rec = core_read_file(startfile, PIDFILE_MAX, CORE_READ_NOFOLLOW, _("dnsmasq start file"), NULL);
+	rec = core_read_file(startfile, PIDFILE_MAX, CORE_READ_NOFOLLOW, _("DHCP server start file"), NULL);
 	if (rec && sscanf(rec, "%ld %" G_GUINT64_FORMAT, &rpid, &rstart) == 2 && rpid == pid)
 		return rstart == start ? pid : 0;
 	core_error_clear();
@@ -432,12 +469,18 @@ static long dnsmasq_pid(const char *name)
 	return 0;
 }
 
-/* Ends the lab's dnsmasq (SIGTERM, then SIGKILL after 2 s). */
-static void dnsmasq_stop(const char *name)
+static const char *server_of(const struct net_lab *lab)
 {
-	long pid = dnsmasq_pid(name);
-	g_autofree char *pidfile = lab_path(name, "dnsmasq.pid");
-	g_autofree char *startfile = lab_path(name, "dnsmasq.start");
+	return lab->segment ? "hub" : "dnsmasq";
+}
+
+/* Ends the lab's DHCP server @stem (SIGTERM, then SIGKILL after 2 s). */
+static void server_stop(const char *name, const char *stem)
+{
+	long pid = server_pid(name, stem);
+	g_autofree char *pidleaf = g_strconcat(stem, ".pid", NULL), *startleaf = g_strconcat(stem, ".start", NULL);
+	g_autofree char *pidfile = lab_path(name, pidleaf);
+	g_autofree char *startfile = lab_path(name, startleaf);
 
 	if (pid > 0) {
 		guint64 start = core_process_start(pid);
@@ -452,6 +495,54 @@ static void dnsmasq_stop(const char *name)
 	unlink(startfile);
 }
 
+/* Records the start time of the DHCP server @stem whose pid file its
+ * first process wrote before it exited.  false with an error. */
+static bool server_record(const struct net_lab *lab, const char *stem, const char *what)
+{
+	g_autofree char *pidleaf = g_strconcat(stem, ".pid", NULL), *startleaf = g_strconcat(stem, ".start", NULL);
+	g_autofree char *pidfile = lab_path(lab->name, pidleaf);
+	g_autofree char *startfile = lab_path(lab->name, startleaf);
+	g_autofree char *dir = lab_path(lab->name, NULL);
+	g_autofree char *text = core_read_file(pidfile, PIDFILE_MAX, CORE_READ_NOFOLLOW,
+					       _("DHCP server pid file"), NULL);
+	g_autofree char *rec = NULL;
+	long pid = text ? strtol(text, NULL, 10) : 0;
+
+	if (pid <= 1 || !core_process_start(pid)) {
+		core_error(CORE_ERR_FAILED, _("%s of lab network \"%s\" did not stay running (see %s/%s.log)."),
+			   what, lab->name, dir, stem);
+		return false;
+	}
+	rec = g_strdup_printf("%ld %" G_GUINT64_FORMAT "\n", pid, core_process_start(pid));
+	return core_write_file_atomic(startfile, rec, strlen(rec), 0644) == 0;
+}
+
+/* Starts the hub of segment @lab (`vmtui __net-hub`: this very program),
+ * which binds its port and forks into the background. */
+static bool hub_start(const struct net_lab *lab)
+{
+	g_autofree char *dir = lab_path(lab->name, NULL);
+	g_autofree char *pidfile = lab_path(lab->name, "hub.pid");
+	g_autofree char *hostspath = lab_path(lab->name, "hosts");
+	g_autofree char *pidopt = g_strconcat("--pid-file=", pidfile, NULL);
+	g_autofree char *port = g_strdup_printf("%u", lab->hub_port);
+	g_autofree char *net = ipv4_str(lab->net), *cidr = g_strdup_printf("%s/%u", net, lab->prefix);
+	g_autofree char *a1 = ipv4_str(lab->dyn_start), *a2 = ipv4_str(lab->dyn_end);
+	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+	/* this very program, by its name where it still has one (so ps
+	 * shows vmtui), else through /proc (its file was replaced) */
+	const char *prog = self && g_path_is_absolute(self) && !g_str_has_suffix(self, " (deleted)") ?
+			   self : "/proc/self/exe";
+	const char *argv[] = { prog, NET_HUB_COMMAND, pidopt, dir, port, cidr, a1, a2, NULL };
+
+	if (!g_file_test(hostspath, G_FILE_TEST_EXISTS) && core_write_file_atomic(hostspath, "", 0, 0644) < 0)
+		return false;
+	unlink(pidfile);
+	if (!net_run(argv, _("the lab's hub"), false))
+		return false;
+	return server_record(lab, "hub", _("The hub"));
+}
+
 /* Starts the lab's dnsmasq, detached from vmtui (it forks into the
  * background itself once it has bound its socket, and its first process
  * exits with what went wrong, which core_run reports), then records its
@@ -461,7 +552,6 @@ static bool dnsmasq_start(const struct net_lab *lab)
 	g_autofree char *br = bridge_of(lab->name);
 	g_autofree char *dir = lab_path(lab->name, NULL);
 	g_autofree char *pidfile = lab_path(lab->name, "dnsmasq.pid");
-	g_autofree char *startfile = lab_path(lab->name, "dnsmasq.start");
 	g_autofree char *a1 = ipv4_str(lab->dyn_start), *a2 = ipv4_str(lab->dyn_end);
 	g_autofree char *mask = ipv4_str(prefix_mask(lab->prefix));
 	g_autofree char *iface = g_strconcat("--interface=", br, NULL);
@@ -471,7 +561,6 @@ static bool dnsmasq_start(const struct net_lab *lab)
 	g_autofree char *log = g_strconcat("--log-facility=", dir, "/dnsmasq.log", NULL);
 	g_autofree char *hosts = g_strconcat("--dhcp-hostsfile=", dir, "/hosts", NULL);
 	g_autofree char *hostspath = lab_path(lab->name, "hosts");
-	g_autofree char *rec = NULL;
 	const char *argv[] = {
 		"dnsmasq", "--conf-file=/dev/null", "--port=0", "--no-resolv", "--no-hosts",
 		"--bind-interfaces", iface, "--except-interface=lo", range, "--dhcp-authoritative",
@@ -483,27 +572,13 @@ static bool dnsmasq_start(const struct net_lab *lab)
 		/* an isolated lab has no router to give */
 		lab->nat ? NULL : "--dhcp-option=3", NULL
 	};
-	long pid;
 
 	if (!g_file_test(hostspath, G_FILE_TEST_EXISTS) && core_write_file_atomic(hostspath, "", 0, 0644) < 0)
 		return false;
 	unlink(pidfile);
 	if (!net_run(argv, _("the lab's DHCP server (dnsmasq)"), false))
 		return false;
-	/* written by dnsmasq before its first process exits */
-	{
-		g_autofree char *text = core_read_file(pidfile, PIDFILE_MAX, CORE_READ_NOFOLLOW,
-						       _("dnsmasq pid file"), NULL);
-
-		pid = text ? strtol(text, NULL, 10) : 0;
-	}
-	if (pid <= 1 || !core_process_start(pid)) {
-		core_error(CORE_ERR_FAILED, _("dnsmasq of lab network \"%s\" did not stay running (see %s/dnsmasq.log)."),
-			   lab->name, dir);
-		return false;
-	}
-	rec = g_strdup_printf("%ld %" G_GUINT64_FORMAT "\n", pid, core_process_start(pid));
-	return core_write_file_atomic(startfile, rec, strlen(rec), 0644) == 0;
+	return server_record(lab, "dnsmasq", "dnsmasq");
 }
 
 /* ---- the firewall --------------------------------------------------------- */
@@ -647,13 +722,17 @@ static bool rules_present(const char *name)
 
 /* ---- the embedded lab: up and down ----------------------------------------- */
 
-/* Takes down what lab @name has on this host: dnsmasq, rules, bridge. */
+/* Takes down what lab @name has on this host: its hub or dnsmasq, and
+ * as root its rules and bridge. */
 static void lab_down(const char *name)
 {
 	g_autofree char *br = bridge_of(name);
 	const char *argv[] = { "ip", "link", "del", br, NULL };
 
-	dnsmasq_stop(name);
+	server_stop(name, "hub");
+	server_stop(name, "dnsmasq");
+	if (geteuid() != 0)
+		return;
 	rules_remove(name);
 	if (net_dev_has(br, NULL))
 		net_run(argv, "ip link", true);
@@ -664,7 +743,8 @@ static void lab_down(const char *name)
 static int lab_remove_files(const char *name)
 {
 	static const char *const leaves[] = { "hosts", "leases", "dnsmasq.log", "rules.nft",
-					      "dnsmasq.pid", "dnsmasq.start", "lab.conf" };
+					      "dnsmasq.pid", "dnsmasq.start", "hub.pid", "hub.start",
+					      "hub.log", "lab.conf" };
 	g_autofree char *dir = lab_path(name, NULL);
 
 	for (size_t i = 0; i < G_N_ELEMENTS(leaves); i++) {
@@ -698,8 +778,11 @@ static bool lab_up(struct engine *eng, const struct net_lab *lab)
 	const char *up[] = { "ip", "link", "set", br, "up", NULL };
 	bool changed;
 
+	if (lab->segment)
+		return hosts_write(eng, lab, &changed) &&
+		       (server_pid(lab->name, "hub") || hub_start(lab));
 	if (!net_dev_has(br, NULL)) {
-		if (!subnet_free(lab->name, lab->net, lab->prefix, false))
+		if (!subnet_free(lab->name, lab->net, lab->prefix, true, false))
 			return false;
 		if (!net_run(add, _("the lab's bridge"), false))
 			return false;
@@ -722,7 +805,7 @@ static bool lab_up(struct engine *eng, const struct net_lab *lab)
 		return false;
 	if (!hosts_write(eng, lab, &changed))
 		return false;
-	if (!dnsmasq_pid(lab->name) && !dnsmasq_start(lab))
+	if (!server_pid(lab->name, "dnsmasq") && !dnsmasq_start(lab))
 		return false;
 	return true;
 }
@@ -999,13 +1082,17 @@ struct net_lab *net_lab_get(struct engine *eng, const char *name)
 	}
 	if (!(lab = lab_load(name)))
 		return NULL;
+	lab->dnsmasq_pid = server_pid(name, server_of(lab));
+	lab->dnsmasq_running = lab->dnsmasq_pid > 0;
+	if (lab->segment) {
+		lab->bridge_up = lab->rules = true;
+		return lab;
+	}
 	{
 		g_autofree char *br = bridge_of(name);
 
 		lab->bridge_up = net_dev_has(br, NULL);
 	}
-	lab->dnsmasq_pid = dnsmasq_pid(name);
-	lab->dnsmasq_running = lab->dnsmasq_pid > 0;
 	lab->rules = geteuid() == 0 && rules_present(name);
 	return lab;
 }
@@ -1067,14 +1154,17 @@ GPtrArray *net_lab_names(struct engine *eng)
 	return out;
 }
 
-/* Root, and the programs a lab needs, on the embedded engine. */
-static bool embedded_can(void)
+/* Root, and the programs a lab needs, on the embedded engine (a
+ * segment needs neither). */
+static bool embedded_can(const struct net_lab *lab)
 {
+	if (lab->segment)
+		return true;
 	if (geteuid() != 0) {
 		core_error(CORE_ERR_USAGE,
-			   _("Lab networks on the embedded engine need root: making the bridge vtl-NAME and running its DHCP server take CAP_NET_ADMIN, which vmtui does not have as this user. "
-			     "Run vmtui as root, or use a libvirt daemon (`vmtui -c qemu:///system net create NAME` makes the lab as a libvirt network). "
-			     "Without root, nat (the default) still works; a lab between VMs does not."));
+			   _("Lab network \"%s\" is a bridge, which only root can bring up or take down: making the bridge vtl-NAME and running its DHCP server take CAP_NET_ADMIN. "
+			     "Run vmtui as root for it; as this user, `vmtui net create` makes labs as loopback segments."),
+			   lab->name);
 		return false;
 	}
 	if (!net_has_program("dnsmasq") || !net_has_program("ip")) {
@@ -1085,8 +1175,55 @@ static bool embedded_can(void)
 	return true;
 }
 
+/* Whether UDP port @port on 127.0.0.1 is free now (a bind works). */
+static bool udp_port_free(unsigned port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((guint16)port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* A UDP port from @lo to @hi, from a random one on, not in @avoid and
+ * free on 127.0.0.1 now; 0 with an error when there is none. */
+static unsigned pick_udp_port(unsigned lo, unsigned hi, GHashTable *avoid)
+{
+	unsigned n = hi - lo + 1, first = (unsigned)g_random_int_range(0, (gint32)n);
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned p = lo + (first + i) % n;
+
+		if (!g_hash_table_contains(avoid, GUINT_TO_POINTER(p)) && udp_port_free(p))
+			return p;
+	}
+	core_error(CORE_ERR_STATE, _("No UDP port from %u to %u is free on 127.0.0.1."), lo, hi);
+	return 0;
+}
+
+/* The hub ports of the labs recorded here, but @name's. */
+static GHashTable *hub_ports(const char *name)
+{
+	g_autoptr(GPtrArray) names = lab_names();
+	GHashTable *out = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+	for (guint i = 0; i < names->len; i++) {
+		autoptr(net_lab) o = NULL;
+
+		if (strcmp(names->pdata[i], name) == 0)
+			continue;
+		if ((o = lab_load(names->pdata[i])) && o->segment)
+			g_hash_table_add(out, GUINT_TO_POINTER(o->hub_port));
+		core_error_clear();
+	}
+	return out;
+}
+
 int net_lab_create(struct engine *eng, const char *name, const char *subnet, bool nat,
-		   const char *uplink)
+		   const char *uplink, bool segment)
 {
 	autoptr(net_lab) lab = g_new0(struct net_lab, 1);
 	g_autofree char *dir = NULL;
@@ -1103,9 +1240,25 @@ int net_lab_create(struct engine *eng, const char *name, const char *subnet, boo
 		core_error(CORE_ERR_USAGE, _("\"%s\" is not a network device name."), p);
 		return -1;
 	}
+	if (segment && daemon_engine(eng)) {
+		core_error(CORE_ERR_USAGE,
+			   _("--segment is for the embedded engine; on %s a lab is a libvirt network, and needs no root of vmtui."),
+			   engine_uri(eng));
+		return -1;
+	}
+	/* without root, a segment is the lab this engine can have */
+	segment = segment || (!daemon_engine(eng) && geteuid() != 0);
+	if (segment && nat) {
+		core_error(CORE_ERR_USAGE,
+			   geteuid() != 0 ?
+			   _("Without root a lab is a loopback segment, which has no --nat: routing out of a lab takes a bridge and forwarding rules (root). Give the VMs a second NIC on nat (--net lab:NAME --net nat) to reach beyond the lab.") :
+			   _("A loopback segment has no --nat: routing out of a lab takes a bridge (leave --segment out). Give the VMs a second NIC on nat (--net lab:NAME --net nat) to reach beyond the lab."));
+		return -1;
+	}
 	lab->name = g_strdup(name);
 	lab->nat = nat;
 	lab->uplink = g_strdup(uplink);
+	lab->segment = segment;
 	if (subnet) {
 		g_autofree char *p = core_printable(subnet, false);
 
@@ -1184,9 +1337,9 @@ int net_lab_create(struct engine *eng, const char *name, const char *subnet, boo
 		return 0;
 	}
 
-	if (!embedded_can())
+	if (!embedded_can(lab))
 		return -1;
-	if (!net_has_program("nft") && !net_has_program("iptables")) {
+	if (!segment && !net_has_program("nft") && !net_has_program("iptables")) {
 		core_error(CORE_ERR_FAILED, _("A lab needs nftables (`nft`) or iptables for its forwarding rules; neither is installed."));
 		return -1;
 	}
@@ -1202,7 +1355,7 @@ int net_lab_create(struct engine *eng, const char *name, const char *subnet, boo
 			core_error(CORE_ERR_STATE, _("A lab network \"%s\" already exists."), name);
 			return -1;
 		}
-		if (net_dev_has(br, NULL)) {
+		if (!segment && net_dev_has(br, NULL)) {
 			core_error(CORE_ERR_STATE,
 				   _("A network device %s exists already, and vmtui has no record of it; remove it (`ip link del %s`) or choose another name."),
 				   br, br);
@@ -1210,13 +1363,13 @@ int net_lab_create(struct engine *eng, const char *name, const char *subnet, boo
 		}
 	}
 	if (subnet) {
-		if (!subnet_free(name, lab->net, lab->prefix, false))
+		if (!subnet_free(name, lab->net, lab->prefix, !segment, false))
 			return -1;
 	} else {
 		unsigned n;
 
 		for (n = 0; n < 256; n++) {
-			if (subnet_free(name, 0x0a4d0000u | (n << 8), 24, true))
+			if (subnet_free(name, 0x0a4d0000u | (n << 8), 24, !segment, true))
 				break;
 			if (core_error_code())
 				return -1; /* the routes could not be read */
@@ -1229,6 +1382,12 @@ int net_lab_create(struct engine *eng, const char *name, const char *subnet, boo
 		lab->prefix = 24;
 	}
 	lab_addresses(lab);
+	if (segment) {
+		g_autoptr(GHashTable) taken = hub_ports(name);
+
+		if (!(lab->hub_port = pick_udp_port(HUB_PORT_MIN, HUB_PORT_MAX, taken)))
+			return -1;
+	}
 	/* the record first, incomplete: a killed run leaves something
 	 * `net list` shows and `net delete` removes */
 	dir = lab_path(name, NULL);
@@ -1266,7 +1425,7 @@ int net_lab_start(struct engine *eng, const char *name)
 	}
 	if (!(lab = lab_load(name)))
 		return -1;
-	if (!embedded_can())
+	if (!embedded_can(lab))
 		return -1;
 	if (!lab_up(eng, lab))
 		return -1;
@@ -1320,7 +1479,7 @@ int net_lab_stop(struct engine *eng, const char *name)
 		virNetworkFree(net);
 		return rc;
 	}
-	if (!(lab = lab_load(name)) || !embedded_can())
+	if (!(lab = lab_load(name)) || !embedded_can(lab))
 		return -1;
 	lab_down(name);
 	return 0;
@@ -1348,14 +1507,21 @@ int net_lab_delete(struct engine *eng, const char *name)
 	}
 	{
 		g_autofree char *conf = lab_path(name, "lab.conf");
+		autoptr(net_lab) lab = NULL;
 
 		if (!g_file_test(conf, G_FILE_TEST_EXISTS)) {
 			core_error(CORE_ERR_NOT_FOUND, _("There is no lab network \"%s\"."), name);
 			return -1;
 		}
+		/* a broken record is removed as a bridge lab's: by root */
+		if (!(lab = lab_load(name))) {
+			core_error_clear();
+			lab = g_new0(struct net_lab, 1);
+			lab->name = g_strdup(name);
+		}
+		if (!embedded_can(lab))
+			return -1;
 	}
-	if (!embedded_can())
-		return -1;
 	lab_down(name);
 	return lab_remove_files(name);
 }
@@ -1374,8 +1540,8 @@ int net_lab_sync(struct engine *eng, const char *name)
 		return network_hosts_sync(eng, lab) ? 0 : -1;
 	if (!hosts_write(eng, lab, &changed))
 		return -1;
-	/* dnsmasq re-reads --dhcp-hostsfile on SIGHUP */
-	if (changed && (pid = dnsmasq_pid(name)) > 0)
+	/* dnsmasq re-reads --dhcp-hostsfile on SIGHUP, and so does the hub */
+	if (changed && (pid = server_pid(name, server_of(lab))) > 0)
 		kill((pid_t)pid, SIGHUP);
 	return 0;
 }
@@ -1388,7 +1554,8 @@ int net_lab_ensure(struct engine *eng, const char *name)
 		return 0;
 	if (!(lab = net_lab_get(eng, name)))
 		return -1;
-	/* a daemon's network is up or down as one; ours part by part */
+	/* a daemon's network is up or down as one; ours part by part (a
+	 * segment's are always "up" but its hub) */
 	if (lab->daemon ? !lab->bridge_up : !lab->bridge_up || !lab->dnsmasq_running || !lab->rules) {
 		if (net_lab_start(eng, name) < 0)
 			return -1;
@@ -1541,8 +1708,47 @@ char *net_lab_address(struct engine *eng, const char *lab, const char *mac)
 	return NULL;
 }
 
+/* The ports given to segment NICs in this process (a VM with NICs on two
+ * segments is defined with both at once). */
+static GHashTable *given;
+G_LOCK_DEFINE_STATIC(given);
+
+/* The UDP ports of every segment NIC of @eng's VMs and of those given
+ * here; NULL with an error. */
+static GHashTable *segment_ports(struct engine *eng)
+{
+	g_autoptr(GPtrArray) vms = vm_list(eng);
+	GHashTable *out;
+	GHashTableIter it;
+	gpointer k;
+
+	if (!vms)
+		return NULL;
+	out = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (guint i = 0; i < vms->len; i++) {
+		const struct vm_spec *s = vms->pdata[i];
+
+		for (guint j = 0; j < s->nics->len; j++) {
+			const struct vm_nic *nic = s->nics->pdata[j];
+
+			if (nic->port)
+				g_hash_table_add(out, GUINT_TO_POINTER(nic->port));
+		}
+	}
+	G_LOCK(given);
+	if (given) {
+		g_hash_table_iter_init(&it, given);
+		while (g_hash_table_iter_next(&it, &k, NULL))
+			g_hash_table_add(out, k);
+	}
+	G_UNLOCK(given);
+	return out;
+}
+
 bool net_lab_prepare(struct engine *eng, struct vm_nic *nic)
 {
+	autoptr(net_lab) lab = NULL;
+
 	if (engine_is_test(eng))
 		return true;
 	if (!engine_is_embedded(eng)) {
@@ -1564,5 +1770,31 @@ bool net_lab_prepare(struct engine *eng, struct vm_nic *nic)
 		return true;
 	}
 	/* the lab exists and runs (started again when a part is down) */
-	return net_lab_ensure(eng, nic->source) == 0;
+	if (net_lab_ensure(eng, nic->source) < 0 || !(lab = lab_load(nic->source)))
+		return false;
+	if (!lab->segment) {
+		nic->hub_port = nic->port = 0;
+		return true;
+	}
+	if (nic->mtu || nic->queues > 1 || nic->bandwidth || nic->vlan) {
+		core_error(CORE_ERR_USAGE,
+			   _("Lab network \"%s\" is a loopback segment: a NIC on it takes no mtu=, queues=, bandwidth= or vlan= (its frames go through a UDP socket, which has none of them)."),
+			   nic->source);
+		return false;
+	}
+	if (nic->hub_port != lab->hub_port || !nic->port) {
+		g_autoptr(GHashTable) used = segment_ports(eng);
+
+		if (!used)
+			return false;
+		nic->hub_port = lab->hub_port;
+		if (!(nic->port = pick_udp_port(SEG_PORT_MIN, SEG_PORT_MAX, used)))
+			return false;
+		G_LOCK(given);
+		if (!given)
+			given = g_hash_table_new(g_direct_hash, g_direct_equal);
+		g_hash_table_add(given, GUINT_TO_POINTER(nic->port));
+		G_UNLOCK(given);
+	}
+	return true;
 }

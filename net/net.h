@@ -80,6 +80,11 @@ GPtrArray *net_choices(struct engine *eng);
  * bridge gone after a reboot).  On a daemon URI: the libvirt network
  * vmtui-NAME. */
 
+/* `vmtui NET_HUB_COMMAND ...`: the hub of a segment lab (net/hub.c);
+ * main() runs net_hub_main for it. */
+#define NET_HUB_COMMAND "__net-hub"
+int net_hub_main(int argc, char **argv);
+
 /* Subnets a lab may have. */
 #define NET_LAB_PREFIX_MIN 16
 #define NET_LAB_PREFIX_MAX 29
@@ -96,7 +101,13 @@ struct net_lab {
 	char *uplink;      /* --nat's outgoing device; NULL: any */
 	bool complete;     /* false: a create that did not finish */
 	bool daemon;       /* a libvirt network of a daemon URI */
-	/* state as found: */
+	bool segment;      /* a loopback segment (no root): no bridge, no
+			    * host address, no rules; the hub (net/hub.c)
+			    * on 127.0.0.1:@hub_port switches and hands out
+			    * the addresses */
+	unsigned hub_port;
+	/* state as found (on a segment, bridge_up and rules are true and
+	 * the DHCP server is the hub): */
 	bool bridge_up, dnsmasq_running, rules;
 	long dnsmasq_pid;
 };
@@ -114,13 +125,15 @@ void net_lease_free(struct net_lease *l);
 /* Whether @name can name a lab: 1 to 11 letters, digits, '-' or '_'
  * (the bridge vtl-NAME is an interface name).  false with an error. */
 bool net_lab_name_valid(const char *name);
-/* Makes lab @name on @eng and starts it: @subnet "A.B.C.D/P" (NULL: the
+/* Makes lab @name on @eng and starts it: a loopback segment with
+ * @segment, and always on the embedded engine without root (@nat is
+ * refused there); @subnet "A.B.C.D/P" (NULL: the
  * first free 10.77.N.0/24), isolated or with @nat (masquerade out of
  * @uplink, NULL: any device).  A subnet that overlaps a route of this
  * host or another lab is refused, naming it.  On failure nothing is left
  * (no bridge, dnsmasq, rules or record).  0, or -1 with an error. */
 int net_lab_create(struct engine *eng, const char *name, const char *subnet, bool nat,
-		   const char *uplink);
+		   const char *uplink, bool segment);
 /* Brings every part of lab @name up that is down (repairs a lab whose
  * dnsmasq died).  0, or -1 with an error. */
 int net_lab_start(struct engine *eng, const char *name);
@@ -177,7 +190,9 @@ bool net_lab_prepare(struct engine *eng, struct vm_nic *nic);
 GPtrArray *net_nic_list(struct engine *eng, const char *name);
 /* Adds @nic to VM @name: live and in its definition when it runs (*@live
  * set), in the definition otherwise.  @nic is prepared (MAC, checks)
- * first; its MAC is set on return. */
+ * first; its MAC is set on return.  0; 1 when the VM runs and @nic is on
+ * a loopback segment, which libvirt cannot plug in live: it is in the
+ * definition, from the next start; -1 with an error. */
 int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic, bool *live);
 /* Makes @nics (struct vm_nic) the NICs of VM @name from its next start:
  * a NIC without a MAC takes the MAC of the VM's NIC at the same place,

@@ -439,9 +439,23 @@ bool net_check(struct engine *eng, struct vm_spec *spec)
 		core_error(CORE_ERR_USAGE, _("A VM has at most %d NICs."), NET_MAX_NICS);
 		return false;
 	}
-	for (guint i = 0; i < spec->nics->len; i++)
+	for (guint i = 0; i < spec->nics->len; i++) {
+		const struct vm_nic *nic = g_ptr_array_index(spec->nics, i);
+
 		if (!check_mode(eng, g_ptr_array_index(spec->nics, i)))
 			return false;
+		/* a segment NIC is named by its lab (its device alias) */
+		for (guint j = 0; nic->hub_port && j < i; j++) {
+			const struct vm_nic *o = g_ptr_array_index(spec->nics, j);
+
+			if (o->hub_port && g_strcmp0(o->source, nic->source) == 0) {
+				core_error(CORE_ERR_USAGE,
+					   _("A VM has one NIC on lab network \"%s\", a loopback segment."),
+					   nic->source);
+				return false;
+			}
+		}
+	}
 	return true;
 }
 
@@ -616,6 +630,33 @@ int net_nic_add(struct engine *eng, const char *name, struct vm_nic *nic, bool *
 	g_ptr_array_steal_index(one->nics, 0);
 	if (!ok || !(nxml = domxml_nic(nic)))
 		goto out;
+	for (guint i = 0; nic->hub_port && i < nics->len; i++) {
+		const struct vm_nic *o = nics->pdata[i];
+
+		if (o->hub_port && g_strcmp0(o->source, nic->source) == 0) {
+			core_error(CORE_ERR_USAGE, _("VM \"%s\" has a NIC on lab network \"%s\" already (%s); a VM has one NIC on a loopback segment."),
+				   name, nic->source, o->mac);
+			goto out;
+		}
+	}
+	/* libvirt 9.0 plugs no udp interface into a running VM ("hotplug of
+	 * interface type of udp is not implemented yet"): from the next
+	 * start, then */
+	if (running && nic->hub_port) {
+		if (virDomainIsPersistent(dom) != 1) {
+			core_error(CORE_ERR_STATE,
+				   _("A NIC on a loopback segment cannot be plugged into a running VM, and \"%s\" has no definition to add it to for its next start."),
+				   name);
+			goto out;
+		}
+		*live = false;
+		if (virDomainAttachDeviceFlags(dom, nxml, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+			core_error_virt(CORE_ERR_ENGINE, _("Cannot add the NIC to \"%s\""), name);
+			goto out;
+		}
+		rc = 1;
+		goto out;
+	}
 	if (virDomainAttachDeviceFlags(dom, nxml, change_flags(dom, running)) < 0) {
 		core_error_virt(CORE_ERR_ENGINE, _("Cannot add the NIC to \"%s\""), name);
 		goto out;

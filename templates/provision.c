@@ -398,6 +398,10 @@ static int make_vm(struct engine *eng, const struct template *t,
 		g_free(nic->mac);
 		nic->mac = g_strdup(v->macs->pdata[i]);
 		g_ptr_array_add(spec->nics, nic);
+		/* a segment NIC: a UDP port of its own, not the prototype's */
+		nic->port = 0;
+		if (nic->hub_port && !net_lab_prepare(eng, nic))
+			return -1;
 	}
 	/* the guest agent tells vmtui the guest's addresses */
 	spec->agent = !engine_is_test(eng);

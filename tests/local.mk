@@ -112,6 +112,7 @@ script_tests = \
 	tests/model-events.sh \
 	tests/daemon-uri.sh \
 	tests/net-lab.sh \
+	tests/net-segment.sh \
 	tests/net-lab-daemon.sh \
 	tests/net-addr.sh \
 	tests/net-bridge.sh \

@@ -93,17 +93,7 @@ expect 2 'is not a subnet a lab can have' "a loopback subnet is refused" net cre
 expect 3 'no network device "nosuch0" to be the uplink' "an uplink that does not exist is refused" \
 	net create bad --nat --uplink nosuch0
 nothing_left "  ... and none of them left a bridge, dnsmasq, nft table or record"
-if command -v setpriv >/dev/null; then
-	U="$T/user"
-	mkdir -p "$U" && chmod 711 "$T" && chown 65534:65534 "$U"
-	env -i PATH="$PATH" HOME="$U" XDG_RUNTIME_DIR="$U/run" XDG_DATA_HOME="$U/data" \
-		XDG_CONFIG_HOME="$U/config" LC_ALL=C.UTF-8 VMTUI_ACCEL=tcg \
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$REAL_VMTUI" net create ulab >"$T/out" 2>&1
-	rc=$?
-	check "without root, net create says labs need root and what still works (exit $rc)" \
-		sh -c "[ $rc = 2 ] && grep -q 'need root: making the bridge vtl-NAME' '$T/out' && grep -q 'nat (the default) still works' '$T/out'"
-	check "  ... and makes nothing" sh -c "[ ! -e '$U/data/vmtui/networks/ulab' ] && ! ip link show vtl-ulab >/dev/null 2>&1"
-fi
+# (without root, `net create` makes a loopback segment: tests/net-segment.sh)
 
 # ---- a lab of three VMs ----------------------------------------------------
 expect 0 'Created lab network "lab1" \(10.77.0.0/24, isolated\), running' "net create makes a lab on the first free 10.77.N.0/24" \

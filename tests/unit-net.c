@@ -130,6 +130,31 @@ static void check_xml(void)
 		tap_ok(o && g_strcmp0(m1, "lab:l2") == 0, "a lab's libvirt network is read as the lab");
 	}
 	{
+		autoptr(vm_spec) seg = vm_spec_new();
+		autoptr(vm_spec) sb = NULL;
+		g_autofree char *sx = NULL;
+		struct vm_nic *n = NULL, *r;
+
+		seg->name = g_strdup("s");
+		seg->vcpus = 1;
+		seg->memory_mib = 64;
+		net_parse("lab:seg-1,mac=52:54:00:00:01:01", "virtio", &n);
+		n->hub_port = 41000;
+		n->port = 52000;
+		g_ptr_array_add(seg->nics, n);
+		sx = domxml_build(seg);
+		tap_ok(sx && strstr(sx, "<interface type=\"udp\">") &&
+		       strstr(sx, "<source address=\"127.0.0.1\" port=\"41000\">") &&
+		       strstr(sx, "<local address=\"127.0.0.1\" port=\"52000\"/>") &&
+		       strstr(sx, "<alias name=\"ua-vtl-seg-1\"/>") && !strstr(sx, "bridge="),
+		       "a NIC on a loopback segment is a udp interface to the hub, named by its alias");
+		sb = sx ? domxml_parse(sx) : NULL;
+		r = sb && sb->nics->len == 1 ? sb->nics->pdata[0] : NULL;
+		tap_ok(r && r->mode == NET_LAB && g_strcmp0(r->source, "seg-1") == 0 &&
+		       r->hub_port == 41000 && r->port == 52000,
+		       "  ... and is read back as lab:seg-1 with its ports");
+	}
+	{
 		const char *in = "<domain><name>b</name><devices><disk type='file'/>"
 				 "<interface type='user'><mac address='52:54:00:00:00:aa'/><boot order='1'/></interface>"
 				 "<interface type='user'><mac address='52:54:00:00:00:bb'/></interface>"

@@ -82,6 +82,9 @@ int main(int argc, char **argv)
 	 * and the VM list takes guest addresses from net/ */
 	net_install();
 	setup_locale();
+	/* the hub of a lab network without root, which vmtui starts */
+	if (argc >= 2 && strcmp(argv[1], NET_HUB_COMMAND) == 0)
+		return net_hub_main(argc - 1, argv + 1);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (c) {
