@@ -41,3 +41,16 @@ fig() {
 ratio() {
 	awk -v a="$1" -v b="$2" -v d="${3:-3}" 'BEGIN { if (b > 0) printf "%." d "f", a / b; else print "n/a" }'
 }
+
+# labs_stop DATA: ends the DHCP servers and hubs of the lab networks under
+# DATA/vmtui/networks, by their pid files, each checked to name its pid
+# file on its command line
+labs_stop() {
+	for f in "$1"/vmtui/networks/*/dnsmasq.pid "$1"/vmtui/networks/*/hub.pid; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f" 2>/dev/null)
+		[ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--pid-file=$f" &&
+			kill "$pid"
+	done
+	return 0
+}

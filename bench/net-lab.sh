@@ -41,11 +41,10 @@ NS="vtlb$$"
 export XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" VMTUI_ENGINE_ROOT="$tmp/e" VMTUI_ACCEL=tcg
 unset VMTUI_URI VMTUI_CONFIG
 finish() {
-	for f in "$tmp"/data/vmtui/networks/*/dnsmasq.pid "$tmp"/hand/pid; do
-		[ -f "$f" ] || continue
-		pid=$(cat "$f" 2>/dev/null)
-		[ -n "$pid" ] && grep -q dnsmasq "/proc/$pid/comm" 2>/dev/null && kill "$pid"
-	done
+	set +e
+	labs_stop "$tmp/data"
+	pid=$(cat "$tmp/hand/pid" 2>/dev/null)
+	[ -n "$pid" ] && grep -q dnsmasq "/proc/$pid/comm" 2>/dev/null && kill "$pid"
 	ip netns del "$NS" 2>/dev/null || :
 	rm -rf "$tmp"
 }

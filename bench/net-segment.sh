@@ -47,11 +47,7 @@ finish() {
 	for f in "$VMTUI_ENGINE_ROOT"/run/qemu/*.pid; do
 		[ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
 	done
-	for f in "$tmp"/data/vmtui/networks/*/dnsmasq.pid "$tmp"/data/vmtui/networks/*/hub.pid; do
-		[ -f "$f" ] || continue
-		pid=$(cat "$f" 2>/dev/null)
-		[ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--pid-file=$f" && kill "$pid"
-	done
+	labs_stop "$tmp/data"
 	ip netns del "$NS" 2>/dev/null || :
 	rm -rf "$tmp"
 }

@@ -148,6 +148,13 @@ os.close(fd)
 PY
 }
 
+# on_guest NAME COMMAND TOKEN: types COMMAND on the guest's serial line
+# (guest_type), then waits for the line TOKEN+1 it prints on success
+on_guest() {
+	guest_type "$1" "$2 && echo OK-\$(($3+1))" || return 1
+	wait_for "$(serial_log "$1")" "^OK-$(($3 + 1))" "${4:-30}"
+}
+
 # tcp_get [-n NS] ADDR PORT [http]: connects to ADDR:PORT (from network
 # namespace NS; 5 s at most), sends an HTTP request with "http", and
 # prints what comes back, or REFUSED (status 1), or ERROR and why
@@ -307,7 +314,7 @@ keys() { tmux send-keys -t "$S" "$@"; }
 # job report cannot replace the message the next step looks for
 idle() {
 	i=0
-	while [ $i -lt 100 ] && screen | tail -n 1 | grep -Eq '^\[ *[0-9]+%\]'; do
+	while [ $i -lt 300 ] && screen | tail -n 1 | grep -Eq '^\[ *[0-9]+%\]'; do
 		sleep 0.1; i=$((i + 1))
 	done
 	sleep 0.3

@@ -108,12 +108,6 @@ for n in 1 2 3; do
 	fi
 done
 
-# on_guest NAME COMMAND TOKEN: types COMMAND on the guest's serial line,
-# then waits for the line TOKEN+1 it prints on success
-on_guest() {
-	guest_type "$1" "$2 && echo OK-\$(($3+1))" || return 1
-	wait_for "$(serial_log "$1")" "^OK-$(($3 + 1))" "${4:-30}"
-}
 tok=$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')
 check "s1 pings s2 at $addr2" on_guest s1 "ping -c 2 -W 3 $addr2 >/dev/null" "$tok"
 check "s2 pings s3 at $addr3" on_guest s2 "ping -c 2 -W 3 $addr3 >/dev/null" "$((tok + 10))"

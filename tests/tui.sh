@@ -188,7 +188,7 @@ see 'Network +\[nat\]' 1 "  ... and its NICs' networks"
 keys BTab BSpace BSpace BSpace cdrom,hd Tab ' nat,link=down' Tab "edited in the form" Enter
 see 'Edit VM "t1": summary' 3 "Enter on the last field shows a summary"
 keys Enter
-see 'Changed VM "t1"' 10 "Enter applies the change with set"
+see 'Changed VM "t1"' 20 "Enter applies the change with set"
 see '^ . t1 +shut off +2 +300 MiB' 10 "the list shows the new vCPUs and memory"
 see 'Description: +edited in the form' 10 "the details pane shows the new description"
 keys Tab
