@@ -119,6 +119,14 @@ int exec_net_start(struct cmd_ctx *ctx);
 int exec_net_stop(struct cmd_ctx *ctx);
 int exec_net_delete(struct cmd_ctx *ctx);
 
+/* snapshot.c: `snapshot ...` */
+int exec_snapshot_create(struct cmd_ctx *ctx);
+int exec_snapshot_list(struct cmd_ctx *ctx);
+int exec_snapshot_info(struct cmd_ctx *ctx);
+int exec_snapshot_revert(struct cmd_ctx *ctx);
+int exec_snapshot_delete(struct cmd_ctx *ctx);
+int exec_snapshot_describe(struct cmd_ctx *ctx);
+
 /* images.c: `image ...` */
 int exec_image_import(struct cmd_ctx *ctx);
 int exec_image_list(struct cmd_ctx *ctx);

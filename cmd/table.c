@@ -152,6 +152,28 @@ static const struct cmd_opt net_create_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt snapshot_create_opts[] = {
+	{ "description", OPT_STRING, "TEXT", N_("what the snapshot is for") },
+	{ 0 }
+};
+
+static const struct cmd_opt snapshot_list_opts[] = {
+	{ "tree", OPT_FLAG, NULL, N_("draw the snapshots as a tree of parents and children") },
+	{ 0 }
+};
+
+static const struct cmd_opt snapshot_revert_opts[] = {
+	{ "yes", OPT_FLAG, NULL, N_("revert (without it, only say what a revert undoes)") },
+	{ "running", OPT_FLAG, NULL, N_("start the VM after reverting to a snapshot taken shut off") },
+	{ "paused", OPT_FLAG, NULL, N_("leave the VM paused after the revert") },
+	{ 0 }
+};
+
+static const struct cmd_opt snapshot_delete_opts[] = {
+	{ "children", OPT_FLAG, NULL, N_("also delete the snapshots taken after it on its branch") },
+	{ 0 }
+};
+
 const struct command commands[] = {
 	{ "list", "", N_("List VMs with their state, vCPUs and memory"),
 	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_list },
@@ -240,6 +262,21 @@ const struct command commands[] = {
 	  CMD_ENGINE, 1, 1, NULL, exec_net_stop },
 	{ "net delete", "NAME", N_("Delete a lab network no VM has a NIC on"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_net_delete },
+	{ "snapshot create", "VM [NAME] [--description TEXT]",
+	  N_("Take a snapshot of a VM: its disks, and its memory when it runs (NAME: the time by default)"),
+	  CMD_ENGINE | CMD_UNTIMED, 1, 2, snapshot_create_opts, exec_snapshot_create },
+	{ "snapshot list", "VM [--tree]", N_("List a VM's snapshots, the current one marked"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 1, 1, snapshot_list_opts, exec_snapshot_list },
+	{ "snapshot info", "VM NAME", N_("Show a snapshot and the hardware changes a revert to it undoes"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 2, 2, NULL, exec_snapshot_info },
+	{ "snapshot revert", "VM NAME [--running|--paused] [--yes]",
+	  N_("Put a VM back to a snapshot: its disks, its hardware and, when taken running, the running guest"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED, 2, 2, snapshot_revert_opts, exec_snapshot_revert },
+	{ "snapshot delete", "VM NAME [--children]",
+	  N_("Delete a snapshot (its children move up to its parent)"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 2, 2, snapshot_delete_opts, exec_snapshot_delete },
+	{ "snapshot describe", "VM NAME TEXT", N_("Change a snapshot's description (\"\" removes it)"),
+	  CMD_ENGINE, 3, 3, NULL, exec_snapshot_describe },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),

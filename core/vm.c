@@ -197,7 +197,7 @@ char *vm_name_by_uuid(struct engine *eng, const char *uuid)
 }
 
 /* Looks @name up and waits until libvirt is done reconnecting to it. */
-static virDomainPtr lookup_settled(struct engine *eng, const char *name)
+virDomainPtr vm_lookup_settled(struct engine *eng, const char *name)
 {
 	virDomainPtr dom = vm_lookup(eng, name);
 
@@ -470,7 +470,7 @@ static int fit_accel(struct engine *eng, virDomainPtr dom)
 
 int vm_start(struct engine *eng, const char *name)
 {
-	virDomainPtr dom = lookup_settled(eng, name);
+	virDomainPtr dom = vm_lookup_settled(eng, name);
 	int rc = -1;
 
 	if (!dom)
@@ -504,7 +504,7 @@ int vm_start(struct engine *eng, const char *name)
 /* Fetches @name and checks that it is running (or paused). */
 static virDomainPtr lookup_running(struct engine *eng, const char *name)
 {
-	virDomainPtr dom = lookup_settled(eng, name);
+	virDomainPtr dom = vm_lookup_settled(eng, name);
 
 	if (dom && !is_active_state(dom_state(dom))) {
 		core_error(CORE_ERR_STATE, _("VM \"%s\" is not running."), name);
@@ -647,10 +647,36 @@ int vm_resume(struct engine *eng, const char *name)
 	return simple_op(eng, name, op_resume, _("Cannot resume VM \"%s\""));
 }
 
+/* Deletes @dom's snapshots with their data: dropping only their
+ * metadata (as undefine does) would leave each one's saved memory and
+ * disk state inside the qcow2 files as dead data.  What it did goes to
+ * @out; a snapshot libvirt cannot delete is only named there. */
+static void delete_snapshots(virDomainPtr dom, GString *out)
+{
+	virDomainSnapshotPtr *roots = NULL;
+	int n = virDomainListAllSnapshots(dom, &roots, VIR_DOMAIN_SNAPSHOT_LIST_ROOTS);
+	int total = virDomainSnapshotNum(dom, 0);
+
+	for (int i = 0; i < n; i++) {
+		if (virDomainSnapshotDelete(roots[i], VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN) < 0) {
+			core_error_virt(CORE_ERR_FAILED, _("Cannot delete snapshot \"%s\""),
+					virDomainSnapshotGetName(roots[i]));
+			g_string_append_printf(out, "%s\n", core_error_message());
+		}
+		virDomainSnapshotFree(roots[i]);
+	}
+	free(roots);
+	core_error_clear();
+	if (total > 0 && virDomainSnapshotNum(dom, 0) == 0)
+		g_string_append_printf(out, P_("Deleted %d snapshot of VM \"%s\".\n",
+					       "Deleted %d snapshots of VM \"%s\".\n", total),
+				       total, virDomainGetName(dom));
+}
+
 int vm_delete(struct engine *eng, const char *name, bool remove_disks,
 	      bool force, char **report)
 {
-	virDomainPtr dom = lookup_settled(eng, name);
+	virDomainPtr dom = vm_lookup_settled(eng, name);
 	autoptr(vm_spec) spec = NULL;
 	g_autofree char *xml = NULL;
 	g_autoptr(GString) out = g_string_new(NULL);
@@ -680,6 +706,7 @@ int vm_delete(struct engine *eng, const char *name, bool remove_disks,
 			goto out;
 		}
 	}
+	delete_snapshots(dom, out);
 	if (virDomainUndefineFlags(dom, flags) < 0 &&
 	    virDomainUndefine(dom) < 0) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot delete VM \"%s\""), name);
@@ -729,7 +756,7 @@ int vm_rename(struct engine *eng, const char *name, const char *new_name)
 
 	if (!core_name_valid(new_name))
 		return -1;
-	dom = lookup_settled(eng, name);
+	dom = vm_lookup_settled(eng, name);
 	if (!dom)
 		return -1;
 	other = virDomainLookupByName(engine_conn(eng), new_name);
@@ -829,7 +856,7 @@ int vm_set(struct engine *eng, const char *name, unsigned vcpus,
 	}
 	if (vm_check_resources(eng, vcpus, memory_mib) < 0)
 		return -1;
-	dom = lookup_settled(eng, name);
+	dom = vm_lookup_settled(eng, name);
 	if (!dom)
 		return -1;
 	live = is_active_state(dom_state(dom));
@@ -896,7 +923,7 @@ out:
 struct vm_spec *vm_describe(struct engine *eng, const char *name, int *state,
 			    int *reason)
 {
-	virDomainPtr dom = lookup_settled(eng, name);
+	virDomainPtr dom = vm_lookup_settled(eng, name);
 	g_autofree char *xml = NULL;
 	struct vm_spec *spec = NULL;
 
@@ -921,7 +948,7 @@ struct vm_spec *vm_describe(struct engine *eng, const char *name, int *state,
 
 char *vm_dumpxml(struct engine *eng, const char *name, bool inactive)
 {
-	virDomainPtr dom = lookup_settled(eng, name);
+	virDomainPtr dom = vm_lookup_settled(eng, name);
 	char *xml;
 
 	if (!dom)

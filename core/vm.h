@@ -242,6 +242,10 @@ GPtrArray *os_list(const char *search);
 
 /* Looks up a VM by name or UUID.  NULL with CORE_ERR_NOT_FOUND. */
 virDomainPtr vm_lookup(struct engine *eng, const char *name);
+/* The same, once libvirt is done reconnecting to it (the first calls of
+ * a new process on the embedded engine otherwise race that reconnect):
+ * what every call that changes a VM looks it up with. */
+virDomainPtr vm_lookup_settled(struct engine *eng, const char *name);
 /* Every VM of @eng, as its definition for the next start says (one whose
  * definition cannot be read has only its name and UUID), sorted by name:
  * struct vm_spec (caller unrefs).  NULL with an error when the engine

@@ -34,7 +34,7 @@ cd "$top_srcdir" || exit 1
 xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 \
 	--files-from=po/POTFILES.in -o "$T/now.pot" 2>"$T/xg" 
 check "the sources' strings extract" [ -s "$T/now.pot" ]
-missing=$(ls core/*.c cmd/*.c tui/*.c console/*.c images/*.c templates/*.c net/*.c 2>/dev/null | xargs grep -l '_("' | while read -r f; do
+missing=$(ls core/*.c cmd/*.c tui/*.c console/*.c images/*.c templates/*.c net/*.c storage/*.c 2>/dev/null | xargs grep -l '_("' | while read -r f; do
 	grep -qx "$f" po/POTFILES.in || echo "$f"
 done | tr '\n' ' ')
 check "po/POTFILES.in lists every source with translatable strings${missing:+ (missing: $missing)}" \

@@ -104,6 +104,20 @@ guest_kit() {
 	GUEST_INITRD="$cache/initrd.img"
 }
 
+# kit_disk FILE.qcow2: an ext4 root disk made of the kit's initramfs
+# (mkfs.ext4 -d), which the kit boots from with root=/dev/vda
+kit_disk() {
+	kd=$(mktemp -d "$T/kit.XXXXXX")
+	mkdir "$kd/root"
+	(cd "$kd/root" && gzip -dc "$GUEST_INITRD" | cpio -id --quiet 2>/dev/null)
+	: >"$kd/root/.vmtui-disk"
+	mkfs.ext4 -q -F -d "$kd/root" "$kd/root.raw" 64M >/dev/null 2>&1 &&
+		"${QEMU_IMG:-qemu-img}" convert -q -f raw -O qcow2 "$kd/root.raw" "$1"
+	kd_rc=$?
+	rm -rf "$kd"
+	return $kd_rc
+}
+
 # create_guest NAME [MARKER] [EXTRA-CMDLINE] [CREATE-OPTIONS...]: defines
 # a test guest that boots the kit's kernel (no disk, 256 MiB).
 create_guest() {

@@ -113,6 +113,7 @@ script_tests = \
 	tests/daemon-uri.sh \
 	tests/net-lab.sh \
 	tests/net-segment.sh \
+	tests/snapshot.sh \
 	tests/net-lab-daemon.sh \
 	tests/net-addr.sh \
 	tests/net-bridge.sh \

@@ -433,6 +433,10 @@ void picker_free(struct picker *p);
 bool tui_pick_network(struct tui *t, struct host *h, picker_done_fn done);
 /* Whether a listing of networks is in flight. */
 bool tui_picking_network(void);
+/* snapshots.c: the actions on the selected VM's snapshots */
+int act_snapshot_take(struct tui *t, const struct action *a);
+int act_snapshot_revert(struct tui *t, const struct action *a);
+int act_snapshot_delete(struct tui *t, const struct action *a);
 int act_nic_add(struct tui *t, const struct action *a);
 int act_nic_link(struct tui *t, const struct action *a);
 int act_nic_remove(struct tui *t, const struct action *a);
@@ -448,6 +452,9 @@ void theme_apply(struct tui *t);
 void view_details_init(struct tui *t);
 /* The description of @vm as last read, or NULL. */
 const struct vm_spec *view_details_spec(struct tui *t, const struct vm_row *vm);
+/* Its snapshots as last read (struct snapshot, in tree order), or NULL
+ * when not read or not to be listed. */
+const GPtrArray *view_details_snapshots(struct tui *t, const struct vm_row *vm);
 void view_details_draw(struct tui *t, int top, int height, int cols);
 /* Starts reading the selected VM's description when the selection or its
  * state changed since the last read, or when @force (a command ran). */

@@ -23,12 +23,14 @@
 #include "core/engine.h"
 #include "core/logs.h"
 #include "console/render.h"
+#include "storage/storage.h"
 #include "tui/tui.h"
 
 /* The pane's state: the selected VM's description as last read, the
  * Console tab's lines and the Screen tab's picture. */
 struct details {
 	struct vm_spec *spec;       /* last description read, or NULL */
+	GPtrArray *snaps;           /* its snapshots (snapshot_list), or NULL */
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	unsigned host;
 	int state;
@@ -63,11 +65,17 @@ const struct vm_spec *view_details_spec(struct tui *t, const struct vm_row *vm)
 	return d->spec && strcmp(d->uuid, vm->uuid) == 0 && d->host == vm->host ? d->spec : NULL;
 }
 
+const GPtrArray *view_details_snapshots(struct tui *t, const struct vm_row *vm)
+{
+	return view_details_spec(t, vm) ? t->details->snaps : NULL;
+}
+
 struct describe {
 	struct engine *eng;
 	unsigned host;
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	struct vm_spec *spec;
+	GPtrArray *snaps;
 	int state;
 };
 
@@ -76,6 +84,8 @@ static void describe_free(gpointer p)
 	struct describe *d = p;
 
 	vm_spec_free(d->spec);
+	if (d->snaps)
+		g_ptr_array_unref(d->snaps);
 	g_free(d);
 }
 
@@ -85,7 +95,12 @@ static int describe_job(struct job *job, void *data)
 	int reason;
 
 	d->spec = vm_describe(d->eng, d->uuid, &d->state, &reason);
-	return d->spec ? 0 : -1;
+	if (!d->spec)
+		return -1;
+	/* a driver without snapshots (or a VM gone meanwhile) has none */
+	d->snaps = snapshot_list(d->eng, d->uuid);
+	core_error_clear();
+	return 0;
 }
 
 /* ---- the Console tab: the end of the VM's serial log ------------------- */
@@ -319,6 +334,9 @@ static int describe_done(struct tui *t, struct job *job, void *data)
 	    strcmp(d->uuid, t->details->uuid) == 0 && d->host == t->details->host) {
 		vm_spec_free(t->details->spec);
 		t->details->spec = g_steal_pointer(&d->spec);
+		if (t->details->snaps)
+			g_ptr_array_unref(t->details->snaps);
+		t->details->snaps = g_steal_pointer(&d->snaps);
 		t->details->state = d->state;
 	}
 	g_clear_pointer(&t->details->job, job_unref);
@@ -345,6 +363,7 @@ void view_details_free(struct tui *t)
 	g_clear_pointer(&t->details->tail_lines, g_strfreev);
 	g_clear_pointer(&t->details->tail_path, g_free);
 	g_clear_pointer(&t->details->spec, vm_spec_free);
+	g_clear_pointer(&t->details->snaps, g_ptr_array_unref);
 	g_clear_pointer(&t->details, g_free);
 }
 
@@ -440,8 +459,10 @@ static void tab_disks(struct tui *t, int y, int h, int cols)
 		g_autofree char *line = g_strdup_printf("%-6s %-6s %-6s %s",
 			d->cdrom ? "cdrom" : "disk", d->bus ? d->bus : "",
 			d->format ? d->format : "", d->path ? d->path : _("(empty)"));
+		/* another client's definition names these paths */
+		g_autofree char *safe = core_printable(line, false);
 
-		mvaddnstr(y + (int)i, 2, line, cols - 2);
+		mvaddnstr(y + (int)i, 2, safe, cols - 2);
 	}
 }
 
@@ -500,6 +521,57 @@ static void tab_network(struct tui *t, int y, int h, int cols)
 		if (i == 0)
 			y++;
 		y = field(y, 2, cols, i ? "" : _("Forwards:"), text);
+	}
+}
+
+/* The snapshot tree `vmtui snapshot list --tree` prints, as much as fits
+ * (the current one's row stays in view), and the keys that act on it. */
+static void tab_snapshots(struct tui *t, int y, int h, int cols)
+{
+	const GPtrArray *snaps = t->details->snaps;
+	int end = y + h, first = 0;
+
+	if (!snaps) {
+		mvaddnstr(y, 2, _("Snapshots cannot be listed on this host."), cols - 2);
+		return;
+	}
+	if (y < end) {
+		g_autofree char *keys = g_strdup_printf(_("%s takes a snapshot, %s reverts to one, %s deletes one."),
+							actions_key_of("snapshot"), actions_key_of("revert"),
+							actions_key_of("delete snapshot"));
+
+		attron(A_DIM);
+		mvaddnstr(y++, 2, snaps->len ? keys : _("No snapshots."), cols - 2);
+		if (!snaps->len && y < end)
+			mvaddnstr(y++, 2, keys, cols - 2);
+		attroff(A_DIM);
+	}
+	if (!snaps->len || y >= end)
+		return;
+	/* TRANSLATORS: headings of the Snapshots tab's table */
+	attron(A_BOLD);
+	mvprintw(y++, 2, "%-24s %-19s  %s", _("NAME"), _("TAKEN"), _("DESCRIPTION"));
+	attroff(A_BOLD);
+	for (guint i = 0; i < snaps->len; i++)
+		if (((const struct snapshot *)snaps->pdata[i])->current && (int)i >= end - y)
+			first = (int)i - (end - y) + 1;
+	for (guint i = (guint)first; i < snaps->len && y < end; i++) {
+		const struct snapshot *s = snaps->pdata[i];
+		g_autofree char *branch = snapshot_branch(snaps, i, t->utf8);
+		g_autofree char *name = g_strconcat(branch, s->name, s->current ? " *" : "", NULL);
+		g_autoptr(GDateTime) d = s->created ? g_date_time_new_from_unix_local(s->created) : NULL;
+		g_autofree char *when = d ? g_date_time_format(d, "%Y-%m-%d %H:%M:%S") : g_strdup("");
+		g_autofree char *line = NULL, *safe = NULL;
+		g_autoptr(GString) cell = g_string_new(NULL);
+
+		cli_pad(cell, name, 24);
+		line = g_strdup_printf("%s %-19s  %s", cell->str, when, s->description ? s->description : "");
+		safe = core_printable(line, false);
+		if (s->current)
+			attron(A_BOLD);
+		mvaddnstr(y++, 2, safe, cols - 2);
+		if (s->current)
+			attroff(A_BOLD);
 	}
 }
 
@@ -590,6 +662,7 @@ static const struct {
 	{ N_("Console"), tab_console },
 	{ N_("Screen"), tab_screen },
 	{ N_("Events"), tab_events },
+	{ N_("Snapshots"), tab_snapshots },
 };
 
 static bool console_tab(const struct tui *t)

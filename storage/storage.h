@@ -1,0 +1,95 @@
+/*
+ * storage.h — what a VM's disks hold over time: snapshots.  Everything
+ * here blocks on libvirt or on qemu-img: run it as a job.
+ *
+ * Snapshots are libvirt's internal ones (disk, and memory when the VM
+ * runs, kept inside each qcow2 file) for VMs whose writable disks are all
+ * qcow2 and whose firmware is BIOS: the only kind libvirt 9.0 can revert.
+ * A UEFI VM (pflash firmware) and a VM with a raw disk get none, with a
+ * message saying why and what to do.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "core/error.h"
+
+struct engine;
+struct job;
+
+/* A snapshot name: 1 to 64 letters, digits, '.', '_', '-' and '+', not
+ * starting with '-' or '.' (it is also the snapshot's tag inside each
+ * qcow2 file).  false with a usage error. */
+bool snapshot_name_valid(const char *name);
+
+/* One snapshot of a VM, as libvirt keeps it. */
+struct snapshot {
+	char *name;
+	char *parent;       /* NULL for a root */
+	char *description;  /* NULL when none */
+	gint64 created;     /* Unix time */
+	char *state;        /* the VM's state then: "running", "shutoff",
+			     * "paused", ... (libvirt's words, never
+			     * translated) */
+	bool current;       /* the one the VM's disks descend from now */
+	bool memory;        /* holds the guest's memory: a revert resumes */
+	unsigned depth;     /* in the tree: 0 for a root (snapshot_list) */
+	bool last_child;    /* the last child of its parent (snapshot_list) */
+};
+void snapshot_free(struct snapshot *s);
+DEFINE_AUTOPTR(snapshot, snapshot_free)
+
+/* What a VM's snapshot would be, or why it cannot have one: NULL when it
+ * can, else a message saying why and what to do (caller frees).  @vm
+ * must exist. */
+char *snapshot_refusal(struct engine *eng, const char *vm);
+
+/* Takes snapshot @name (NULL: a name from the time, "20261203-065501")
+ * of VM @vm with @description (may be NULL): disk and memory when the VM
+ * runs, disk when it is shut off.  *@taken is the name it got (caller
+ * frees; may be NULL).  0, or -1 with an error. */
+int snapshot_create(struct engine *eng, const char *vm, const char *name,
+		    const char *description, struct job *job, char **taken);
+
+/* @vm's snapshots in tree order (each parent before its children, the
+ * children oldest first), depth and last_child set: struct snapshot
+ * (caller unrefs).  NULL with an error. */
+GPtrArray *snapshot_list(struct engine *eng, const char *vm);
+
+/* The branches drawn before item @i of a snapshot_list() result in a
+ * tree ("│  └─ "), in line characters, or ASCII ("|  `- ") unless @utf8;
+ * "" for a root.  Caller frees. */
+char *snapshot_branch(const GPtrArray *list, guint i, bool utf8);
+
+/* Snapshot @name of @vm; NULL with CORE_ERR_NOT_FOUND. */
+struct snapshot *snapshot_get(struct engine *eng, const char *vm, const char *name);
+
+/* What reverting @vm to @name undoes in its hardware: one line per
+ * change ("vCPUs: 2, back to 1"), from the definition saved with the
+ * snapshot against the one now (caller unrefs; empty when nothing).
+ * NULL with an error. */
+GPtrArray *snapshot_changes(struct engine *eng, const char *vm, const char *name);
+
+enum snapshot_revert_state {
+	SNAPSHOT_AS_TAKEN,   /* running if it was taken running, else off */
+	SNAPSHOT_RUNNING,    /* start it after a revert to a shut-off one */
+	SNAPSHOT_PAUSED,     /* leave it paused */
+};
+/* Reverts @vm to snapshot @name: its disks, its definition and, when the
+ * snapshot holds memory, the running guest (QEMU restarts).  0, or -1
+ * with an error. */
+int snapshot_revert(struct engine *eng, const char *vm, const char *name,
+		    enum snapshot_revert_state as, struct job *job);
+
+/* Deletes snapshot @name of @vm (its children move up to its parent),
+ * or with @children the whole subtree.  *@count is how many went.  0, or
+ * -1 with an error. */
+int snapshot_delete(struct engine *eng, const char *vm, const char *name,
+		    bool children, unsigned *count);
+
+/* Changes snapshot @name's description (NULL or "": none). */
+int snapshot_describe(struct engine *eng, const char *vm, const char *name,
+		      const char *description);
