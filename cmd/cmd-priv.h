@@ -119,6 +119,14 @@ int exec_net_start(struct cmd_ctx *ctx);
 int exec_net_stop(struct cmd_ctx *ctx);
 int exec_net_delete(struct cmd_ctx *ctx);
 
+/* disk.c: `disk ...`, `cdrom ...` */
+int exec_disk_list(struct cmd_ctx *ctx);
+int exec_disk_add(struct cmd_ctx *ctx);
+int exec_disk_remove(struct cmd_ctx *ctx);
+int exec_disk_resize(struct cmd_ctx *ctx);
+int exec_cdrom_insert(struct cmd_ctx *ctx);
+int exec_cdrom_eject(struct cmd_ctx *ctx);
+
 /* snapshot.c: `snapshot ...` */
 int exec_snapshot_create(struct cmd_ctx *ctx);
 int exec_snapshot_list(struct cmd_ctx *ctx);

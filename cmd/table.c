@@ -174,6 +174,31 @@ static const struct cmd_opt snapshot_delete_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt disk_add_opts[] = {
+	{ "size", OPT_STRING, "SIZE", N_("a new qcow2 disk of SIZE, e.g. 20G (default unit GiB)") },
+	{ "image", OPT_PATH, "PATH", N_("an existing disk image instead (checked like every image from elsewhere)") },
+	{ "bus", OPT_STRING, "virtio|scsi|sata", N_("the bus (default virtio; scsi needs no PCI slot; sata only while shut off)") },
+	{ "cache", OPT_STRING, "MODE", N_("QEMU's cache mode: none, writeback, writethrough, directsync or unsafe") },
+	{ "discard", OPT_FLAG, NULL, N_("let the guest's discards (TRIM) free space in the file") },
+	{ 0 }
+};
+
+static const struct cmd_opt disk_remove_opts[] = {
+	{ "delete-file", OPT_FLAG, NULL, N_("also delete the disk's file (only one vmtui created)") },
+	{ 0 }
+};
+
+static const struct cmd_opt cdrom_insert_opts[] = {
+	{ "target", OPT_STRING, "TARGET", N_("the CD-ROM, e.g. sda (default: the first empty one)") },
+	{ 0 }
+};
+
+static const struct cmd_opt cdrom_eject_opts[] = {
+	{ "target", OPT_STRING, "TARGET", N_("the CD-ROM, e.g. sda (default: the first with a disc)") },
+	{ "force", OPT_FLAG, NULL, N_("open the tray even when the guest holds it shut") },
+	{ 0 }
+};
+
 const struct command commands[] = {
 	{ "list", "", N_("List VMs with their state, vCPUs and memory"),
 	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_list },
@@ -262,6 +287,19 @@ const struct command commands[] = {
 	  CMD_ENGINE, 1, 1, NULL, exec_net_stop },
 	{ "net delete", "NAME", N_("Delete a lab network no VM has a NIC on"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_net_delete },
+	{ "disk list", "VM", N_("List a VM's disks and CD-ROMs with their targets and sizes"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_disk_list },
+	{ "disk add", "VM --size SIZE | --image PATH [--bus virtio|scsi|sata] [--cache MODE] [--discard]",
+	  N_("Add a disk to a VM, live when it runs"),
+	  CMD_ENGINE, 1, 1, disk_add_opts, exec_disk_add },
+	{ "disk remove", "VM TARGET [--delete-file]", N_("Remove a disk from a VM, live when it runs"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 2, 2, disk_remove_opts, exec_disk_remove },
+	{ "disk resize", "VM TARGET SIZE", N_("Grow a disk, live when the VM runs (the guest grows its file system)"),
+	  CMD_ENGINE, 3, 3, NULL, exec_disk_resize },
+	{ "cdrom insert", "VM ISO [--target TARGET]", N_("Put an ISO image into a VM's CD-ROM drive, live when it runs"),
+	  CMD_ENGINE, 2, 2, cdrom_insert_opts, exec_cdrom_insert },
+	{ "cdrom eject", "VM [--target TARGET] [--force]", N_("Take the disc out of a VM's CD-ROM drive"),
+	  CMD_ENGINE, 1, 1, cdrom_eject_opts, exec_cdrom_eject },
 	{ "snapshot create", "VM [NAME] [--description TEXT]",
 	  N_("Take a snapshot of a VM: its disks, and its memory when it runs (NAME: the time by default)"),
 	  CMD_ENGINE | CMD_UNTIMED, 1, 2, snapshot_create_opts, exec_snapshot_create },

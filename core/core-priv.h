@@ -29,10 +29,7 @@ char *domxml_set_boot(const char *xml, const struct vm_boot *boot);
 /* engine.c */
 const char *engine_pool(struct engine *eng);
 
-/* disk.c: new qcow2 disk of @bytes for VM @name; returns its path (caller
- * frees) or NULL with an error. */
-char *disk_create(struct engine *eng, const char *name, uint64_t bytes);
-int disk_remove(struct engine *eng, const char *path);
+/* disk.c (disk_create, disk_remove: core/vm.h) */
 /* 0 when @path is a readable file, else -1 naming @what ("ISO image"). */
 int file_check_readable(const char *what, const char *path);
 /* run.c: core_run_status for qemu-img (@argv without the program). */

@@ -25,9 +25,8 @@
 
 /* ---- spec objects -------------------------------------------------------- */
 
-static void vm_disk_free(gpointer p)
+void vm_disk_free(struct vm_disk *d)
 {
-	struct vm_disk *d = p;
 
 	if (!d)
 		return;
@@ -36,14 +35,30 @@ static void vm_disk_free(gpointer p)
 	g_free(d->bus);
 	g_free(d->backing);
 	g_free(d->backing_format);
+	g_free(d->target);
+	g_free(d->cache);
 	g_free(d);
+}
+
+struct vm_disk *vm_disk_copy(const struct vm_disk *d)
+{
+	struct vm_disk *c = g_memdup2(d, sizeof *d);
+
+	c->path = g_strdup(d->path);
+	c->format = g_strdup(d->format);
+	c->bus = g_strdup(d->bus);
+	c->backing = g_strdup(d->backing);
+	c->backing_format = g_strdup(d->backing_format);
+	c->target = g_strdup(d->target);
+	c->cache = g_strdup(d->cache);
+	return c;
 }
 
 struct vm_spec *vm_spec_new(void)
 {
 	struct vm_spec *spec = g_new0(struct vm_spec, 1);
 
-	spec->disks = g_ptr_array_new_with_free_func(vm_disk_free);
+	spec->disks = g_ptr_array_new_with_free_func((GDestroyNotify)vm_disk_free);
 	spec->nics = g_ptr_array_new_with_free_func((GDestroyNotify)vm_nic_free);
 	spec->forwards = g_ptr_array_new_with_free_func((GDestroyNotify)vm_forward_free);
 	spec->vnc_port = -1;
@@ -269,7 +284,73 @@ static char *target_name(const char *bus, unsigned index)
 			       'a' + index % 26);
 }
 
-static void build_disks(xmlNodePtr devices, const struct vm_spec *spec)
+/* One <disk> of @d as @dev on @bus under @parent. */
+static void add_disk(xmlNodePtr parent, const struct vm_disk *d, const char *dev, const char *bus)
+{
+	xmlNodePtr disk = xmlNewChild(parent, NULL, BAD_CAST "disk", NULL);
+	xmlNodePtr n;
+
+	set_attr(disk, "type", "file");
+	set_attr(disk, "device", d->cdrom ? "cdrom" : "disk");
+	n = xmlNewChild(disk, NULL, BAD_CAST "driver", NULL);
+	set_attr(n, "name", "qemu");
+	/* Always name the format: QEMU must never probe it. */
+	set_attr(n, "type", d->format ? d->format : "raw");
+	if (d->cache)
+		set_attr(n, "cache", d->cache);
+	if (d->discard)
+		set_attr(n, "discard", "unmap");
+	if (d->path) {
+		n = xmlNewChild(disk, NULL, BAD_CAST "source", NULL);
+		set_attr(n, "file", d->path);
+	}
+	n = xmlNewChild(disk, NULL, BAD_CAST "target", NULL);
+	set_attr(n, "dev", dev);
+	set_attr(n, "bus", bus);
+	if (d->backing) {
+		/* the whole chain, formats named: nothing probed */
+		xmlNodePtr b = xmlNewChild(disk, NULL, BAD_CAST "backingStore", NULL);
+
+		set_attr(b, "type", "file");
+		set_attr(xmlNewChild(b, NULL, BAD_CAST "format", NULL), "type",
+			 d->backing_format ? d->backing_format : "qcow2");
+		set_attr(xmlNewChild(b, NULL, BAD_CAST "source", NULL), "file",
+			 d->backing);
+		xmlNewChild(b, NULL, BAD_CAST "backingStore", NULL);
+	}
+	if (d->readonly)
+		xmlNewChild(disk, NULL, BAD_CAST "readonly", NULL);
+}
+
+char *domxml_disk(const struct vm_disk *d)
+{
+	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "devices");
+	xmlBufferPtr buf = xmlBufferCreate();
+	char *out = NULL;
+
+	xmlDocSetRootElement(doc, root);
+	add_disk(root, d, d->target, d->bus ? d->bus : "virtio");
+	if (xmlNodeDump(buf, doc, root->children, 0, 0) > 0)
+		out = g_strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+/* A virtio-scsi controller: libvirt would otherwise pick an LSI one for
+ * a SCSI disk, which the guest kernels we care about (cloud kernels)
+ * lack. */
+static void add_scsi_controller(xmlNodePtr devices)
+{
+	xmlNodePtr c = xmlNewChild(devices, NULL, BAD_CAST "controller", NULL);
+
+	set_attr(c, "type", "scsi");
+	set_attr(c, "index", "0");
+	set_attr(c, "model", "virtio-scsi");
+}
+
+static void build_disks(xmlNodePtr devices, const struct vm_spec *spec, bool test)
 {
 	unsigned virtio_n = 0, scsi_n = 0;
 	bool scsi = false;
@@ -280,50 +361,19 @@ static void build_disks(xmlNodePtr devices, const struct vm_spec *spec)
 			d->cdrom ? "sata" :
 			spec->disk_bus ? spec->disk_bus : "virtio";
 		g_autofree char *dev = NULL;
-		xmlNodePtr disk, n;
 
 		if (strcmp(bus, "virtio") == 0)
 			dev = target_name(bus, virtio_n++);
 		else
 			dev = target_name(bus, scsi_n++);
-		disk = xmlNewChild(devices, NULL, BAD_CAST "disk", NULL);
-		set_attr(disk, "type", "file");
-		set_attr(disk, "device", d->cdrom ? "cdrom" : "disk");
-		n = xmlNewChild(disk, NULL, BAD_CAST "driver", NULL);
-		set_attr(n, "name", "qemu");
-		/* Always name the format: QEMU must never probe it. */
-		set_attr(n, "type", d->format ? d->format : "raw");
-		if (d->path) {
-			n = xmlNewChild(disk, NULL, BAD_CAST "source", NULL);
-			set_attr(n, "file", d->path);
-		}
-		n = xmlNewChild(disk, NULL, BAD_CAST "target", NULL);
-		set_attr(n, "dev", dev);
-		set_attr(n, "bus", bus);
-		if (d->backing) {
-			/* the whole chain, formats named: nothing probed */
-			xmlNodePtr b = xmlNewChild(disk, NULL, BAD_CAST "backingStore", NULL);
-
-			set_attr(b, "type", "file");
-			set_attr(xmlNewChild(b, NULL, BAD_CAST "format", NULL), "type",
-				 d->backing_format ? d->backing_format : "qcow2");
-			set_attr(xmlNewChild(b, NULL, BAD_CAST "source", NULL), "file",
-				 d->backing);
-			xmlNewChild(b, NULL, BAD_CAST "backingStore", NULL);
-		}
-		if (d->readonly)
-			xmlNewChild(disk, NULL, BAD_CAST "readonly", NULL);
+		add_disk(devices, d, dev, bus);
 		scsi |= strcmp(bus, "scsi") == 0;
 	}
-	/* libvirt would pick an LSI controller, which the guest kernels we
-	 * care about (cloud kernels) lack: virtio-scsi */
-	if (scsi) {
-		xmlNodePtr c = xmlNewChild(devices, NULL, BAD_CAST "controller", NULL);
+	/* every VM on q35 gets one, so that SCSI disks can be added later,
+	 * live and without a PCI slot */
+	if (scsi || !test)
+		add_scsi_controller(devices);
 
-		set_attr(c, "type", "scsi");
-		set_attr(c, "index", "0");
-		set_attr(c, "model", "virtio-scsi");
-	}
 }
 
 static void set_uint_attr(xmlNodePtr n, const char *name, unsigned v)
@@ -433,12 +483,12 @@ char *domxml_nic(const struct vm_nic *nic)
 	return out;
 }
 
-static void build_devices(xmlNodePtr dom, const struct vm_spec *spec)
+static void build_devices(xmlNodePtr dom, const struct vm_spec *spec, bool test)
 {
 	xmlNodePtr devices = xmlNewChild(dom, NULL, BAD_CAST "devices", NULL);
 	xmlNodePtr n, c;
 
-	build_disks(devices, spec);
+	build_disks(devices, spec, test);
 	for (guint i = 0; i < spec->nics->len; i++)
 		build_nic(devices, g_ptr_array_index(spec->nics, i));
 	if (spec->agent) {
@@ -615,7 +665,7 @@ char *domxml_build(const struct vm_spec *spec)
 	add_text(dom, "on_poweroff", "destroy");
 	add_text(dom, "on_reboot", "restart");
 	add_text(dom, "on_crash", "destroy");
-	build_devices(dom, spec);
+	build_devices(dom, spec, test);
 
 	out = doc_to_string(doc);
 	xmlFreeDoc(doc);
@@ -713,6 +763,11 @@ static void parse_disks(struct xpath *xp, struct vm_spec *spec)
 		d = vm_spec_add_disk(spec, path, fmt,
 				     device && strcmp(device, "cdrom") == 0);
 		d->bus = xp_string(xp, n, "target/@bus");
+		d->target = xp_string(xp, n, "target/@dev");
+		d->cache = xp_string(xp, n, "driver/@cache");
+		g_free(ro);
+		ro = xp_string(xp, n, "driver/@discard");
+		d->discard = ro && strcmp(ro, "unmap") == 0;
 		d->backing = xp_string(xp, n, "backingStore/source/@file");
 		d->backing_format = xp_string(xp, n, "backingStore/format/@type");
 		xp->ctx->node = n;
@@ -1191,11 +1246,52 @@ static xmlNodePtr child_element(xmlNodePtr parent, const char *name, const char 
 	return NULL;
 }
 
+/* vmtui's element in the <metadata> of domain @dom, made when another
+ * client defined the VM; *@ns is its namespace. */
+static xmlNodePtr vmtui_element(xmlNodePtr dom, xmlNsPtr *ns)
+{
+	xmlNodePtr meta = child_element(dom, "metadata", NULL), vm;
+
+	if (!meta)
+		meta = xmlNewChild(dom, NULL, BAD_CAST "metadata", NULL);
+	if ((vm = child_element(meta, "vm", VMTUI_NS))) {
+		*ns = vm->ns;
+		return vm;
+	}
+	vm = xmlNewChild(meta, NULL, BAD_CAST "vm", NULL);
+	*ns = xmlNewNs(vm, BAD_CAST VMTUI_NS, BAD_CAST "vmtui");
+	xmlSetNs(vm, *ns);
+	return vm;
+}
+
+/* Removes the children of vmtui's element @vm named @name for which
+ * @attr (NULL: any) has the value @value. */
+static void drop_children(xmlNodePtr vm, const char *name, const char *attr, const char *value)
+{
+	for (xmlNodePtr n = vm->children, next; n; n = next) {
+		xmlChar *v = NULL;
+		bool match;
+
+		next = n->next;
+		if (n->type != XML_ELEMENT_NODE || !n->ns || !n->ns->href ||
+		    strcmp((const char *)n->ns->href, VMTUI_NS) != 0 ||
+		    strcmp((const char *)n->name, name) != 0)
+			continue;
+		v = attr ? xmlGetProp(n, BAD_CAST attr) : NULL;
+		match = !attr || (v && strcmp((const char *)v, value) == 0);
+		xmlFree(v);
+		if (match) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		}
+	}
+}
+
 char *domxml_set_forwards(const char *xml, const GPtrArray *forwards)
 {
 	xmlDocPtr doc = read_domain(xml);
 	xmlNodePtr dom = doc ? xmlDocGetRootElement(doc) : NULL;
-	xmlNodePtr meta, vm, n, next;
+	xmlNodePtr vm;
 	xmlNsPtr ns;
 	char *out;
 
@@ -1203,27 +1299,77 @@ char *domxml_set_forwards(const char *xml, const GPtrArray *forwards)
 		core_error(CORE_ERR_FAILED, _("The domain XML could not be read."));
 		return NULL;
 	}
-	if (!(meta = child_element(dom, "metadata", NULL)))
-		meta = xmlNewChild(dom, NULL, BAD_CAST "metadata", NULL);
-	if ((vm = child_element(meta, "vm", VMTUI_NS))) {
-		ns = vm->ns;
-	} else {
-		/* a VM another client defined: vmtui's element is new */
-		vm = xmlNewChild(meta, NULL, BAD_CAST "vm", NULL);
-		ns = xmlNewNs(vm, BAD_CAST VMTUI_NS, BAD_CAST "vmtui");
-		xmlSetNs(vm, ns);
-	}
+	vm = vmtui_element(dom, &ns);
 	/* the old forwards go, everything else stays as it was */
-	for (n = vm->children; n; n = next) {
-		next = n->next;
-		if (n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
-		    strcmp((const char *)n->ns->href, VMTUI_NS) == 0 &&
-		    strcmp((const char *)n->name, "forward") == 0) {
-			xmlUnlinkNode(n);
-			xmlFreeNode(n);
-		}
-	}
+	drop_children(vm, "forward", NULL, NULL);
 	add_forwards(vm, ns, forwards);
+	out = doc_to_string(doc);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+char *domxml_spare_ports(const char *xml, int want)
+{
+	xmlDocPtr doc = read_domain(xml);
+	struct xpath xp = { doc, doc ? xmlXPathNewContext(doc) : NULL };
+	xmlXPathObjectPtr ports = NULL, addrs = NULL;
+	xmlNodePtr devices;
+	int free_ports = 0;
+	char *out = NULL;
+
+	if (!doc || !xp.ctx)
+		goto out;
+	ports = xp_nodes(&xp, "/domain/devices/controller[@type='pci'][@model='pcie-root-port']/@index");
+	addrs = xp_nodes(&xp, "/domain/devices//address[@type='pci']/@bus");
+	for (int i = 0; ports && ports->nodesetval && i < ports->nodesetval->nodeNr; i++) {
+		xmlChar *idx = xmlNodeGetContent(ports->nodesetval->nodeTab[i]);
+		long index = idx ? strtol((const char *)idx, NULL, 0) : -1;
+		bool used = false;
+
+		for (int k = 0; addrs && addrs->nodesetval && k < addrs->nodesetval->nodeNr && !used; k++) {
+			xmlChar *bus = xmlNodeGetContent(addrs->nodesetval->nodeTab[k]);
+
+			used = bus && strtol((const char *)bus, NULL, 0) == index;
+			xmlFree(bus);
+		}
+		free_ports += !used;
+		xmlFree(idx);
+	}
+	devices = child_element(xmlDocGetRootElement(doc), "devices", NULL);
+	if (free_ports >= want || !devices)
+		goto out;
+	for (int i = free_ports; i < want; i++) {
+		xmlNodePtr c = xmlNewChild(devices, NULL, BAD_CAST "controller", NULL);
+
+		set_attr(c, "type", "pci");
+		set_attr(c, "model", "pcie-root-port");
+	}
+	out = doc_to_string(doc);
+out:
+	xmlXPathFreeObject(ports);
+	xmlXPathFreeObject(addrs);
+	if (xp.ctx)
+		xmlXPathFreeContext(xp.ctx);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+char *domxml_set_disk_owned(const char *xml, const char *path, bool owned)
+{
+	xmlDocPtr doc = read_domain(xml);
+	xmlNodePtr dom = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlNodePtr vm;
+	xmlNsPtr ns;
+	char *out;
+
+	if (!dom) {
+		core_error(CORE_ERR_FAILED, _("The domain XML could not be read."));
+		return NULL;
+	}
+	vm = vmtui_element(dom, &ns);
+	drop_children(vm, "disk", "path", path);
+	if (owned)
+		set_attr(xmlNewChild(vm, ns, BAD_CAST "disk", NULL), "path", path);
 	out = doc_to_string(doc);
 	xmlFreeDoc(doc);
 	return out;

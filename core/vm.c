@@ -361,6 +361,20 @@ static void rollback_disks(struct engine *eng, struct vm_spec *spec, guint made)
 	core_error_restore(code, msg);
 }
 
+/* Gives @dom DOMXML_SPARE_PORTS free PCIe root ports, for devices added
+ * while it runs: libvirt puts its devices on the ports a definition
+ * names and leaves one free.  Best effort: the VM works without. */
+static void add_spare_ports(struct engine *eng, virDomainPtr dom)
+{
+	g_autofree char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+	g_autofree char *more = xml && !engine_is_test(eng) ? domxml_spare_ports(xml, DOMXML_SPARE_PORTS) : NULL;
+	virDomainPtr again = more ? virDomainDefineXML(engine_conn(eng), more) : NULL;
+
+	if (again)
+		virDomainFree(again);
+	core_error_clear();
+}
+
 int vm_create(struct engine *eng, struct vm_spec *spec, struct job *job)
 {
 	g_autofree char *xml = NULL;
@@ -426,6 +440,7 @@ int vm_create(struct engine *eng, struct vm_spec *spec, struct job *job)
 		rollback_disks(eng, spec, made);
 		return -1;
 	}
+	add_spare_ports(eng, dom);
 	virDomainFree(dom);
 	job_progress(job, 1.0, _("Created"));
 	return 0;

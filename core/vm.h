@@ -28,6 +28,10 @@ struct vm_disk {
 			   * base), written as an explicit <backingStore>
 			   * so libvirt never probes the chain */
 	char *backing_format;
+	char *target;     /* as read: the device name, e.g. "vda", "sdb" */
+	char *cache;      /* QEMU's cache mode ("none", "writeback", ...);
+			   * NULL: libvirt's default */
+	bool discard;     /* the guest's discards free space in the file */
 };
 
 /* How a NIC reaches a network (net/ parses and checks the modes). */
@@ -130,6 +134,9 @@ void vm_forward_free(struct vm_forward *f);
 struct vm_forward *vm_forward_copy(const struct vm_forward *f);
 DEFINE_AUTOPTR(vm_forward, vm_forward_free)
 
+void vm_disk_free(struct vm_disk *d);
+struct vm_disk *vm_disk_copy(const struct vm_disk *d);
+
 void vm_nic_free(struct vm_nic *nic);
 struct vm_nic *vm_nic_copy(const struct vm_nic *nic);
 DEFINE_AUTOPTR(vm_nic, vm_nic_free)
@@ -198,6 +205,20 @@ const struct vm_nic *vm_spec_nic(const struct vm_spec *spec);
  * text node or attribute).  Returns the XML (caller frees) or NULL with an
  * error recorded. */
 char *domxml_build(const struct vm_spec *spec);
+/* Free PCIe root ports every q35 VM vmtui defines has: one per device
+ * that can be hot-plugged later (libvirt leaves one free). */
+#define DOMXML_SPARE_PORTS 6
+/* Domain XML @xml as libvirt wrote it (PCI addresses given) with more
+ * PCIe root ports when fewer than @want are free, or NULL when @want
+ * are (or it has no PCIe root ports: not q35). */
+char *domxml_spare_ports(const char *xml, int want);
+/* The <disk> element of @d alone, as @d->target on @d->bus (default
+ * virtio), for hot-plug; caller frees. */
+char *domxml_disk(const struct vm_disk *d);
+/* Domain XML @xml with @path recorded (@owned) as a disk vmtui created,
+ * which `delete --remove-disks` removes, or no longer recorded.  Caller
+ * frees; NULL with an error. */
+char *domxml_set_disk_owned(const char *xml, const char *path, bool owned);
 /* The <interface> element of @nic alone (for hot-plug); caller frees. */
 char *domxml_nic(const struct vm_nic *nic);
 /* The <interface> element of the NIC with @mac in domain XML @xml, as
@@ -239,6 +260,13 @@ void os_defaults_fini(struct os_defaults *out);
 GPtrArray *os_list(const char *search);
 
 /* ---- VM operations (blocking; run them as jobs) ------------------------- */
+
+/* A new qcow2 disk of @bytes for VM @name: a file in vmtui's disks
+ * folder on the embedded engine, a volume of the engine's pool on a
+ * daemon URI.  Its path (caller frees), or NULL with an error. */
+char *disk_create(struct engine *eng, const char *name, uint64_t bytes);
+/* Removes the disk at @path (the file, or the pool's volume). */
+int disk_remove(struct engine *eng, const char *path);
 
 /* Looks up a VM by name or UUID.  NULL with CORE_ERR_NOT_FOUND. */
 virDomainPtr vm_lookup(struct engine *eng, const char *name);

@@ -93,3 +93,40 @@ int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 /* Changes snapshot @name's description (NULL or "": none). */
 int snapshot_describe(struct engine *eng, const char *vm, const char *name,
 		      const char *description);
+
+/* ---- disks and CD-ROMs (disk.c) ------------------------------------------ */
+
+struct vm_disk;
+
+#define DISK_MIN_BYTES (UINT64_C(1) << 20)
+#define DISK_MAX_BYTES (UINT64_C(16) << 40)
+
+/* A disk to add: a new qcow2 of @bytes, or the image at @image. */
+struct disk_new {
+	uint64_t bytes;
+	const char *image;  /* checked like every image from elsewhere */
+	const char *bus;    /* "virtio" (NULL), "scsi" or "sata" */
+	const char *cache;  /* NULL: libvirt's default */
+	bool discard;
+};
+
+/* @vm's disks and CD-ROMs as they are now (live when it runs), each
+ * with its target and the size the guest sees: struct vm_disk (caller
+ * unrefs).  NULL with an error. */
+GPtrArray *disk_list(struct engine *eng, const char *vm);
+/* Adds disk @n to @vm, live when it runs and in its definition; a new
+ * disk is vmtui's (removed with the VM's --remove-disks).  *@target is
+ * its device name (caller frees).  Nothing is left behind on failure. */
+int disk_add(struct engine *eng, const char *vm, const struct disk_new *n, char **target);
+/* Removes disk @target from @vm; with @delete_file also the file, which
+ * vmtui must have created.  *@report says what became of the file. */
+int disk_detach(struct engine *eng, const char *vm, const char *target, bool delete_file,
+		char **report);
+/* Grows disk @target of @vm to @bytes (never shrinks), live when it
+ * runs; the guest's partitions and file systems are left as they are. */
+int disk_resize(struct engine *eng, const char *vm, const char *target, uint64_t bytes);
+/* Puts ISO image @iso into a CD-ROM of @vm (NULL: ejects), the one named
+ * @target or the first that fits; @force opens a tray the guest holds
+ * shut.  *@changed is the CD-ROM's target (caller frees). */
+int cdrom_change(struct engine *eng, const char *vm, const char *target, const char *iso,
+		 bool force, char **changed);

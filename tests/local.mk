@@ -114,6 +114,7 @@ script_tests = \
 	tests/net-lab.sh \
 	tests/net-segment.sh \
 	tests/snapshot.sh \
+	tests/disk.sh \
 	tests/net-lab-daemon.sh \
 	tests/net-addr.sh \
 	tests/net-bridge.sh \

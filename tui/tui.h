@@ -433,6 +433,12 @@ void picker_free(struct picker *p);
 bool tui_pick_network(struct tui *t, struct host *h, picker_done_fn done);
 /* Whether a listing of networks is in flight. */
 bool tui_picking_network(void);
+/* disks.c: the actions on the selected VM's disks and CD-ROMs */
+int act_disk_add(struct tui *t, const struct action *a);
+int act_disk_remove(struct tui *t, const struct action *a);
+int act_disk_resize(struct tui *t, const struct action *a);
+int act_cdrom_insert(struct tui *t, const struct action *a);
+int act_cdrom_eject(struct tui *t, const struct action *a);
 /* snapshots.c: the actions on the selected VM's snapshots */
 int act_snapshot_take(struct tui *t, const struct action *a);
 int act_snapshot_revert(struct tui *t, const struct action *a);

@@ -452,11 +452,20 @@ static void tab_disks(struct tui *t, int y, int h, int cols)
 {
 	const struct vm_spec *s = t->details->spec;
 
+	g_autofree char *keys = g_strdup_printf(_("%s adds a disk, %s grows one, %s removes one, %s inserts an ISO, %s ejects."),
+						actions_key_of("add disk"), actions_key_of("grow disk"),
+						actions_key_of("remove disk"), actions_key_of("insert ISO"),
+						actions_key_of("eject"));
+
+	attron(A_DIM);
+	mvaddnstr(y++, 2, keys, cols - 2);
+	attroff(A_DIM);
+	h--;
 	if (!s->disks->len)
 		mvaddstr(y, 2, _("No disks."));
 	for (guint i = 0; i < s->disks->len && (int)i < h; i++) {
 		const struct vm_disk *d = g_ptr_array_index(s->disks, i);
-		g_autofree char *line = g_strdup_printf("%-6s %-6s %-6s %s",
+		g_autofree char *line = g_strdup_printf("%-5s %-6s %-6s %-6s %s", d->target ? d->target : "",
 			d->cdrom ? "cdrom" : "disk", d->bus ? d->bus : "",
 			d->format ? d->format : "", d->path ? d->path : _("(empty)"));
 		/* another client's definition names these paths */
