@@ -54,3 +54,33 @@ labs_stop() {
 	done
 	return 0
 }
+
+# session_user U: makes $tmp/as-user, which runs a command as user 65534
+# with U as its home and private XDG folders (a clean environment; env
+# first, since after setpriv nothing may need to enter the build tree's
+# parents, which may be mode 0700), so that its libvirt is U's own
+# qemu:///session; U is made and given to that user
+session_user() {
+	mkdir -p "$1" && chmod 711 "$(dirname "$1")" && chown 65534:65534 "$1"
+	cat >"$tmp/as-user" <<END
+#!/bin/sh
+exec env -i PATH='$PATH' TERM=xterm \\
+	HOME='$1' XDG_RUNTIME_DIR='$1/run' XDG_DATA_HOME='$1/data' \\
+	XDG_CONFIG_HOME='$1/config' XDG_CACHE_HOME='$1/cache' LC_ALL=C.UTF-8 \\
+	setpriv --reuid=65534 --regid=65534 --clear-groups "\$@"
+END
+	chmod 700 "$tmp/as-user"
+}
+
+# session_stop U: ends what the libvirt of session_user's user started
+# under U: the guests' QEMU, then that libvirtd and the virtlogd it
+# started, by their pid files
+session_stop() {
+	for f in "$1"/run/libvirt/qemu/run/*.pid "$1"/config/libvirt/qemu/run/*.pid; do
+		[ -f "$f" ] && kill -9 "$(cat "$f" 2>/dev/null)" 2>/dev/null
+	done
+	for f in "$1/run/libvirt/libvirtd.pid" "$1/run/libvirt/virtlogd.pid"; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	return 0
+}

@@ -70,20 +70,8 @@ command -v virsh >/dev/null 2>&1 || die "virsh is not installed; it is the peer"
 # Short: QEMU's and libvirt's sockets live under it.
 tmp=$(mktemp -d /tmp/vb.XXXXXX)
 U=$tmp/session
-pidfiles() {
-	for f in "$U"/run/libvirt/qemu/run/*.pid "$U"/config/libvirt/qemu/run/*.pid; do
-		[ -f "$f" ] && echo "$f"
-	done
-}
 finish() {
-	# the guest's QEMU, then the user's libvirtd and the virtlogd it
-	# started, by their pid files
-	for f in $(pidfiles); do
-		kill -9 "$(cat "$f" 2>/dev/null)" 2>/dev/null
-	done
-	for f in "$U/run/libvirt/libvirtd.pid" "$U/run/libvirt/virtlogd.pid"; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
+	session_stop "$U"
 	sleep 0.2
 	rm -rf "$tmp"
 }
@@ -94,21 +82,9 @@ trap 'exit 129' HUP
 
 sh "$here/../tests/guest/build.sh" "$tmp/kit" >"$tmp/kit.log" 2>&1 ||
 	die "the test guest kit does not build: $(tail -n 3 "$tmp/kit.log")"
-mkdir -p "$U" && chmod 711 "$tmp"
+session_user "$U"
 cp "$tmp/kit/vmlinuz" "$tmp/kit/initrd.img" "$U/"
 chown -R 65534:65534 "$U"
-
-# as-user CMD...: CMD as user 65534 with the session's clean environment
-# (env first: after setpriv nothing may need to enter the build tree's
-# parents, which may be mode 0700); the driver starts both clients so
-cat >"$tmp/as-user" <<EOF
-#!/bin/sh
-exec env -i PATH='$PATH' TERM=xterm \\
-	HOME='$U' XDG_RUNTIME_DIR='$U/run' XDG_DATA_HOME='$U/data' \\
-	XDG_CONFIG_HOME='$U/config' XDG_CACHE_HOME='$U/cache' LC_ALL=C.UTF-8 \\
-	setpriv --reuid=65534 --regid=65534 --clear-groups "\$@"
-EOF
-chmod 700 "$tmp/as-user"
 
 "$tmp/as-user" "$VMTUI" -c qemu:///session create g1 --kernel "$U/vmlinuz" --initrd "$U/initrd.img" \
 	--cmdline "console=ttyS0 quiet cryptomgr.notests" \

@@ -42,12 +42,7 @@ tmp=$(mktemp -d /tmp/vb.XXXXXX)
 U=$tmp/session
 finish() {
 	set +e
-	for f in "$U"/run/libvirt/qemu/run/*.pid "$U"/config/libvirt/qemu/run/*.pid; do
-		[ -f "$f" ] && kill -9 "$(cat "$f" 2>/dev/null)" 2>/dev/null
-	done
-	for f in "$U/run/libvirt/libvirtd.pid" "$U/run/libvirt/virtlogd.pid"; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
+	session_stop "$U"
 	sleep 0.2
 	rm -rf "$tmp"
 }
@@ -57,7 +52,8 @@ trap 'exit 143' TERM
 
 sh "$here/../tests/guest/build.sh" "$tmp/kit" >"$tmp/kit.log" 2>&1 ||
 	die "the test guest kit does not build: $(tail -n 3 "$tmp/kit.log")"
-mkdir -p "$U" "$tmp/root" && chmod 711 "$tmp"
+session_user "$U"
+mkdir "$tmp/root"
 (cd "$tmp/root" && gzip -dc "$tmp/kit/initrd.img" | cpio -id --quiet 2>/dev/null)
 : >"$tmp/root/.vmtui-disk"
 mkfs.ext4 -q -F -d "$tmp/root" "$tmp/root.raw" 64M >/dev/null 2>&1 ||
@@ -66,14 +62,6 @@ qemu-img convert -q -f raw -O qcow2 "$tmp/root.raw" "$U/root.qcow2"
 cp "$tmp/kit/vmlinuz" "$tmp/kit/initrd.img" "$U/"
 chown -R 65534:65534 "$U"
 
-cat >"$tmp/as-user" <<EOF
-#!/bin/sh
-exec env -i PATH='$PATH' TERM=xterm \\
-	HOME='$U' XDG_RUNTIME_DIR='$U/run' XDG_DATA_HOME='$U/data' \\
-	XDG_CONFIG_HOME='$U/config' XDG_CACHE_HOME='$U/cache' LC_ALL=C.UTF-8 \\
-	setpriv --reuid=65534 --regid=65534 --clear-groups "\$@"
-EOF
-chmod 700 "$tmp/as-user"
 V() { "$tmp/as-user" "$VMTUI" -c qemu:///session "$@"; }
 S() { "$tmp/as-user" virsh -q -c qemu:///session "$@"; }
 
@@ -96,32 +84,28 @@ timed() {
 	echo "$op $who $(((t1 - t0) / 1000)) " >>"$tmp/raw"
 }
 
+# both OP VMTUI-ARGS VIRSH-ARGS: OP with each client, in this round's
+# order (the arguments' words are split)
+both() {
+	for who in $order; do
+		if [ $who = vmtui ]; then
+			# shellcheck disable=SC2086
+			timed "$1" vmtui V $2
+		else
+			# shellcheck disable=SC2086
+			timed "$1" virsh S $3
+		fi
+	done
+}
+
 : >"$tmp/raw"
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	if [ $((r % 2)) = 1 ]; then order="vmtui virsh"; else order="virsh vmtui"; fi
-	for who in $order; do
-		if [ $who = vmtui ]; then
-			timed create-running vmtui V snapshot create g "v$r"
-		else
-			timed create-running virsh S snapshot-create-as g "s$r"
-		fi
-	done
-	for who in $order; do
-		if [ $who = vmtui ]; then
-			timed revert-running vmtui V snapshot revert g "v$r" --yes
-		else
-			timed revert-running virsh S snapshot-revert g "s$r"
-		fi
-	done
+	both create-running "snapshot create g v$r" "snapshot-create-as g s$r"
+	both revert-running "snapshot revert g v$r --yes" "snapshot-revert g s$r"
 	S destroy g >/dev/null 2>&1 || die "cannot force the guest off"
-	for who in $order; do
-		if [ $who = vmtui ]; then
-			timed create-off vmtui V snapshot create g "vo$r"
-		else
-			timed create-off virsh S snapshot-create-as g "so$r"
-		fi
-	done
+	both create-off "snapshot create g vo$r" "snapshot-create-as g so$r"
 	S start g >/dev/null 2>&1 || die "cannot start the guest again"
 	sleep 3
 	r=$((r + 1))

@@ -205,6 +205,31 @@ static void free_snaps(virDomainSnapshotPtr *snaps, int n)
 	free(snaps);
 }
 
+/* A VM and one of its snapshots, looked up together. */
+struct snap_ref {
+	virDomainPtr dom;
+	virDomainSnapshotPtr snap;
+};
+
+/* Looks up snapshot @name of @vm (@settled: once libvirt is done
+ * reconnecting to the VM, for calls that change it); false with an
+ * error.  snap_close() either way. */
+static bool snap_open(struct engine *eng, const char *vm, const char *name, bool settled,
+		      struct snap_ref *r)
+{
+	r->dom = settled ? vm_lookup_settled(eng, vm) : vm_lookup(eng, vm);
+	r->snap = r->dom ? lookup(r->dom, name) : NULL;
+	return r->snap != NULL;
+}
+
+static void snap_close(struct snap_ref *r)
+{
+	if (r->snap)
+		virDomainSnapshotFree(r->snap);
+	if (r->dom)
+		virDomainFree(r->dom);
+}
+
 /* Whether any of @dom's snapshots keeps data outside its qcow2 files;
  * -1 with an error when they cannot be read. */
 static int has_external(virDomainPtr dom)
@@ -460,14 +485,10 @@ char *snapshot_branch(const GPtrArray *list, guint i, bool utf8)
 
 struct snapshot *snapshot_get(struct engine *eng, const char *vm, const char *name)
 {
-	virDomainPtr dom = vm_lookup(eng, vm);
-	virDomainSnapshotPtr snap = dom ? lookup(dom, name) : NULL;
-	struct snapshot *s = snap ? snapshot_read(snap, NULL) : NULL;
+	struct snap_ref r;
+	struct snapshot *s = snap_open(eng, vm, name, false, &r) ? snapshot_read(r.snap, NULL) : NULL;
 
-	if (snap)
-		virDomainSnapshotFree(snap);
-	if (dom)
-		virDomainFree(dom);
+	snap_close(&r);
 	return s;
 }
 
@@ -553,29 +574,25 @@ static GPtrArray *spec_changes(const struct vm_spec *now, const struct vm_spec *
 
 GPtrArray *snapshot_changes(struct engine *eng, const char *vm, const char *name)
 {
-	virDomainPtr dom = vm_lookup(eng, vm);
-	virDomainSnapshotPtr snap = dom ? lookup(dom, name) : NULL;
+	struct snap_ref r;
 	g_autofree char *xml = NULL;
 	autoptr(vm_spec) now = NULL;
 	autoptr(vm_spec) then = NULL;
 	GPtrArray *out = NULL;
 
-	if (!snap)
+	if (!snap_open(eng, vm, name, false, &r))
 		goto out;
-	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+	xml = virDomainGetXMLDesc(r.dom, VIR_DOMAIN_XML_INACTIVE);
 	now = xml ? domxml_parse(xml) : NULL;
 	if (!now) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""), vm);
 		goto out;
 	}
-	then = saved_spec(snap);
+	then = saved_spec(r.snap);
 	if (then)
 		out = spec_changes(now, then);
 out:
-	if (snap)
-		virDomainSnapshotFree(snap);
-	if (dom)
-		virDomainFree(dom);
+	snap_close(&r);
 	return out;
 }
 
@@ -584,17 +601,16 @@ out:
 int snapshot_revert(struct engine *eng, const char *vm, const char *name,
 		    enum snapshot_revert_state as, struct job *job)
 {
-	virDomainPtr dom = vm_lookup_settled(eng, vm);
-	virDomainSnapshotPtr snap = dom ? lookup(dom, name) : NULL;
+	struct snap_ref r;
 	unsigned flags = as == SNAPSHOT_RUNNING ? VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING :
 			 as == SNAPSHOT_PAUSED ? VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED : 0;
 	int rc = -1;
 
-	if (!snap)
+	if (!snap_open(eng, vm, name, true, &r))
 		goto out;
 	/* an internal revert under another client's external overlays
 	 * would run the VM on their frozen base and orphan them */
-	switch (has_external(dom)) {
+	switch (has_external(r.dom)) {
 	case -1:
 		goto out;
 	case 1:
@@ -606,24 +622,21 @@ int snapshot_revert(struct engine *eng, const char *vm, const char *name,
 	if (job)
 		job_progress(job, 0.1, _("Reverting %s to snapshot %s"), vm, name);
 	/* the snapshot may start the VM: its lab networks first */
-	if (engine_run_prestart_hook(eng, dom) < 0)
+	if (engine_run_prestart_hook(eng, r.dom) < 0)
 		goto out;
-	if (virDomainRevertToSnapshot(snap, flags) < 0) {
+	if (virDomainRevertToSnapshot(r.snap, flags) < 0) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot revert VM \"%s\" to snapshot \"%s\""), vm, name);
 		goto out;
 	}
 	rc = 0;
 	/* a new QEMU: what vmtui sets up after each start (port forwards) */
-	if (virDomainIsActive(dom) == 1 && engine_run_start_hook(eng, dom) < 0) {
+	if (virDomainIsActive(r.dom) == 1 && engine_run_start_hook(eng, r.dom) < 0) {
 		core_error(CORE_ERR_FAILED, _("VM \"%s\" was reverted to \"%s\", but %s"), vm, name,
 			   core_error_message());
 		rc = -1;
 	}
 out:
-	if (snap)
-		virDomainSnapshotFree(snap);
-	if (dom)
-		virDomainFree(dom);
+	snap_close(&r);
 	return rc;
 }
 
@@ -638,15 +651,14 @@ static int subtree_size(virDomainSnapshotPtr snap)
 int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 		    bool children, unsigned *count)
 {
-	virDomainPtr dom = vm_lookup_settled(eng, vm);
-	virDomainSnapshotPtr snap = dom ? lookup(dom, name) : NULL;
+	struct snap_ref r;
 	int n = 1, rc = -1;
 
-	if (!snap)
+	if (!snap_open(eng, vm, name, true, &r))
 		goto out;
 	if (children)
-		n = subtree_size(snap);
-	if (virDomainSnapshotDelete(snap, children ? VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN : 0) < 0) {
+		n = subtree_size(r.snap);
+	if (virDomainSnapshotDelete(r.snap, children ? VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN : 0) < 0) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot delete snapshot \"%s\" of VM \"%s\""), name, vm);
 		goto out;
 	}
@@ -654,18 +666,14 @@ int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 		*count = (unsigned)n;
 	rc = 0;
 out:
-	if (snap)
-		virDomainSnapshotFree(snap);
-	if (dom)
-		virDomainFree(dom);
+	snap_close(&r);
 	return rc;
 }
 
 int snapshot_describe(struct engine *eng, const char *vm, const char *name,
 		      const char *description)
 {
-	virDomainPtr dom = vm_lookup_settled(eng, vm);
-	virDomainSnapshotPtr snap = dom ? lookup(dom, name) : NULL;
+	struct snap_ref r;
 	virDomainSnapshotPtr again = NULL;
 	g_autofree char *xml = NULL;
 	xmlDocPtr doc = NULL;
@@ -674,11 +682,11 @@ int snapshot_describe(struct engine *eng, const char *vm, const char *name,
 	int len = 0, rc = -1;
 	unsigned flags = VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE;
 
-	if (!snap)
+	if (!snap_open(eng, vm, name, true, &r))
 		goto out;
 	if (description && !core_text_valid(_("the description"), description))
 		goto out;
-	xml = virDomainSnapshotGetXMLDesc(snap, VIR_DOMAIN_SNAPSHOT_XML_SECURE);
+	xml = virDomainSnapshotGetXMLDesc(r.snap, VIR_DOMAIN_SNAPSHOT_XML_SECURE);
 	doc = xml ? read_xml(xml) : NULL;
 	if (!doc) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot read snapshot \"%s\""), name);
@@ -692,9 +700,9 @@ int snapshot_describe(struct engine *eng, const char *vm, const char *name,
 	if (description && *description)
 		xmlNewTextChild(root, NULL, BAD_CAST "description", BAD_CAST description);
 	xmlDocDumpMemory(doc, &text, &len);
-	if (virDomainSnapshotIsCurrent(snap, 0) == 1)
+	if (virDomainSnapshotIsCurrent(r.snap, 0) == 1)
 		flags |= VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT;
-	again = text ? virDomainSnapshotCreateXML(dom, (const char *)text, flags) : NULL;
+	again = text ? virDomainSnapshotCreateXML(r.dom, (const char *)text, flags) : NULL;
 	if (!again) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot change the description of snapshot \"%s\""), name);
 		goto out;
@@ -705,9 +713,6 @@ out:
 	xmlFreeDoc(doc);
 	if (again)
 		virDomainSnapshotFree(again);
-	if (snap)
-		virDomainSnapshotFree(snap);
-	if (dom)
-		virDomainFree(dom);
+	snap_close(&r);
 	return rc;
 }

@@ -112,11 +112,8 @@ expect 0 "^$first +disk +virtio +qcow2 +16\\.0 MiB" "  ... disk list shows it" d
 expect 0 'Removed disk' "disk remove of the shut-off VM" disk remove d "$first" --delete-file
 
 # the TUI: the Disks tab, add a disk and insert an ISO by key
-S="vmtui-disk-$$"
 export TMUX_TMPDIR="$T"
-tmux new-session -d -s "$S" -x 110 -y 34 \
-	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
-	VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
+tui_session 110
 see '^ . d +shut off' 15 "the TUI lists the VM"
 keys Tab Tab
 see 'a adds a disk, r grows one, D removes one, i inserts an ISO, E ejects' 5 "the Disks tab names the keys"

@@ -125,11 +125,8 @@ check "  ... and none of them got one" sh -c "for v in r u nd; do '$VMTUI' snaps
 
 # the TUI: the Snapshots tab, take, revert and delete by key
 if command -v tmux >/dev/null; then
-	S="vmtui-snap-$$"
 	export TMUX_TMPDIR="$T"
-	tmux new-session -d -s "$S" -x 110 -y 34 \
-		"env LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
-		VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
+	tui_session 110
 	see '^ . s +running' 15 "the TUI lists the VM"
 	keys / s Enter
 	keys BTab
