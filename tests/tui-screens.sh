@@ -64,7 +64,9 @@ see 'Boot order +\[cdrom,hd\] +at next start' 3 "a new boot order is marked: at 
 keys Escape
 see 'Nothing was changed' 3 "Esc leaves it unchanged"
 keys F1
-see 'F2 +Show these actions as a menu' 3 "F1 shows the help, with the function keys"
+see 'n +F7 +Create a new VM' 3 "F1 shows the help, with the function keys"
+keys ' '
+see 'F2 +Show these actions as a menu' 3 "  ... on its pages (Space turns them)"
 keys q q
 see 'VMTUI-EXITED 0' 5 "F10/q quit"
 

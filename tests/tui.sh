@@ -43,7 +43,7 @@ see 'VMTUI-MARKER t1' 30 "its Console tab shows the end of the serial log, live 
 check "t1 boots (its acpid is up)" wait_for "$log1" 'VMTUI-GUEST-READY' 30
 keys BTab BTab
 see 'virtio|No disks' 3 "Shift-Tab goes back (Disks tab)"
-keys Tab Tab Tab Tab Tab
+keys Tab Tab Tab Tab Tab Tab
 keys S
 see '^ . t1 +shut off' 30 "S (ACPI) powers it off and the row follows without a keypress"
 see 'VM "t1" has powered off' 10 "the shutdown job reports it"
