@@ -124,6 +124,7 @@ int exec_disk_list(struct cmd_ctx *ctx);
 int exec_disk_add(struct cmd_ctx *ctx);
 int exec_disk_remove(struct cmd_ctx *ctx);
 int exec_disk_resize(struct cmd_ctx *ctx);
+int exec_disk_convert(struct cmd_ctx *ctx);
 int exec_cdrom_insert(struct cmd_ctx *ctx);
 int exec_cdrom_eject(struct cmd_ctx *ctx);
 

@@ -151,3 +151,13 @@ int exec_cdrom_eject(struct cmd_ctx *ctx)
 	cli_line(ctx, _("Ejected the disc of CD-ROM %s of VM \"%s\"."), target, ctx->args[0]);
 	return 0;
 }
+
+int exec_disk_convert(struct cmd_ctx *ctx)
+{
+	g_autofree char *report = NULL;
+
+	if (disk_convert(ctx->eng, ctx->args[0], ctx->args[1], ctx->job, &report) < 0)
+		return -1;
+	cli_line(ctx, "%s", report);
+	return 0;
+}

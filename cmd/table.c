@@ -296,6 +296,8 @@ const struct command commands[] = {
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 2, 2, disk_remove_opts, exec_disk_remove },
 	{ "disk resize", "VM TARGET SIZE", N_("Grow a disk, live when the VM runs (the guest grows its file system)"),
 	  CMD_ENGINE, 3, 3, NULL, exec_disk_resize },
+	{ "disk convert", "VM TARGET", N_("Copy a shut-off VM's raw (or other) disk to a new qcow2, which snapshots need, and use that"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 2, 2, NULL, exec_disk_convert },
 	{ "cdrom insert", "VM ISO [--target TARGET]", N_("Put an ISO image into a VM's CD-ROM drive, live when it runs"),
 	  CMD_ENGINE, 2, 2, cdrom_insert_opts, exec_cdrom_insert },
 	{ "cdrom eject", "VM [--target TARGET] [--force]", N_("Take the disc out of a VM's CD-ROM drive"),

@@ -1354,6 +1354,52 @@ out:
 	return out;
 }
 
+char *domxml_set_disk_file(const char *xml, const char *target, const char *path,
+			   const char *format)
+{
+	xmlDocPtr doc = read_domain(xml);
+	xmlNodePtr devices = doc ? child_element(xmlDocGetRootElement(doc), "devices", NULL) : NULL;
+	xmlNodePtr disk = NULL;
+	char *out = NULL;
+
+	for (xmlNodePtr n = devices ? devices->children : NULL; n && !disk; n = n->next) {
+		xmlNodePtr t = n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "disk") == 0 ?
+			child_element(n, "target", NULL) : NULL;
+		xmlChar *dev = t ? xmlGetProp(t, BAD_CAST "dev") : NULL;
+
+		if (dev && strcmp((const char *)dev, target) == 0)
+			disk = n;
+		xmlFree(dev);
+	}
+	if (!disk) {
+		core_error(CORE_ERR_NOT_FOUND, _("The VM has no disk \"%s\"."), target);
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	{
+		xmlNodePtr driver = child_element(disk, "driver", NULL);
+		xmlNodePtr source = child_element(disk, "source", NULL);
+		xmlNodePtr chain = child_element(disk, "backingStore", NULL);
+
+		if (!driver) {
+			driver = xmlNewChild(disk, NULL, BAD_CAST "driver", NULL);
+			set_attr(driver, "name", "qemu");
+		}
+		xmlSetProp(driver, BAD_CAST "type", BAD_CAST format);
+		if (!source)
+			source = xmlNewChild(disk, NULL, BAD_CAST "source", NULL);
+		xmlSetProp(source, BAD_CAST "file", BAD_CAST path);
+		/* the old file's chain would be taken for the new one's */
+		if (chain) {
+			xmlUnlinkNode(chain);
+			xmlFreeNode(chain);
+		}
+	}
+	out = doc_to_string(doc);
+	xmlFreeDoc(doc);
+	return out;
+}
+
 char *domxml_set_disk_owned(const char *xml, const char *path, bool owned)
 {
 	xmlDocPtr doc = read_domain(xml);

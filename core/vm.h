@@ -215,6 +215,10 @@ char *domxml_spare_ports(const char *xml, int want);
 /* The <disk> element of @d alone, as @d->target on @d->bus (default
  * virtio), for hot-plug; caller frees. */
 char *domxml_disk(const struct vm_disk *d);
+/* Domain XML @xml with its disk @target on the file @path of @format
+ * (its <backingStore> dropped).  Caller frees; NULL with an error. */
+char *domxml_set_disk_file(const char *xml, const char *target, const char *path,
+			   const char *format);
 /* Domain XML @xml with @path recorded (@owned) as a disk vmtui created,
  * which `delete --remove-disks` removes, or no longer recorded.  Caller
  * frees; NULL with an error. */

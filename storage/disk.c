@@ -22,7 +22,10 @@
 #include "core/engine.h"
 #include "core/error.h"
 #include "core/i18n.h"
+#include "core/files.h"
 #include "core/image.h"
+#include "core/journal.h"
+#include "core/jobs.h"
 #include "core/names.h"
 #include "core/run.h"
 #include "core/vm.h"
@@ -483,6 +486,81 @@ int cdrom_change(struct engine *eng, const char *vm, const char *target, const c
 		*changed = g_strdup(cd->target);
 	rc = 0;
 out:
+	vm_disks_fini(&v);
+	return rc;
+}
+
+/* ---- convert ------------------------------------------------------------------- */
+
+int disk_convert(struct engine *eng, const char *vm, const char *target, struct job *job,
+		 char **report)
+{
+	struct vm_disks v;
+	struct vm_disk *d;
+	struct run_opts opts = { .job = job };
+	autoptr(journal) j = NULL;
+	g_autofree char *made = NULL, *out = NULL, *xml = NULL, *owned = NULL;
+	virDomainPtr again = NULL;
+	int rc = -1;
+
+	if (vm_disks_read(eng, vm, &v) < 0 || !(d = find_or_say(&v, vm, target)))
+		goto out;
+	if (!engine_is_embedded(eng)) {
+		core_error(CORE_ERR_STATE, _("On %s the disk is a file of the daemon's host: convert it there."),
+			   engine_uri(eng));
+		goto out;
+	}
+	if (v.active) {
+		core_error(CORE_ERR_STATE, _("VM \"%s\" is running; shut it down to convert its disk."), vm);
+		goto out;
+	}
+	if (d->cdrom || d->readonly || !d->path) {
+		core_error(CORE_ERR_USAGE, _("%s of VM \"%s\" is no writable disk."), target, vm);
+		goto out;
+	}
+	if (g_strcmp0(d->format, "qcow2") == 0) {
+		core_error(CORE_ERR_USAGE, _("Disk %s of VM \"%s\" is qcow2 already."), target, vm);
+		goto out;
+	}
+	if (!(made = disk_new_path(vm, target, "qcow2", true)))
+		goto out;
+	/* a killed run leaves no half-written copy behind */
+	j = journal_new(N_("disk convert"), NULL);
+	journal_add(j, NULL, made);
+	if (journal_save(j) < 0)
+		goto out;
+	if (job)
+		job_progress(job, 0.1, _("Converting %s to qcow2"), d->path);
+	{
+		const char *argv[] = { "convert", "-q", "-f", d->format ? d->format : "raw", "-O", "qcow2",
+				       "--", d->path, made, NULL };
+
+		if (!(out = core_qemu_img(argv, _("qemu-img convert"), &opts)))
+			goto out;
+	}
+	xml = domxml_set_disk_file(v.xml, target, made, "qcow2");
+	owned = xml ? domxml_set_disk_owned(xml, made, true) : NULL;
+	if (owned && d->owned) {
+		g_autofree char *was = owned;
+
+		owned = domxml_set_disk_owned(was, d->path, false);
+	}
+	if (!owned)
+		goto out;
+	if (!(again = virDomainDefineXML(engine_conn(eng), owned))) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot point VM \"%s\" at the converted disk"), vm);
+		goto out;
+	}
+	virDomainFree(again);
+	if (report)
+		*report = g_strdup_printf(_("Converted disk %s of VM \"%s\" to qcow2: %s.\nKept the %s file %s: "
+					    "delete it once the VM works."), target, vm, made,
+					  d->format ? d->format : "raw", d->path);
+	g_clear_pointer(&made, g_free); /* the VM's now */
+	rc = 0;
+out:
+	if (made)
+		unlink(made);
 	vm_disks_fini(&v);
 	return rc;
 }

@@ -278,10 +278,11 @@ static char *refusal_of(virDomainPtr dom)
 		if (d->cdrom || d->readonly || !d->path)
 			continue;
 		if (!d->format || strcmp(d->format, "qcow2") != 0)
-			return g_strdup_printf(_("Disk %s of VM \"%s\" is %s: only qcow2 disks hold snapshots. "
-						 "Convert it while the VM is shut off (qemu-img convert -O qcow2), "
-						 "then point the VM at the copy."),
-					       d->path, name, d->format ? d->format : _("of no known format"));
+			return g_strdup_printf(_("Disk %s (%s) of VM \"%s\" is %s: only qcow2 disks hold snapshots. "
+						 "Convert it while the VM is shut off: vmtui disk convert %s %s"),
+					       d->target ? d->target : "?", d->path, name,
+					       d->format ? d->format : _("of no known format"), name,
+					       d->target ? d->target : "TARGET");
 		disks++;
 	}
 	if (!disks)

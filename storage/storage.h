@@ -130,3 +130,8 @@ int disk_resize(struct engine *eng, const char *vm, const char *target, uint64_t
  * shut.  *@changed is the CD-ROM's target (caller frees). */
 int cdrom_change(struct engine *eng, const char *vm, const char *target, const char *iso,
 		 bool force, char **changed);
+/* Converts disk @target of the shut-off @vm to a new qcow2 file in
+ * vmtui's disks folder (embedded engine) and points the VM at it; the
+ * old file is kept.  *@report says both paths. */
+int disk_convert(struct engine *eng, const char *vm, const char *target, struct job *job,
+		 char **report);

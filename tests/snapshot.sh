@@ -117,11 +117,17 @@ expect 0 'Created VM "r"' "a VM on a raw disk" create r --disk "$T/raw.img" --di
 	--kernel "$GUEST_KERNEL" --no-graphics --no-network
 expect 4 'is raw: only qcow2 disks hold snapshots\. Convert it' "its snapshot is refused, the conversion offered" \
 	snapshot create r
+check "  ... naming the command" grep -q 'vmtui disk convert r vda' "$T/err"
+expect 0 'Converted disk vda of VM "r" to qcow2: .*\.qcow2\.' "disk convert r vda" disk convert r vda
+check "  ... the raw file is kept and said so" sh -c "grep -q 'Kept the raw file .*raw\.img' '$T/out' && [ -f '$T/raw.img' ]"
+expect 0 '^vda +disk +virtio +qcow2 +16\.0 MiB ' "  ... the VM's disk is the qcow2 now" disk list r
+expect 2 'is qcow2 already' "converting it again is refused" disk convert r vda
+expect 0 'Took snapshot "conv" of VM "r"' "  ... and it takes snapshots" snapshot create r conv
 expect 0 'Created VM "u"' "a UEFI VM" create u --firmware uefi --disk-size 1G --no-graphics --no-network
 expect 4 'UEFI firmware.*NVRAM' "its snapshot is refused, saying why" snapshot create u
 expect 0 'Created VM "nd"' "a VM without a disk" create nd --kernel "$GUEST_KERNEL" --no-disk --no-graphics --no-network
 expect 4 'has no writable disk' "its snapshot is refused" snapshot create nd
-check "  ... and none of them got one" sh -c "for v in r u nd; do '$VMTUI' snapshot list \$v | grep -q 'No snapshots' || exit 1; done"
+check "  ... and neither of the others got one" sh -c "for v in u nd; do '$VMTUI' snapshot list \$v | grep -q 'No snapshots' || exit 1; done"
 
 # the TUI: the Snapshots tab, take, revert and delete by key
 if command -v tmux >/dev/null; then

@@ -267,6 +267,44 @@ static void check_clone(void)
 	tap_ok(d->cdrom && d->owned, "the seed is a CD-ROM vmtui owns");
 }
 
+/* What the disk commands edit: a disk's file, vmtui's record of the
+ * disks it made, the spare PCIe root ports. */
+static void check_disk_edits(void)
+{
+	static const char xml[] =
+		"<domain type='qemu'><name>d</name><memory>262144</memory><vcpu>1</vcpu>"
+		"<metadata><vmtui:vm xmlns:vmtui='" VMTUI_NS "'><vmtui:os>x</vmtui:os></vmtui:vm></metadata>"
+		"<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+		"<source file='/d/old.raw'/><backingStore type='file'><format type='raw'/>"
+		"<source file='/d/b'/></backingStore><target dev='vda' bus='virtio'/></disk>"
+		"<controller type='pci' index='0' model='pcie-root'/>"
+		"<controller type='pci' index='1' model='pcie-root-port'/>"
+		"<controller type='pci' index='2' model='pcie-root-port'/>"
+		"<memballoon model='virtio'><address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></memballoon>"
+		"</devices></domain>";
+	g_autofree char *a = domxml_set_disk_file(xml, "vda", "/d/new.qcow2", "qcow2");
+	g_autofree char *b = a ? domxml_set_disk_owned(a, "/d/new.qcow2", true) : NULL;
+	g_autofree char *c = b ? domxml_set_disk_owned(b, "/d/new.qcow2", false) : NULL;
+	g_autofree char *ports = domxml_spare_ports(xml, 3);
+	autoptr(vm_spec) pa = a ? domxml_parse(a) : NULL;
+	autoptr(vm_spec) pb = b ? domxml_parse(b) : NULL;
+	autoptr(vm_spec) pc = c ? domxml_parse(c) : NULL;
+	const struct vm_disk *d = pa && pa->disks->len ? pa->disks->pdata[0] : NULL;
+
+	tap_ok(d && g_strcmp0(d->path, "/d/new.qcow2") == 0 && g_strcmp0(d->format, "qcow2") == 0 &&
+	       !d->backing && g_strcmp0(d->target, "vda") == 0,
+	       "domxml_set_disk_file points the disk at the new file and format, without the old chain");
+	tap_ok(pb && ((struct vm_disk *)pb->disks->pdata[0])->owned && g_strcmp0(pb->os_variant, "x") == 0,
+	       "domxml_set_disk_owned records it, keeping the rest of the metadata");
+	tap_ok(pc && !((struct vm_disk *)pc->disks->pdata[0])->owned, "  ... and forgets it");
+	tap_ok(domxml_set_disk_file(xml, "vdz", "/x", "raw") == NULL && core_error_code() == CORE_ERR_NOT_FOUND,
+	       "an unknown target is an error");
+	tap_ok(ports && g_strstr_len(ports, -1, "pcie-root-port") &&
+	       g_regex_match_simple("(model=\"pcie-root-port\".*){4}", ports, G_REGEX_DOTALL, 0),
+	       "domxml_spare_ports adds ports until 3 are free (1 of 2 is used)");
+	tap_ok(domxml_spare_ports(xml, 1) == NULL, "  ... and nothing when enough are");
+}
+
 int main(void)
 {
 	autoptr(vm_spec) s = vm_spec_new();
@@ -293,5 +331,6 @@ int main(void)
 	check_set_boot();
 	check_data_files();
 	check_clone();
+	check_disk_edits();
 	return tap_done();
 }
