@@ -74,9 +74,8 @@ int exec_disk_list(struct cmd_ctx *ctx)
 	return 0;
 }
 
-/* A size option in bytes (a number of GiB by default); 0 when absent, -1
- * with an error. */
-static int opt_bytes(struct cmd_ctx *ctx, const char *text, uint64_t *out)
+/* A size in bytes (a number of GiB by default); -1 with an error. */
+static int parse_bytes(const char *text, uint64_t *out)
 {
 	*out = core_parse_size(text, 'G');
 	return *out ? 0 : -1;
@@ -95,7 +94,7 @@ int exec_disk_add(struct cmd_ctx *ctx)
 		core_error(CORE_ERR_USAGE, _("Give --size for a new disk or --image for an existing one."));
 		return -1;
 	}
-	if (size && opt_bytes(ctx, size, &n.bytes) < 0)
+	if (size && parse_bytes(size, &n.bytes) < 0)
 		return -1;
 	if (disk_add(ctx->eng, ctx->args[0], &n, &target) < 0)
 		return -1;
@@ -121,7 +120,7 @@ int exec_disk_resize(struct cmd_ctx *ctx)
 	uint64_t bytes;
 	g_autofree char *text = NULL;
 
-	if (opt_bytes(ctx, ctx->args[2], &bytes) < 0 ||
+	if (parse_bytes(ctx->args[2], &bytes) < 0 ||
 	    disk_resize(ctx->eng, ctx->args[0], ctx->args[1], bytes) < 0)
 		return -1;
 	text = size_text(bytes);

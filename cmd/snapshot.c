@@ -37,13 +37,13 @@ static const char *state_label(const struct snapshot *s)
 int exec_snapshot_create(struct cmd_ctx *ctx)
 {
 	g_autofree char *taken = NULL;
-	autoptr(snapshot) s = NULL;
+	bool memory = false;
 
+	/* what it holds is known from the VM's state: no second lookup */
 	if (snapshot_create(ctx->eng, ctx->args[0], ctx->nargs > 1 ? ctx->args[1] : NULL,
-			    cmd_opt_str(ctx, "description"), ctx->job, &taken) < 0)
+			    cmd_opt_str(ctx, "description"), ctx->job, &taken, &memory) < 0)
 		return -1;
-	s = snapshot_get(ctx->eng, ctx->args[0], taken);
-	cli_line(ctx, s && s->memory ? _("Took snapshot \"%s\" of VM \"%s\" (its disks and memory).") :
+	cli_line(ctx, memory ? _("Took snapshot \"%s\" of VM \"%s\" (its disks and memory).") :
 		 _("Took snapshot \"%s\" of VM \"%s\" (its disks).") , taken, ctx->args[0]);
 	return 0;
 }

@@ -176,10 +176,11 @@ static char *user_of(struct engine *eng, const char *path)
 static int has_virtio_scsi(const char *xml)
 {
 	const char *c = strstr(xml, "<controller type='scsi'");
+	const char *model = c ? strstr(c, "model='virtio-scsi'") : NULL;
 
 	if (!c)
 		return 0;
-	return strstr(c, "model='virtio-scsi'") && strstr(c, "model='virtio-scsi'") < strchr(c, '>') ? 1 : -1;
+	return model && model < strchr(c, '>') ? 1 : -1;
 }
 
 /* Turns libvirt's error of an attach into what the user can do. */

@@ -349,7 +349,7 @@ static char *create_xml(const char *name, const char *description)
 }
 
 int snapshot_create(struct engine *eng, const char *vm, const char *name,
-		    const char *description, struct job *job, char **taken)
+		    const char *description, struct job *job, char **taken, bool *memory)
 {
 	virDomainPtr dom = vm_lookup_settled(eng, vm);
 	virDomainSnapshotPtr snap = NULL;
@@ -373,6 +373,8 @@ int snapshot_create(struct engine *eng, const char *vm, const char *name,
 	core_error_clear();
 	own = name ? g_strdup(name) : time_name(dom);
 	xml = create_xml(own, description);
+	if (memory)
+		*memory = virDomainIsActive(dom) == 1;
 	if (job)
 		job_progress(job, 0.1, virDomainIsActive(dom) == 1 ?
 			     _("Saving the disks and memory of %s") : _("Saving the disks of %s"), vm);

@@ -50,9 +50,10 @@ char *snapshot_refusal(struct engine *eng, const char *vm);
 /* Takes snapshot @name (NULL: a name from the time, "20261203-065501")
  * of VM @vm with @description (may be NULL): disk and memory when the VM
  * runs, disk when it is shut off.  *@taken is the name it got (caller
- * frees; may be NULL).  0, or -1 with an error. */
+ * frees; may be NULL), *@memory whether it holds memory.  0, or -1 with
+ * an error. */
 int snapshot_create(struct engine *eng, const char *vm, const char *name,
-		    const char *description, struct job *job, char **taken);
+		    const char *description, struct job *job, char **taken, bool *memory);
 
 /* @vm's snapshots in tree order (each parent before its children, the
  * children oldest first), depth and last_child set: struct snapshot
