@@ -94,9 +94,14 @@ struct hook_run {
  * (nobody waits for these runs to tell them). */
 static void hook_failed(struct engine *eng, virDomainPtr dom)
 {
-	char *msg = g_strdup_printf(_("VM \"%s\" runs, but %s"), virDomainGetName(dom),
-				    core_error_message());
+	char *msg;
 
+	/* a VM stopped meanwhile: what failed on it no longer matters, and
+	 * "runs, but" would be untrue */
+	if (virDomainIsActive(dom) != 1)
+		return;
+	msg = g_strdup_printf(_("VM \"%s\" runs, but %s"), virDomainGetName(dom),
+			      core_error_message());
 	g_mutex_lock(&eng->lock);
 	g_free(eng->hook_error);
 	eng->hook_error = msg;

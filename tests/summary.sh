@@ -1,6 +1,9 @@
 #!/bin/sh
 # summary.sh DIR — prints every failed or skipped TAP case found in the
-# automake .log/.trs files under DIR, then one closing line:
+# automake .log/.trs files under DIR, each failure with the first 40
+# diagnostic lines ("# ...") that follow it (a screen, a log), so a
+# failure on a machine one cannot log in to still tells its cause; then
+# one closing line:
 #   N passed, N failed[, N skipped]
 # (ERROR and XPASS count as failed.)
 dir=${1:-tests}
@@ -16,8 +19,12 @@ for trs in "$dir"/*.trs; do
 		*) fail=$((fail + 1)) ;;
 		esac
 	done <"$trs"
-	grep -E '^(not ok|ok .*# SKIP|1\.\.0 # SKIP|Bail out)' "$log" 2>/dev/null |
-		sed "s|^|$(basename "${log%.log}"): |"
+	[ -f "$log" ] || continue
+	awk -v name="$(basename "${log%.log}")" '
+		/^(not ok|ok .*# SKIP|1\.\.0 # SKIP|Bail out)/ {
+			print name ": " $0; n = /^not ok/ ? 40 : 0; next }
+		n > 0 && /^#/ { print name ":   " $0; n--; next }
+		{ n = 0 }' "$log"
 done
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"

@@ -5,7 +5,9 @@
  */
 #include "config.h"
 
+#include <execinfo.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,35 @@ G_GNUC_NORETURN static void leave(int rc)
 	_exit(rc);
 }
 
+/* A crash says where, on stderr, before the signal ends the process as
+ * it would have (status 139 for SIGSEGV): the frames as module+offset,
+ * which addr2line turns into lines for the same build, so a crash seen
+ * once on another machine can be found.  Only async-signal-safe calls. */
+static void crashed(int sig)
+{
+	static const char head[] = "\nvmtui crashed; please report this with the lines below:\n";
+	void *frames[48];
+	int n = backtrace(frames, G_N_ELEMENTS(frames));
+
+	if (write(STDERR_FILENO, head, sizeof head - 1) > 0)
+		backtrace_symbols_fd(frames, n, STDERR_FILENO);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+G_GNUC_UNUSED static void report_crashes(void)
+{
+	void *frame;
+
+	/* backtrace() loads libgcc on first use: not in the handler */
+	backtrace(&frame, 1);
+	signal(SIGSEGV, crashed);
+	signal(SIGBUS, crashed);
+	signal(SIGABRT, crashed);
+	signal(SIGFPE, crashed);
+	signal(SIGILL, crashed);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -84,6 +115,9 @@ int main(int argc, char **argv)
 	char *help[] = { (char *)"help", NULL };
 	int c, rc;
 
+#if !defined(__SANITIZE_ADDRESS__)
+	report_crashes(); /* the sanitizers report their own */
+#endif
 	/* the serial log keeper this program starts for guests */
 	if (argc >= 2 && strcmp(argv[1], LOGS_KEEPER_COMMAND) == 0)
 		return logs_keeper_main(argc - 1, argv + 1);
