@@ -8,23 +8,16 @@
 #include <string.h>
 
 #include "cmd/cmd-priv.h"
+#include "core/files.h"
 #include "core/i18n.h"
 #include "core/names.h"
 #include "core/vm.h"
 #include "storage/storage.h"
 
-/* "64.0 MiB" (GLib puts a no-break space before the unit: a plain one
- * here, for columns and for scripts) */
+/* "64.0 MiB", or NULL for an empty CD-ROM */
 static char *size_text(uint64_t bytes)
 {
-	g_autofree char *s = bytes ? g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS) : NULL;
-	GString *out;
-
-	if (!s)
-		return NULL;
-	out = g_string_new(s);
-	g_string_replace(out, "\u00a0", " ", 0);
-	return g_string_free(out, FALSE);
+	return bytes ? core_format_size(bytes) : NULL;
 }
 
 static void disk_json(JsonBuilder *b, const void *item)

@@ -22,6 +22,7 @@
 #include "core/vm.h"
 #include "core/model.h"
 #include "net/net.h"
+#include "storage/storage.h"
 
 /* The "addresses" array of `list --json` and `info --json`. */
 static void addrs_json(JsonBuilder *b, const GPtrArray *addrs)
@@ -132,6 +133,89 @@ static void info_boot(struct cmd_ctx *ctx, JsonBuilder *b, const struct vm_boot 
 	info_field(ctx, b, "boot", _("Boot order:"), boot->n ? line->str : NULL);
 }
 
+/* The sizes and tuning of `info`: maximums where they differ, the
+ * balloon of a running VM, I/O limits, pinning, NUMA and huge pages. */
+static void info_tuning(struct cmd_ctx *ctx, JsonBuilder *b, const struct vm_spec *s,
+			const struct vm_tuning *t)
+{
+	g_autoptr(GString) line = g_string_new(NULL);
+
+	if (b) {
+		cli_json_int(b, "max_vcpus", s->max_vcpus);
+		cli_json_int(b, "max_memory_mib", (gint64)s->max_memory_mib);
+	} else {
+		if (s->max_vcpus > s->vcpus)
+			info_number(ctx, b, "max_vcpus", _("Max vCPUs:"), s->max_vcpus);
+		if (s->max_memory_mib > s->memory_mib)
+			info_number(ctx, b, "max_memory_mib", _("Max memory:"), s->max_memory_mib);
+	}
+	if (!t)
+		return;
+	if (b) {
+		json_builder_set_member_name(b, "balloon");
+		json_builder_begin_object(b);
+		cli_json_int(b, "actual_kib", (gint64)t->balloon_kib);
+		cli_json_int(b, "usable_kib", (gint64)t->usable_kib);
+		cli_json_int(b, "available_kib", (gint64)t->available_kib);
+		cli_json_int(b, "rss_kib", (gint64)t->rss_kib);
+		json_builder_end_object(b);
+		json_builder_set_member_name(b, "iotune");
+		json_builder_begin_array(b);
+		for (guint i = 0; i < t->iotune->len; i++) {
+			const struct disk_iotune *io = t->iotune->pdata[i];
+
+			json_builder_begin_object(b);
+			cli_json_str(b, "target", io->target);
+			for (int f = 0; f < IOTUNE_FIELDS; f++)
+				cli_json_int(b, iotune_key(f), (gint64)io->value[f]);
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+		json_builder_set_member_name(b, "vcpupin");
+		json_builder_begin_array(b);
+		for (guint i = 0; i < t->vcpupin->len; i++) {
+			const struct vcpu_pin *p = t->vcpupin->pdata[i];
+
+			json_builder_begin_object(b);
+			cli_json_int(b, "vcpu", p->vcpu);
+			cli_json_str(b, "cpus", p->cpus);
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+		cli_json_str(b, "emulatorpin", t->emulatorpin);
+		cli_json_str(b, "numa", t->numa);
+		cli_json_bool(b, "hugepages", t->hugepages);
+		return;
+	}
+	if (t->balloon_kib) {
+		g_autofree char *now = core_format_size(t->balloon_kib * 1024);
+		g_autofree char *usable = t->usable_kib ? core_format_size(t->usable_kib * 1024) : NULL;
+		g_autofree char *rss = t->rss_kib ? core_format_size(t->rss_kib * 1024) : NULL;
+
+		g_string_assign(line, now);
+		if (usable)
+			/* TRANSLATORS: the balloon line of info: "256 MiB, 180 MiB of it usable" */
+			g_string_append_printf(line, _(", %s of it usable"), usable);
+		if (rss)
+			g_string_append_printf(line, _("; QEMU holds %s of the host"), rss);
+		info_field(ctx, b, "balloon", _("Balloon:"), line->str);
+	}
+	for (guint i = 0; i < t->iotune->len; i++) {
+		g_autofree char *io = iotune_text(t->iotune->pdata[i]);
+
+		cli_pad(ctx->out, i ? "" : _("I/O limits:"), 14);
+		g_string_append_printf(ctx->out, " %s\n", io);
+	}
+	{
+		g_autofree char *pins = vcpupin_text(t->vcpupin);
+
+		info_field(ctx, b, "vcpupin", _("vCPU pinning:"), pins);
+	}
+	info_field(ctx, b, "emulatorpin", _("Emulator pin:"), t->emulatorpin);
+	info_field(ctx, b, "numa", _("NUMA nodes:"), t->numa);
+	info_field(ctx, b, "hugepages", _("Huge pages:"), t->hugepages ? _("yes") : NULL);
+}
+
 int exec_info(struct cmd_ctx *ctx)
 {
 	int state, reason;
@@ -166,6 +250,13 @@ int exec_info(struct cmd_ctx *ctx)
 		   s->domain_type);
 	info_number(ctx, b, "vcpus", _("vCPUs:"), s->vcpus);
 	info_number(ctx, b, "memory_mib", _("Memory (MiB):"), s->memory_mib);
+	{
+		autoptr(vm_tuning) t = vm_tuning_read(ctx->eng, ctx->args[0]);
+
+		if (!t)
+			core_error_clear();
+		info_tuning(ctx, b, s, t);
+	}
 	info_field(ctx, b, "firmware", _("Firmware:"),
 		   s->firmware == FIRMWARE_UEFI ? "uefi" : "bios");
 	info_boot(ctx, b, &s->boot);
@@ -385,39 +476,106 @@ int exec_rename(struct cmd_ctx *ctx)
 	return 0;
 }
 
+/* The tuning options of `set`, parsed; -1 with a usage error. */
+static int tune_opts(struct cmd_ctx *ctx, struct vm_tune *t)
+{
+	GPtrArray *list;
+	const char *v;
+
+	t->hugepages = -1;
+	if ((list = cmd_opt_list(ctx, "iotune"))) {
+		t->iotune = g_ptr_array_new_with_free_func((GDestroyNotify)disk_iotune_free);
+		for (guint i = 0; i < list->len; i++) {
+			struct disk_iotune *io = iotune_parse(list->pdata[i]);
+
+			if (!io)
+				return -1;
+			g_ptr_array_add(t->iotune, io);
+		}
+	}
+	if ((list = cmd_opt_list(ctx, "vcpupin"))) {
+		t->vcpupin = g_ptr_array_new_with_free_func((GDestroyNotify)vcpu_pin_free);
+		for (guint i = 0; i < list->len; i++) {
+			struct vcpu_pin *p = vcpu_pin_parse(list->pdata[i]);
+
+			if (!p)
+				return -1;
+			g_ptr_array_add(t->vcpupin, p);
+		}
+	}
+	t->emulatorpin = cmd_opt_str(ctx, "emulatorpin");
+	t->numa = cmd_opt_str(ctx, "numa");
+	if ((v = cmd_opt_str(ctx, "hugepages"))) {
+		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+			core_error(CORE_ERR_USAGE, _("--hugepages takes on or off, not \"%s\"."), v);
+			return -1;
+		}
+		t->hugepages = strcmp(v, "on") == 0;
+	}
+	t->cpu_shares = (int)cmd_opt_number(ctx, "cpu-shares", 0);
+	if ((v = cmd_opt_str(ctx, "cpu-quota"))) {
+		long long pct;
+
+		if (strcmp(v, "none") == 0)
+			t->cpu_quota = -1;
+		else if (core_parse_int("--cpu-quota", v, 1, 100, &pct))
+			t->cpu_quota = (int)pct;
+		else
+			return -1;
+	}
+	return 0;
+}
+
 int exec_set(struct cmd_ctx *ctx)
 {
 	const char *boot_text = cmd_opt_str(ctx, "boot");
 	struct vm_boot boot;
-	unsigned vcpus = (unsigned)cmd_opt_number(ctx, "vcpus", 0);
-	uint64_t mem = 0;
+	struct vm_change c = {
+		.vcpus = (unsigned)cmd_opt_number(ctx, "vcpus", 0),
+		.max_vcpus = (unsigned)cmd_opt_number(ctx, "max-vcpus", 0),
+		.description = cmd_opt_str(ctx, "description"),
+	};
+	struct vm_tune t = { 0 };
 	GPtrArray *nets = cmd_opt_list(ctx, "net");
 	autoptr(vm_spec) nics = vm_spec_new();
-	bool restart = false, net_restart = false;
+	bool restart = false, part_restart = false, tune;
+	int rc = -1;
 
-	if (opt_size_mib(ctx, "memory", &mem) < 0)
+	if (opt_size_mib(ctx, "memory", &c.memory_mib) < 0 ||
+	    opt_size_mib(ctx, "max-memory", &c.max_memory_mib) < 0)
 		return -1;
-	if (!vcpus && cmd_opt_str(ctx, "memory") && !mem) {
+	if ((cmd_opt_str(ctx, "memory") && !c.memory_mib) ||
+	    (cmd_opt_str(ctx, "max-memory") && !c.max_memory_mib)) {
 		core_error(CORE_ERR_USAGE, _("A VM needs at least %d MiB of memory."), VM_MIN_MEMORY_MIB);
 		return -1;
 	}
-	if (boot_text && !core_parse_boot(boot_text, &boot))
-		return -1;
+	if (boot_text) {
+		if (!core_parse_boot(boot_text, &boot))
+			return -1;
+		c.boot = &boot;
+	}
 	/* every option is checked before anything changes */
-	if (nets && cmd_opt_nics(ctx, nics, NULL) < 0)
-		return -1;
+	if ((nets && cmd_opt_nics(ctx, nics, NULL) < 0) || tune_opts(ctx, &t) < 0)
+		goto out;
+	tune = vm_tune_given(&t);
 	/* vm_set says so when no option at all is given */
-	if ((!nets || vcpus || cmd_opt_str(ctx, "memory") || boot_text ||
-	     cmd_opt_str(ctx, "description")) &&
-	    vm_set(ctx->eng, ctx->args[0], vcpus, mem, cmd_opt_str(ctx, "description"),
-		   boot_text ? &boot : NULL, &restart) < 0)
-		return -1;
-	if (nets && net_set_nics(ctx->eng, ctx->args[0], nics->nics, &net_restart) < 0)
-		return -1;
-	restart |= net_restart;
+	if (((!nets && !tune) || c.vcpus || c.max_vcpus || c.memory_mib || c.max_memory_mib ||
+	     c.boot || c.description) &&
+	    vm_set(ctx->eng, ctx->args[0], &c, &restart) < 0)
+		goto out;
+	if (tune && vm_tune(ctx->eng, ctx->args[0], &t, &part_restart) < 0)
+		goto out;
+	restart |= part_restart;
+	if (nets && net_set_nics(ctx->eng, ctx->args[0], nics->nics, &part_restart) < 0)
+		goto out;
+	restart |= part_restart;
 	cli_line(ctx, restart ? _("Changed VM \"%s\"; the change takes effect at its next start.") :
 		 _("Changed VM \"%s\"."), ctx->args[0]);
-	return 0;
+	rc = 0;
+out:
+	g_clear_pointer(&t.iotune, g_ptr_array_unref);
+	g_clear_pointer(&t.vcpupin, g_ptr_array_unref);
+	return rc;
 }
 
 int exec_dumpxml(struct cmd_ctx *ctx)

@@ -84,6 +84,7 @@ void vm_spec_free(struct vm_spec *spec)
 	g_free(spec->disk_bus);
 	g_free(spec->template_name);
 	g_free(spec->lab_address);
+	g_free(spec->numa_nodeset);
 	g_ptr_array_unref(spec->forwards);
 	g_free(spec);
 }
@@ -529,6 +530,9 @@ static void build_devices(xmlNodePtr dom, const struct vm_spec *spec, bool test)
 	}
 	n = xmlNewChild(devices, NULL, BAD_CAST "memballoon", NULL);
 	set_attr(n, "model", "virtio");
+	/* the guest's own figures (free, usable) for info, every 5 s */
+	if (!test)
+		set_attr(xmlNewChild(n, NULL, BAD_CAST "stats", NULL), "period", "5");
 }
 
 /* Appends <boot dev=…/> to <os> for each device of @boot, in order. */
@@ -1002,6 +1006,13 @@ struct vm_spec *domxml_parse(const char *xml)
 	s = xp_string(&xp, NULL, "/domain/vcpu/@current");
 	spec->vcpus = s ? (unsigned)g_ascii_strtoull(s, NULL, 10) : spec->max_vcpus;
 	g_free(s);
+	spec->numa_nodeset = xp_string(&xp, NULL, "/domain/numatune/memory/@nodeset");
+	{
+		xmlXPathObjectPtr o = xp_nodes(&xp, "/domain/memoryBacking/hugepages");
+
+		spec->hugepages = o && o->nodesetval && o->nodesetval->nodeNr > 0;
+		xmlXPathFreeObject(o);
+	}
 	s = xp_string(&xp, NULL, "/domain/os/@firmware");
 	if (s && strcmp(s, "efi") == 0)
 		spec->firmware = FIRMWARE_UEFI;
@@ -1285,6 +1296,57 @@ static void drop_children(xmlNodePtr vm, const char *name, const char *attr, con
 			xmlFreeNode(n);
 		}
 	}
+}
+
+/* Removes @n when it has no element child left. */
+static void drop_if_empty(xmlNodePtr n)
+{
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return;
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+}
+
+char *domxml_set_memory_tuning(const char *xml, const char *nodeset, int hugepages)
+{
+	xmlDocPtr doc = read_domain(xml);
+	xmlNodePtr dom = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlNodePtr holder, n;
+	char *out;
+
+	if (!dom) {
+		core_error(CORE_ERR_FAILED, _("The domain XML could not be read."));
+		return NULL;
+	}
+	if (nodeset) {
+		if (!(holder = child_element(dom, "numatune", NULL)))
+			holder = xmlNewChild(dom, NULL, BAD_CAST "numatune", NULL);
+		if ((n = child_element(holder, "memory", NULL))) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		}
+		if (*nodeset) {
+			n = xmlNewChild(holder, NULL, BAD_CAST "memory", NULL);
+			xmlSetProp(n, BAD_CAST "mode", BAD_CAST "strict");
+			xmlSetProp(n, BAD_CAST "nodeset", BAD_CAST nodeset);
+		}
+		drop_if_empty(holder);
+	}
+	if (hugepages >= 0) {
+		if (!(holder = child_element(dom, "memoryBacking", NULL)))
+			holder = xmlNewChild(dom, NULL, BAD_CAST "memoryBacking", NULL);
+		if ((n = child_element(holder, "hugepages", NULL))) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		}
+		if (hugepages)
+			xmlNewChild(holder, NULL, BAD_CAST "hugepages", NULL);
+		drop_if_empty(holder);
+	}
+	out = doc_to_string(doc);
+	xmlFreeDoc(doc);
+	return out;
 }
 
 char *domxml_set_forwards(const char *xml, const GPtrArray *forwards)

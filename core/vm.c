@@ -448,7 +448,50 @@ int vm_create(struct engine *eng, struct vm_spec *spec, struct job *job)
 
 /* Makes the persistent definition of @dom use this engine's accelerator,
  * so a VM created elsewhere with KVM still starts where KVM hangs. */
-static int fit_accel(struct engine *eng, virDomainPtr dom)
+int vm_hugepages_check(struct engine *eng, uint64_t mib)
+{
+	g_autofree char *mounts = NULL, *meminfo = NULL;
+	const char *p;
+	uint64_t free_pages = 0, page_kib = 0, need;
+	bool mounted = false;
+
+	if (!engine_is_local(eng) || engine_is_test(eng))
+		return 0; /* another machine's, or no memory at all */
+	if (g_file_get_contents("/proc/mounts", &mounts, NULL, NULL)) {
+		g_auto(GStrv) lines = g_strsplit(mounts, "\n", -1);
+
+		for (guint i = 0; lines[i] && !mounted; i++) {
+			g_auto(GStrv) f = g_strsplit(lines[i], " ", 4);
+
+			mounted = g_strv_length(f) >= 3 && strcmp(f[2], "hugetlbfs") == 0;
+		}
+	}
+	if (!mounted) {
+		core_error(CORE_ERR_STATE, _("Huge pages need a hugetlbfs file system, and none is mounted on this machine: as root, mount -t hugetlbfs hugetlbfs /dev/hugepages (and restart vmtui)."));
+		return -1;
+	}
+	if (g_file_get_contents("/proc/meminfo", &meminfo, NULL, NULL)) {
+		if ((p = strstr(meminfo, "HugePages_Free:")))
+			free_pages = g_ascii_strtoull(p + strlen("HugePages_Free:"), NULL, 10);
+		if ((p = strstr(meminfo, "Hugepagesize:")))
+			page_kib = g_ascii_strtoull(p + strlen("Hugepagesize:"), NULL, 10);
+	}
+	if (!page_kib)
+		page_kib = 2048;
+	need = (mib * 1024 + page_kib - 1) / page_kib;
+	if (free_pages < need) {
+		core_error(CORE_ERR_STATE, _("Huge pages: the VM needs %" PRIu64 " free pages of %" PRIu64 " KiB, and the host has %" PRIu64 " free; as root, reserve more: echo %" PRIu64 " > /proc/sys/vm/nr_hugepages (counting the pages in use)."),
+			   need, page_kib, free_pages, need);
+		return -1;
+	}
+	return 0;
+}
+
+/* What a start needs that libvirt would refuse vaguely or not at all:
+ * the accelerator this host has (a definition from a KVM host is
+ * switched to TCG here and back there), and the huge pages its memory
+ * is backed by. */
+static int preflight(struct engine *eng, virDomainPtr dom)
 {
 	g_autofree char *xml = NULL;
 	g_autofree char *fixed = NULL;
@@ -465,6 +508,13 @@ static int fit_accel(struct engine *eng, virDomainPtr dom)
 	{
 		autoptr(vm_spec) spec = domxml_parse(xml);
 
+		if (spec && spec->hugepages && vm_hugepages_check(eng, spec->max_memory_mib) < 0) {
+			g_autofree char *why = g_strdup(core_error_message());
+
+			core_error(CORE_ERR_STATE, _("VM \"%s\" cannot start: %s"),
+				   virDomainGetName(dom), why);
+			return -1;
+		}
 		if (!spec || !spec->domain_type ||
 		    strcmp(spec->domain_type, want) == 0)
 			return 0;
@@ -492,7 +542,7 @@ int vm_start(struct engine *eng, const char *name)
 		return -1;
 	if (is_active_state(dom_state(dom))) {
 		core_error(CORE_ERR_STATE, _("VM \"%s\" is already running."), name);
-	} else if (fit_accel(eng, dom) == 0 && engine_run_prestart_hook(eng, dom) == 0) {
+	} else if (preflight(eng, dom) == 0 && engine_run_prestart_hook(eng, dom) == 0) {
 		if (virDomainCreate(dom) < 0) {
 			core_error_virt(CORE_ERR_FAILED, _("Cannot start VM \"%s\""), name);
 		} else {
@@ -848,82 +898,167 @@ static bool boot_equal(const struct vm_boot *a, const struct vm_boot *b)
 	       memcmp(a->dev, b->dev, a->n * sizeof a->dev[0]) == 0;
 }
 
-int vm_set(struct engine *eng, const char *name, unsigned vcpus,
-	   uint64_t memory_mib, const char *description,
-	   const struct vm_boot *boot, bool *needs_restart)
+/* The new value and maximum of a size (vCPUs or memory) whose definition
+ * has @cur of @max, asked @want and @want_max (0: leave), as vm_set
+ * says: a maximum equal to the old value follows the new one. */
+static void new_size(uint64_t cur, uint64_t max, uint64_t want, uint64_t want_max,
+		     uint64_t *to, uint64_t *to_max)
+{
+	*to_max = want_max ? want_max : !want ? max : (max <= cur || want > max) ? want : max;
+	*to = want ? want : MIN(cur, *to_max);
+}
+
+static int set_vcpus(virDomainPtr dom, const struct vm_spec *def, const struct vm_change *c,
+		     bool live, bool *needs_restart)
+{
+	const char *name = virDomainGetName(dom);
+	uint64_t to, to_max;
+	int live_max;
+
+	new_size(def->vcpus, def->max_vcpus, c->vcpus, c->max_vcpus, &to, &to_max);
+	if (to > to_max) {
+		core_error(CORE_ERR_USAGE, _("%" PRIu64 " vCPUs is more than the maximum of %" PRIu64 " (--max-vcpus)."),
+			   to, to_max);
+		return -1;
+	}
+	/* the maximum first when it grows, last when it shrinks: libvirt
+	 * refuses a value above the maximum */
+	if ((to_max > def->max_vcpus &&
+	     virDomainSetVcpusFlags(dom, (unsigned)to_max, VIR_DOMAIN_AFFECT_CONFIG |
+				    VIR_DOMAIN_VCPU_MAXIMUM) < 0) ||
+	    virDomainSetVcpusFlags(dom, (unsigned)to, VIR_DOMAIN_AFFECT_CONFIG) < 0 ||
+	    (to_max < def->max_vcpus &&
+	     virDomainSetVcpusFlags(dom, (unsigned)to_max, VIR_DOMAIN_AFFECT_CONFIG |
+				    VIR_DOMAIN_VCPU_MAXIMUM) < 0)) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot set the vCPUs of VM \"%s\""), name);
+		return -1;
+	}
+	if (!live)
+		return 0;
+	live_max = virDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_VCPU_MAXIMUM);
+	if (c->max_vcpus && live_max >= 0 && (uint64_t)live_max != to_max)
+		*needs_restart = true;
+	if (!c->vcpus || virDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_LIVE) == (int)to)
+		return 0;
+	if (live_max < 0 || to > (uint64_t)live_max) {
+		*needs_restart = true; /* more than QEMU was started with */
+		return 0;
+	}
+	if (virDomainSetVcpusFlags(dom, (unsigned)to, VIR_DOMAIN_AFFECT_LIVE) == 0)
+		return 0;
+	/* an unplug the guest is slow to finish fails after libvirt's 5 s,
+	 * and may finish later all the same; libvirt's view of it settles
+	 * when a new connection to the engine reads QEMU's (measured: the
+	 * same call from a new vmtui succeeds then) */
+	if (virGetLastErrorCode() == VIR_ERR_OPERATION_TIMEOUT)
+		core_error(CORE_ERR_TIMEOUT, _("VM \"%s\" gets %" PRIu64 " vCPUs from its next start; the running guest did not release its vCPU within 5 seconds, and may still: the same `vmtui set %s --vcpus %" PRIu64 "` again tells."),
+			   name, to, name, to);
+	else
+		core_error_virt(CORE_ERR_FAILED, _("VM \"%s\" gets %" PRIu64 " vCPUs from its next start, but the running guest did not take the change"),
+				name, to);
+	return -1;
+}
+
+static int set_memory(virDomainPtr dom, const struct vm_spec *def, const struct vm_change *c,
+		      bool live, bool *needs_restart)
+{
+	const char *name = virDomainGetName(dom);
+	uint64_t to, to_max;
+
+	new_size(def->memory_mib, def->max_memory_mib, c->memory_mib, c->max_memory_mib,
+		 &to, &to_max);
+	if (to > to_max) {
+		core_error(CORE_ERR_USAGE, _("%" PRIu64 " MiB of memory is more than the maximum of %" PRIu64 " MiB (--max-memory)."),
+			   to, to_max);
+		return -1;
+	}
+	/* libvirt lowers the value with the maximum, and refuses a value
+	 * above it: the maximum goes first */
+	if (virDomainSetMemoryFlags(dom, (unsigned long)(to_max * 1024),
+				    VIR_DOMAIN_AFFECT_CONFIG | VIR_DOMAIN_MEM_MAXIMUM) < 0 ||
+	    virDomainSetMemoryFlags(dom, (unsigned long)(to * 1024), VIR_DOMAIN_AFFECT_CONFIG) < 0) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot set the memory of VM \"%s\""), name);
+		return -1;
+	}
+	if (!live)
+		return 0;
+	{
+		unsigned long live_max = virDomainGetMaxMemory(dom);
+
+		if (c->max_memory_mib && live_max != to_max * 1024)
+			*needs_restart = true;
+		if (!c->memory_mib)
+			return 0;
+		if (!live_max || to * 1024 > live_max) {
+			*needs_restart = true; /* more than QEMU was started with */
+			return 0;
+		}
+	}
+	/* the balloon: the guest gives memory back, or takes it again */
+	if (virDomainSetMemoryFlags(dom, (unsigned long)(to * 1024), VIR_DOMAIN_AFFECT_LIVE) < 0) {
+		core_error_virt(CORE_ERR_FAILED, _("VM \"%s\" gets %" PRIu64 " MiB of memory from its next start, but the running guest's balloon could not be set"),
+				name, to);
+		return -1;
+	}
+	return 0;
+}
+
+int vm_set(struct engine *eng, const char *name, const struct vm_change *c,
+	   bool *needs_restart)
 {
 	virDomainPtr dom;
+	autoptr(vm_spec) def = NULL;
+	g_autofree char *xml = NULL;
 	bool live;
 	int rc = -1;
 
 	*needs_restart = false;
-	if (!vcpus && !memory_mib && !description && !boot) {
+	if (!c->vcpus && !c->max_vcpus && !c->memory_mib && !c->max_memory_mib &&
+	    !c->description && !c->boot) {
 		core_error(CORE_ERR_USAGE, _("Nothing to change: give --vcpus, --memory, --description or --boot."));
 		return -1;
 	}
-	if (description && !core_text_valid(_("description"), description))
+	if (c->description && !core_text_valid(_("description"), c->description))
 		return -1;
-	g_return_val_if_fail(!boot || boot->n <= BOOT_DEV_COUNT, -1);
-	if (boot && !boot->n) {
+	g_return_val_if_fail(!c->boot || c->boot->n <= BOOT_DEV_COUNT, -1);
+	if (c->boot && !c->boot->n) {
 		core_error(CORE_ERR_USAGE,
 			   _("The boot order is empty: list boot devices separated by commas, e.g. cdrom,hd."));
 		return -1;
 	}
-	if (vm_check_resources(eng, vcpus, memory_mib) < 0)
+	if (vm_check_resources(eng, MAX(c->vcpus, c->max_vcpus),
+			       MAX(c->memory_mib, c->max_memory_mib)) < 0)
 		return -1;
 	dom = vm_lookup_settled(eng, name);
 	if (!dom)
 		return -1;
 	live = is_active_state(dom_state(dom));
+	if ((c->vcpus || c->max_vcpus || c->memory_mib || c->max_memory_mib) &&
+	    (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE)) ||
+	     !(def = domxml_parse(xml)))) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""), name);
+		goto out;
+	}
 	/* First, as the one most likely to be refused (libvirt validates
 	 * the whole definition): a refusal then changes nothing. */
-	if (boot) {
-		if (set_boot(eng, dom, boot) < 0)
+	if (c->boot) {
+		if (set_boot(eng, dom, c->boot) < 0)
 			goto out;
 		if (live) {
 			struct vm_boot now = live_boot(dom);
 
 			/* firmware reads it at power-on only */
-			if (!boot_equal(&now, boot))
+			if (!boot_equal(&now, c->boot))
 				*needs_restart = true;
 		}
 	}
-	if (vcpus) {
-		int max = virDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_CONFIG |
-						 VIR_DOMAIN_VCPU_MAXIMUM);
-
-		if ((max < 0 || (unsigned)max < vcpus) &&
-		    virDomainSetVcpusFlags(dom, vcpus, VIR_DOMAIN_AFFECT_CONFIG |
-					   VIR_DOMAIN_VCPU_MAXIMUM) < 0) {
-			core_error_virt(CORE_ERR_FAILED, _("Cannot set the vCPUs of VM \"%s\""), name);
-			goto out;
-		}
-		if (virDomainSetVcpusFlags(dom, vcpus, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
-			core_error_virt(CORE_ERR_FAILED, _("Cannot set the vCPUs of VM \"%s\""), name);
-			goto out;
-		}
-		if (live && virDomainSetVcpusFlags(dom, vcpus, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-			virResetLastError();
-			*needs_restart = true;
-		}
-	}
-	if (memory_mib) {
-		unsigned long kib = (unsigned long)(memory_mib * 1024);
-
-		if (virDomainSetMemoryFlags(dom, kib, VIR_DOMAIN_AFFECT_CONFIG |
-					    VIR_DOMAIN_MEM_MAXIMUM) < 0 ||
-		    virDomainSetMemoryFlags(dom, kib, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
-			core_error_virt(CORE_ERR_FAILED, _("Cannot set the memory of VM \"%s\""), name);
-			goto out;
-		}
-		if (live && virDomainSetMemoryFlags(dom, kib, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-			virResetLastError();
-			*needs_restart = true;
-		}
-	}
-	if (description &&
+	if ((c->vcpus || c->max_vcpus) && set_vcpus(dom, def, c, live, needs_restart) < 0)
+		goto out;
+	if ((c->memory_mib || c->max_memory_mib) && set_memory(dom, def, c, live, needs_restart) < 0)
+		goto out;
+	if (c->description &&
 	    virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_DESCRIPTION,
-				 *description ? description : NULL, NULL, NULL,
+				 *c->description ? c->description : NULL, NULL, NULL,
 				 VIR_DOMAIN_AFFECT_CONFIG |
 				 (live ? VIR_DOMAIN_AFFECT_LIVE : 0)) < 0) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot set the description of VM \"%s\""), name);

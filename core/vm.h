@@ -181,6 +181,8 @@ struct vm_spec {
 	char *vnc_listen;  /* address it listens on, when known */
 	char *serial_log;  /* file the serial console is copied to */
 	char *disk_bus;    /* default bus for new disks */
+	char *numa_nodeset; /* host NUMA nodes its memory is bound to, or NULL */
+	bool hugepages;    /* its memory is backed by huge pages */
 	struct vm_boot boot; /* read from <os><boot> or derived from the
 			      * devices' <boot order>; n == 0 when unset */
 	char *template_name; /* <metadata>: the template it was provisioned
@@ -223,6 +225,11 @@ char *domxml_set_disk_file(const char *xml, const char *target, const char *path
  * which `delete --remove-disks` removes, or no longer recorded.  Caller
  * frees; NULL with an error. */
 char *domxml_set_disk_owned(const char *xml, const char *path, bool owned);
+/* Domain XML @xml with its memory bound to the host NUMA nodes @nodeset
+ * ("0-1,3"; "" removes the binding; NULL leaves it) and backed by huge
+ * pages or not (@hugepages 1 or 0; -1 leaves it).  Caller frees; NULL
+ * with an error. */
+char *domxml_set_memory_tuning(const char *xml, const char *nodeset, int hugepages);
 /* The <interface> element of @nic alone (for hot-plug); caller frees. */
 char *domxml_nic(const struct vm_nic *nic);
 /* The <interface> element of the NIC with @mac in domain XML @xml, as
@@ -314,16 +321,31 @@ int vm_rename(struct engine *eng, const char *name, const char *new_name);
  * anything that will make VMs of that size.  0, or -1 with a usage error
  * saying which limit. */
 int vm_check_resources(struct engine *eng, unsigned vcpus, uint64_t mem_mib);
-/* Changes vCPUs, memory (0: leave), the description (NULL: leave, "":
- * remove) and/or the boot order (NULL: leave; see core_parse_boot).
- * Applies live when running and possible, and always to the persistent
- * definition.  A new boot order replaces both forms libvirt knows (the
- * devices' <boot order> and <os><boot>) with <os><boot> elements, and
- * only reaches a running guest at its next power cycle.  *@needs_restart
- * tells whether part of it waits for one. */
-int vm_set(struct engine *eng, const char *name, unsigned vcpus,
-	   uint64_t memory_mib, const char *description,
-	   const struct vm_boot *boot, bool *needs_restart);
+/* Whether a VM of @mib MiB backed by huge pages can start on @eng's
+ * machine now: a hugetlbfs mounted and enough free pages (libvirt's own
+ * error says neither).  0 (also for a remote engine), or -1 with an
+ * error saying what to do. */
+int vm_hugepages_check(struct engine *eng, uint64_t mib);
+/* What vm_set changes; 0 and NULL leave a field as it is. */
+struct vm_change {
+	unsigned vcpus, max_vcpus;
+	uint64_t memory_mib, max_memory_mib;
+	const char *description;     /* "" removes it */
+	const struct vm_boot *boot;  /* see core_parse_boot */
+};
+/* Changes what @c gives, live when the VM runs and the change can be
+ * made live, and always in the persistent definition.
+ * - vCPUs and memory: a running VM gets vCPUs hot-plugged (or unplugged)
+ *   and its memory ballooned, up to its maximum; the maximum (the
+ *   max_ fields) changes from the next start only.  Without a max_
+ *   field, a maximum equal to the old value follows the new one, and a
+ *   larger one (room for hot-plug) stays unless the new value exceeds it.
+ * - A new boot order replaces both forms libvirt knows (the devices'
+ *   <boot order> and <os><boot>) with <os><boot> elements, and only
+ *   reaches a running guest at its next power cycle.
+ * *@needs_restart tells whether part of it waits for one. */
+int vm_set(struct engine *eng, const char *name, const struct vm_change *c,
+	   bool *needs_restart);
 /* Parsed description of a VM (live when running).  Caller frees. */
 struct vm_spec *vm_describe(struct engine *eng, const char *name,
 			    int *state, int *reason);

@@ -1,6 +1,7 @@
 /*
- * storage.h — what a VM's disks hold over time: snapshots.  Everything
- * here blocks on libvirt or on qemu-img: run it as a job.
+ * storage.h — what a VM's disks hold over time (snapshots), its disks and
+ * CD-ROMs after create, and what it may take of the host (tuning).
+ * Everything here blocks on libvirt or on qemu-img: run it as a job.
  *
  * Snapshots are libvirt's internal ones (disk, and memory when the VM
  * runs, kept inside each qcow2 file) for VMs whose writable disks are all
@@ -136,3 +137,75 @@ int cdrom_change(struct engine *eng, const char *vm, const char *target, const c
  * old file is kept.  *@report says both paths. */
 int disk_convert(struct engine *eng, const char *vm, const char *target, struct job *job,
 		 char **report);
+
+/* ---- tuning (tune.c) ------------------------------------------------------ */
+
+/* The I/O limits of a disk, as `set --iotune` names them. */
+enum iotune_field {
+	IOTUNE_TOTAL_BYTES, IOTUNE_READ_BYTES, IOTUNE_WRITE_BYTES, /* per second */
+	IOTUNE_TOTAL_IOPS, IOTUNE_READ_IOPS, IOTUNE_WRITE_IOPS,
+	IOTUNE_FIELDS
+};
+/* "read-bytes", ...: the name in --iotune and in JSON; static. */
+const char *iotune_key(enum iotune_field f);
+struct disk_iotune {
+	char *target;
+	uint64_t value[IOTUNE_FIELDS]; /* 0: no limit */
+	bool given[IOTUNE_FIELDS];
+};
+void disk_iotune_free(struct disk_iotune *t);
+DEFINE_AUTOPTR(disk_iotune, disk_iotune_free)
+/* Parses "vda:read-bytes=10M,write-iops=200" (sizes per second, 0 for no
+ * limit; "vda:none" lifts them all).  NULL with a usage error. */
+struct disk_iotune *iotune_parse(const char *text);
+
+struct vcpu_pin {
+	unsigned vcpu;
+	char *cpus;  /* host CPUs, "0-1,3" */
+};
+void vcpu_pin_free(struct vcpu_pin *p);
+DEFINE_AUTOPTR(vcpu_pin, vcpu_pin_free)
+/* Parses "VCPU:CPUS" ("1:0-1").  NULL with a usage error. */
+struct vcpu_pin *vcpu_pin_parse(const char *text);
+
+/* What vm_tune changes; NULL, 0 and -1 leave a field as it is. */
+struct vm_tune {
+	GPtrArray *iotune;       /* struct disk_iotune */
+	GPtrArray *vcpupin;      /* struct vcpu_pin */
+	const char *emulatorpin; /* host CPUs of QEMU's own threads */
+	const char *numa;        /* host NUMA nodes for its memory; "none" */
+	int hugepages;           /* 1 on, 0 off, -1 leave */
+	int cpu_shares;          /* relative weight; 0 leave */
+	int cpu_quota;           /* % of a host CPU per vCPU; 0 leave, -1 none */
+};
+bool vm_tune_given(const struct vm_tune *t);
+/* Applies @t to @vm: live where it runs and libvirt can (I/O limits,
+ * pinning, shares and quotas), always in its definition; NUMA binding
+ * and huge pages wait for its next start (*@needs_restart).  Every value
+ * is checked first (disks, vCPUs and host CPUs and nodes that exist, huge
+ * pages free, cgroups for shares and quotas), so a refusal changes
+ * nothing.  0, or -1 with an error. */
+int vm_tune(struct engine *eng, const char *vm, const struct vm_tune *t, bool *needs_restart);
+
+/* A VM's tuning and, when it runs, its balloon (live values then). */
+struct vm_tuning {
+	GPtrArray *iotune;     /* struct disk_iotune: disks with a limit */
+	GPtrArray *vcpupin;    /* struct vcpu_pin: pinned vCPUs only */
+	char *emulatorpin;     /* NULL: not pinned */
+	char *numa;            /* NULL: not bound */
+	bool hugepages;
+	uint64_t balloon_kib;  /* what the guest has now; 0: not known */
+	uint64_t usable_kib, available_kib; /* the guest's figures; 0 */
+	uint64_t rss_kib;      /* what QEMU takes of the host */
+};
+void vm_tuning_free(struct vm_tuning *t);
+DEFINE_AUTOPTR(vm_tuning, vm_tuning_free)
+/* NULL with an error when @vm cannot be read. */
+struct vm_tuning *vm_tuning_read(struct engine *eng, const char *vm);
+/* "vda total-bytes=1.0 MiB/s read-iops=50/s" (caller frees). */
+char *iotune_text(const struct disk_iotune *io);
+/* "vda:total-bytes=1M,read-iops=50": as --iotune takes it (caller
+ * frees). */
+char *iotune_arg(const struct disk_iotune *io);
+/* "0:2 1:0-1", or NULL when @pins is empty (caller frees). */
+char *vcpupin_text(const GPtrArray *pins);

@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 		       engine_agent_state(eng, r->uuid) == ENGINE_AGENT_CONNECTED,
 		       "the guest agent's connect event reaches the engine");
 	}
-	tap_ok(vm_set(eng, "ev", 0, 200, NULL, NULL, &restart) == 0,
+	tap_ok(vm_set(eng, "ev", &(struct vm_change){ .memory_mib = 200 }, &restart) == 0,
 	       "memory can be lowered on the running guest (restart: %d)", restart);
 	tap_ok(vm_destroy(eng, "ev") == 0 && wait_state(m, "ev", VIR_DOMAIN_SHUTOFF, 5000),
 	       "force off shows as shut off");

@@ -181,11 +181,13 @@ keys g e
 see 'Edit VM "t1"' 3 "e opens the Edit VM form for the selected VM"
 see 'Memory +\[256M\]' 3 "prefilled with its settings"
 see 'Boot order +\[(hd)?\]' 3 "and its boot order (none set for a kernel boot)"
-keys BSpace 2 Tab BSpace BSpace BSpace BSpace 300M Tab
+see 'Max vCPUs +\[1\]' 1 "  ... and the most vCPUs it can take"
+keys BSpace 2 Tab BSpace 4 Tab BSpace BSpace BSpace BSpace 300M Tab Tab
 keys BSpace BSpace usb Tab
 see '"usb" is not a boot device: use hd, cdrom or network' 3 "a bad boot order is refused inline, with the CLI's message"
 see 'Network +\[nat\]' 1 "  ... and its NICs' networks"
-keys BTab BSpace BSpace BSpace cdrom,hd Tab ' nat,link=down' Tab "edited in the form" Enter
+see 'vCPU pinning +\[\]' 1 "  ... and its tuning (no vCPU pinned)"
+keys BTab BSpace BSpace BSpace cdrom,hd Tab ' nat,link=down' Tab Tab 0:0 Tab Tab "edited in the form" Enter
 see 'Edit VM "t1": summary' 3 "Enter on the last field shows a summary"
 keys Enter
 see 'Changed VM "t1"' 20 "Enter applies the change with set"
@@ -193,6 +195,8 @@ see '^ . t1 +shut off +2 +300 MiB' 10 "the list shows the new vCPUs and memory"
 see 'Description: +edited in the form' 10 "the details pane shows the new description"
 keys Tab
 see 'Boot order: +CD-ROM, hard disk' 5 "and the Hardware tab the new boot order"
+see 'vCPUs: +2 \(max 4\)' 1 "  ... its room for 4 vCPUs"
+see 'vCPU pinning: +0:0' 1 "  ... and vCPU 0 pinned to host CPU 0"
 keys Tab Tab
 see '^  nat +52:54:00:[0-9a-f:]+ +virtio +up +not known yet' 5 "  ... and the Network tab its NICs, one a line"
 see '^  nat,link=down +52:54:00:[0-9a-f:]+ +virtio +down' 1 "  ... the second one with its cable out, as the form said"

@@ -18,6 +18,7 @@
 #include "core/i18n.h"
 #include "core/names.h"
 #include "net/net.h"
+#include "storage/storage.h"
 #include "templates/templates.h"
 #include "tui/tui.h"
 
@@ -26,10 +27,10 @@
 enum field_id {
 	F_NAME, F_SOURCE, F_SOURCE_VM, F_SOURCE_PATH,
 	F_COUNT_VMS, F_NAMES, F_CLONE,
-	F_OS, F_VCPUS, F_MEMORY, F_DISK, F_DISK_SIZE, F_DISK_PATH,
+	F_OS, F_VCPUS, F_MAX_VCPUS, F_MEMORY, F_MAX_MEMORY, F_DISK, F_DISK_SIZE, F_DISK_PATH,
 	F_BOOT, F_ISO, F_KERNEL, F_INITRD, F_CMDLINE, F_FIRMWARE,
 	F_BOOT_ORDER, F_USER, F_PASSWORD, F_SSH_KEY, F_PACKAGES, F_USER_DATA,
-	F_SUDO, F_NETWORK, F_START, F_DESCRIPTION, F_COUNT
+	F_SUDO, F_NETWORK, F_IOTUNE, F_VCPUPIN, F_NUMA, F_START, F_DESCRIPTION, F_COUNT
 };
 
 enum form_kind { FORM_NEW_VM, FORM_EDIT_VM, FORM_NEW_TEMPLATE, FORM_EDIT_TEMPLATE,
@@ -57,7 +58,9 @@ static const struct {
 	[F_CLONE] = { N_("Disks"), clone_choices, NULL },
 	[F_OS] = { N_("OS variant"), NULL, "" },
 	[F_VCPUS] = { N_("vCPUs"), NULL, "1" },
+	[F_MAX_VCPUS] = { N_("Max vCPUs"), NULL, "" },
 	[F_MEMORY] = { N_("Memory"), NULL, "1G" },
+	[F_MAX_MEMORY] = { N_("Max memory"), NULL, "" },
 	[F_DISK] = { N_("Disk"), disk_choices, NULL },
 	[F_DISK_SIZE] = { N_("Disk size"), NULL, "16G" },
 	[F_DISK_PATH] = { N_("Disk image"), NULL, "" },
@@ -68,6 +71,9 @@ static const struct {
 	[F_CMDLINE] = { N_("Command line"), NULL, "console=ttyS0" },
 	[F_FIRMWARE] = { N_("Firmware"), fw_choices, NULL },
 	[F_NETWORK] = { N_("Network"), NULL, "nat" },
+	[F_IOTUNE] = { N_("I/O limits"), NULL, "" },
+	[F_VCPUPIN] = { N_("vCPU pinning"), NULL, "" },
+	[F_NUMA] = { N_("NUMA nodes"), NULL, "" },
 	[F_BOOT_ORDER] = { N_("Boot order"), NULL, "" },
 	[F_USER] = { N_("User"), NULL, "" },
 	[F_PASSWORD] = { N_("Password"), NULL, "" },
@@ -107,8 +113,9 @@ static bool visible(const struct form *f, int id)
 {
 	switch (f->kind) {
 	case FORM_EDIT_VM:
-		return id == F_VCPUS || id == F_MEMORY || id == F_BOOT_ORDER ||
-		       id == F_NETWORK || id == F_DESCRIPTION;
+		return id == F_VCPUS || id == F_MAX_VCPUS || id == F_MEMORY || id == F_MAX_MEMORY ||
+		       id == F_BOOT_ORDER || id == F_NETWORK || id == F_IOTUNE || id == F_VCPUPIN ||
+		       id == F_NUMA || id == F_DESCRIPTION;
 	case FORM_NEW_TEMPLATE:
 		return id == F_NAME || id == F_SOURCE || id == F_DESCRIPTION ||
 		       (id == F_SOURCE_VM && f->choice[F_SOURCE] == 0) ||
@@ -245,15 +252,35 @@ static bool check(struct tui *t, struct form *f, int id)
 		break;
 	}
 	case F_COUNT_VMS:
-	case F_VCPUS: {
+	case F_VCPUS:
+	case F_MAX_VCPUS: {
 		char *end;
 		long n = strtol(v, &end, 10);
-		long max = id == F_VCPUS ? VM_MAX_VCPUS : LAB_MAX_VMS;
+		long max = id == F_COUNT_VMS ? LAB_MAX_VMS : VM_MAX_VCPUS;
 
 		ok = *v && !*end && n >= 1 && n <= max;
 		if (!ok)
-			core_error(CORE_ERR_USAGE, id == F_VCPUS ? _("Give a whole number of vCPUs from 1 to %ld.") :
+			core_error(CORE_ERR_USAGE, id != F_COUNT_VMS ? _("Give a whole number of vCPUs from 1 to %ld.") :
 				   _("Give a whole number of VMs from 1 to %ld."), max);
+		break;
+	}
+	case F_IOTUNE:
+	case F_VCPUPIN: {
+		g_auto(GStrv) words = g_strsplit(v, " ", -1);
+
+		for (guint i = 0; ok && words[i]; i++) {
+			if (!*words[i])
+				continue;
+			if (id == F_IOTUNE) {
+				autoptr(disk_iotune) io = iotune_parse(words[i]);
+
+				ok = io != NULL;
+			} else {
+				autoptr(vcpu_pin) p = vcpu_pin_parse(words[i]);
+
+				ok = p != NULL;
+			}
+		}
 		break;
 	}
 	case F_NAMES: {
@@ -263,6 +290,7 @@ static bool check(struct tui *t, struct form *f, int id)
 		break;
 	}
 	case F_MEMORY:
+	case F_MAX_MEMORY:
 		ok = core_parse_size(v, 'M') >= (16u << 20);
 		if (ok == false && core_error_code() == CORE_OK)
 			core_error(CORE_ERR_USAGE, _("A VM needs at least 16 MiB of memory."));
@@ -478,6 +506,8 @@ int form_edit_open(struct tui *t, const struct vm_row *vm)
 	struct form *f = form_open(t, FORM_EDIT_VM, vm->name, tui_host(t, vm));
 	/* the details pane read the description, if it is about this VM */
 	const struct vm_spec *spec = view_details_spec(t, vm);
+	const struct vm_tuning *tn = view_details_tuning(t, vm);
+	char *pins = NULL;
 
 	f->running = vm->state != VIR_DOMAIN_SHUTOFF && vm->state != VIR_DOMAIN_CRASHED;
 	g_string_printf(f->value[F_VCPUS], "%u", vm->vcpus);
@@ -507,8 +537,25 @@ int form_edit_open(struct tui *t, const struct vm_row *vm)
 			g_string_assign(f->value[F_NETWORK], "none");
 		f->max_vcpus = spec->max_vcpus;
 		f->max_memory_mib = spec->max_memory_mib;
+		g_string_printf(f->value[F_MAX_VCPUS], "%u", spec->max_vcpus);
+		g_string_printf(f->value[F_MAX_MEMORY], "%" G_GUINT64_FORMAT "M", spec->max_memory_mib);
+	} else {
+		g_string_assign(f->value[F_MAX_VCPUS], f->value[F_VCPUS]->str);
+		g_string_assign(f->value[F_MAX_MEMORY], f->value[F_MEMORY]->str);
+	}
+	if (tn) {
+		for (guint i = 0; i < tn->iotune->len; i++) {
+			g_autofree char *arg = iotune_arg(tn->iotune->pdata[i]);
+
+			g_string_append_printf(f->value[F_IOTUNE], "%s%s", i ? " " : "", arg);
+		}
+		g_free(pins);
+		pins = vcpupin_text(tn->vcpupin);
+		g_string_assign(f->value[F_VCPUPIN], pins ? pins : "");
+		g_string_assign(f->value[F_NUMA], tn->numa ? tn->numa : "");
 	}
 	remember(f);
+	g_free(pins);
 	return TUI_REDRAW;
 }
 
@@ -595,6 +642,46 @@ static void add_change(GPtrArray *a, const struct form *f, const char *option, i
 		add_opt(a, option, f->value[id]->str, true);
 }
 
+/* The word of @words (KEY:VALUE, separated by spaces) whose key is that
+ * of @word, or NULL. */
+static const char *word_of(char **words, const char *word)
+{
+	size_t n = strcspn(word, ":");
+
+	for (guint i = 0; words[i]; i++)
+		if (strncmp(words[i], word, n) == 0 && words[i][n] == ':')
+			return words[i];
+	return NULL;
+}
+
+/* @option for each KEY:VALUE word of @now that @was (the value read) did
+ * not have: KEY:@lift for a key gone, and also before a changed word
+ * when @replace (the option merges what it is given with what is set). */
+static void add_words_changed(GPtrArray *a, const char *option, const char *was,
+			      const char *now, const char *lift, bool replace)
+{
+	g_auto(GStrv) old = g_strsplit(was ? was : "", " ", -1);
+	g_auto(GStrv) new = g_strsplit(now, " ", -1);
+
+	for (guint i = 0; old[i]; i++)
+		if (*old[i] && !word_of(new, old[i]))
+			g_ptr_array_add(a, g_strdup(option)),
+			g_ptr_array_add(a, g_strdup_printf("%.*s:%s", (int)strcspn(old[i], ":"),
+							   old[i], lift));
+	for (guint i = 0; new[i]; i++) {
+		const char *before;
+
+		if (!*new[i] || g_strv_contains((const char *const *)old, new[i]))
+			continue;
+		if (replace && (before = word_of(old, new[i]))) {
+			g_ptr_array_add(a, g_strdup(option));
+			g_ptr_array_add(a, g_strdup_printf("%.*s:%s", (int)strcspn(before, ":"),
+							   before, lift));
+		}
+		add_opt(a, option, new[i], false);
+	}
+}
+
 static void argv_vm(GPtrArray *a, const struct form *f, const char **v)
 {
 	g_ptr_array_add(a, g_strdup(f->edit ? "set" : "create"));
@@ -608,6 +695,12 @@ static void argv_vm(GPtrArray *a, const struct form *f, const char **v)
 			add_change(a, f, "--boot", F_BOOT_ORDER);
 		if (changed(f, F_NETWORK))
 			add_nets(a, v[F_NETWORK]);
+		add_change(a, f, "--max-vcpus", F_MAX_VCPUS);
+		add_change(a, f, "--max-memory", F_MAX_MEMORY);
+		if (changed(f, F_NUMA))
+			add_opt(a, "--numa", *v[F_NUMA] ? v[F_NUMA] : "none", true);
+		add_words_changed(a, "--iotune", f->was[F_IOTUNE], v[F_IOTUNE], "none", true);
+		add_words_changed(a, "--vcpupin", f->was[F_VCPUPIN], v[F_VCPUPIN], "all", false);
 		return;
 	}
 	add_opt(a, "--os", v[F_OS], false);
@@ -958,6 +1051,9 @@ static bool waits_for_restart(const struct form *f, int id)
 		       core_parse_size(v, 'M') > (f->max_memory_mib << 20);
 	case F_BOOT_ORDER:
 	case F_NETWORK:
+	case F_MAX_VCPUS:
+	case F_MAX_MEMORY:
+	case F_NUMA:
 		return changed(f, id);
 	}
 	return false;
@@ -984,6 +1080,15 @@ static const char *field_hint(const struct form *f, int id)
 	switch (id) {
 	case F_BOOT_ORDER:
 		return _("e.g. cdrom,hd,network");
+	case F_MAX_VCPUS:
+	case F_MAX_MEMORY:
+		return _("room to add while it runs; from its next start");
+	case F_IOTUNE:
+		return _("e.g. vda:read-bytes=50M,write-iops=500 (a space between disks)");
+	case F_VCPUPIN:
+		return _("VCPU:HOST-CPUS, e.g. 0:2 1:3");
+	case F_NUMA:
+		return _("host NUMA nodes for its memory, e.g. 0; empty: any");
 	case F_OS:
 		return f->os_job ? _("reading the list...") : _("F2: choose from the list");
 	case F_SOURCE_VM:

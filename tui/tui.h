@@ -82,6 +82,7 @@ struct templates_view;
 struct details;
 struct pager;
 struct prompt;
+struct vm_tuning;
 
 /* What a finished prompt does with the text typed; @data is the
  * prompt's. */
@@ -461,6 +462,8 @@ const struct vm_spec *view_details_spec(struct tui *t, const struct vm_row *vm);
 /* Its snapshots as last read (struct snapshot, in tree order), or NULL
  * when not read or not to be listed. */
 const GPtrArray *view_details_snapshots(struct tui *t, const struct vm_row *vm);
+/* Its tuning as last read, or NULL. */
+const struct vm_tuning *view_details_tuning(struct tui *t, const struct vm_row *vm);
 void view_details_draw(struct tui *t, int top, int height, int cols);
 /* Starts reading the selected VM's description when the selection or its
  * state changed since the last read, or when @force (a command ran). */

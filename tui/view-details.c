@@ -31,6 +31,7 @@
 struct details {
 	struct vm_spec *spec;       /* last description read, or NULL */
 	GPtrArray *snaps;           /* its snapshots (snapshot_list), or NULL */
+	struct vm_tuning *tuning;   /* its tuning and balloon, or NULL */
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	unsigned host;
 	int state;
@@ -70,12 +71,18 @@ const GPtrArray *view_details_snapshots(struct tui *t, const struct vm_row *vm)
 	return view_details_spec(t, vm) ? t->details->snaps : NULL;
 }
 
+const struct vm_tuning *view_details_tuning(struct tui *t, const struct vm_row *vm)
+{
+	return view_details_spec(t, vm) ? t->details->tuning : NULL;
+}
+
 struct describe {
 	struct engine *eng;
 	unsigned host;
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	struct vm_spec *spec;
 	GPtrArray *snaps;
+	struct vm_tuning *tuning;
 	int state;
 };
 
@@ -86,6 +93,7 @@ static void describe_free(gpointer p)
 	vm_spec_free(d->spec);
 	if (d->snaps)
 		g_ptr_array_unref(d->snaps);
+	vm_tuning_free(d->tuning);
 	g_free(d);
 }
 
@@ -99,6 +107,7 @@ static int describe_job(struct job *job, void *data)
 		return -1;
 	/* a driver without snapshots (or a VM gone meanwhile) has none */
 	d->snaps = snapshot_list(d->eng, d->uuid);
+	d->tuning = vm_tuning_read(d->eng, d->uuid);
 	core_error_clear();
 	return 0;
 }
@@ -337,6 +346,8 @@ static int describe_done(struct tui *t, struct job *job, void *data)
 		if (t->details->snaps)
 			g_ptr_array_unref(t->details->snaps);
 		t->details->snaps = g_steal_pointer(&d->snaps);
+		vm_tuning_free(t->details->tuning);
+		t->details->tuning = g_steal_pointer(&d->tuning);
 		t->details->state = d->state;
 	}
 	g_clear_pointer(&t->details->job, job_unref);
@@ -364,6 +375,7 @@ void view_details_free(struct tui *t)
 	g_clear_pointer(&t->details->tail_path, g_free);
 	g_clear_pointer(&t->details->spec, vm_spec_free);
 	g_clear_pointer(&t->details->snaps, g_ptr_array_unref);
+	g_clear_pointer(&t->details->tuning, vm_tuning_free);
 	g_clear_pointer(&t->details, g_free);
 }
 
@@ -383,6 +395,7 @@ static int field(int y, int x, int cols, const char *label, const char *value)
 static void tab_overview(struct tui *t, int y, int h, int cols)
 {
 	const struct vm_spec *s = t->details->spec;
+	const struct vm_tuning *tn = t->details->tuning;
 	const struct vm_row *vm = tui_selected(t);
 	g_autofree char *mem = core_format_size_exact(s->memory_mib << 20);
 	g_autofree char *cpus = g_strdup_printf("%u", s->vcpus);
@@ -402,6 +415,14 @@ static void tab_overview(struct tui *t, int y, int h, int cols)
 		y = field(y, 2, cols, _("vCPUs:"), cpus);
 	if (y < end)
 		y = field(y, 2, cols, _("Memory:"), mem);
+	if (y < end && tn && tn->balloon_kib && vm_state_active(vm->state)) {
+		g_autofree char *now = core_format_size(tn->balloon_kib * 1024);
+		g_autofree char *usable = tn->usable_kib ? core_format_size(tn->usable_kib * 1024) : NULL;
+		g_autofree char *line = usable ? g_strdup_printf(_("%s, %s of it usable"), now, usable) :
+					g_strdup(now);
+
+		y = field(y, 2, cols, _("Balloon:"), line);
+	}
 	if (y < end)
 		y = field(y, 2, cols, _("OS:"), s->os_variant);
 	if (y < end && s->description) {
@@ -412,6 +433,30 @@ static void tab_overview(struct tui *t, int y, int h, int cols)
 	}
 	if (y < end)
 		field(y, 2, cols, _("UUID:"), s->uuid);
+}
+
+/* What `set` tuned, as `info` shows it, from row @y on. */
+static int tuning_fields(const struct vm_tuning *tn, int y, int end, int cols)
+{
+	g_autofree char *pins = NULL;
+
+	if (!tn)
+		return y;
+	for (guint i = 0; i < tn->iotune->len && y < end; i++) {
+		g_autofree char *line = iotune_text(tn->iotune->pdata[i]);
+
+		y = field(y, 2, cols, i ? "" : _("I/O limits:"), line);
+	}
+	pins = vcpupin_text(tn->vcpupin);
+	if (y < end)
+		y = field(y, 2, cols, _("vCPU pinning:"), pins);
+	if (y < end)
+		y = field(y, 2, cols, _("Emulator pin:"), tn->emulatorpin);
+	if (y < end)
+		y = field(y, 2, cols, _("NUMA nodes:"), tn->numa);
+	if (y < end && tn->hugepages)
+		y = field(y, 2, cols, _("Huge pages:"), _("yes"));
+	return y;
 }
 
 static void tab_hardware(struct tui *t, int y, int h, int cols)
@@ -445,7 +490,9 @@ static void tab_hardware(struct tui *t, int y, int h, int cols)
 	if (y < end)
 		y = field(y, 2, cols, _("Command line:"), s->cmdline);
 	if (y < end)
-		field(y, 2, cols, _("VNC:"), vnc);
+		y = field(y, 2, cols, _("VNC:"), vnc);
+	if (y < end)
+		tuning_fields(t->details->tuning, y, end, cols);
 }
 
 static void tab_disks(struct tui *t, int y, int h, int cols)

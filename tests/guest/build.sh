@@ -25,7 +25,7 @@ export LC_ALL=C
 # machine, ata_piix) or virtio-scsi (sr_mod).
 MODULES="virtio_pci virtio_blk virtio_net virtio_console virtio_scsi sd_mod
 ata_piix sr_mod cdrom isofs ext4 jbd2 mbcache crc16 crc32c_generic
-button evdev"
+button evdev virtio_balloon"
 
 KVER=${VMTUI_GUEST_KVER:-}
 if [ -z "$KVER" ]; then
