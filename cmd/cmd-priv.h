@@ -119,7 +119,7 @@ int exec_net_start(struct cmd_ctx *ctx);
 int exec_net_stop(struct cmd_ctx *ctx);
 int exec_net_delete(struct cmd_ctx *ctx);
 
-/* disk.c: `disk ...`, `cdrom ...` */
+/* disk.c: `disk ...`, `cdrom ...`, `storage ...`, `volume ...` */
 int exec_disk_list(struct cmd_ctx *ctx);
 int exec_disk_add(struct cmd_ctx *ctx);
 int exec_disk_remove(struct cmd_ctx *ctx);
@@ -127,6 +127,14 @@ int exec_disk_resize(struct cmd_ctx *ctx);
 int exec_disk_convert(struct cmd_ctx *ctx);
 int exec_cdrom_insert(struct cmd_ctx *ctx);
 int exec_cdrom_eject(struct cmd_ctx *ctx);
+int exec_storage_list(struct cmd_ctx *ctx);
+int exec_storage_info(struct cmd_ctx *ctx);
+int exec_storage_create(struct cmd_ctx *ctx);
+int exec_storage_delete(struct cmd_ctx *ctx);
+int exec_volume_list(struct cmd_ctx *ctx);
+int exec_volume_create(struct cmd_ctx *ctx);
+int exec_volume_resize(struct cmd_ctx *ctx);
+int exec_volume_delete(struct cmd_ctx *ctx);
 
 /* snapshot.c: `snapshot ...` */
 int exec_snapshot_create(struct cmd_ctx *ctx);

@@ -192,6 +192,18 @@ static const struct cmd_opt disk_add_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt volume_opts[] = {
+	{ "pool", OPT_STRING, "POOL", N_("the storage pool (default: [engine] pool, \"default\")") },
+	{ 0 }
+};
+
+static const struct cmd_opt volume_create_opts[] = {
+	{ "pool", OPT_STRING, "POOL", N_("the storage pool (default: [engine] pool, \"default\")") },
+	{ "format", OPT_STRING, "qcow2|raw", N_("the volume's format (default qcow2)") },
+	{ "backing", OPT_STRING, "VOLUME", N_("a qcow2 overlay on this volume of the same pool") },
+	{ 0 }
+};
+
 static const struct cmd_opt disk_remove_opts[] = {
 	{ "delete-file", OPT_FLAG, NULL, N_("also delete the disk's file (only one vmtui created)") },
 	{ 0 }
@@ -311,6 +323,23 @@ const struct command commands[] = {
 	  CMD_ENGINE, 2, 2, cdrom_insert_opts, exec_cdrom_insert },
 	{ "cdrom eject", "VM [--target TARGET] [--force]", N_("Take the disc out of a VM's CD-ROM drive"),
 	  CMD_ENGINE, 1, 1, cdrom_eject_opts, exec_cdrom_eject },
+	{ "storage list", "", N_("List a libvirt daemon's storage pools (the embedded engine keeps disks as files)"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_storage_list },
+	{ "storage info", "NAME", N_("Show a storage pool: its type, folder, sizes and volumes"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_storage_info },
+	{ "storage create", "NAME dir PATH", N_("Make a storage pool on a folder, started with the daemon"),
+	  CMD_ENGINE, 3, 3, NULL, exec_storage_create },
+	{ "storage delete", "NAME", N_("Delete a storage pool's definition (its folder and files are kept)"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, NULL, exec_storage_delete },
+	{ "volume list", "[--pool POOL]", N_("List a storage pool's volumes and what uses each"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, volume_opts, exec_volume_list },
+	{ "volume create", "NAME SIZE [--pool POOL] [--format qcow2|raw] [--backing VOLUME]",
+	  N_("Make a volume in a storage pool"),
+	  CMD_ENGINE, 2, 2, volume_create_opts, exec_volume_create },
+	{ "volume resize", "NAME SIZE [--pool POOL]", N_("Grow a volume no VM uses (disk resize grows a VM's disk)"),
+	  CMD_ENGINE, 2, 2, volume_opts, exec_volume_resize },
+	{ "volume delete", "NAME [--pool POOL]", N_("Delete a volume no VM and no other volume uses"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, volume_opts, exec_volume_delete },
 	{ "snapshot create", "VM [NAME] [--description TEXT]",
 	  N_("Take a snapshot of a VM: its disks, and its memory when it runs (NAME: the time by default)"),
 	  CMD_ENGINE | CMD_UNTIMED, 1, 2, snapshot_create_opts, exec_snapshot_create },

@@ -209,3 +209,51 @@ char *iotune_text(const struct disk_iotune *io);
 char *iotune_arg(const struct disk_iotune *io);
 /* "0:2 1:0-1", or NULL when @pins is empty (caller frees). */
 char *vcpupin_text(const GPtrArray *pins);
+
+/* ---- storage pools and volumes of a libvirt daemon (pool.c) ---------------- */
+
+/* The embedded engine has none: every call there fails with a message
+ * saying that vmtui keeps disks as files (CORE_ERR_STATE). */
+struct storage_pool {
+	char *name;
+	char *type;          /* libvirt's: "dir", "logical", ... */
+	char *path;          /* its target folder or device */
+	bool active, autostart;
+	uint64_t capacity, allocation, available; /* bytes */
+	int volumes;         /* -1 while it is not running */
+};
+void storage_pool_free(struct storage_pool *p);
+DEFINE_AUTOPTR(storage_pool, storage_pool_free)
+/* Every pool, by name (struct storage_pool; caller unrefs), or NULL. */
+GPtrArray *storage_pool_list(struct engine *eng);
+struct storage_pool *storage_pool_get(struct engine *eng, const char *name);
+/* Defines pool @name of @type ("dir" only) on folder @path, makes the
+ * folder, starts it and marks it to start with the daemon; nothing is
+ * left defined on failure. */
+int storage_pool_create(struct engine *eng, const char *name, const char *type, const char *path);
+/* Stops and undefines pool @name; its folder and files stay. */
+int storage_pool_delete(struct engine *eng, const char *name);
+
+struct storage_vol {
+	char *name;
+	char *path;
+	char *format;        /* "qcow2", "raw", ... */
+	uint64_t capacity, allocation;
+	char *backing;       /* its backing file, or NULL */
+	char *used_by;       /* "VM "web"", "volume X of pool P (...)", or NULL */
+};
+void storage_vol_free(struct storage_vol *v);
+/* @pool's volumes by name, each with who uses it (struct storage_vol;
+ * caller unrefs), after a refresh (files put there by hand count). */
+GPtrArray *storage_volume_list(struct engine *eng, const char *pool);
+/* Creates volume @name of @bytes in @pool, @format "qcow2" (NULL) or
+ * "raw", on the volume @backing of the same pool (NULL: none; qcow2
+ * only).  *@path is its file (caller frees). */
+int storage_volume_create(struct engine *eng, const char *pool, const char *name,
+			  uint64_t bytes, const char *format, const char *backing, char **path);
+/* Grows volume @name to @bytes; a VM's disk is refused (disk resize
+ * grows it where the guest sees it). */
+int storage_volume_resize(struct engine *eng, const char *pool, const char *name, uint64_t bytes);
+/* Deletes volume @name unless a VM or another volume (an overlay on it)
+ * uses it, which libvirt does not check. */
+int storage_volume_delete(struct engine *eng, const char *pool, const char *name);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The same commands on a libvirt daemon URI: qemu:///session of an
 # ordinary user (libvirt starts the user's daemon on first connect; this
-# test ends it by the PID it wrote).  New disks come from a storage pool.
+# test ends it by the PID it wrote).  Storage pools and volumes: a pool
+# made on a folder, new disks come from it, a volume a VM or an overlay
+# uses is not deleted.
 # The serial console through the daemon, in tmux: typing reaches the
 # guest, a second client is refused, --force takes the console over, and
 # a session whose guest powers off attaches again when `vmtui start`
@@ -109,13 +111,33 @@ expect 0 'has powered off' "ACPI shutdown (proves the guest booted: its acpid an
 expect 0 '^s1 +shut off' "list shows it off" list
 expect 1 'No storage pool named "default"' "a new disk without a pool says what to set" create s2 --disk-size 64M
 expect 3 'no VM named "s2"' "and nothing was defined" info s2
-mkdir -p "$U/pool" && chown 65534 "$U/pool"
-env -i PATH="$PATH" HOME="$U" XDG_RUNTIME_DIR="$U/run" XDG_CONFIG_HOME="$U/config" \
-	XDG_CACHE_HOME="$U/cache" setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "virsh -c qemu:///session pool-define-as default dir --target '$U/pool' &&
-	       virsh -c qemu:///session pool-start default" >/dev/null 2>&1
-check "a storage pool is set up with virsh" [ $? -eq 0 ]
+expect 0 'No storage pools: make one with vmtui storage create' "storage list says there is none yet" storage list
+expect 2 'must be an absolute path' "storage create with a relative folder is refused" storage create default dir pool
+expect 2 'pools of type dir' "  ... and another type than dir" storage create default logical "$U/pool"
+expect 0 "Created storage pool \"default\" in $U/pool; it starts with the daemon" \
+	"storage create default dir FOLDER" storage create default dir "$U/pool"
+check "  ... the folder is made" [ -d "$U/pool" ]
+expect 4 'exists already' "  ... a second one of that name is refused" storage create default dir "$U/pool2"
+expect 0 '^default \* +running +yes .*0 +'"$U/pool"'$' "storage list shows it running, marked as the one for new disks" storage list
+expect 0 '"autostart": true' "storage info --json" storage info default --json
 expect 0 'Created VM "s2"' "a new disk comes from the pool" create s2 --disk-size 64M
 check "the volume is a qcow2 file in the pool" sh -c "'${QEMU_IMG:-qemu-img}' info '$U/pool/s2.qcow2' 2>/dev/null | grep -q 'file format: qcow2'"
+expect 0 '^s2\.qcow2 +qcow2 +64\.0 MiB .* VM "s2"' "volume list shows it, used by s2" volume list
+expect 4 'Volume "s2.qcow2" is in use by VM "s2"; nothing was deleted' "volume delete of a VM's disk is refused" \
+	volume delete s2.qcow2
+expect 4 'disk resize' "  ... and volume resize says to use disk resize" volume resize s2.qcow2 128M
+expect 0 'Created volume "base" in storage pool "default"' "volume create base 32M" volume create base 32M
+expect 0 'Created volume "top"' "volume create top --backing base" volume create top 32M --backing base
+expect 0 '"backing": "'"$U/pool/base"'"' "  ... it is an overlay on base" volume list --json
+expect 4 'Volume "base" is in use by volume top of pool default \(its backing file\)' \
+	"volume delete of an overlay's backing volume is refused (libvirt would delete it)" volume delete base
+expect 2 'can only grow' "volume resize cannot shrink" volume resize base 16M
+expect 0 'Volume "base" has 64\.0 MiB now' "volume resize grows" volume resize base 64M
+expect 2 'is no volume name' "a bad volume name is refused" volume create ../x 1M
+expect 3 'no volume "nosuch"' "an unknown volume" volume delete nosuch
+expect 3 'no storage pool named "nopool"' "an unknown pool" volume list --pool nopool
+expect 0 'Deleted volume "top"' "volume delete top" volume delete top
+expect 0 'Deleted volume "base"' "  ... then base" volume delete base
 had_volume=$([ -f "$U/pool/s2.qcow2" ] && echo yes)
 expect 0 "Removed disk $U/pool/s2.qcow2" "delete --remove-disks deletes the volume" delete s2 --remove-disks
 check "the volume file is gone" [ "$had_volume" = yes ] && [ ! -e "$U/pool/s2.qcow2" ]
@@ -161,4 +183,8 @@ expect 1 'Cannot start VM "ev\\x1b\]0;PWNED\\x07il\\u009b31m\\u202ex"' \
 check "  ... libvirt's message in it escaped, no raw byte" raw_free "$T/out" "$T/err"
 check "virsh renames it back" vsh domrename "$evil" s1
 expect 0 'Deleted VM "s1"' "delete" delete s1
+expect 0 "Deleted storage pool \"default\"; its folder $U/pool and the files in it are kept" \
+	"storage delete keeps the folder" storage delete default
+check "  ... the folder is still there" [ -d "$U/pool" ]
+expect 0 'No storage pools' "  ... and the pool is gone" storage list
 done_testing

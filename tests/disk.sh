@@ -15,6 +15,9 @@ guest_kit
 QEMU_IMG=${QEMU_IMG:-qemu-img}
 DISKS=$XDG_DATA_HOME/vmtui/disks
 
+expect 0 'The embedded engine has no storage pools: vmtui keeps new disks as files in .*/vmtui/disks\.' \
+	"storage list on the embedded engine says where disks are kept" storage list
+expect 4 'The embedded engine has no storage pools' "  ... and volume list says why not" volume list
 check "create guest d" create_guest d
 expect 0 'No disks\.' "a VM without disks lists none" disk list d
 expect 0 'Started VM "d"' "it starts" start d
