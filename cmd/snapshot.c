@@ -158,11 +158,24 @@ int exec_snapshot_info(struct cmd_ctx *ctx)
 	return 0;
 }
 
+/* "A, B, C" (for messages; the pointer stays valid until the next call) */
+static const char *joined(GPtrArray *names)
+{
+	static char *text;
+
+	g_free(text);
+	g_ptr_array_add(names, NULL);
+	text = g_strjoinv(", ", (char **)names->pdata);
+	g_ptr_array_set_size(names, names->len - 1);
+	return text;
+}
+
 int exec_snapshot_revert(struct cmd_ctx *ctx)
 {
 	const char *vm = ctx->args[0], *name = ctx->args[1];
 	autoptr(snapshot) s = snapshot_get(ctx->eng, vm, name);
 	g_autoptr(GPtrArray) changes = NULL;
+	g_autoptr(GPtrArray) dropped = NULL;
 	bool paused = cmd_opt_flag(ctx, "paused"), running = cmd_opt_flag(ctx, "running");
 	enum snapshot_revert_state as = paused ? SNAPSHOT_PAUSED :
 					running ? SNAPSHOT_RUNNING : SNAPSHOT_AS_TAKEN;
@@ -171,9 +184,13 @@ int exec_snapshot_revert(struct cmd_ctx *ctx)
 		core_error(CORE_ERR_USAGE, _("--paused and --running exclude each other."));
 		return -1;
 	}
-	if (!s || !(changes = snapshot_changes(ctx->eng, vm, name)))
+	if (!s || !(changes = snapshot_changes(ctx->eng, vm, name)) ||
+	    !(dropped = snapshot_dropped_by_revert(ctx->eng, vm, name)))
 		return -1;
 	if (!cmd_opt_flag(ctx, "yes")) {
+		if (dropped->len)
+			cli_line(ctx, _("The snapshots taken after it go (the external snapshots of a UEFI VM form a chain): %s."),
+				 joined(dropped));
 		cli_line(ctx, s->memory ?
 			 _("Reverting VM \"%s\" to \"%s\" throws away what happened since on its disks and in its memory: "
 			   "QEMU restarts with the saved guest (consoles reconnect by themselves).") :
@@ -189,6 +206,8 @@ int exec_snapshot_revert(struct cmd_ctx *ctx)
 	if (snapshot_revert(ctx->eng, vm, name, as, ctx->job) < 0)
 		return -1;
 	cli_line(ctx, _("Reverted VM \"%s\" to snapshot \"%s\"."), vm, name);
+	if (dropped->len)
+		cli_line(ctx, _("Dropped the snapshots taken after it: %s."), joined(dropped));
 	if (changes->len)
 		cli_line(ctx, "%s", _("Undone hardware changes:"));
 	for (guint i = 0; i < changes->len; i++)

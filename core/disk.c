@@ -63,6 +63,15 @@ char *disk_new_path(const char *name, const char *tag, const char *ext, bool res
 	return NULL;
 }
 
+char *disk_snapshot_file(const char *vm, const char *snap, const char *what)
+{
+	bool file = strcmp(what, "mem") == 0 || strcmp(what, "nvram") == 0;
+	g_autofree char *tag = file ? g_strdup_printf("snap-%s", snap) :
+			       g_strdup_printf("snap-%s-%s", snap, what);
+
+	return disk_new_path(vm, tag, file ? what : "qcow2", false);
+}
+
 /* Creates a qcow2 file of @bytes for VM @name in the data dir. */
 static char *create_local(const char *name, uint64_t bytes)
 {

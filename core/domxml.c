@@ -85,6 +85,7 @@ void vm_spec_free(struct vm_spec *spec)
 	g_free(spec->template_name);
 	g_free(spec->lab_address);
 	g_free(spec->numa_nodeset);
+	g_free(spec->nvram);
 	g_ptr_array_unref(spec->forwards);
 	g_free(spec);
 }
@@ -1007,6 +1008,7 @@ struct vm_spec *domxml_parse(const char *xml)
 	spec->vcpus = s ? (unsigned)g_ascii_strtoull(s, NULL, 10) : spec->max_vcpus;
 	g_free(s);
 	spec->numa_nodeset = xp_string(&xp, NULL, "/domain/numatune/memory/@nodeset");
+	spec->nvram = xp_string(&xp, NULL, "/domain/os/nvram");
 	{
 		xmlXPathObjectPtr o = xp_nodes(&xp, "/domain/memoryBacking/hugepages");
 

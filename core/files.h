@@ -33,6 +33,10 @@ char *core_file_stem(const char *name);
  * path is only named (the caller's @tag makes it unique).  Caller frees;
  * NULL with an error. */
 char *disk_new_path(const char *name, const char *tag, const char *ext, bool reserve);
+/* The file of snapshot @snap of VM @vm holding @what, in vmtui's disks
+ * folder: "mem" (its memory), "nvram" (a copy of the UEFI variables) or
+ * a disk's target (its overlay).  Caller frees; NULL with an error. */
+char *disk_snapshot_file(const char *vm, const char *snap, const char *what);
 
 /* Bounded reads: core_read_file's @flags. */
 enum { CORE_READ_NOFOLLOW = 1 << 0 /* refuse a symbolic link */ };

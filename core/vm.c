@@ -718,19 +718,38 @@ int vm_resume(struct engine *eng, const char *name)
  * @out; a snapshot libvirt cannot delete is only named there. */
 static void delete_snapshots(virDomainPtr dom, GString *out)
 {
-	virDomainSnapshotPtr *roots = NULL;
-	int n = virDomainListAllSnapshots(dom, &roots, VIR_DOMAIN_SNAPSHOT_LIST_ROOTS);
 	int total = virDomainSnapshotNum(dom, 0);
+	bool failed = false;
 
-	for (int i = 0; i < n; i++) {
-		if (virDomainSnapshotDelete(roots[i], VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN) < 0) {
-			core_error_virt(CORE_ERR_FAILED, _("Cannot delete snapshot \"%s\""),
-					virDomainSnapshotGetName(roots[i]));
-			g_string_append_printf(out, "%s\n", core_error_message());
+	/* leaves first, one at a time: libvirt 9.0 deletes no subtree of
+	 * external snapshots (a UEFI VM's) at once */
+	for (int round = 0; round <= total && !failed && virDomainSnapshotNum(dom, 0) > 0; round++) {
+		virDomainSnapshotPtr *leaves = NULL;
+		int n = virDomainListAllSnapshots(dom, &leaves, VIR_DOMAIN_SNAPSHOT_LIST_LEAVES);
+
+		for (int i = 0; i < n; i++) {
+			g_autofree char *snap = g_strdup(virDomainSnapshotGetName(leaves[i]));
+
+			if (!failed && virDomainSnapshotDelete(leaves[i], 0) < 0) {
+				core_error_virt(CORE_ERR_FAILED, _("Cannot delete snapshot \"%s\""), snap);
+				g_string_append_printf(out, "%s\n", core_error_message());
+				failed = true;
+			} else if (!failed) {
+				/* what libvirt leaves of an external one */
+				for (int k = 0; k < 2; k++) {
+					g_autofree char *f = disk_snapshot_file(virDomainGetName(dom), snap,
+										k ? "nvram" : "mem");
+
+					if (f)
+						unlink(f);
+				}
+			}
+			virDomainSnapshotFree(leaves[i]);
 		}
-		virDomainSnapshotFree(roots[i]);
+		free(leaves);
+		if (n <= 0)
+			break;
 	}
-	free(roots);
 	core_error_clear();
 	if (total > 0 && virDomainSnapshotNum(dom, 0) == 0)
 		g_string_append_printf(out, P_("Deleted %d snapshot of VM \"%s\".\n",

@@ -182,6 +182,7 @@ struct vm_spec {
 	char *serial_log;  /* file the serial console is copied to */
 	char *disk_bus;    /* default bus for new disks */
 	char *numa_nodeset; /* host NUMA nodes its memory is bound to, or NULL */
+	char *nvram;       /* a UEFI VM's variables file, when the XML names it */
 	bool hugepages;    /* its memory is backed by huge pages */
 	struct vm_boot boot; /* read from <os><boot> or derived from the
 			      * devices' <boot order>; n == 0 when unset */

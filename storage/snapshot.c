@@ -26,6 +26,7 @@
 #include "core/names.h"
 #include "core/vm.h"
 #include "storage/storage.h"
+#include "storage/storage-priv.h"
 
 #define SNAPSHOT_NAME_MAX 64
 
@@ -77,7 +78,7 @@ static xmlDocPtr read_xml(const char *xml)
 	return doc;
 }
 
-static xmlNodePtr child(xmlNodePtr node, const char *name)
+xmlNodePtr xml_child(xmlNodePtr node, const char *name)
 {
 	for (xmlNodePtr c = node ? node->children : NULL; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
@@ -87,7 +88,7 @@ static xmlNodePtr child(xmlNodePtr node, const char *name)
 
 static char *child_text(xmlNodePtr node, const char *name)
 {
-	xmlNodePtr c = child(node, name);
+	xmlNodePtr c = xml_child(node, name);
 	xmlChar *s = c ? xmlNodeGetContent(c) : NULL;
 	char *out = s && *s ? g_strdup((const char *)s) : NULL;
 
@@ -95,7 +96,7 @@ static char *child_text(xmlNodePtr node, const char *name)
 	return out;
 }
 
-static char *attr(xmlNodePtr node, const char *name)
+char *xml_attr(xmlNodePtr node, const char *name)
 {
 	xmlChar *s = node ? xmlGetProp(node, BAD_CAST name) : NULL;
 	char *out = s ? g_strdup((const char *)s) : NULL;
@@ -108,12 +109,12 @@ static char *attr(xmlNodePtr node, const char *name)
  * files: a memory file or an overlay (another client's external one). */
 static bool is_external(xmlNodePtr root)
 {
-	g_autofree char *mem = attr(child(root, "memory"), "snapshot");
+	g_autofree char *mem = xml_attr(xml_child(root, "memory"), "snapshot");
 
 	if (mem && strcmp(mem, "external") == 0)
 		return true;
-	for (xmlNodePtr d = child(root, "disks") ? child(root, "disks")->children : NULL; d; d = d->next) {
-		g_autofree char *kind = d->type == XML_ELEMENT_NODE ? attr(d, "snapshot") : NULL;
+	for (xmlNodePtr d = xml_child(root, "disks") ? xml_child(root, "disks")->children : NULL; d; d = d->next) {
+		g_autofree char *kind = d->type == XML_ELEMENT_NODE ? xml_attr(d, "snapshot") : NULL;
 
 		if (kind && strcmp(kind, "external") == 0)
 			return true;
@@ -140,10 +141,10 @@ static struct snapshot *snapshot_read(virDomainSnapshotPtr snap, bool *external)
 	s->name = g_strdup(virDomainSnapshotGetName(snap));
 	s->description = child_text(root, "description");
 	s->state = child_text(root, "state");
-	s->parent = child_text(child(root, "parent"), "name");
+	s->parent = child_text(xml_child(root, "parent"), "name");
 	created = child_text(root, "creationTime");
 	s->created = created ? g_ascii_strtoll(created, NULL, 10) : 0;
-	mem = attr(child(root, "memory"), "snapshot");
+	mem = xml_attr(xml_child(root, "memory"), "snapshot");
 	s->memory = mem ? strcmp(mem, "no") != 0 :
 		    s->state && strcmp(s->state, "shutoff") != 0 && strcmp(s->state, "disk-snapshot") != 0;
 	s->current = virDomainSnapshotIsCurrent(snap, 0) == 1;
@@ -160,11 +161,11 @@ static struct vm_spec *saved_spec(virDomainSnapshotPtr snap)
 	g_autofree char *xml = virDomainSnapshotGetXMLDesc(snap, VIR_DOMAIN_SNAPSHOT_XML_SECURE);
 	xmlDocPtr doc = xml ? read_xml(xml) : NULL;
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-	xmlNodePtr dom = child(root, "inactiveDomain");
+	xmlNodePtr dom = xml_child(root, "inactiveDomain");
 	struct vm_spec *spec = NULL;
 
 	if (!dom)
-		dom = child(root, "domain");
+		dom = xml_child(root, "domain");
 	if (dom) {
 		xmlDocPtr one = xmlNewDoc(BAD_CAST "1.0");
 		xmlNodePtr copy = xmlDocCopyNode(dom, one, 1);
@@ -256,7 +257,16 @@ static int has_external(virDomainPtr dom)
 	return found;
 }
 
-static char *refusal_of(virDomainPtr dom)
+/* Whether @dom boots with UEFI firmware: its snapshots are external. */
+static bool is_uefi(virDomainPtr dom)
+{
+	g_autofree char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+	autoptr(vm_spec) spec = xml ? domxml_parse(xml) : NULL;
+
+	return spec && spec->firmware == FIRMWARE_UEFI;
+}
+
+static char *refusal_of(struct engine *eng, virDomainPtr dom)
 {
 	g_autofree char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
 	autoptr(vm_spec) spec = xml ? domxml_parse(xml) : NULL;
@@ -268,10 +278,20 @@ static char *refusal_of(virDomainPtr dom)
 		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""), name);
 		return g_strdup(core_error_message());
 	}
-	if (spec->firmware == FIRMWARE_UEFI)
-		return g_strdup_printf(_("VM \"%s\" boots with UEFI firmware, whose NVRAM lies outside its disks: "
-					 "libvirt 9.0 takes no internal snapshot of such a VM, and vmtui takes no "
-					 "external one yet."), name);
+	if (spec->firmware == FIRMWARE_UEFI) {
+		char *why = external_refusal(eng, dom, spec);
+
+		if (why)
+			return why;
+		ext = has_external(dom);
+		if (ext < 0)
+			return g_strdup(core_error_message());
+		if (!ext && virDomainSnapshotNum(dom, 0) > 0)
+			return g_strdup_printf(_("VM \"%s\" has internal snapshots (made by another libvirt client): "
+						 "external ones beside them would be orphaned by a revert to those, so "
+						 "vmtui takes none. Delete those first."), name);
+		return NULL;
+	}
 	for (guint i = 0; i < spec->disks->len; i++) {
 		const struct vm_disk *d = g_ptr_array_index(spec->disks, i);
 
@@ -304,7 +324,7 @@ char *snapshot_refusal(struct engine *eng, const char *vm)
 
 	if (!dom)
 		return g_strdup(core_error_message());
-	why = refusal_of(dom);
+	why = refusal_of(eng, dom);
 	virDomainFree(dom);
 	return why;
 }
@@ -362,7 +382,7 @@ int snapshot_create(struct engine *eng, const char *vm, const char *name,
 		goto out;
 	if (description && !core_text_valid(_("the description"), description))
 		goto out;
-	if ((why = refusal_of(dom))) {
+	if ((why = refusal_of(eng, dom))) {
 		core_error(CORE_ERR_STATE, "%s", why);
 		goto out;
 	}
@@ -378,8 +398,13 @@ int snapshot_create(struct engine *eng, const char *vm, const char *name,
 	if (job)
 		job_progress(job, 0.1, virDomainIsActive(dom) == 1 ?
 			     _("Saving the disks and memory of %s") : _("Saving the disks of %s"), vm);
-	snap = virDomainSnapshotCreateXML(dom, xml, 0);
-	if (!snap) {
+	if (is_uefi(dom)) {
+		g_autofree char *dxml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+		autoptr(vm_spec) spec = dxml ? domxml_parse(dxml) : NULL;
+
+		if (!spec || external_create(eng, dom, spec, own, description) < 0)
+			goto out;
+	} else if (!(snap = virDomainSnapshotCreateXML(dom, xml, 0))) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot take snapshot \"%s\" of VM \"%s\""), own, vm);
 		goto out;
 	}
@@ -463,6 +488,34 @@ GPtrArray *snapshot_list(struct engine *eng, const char *vm)
 			g_ptr_array_add(out, s);
 			walk(all, s->name, 1, out);
 		}
+	return out;
+}
+
+GPtrArray *snapshot_subtree(struct engine *eng, const char *vm, const char *name)
+{
+	g_autoptr(GPtrArray) list = snapshot_list(eng, vm);
+	GPtrArray *out;
+	guint i;
+
+	if (!list)
+		return NULL;
+	for (i = 0; i < list->len; i++)
+		if (strcmp(((struct snapshot *)list->pdata[i])->name, name) == 0)
+			break;
+	if (i == list->len) {
+		core_error(CORE_ERR_NOT_FOUND, _("VM \"%s\" has no snapshot \"%s\"."), vm, name);
+		return NULL;
+	}
+	out = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(out, g_strdup(name));
+	/* tree order: its descendants follow it, deeper than it */
+	for (guint k = i + 1; k < list->len; k++) {
+		const struct snapshot *s = list->pdata[k];
+
+		if (s->depth <= ((struct snapshot *)list->pdata[i])->depth)
+			break;
+		g_ptr_array_add(out, g_strdup(s->name));
+	}
 	return out;
 }
 
@@ -611,6 +664,10 @@ int snapshot_revert(struct engine *eng, const char *vm, const char *name,
 
 	if (!snap_open(eng, vm, name, true, &r))
 		goto out;
+	if (is_uefi(r.dom)) {
+		rc = external_revert(eng, r.dom, r.snap, as, job);
+		goto out;
+	}
 	/* an internal revert under another client's external overlays
 	 * would run the VM on their frozen base and orphan them */
 	switch (has_external(r.dom)) {
@@ -643,32 +700,62 @@ out:
 	return rc;
 }
 
-/* How many snapshots deleting @snap with its children removes. */
-static int subtree_size(virDomainSnapshotPtr snap)
+GPtrArray *snapshot_dropped_by_revert(struct engine *eng, const char *vm, const char *name)
 {
-	int n = virDomainSnapshotNumChildren(snap, VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS);
+	struct snap_ref r;
+	GPtrArray *out = NULL;
 
-	return n < 0 ? 1 : n + 1;
+	if (snap_open(eng, vm, name, false, &r))
+		out = is_uefi(r.dom) ? snapshot_subtree(eng, vm, name) : g_ptr_array_new_with_free_func(g_free);
+	if (out && out->len)
+		g_ptr_array_remove_index(out, 0); /* itself */
+	snap_close(&r);
+	return out;
 }
 
 int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 		    bool children, unsigned *count)
 {
 	struct snap_ref r;
-	int n = 1, rc = -1;
+	g_autoptr(GPtrArray) names = NULL;
+	bool uefi;
+	int rc = 0;
 
-	if (!snap_open(eng, vm, name, true, &r))
-		goto out;
-	if (children)
-		n = subtree_size(r.snap);
-	if (virDomainSnapshotDelete(r.snap, children ? VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN : 0) < 0) {
-		core_error_virt(CORE_ERR_FAILED, _("Cannot delete snapshot \"%s\" of VM \"%s\""), name, vm);
-		goto out;
-	}
 	if (count)
-		*count = (unsigned)n;
-	rc = 0;
-out:
+		*count = 0;
+	if (!snap_open(eng, vm, name, true, &r)) {
+		snap_close(&r);
+		return -1;
+	}
+	uefi = is_uefi(r.dom);
+	if (children) {
+		names = snapshot_subtree(eng, vm, name);
+	} else {
+		names = g_ptr_array_new_with_free_func(g_free);
+		g_ptr_array_add(names, g_strdup(name));
+	}
+	/* the leaves first, one at a time: libvirt 9.0 deletes no subtree of
+	 * external snapshots, and its own subtree walk (DELETE_CHILDREN) was
+	 * seen to crash the process (virDomainMomentForEachChild) */
+	for (guint i = names ? names->len : 0; rc == 0 && i-- > 0;) {
+		virDomainSnapshotPtr snap = lookup(r.dom, names->pdata[i]);
+
+		if (!snap)
+			rc = -1;
+		else if (uefi)
+			rc = external_delete(r.dom, snap);
+		else if (virDomainSnapshotDelete(snap, 0) < 0) {
+			core_error_virt(CORE_ERR_FAILED, _("Cannot delete snapshot \"%s\" of VM \"%s\""),
+					(char *)names->pdata[i], vm);
+			rc = -1;
+		}
+		if (snap)
+			virDomainSnapshotFree(snap);
+		if (rc == 0 && count)
+			(*count)++;
+	}
+	if (!names)
+		rc = -1;
 	snap_close(&r);
 	return rc;
 }
@@ -696,7 +783,7 @@ int snapshot_describe(struct engine *eng, const char *vm, const char *name,
 		goto out;
 	}
 	root = xmlDocGetRootElement(doc);
-	if ((old = child(root, "description"))) {
+	if ((old = xml_child(root, "description"))) {
 		xmlUnlinkNode(old);
 		xmlFreeNode(old);
 	}

@@ -6,8 +6,10 @@
  * Snapshots are libvirt's internal ones (disk, and memory when the VM
  * runs, kept inside each qcow2 file) for VMs whose writable disks are all
  * qcow2 and whose firmware is BIOS: the only kind libvirt 9.0 can revert.
- * A UEFI VM (pflash firmware) and a VM with a raw disk get none, with a
- * message saying why and what to do.
+ * A VM with a raw disk gets none, with a message saying what to do.  A
+ * UEFI VM (pflash firmware) gets external snapshots vmtui manages on the
+ * embedded engine (external.c): a linear chain, where a revert drops the
+ * snapshots taken after the one it goes back to.
  */
 #pragma once
 
@@ -86,6 +88,10 @@ enum snapshot_revert_state {
 int snapshot_revert(struct engine *eng, const char *vm, const char *name,
 		    enum snapshot_revert_state as, struct job *job);
 
+/* The snapshots a revert of @vm to @name drops (caller unrefs; empty but
+ * for a UEFI VM, whose external chain does not branch: the ones taken
+ * after it).  NULL with an error. */
+GPtrArray *snapshot_dropped_by_revert(struct engine *eng, const char *vm, const char *name);
 /* Deletes snapshot @name of @vm (its children move up to its parent),
  * or with @children the whole subtree.  *@count is how many went.  0, or
  * -1 with an error. */

@@ -114,6 +114,7 @@ script_tests = \
 	tests/net-lab.sh \
 	tests/net-segment.sh \
 	tests/snapshot.sh \
+	tests/snapshot-uefi.sh \
 	tests/disk.sh \
 	tests/tune.sh \
 	tests/net-lab-daemon.sh \

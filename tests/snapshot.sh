@@ -4,7 +4,7 @@
 # token back in the running guest; branches give the right parents; a
 # deleted middle snapshot's children move up; a revert says what hardware
 # it undoes and needs --yes; shut-off snapshots; what is refused (raw
-# disks, UEFI, no disk, bad names) changes nothing; deleting the VM
+# disks, no disk, bad names) changes nothing; deleting the VM
 # deletes its snapshots' data from the qcow2 file.  Every command is a new
 # vmtui process, so the tree is read back from the engine each time.
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -123,11 +123,9 @@ check "  ... the raw file is kept and said so" sh -c "grep -q 'Kept the raw file
 expect 0 '^vda +disk +virtio +qcow2 +16\.0 MiB ' "  ... the VM's disk is the qcow2 now" disk list r
 expect 2 'is qcow2 already' "converting it again is refused" disk convert r vda
 expect 0 'Took snapshot "conv" of VM "r"' "  ... and it takes snapshots" snapshot create r conv
-expect 0 'Created VM "u"' "a UEFI VM" create u --firmware uefi --disk-size 1G --no-graphics --no-network
-expect 4 'UEFI firmware.*NVRAM' "its snapshot is refused, saying why" snapshot create u
 expect 0 'Created VM "nd"' "a VM without a disk" create nd --kernel "$GUEST_KERNEL" --no-disk --no-graphics --no-network
 expect 4 'has no writable disk' "its snapshot is refused" snapshot create nd
-check "  ... and neither of the others got one" sh -c "for v in u nd; do '$VMTUI' snapshot list \$v | grep -q 'No snapshots' || exit 1; done"
+check "  ... and got none" sh -c "'$VMTUI' snapshot list nd | grep -q 'No snapshots'"
 
 # the TUI: the Snapshots tab, take, revert and delete by key
 if command -v tmux >/dev/null; then

@@ -118,6 +118,7 @@ struct changes {
 	struct engine *eng;
 	char *vm, *snapshot;
 	GPtrArray *lines;
+	GPtrArray *dropped;  /* the snapshots it drops (a UEFI VM's chain) */
 };
 
 static int changes_job(struct job *job, void *data)
@@ -125,7 +126,8 @@ static int changes_job(struct job *job, void *data)
 	struct changes *c = data;
 
 	c->lines = snapshot_changes(c->eng, c->vm, c->snapshot);
-	return c->lines ? 0 : -1;
+	c->dropped = c->lines ? snapshot_dropped_by_revert(c->eng, c->vm, c->snapshot) : NULL;
+	return c->dropped ? 0 : -1;
 }
 
 static void changes_free(gpointer data)
@@ -136,6 +138,8 @@ static void changes_free(gpointer data)
 	g_free(c->snapshot);
 	if (c->lines)
 		g_ptr_array_unref(c->lines);
+	if (c->dropped)
+		g_ptr_array_unref(c->dropped);
 	g_free(c);
 }
 
@@ -158,6 +162,13 @@ static int changes_read(struct tui *t, struct job *job, void *data)
 		g_string_append(q, _("Undone:"));
 		for (guint i = 0; i < c->lines->len; i++)
 			g_string_append_printf(q, "%s %s", i ? ";" : "", (char *)c->lines->pdata[i]);
+		g_string_append_c(q, '.');
+	}
+	if (c->dropped->len) {
+		g_string_append_c(q, ' ');
+		g_string_append(q, _("Dropped (taken after it):"));
+		for (guint i = 0; i < c->dropped->len; i++)
+			g_string_append_printf(q, "%s %s", i ? "," : "", (char *)c->dropped->pdata[i]);
 		g_string_append_c(q, '.');
 	}
 	g_string_append_c(q, ' ');
