@@ -37,14 +37,23 @@ static const char *state_label(const struct snapshot *s)
 int exec_snapshot_create(struct cmd_ctx *ctx)
 {
 	g_autofree char *taken = NULL;
-	bool memory = false;
+	bool memory = false, ran = false;
+	unsigned flags = (cmd_opt_flag(ctx, "disk-only") ? SNAPSHOT_DISK_ONLY : 0) |
+			 (cmd_opt_flag(ctx, "quiesce") ? SNAPSHOT_QUIESCE : 0);
 
 	/* what it holds is known from the VM's state: no second lookup */
 	if (snapshot_create(ctx->eng, ctx->args[0], ctx->nargs > 1 ? ctx->args[1] : NULL,
-			    cmd_opt_str(ctx, "description"), ctx->job, &taken, &memory) < 0)
+			    cmd_opt_str(ctx, "description"), flags, ctx->job, &taken, &memory,
+			    &ran) < 0)
 		return -1;
 	cli_line(ctx, memory ? _("Took snapshot \"%s\" of VM \"%s\" (its disks and memory).") :
 		 _("Took snapshot \"%s\" of VM \"%s\" (its disks).") , taken, ctx->args[0]);
+	if (!ran)
+		; /* a shut-off VM's disks are at rest */
+	else if ((flags & SNAPSHOT_DISK_ONLY) && !(flags & SNAPSHOT_QUIESCE))
+		cli_line(ctx, "%s", _("Taken while the guest ran without freezing its file systems, it is crash-consistent: as after a power cut. --quiesce has the guest agent freeze them first."));
+	else if (flags & SNAPSHOT_QUIESCE)
+		cli_line(ctx, "%s", _("The guest agent froze the guest's file systems for it: they are consistent."));
 	return 0;
 }
 

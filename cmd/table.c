@@ -163,6 +163,8 @@ static const struct cmd_opt net_create_opts[] = {
 
 static const struct cmd_opt snapshot_create_opts[] = {
 	{ "description", OPT_STRING, "TEXT", N_("what the snapshot is for") },
+	{ "disk-only", OPT_FLAG, NULL, N_("a running UEFI VM's disks alone, without its memory (crash-consistent)") },
+	{ "quiesce", OPT_FLAG, NULL, N_("with --disk-only: the guest agent freezes the file systems first") },
 	{ 0 }
 };
 
@@ -340,7 +342,7 @@ const struct command commands[] = {
 	  CMD_ENGINE, 2, 2, volume_opts, exec_volume_resize },
 	{ "volume delete", "NAME [--pool POOL]", N_("Delete a volume no VM and no other volume uses"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 1, 1, volume_opts, exec_volume_delete },
-	{ "snapshot create", "VM [NAME] [--description TEXT]",
+	{ "snapshot create", "VM [NAME] [--description TEXT] [--disk-only [--quiesce]]",
 	  N_("Take a snapshot of a VM: its disks, and its memory when it runs (NAME: the time by default)"),
 	  CMD_ENGINE | CMD_UNTIMED, 1, 2, snapshot_create_opts, exec_snapshot_create },
 	{ "snapshot list", "VM [--tree]", N_("List a VM's snapshots, the current one marked"),

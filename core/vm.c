@@ -791,6 +791,17 @@ int vm_delete(struct engine *eng, const char *name, bool remove_disks,
 		}
 	}
 	delete_snapshots(dom, out);
+	/* a deleted external snapshot's overlay was merged away: the disks
+	 * are the ones the definition names now */
+	if (g_strcmp0(out->str, "") != 0) {
+		g_autofree char *now = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+		struct vm_spec *again = now ? domxml_parse(now) : NULL;
+
+		if (again) {
+			vm_spec_free(spec);
+			spec = again;
+		}
+	}
 	if (virDomainUndefineFlags(dom, flags) < 0 &&
 	    virDomainUndefine(dom) < 0) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot delete VM \"%s\""), name);

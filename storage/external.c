@@ -165,10 +165,11 @@ char *external_refusal(struct engine *eng, virDomainPtr dom, const struct vm_spe
 }
 
 int external_create(struct engine *eng, virDomainPtr dom, const struct vm_spec *spec,
-		    const char *name, const char *description)
+		    const char *name, const char *description, unsigned flags)
 {
 	const char *vm = virDomainGetName(dom);
 	bool running = virDomainIsActive(dom) == 1;
+	bool memory = running && !(flags & SNAPSHOT_DISK_ONLY);
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "domainsnapshot", NULL);
 	xmlNodePtr disks, n;
@@ -183,7 +184,7 @@ int external_create(struct engine *eng, virDomainPtr dom, const struct vm_spec *
 	if (description && *description)
 		xmlNewTextChild(root, NULL, BAD_CAST "description", BAD_CAST description);
 	n = xmlNewChild(root, NULL, BAD_CAST "memory", NULL);
-	if (running) {
+	if (memory) {
 		if (!(mem = disk_snapshot_file(vm, name, "mem")))
 			goto out;
 		xmlSetProp(n, BAD_CAST "snapshot", BAD_CAST "external");
@@ -218,7 +219,9 @@ int external_create(struct engine *eng, virDomainPtr dom, const struct vm_spec *
 	}
 	xmlDocDumpMemory(doc, &text, &len);
 	snap = virDomainSnapshotCreateXML(dom, (const char *)text, VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC |
-					  (running ? 0 : VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY));
+					  (memory ? 0 : VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY) |
+					  (running && (flags & SNAPSHOT_QUIESCE) ?
+					   VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE : 0));
 	if (!snap) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot take snapshot \"%s\" of VM \"%s\""), name, vm);
 		for (guint i = 0; i < made->len; i++)

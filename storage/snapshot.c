@@ -369,11 +369,13 @@ static char *create_xml(const char *name, const char *description)
 }
 
 int snapshot_create(struct engine *eng, const char *vm, const char *name,
-		    const char *description, struct job *job, char **taken, bool *memory)
+		    const char *description, unsigned flags, struct job *job, char **taken,
+		    bool *memory, bool *ran)
 {
 	virDomainPtr dom = vm_lookup_settled(eng, vm);
 	virDomainSnapshotPtr snap = NULL;
 	g_autofree char *why = NULL, *own = NULL, *xml = NULL;
+	bool running, uefi;
 	int rc = -1;
 
 	if (!dom)
@@ -391,18 +393,31 @@ int snapshot_create(struct engine *eng, const char *vm, const char *name,
 		goto out;
 	}
 	core_error_clear();
+	running = virDomainIsActive(dom) == 1;
+	uefi = is_uefi(dom);
+	if ((flags & SNAPSHOT_QUIESCE) && !(flags & SNAPSHOT_DISK_ONLY)) {
+		core_error(CORE_ERR_USAGE, _("--quiesce goes with --disk-only: a snapshot with the memory needs no frozen file systems."));
+		goto out;
+	}
+	if ((flags & SNAPSHOT_DISK_ONLY) && running && !uefi) {
+		core_error(CORE_ERR_STATE, _("An internal snapshot of a running VM holds its memory too (libvirt 9.0 takes no internal one of its disks alone): leave out --disk-only, or shut VM \"%s\" down first."),
+			   vm);
+		goto out;
+	}
 	own = name ? g_strdup(name) : time_name(dom);
 	xml = create_xml(own, description);
 	if (memory)
-		*memory = virDomainIsActive(dom) == 1;
+		*memory = running && !(flags & SNAPSHOT_DISK_ONLY);
+	if (ran)
+		*ran = running;
 	if (job)
 		job_progress(job, 0.1, virDomainIsActive(dom) == 1 ?
 			     _("Saving the disks and memory of %s") : _("Saving the disks of %s"), vm);
-	if (is_uefi(dom)) {
+	if (uefi) {
 		g_autofree char *dxml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
 		autoptr(vm_spec) spec = dxml ? domxml_parse(dxml) : NULL;
 
-		if (!spec || external_create(eng, dom, spec, own, description) < 0)
+		if (!spec || external_create(eng, dom, spec, own, description, flags) < 0)
 			goto out;
 	} else if (!(snap = virDomainSnapshotCreateXML(dom, xml, 0))) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot take snapshot \"%s\" of VM \"%s\""), own, vm);

@@ -15,10 +15,10 @@ char *xml_attr(xmlNodePtr node, const char *name);
 struct vm_spec;
 /* Why UEFI VM @dom (its definition @spec) gets no snapshot, or NULL. */
 char *external_refusal(struct engine *eng, virDomainPtr dom, const struct vm_spec *spec);
-/* Takes external snapshot @name: disks, memory when it runs, a copy of
- * the NVRAM. */
+/* Takes external snapshot @name: disks, memory when it runs (unless
+ * SNAPSHOT_DISK_ONLY), a copy of the NVRAM. */
 int external_create(struct engine *eng, virDomainPtr dom, const struct vm_spec *spec,
-		    const char *name, const char *description);
+		    const char *name, const char *description, unsigned flags);
 /* Deletes external snapshot @snap with libvirt, then the files libvirt
  * leaves. */
 int external_delete(virDomainPtr dom, virDomainSnapshotPtr snap);

@@ -50,14 +50,20 @@ DEFINE_AUTOPTR(snapshot, snapshot_free)
  * must exist. */
 char *snapshot_refusal(struct engine *eng, const char *vm);
 
+enum snapshot_create_flags {
+	SNAPSHOT_DISK_ONLY = 1 << 0, /* a running VM's disks alone (crash-consistent) */
+	SNAPSHOT_QUIESCE = 1 << 1,   /* its file systems frozen by its guest agent */
+};
 /* Takes snapshot @name (NULL: a name from the time, "20261203-065501")
  * of VM @vm with @description (may be NULL): disk and memory when the VM
- * runs, disk when it is shut off.  *@taken is the name it got (caller
- * frees; may be NULL), *@memory whether it holds memory.  0, or -1 with
- * an error. */
+ * runs, disk when it is shut off or with SNAPSHOT_DISK_ONLY (a UEFI VM's
+ * only: an internal snapshot of a running VM holds its memory).  *@taken
+ * is the name it got (caller frees; may be NULL), *@memory whether it
+ * holds memory, *@ran whether the VM ran (both may be NULL).  0, or -1
+ * with an error. */
 int snapshot_create(struct engine *eng, const char *vm, const char *name,
-		    const char *description, struct job *job, char **taken, bool *memory);
-
+		    const char *description, unsigned flags, struct job *job, char **taken,
+		    bool *memory, bool *ran);
 /* @vm's snapshots in tree order (each parent before its children, the
  * children oldest first), depth and last_child set: struct snapshot
  * (caller unrefs).  NULL with an error. */

@@ -6,7 +6,8 @@
 # snapshot A (running), the file changed, snapshot B, the revert to A
 # brings the running guest back with the token and drops B (a chain);
 # a shut-off snapshot C keeps the NVRAM, which a revert puts back after
-# it was overwritten; delete merges; deleting the VM leaves no file.
+# it was overwritten; delete merges; disk-only snapshots, quiesced by
+# the guest agent or crash-consistent; deleting the VM leaves no file.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 for p in mkfs.ext4 cpio python3; do
@@ -73,8 +74,18 @@ check "  ... its files are gone" sh -c "! ls '$DISKS'/u-snap-C* 2>/dev/null"
 expect 0 '^A \* ' "  ... A is left" snapshot list u
 check "  ... and the guest still has its file" on_guest u "grep -qx after-A-$tok /root/data.txt" 70
 
+# the disks alone while it runs: crash-consistent, or frozen by the agent
+expect 0 'Took snapshot "D" of VM "u" \(its disks\)\.' "snapshot create --disk-only of the running VM" \
+	snapshot create u D --disk-only
+check "  ... says it is crash-consistent" grep -q 'it is crash-consistent' "$T/out"
+check "  ... and keeps no memory" sh -c "! ls '$DISKS/u-snap-D.mem' 2>/dev/null"
+expect 0 'The guest agent froze the guest.s file systems' "--disk-only --quiesce, through the kit's guest agent" \
+	snapshot create u Q --disk-only --quiesce
+expect 2 '--quiesce goes with --disk-only' "--quiesce alone is refused" snapshot create u X --quiesce
+
 # deleting the VM: its snapshots first, with their files
-expect 0 'Deleted 1 snapshot of VM "u"\.' "delete --force deletes its snapshot first" delete u --force
+expect 0 'Deleted 3 snapshots of VM "u"\.' "delete --force deletes its snapshots first" delete u --force
+check "  ... and says it keeps the disk it had, the overlays merged into it" grep -q "Kept disk $T/root.qcow2" "$T/out"
 check "  ... and no snapshot file is left in vmtui's disks folder" sh -c "! ls '$DISKS'/u-snap-* 2>/dev/null"
 check "  ... the kit disk the VM had is kept" [ -f "$T/root.qcow2" ]
 done_testing

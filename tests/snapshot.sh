@@ -29,6 +29,8 @@ tok=$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')
 check "the guest writes at-A-$tok to a file" on_guest s "echo at-A-$tok > /root/data.txt && sync" 10
 expect 0 'Took snapshot "A" of VM "s" \(its disks and memory\)\.' "snapshot create A of the running VM" \
 	snapshot create s A --description "before the change"
+expect 4 'holds its memory too.*leave out --disk-only' "--disk-only of a running BIOS VM is refused, saying why" \
+	snapshot create s X --disk-only
 check "the guest writes at-B" on_guest s "echo at-B-$tok > /root/data.txt && sync" 20
 expect 0 'Took snapshot "B"' "snapshot create B" snapshot create s B
 check "the guest changes the file again" on_guest s "echo after-B-$tok > /root/data.txt && sync" 30
