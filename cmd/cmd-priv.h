@@ -142,6 +142,7 @@ int exec_snapshot_list(struct cmd_ctx *ctx);
 int exec_snapshot_info(struct cmd_ctx *ctx);
 int exec_snapshot_revert(struct cmd_ctx *ctx);
 int exec_snapshot_delete(struct cmd_ctx *ctx);
+int exec_snapshot_rename(struct cmd_ctx *ctx);
 int exec_snapshot_describe(struct cmd_ctx *ctx);
 
 /* images.c: `image ...` */

@@ -239,6 +239,15 @@ int exec_snapshot_delete(struct cmd_ctx *ctx)
 	return 0;
 }
 
+int exec_snapshot_rename(struct cmd_ctx *ctx)
+{
+	if (snapshot_rename(ctx->eng, ctx->args[0], ctx->args[1], ctx->args[2]) < 0)
+		return -1;
+	cli_line(ctx, _("Renamed snapshot \"%s\" of VM \"%s\" to \"%s\"."), ctx->args[1], ctx->args[0],
+		 ctx->args[2]);
+	return 0;
+}
+
 int exec_snapshot_describe(struct cmd_ctx *ctx)
 {
 	if (snapshot_describe(ctx->eng, ctx->args[0], ctx->args[1], ctx->args[2]) < 0)

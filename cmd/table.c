@@ -355,6 +355,8 @@ const struct command commands[] = {
 	{ "snapshot delete", "VM NAME [--children]",
 	  N_("Delete a snapshot (its children move up to its parent)"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE, 2, 2, snapshot_delete_opts, exec_snapshot_delete },
+	{ "snapshot rename", "VM NAME NEW-NAME", N_("Rename a UEFI VM's (external) snapshot"),
+	  CMD_ENGINE, 3, 3, NULL, exec_snapshot_rename },
 	{ "snapshot describe", "VM NAME TEXT", N_("Change a snapshot's description (\"\" removes it)"),
 	  CMD_ENGINE, 3, 3, NULL, exec_snapshot_describe },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),

@@ -437,3 +437,105 @@ out:
 	ext_snap_fini(&e);
 	return rc;
 }
+
+/* ---- renaming -------------------------------------------------------------------- */
+
+/* @xml (a snapshot's) with its name @name, and its parent @parent when
+ * not NULL, and its memory file @mem when not NULL.  Caller frees. */
+static char *renamed_xml(const char *xml, const char *name, const char *parent, const char *mem)
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "snapshot.xml", NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlNodePtr n;
+	xmlChar *text = NULL;
+	int len = 0;
+	char *out = NULL;
+
+	if (!root) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	if (name && (n = xml_child(root, "name")))
+		xmlNodeSetContent(n, BAD_CAST name);
+	if (parent && (n = xml_child(xml_child(root, "parent"), "name")))
+		xmlNodeSetContent(n, BAD_CAST parent);
+	if (mem && (n = xml_child(root, "memory")))
+		xmlSetProp(n, BAD_CAST "file", BAD_CAST mem);
+	xmlDocDumpMemory(doc, &text, &len);
+	out = text ? g_strdup((const char *)text) : NULL;
+	xmlFree(text);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+/* Redefines snapshot XML @xml on @dom (@current: as the current one). */
+static int redefine(virDomainPtr dom, const char *xml, bool current)
+{
+	virDomainSnapshotPtr s = xml ? virDomainSnapshotCreateXML(dom, xml, VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE |
+								  (current ? VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT : 0)) : NULL;
+
+	if (!s)
+		return -1;
+	virDomainSnapshotFree(s);
+	return 0;
+}
+
+int external_rename(virDomainPtr dom, virDomainSnapshotPtr snap, const char *to,
+		    const GPtrArray *children)
+{
+	const char *vm = virDomainGetName(dom);
+	g_autofree char *from = g_strdup(virDomainSnapshotGetName(snap));
+	g_autofree char *xml = virDomainSnapshotGetXMLDesc(snap, VIR_DOMAIN_SNAPSHOT_XML_SECURE);
+	g_autofree char *nv_from = disk_snapshot_file(vm, from, "nvram");
+	g_autofree char *nv_to = disk_snapshot_file(vm, to, "nvram");
+	g_autofree char *mem_to = disk_snapshot_file(vm, to, "mem");
+	g_autofree char *copy = NULL;
+	bool current = virDomainSnapshotIsCurrent(snap, 0) == 1;
+	struct ext_snap e;
+	int rc = -1;
+
+	if (!xml || !nv_from || !nv_to || !mem_to || ext_snap_read(snap, &e) < 0) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot read snapshot \"%s\""), from);
+		return -1;
+	}
+	/* the files named after it follow; its overlays are in use by the
+	 * chain (named in their neighbours' headers) and keep their names */
+	if ((e.mem && rename(e.mem, mem_to) < 0) ||
+	    (g_file_test(nv_from, G_FILE_TEST_IS_REGULAR) && rename(nv_from, nv_to) < 0)) {
+		core_error(CORE_ERR_FAILED, _("Cannot rename the files of snapshot \"%s\": %s"), from, g_strerror(errno));
+		goto out;
+	}
+	copy = renamed_xml(xml, to, NULL, e.mem ? mem_to : NULL);
+	if (redefine(dom, copy, current) < 0) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot rename snapshot \"%s\""), from);
+		goto undo;
+	}
+	/* the children first, while the old one is still their parent */
+	for (guint i = 0; i < children->len; i++) {
+		virDomainSnapshotPtr kid = virDomainSnapshotLookupByName(dom, children->pdata[i], 0);
+		g_autofree char *kxml = kid ? virDomainSnapshotGetXMLDesc(kid, VIR_DOMAIN_SNAPSHOT_XML_SECURE) : NULL;
+		g_autofree char *moved = kxml ? renamed_xml(kxml, NULL, to, NULL) : NULL;
+
+		if (redefine(dom, moved, kid && virDomainSnapshotIsCurrent(kid, 0) == 1) < 0)
+			core_error_virt(CORE_ERR_FAILED, _("Cannot move snapshot \"%s\" under \"%s\""),
+					(char *)children->pdata[i], to);
+		if (kid)
+			virDomainSnapshotFree(kid);
+	}
+	if (virDomainSnapshotDelete(snap, VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY) < 0) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot rename snapshot \"%s\""), from);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+undo:
+	if (e.mem)
+		rename(mem_to, e.mem);
+	if (g_file_test(nv_to, G_FILE_TEST_IS_REGULAR))
+		rename(nv_to, nv_from);
+out:
+	ext_snap_fini(&e);
+	return rc;
+}
+

@@ -775,6 +775,43 @@ int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 	return rc;
 }
 
+int snapshot_rename(struct engine *eng, const char *vm, const char *name, const char *to)
+{
+	struct snap_ref r;
+	virDomainSnapshotPtr there;
+	int rc = -1;
+
+	if (!snapshot_name_valid(to) || !snap_open(eng, vm, name, true, &r))
+		goto out;
+	if ((there = virDomainSnapshotLookupByName(r.dom, to, 0))) {
+		virDomainSnapshotFree(there);
+		core_error(CORE_ERR_USAGE, _("VM \"%s\" already has a snapshot \"%s\"."), vm, to);
+		goto out;
+	}
+	core_error_clear();
+	if (!is_uefi(r.dom)) {
+		core_error(CORE_ERR_STATE, _("An internal snapshot's name is its tag inside each of the VM's qcow2 disks, which QEMU cannot rename, so \"%s\" keeps its name; a description says more (vmtui snapshot describe %s %s TEXT)."),
+			   name, vm, name);
+		goto out;
+	}
+	{
+		/* its children, from vmtui's own walk (not libvirt's) */
+		g_autoptr(GPtrArray) list = snapshot_list(eng, vm);
+		g_autoptr(GPtrArray) kids = g_ptr_array_new();
+
+		for (guint i = 0; list && i < list->len; i++) {
+			const struct snapshot *s = list->pdata[i];
+
+			if (g_strcmp0(s->parent, name) == 0)
+				g_ptr_array_add(kids, s->name);
+		}
+		rc = list ? external_rename(r.dom, r.snap, to, kids) : -1;
+	}
+out:
+	snap_close(&r);
+	return rc;
+}
+
 int snapshot_describe(struct engine *eng, const char *vm, const char *name,
 		      const char *description)
 {

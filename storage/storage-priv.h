@@ -30,3 +30,8 @@ int external_revert(struct engine *eng, virDomainPtr dom, virDomainSnapshotPtr s
  * (libvirt's was seen to crash): names, caller unrefs.  NULL with an
  * error. */
 GPtrArray *snapshot_subtree(struct engine *eng, const char *vm, const char *name);
+/* Renames external snapshot @snap to @to: its metadata, the parent of
+ * its @children (names), its memory and NVRAM files (its overlays keep
+ * their names). */
+int external_rename(virDomainPtr dom, virDomainSnapshotPtr snap, const char *to,
+		    const GPtrArray *children);

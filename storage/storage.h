@@ -104,6 +104,10 @@ GPtrArray *snapshot_dropped_by_revert(struct engine *eng, const char *vm, const 
 int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 		    bool children, unsigned *count);
 
+/* Renames snapshot @name of @vm to @to: a UEFI VM's (external) only; an
+ * internal snapshot's name is its tag in each qcow2 file, which QEMU
+ * cannot rename (refused, saying so). */
+int snapshot_rename(struct engine *eng, const char *vm, const char *name, const char *to);
 /* Changes snapshot @name's description (NULL or "": none). */
 int snapshot_describe(struct engine *eng, const char *vm, const char *name,
 		      const char *description);

@@ -74,6 +74,12 @@ check "  ... its files are gone" sh -c "! ls '$DISKS'/u-snap-C* 2>/dev/null"
 expect 0 '^A \* ' "  ... A is left" snapshot list u
 check "  ... and the guest still has its file" on_guest u "grep -qx after-A-$tok /root/data.txt" 70
 
+# a rename: the metadata, and the memory and NVRAM files, follow
+expect 0 'Renamed snapshot "A" of VM "u" to "base"\.' "snapshot rename A base" snapshot rename u A base
+expect 0 '^base \* ' "  ... listed under its new name, still current" snapshot list u
+check "  ... its memory and NVRAM copy follow the name" ls "$DISKS/u-snap-base.mem" "$DISKS/u-snap-base.nvram"
+expect 2 'already has a snapshot "base"' "  ... a name taken is refused" snapshot rename u base base
+
 # the disks alone while it runs: crash-consistent, or frozen by the agent
 expect 0 'Took snapshot "D" of VM "u" \(its disks\)\.' "snapshot create --disk-only of the running VM" \
 	snapshot create u D --disk-only
@@ -82,6 +88,9 @@ check "  ... and keeps no memory" sh -c "! ls '$DISKS/u-snap-D.mem' 2>/dev/null"
 expect 0 'The guest agent froze the guest.s file systems' "--disk-only --quiesce, through the kit's guest agent" \
 	snapshot create u Q --disk-only --quiesce
 expect 2 '--quiesce goes with --disk-only' "--quiesce alone is refused" snapshot create u X --quiesce
+expect 0 '"name": "D", "parent": "base"' "D's parent is base" snapshot list u --json
+expect 0 'Renamed snapshot "D" of VM "u" to "D2"\.' "a snapshot with a child renamed" snapshot rename u D D2
+expect 0 '"name": "Q", "parent": "D2"' "  ... its child follows" snapshot list u --json
 
 # deleting the VM: its snapshots first, with their files
 expect 0 'Deleted 3 snapshots of VM "u"\.' "delete --force deletes its snapshots first" delete u --force

@@ -31,6 +31,8 @@ expect 0 'Took snapshot "A" of VM "s" \(its disks and memory\)\.' "snapshot crea
 	snapshot create s A --description "before the change"
 expect 4 'holds its memory too.*leave out --disk-only' "--disk-only of a running BIOS VM is refused, saying why" \
 	snapshot create s X --disk-only
+expect 4 "its tag inside each of the VM's qcow2 disks, which QEMU cannot rename" \
+	"snapshot rename of an internal snapshot is refused, saying why" snapshot rename s A A2
 check "the guest writes at-B" on_guest s "echo at-B-$tok > /root/data.txt && sync" 20
 expect 0 'Took snapshot "B"' "snapshot create B" snapshot create s B
 check "the guest changes the file again" on_guest s "echo after-B-$tok > /root/data.txt && sync" 30

@@ -1,7 +1,8 @@
 #!/bin/sh
 # summary.sh DIR — prints every failed or skipped TAP case found in the
 # automake .log/.trs files under DIR, each failure with the first 40
-# diagnostic lines ("# ...") that follow it (a screen, a log), so a
+# diagnostic lines ("# ...") that follow it (a screen, a log; the
+# driver's own PASS:/FAIL: lines between are skipped), so a
 # failure on a machine one cannot log in to still tells its cause; then
 # one closing line:
 #   N passed, N failed[, N skipped]
@@ -24,6 +25,7 @@ for trs in "$dir"/*.trs; do
 		/^(not ok|ok .*# SKIP|1\.\.0 # SKIP|Bail out)/ {
 			print name ": " $0; n = /^not ok/ ? 40 : 0; next }
 		n > 0 && /^#/ { print name ":   " $0; n--; next }
+		/^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS): / { next }
 		{ n = 0 }' "$log"
 done
 if [ "$skip" -gt 0 ]; then

@@ -59,8 +59,10 @@ keys n Enter
 see 'Force off cancelled' 3 "and No keeps it running"
 keys e
 see 'The VM is running: changes marked "at next start"' 5 "Edit VM on a running VM says what waits"
-keys Tab Tab BSpace BSpace BSpace BSpace BSpace BSpace BSpace cdrom,hd
+keys Tab Tab Tab Tab BSpace BSpace BSpace BSpace BSpace BSpace BSpace cdrom,hd
 see 'Boot order +\[cdrom,hd\] +at next start' 3 "a new boot order is marked: at next start"
+keys BTab BTab BTab BSpace 4
+see 'Max vCPUs +\[4\] +at next start' 3 "  ... and a new maximum of vCPUs"
 keys Escape
 see 'Nothing was changed' 3 "Esc leaves it unchanged"
 keys F1
