@@ -84,3 +84,18 @@ session_stop() {
 	done
 	return 0
 }
+
+# kit_disk KIT OUT.qcow2: an ext4 root disk made of the test kit's
+# initramfs in KIT (mkfs.ext4 -d), which the kit boots from with
+# root=/dev/vda; dies when it cannot be made
+kit_disk() {
+	rm -rf "$tmp/root"
+	mkdir "$tmp/root"
+	(cd "$tmp/root" && gzip -dc "$1/initrd.img" | cpio -id --quiet 2>/dev/null)
+	: >"$tmp/root/.vmtui-disk"
+	mkfs.ext4 -q -F -d "$tmp/root" "$tmp/root.raw" 64M >/dev/null 2>&1 ||
+		die "mkfs.ext4 -d cannot make the guest's disk"
+	qemu-img convert -q -f raw -O qcow2 "$tmp/root.raw" "$2"
+	rm -rf "$tmp/root" "$tmp/root.raw"
+}
+

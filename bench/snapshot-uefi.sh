@@ -51,12 +51,7 @@ trap 'exit 143' TERM
 
 sh "$here/../tests/guest/build.sh" "$tmp/kit" >"$tmp/kit.log" 2>&1 ||
 	die "the test guest kit does not build: $(tail -n 3 "$tmp/kit.log")"
-mkdir "$tmp/root"
-(cd "$tmp/root" && gzip -dc "$tmp/kit/initrd.img" | cpio -id --quiet 2>/dev/null)
-: >"$tmp/root/.vmtui-disk"
-mkfs.ext4 -q -F -d "$tmp/root" "$tmp/root.raw" 64M >/dev/null 2>&1 ||
-	die "mkfs.ext4 -d cannot make the guest's disk"
-qemu-img convert -q -f raw -O qcow2 "$tmp/root.raw" "$tmp/root.qcow2"
+kit_disk "$tmp/kit" "$tmp/root.qcow2"
 
 V() { "$VMTUI" "$@" >"$tmp/out" 2>&1 || die "vmtui $* failed: $(cat "$tmp/out")"; }
 V create g --firmware uefi --kernel "$tmp/kit/vmlinuz" --initrd "$tmp/kit/initrd.img" \

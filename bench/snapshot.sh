@@ -53,12 +53,7 @@ trap 'exit 143' TERM
 sh "$here/../tests/guest/build.sh" "$tmp/kit" >"$tmp/kit.log" 2>&1 ||
 	die "the test guest kit does not build: $(tail -n 3 "$tmp/kit.log")"
 session_user "$U"
-mkdir "$tmp/root"
-(cd "$tmp/root" && gzip -dc "$tmp/kit/initrd.img" | cpio -id --quiet 2>/dev/null)
-: >"$tmp/root/.vmtui-disk"
-mkfs.ext4 -q -F -d "$tmp/root" "$tmp/root.raw" 64M >/dev/null 2>&1 ||
-	die "mkfs.ext4 -d cannot make the guest's disk"
-qemu-img convert -q -f raw -O qcow2 "$tmp/root.raw" "$U/root.qcow2"
+kit_disk "$tmp/kit" "$U/root.qcow2"
 cp "$tmp/kit/vmlinuz" "$tmp/kit/initrd.img" "$U/"
 chown -R 65534:65534 "$U"
 
