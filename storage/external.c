@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libvirt/libvirt.h>
@@ -55,6 +56,18 @@ static char *nvram_path(struct engine *eng, virDomainPtr dom)
 }
 
 static void remove_file(const char *path);
+
+/* A new empty file @path (replaced); -1 with an error. */
+static int write_empty(const char *path)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (!g_file_set_contents(path, "", 0, &err)) {
+		core_error(CORE_ERR_FAILED, "%s", err->message);
+		return -1;
+	}
+	return 0;
+}
 
 /* Copies the NVRAM file @from to @to (replaced); -1 with an error.  Such
  * a file is a few MiB at most. */
@@ -228,10 +241,12 @@ int external_create(struct engine *eng, virDomainPtr dom, const struct vm_spec *
 			remove_file(made->pdata[i]); /* atomic: nothing of it is in use */
 		goto out;
 	}
-	/* the NVRAM as it is now; a VM never started has none yet */
+	/* the NVRAM as it is now; a VM never started has none yet, which an
+	 * empty copy records (a revert then lets libvirt make it afresh) */
 	nvram = nvram_path(eng, dom);
 	copy = disk_snapshot_file(vm, name, "nvram");
-	if (copy && g_file_test(nvram, G_FILE_TEST_IS_REGULAR) && copy_file(nvram, copy) < 0) {
+	if (!copy || (g_file_test(nvram, G_FILE_TEST_IS_REGULAR) ? copy_file(nvram, copy) < 0 :
+		      write_empty(copy) < 0)) {
 		g_autofree char *why = g_strdup(core_error_message());
 
 		virDomainSnapshotDelete(snap, 0);
@@ -393,8 +408,14 @@ int external_revert(struct engine *eng, virDomainPtr dom, virDomainSnapshotPtr s
 	/* 5. the UEFI variables of then */
 	nvram = nvram_path(eng, dom);
 	copy = disk_snapshot_file(vm, name, "nvram");
-	if (copy && g_file_test(copy, G_FILE_TEST_IS_REGULAR) && copy_file(copy, nvram) < 0)
-		goto out;
+	if (copy && g_file_test(copy, G_FILE_TEST_IS_REGULAR)) {
+		struct stat st;
+
+		if (stat(copy, &st) == 0 && st.st_size == 0)
+			remove_file(nvram); /* none then: made from its template at the next start */
+		else if (copy_file(copy, nvram) < 0)
+			goto out;
+	}
 	/* 6. it is the current snapshot again */
 	snap_xml = virDomainSnapshotGetXMLDesc(snap, VIR_DOMAIN_SNAPSHOT_XML_SECURE);
 	again = snap_xml ? virDomainSnapshotCreateXML(dom, snap_xml, VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE |

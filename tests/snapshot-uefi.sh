@@ -92,6 +92,19 @@ expect 0 '"name": "D", "parent": "base"' "D's parent is base" snapshot list u --
 expect 0 'Renamed snapshot "D" of VM "u" to "D2"\.' "a snapshot with a child renamed" snapshot rename u D D2
 expect 0 '"name": "Q", "parent": "D2"' "  ... its child follows" snapshot list u --json
 
+# a snapshot of a VM never started: it had no NVRAM, and after a revert
+# it has none again (libvirt makes it from its template at the start)
+expect 0 'Created VM "n"' "a UEFI VM never started" create n --firmware uefi --disk-size 16M --no-graphics --no-network
+expect 0 'Took snapshot "new" of VM "n" \(its disks\)\.' "  ... its snapshot" snapshot create n new
+expect 0 'Started VM "n"' "  ... it starts (OVMF finds no OS: it stays in its menu)" start n
+nvn=$VMTUI_ENGINE_ROOT/lib/qemu/nvram/n_VARS.fd
+check "  ... and has an NVRAM now" [ -s "$nvn" ]
+expect 0 'Reverted VM "n" to snapshot "new"\.' "  ... revert to the snapshot" snapshot revert n new --yes
+check "  ... the NVRAM is gone, as it was then" [ ! -e "$nvn" ]
+expect 0 'Started VM "n"' "  ... it starts again, with a fresh one" start n
+check "  ... made from the template" [ -s "$nvn" ]
+expect 0 'Deleted VM "n"' "  ... and goes" delete n --force --remove-disks
+
 # deleting the VM: its snapshots first, with their files
 expect 0 'Deleted 3 snapshots of VM "u"\.' "delete --force deletes its snapshots first" delete u --force
 check "  ... and says it keeps the disk it had, the overlays merged into it" grep -q "Kept disk $T/root.qcow2" "$T/out"
