@@ -716,7 +716,7 @@ int vm_resume(struct engine *eng, const char *name)
  * metadata (as undefine does) would leave each one's saved memory and
  * disk state inside the qcow2 files as dead data.  What it did goes to
  * @out; a snapshot libvirt cannot delete is only named there. */
-static void delete_snapshots(virDomainPtr dom, GString *out)
+static int delete_snapshots(virDomainPtr dom, GString *out)
 {
 	int total = virDomainSnapshotNum(dom, 0);
 	bool failed = false;
@@ -732,7 +732,6 @@ static void delete_snapshots(virDomainPtr dom, GString *out)
 
 			if (!failed && virDomainSnapshotDelete(leaves[i], 0) < 0) {
 				core_error_virt(CORE_ERR_FAILED, _("Cannot delete snapshot \"%s\""), snap);
-				g_string_append_printf(out, "%s\n", core_error_message());
 				failed = true;
 			} else if (!failed) {
 				/* what libvirt leaves of an external one */
@@ -750,11 +749,14 @@ static void delete_snapshots(virDomainPtr dom, GString *out)
 		if (n <= 0)
 			break;
 	}
+	if (failed)
+		return -1;
 	core_error_clear();
 	if (total > 0 && virDomainSnapshotNum(dom, 0) == 0)
 		g_string_append_printf(out, P_("Deleted %d snapshot of VM \"%s\".\n",
 					       "Deleted %d snapshots of VM \"%s\".\n", total),
 				       total, virDomainGetName(dom));
+	return 0;
 }
 
 int vm_delete(struct engine *eng, const char *name, bool remove_disks,
@@ -790,7 +792,14 @@ int vm_delete(struct engine *eng, const char *name, bool remove_disks,
 			goto out;
 		}
 	}
-	delete_snapshots(dom, out);
+	/* a VM whose snapshots stay is kept: undefining it would orphan
+	 * their overlays and files */
+	if (delete_snapshots(dom, out) < 0) {
+		g_autofree char *why = g_strdup(core_error_message());
+
+		core_error(CORE_ERR_FAILED, _("VM \"%s\" was not deleted: %s."), name, why);
+		goto out;
+	}
 	/* a deleted external snapshot's overlay was merged away: the disks
 	 * are the ones the definition names now */
 	if (g_strcmp0(out->str, "") != 0) {
@@ -980,12 +989,14 @@ static int set_vcpus(virDomainPtr dom, const struct vm_spec *def, const struct v
 	 * and may finish later all the same; libvirt's view of it settles
 	 * when a new connection to the engine reads QEMU's (measured: the
 	 * same call from a new vmtui succeeds then) */
-	if (virGetLastErrorCode() == VIR_ERR_OPERATION_TIMEOUT)
-		core_error(CORE_ERR_TIMEOUT, _("VM \"%s\" gets %" PRIu64 " vCPUs from its next start; the running guest did not release its vCPU within 5 seconds, and may still: the same `vmtui set %s --vcpus %" PRIu64 "` again tells."),
-			   name, to, name, to);
-	else
-		core_error_virt(CORE_ERR_FAILED, _("VM \"%s\" gets %" PRIu64 " vCPUs from its next start, but the running guest did not take the change"),
-				name, to);
+	if (virGetLastErrorCode() != VIR_ERR_OPERATION_TIMEOUT) {
+		/* no hot-plug for it (machine, guest): at its next start */
+		virResetLastError();
+		*needs_restart = true;
+		return 0;
+	}
+	core_error(CORE_ERR_TIMEOUT, _("VM \"%s\" gets %" PRIu64 " vCPUs from its next start; the running guest did not release its vCPU within 5 seconds, and may still: the same `vmtui set %s --vcpus %" PRIu64 "` again tells."),
+		   name, to, name, to);
 	return -1;
 }
 
@@ -1024,11 +1035,11 @@ static int set_memory(virDomainPtr dom, const struct vm_spec *def, const struct 
 			return 0;
 		}
 	}
-	/* the balloon: the guest gives memory back, or takes it again */
+	/* the balloon: the guest gives memory back, or takes it again; a VM
+	 * without one gets the size at its next start */
 	if (virDomainSetMemoryFlags(dom, (unsigned long)(to * 1024), VIR_DOMAIN_AFFECT_LIVE) < 0) {
-		core_error_virt(CORE_ERR_FAILED, _("VM \"%s\" gets %" PRIu64 " MiB of memory from its next start, but the running guest's balloon could not be set"),
-				name, to);
-		return -1;
+		virResetLastError();
+		*needs_restart = true;
 	}
 	return 0;
 }

@@ -209,7 +209,7 @@ int external_create(struct engine *eng, virDomainPtr dom, const struct vm_spec *
 	disks = xmlNewChild(root, NULL, BAD_CAST "disks", NULL);
 	for (guint i = 0; i < spec->disks->len; i++) {
 		const struct vm_disk *d = g_ptr_array_index(spec->disks, i);
-		bool writable = !d->cdrom && !d->readonly && d->path;
+		bool writable = !d->cdrom && !d->readonly && d->path && d->target;
 		g_autofree char *overlay = writable ? disk_snapshot_file(vm, name, d->target) : NULL;
 
 		if (!d->target)
@@ -339,6 +339,18 @@ static char *on_overlays(const char *xml, const struct ext_snap *e)
 	return out;
 }
 
+/* The disk @target of definition @spec, or NULL. */
+static const struct vm_disk *saved_disk(const struct vm_spec *spec, const char *target)
+{
+	for (guint k = 0; k < spec->disks->len; k++) {
+		const struct vm_disk *d = g_ptr_array_index(spec->disks, k);
+
+		if (g_strcmp0(d->target, target) == 0)
+			return d;
+	}
+	return NULL;
+}
+
 int external_revert(struct engine *eng, virDomainPtr dom, virDomainSnapshotPtr snap,
 		    enum snapshot_revert_state as, struct job *job)
 {
@@ -358,6 +370,17 @@ int external_revert(struct engine *eng, virDomainPtr dom, virDomainSnapshotPtr s
 		core_error(CORE_ERR_FAILED, _("Snapshot \"%s\" holds no definition of its VM."), name);
 		goto out;
 	}
+	/* every image the overlays go back onto must be there before
+	 * anything changes */
+	for (guint i = 0; i < e.targets->len; i++) {
+		const struct vm_disk *base = saved_disk(then, e.targets->pdata[i]);
+
+		if (!base || !base->path || !g_file_test(base->path, G_FILE_TEST_IS_REGULAR)) {
+			core_error(CORE_ERR_FAILED, _("Snapshot \"%s\" cannot be reverted to: the image disk %s was on then (%s) is gone."),
+				   name, (char *)e.targets->pdata[i], base && base->path ? base->path : "?");
+			goto out;
+		}
+	}
 	/* 1. the VM off: its disks are about to be remade */
 	if (virDomainIsActive(dom) == 1 && virDomainDestroy(dom) < 0) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot power VM \"%s\" off for the revert"), vm);
@@ -372,29 +395,23 @@ int external_revert(struct engine *eng, virDomainPtr dom, virDomainSnapshotPtr s
 	if (drop_later(dom, later) < 0)
 		goto out;
 	/* 3. each overlay anew, empty, on the image the snapshot froze (the
-	 * disk's file in the definition saved with it) */
+	 * disk's file in the definition saved with it), made beside it and
+	 * moved into place once made */
 	for (guint i = 0; i < e.targets->len; i++) {
-		const char *target = e.targets->pdata[i], *overlay = e.overlays->pdata[i];
-		const struct vm_disk *base = NULL;
+		const char *overlay = e.overlays->pdata[i];
+		const struct vm_disk *base = saved_disk(then, e.targets->pdata[i]);
+		g_autofree char *fresh = g_strconcat(overlay, ".new", NULL);
+		const char *argv[] = { "create", "-q", "-f", "qcow2", "-b", base->path, "-F",
+				       base->format ? base->format : "raw", fresh, NULL };
+		g_autofree char *done = NULL;
 
-		for (guint k = 0; k < then->disks->len && !base; k++) {
-			const struct vm_disk *d = g_ptr_array_index(then->disks, k);
-
-			if (g_strcmp0(d->target, target) == 0)
-				base = d;
-		}
-		if (!base || !base->path) {
-			core_error(CORE_ERR_FAILED, _("Snapshot \"%s\" does not say which image disk %s was on."), name, target);
+		remove_file(fresh);
+		if (!(done = core_qemu_img(argv, _("qemu-img create"), NULL)))
 			goto out;
-		}
-		remove_file(overlay);
-		{
-			const char *argv[] = { "create", "-q", "-f", "qcow2", "-b", base->path, "-F",
-					       base->format ? base->format : "raw", overlay, NULL };
-			g_autofree char *done = core_qemu_img(argv, _("qemu-img create"), NULL);
-
-			if (!done)
-				goto out;
+		if (rename(fresh, overlay) < 0) {
+			core_error(CORE_ERR_FAILED, _("Cannot put %s in place: %s"), overlay, g_strerror(errno));
+			remove_file(fresh);
+			goto out;
 		}
 	}
 	/* 4. the definition of then, on those overlays */
@@ -439,8 +456,10 @@ int external_revert(struct engine *eng, virDomainPtr dom, virDomainSnapshotPtr s
 		}
 		if (engine_run_prestart_hook(eng, dom) < 0)
 			goto out;
+		/* as taken: the state the memory file saved */
 		if (virDomainRestoreFlags(engine_conn(eng), e.mem, fixed,
-					  as == SNAPSHOT_PAUSED ? VIR_DOMAIN_SAVE_PAUSED : VIR_DOMAIN_SAVE_RUNNING) < 0) {
+					  as == SNAPSHOT_PAUSED ? VIR_DOMAIN_SAVE_PAUSED :
+					  as == SNAPSHOT_RUNNING ? VIR_DOMAIN_SAVE_RUNNING : 0) < 0) {
 			core_error_virt(CORE_ERR_FAILED, _("Cannot restore the memory of snapshot \"%s\""), name);
 			goto out;
 		}
@@ -538,11 +557,16 @@ int external_rename(virDomainPtr dom, virDomainSnapshotPtr snap, const char *to,
 		g_autofree char *kxml = kid ? virDomainSnapshotGetXMLDesc(kid, VIR_DOMAIN_SNAPSHOT_XML_SECURE) : NULL;
 		g_autofree char *moved = kxml ? renamed_xml(kxml, NULL, to, NULL) : NULL;
 
-		if (redefine(dom, moved, kid && virDomainSnapshotIsCurrent(kid, 0) == 1) < 0)
-			core_error_virt(CORE_ERR_FAILED, _("Cannot move snapshot \"%s\" under \"%s\""),
-					(char *)children->pdata[i], to);
+		int moved_rc = redefine(dom, moved, kid && virDomainSnapshotIsCurrent(kid, 0) == 1);
+
 		if (kid)
 			virDomainSnapshotFree(kid);
+		if (moved_rc < 0) {
+			/* the old one stays the parent: leave the tree as it was */
+			core_error_virt(CORE_ERR_FAILED, _("Cannot move snapshot \"%s\" under \"%s\""),
+					(char *)children->pdata[i], to);
+			goto out;
+		}
 	}
 	if (virDomainSnapshotDelete(snap, VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY) < 0) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot rename snapshot \"%s\""), from);

@@ -257,6 +257,17 @@ static int has_external(virDomainPtr dom)
 	return found;
 }
 
+/* A UEFI VM's snapshots are vmtui's external ones, whose files only the
+ * embedded engine's are: 0, or -1 with an error elsewhere. */
+static int external_here(struct engine *eng, const char *vm)
+{
+	if (engine_is_embedded(eng))
+		return 0;
+	core_error(CORE_ERR_STATE, _("VM \"%s\" boots with UEFI firmware: vmtui keeps the snapshots of such a VM, with their files, on the embedded engine only."),
+		   vm);
+	return -1;
+}
+
 /* Whether @dom boots with UEFI firmware: its snapshots are external. */
 static bool is_uefi(virDomainPtr dom)
 {
@@ -556,7 +567,7 @@ char *snapshot_branch(const GPtrArray *list, guint i, bool utf8)
 
 struct snapshot *snapshot_get(struct engine *eng, const char *vm, const char *name)
 {
-	struct snap_ref r;
+	struct snap_ref r = { 0 };
 	struct snapshot *s = snap_open(eng, vm, name, false, &r) ? snapshot_read(r.snap, NULL) : NULL;
 
 	snap_close(&r);
@@ -645,7 +656,7 @@ static GPtrArray *spec_changes(const struct vm_spec *now, const struct vm_spec *
 
 GPtrArray *snapshot_changes(struct engine *eng, const char *vm, const char *name)
 {
-	struct snap_ref r;
+	struct snap_ref r = { 0 };
 	g_autofree char *xml = NULL;
 	autoptr(vm_spec) now = NULL;
 	autoptr(vm_spec) then = NULL;
@@ -672,7 +683,7 @@ out:
 int snapshot_revert(struct engine *eng, const char *vm, const char *name,
 		    enum snapshot_revert_state as, struct job *job)
 {
-	struct snap_ref r;
+	struct snap_ref r = { 0 };
 	unsigned flags = as == SNAPSHOT_RUNNING ? VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING :
 			 as == SNAPSHOT_PAUSED ? VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED : 0;
 	int rc = -1;
@@ -680,7 +691,8 @@ int snapshot_revert(struct engine *eng, const char *vm, const char *name,
 	if (!snap_open(eng, vm, name, true, &r))
 		goto out;
 	if (is_uefi(r.dom)) {
-		rc = external_revert(eng, r.dom, r.snap, as, job);
+		if (external_here(eng, vm) == 0)
+			rc = external_revert(eng, r.dom, r.snap, as, job);
 		goto out;
 	}
 	/* an internal revert under another client's external overlays
@@ -717,7 +729,7 @@ out:
 
 GPtrArray *snapshot_dropped_by_revert(struct engine *eng, const char *vm, const char *name)
 {
-	struct snap_ref r;
+	struct snap_ref r = { 0 };
 	GPtrArray *out = NULL;
 
 	if (snap_open(eng, vm, name, false, &r))
@@ -731,7 +743,7 @@ GPtrArray *snapshot_dropped_by_revert(struct engine *eng, const char *vm, const 
 int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 		    bool children, unsigned *count)
 {
-	struct snap_ref r;
+	struct snap_ref r = { 0 };
 	g_autoptr(GPtrArray) names = NULL;
 	bool uefi;
 	int rc = 0;
@@ -743,6 +755,10 @@ int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 		return -1;
 	}
 	uefi = is_uefi(r.dom);
+	if (uefi && external_here(eng, vm) < 0) {
+		snap_close(&r);
+		return -1;
+	}
 	if (children) {
 		names = snapshot_subtree(eng, vm, name);
 	} else {
@@ -777,7 +793,7 @@ int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 
 int snapshot_rename(struct engine *eng, const char *vm, const char *name, const char *to)
 {
-	struct snap_ref r;
+	struct snap_ref r = { 0 };
 	virDomainSnapshotPtr there;
 	int rc = -1;
 
@@ -789,6 +805,8 @@ int snapshot_rename(struct engine *eng, const char *vm, const char *name, const 
 		goto out;
 	}
 	core_error_clear();
+	if (is_uefi(r.dom) && external_here(eng, vm) < 0)
+		goto out;
 	if (!is_uefi(r.dom)) {
 		core_error(CORE_ERR_STATE, _("An internal snapshot's name is its tag inside each of the VM's qcow2 disks, which QEMU cannot rename, so \"%s\" keeps its name; a description says more (vmtui snapshot describe %s %s TEXT)."),
 			   name, vm, name);
@@ -815,7 +833,7 @@ out:
 int snapshot_describe(struct engine *eng, const char *vm, const char *name,
 		      const char *description)
 {
-	struct snap_ref r;
+	struct snap_ref r = { 0 };
 	virDomainSnapshotPtr again = NULL;
 	g_autofree char *xml = NULL;
 	xmlDocPtr doc = NULL;

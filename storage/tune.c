@@ -242,12 +242,21 @@ static int iotune_apply(virDomainPtr dom, const struct disk_iotune *t, unsigned 
 		return -1;
 	}
 	for (int f = 0; f < IOTUNE_FIELDS; f++) {
-		virTypedParameterPtr p = t->given[f] ? virTypedParamsGet(params, n, iotune_params[f]) : NULL;
+		/* a total and its read or write limit exclude each other
+		 * (libvirt refuses both): the one given wins */
+		int kind = f < IOTUNE_TOTAL_IOPS ? IOTUNE_TOTAL_BYTES : IOTUNE_TOTAL_IOPS;
+		bool total = f == kind;
+		bool other_given = total ? t->given[kind + 1] || t->given[kind + 2] : t->given[kind];
+		bool other_set = total ? (t->value[kind + 1] || t->value[kind + 2]) : t->value[kind] != 0;
+		uint64_t v = t->given[f] ? t->value[f] : 0;
+		virTypedParameterPtr p;
 
-		if (p)
-			p->value.ul = t->value[f];
-		else if (t->given[f])
-			virTypedParamsAddULLong(&params, &n, &max, iotune_params[f], t->value[f]);
+		if (!t->given[f] && !(other_given && other_set))
+			continue;
+		if ((p = virTypedParamsGet(params, n, iotune_params[f])))
+			p->value.ul = v;
+		else
+			virTypedParamsAddULLong(&params, &n, &max, iotune_params[f], v);
 	}
 	/* no limit left: the throttle group QEMU named goes too (libvirt
 	 * refuses a group of zeros) */

@@ -79,6 +79,7 @@ expect 0 'Renamed snapshot "A" of VM "u" to "base"\.' "snapshot rename A base" s
 expect 0 '^base \* ' "  ... listed under its new name, still current" snapshot list u
 check "  ... its memory and NVRAM copy follow the name" ls "$DISKS/u-snap-base.mem" "$DISKS/u-snap-base.nvram"
 expect 2 'already has a snapshot "base"' "  ... a name taken is refused" snapshot rename u base base
+expect 2 'only letters, digits' "  ... and a bad new name" snapshot rename u base 'a/b' 
 
 # the disks alone while it runs: crash-consistent, or frozen by the agent
 expect 0 'Took snapshot "D" of VM "u" \(its disks\)\.' "snapshot create --disk-only of the running VM" \

@@ -104,6 +104,9 @@ expect 0 '^I/O limits: +vda total-bytes=1\.0 MiB/s read-iops=50/s$' "the I/O lim
 expect 0 "^vCPU pinning: +0:$last\$" "  ... and the pin" info u
 expect 0 '^NUMA nodes: +0$' "  ... and the NUMA binding" info u
 check "  ... and QEMU's memory is bound to node 0" sh -c "grep -q 'host-nodes.:\\[0\\],.policy.:.bind' '$VMTUI_ENGINE_ROOT'/log/qemu/u.log"
+expect 0 'Changed VM "u"\.' "set --iotune vda:read-bytes=2M replaces the total (libvirt takes one or the other)" \
+	set u --iotune vda:read-bytes=2M
+expect 0 '^I/O limits: +vda read-bytes=2\.0 MiB/s read-iops=50/s$' "  ... info shows the read limit alone" info u
 expect 0 'Changed VM "u"\.' "set --iotune vda:none lifts the limits" set u --iotune vda:none
 check "  ... info shows none" sh -c "! '$VMTUI' info u | grep -q 'I/O limits'"
 
