@@ -61,6 +61,7 @@ struct tui_job *tui_start_command(struct tui *t, struct host *h, char **argv,
 	tj->vm = g_strdup(vm);
 	tj->host = h;
 	tj->show_output = show_output;
+	tj->started = g_get_monotonic_time();
 	tj->job = command_submit(ctx);
 	g_ptr_array_add(t->jobs, tj);
 	tui_watch(t, tj->job, command_done, tj);
@@ -118,9 +119,12 @@ static int command_done(struct tui *t, struct job *job, void *data)
 		/* a report of several lines, unless the user is busy with a
 		 * form, a prompt or another text */
 		tui_pager(t, tj->ctx->cmd->name, tj->ctx->out->str);
-	} else {
+	} else if (!t->message_job || t->message_job <= tj->started) {
+		/* a job that ended late does not hide what a newer one said
+		 * (its row shows what it did); failures always show */
 		g_strchomp(tj->ctx->out->str);
 		tui_message(t, false, "%s", g_strdelimit(tj->ctx->out->str, "\n", ' '));
+		t->message_job = tj->started;
 	}
 	g_ptr_array_remove(t->jobs, tj);
 	hosts_refresh(t);

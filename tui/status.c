@@ -60,6 +60,7 @@ void tui_message(struct tui *t, bool error, const char *fmt, ...)
 	g_strdelimit(g_strchomp(msg), "\n", ' ');
 	t->message = core_printable(msg, false);
 	t->message_is_error = error;
+	t->message_job = 0;
 }
 
 /* ---- drawing ------------------------------------------------------------ */

@@ -159,6 +159,7 @@ struct tui_job {
 	char *vm;              /* the VM it acts on, for messages */
 	struct host *host;     /* where it runs */
 	bool show_output;      /* open the output in the pager */
+	gint64 started;        /* monotonic µs when it was started */
 	/* who started it may take its end (may be NULL): true when it
 	 * showed the outcome itself (a form, its failure) */
 	bool (*ended)(struct tui *t, struct tui_job *tj, bool ok, const char *message);
@@ -193,6 +194,8 @@ struct tui {
 	struct templates_view *tv; /* the templates view's state, once opened */
 	char *message;         /* last notice or error for the status bar */
 	bool message_is_error;
+	gint64 message_job;    /* when the job whose outcome it is started
+				* (0: not a job's) */
 
 	struct prompt *prompt; /* the prompt line and the ":" history */
 	struct pager *pager;   /* the last text shown in the pager */
