@@ -251,7 +251,7 @@ int exec_info(struct cmd_ctx *ctx)
 	info_number(ctx, b, "vcpus", _("vCPUs:"), s->vcpus);
 	info_number(ctx, b, "memory_mib", _("Memory (MiB):"), s->memory_mib);
 	{
-		autoptr(vm_tuning) t = vm_tuning_read(ctx->eng, ctx->args[0]);
+		autoptr(vm_tuning) t = vm_tuning_read(ctx->eng, ctx->args[0], s, state);
 
 		if (!t)
 			core_error_clear();

@@ -21,6 +21,7 @@
 #include "core/error.h"
 
 struct engine;
+struct vm_spec;
 struct job;
 
 /* A snapshot name: 1 to 64 letters, digits, '.', '_', '-' and '+', not
@@ -216,8 +217,11 @@ struct vm_tuning {
 };
 void vm_tuning_free(struct vm_tuning *t);
 DEFINE_AUTOPTR(vm_tuning, vm_tuning_free)
-/* NULL with an error when @vm cannot be read. */
-struct vm_tuning *vm_tuning_read(struct engine *eng, const char *vm);
+/* The tuning of @vm, whose description @s (vm_describe's: live while it
+ * runs) and @state the caller read already.  NULL with an error when @vm
+ * is gone. */
+struct vm_tuning *vm_tuning_read(struct engine *eng, const char *vm, const struct vm_spec *s,
+				 int state);
 /* "vda total-bytes=1.0 MiB/s read-iops=50/s" (caller frees). */
 char *iotune_text(const struct disk_iotune *io);
 /* "vda:total-bytes=1M,read-iops=50": as --iotune takes it (caller
@@ -237,6 +241,7 @@ struct storage_pool {
 	bool active, autostart;
 	uint64_t capacity, allocation, available; /* bytes */
 	int volumes;         /* -1 while it is not running */
+	bool is_default;     /* the caller's mark: where new disks go */
 };
 void storage_pool_free(struct storage_pool *p);
 DEFINE_AUTOPTR(storage_pool, storage_pool_free)

@@ -614,26 +614,16 @@ static void read_balloon(virDomainPtr dom, struct vm_tuning *out)
 	}
 }
 
-struct vm_tuning *vm_tuning_read(struct engine *eng, const char *vm)
+struct vm_tuning *vm_tuning_read(struct engine *eng, const char *vm, const struct vm_spec *s,
+				 int state)
 {
 	virDomainPtr dom = vm_lookup_settled(eng, vm);
-	struct vm_tuning *out = NULL;
-	g_autofree char *xml = NULL;
-	autoptr(vm_spec) s = NULL;
-	int state, ncpus;
-	unsigned flags;
+	unsigned flags = vm_state_active(state) ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
+	struct vm_tuning *out;
+	int ncpus;
 
 	if (!dom)
 		return NULL;
-	if (virDomainGetState(dom, &state, NULL, 0) < 0)
-		state = VIR_DOMAIN_SHUTOFF;
-	flags = vm_state_active(state) ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
-	if (!(xml = virDomainGetXMLDesc(dom, flags == VIR_DOMAIN_AFFECT_LIVE ? 0 : VIR_DOMAIN_XML_INACTIVE)) ||
-	    !(s = domxml_parse(xml))) {
-		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""), vm);
-		virDomainFree(dom);
-		return NULL;
-	}
 	out = g_new0(struct vm_tuning, 1);
 	out->iotune = g_ptr_array_new_with_free_func((GDestroyNotify)disk_iotune_free);
 	out->vcpupin = g_ptr_array_new_with_free_func((GDestroyNotify)vcpu_pin_free);

@@ -107,7 +107,7 @@ static int describe_job(struct job *job, void *data)
 		return -1;
 	/* a driver without snapshots (or a VM gone meanwhile) has none */
 	d->snaps = snapshot_list(d->eng, d->uuid);
-	d->tuning = vm_tuning_read(d->eng, d->uuid);
+	d->tuning = vm_tuning_read(d->eng, d->uuid, d->spec, d->state);
 	core_error_clear();
 	return 0;
 }
