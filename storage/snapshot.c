@@ -65,7 +65,7 @@ void snapshot_free(struct snapshot *s)
 
 /* ---- reading libvirt's snapshot XML ---------------------------------------- */
 
-static xmlDocPtr read_xml(const char *xml)
+xmlDocPtr xml_read(const char *xml)
 {
 	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "snapshot.xml", NULL,
 				      XML_PARSE_NONET | XML_PARSE_NOERROR |
@@ -126,7 +126,7 @@ static bool is_external(xmlNodePtr root)
 static struct snapshot *snapshot_read(virDomainSnapshotPtr snap, bool *external)
 {
 	g_autofree char *xml = virDomainSnapshotGetXMLDesc(snap, 0);
-	xmlDocPtr doc = xml ? read_xml(xml) : NULL;
+	xmlDocPtr doc = xml ? xml_read(xml) : NULL;
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	struct snapshot *s;
 	g_autofree char *created = NULL, *mem = NULL;
@@ -159,7 +159,7 @@ static struct snapshot *snapshot_read(virDomainSnapshotPtr snap, bool *external)
 static struct vm_spec *saved_spec(virDomainSnapshotPtr snap)
 {
 	g_autofree char *xml = virDomainSnapshotGetXMLDesc(snap, VIR_DOMAIN_SNAPSHOT_XML_SECURE);
-	xmlDocPtr doc = xml ? read_xml(xml) : NULL;
+	xmlDocPtr doc = xml ? xml_read(xml) : NULL;
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	xmlNodePtr dom = xml_child(root, "inactiveDomain");
 	struct vm_spec *spec = NULL;
@@ -257,17 +257,6 @@ static int has_external(virDomainPtr dom)
 	return found;
 }
 
-/* A UEFI VM's snapshots are vmtui's external ones, whose files only the
- * embedded engine's are: 0, or -1 with an error elsewhere. */
-static int external_here(struct engine *eng, const char *vm)
-{
-	if (engine_is_embedded(eng))
-		return 0;
-	core_error(CORE_ERR_STATE, _("VM \"%s\" boots with UEFI firmware: vmtui keeps the snapshots of such a VM, with their files, on the embedded engine only."),
-		   vm);
-	return -1;
-}
-
 /* Whether @dom boots with UEFI firmware: its snapshots are external. */
 static bool is_uefi(virDomainPtr dom)
 {
@@ -277,18 +266,27 @@ static bool is_uefi(virDomainPtr dom)
 	return spec && spec->firmware == FIRMWARE_UEFI;
 }
 
-static char *refusal_of(struct engine *eng, virDomainPtr dom)
+/* The kind of @dom's snapshots: 0 internal, 1 external (a UEFI VM's,
+ * vmtui's, whose files only the embedded engine's are), -1 with an
+ * error for a UEFI VM elsewhere. */
+static int external_kind(struct engine *eng, virDomainPtr dom)
 {
-	g_autofree char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-	autoptr(vm_spec) spec = xml ? domxml_parse(xml) : NULL;
+	if (!is_uefi(dom))
+		return 0;
+	if (engine_is_embedded(eng))
+		return 1;
+	core_error(CORE_ERR_STATE, _("VM \"%s\" boots with UEFI firmware: vmtui keeps the snapshots of such a VM, with their files, on the embedded engine only."),
+		   virDomainGetName(dom));
+	return -1;
+}
+
+/* Why @dom, defined as @spec, gets no snapshot, or NULL. */
+static char *why_not(struct engine *eng, virDomainPtr dom, const struct vm_spec *spec)
+{
 	const char *name = virDomainGetName(dom);
 	unsigned disks = 0;
 	int ext;
 
-	if (!spec) {
-		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""), name);
-		return g_strdup(core_error_message());
-	}
 	if (spec->firmware == FIRMWARE_UEFI) {
 		char *why = external_refusal(eng, dom, spec);
 
@@ -328,6 +326,26 @@ static char *refusal_of(struct engine *eng, virDomainPtr dom)
 	return NULL;
 }
 
+/* Why @dom gets no snapshot, or NULL; its definition in *@def when @def
+ * is not NULL (caller frees; NULL when it could not be read). */
+static char *refusal_of(struct engine *eng, virDomainPtr dom, struct vm_spec **def)
+{
+	g_autofree char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+	struct vm_spec *spec = xml ? domxml_parse(xml) : NULL;
+	char *why;
+
+	if (!spec) {
+		core_error_virt(CORE_ERR_FAILED, _("Cannot read VM \"%s\""), virDomainGetName(dom));
+		return g_strdup(core_error_message());
+	}
+	why = why_not(eng, dom, spec);
+	if (def)
+		*def = spec;
+	else
+		vm_spec_free(spec);
+	return why;
+}
+
 char *snapshot_refusal(struct engine *eng, const char *vm)
 {
 	virDomainPtr dom = vm_lookup_settled(eng, vm);
@@ -335,7 +353,7 @@ char *snapshot_refusal(struct engine *eng, const char *vm)
 
 	if (!dom)
 		return g_strdup(core_error_message());
-	why = refusal_of(eng, dom);
+	why = refusal_of(eng, dom, NULL);
 	virDomainFree(dom);
 	return why;
 }
@@ -386,6 +404,7 @@ int snapshot_create(struct engine *eng, const char *vm, const char *name,
 	virDomainPtr dom = vm_lookup_settled(eng, vm);
 	virDomainSnapshotPtr snap = NULL;
 	g_autofree char *why = NULL, *own = NULL, *xml = NULL;
+	autoptr(vm_spec) spec = NULL;
 	bool running, uefi;
 	int rc = -1;
 
@@ -395,7 +414,7 @@ int snapshot_create(struct engine *eng, const char *vm, const char *name,
 		goto out;
 	if (description && !core_text_valid(_("the description"), description))
 		goto out;
-	if ((why = refusal_of(eng, dom))) {
+	if ((why = refusal_of(eng, dom, &spec))) {
 		core_error(CORE_ERR_STATE, "%s", why);
 		goto out;
 	}
@@ -405,7 +424,7 @@ int snapshot_create(struct engine *eng, const char *vm, const char *name,
 	}
 	core_error_clear();
 	running = virDomainIsActive(dom) == 1;
-	uefi = is_uefi(dom);
+	uefi = spec->firmware == FIRMWARE_UEFI;
 	if ((flags & SNAPSHOT_QUIESCE) && !(flags & SNAPSHOT_DISK_ONLY)) {
 		core_error(CORE_ERR_USAGE, _("--quiesce goes with --disk-only: a snapshot with the memory needs no frozen file systems."));
 		goto out;
@@ -425,10 +444,7 @@ int snapshot_create(struct engine *eng, const char *vm, const char *name,
 		job_progress(job, 0.1, virDomainIsActive(dom) == 1 ?
 			     _("Saving the disks and memory of %s") : _("Saving the disks of %s"), vm);
 	if (uefi) {
-		g_autofree char *dxml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-		autoptr(vm_spec) spec = dxml ? domxml_parse(dxml) : NULL;
-
-		if (!spec || external_create(eng, dom, spec, own, description, flags) < 0)
+		if (external_create(eng, dom, spec, own, description, flags) < 0)
 			goto out;
 	} else if (!(snap = virDomainSnapshotCreateXML(dom, xml, 0))) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot take snapshot \"%s\" of VM \"%s\""), own, vm);
@@ -690,9 +706,11 @@ int snapshot_revert(struct engine *eng, const char *vm, const char *name,
 
 	if (!snap_open(eng, vm, name, true, &r))
 		goto out;
-	if (is_uefi(r.dom)) {
-		if (external_here(eng, vm) == 0)
-			rc = external_revert(eng, r.dom, r.snap, as, job);
+	switch (external_kind(eng, r.dom)) {
+	case -1:
+		goto out;
+	case 1:
+		rc = external_revert(eng, r.dom, r.snap, as, job);
 		goto out;
 	}
 	/* an internal revert under another client's external overlays
@@ -745,8 +763,7 @@ int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 {
 	struct snap_ref r = { 0 };
 	g_autoptr(GPtrArray) names = NULL;
-	bool uefi;
-	int rc = 0;
+	int uefi, rc = 0;
 
 	if (count)
 		*count = 0;
@@ -754,8 +771,7 @@ int snapshot_delete(struct engine *eng, const char *vm, const char *name,
 		snap_close(&r);
 		return -1;
 	}
-	uefi = is_uefi(r.dom);
-	if (uefi && external_here(eng, vm) < 0) {
+	if ((uefi = external_kind(eng, r.dom)) < 0) {
 		snap_close(&r);
 		return -1;
 	}
@@ -805,9 +821,10 @@ int snapshot_rename(struct engine *eng, const char *vm, const char *name, const 
 		goto out;
 	}
 	core_error_clear();
-	if (is_uefi(r.dom) && external_here(eng, vm) < 0)
+	switch (external_kind(eng, r.dom)) {
+	case -1:
 		goto out;
-	if (!is_uefi(r.dom)) {
+	case 0:
 		core_error(CORE_ERR_STATE, _("An internal snapshot's name is its tag inside each of the VM's qcow2 disks, which QEMU cannot rename, so \"%s\" keeps its name; a description says more (vmtui snapshot describe %s %s TEXT)."),
 			   name, vm, name);
 		goto out;
@@ -847,7 +864,7 @@ int snapshot_describe(struct engine *eng, const char *vm, const char *name,
 	if (description && !core_text_valid(_("the description"), description))
 		goto out;
 	xml = virDomainSnapshotGetXMLDesc(r.snap, VIR_DOMAIN_SNAPSHOT_XML_SECURE);
-	doc = xml ? read_xml(xml) : NULL;
+	doc = xml ? xml_read(xml) : NULL;
 	if (!doc) {
 		core_error_virt(CORE_ERR_FAILED, _("Cannot read snapshot \"%s\""), name);
 		goto out;
