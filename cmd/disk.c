@@ -177,14 +177,11 @@ static const char *pool_state(const struct storage_pool *p)
 	return p->active ? _("running") : _("stopped");
 }
 
-/* the pool new disks go to, marked in the list */
-static const char *default_pool;
-
 static char **pool_row(const void *item)
 {
 	const struct storage_pool *p = item;
 	g_autofree char *name = g_strdup_printf("%s%s", p->name,
-						g_strcmp0(p->name, default_pool) == 0 ? " *" : "");
+						p->is_default ? " *" : "");
 	g_autofree char *size = size_text(p->capacity);
 	g_autofree char *avail = size_text(p->available);
 	g_autofree char *vols = p->volumes >= 0 ? g_strdup_printf("%d", p->volumes) : NULL;
@@ -217,7 +214,12 @@ int exec_storage_list(struct cmd_ctx *ctx)
 	}
 	if (!(pools = storage_pool_list(ctx->eng)))
 		return -1;
-	default_pool = ctx->cfg->pool;
+	/* the pool new disks go to is marked */
+	for (guint i = 0; i < pools->len; i++) {
+		struct storage_pool *p = pools->pdata[i];
+
+		p->is_default = g_strcmp0(p->name, ctx->cfg->pool) == 0;
+	}
 	cli_list(ctx, &l, pools);
 	if (!ctx->json && pools->len)
 		cli_line(ctx, _("* new disks go to this pool ([engine] pool)."));

@@ -106,9 +106,7 @@ static void ext_snap_fini(struct ext_snap *e)
 static int ext_snap_read(virDomainSnapshotPtr snap, struct ext_snap *e)
 {
 	g_autofree char *xml = virDomainSnapshotGetXMLDesc(snap, VIR_DOMAIN_SNAPSHOT_XML_SECURE);
-	xmlDocPtr doc = xml ? xmlReadMemory(xml, (int)strlen(xml), "snapshot.xml", NULL,
-					    XML_PARSE_NONET | XML_PARSE_NOERROR |
-					    XML_PARSE_NOWARNING) : NULL;
+	xmlDocPtr doc = xml ? xml_read(xml) : NULL;
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	/* the definition for the next start, which 9.0 keeps beside the
 	 * live one of a running VM */
@@ -484,8 +482,7 @@ out:
  * not NULL, and its memory file @mem when not NULL.  Caller frees. */
 static char *renamed_xml(const char *xml, const char *name, const char *parent, const char *mem)
 {
-	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "snapshot.xml", NULL,
-				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlDocPtr doc = xml_read(xml);
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	xmlNodePtr n;
 	xmlChar *text = NULL;

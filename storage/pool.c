@@ -21,6 +21,7 @@
 #include "core/files.h"
 #include "core/vm.h"
 #include "storage/storage.h"
+#include "storage/storage-priv.h"
 
 /* Pool and volume names: 1 to 64 letters, digits, '.', '_', '-' and '+',
  * not starting with '.' or '-' (they name files and folders). */
@@ -48,9 +49,7 @@ static int need_pools(struct engine *eng)
 /* One string from libvirt XML @xml at XPath @expr, or NULL. */
 static char *xml_value(const char *xml, const char *expr)
 {
-	xmlDocPtr doc = xml ? xmlReadMemory(xml, (int)strlen(xml), "storage.xml", NULL,
-					    XML_PARSE_NONET | XML_PARSE_NOERROR |
-					    XML_PARSE_NOWARNING) : NULL;
+	xmlDocPtr doc = xml ? xml_read(xml) : NULL;
 	xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
 	xmlXPathObjectPtr obj = ctx ? xmlXPathEvalExpression(BAD_CAST expr, ctx) : NULL;
 	char *out = NULL;
@@ -114,12 +113,12 @@ static struct storage_pool *pool_read(virStoragePoolPtr pool)
 	return p;
 }
 
-static gint pool_cmp(gconstpointer a, gconstpointer b)
+/* Orders pools and volumes (both start with their name) by name. */
+G_STATIC_ASSERT(G_STRUCT_OFFSET(struct storage_pool, name) == 0);
+G_STATIC_ASSERT(G_STRUCT_OFFSET(struct storage_vol, name) == 0);
+static gint by_name(gconstpointer a, gconstpointer b)
 {
-	const struct storage_pool *x = *(struct storage_pool *const *)a;
-	const struct storage_pool *y = *(struct storage_pool *const *)b;
-
-	return strcmp(x->name, y->name);
+	return strcmp(**(char *const *const *)a, **(char *const *const *)b);
 }
 
 GPtrArray *storage_pool_list(struct engine *eng)
@@ -141,7 +140,7 @@ GPtrArray *storage_pool_list(struct engine *eng)
 		virStoragePoolFree(pools[i]);
 	}
 	free(pools);
-	g_ptr_array_sort(out, pool_cmp);
+	g_ptr_array_sort(out, by_name);
 	return out;
 }
 
@@ -324,14 +323,6 @@ static char *path_user(struct engine *eng, GHashTable *vms, const char *path)
 	return who;
 }
 
-static gint vol_cmp(gconstpointer a, gconstpointer b)
-{
-	const struct storage_vol *x = *(struct storage_vol *const *)a;
-	const struct storage_vol *y = *(struct storage_vol *const *)b;
-
-	return strcmp(x->name, y->name);
-}
-
 GPtrArray *storage_volume_list(struct engine *eng, const char *pool_name)
 {
 	virStoragePoolPtr pool = pool_open(eng, pool_name);
@@ -359,7 +350,7 @@ GPtrArray *storage_volume_list(struct engine *eng, const char *pool_name)
 			v->used_by = path_user(eng, vms, v->path);
 		g_ptr_array_add(out, v);
 	}
-	g_ptr_array_sort(out, vol_cmp);
+	g_ptr_array_sort(out, by_name);
 out:
 	for (int i = 0; i < MAX(n, 0); i++)
 		virStorageVolFree(vols[i]);

@@ -1,12 +1,16 @@
 /*
- * storage-priv.h — what snapshot.c and external.c share: the external
- * snapshots vmtui keeps for UEFI VMs (external.c).
+ * storage-priv.h — what the files of storage/ share: reading libvirt's
+ * XML (snapshot.c), the external snapshots vmtui keeps for UEFI VMs
+ * (external.c).
  */
 #pragma once
 #include <libvirt/libvirt.h>
 #include <libxml/tree.h>
 #include "storage/storage.h"
 
+/* libvirt XML @xml as a document (never from the network, quietly), or
+ * NULL when it is not well-formed or empty. */
+xmlDocPtr xml_read(const char *xml);
 /* In libvirt's snapshot XML: the first child element @name of @node (or
  * NULL), and the value of attribute @name (caller frees; NULL). */
 xmlNodePtr xml_child(xmlNodePtr node, const char *name);

@@ -654,6 +654,13 @@ static const char *word_of(char **words, const char *word)
 	return NULL;
 }
 
+/* @option KEY:@lift for the key of @word (KEY:VALUE). */
+static void add_lift(GPtrArray *a, const char *option, const char *word, const char *lift)
+{
+	g_ptr_array_add(a, g_strdup(option));
+	g_ptr_array_add(a, g_strdup_printf("%.*s:%s", (int)strcspn(word, ":"), word, lift));
+}
+
 /* @option for each KEY:VALUE word of @now that @was (the value read) did
  * not have: KEY:@lift for a key gone, and also before a changed word
  * when @replace (the option merges what it is given with what is set). */
@@ -665,19 +672,14 @@ static void add_words_changed(GPtrArray *a, const char *option, const char *was,
 
 	for (guint i = 0; old[i]; i++)
 		if (*old[i] && !word_of(new, old[i]))
-			g_ptr_array_add(a, g_strdup(option)),
-			g_ptr_array_add(a, g_strdup_printf("%.*s:%s", (int)strcspn(old[i], ":"),
-							   old[i], lift));
+			add_lift(a, option, old[i], lift);
 	for (guint i = 0; new[i]; i++) {
 		const char *before;
 
 		if (!*new[i] || g_strv_contains((const char *const *)old, new[i]))
 			continue;
-		if (replace && (before = word_of(old, new[i]))) {
-			g_ptr_array_add(a, g_strdup(option));
-			g_ptr_array_add(a, g_strdup_printf("%.*s:%s", (int)strcspn(before, ":"),
-							   before, lift));
-		}
+		if (replace && (before = word_of(old, new[i])))
+			add_lift(a, option, before, lift);
 		add_opt(a, option, new[i], false);
 	}
 }
