@@ -105,8 +105,7 @@ keys F
 see 'Force off VM "t2"\? .*\[y/N\]' 3 "F asks before forcing off"
 keys n Enter
 see 'Force off cancelled' 3 "answering no keeps it running"
-screen | grep -Eq '^ . t2 +running'
-check "t2 is still running" [ $? -eq 0 ]
+see '^ . t2 +running' 3 "t2 is still running"
 keys F y Enter
 see '^ . t2 +shut off' 10 "answering y forces it off"
 idle
