@@ -16,13 +16,16 @@ cd "$(dirname "$0")"
 # seeds; template create reads a base through qemu-storage-daemon's FUSE
 # export (fusermount3, from fuse3, mounts it for users other than root)
 # with debugfs (e2fsprogs).  Lab networks run one dnsmasq each, and NAT
-# out of a lab is a table of nftables rules.
+# out of a lab is a table of nftables rules.  The desktop broker (vmtui
+# serve) is libsoup 3 with glib-networking's TLS, PAM for its logins, and
+# serves Debian's noVNC to browsers.
 RUN_DEPS="build-essential autoconf automake autopoint gettext pkg-config
 libncurses-dev libvirt-dev libxml2-dev libarchive-dev libvncserver-dev
 libchafa-dev libpng-dev libjson-glib-dev libcurl4-gnutls-dev
 libglib2.0-dev libcrypt-dev libosinfo-1.0-dev osinfo-db libvirt-daemon-driver-qemu
 libvirt-daemon libyaml-dev fuse3 e2fsprogs dnsmasq-base nftables iproute2
-qemu-system-x86 qemu-utils ovmf locales ncurses-term"
+qemu-system-x86 qemu-utils ovmf locales ncurses-term
+libsoup-3.0-dev libpam0g-dev glib-networking novnc"
 # What the test suite and the benchmarks use on top: the test guest is
 # built from the cloud kernel and busybox; tmux drives the TUI; virsh is
 # the benchmark's peer; python3 checks JSON; setpriv runs unprivileged
@@ -34,10 +37,13 @@ qemu-system-x86 qemu-utils ovmf locales ncurses-term"
 # cloud-init seeds provisioning writes; strace watches the system calls
 # of a hostile OVA import; qemu-guest-agent's qemu-ga goes into the test
 # guest, which answers the agent's commands (domifaddr --source agent).
+# The broker's tests log in with curl against a pam_userdb database made
+# by db5.3_load, and take the desktop's screen with vncsnapshot, a VNC
+# client of another project, through the broker's relay.
 TEST_DEPS="linux-image-cloud-amd64 busybox-static cpio e2fsprogs tmux
 libvirt-clients python3 util-linux procps man-db bsdextrautils
 openssh-server openssh-client xvfb virt-viewer xz-utils zstd bzip2 gzip
-xorriso openssl strace qemu-guest-agent"
+xorriso openssl strace qemu-guest-agent curl db5.3-util vncsnapshot"
 
 say() { printf '%s\n' "setup: $*" >&2; }
 

@@ -164,6 +164,21 @@ int exec_template_delete(struct cmd_ctx *ctx);
 int exec_provision(struct cmd_ctx *ctx);
 int exec_lab_delete(struct cmd_ctx *ctx);
 
+/* vdi.c: `pool ...`, `desktop ...` */
+int exec_pool_create(struct cmd_ctx *ctx);
+int exec_pool_edit(struct cmd_ctx *ctx);
+int exec_pool_grow(struct cmd_ctx *ctx);
+int exec_pool_shrink(struct cmd_ctx *ctx);
+int exec_pool_drain(struct cmd_ctx *ctx);
+int exec_pool_reconcile(struct cmd_ctx *ctx);
+int exec_pool_delete(struct cmd_ctx *ctx);
+int exec_pool_list(struct cmd_ctx *ctx);
+int exec_pool_info(struct cmd_ctx *ctx);
+int exec_desktop_list(struct cmd_ctx *ctx);
+int exec_desktop_assign(struct cmd_ctx *ctx);
+int exec_desktop_kick(struct cmd_ctx *ctx);
+int exec_desktop_refresh(struct cmd_ctx *ctx);
+
 /* host.c: events, doctor, help, version */
 int exec_events(struct cmd_ctx *ctx);
 int exec_doctor(struct cmd_ctx *ctx);

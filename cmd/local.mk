@@ -5,7 +5,7 @@
 noinst_LIBRARIES += cmd/libcmd.a
 cmd_libcmd_a_SOURCES = cmd/cmd.h cmd/cmd-priv.h cmd/table.c cmd/run.c \
 	cmd/output.c cmd/vm.c cmd/images.c cmd/ova.c cmd/templates.c cmd/host.c cmd/net.c \
-	cmd/snapshot.c cmd/disk.c
+	cmd/snapshot.c cmd/disk.c cmd/vdi.c
 cmd_libcmd_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_CFLAGS)
 
-CMD_LIBS = cmd/libcmd.a $(STORAGE_LIBS) $(CONSOLE_LIBS) $(TEMPLATES_LIBS) $(IMAGES_LIBS) $(CORE_LIBS)
+CMD_LIBS = cmd/libcmd.a $(VDI_LIBS) $(STORAGE_LIBS) $(CONSOLE_LIBS) $(TEMPLATES_LIBS) $(IMAGES_LIBS) $(CORE_LIBS)

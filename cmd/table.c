@@ -148,6 +148,59 @@ static const struct cmd_opt provision_opts[] = {
 	{ 0 }
 };
 
+/* what `pool create` and `pool edit` set */
+#define POOL_OPTS \
+	{ "template", OPT_STRING, "TEMPLATE", N_("the template its desktops are linked clones of") }, \
+	{ "min", OPT_NUMBER, "N", N_("desktops it keeps at least (default 1)"), 0, 200 }, \
+	{ "max", OPT_NUMBER, "N", N_("desktops it makes at most (default 10)"), 1, 200 }, \
+	{ "spares", OPT_NUMBER, "N", N_("free desktops it keeps ready for the next users (default 1)"), 0, 200 }, \
+	{ "assign", OPT_STRING, "floating|dedicated", N_("floating: any free desktop at each login (the default); dedicated: the same desktop each time") }, \
+	{ "on-release", OPT_STRING, "refresh|keep", N_("refresh: a released desktop loses the user's changes (the default); keep: it is left as it is") }, \
+	{ "max-per-user", OPT_NUMBER, "N", N_("desktops one user may hold at once (default 1)"), 1, 200 }, \
+	{ "users", OPT_STRING, "LIST", N_("users who may use it, comma-separated (with neither --users nor --groups: everyone who logs in)") }, \
+	{ "groups", OPT_STRING, "LIST", N_("groups whose members may use it, comma-separated") }, \
+	{ "disconnect-grace", OPT_NUMBER, "SECONDS", N_("how long a desktop stays its user's after they disconnect, or before they first connect (default 300)"), 0, 7 * 86400 }, \
+	{ "idle", OPT_NUMBER, "SECONDS", N_("release a connected desktop idle this long (default 0: never)"), 0, 7 * 86400 }, \
+	{ "max-session", OPT_NUMBER, "SECONDS", N_("release a desktop held this long (default 0: no limit)"), 0, 30 * 86400 }, \
+	{ "ready-marker", OPT_STRING, "TEXT", N_("a desktop is ready when its guest prints this on its serial console (default: when its guest agent answers; \"\" goes back to that)") }, \
+	{ "boot-timeout", OPT_NUMBER, "SECONDS", N_("a desktop not ready this long after its start failed (default 300)"), 10, 86400 },
+
+static const struct cmd_opt pool_create_opts[] = {
+	POOL_OPTS
+	{ "no-wait", OPT_FLAG, NULL, N_("only define the pool; its desktops are made by pool reconcile or serve") },
+	{ "timeout", OPT_NUMBER, "SECONDS", N_("how long to wait for the desktops (default 600)"), 1, CORE_TIMEOUT_MAX },
+	{ 0 }
+};
+
+static const struct cmd_opt pool_edit_opts[] = {
+	POOL_OPTS
+	{ "wait", OPT_FLAG, NULL, N_("wait until the pool is as it says") },
+	{ "timeout", OPT_NUMBER, "SECONDS", N_("how long to wait (default 600)"), 1, CORE_TIMEOUT_MAX },
+	{ 0 }
+};
+
+static const struct cmd_opt pool_wait_opts[] = {
+	{ "wait", OPT_FLAG, NULL, N_("wait until every desktop the pool should have is ready") },
+	{ "timeout", OPT_NUMBER, "SECONDS", N_("how long to wait (default 600)"), 1, CORE_TIMEOUT_MAX },
+	{ 0 }
+};
+
+static const struct cmd_opt pool_drain_opts[] = {
+	{ "stop", OPT_FLAG, NULL, N_("stop draining: the pool makes and hands out desktops again") },
+	{ 0 }
+};
+
+static const struct cmd_opt pool_delete_opts[] = {
+	{ "yes", OPT_FLAG, NULL, N_("delete without asking (the command line only says what would go without it)") },
+	{ "force", OPT_FLAG, NULL, N_("also delete desktops users hold") },
+	{ 0 }
+};
+
+static const struct cmd_opt desktop_list_opts[] = {
+	{ "pool", OPT_STRING, "POOL", N_("only the desktops of this pool") },
+	{ 0 }
+};
+
 static const struct cmd_opt lab_delete_opts[] = {
 	{ "yes", OPT_FLAG, NULL, N_("delete without asking (the command line only lists them without it)") },
 	{ 0 }
@@ -280,6 +333,33 @@ const struct command commands[] = {
 	{ "provision", "TEMPLATE NAME [--count N] [OPTIONS]",
 	  N_("Make VMs from a template, each with its own cloud-init seed"),
 	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 2, 2, provision_opts, exec_provision },
+	{ "pool create", "NAME --template TEMPLATE [OPTIONS]",
+	  N_("Define a pool of desktops, linked clones of a template, and make its first desktops"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, pool_create_opts, exec_pool_create },
+	{ "pool list", "", N_("List the desktop pools with their desktops by state"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_pool_list },
+	{ "pool info", "NAME", N_("Show a pool: its settings, its desktops by state, its last actions"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 1, 1, NULL, exec_pool_info },
+	{ "pool edit", "NAME [OPTIONS]", N_("Change a pool's settings (those given)"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, pool_edit_opts, exec_pool_edit },
+	{ "pool grow", "NAME N [--wait]", N_("Keep N more desktops in a pool (its minimum, and its maximum if needed)"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 2, 2, pool_wait_opts, exec_pool_grow },
+	{ "pool shrink", "NAME N [--wait]", N_("Keep N fewer desktops in a pool; free ones above it are deleted"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 2, 2, pool_wait_opts, exec_pool_shrink },
+	{ "pool drain", "NAME [--stop]", N_("Stop handing out a pool's desktops and delete them as they become free"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, pool_drain_opts, exec_pool_drain },
+	{ "pool reconcile", "NAME [--wait]", N_("Bring a pool to what it says: start, check, refresh, make and delete its desktops"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, pool_wait_opts, exec_pool_reconcile },
+	{ "pool delete", "NAME --yes [--force]", N_("Delete a pool with all its desktops"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED, 1, 1, pool_delete_opts, exec_pool_delete },
+	{ "desktop list", "[--pool POOL]", N_("List the desktops of the pools: state, user, since when"),
+	  CMD_ENGINE | CMD_READ_ONLY | CMD_JSON, 0, 0, desktop_list_opts, exec_desktop_list },
+	{ "desktop assign", "POOL USER", N_("Hand a ready desktop of a pool to a user (what the broker does at login)"),
+	  CMD_ENGINE, 2, 2, NULL, exec_desktop_assign },
+	{ "desktop kick", "USER|DESKTOP", N_("Take a user's desktops back (or one desktop): they are released and refreshed"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, NULL, exec_desktop_kick },
+	{ "desktop refresh", "DESKTOP", N_("Throw a desktop's changes away now (a quarantined one gets a fresh start)"),
+	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, NULL, exec_desktop_refresh },
 	{ "lab delete", "PATTERN [--yes]", N_("Delete the VMs matching a pattern, with their disks and seeds"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED, 1, 1, lab_delete_opts, exec_lab_delete },
 	{ "nic list", "VM", N_("List a VM's network interfaces (NICs)"),

@@ -405,7 +405,8 @@ static int make_vm(struct engine *eng, const struct template *t,
 	}
 	/* the guest agent tells vmtui the guest's addresses */
 	spec->agent = !engine_is_test(eng);
-	spec->graphics = !t->kernel; /* direct-boot kits talk on the serial line */
+	/* direct-boot kits talk on the serial line; desktops need a screen */
+	spec->graphics = o->graphics || !t->kernel;
 	spec->template_name = g_strdup(t->name);
 	spec->lab_address = g_strdup(v->address);
 	for (guint i = 0; v->forwards && i < v->forwards->len; i++)

@@ -219,6 +219,8 @@ struct provision_opts {
 				  * (NET_FWD_PROVISION_BASE); NULL: none */
 	int sudo;                /* 1: the user gets administrator rights,
 				  * 0: not, -1: as the template says */
+	bool graphics;           /* a graphical console also for a template
+				  * that boots a kernel directly */
 };
 
 /* Provisions @opts->names from the template, as one job.  Progress goes

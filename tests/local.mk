@@ -115,6 +115,7 @@ script_tests = \
 	tests/net-segment.sh \
 	tests/snapshot.sh \
 	tests/snapshot-uefi.sh \
+	tests/vdi-pool.sh \
 	tests/disk.sh \
 	tests/tune.sh \
 	tests/net-lab-daemon.sh \
