@@ -39,11 +39,15 @@ libsoup-3.0-dev libpam0g-dev glib-networking novnc"
 # guest, which answers the agent's commands (domifaddr --source agent).
 # The broker's tests log in with curl against a pam_userdb database made
 # by db5.3_load, and take the desktop's screen with vncsnapshot, a VNC
-# client of another project, through the broker's relay.
+# client of another project, through the broker's relay, its password
+# file made by vncpasswd (tigervnc-tools); the browser's path runs in
+# Debian's Chromium, driven by Playwright from the npm registry (Node.js
+# and npm: the machine's own, else Debian's).
 TEST_DEPS="linux-image-cloud-amd64 busybox-static cpio e2fsprogs tmux
 libvirt-clients python3 util-linux procps man-db bsdextrautils
 openssh-server openssh-client xvfb virt-viewer xz-utils zstd bzip2 gzip
-xorriso openssl strace qemu-guest-agent curl db5.3-util vncsnapshot"
+xorriso openssl strace qemu-guest-agent curl db5.3-util vncsnapshot
+tigervnc-tools chromium"
 
 say() { printf '%s\n' "setup: $*" >&2; }
 
@@ -92,6 +96,7 @@ run)
 test)
 	# shellcheck disable=SC2086
 	install_missing $RUN_DEPS $TEST_DEPS
+	command -v npm >/dev/null || install_missing nodejs npm
 	ensure_locales
 	build
 	make -s -j"$(nproc)" check TESTS= >/dev/null   # build the test programs

@@ -178,6 +178,7 @@ int exec_desktop_list(struct cmd_ctx *ctx);
 int exec_desktop_assign(struct cmd_ctx *ctx);
 int exec_desktop_kick(struct cmd_ctx *ctx);
 int exec_desktop_refresh(struct cmd_ctx *ctx);
+int exec_serve(struct cmd_ctx *ctx);
 
 /* host.c: events, doctor, help, version */
 int exec_events(struct cmd_ctx *ctx);

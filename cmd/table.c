@@ -196,6 +196,23 @@ static const struct cmd_opt pool_delete_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt serve_opts[] = {
+	{ "listen", OPT_STRING, "ADDRESS:PORT", N_("where the portal and its API listen (default 127.0.0.1:8443)") },
+	{ "cert", OPT_PATH, "FILE", N_("the TLS certificate (PEM) for HTTPS") },
+	{ "key", OPT_PATH, "FILE", N_("its private key (PEM)") },
+	{ "insecure-http", OPT_FLAG, NULL, N_("serve plain HTTP beyond this machine (passwords in clear text)") },
+	{ "pam-service", OPT_STRING, "NAME", N_("the PAM service logins are checked with (default vmtui)") },
+	{ "pam-confdir", OPT_PATH, "DIR", N_("read the PAM service from this folder instead of /etc/pam.d") },
+	{ "public-host", OPT_STRING, "ADDRESS", N_("the address thin clients reach the console relays at (default: the listen address)") },
+	{ "novnc", OPT_PATH, "DIR", N_("noVNC's files (default /usr/share/novnc)") },
+	{ "audit-log", OPT_PATH, "FILE", N_("the audit log (default DATA/broker/audit.log)") },
+	{ "ticket-ttl", OPT_NUMBER, "SECONDS", N_("how long a console ticket is valid (default 90)"), 10, 600 },
+	{ "max-failures-account", OPT_NUMBER, "N", N_("failed logins an account may have in an hour before it is locked (default and at most 100)"), 1, 100 },
+	{ "max-failures-address", OPT_NUMBER, "N", N_("failed logins from one address in 10 minutes before it must wait (default 30)"), 1, 100000 },
+	{ "reconcile-every", OPT_NUMBER, "SECONDS", N_("seconds between the pools' reconcile passes (default 5)"), 1, 3600 },
+	{ 0 }
+};
+
 static const struct cmd_opt desktop_list_opts[] = {
 	{ "pool", OPT_STRING, "POOL", N_("only the desktops of this pool") },
 	{ 0 }
@@ -360,6 +377,9 @@ const struct command commands[] = {
 	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, NULL, exec_desktop_kick },
 	{ "desktop refresh", "DESKTOP", N_("Throw a desktop's changes away now (a quarantined one gets a fresh start)"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED | CMD_HOST_FILES, 1, 1, NULL, exec_desktop_refresh },
+	{ "serve", "[--listen ADDRESS:PORT] [--cert FILE --key FILE] [OPTIONS]",
+	  N_("Serve the desktop pools to users: the web portal, .vv files and console relays, the pools' reconcile loop"),
+	  CMD_ENGINE | CMD_UNTIMED | CMD_HOST_FILES | CMD_STREAM, 0, 0, serve_opts, exec_serve },
 	{ "lab delete", "PATTERN [--yes]", N_("Delete the VMs matching a pattern, with their disks and seeds"),
 	  CMD_ENGINE | CMD_DESTRUCTIVE | CMD_UNTIMED, 1, 1, lab_delete_opts, exec_lab_delete },
 	{ "nic list", "VM", N_("List a VM's network interfaces (NICs)"),

@@ -69,6 +69,28 @@ static int apply_opts(struct cmd_ctx *ctx, struct pool *p)
 	return pool_check(p);
 }
 
+/* 0 when no desktop of pool @name is quarantined; else -1 with an error
+ * giving their number and the first one's reason. */
+static int quarantined(struct cmd_ctx *ctx, const char *name)
+{
+	g_autoptr(GPtrArray) list = desktop_list(ctx->eng, name);
+	const struct desktop *first = NULL;
+	unsigned n = 0;
+
+	for (guint i = 0; list && i < list->len; i++) {
+		const struct desktop *d = list->pdata[i];
+
+		if (d->state == DESKTOP_QUARANTINED && !n++)
+			first = d;
+	}
+	if (!n)
+		return list ? 0 : -1;
+	core_error(CORE_ERR_FAILED, P_("%u desktop of pool \"%s\" is quarantined (%s: %s); \"vmtui desktop refresh DESKTOP\" gives it a fresh start.",
+				       "%u desktops of pool \"%s\" are quarantined (%s: %s); \"vmtui desktop refresh DESKTOP\" gives them a fresh start.",
+				       n), n, name, first->name, first->reason ? first->reason : "?");
+	return -1;
+}
+
 /* Runs reconcile passes over pool @name until it is steady, or once
  * without --wait; the passes' lines go to the output.  0 or -1. */
 static int reconcile(struct cmd_ctx *ctx, const char *name, bool wait)
@@ -83,8 +105,10 @@ static int reconcile(struct cmd_ctx *ctx, const char *name, bool wait)
 		if (!p || pool_reconcile(ctx->eng, p, ctx->job, log) < 0)
 			return -1;
 		g_string_append(ctx->out, log->str);
-		if (!wait || pool_steady(ctx->eng, p))
+		if (!wait)
 			return 0;
+		if (pool_steady(ctx->eng, p))
+			return quarantined(ctx, p->name);
 		if (job_cancelled(ctx->job)) {
 			core_error(CORE_ERR_CANCELLED, _("Stopped waiting for pool \"%s\"."), name);
 			return -1;
@@ -516,4 +540,36 @@ int exec_desktop_refresh(struct cmd_ctx *ctx)
 
 	g_string_append(ctx->out, log->str);
 	return rc;
+}
+
+static void serving(const char *url, void *data)
+{
+	struct cmd_ctx *ctx = data;
+	g_autofree char *line = g_strdup_printf(_("Serving the desktop pools at %s (Ctrl-C stops)."), url);
+
+	if (ctx->emit)
+		ctx->emit(ctx, line);
+	else
+		cli_line(ctx, "%s", line);
+}
+
+int exec_serve(struct cmd_ctx *ctx)
+{
+	struct broker_opts o = {
+		.listen = cmd_opt_str(ctx, "listen") ? cmd_opt_str(ctx, "listen") : "127.0.0.1:8443",
+		.cert = cmd_opt_str(ctx, "cert"),
+		.key = cmd_opt_str(ctx, "key"),
+		.insecure_http = cmd_opt_flag(ctx, "insecure-http"),
+		.pam_service = cmd_opt_str(ctx, "pam-service") ? cmd_opt_str(ctx, "pam-service") : "vmtui",
+		.pam_confdir = cmd_opt_str(ctx, "pam-confdir"),
+		.public_host = cmd_opt_str(ctx, "public-host"),
+		.novnc_dir = cmd_opt_str(ctx, "novnc"),
+		.audit_log = cmd_opt_str(ctx, "audit-log"),
+		.ticket_ttl = (unsigned)cmd_opt_number(ctx, "ticket-ttl", 90),
+		.max_failures_account = (unsigned)cmd_opt_number(ctx, "max-failures-account", 100),
+		.max_failures_address = (unsigned)cmd_opt_number(ctx, "max-failures-address", 30),
+		.reconcile_every = (unsigned)cmd_opt_number(ctx, "reconcile-every", 5),
+	};
+
+	return broker_run(ctx->eng, &o, ctx->job, serving, ctx);
 }

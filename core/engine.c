@@ -424,9 +424,15 @@ static void lock_error(const char *root, long pid)
 {
 	g_autofree char *who = describe_process(pid);
 
-	core_error(CORE_ERR_ENGINE,
-		   _("The engine at %s is in use by process %s. Only one vmtui can use an embedded engine at a time: quit the other one (its VMs keep running), or run this one with another engine root (VMTUI_ENGINE_ROOT) or a libvirt URI (-c)."),
-		   root, who);
+	if (strstr(who, " serve"))
+		/* the broker runs for good: the way forward is a daemon */
+		core_error(CORE_ERR_ENGINE,
+			   _("The engine at %s is in use by the desktop broker, process %s. An embedded engine serves one vmtui at a time: to manage the desktops while the broker runs, run the broker and vmtui on one libvirt daemon (vmtui -c qemu:///system serve ..., and vmtui -c qemu:///system), or stop the broker (its desktops keep running)."),
+			   root, who);
+	else
+		core_error(CORE_ERR_ENGINE,
+			   _("The engine at %s is in use by process %s. Only one vmtui can use an embedded engine at a time: quit the other one (its VMs keep running), or run this one with another engine root (VMTUI_ENGINE_ROOT) or a libvirt URI (-c)."),
+			   root, who);
 }
 
 /* Creates the embedded root and writes its qemu.conf if it changed. */

@@ -19,6 +19,10 @@ check "... executable" sh -c "test -x \"\$(grep '/bin/vmtui\$' '$T/files')\""
 installed share/locale/zh_CN/LC_MESSAGES/vmtui.mo "the zh_CN catalog"
 installed share/man/man1/vmtui.1 "the man page"
 installed bash-completion/completions/vmtui "the bash completion"
+installed pam.d/vmtui "the broker's PAM service"
+installed systemd/system/vmtui-serve.service "the broker's systemd unit"
+unit=$(grep '/vmtui-serve.service$' "$T/files")
+check "  ... which starts the installed program" sh -c "grep -q '^ExecStart=/.*/bin/vmtui -c qemu:///system serve' '$unit'"
 
 comp=$(grep '/bash-completion/completions/vmtui$' "$T/files")
 bin=$(grep '/bin/vmtui$' "$T/files")

@@ -116,6 +116,8 @@ script_tests = \
 	tests/snapshot.sh \
 	tests/snapshot-uefi.sh \
 	tests/vdi-pool.sh \
+	tests/vdi-broker.sh \
+	tests/vdi-browser.sh \
 	tests/disk.sh \
 	tests/tune.sh \
 	tests/net-lab-daemon.sh \
@@ -133,14 +135,14 @@ script_tests = \
 
 TESTS += $(unit_tests) $(script_tests)
 
-EXTRA_DIST += $(script_tests) tests/account-shim.c tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/net-lib.sh tests/data tests/guest tests/valgrind.supp
+EXTRA_DIST += $(script_tests) tests/account-shim.c tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/net-lib.sh tests/vdi-lib.sh tests/vdi-browser.js tests/data tests/guest tests/valgrind.supp
 CLEANFILES += tests/*.log tests/*.trs
 
 # The test guest is built once from Debian packages and cached here.
 check-local:
 clean-local: clean-local-tests
 clean-local-tests:
-	rm -rf tests/guest-cache tests/tmp tests/fuzz/work tests/asan
+	rm -rf tests/guest-cache tests/node-cache tests/tmp tests/fuzz/work tests/asan
 
 # ASan/UBSan: a sanitized build of the release tarball, running the unit
 # tests and the command-line tests (libvirt's own allocations are not

@@ -126,10 +126,11 @@ nothing_left() {
 check "  ... and no desk VM, disk or seed is left" nothing_left
 
 # --- a guest that never gets ready is quarantined --------------------------
-expect 0 'bad-01: booting → quarantined' "a pool whose guest never prints the marker quarantines it" \
+expect 1 'bad-01: booting → quarantined' "a pool whose guest never prints the marker quarantines it" \
 	pool create bad --template kit --min 1 --max 1 --spares 0 --ready-marker NEVER-PRINTED \
 	--boot-timeout 10 --timeout 200
 check "  ... after three starts" [ "$(grep -c 'bad-01: started' "$T/out")" = 3 ]
+check "  ... and pool create fails, saying so" grep -q '1 desktop of pool "bad" is quarantined (bad-01: not ready 10 s after its start)' "$T/err"
 expect 0 '^bad-01 +bad +quarantined .*not ready 10 s after its start' \
 	"after 3 failures its desktop is quarantined with the reason" desktop list
 expect 0 'State: +shut off' "  ... and powered off" info bad-01

@@ -17,6 +17,7 @@
 
 #define DOMAINS VIEW_BIT(VIEW_DOMAINS)
 #define TEMPLATES VIEW_BIT(VIEW_TEMPLATES)
+#define POOLS VIEW_BIT(VIEW_POOLS)
 
 /* Runs "CMD NAME [EXTRA]" on the VM @vm, on its host. */
 static int run_cmd(struct tui *t, const char *cmd, const struct vm_row *vm,
@@ -333,6 +334,11 @@ static int act_templates(struct tui *t, const struct action *a)
 	return tui_show_view(t, VIEW_TEMPLATES);
 }
 
+static int act_pools(struct tui *t, const struct action *a)
+{
+	return tui_show_view(t, VIEW_POOLS);
+}
+
 static int act_back(struct tui *t, const struct action *a)
 {
 	return tui_show_view(t, VIEW_DOMAINS);
@@ -396,6 +402,7 @@ const struct action actions[] = {
 	{ N_("xml"), 'x', 0, N_("Show the selected VM's domain XML"), DOMAINS, ACT_SELECTION, "dumpxml", act_report },
 	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), DOMAINS, ACT_MARKED | ACT_SELECTION | ACT_HINT, "delete", act_delete },
 	{ N_("templates"), 'T', KEY_F(9), N_("Show the templates: provision lab VMs from one, make, edit, export or delete them"), DOMAINS, ACT_HINT, NULL, act_templates },
+	{ N_("pools"), 'P', 0, N_("Show the desktop pools: their desktops, who holds which since when; grow, shrink, drain, refresh, kick"), DOMAINS, 0, NULL, act_pools },
 	{ N_("make template"), 't', 0, N_("Make a template from the selected VM (shut off)"), DOMAINS, ACT_SELECTION, "template create", act_template },
 	{ N_("filter"), '/', 0, N_("Show only VMs whose name contains the text typed (Esc shows all)"), DOMAINS, ACT_HINT, NULL, act_filter },
 	{ N_("sort"), 'o', 0, N_("Sort by the next column (or click its heading)"), DOMAINS, 0, NULL, act_sort },
@@ -407,11 +414,19 @@ const struct action actions[] = {
 	{ N_("export"), 'x', 0, N_("Export the selected template as an OVA"), TEMPLATES, ACT_SELECTION | ACT_HINT, "ova export", view_templates_export },
 	{ N_("delete template"), 'd', KEY_DC, N_("Delete the selected template and its base image (asks first)"), TEMPLATES, ACT_SELECTION | ACT_HINT, "template delete", view_templates_delete },
 	{ N_("reload"), 'r', 0, N_("Read the templates again"), TEMPLATES, ACT_HINT, NULL, view_templates_reload },
-	{ N_("cancel"), 'K', 0, N_("Stop the running jobs (e.g. stop waiting for a shutdown or a lab being made)"), DOMAINS | TEMPLATES, 0, NULL, act_cancel },
-	{ N_("command"), ':', 0, N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), DOMAINS | TEMPLATES, ACT_HINT, NULL, act_command },
-	{ N_("menu"), 'm', KEY_F(2), N_("Show these actions as a menu (also a right click)"), DOMAINS | TEMPLATES, ACT_HINT, NULL, act_menu },
-	{ N_("help"), '?', KEY_F(1), N_("Show this help"), DOMAINS | TEMPLATES, ACT_HINT, NULL, act_help },
+	{ N_("pool info"), '\n', 'i', N_("Show the selected pool's settings and last actions, or the selected desktop's VM"), POOLS, ACT_SELECTION | ACT_HINT, "pool info", view_pools_info },
+	{ N_("grow"), '+', 0, N_("Keep more desktops in the selected pool"), POOLS, ACT_SELECTION | ACT_HINT, "pool grow", view_pools_grow },
+	{ N_("shrink"), '-', 0, N_("Keep fewer desktops in the selected pool (free ones go)"), POOLS, ACT_SELECTION | ACT_HINT, "pool shrink", view_pools_shrink },
+	{ N_("drain"), 'D', 0, N_("Stop handing out the selected pool's desktops and delete them as they become free (asks first)"), POOLS, ACT_SELECTION | ACT_HINT, "pool drain", view_pools_drain },
+	{ N_("refresh"), 'R', 0, N_("Throw the selected desktop's changes away now (asks first)"), POOLS, ACT_SELECTION | ACT_HINT, "desktop refresh", view_pools_refresh },
+	{ N_("kick"), 'X', 0, N_("Take the selected desktop back from its user (asks first)"), POOLS, ACT_SELECTION | ACT_HINT, "desktop kick", view_pools_kick },
+	{ N_("reload"), 'r', 0, N_("Read the pools again"), POOLS, 0, NULL, view_pools_reload },
+	{ N_("cancel"), 'K', 0, N_("Stop the running jobs (e.g. stop waiting for a shutdown or a lab being made)"), DOMAINS | TEMPLATES | POOLS, 0, NULL, act_cancel },
+	{ N_("command"), ':', 0, N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), DOMAINS | TEMPLATES | POOLS, ACT_HINT, NULL, act_command },
+	{ N_("menu"), 'm', KEY_F(2), N_("Show these actions as a menu (also a right click)"), DOMAINS | TEMPLATES | POOLS, ACT_HINT, NULL, act_menu },
+	{ N_("help"), '?', KEY_F(1), N_("Show this help"), DOMAINS | TEMPLATES | POOLS, ACT_HINT, NULL, act_help },
 	{ N_("back"), 'q', 'T', N_("Back to the VMs (also Esc)"), TEMPLATES, ACT_HINT, NULL, act_back },
+	{ N_("back"), 'q', 'P', N_("Back to the VMs (also Esc)"), POOLS, ACT_HINT, NULL, act_back },
 	{ N_("quit"), 'q', KEY_F(10), N_("Quit (VMs keep running)"), DOMAINS, ACT_HINT, NULL, act_quit },
 	{ 0 }
 };

@@ -60,6 +60,7 @@ static void on_fatal(int sig)
 const struct view *const views[VIEW_COUNT] = {
 	[VIEW_DOMAINS] = &view_domains,
 	[VIEW_TEMPLATES] = &view_templates,
+	[VIEW_POOLS] = &view_pools,
 };
 
 static void draw(struct tui *t)

@@ -32,7 +32,7 @@ enum { PAIR_RUNNING = 1, PAIR_PAUSED, PAIR_OFF, PAIR_BAR, PAIR_ERROR,
        PAIR_HOST, PAIR_COUNT };
 
 /* The screens that fill the terminal. */
-enum view_id { VIEW_DOMAINS, VIEW_TEMPLATES, VIEW_COUNT };
+enum view_id { VIEW_DOMAINS, VIEW_TEMPLATES, VIEW_POOLS, VIEW_COUNT };
 #define VIEW_BIT(v) (1u << (v))
 
 struct tui;
@@ -63,7 +63,7 @@ struct view {
 	bool (*close)(struct tui *t);
 };
 
-extern const struct view view_domains, view_templates;
+extern const struct view view_domains, view_templates, view_pools;
 extern const struct view *const views[VIEW_COUNT];
 
 /* What is drawn over the view and has the keys first. */
@@ -79,6 +79,7 @@ struct form;
 struct picker;
 struct template;
 struct templates_view;
+struct pools_view;
 struct details;
 struct pager;
 struct prompt;
@@ -192,6 +193,7 @@ struct tui {
 	enum view_id view;     /* the view on screen */
 	enum overlay overlay;  /* drawn over it, or OVERLAY_NONE */
 	struct templates_view *tv; /* the templates view's state, once opened */
+	struct pools_view *pv;     /* the pools view's, likewise */
 	char *message;         /* last notice or error for the status bar */
 	bool message_is_error;
 	gint64 message_job;    /* when the job whose outcome it is started
@@ -408,6 +410,15 @@ int view_templates_info(struct tui *t, const struct action *a);
 int view_templates_export(struct tui *t, const struct action *a);
 int view_templates_delete(struct tui *t, const struct action *a);
 int view_templates_reload(struct tui *t, const struct action *a);
+
+/* view-pools.c: the desktop pools and their desktops */
+int view_pools_grow(struct tui *t, const struct action *a);
+int view_pools_shrink(struct tui *t, const struct action *a);
+int view_pools_drain(struct tui *t, const struct action *a);
+int view_pools_refresh(struct tui *t, const struct action *a);
+int view_pools_kick(struct tui *t, const struct action *a);
+int view_pools_info(struct tui *t, const struct action *a);
+int view_pools_reload(struct tui *t, const struct action *a);
 
 /* picker.c: a pop-up list chosen from by keys or mouse, with filtering */
 struct picker_item {

@@ -31,7 +31,7 @@
 #include "core/vm.h"
 #include "storage/storage.h"
 #include "templates/templates.h"
-#include "vdi/vdi.h"
+#include "vdi/vdi-priv.h"
 
 #define VDI_OPS_PER_PASS 2
 #define VDI_FAILURES_MAX 3
@@ -136,7 +136,7 @@ static void start(struct engine *eng, struct desktop *d, unsigned *ops, GString 
 {
 	(*ops)++;
 	d->mark = serial_size(eng, d->name);
-	if (vm_start(eng, d->name) < 0) {
+	if (vdi_console_prepare(eng, d->name) < 0 || vm_start(eng, d->name) < 0) {
 		g_autofree char *why = g_strdup(core_error_message());
 
 		fail(eng, d, why, log);
@@ -144,6 +144,13 @@ static void start(struct engine *eng, struct desktop *d, unsigned *ops, GString 
 	}
 	d->running = true;
 	logf_line(log, "%s: started", d->name);
+	/* its display opens to the broker's tickets only */
+	if (vdi_console_lock(eng, d->name) < 0) {
+		g_autofree char *why = g_strdup(core_error_message());
+
+		fail(eng, d, why, log);
+		return;
+	}
 	move(eng, d, DESKTOP_BOOTING, log);
 }
 
@@ -220,6 +227,12 @@ static int refresh(struct engine *eng, const struct pool *p, struct desktop *d,
 			/* the revert brought back the definition saved with the
 			 * snapshot, and with it the state of that moment */
 			d->running = true;
+			if (vdi_console_lock(eng, d->name) < 0) {
+				g_autofree char *why = g_strdup(core_error_message());
+
+				fail(eng, d, why, log);
+				return -1;
+			}
 			d->failures = 0;
 			g_clear_pointer(&d->reason, g_free);
 			move(eng, d, DESKTOP_READY, log);
