@@ -350,27 +350,6 @@ int exec_pool_list(struct cmd_ctx *ctx)
 	return 0;
 }
 
-/* The last @n lines of pool @name's log (caller frees), or NULL. */
-static char *log_tail(const char *name, unsigned n)
-{
-	g_autofree char *data = core_data_dir();
-	g_autofree char *file = g_strconcat(name, ".log", NULL);
-	g_autofree char *path = g_build_filename(data, "pools", file, NULL);
-	g_autofree char *text = core_read_file(path, 1024 * 1024 + 4096, CORE_READ_NOFOLLOW,
-					       _("pool log"), NULL);
-	g_auto(GStrv) lines = NULL;
-	guint len, from;
-
-	if (!text) {
-		core_error_clear();
-		return NULL;
-	}
-	lines = g_strsplit(g_strchomp(text), "\n", -1);
-	len = g_strv_length(lines);
-	from = len > n ? len - n : 0;
-	return g_strjoinv("\n", lines + from);
-}
-
 int exec_pool_info(struct cmd_ctx *ctx)
 {
 	autoptr(pool) p = pool_load(ctx->args[0]);
@@ -422,7 +401,7 @@ int exec_pool_info(struct cmd_ctx *ctx)
 	else
 		info_field(ctx, b, "ready_marker", _("Ready when:"), p->ready_marker ? p->ready_marker :
 			   _("the guest agent answers"));
-	log = log_tail(p->name, 10);
+	log = pool_log_tail(p->name, 10);
 	info_field(ctx, b, "last_actions", _("Last actions:"), log);
 	info_end(ctx, b);
 	return 0;
@@ -536,10 +515,18 @@ int exec_desktop_kick(struct cmd_ctx *ctx)
 int exec_desktop_refresh(struct cmd_ctx *ctx)
 {
 	g_autoptr(GString) log = g_string_new(NULL);
-	int rc = desktop_refresh(ctx->eng, ctx->args[0], ctx->job, log);
+	autoptr(desktop) d = desktop_get(ctx->eng, ctx->args[0]);
+	int rc;
 
+	if (!d)
+		return -1;
+	rc = desktop_refresh(ctx->eng, d->name, ctx->job, log);
+	/* the outcome first: a UI's status line shows the start */
+	if (rc == 0)
+		cli_line(ctx, _("Refreshed desktop \"%s\"."), d->name);
 	g_string_append(ctx->out, log->str);
-	return rc;
+	/* one made anew starts now, not at the broker's next pass */
+	return rc < 0 ? -1 : reconcile(ctx, d->pool, false);
 }
 
 static void serving(const char *url, void *data)

@@ -106,6 +106,47 @@ expect 0 'Pool "desk" now keeps 1 to 2 desktops' "pool shrink lowers the minimum
 	pool shrink desk 2
 expect 0 '"desktops": 2,' "  ... leaving carol's and one spare" pool info desk --json
 
+# --- the TUI's pools view -------------------------------------------------
+command -v tmux >/dev/null || { echo "Bail out! tmux is missing (./setup.sh test installs it)"; exit 1; }
+export TMUX_TMPDIR="$T"
+check "the pool is steady first (its spare ready)" "$VMTUI" pool reconcile desk --wait --timeout 300
+carols=$("$VMTUI" desktop list --json | python3 -c '
+import json, sys
+print([d["name"] for d in json.load(sys.stdin) if d["user"] == "carol"][0])')
+free=$("$VMTUI" desktop list --json | python3 -c '
+import json, sys
+print([d["name"] for d in json.load(sys.stdin) if not d["user"]][0])')
+# row_of NAME: how many rows below the pool's its desktop is (by name)
+row_of() { "$VMTUI" desktop list --pool desk | sed 1d | awk -v n="$1" '$1 == n { print NR }'; }
+rc_row=$(row_of "$carols")
+free_row=$(row_of "$free")
+tui_session 120
+see ' src +shut off' 15 "the TUI starts"
+keys P
+see 'Desktop pools \(1\)' 5 "P opens the pools view"
+see '^ desk +kit +.*1-2 desktops, 1 spare · assigned 1, ready 1' 5 "  ... the pool's row: template, size, desktops by state"
+see "^ +$carols +assigned +carol +20[0-9-]+ [0-9:]+" 5 "  ... each desktop with its state, its user and since when"
+see 'Last actions of pool "desk":' 3 "  ... and the pool's last actions below"
+see '\+ grow +- shrink +D drain' 3 "  ... its hint line from the action table"
+i=0; while [ $i -lt "$rc_row" ]; do keys j; i=$((i + 1)); done
+keys X
+see "Take desktop \"$carols\" back from carol\? \[y/N\]" 5 "X asks before taking carol's desktop back"
+keys n Enter
+see 'Nothing was taken back' 3 "  ... and no keeps it hers"
+keys g
+i=0; while [ $i -lt "$free_row" ]; do keys j; i=$((i + 1)); done
+keys R
+see "Refresh desktop \"$free\"\? \[y/N\]" 5 "R asks before refreshing the free desktop"
+keys y Enter
+see "Refreshed desktop \"$free\"" 30 "  ... and refreshes it"
+see "^ +$free +ready " 20 "  ... which shows ready again"
+keys g +
+see 'Grow pool "desk" by how many desktops\?' 3 "+ asks how many desktops to add"
+keys Escape q
+see ' src +shut off' 5 "q goes back to the VMs"
+keys q
+see 'VMTUI-EXITED 0' 10 "and q quits"
+
 # --- drain, then delete ------------------------------------------------------
 expect 4 '1 desktop of pool "desk" is in use' "pool delete is refused while carol holds one" \
 	pool delete desk --yes

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "core/engine.h"
-#include "core/files.h"
 #include "core/i18n.h"
 #include "tui/tui.h"
 #include "vdi/vdi.h"
@@ -46,26 +45,6 @@ struct read_data {
 	char *error;
 };
 
-/* The last LOG_LINES lines of pool @name's log, or NULL. */
-static char *log_tail(const char *name)
-{
-	g_autofree char *data = core_data_dir();
-	g_autofree char *file = g_strconcat(name, ".log", NULL);
-	g_autofree char *path = g_build_filename(data, "pools", file, NULL);
-	g_autofree char *text = core_read_file(path, 1024 * 1024 + 4096, CORE_READ_NOFOLLOW,
-					       "pool log", NULL);
-	g_auto(GStrv) lines = NULL;
-	guint n;
-
-	if (!text) {
-		core_error_clear();
-		return NULL;
-	}
-	lines = g_strsplit(g_strchomp(text), "\n", -1);
-	n = g_strv_length(lines);
-	return g_strjoinv("\n", lines + (n > LOG_LINES ? n - LOG_LINES : 0));
-}
-
 static int read_job(struct job *job, void *data)
 {
 	struct read_data *d = data;
@@ -75,7 +54,7 @@ static int read_job(struct job *job, void *data)
 	d->logs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	for (guint i = 0; i < d->pools->len; i++) {
 		const struct pool *p = d->pools->pdata[i];
-		char *log = log_tail(p->name);
+		char *log = pool_log_tail(p->name, LOG_LINES);
 
 		if (log)
 			g_hash_table_insert(d->logs, g_strdup(p->name), log);

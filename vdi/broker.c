@@ -82,8 +82,10 @@ struct relay {
 	GIOStream *client;         /* the TCP relay's, or NULL */
 	SoupWebsocketConnection *ws; /* the WebSocket's, or NULL */
 	GSource *vnc_in;           /* WebSocket: the display's bytes */
+	GCancellable *cancel;      /* the TCP relay's splice */
 	gint64 started;
 	bool closed;
+	bool splicing;             /* splice_done frees it */
 };
 
 struct counters {
@@ -100,8 +102,9 @@ struct broker {
 	GMainLoop *loop;
 	SoupServer *server;
 	bool tls;
-	char *host;                /* the relays' address */
-	char *origin;              /* what browsers' Origin must be */
+	guint16 port;
+	char *bind;                /* the address the relays listen on */
+	char *host;                /* --public-host, or NULL */
 	GHashTable *sessions;      /* token -> struct session */
 	GHashTable *tickets;       /* ws token -> struct ticket */
 	GHashTable *fail_user;     /* user -> GArray of gint64 */
@@ -239,6 +242,60 @@ static struct session *session_of(struct broker *b, SoupServerMessage *msg)
 	return s;
 }
 
+/* Whether the Origin of @msg, when a browser sent one, is the broker's
+ * own: the scheme and the host (with its port) the request went to, or
+ * the public host. */
+static bool origin_ok(struct broker *b, SoupServerMessage *msg, bool required)
+{
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	const char *origin = soup_message_headers_get_one(h, "Origin");
+	const char *host = soup_message_headers_get_one(h, "Host");
+	const char *scheme = b->tls ? "https://" : "http://";
+	g_autofree char *own = NULL;
+
+	if (!origin)
+		return !required;
+	if (!g_str_has_prefix(origin, scheme))
+		return false;
+	origin += strlen(scheme);
+	if (host && strcmp(origin, host) == 0)
+		return true;
+	if (b->host) {
+		own = g_strdup_printf("%s:%u", b->host, b->port);
+		return strcmp(origin, b->host) == 0 || strcmp(origin, own) == 0;
+	}
+	return false;
+}
+
+/* The host name viewers reach the relays at: --public-host, else the one
+ * the client used to reach the broker (its Host header, when it is a
+ * plain host name or address), else the listen address. */
+static char *viewer_host(struct broker *b, SoupServerMessage *msg)
+{
+	const char *h = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
+						     "Host");
+	const char *end;
+
+	if (b->host)
+		return g_strdup(b->host);
+	if (h && *h) {
+		/* "name:port", "[v6]:port" */
+		if (h[0] == '[' && (end = strchr(h, ']')))
+			return g_strndup(h + 1, (gsize)(end - h - 1));
+		end = strrchr(h, ':');
+		{
+			g_autofree char *name = end ? g_strndup(h, (gsize)(end - h)) : g_strdup(h);
+			bool plain = *name && strlen(name) < 254;
+
+			for (const char *p = name; plain && *p; p++)
+				plain = g_ascii_isalnum(*p) || *p == '.' || *p == '-';
+			if (plain)
+				return g_steal_pointer(&name);
+		}
+	}
+	return g_strdup(b->bind);
+}
+
 /* Compares two tokens of the same length in a time that does not tell
  * where they differ. */
 static bool token_equal(const char *a, const char *b)
@@ -257,9 +314,8 @@ static bool csrf_ok(struct broker *b, SoupServerMessage *msg, const struct sessi
 {
 	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
 	const char *token = soup_message_headers_get_one(h, "X-CSRF-Token");
-	const char *origin = soup_message_headers_get_one(h, "Origin");
 
-	if (origin && strcmp(origin, b->origin) != 0)
+	if (!origin_ok(b, msg, false))
 		return false;
 	return token && strlen(token) == 32 && token_equal(token, s->csrf);
 }
@@ -327,9 +383,10 @@ static GStrv user_groups(const char *user)
 	if (getpwnam_r(user, &pw, buf, sizeof buf, &pwp) == 0 && pwp &&
 	    getgrouplist(user, pw.pw_gid, gids, &n) >= 0) {
 		for (int i = 0; i < n; i++) {
-			struct group *g = getgrgid(gids[i]);
+			struct group gr, *g = NULL;
+			char gbuf[4096];
 
-			if (g)
+			if (getgrgid_r(gids[i], &gr, gbuf, sizeof gbuf, &g) == 0 && g)
 				g_ptr_array_add(out, g_strdup(g->gr_name));
 		}
 	}
@@ -459,11 +516,9 @@ static void api_login(struct broker *b, SoupServerMessage *msg)
 	g_autofree char *user = body_member(msg, "user");
 	g_autofree char *password = body_member(msg, "password");
 	const char *from = client_address(msg);
-	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
-	const char *origin = soup_message_headers_get_one(h, "Origin");
 	struct login *l;
 
-	if (origin && strcmp(origin, b->origin) != 0) {
+	if (!origin_ok(b, msg, false)) {
 		reply_error(msg, 403, _("This request came from another site."));
 		return;
 	}
@@ -662,9 +717,12 @@ static void relay_free(struct relay *r)
 		g_source_destroy(r->vnc_in);
 		g_source_unref(r->vnc_in);
 	}
+	if (r->ws)
+		g_signal_handlers_disconnect_by_data(r->ws, r);
 	g_clear_object(&r->vnc);
 	g_clear_object(&r->client);
 	g_clear_object(&r->ws);
+	g_clear_object(&r->cancel);
 	g_free(r->desktop);
 	g_free(r->user);
 	g_free(r->from);
@@ -698,10 +756,16 @@ static void relay_close(struct relay *r)
 	follow(b, r->desktop, r->user, DESKTOP_DISCONNECTED);
 	if (r->ws && soup_websocket_connection_get_state(r->ws) == SOUP_WEBSOCKET_STATE_OPEN)
 		soup_websocket_connection_close(r->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+	if (r->ws)
+		g_signal_handlers_disconnect_by_data(r->ws, r);
 	if (r->vnc)
 		g_io_stream_close(G_IO_STREAM(r->vnc), NULL, NULL);
 	if (r->client)
 		g_io_stream_close(r->client, NULL, NULL);
+	if (r->splicing) {
+		g_cancellable_cancel(r->cancel);
+		return;
+	}
 	relay_free(r);
 }
 
@@ -781,7 +845,11 @@ static void splice_done(GObject *src, GAsyncResult *res, gpointer data)
 
 	g_io_stream_splice_finish(res, NULL);
 	(void)src;
-	relay_close(r);
+	r->splicing = false;
+	if (r->closed)
+		relay_free(r);
+	else
+		relay_close(r);
 }
 
 /* The .vv's listener: one client, relayed to the display. */
@@ -811,8 +879,10 @@ static gboolean vv_incoming(GSocketService *svc, GSocketConnection *conn, GObjec
 	r = relay_new(b, t, from);
 	r->vnc = vnc;
 	r->client = G_IO_STREAM(g_object_ref(conn));
+	r->cancel = g_cancellable_new();
+	r->splicing = true;
 	g_io_stream_splice_async(r->client, G_IO_STREAM(r->vnc), G_IO_STREAM_SPLICE_NONE,
-				 G_PRIORITY_DEFAULT, NULL, splice_done, r);
+				 G_PRIORITY_DEFAULT, r->cancel, splice_done, r);
 	/* the ticket's port is closed: nobody else comes in through it */
 	g_hash_table_remove(b->tickets, t->token);
 	return TRUE;
@@ -837,7 +907,7 @@ static struct ticket *ticket_new(struct broker *b, const struct desktop *d, bool
 	vdi_random_token(t->token, sizeof t->token, TOKEN_CHARS);
 	t->expires = now_s() + b->o->ticket_ttl;
 	if (listener) {
-		g_autoptr(GInetAddress) ia = g_inet_address_new_from_string(b->host);
+		g_autoptr(GInetAddress) ia = g_inet_address_new_from_string(b->bind);
 		g_autoptr(GSocketAddress) sa = ia ? g_inet_socket_address_new(ia, 0) : NULL;
 		g_autoptr(GSocketAddress) got = NULL;
 
@@ -845,7 +915,7 @@ static struct ticket *ticket_new(struct broker *b, const struct desktop *d, bool
 		if (!sa || !g_socket_listener_add_address(G_SOCKET_LISTENER(t->service), sa,
 							  G_SOCKET_TYPE_STREAM,
 							  G_SOCKET_PROTOCOL_TCP, NULL, &got, &err)) {
-			core_error(CORE_ERR_FAILED, _("Cannot open a console port on %s: %s"), b->host,
+			core_error(CORE_ERR_FAILED, _("Cannot open a console port on %s: %s"), b->bind,
 				   err ? err->message : _("not an address"));
 			ticket_free(t);
 			return NULL;
@@ -875,7 +945,7 @@ static void api_console_vv(struct broker *b, SoupServerMessage *msg, const struc
 {
 	autoptr(desktop) d = held_desktop(b, msg, s, name);
 	struct ticket *t;
-	g_autofree char *vv = NULL, *disp = NULL;
+	g_autofree char *vv = NULL, *disp = NULL, *host = NULL;
 	SoupMessageHeaders *h;
 
 	if (!d)
@@ -887,7 +957,8 @@ static void api_console_vv(struct broker *b, SoupServerMessage *msg, const struc
 	}
 	vv = g_strdup_printf("[virt-viewer]\ntype=vnc\nhost=%s\nport=%u\npassword=%s\n"
 			     "title=%s (%s)\nfullscreen=1\ndelete-this-file=1\n"
-			     "release-cursor=shift+f12\n", b->host, t->port, t->password, d->name,
+			     "release-cursor=shift+f12\n", (host = viewer_host(b, msg)), t->port,
+			     t->password, d->name,
 			     d->pool);
 	h = soup_server_message_get_response_headers(msg);
 	disp = g_strdup_printf("attachment; filename=\"%s.vv\"", d->name);
@@ -969,10 +1040,7 @@ static struct ticket *ws_ticket(struct broker *b, SoupServerMessage *msg, GHashT
 	const char *token = query ? g_hash_table_lookup(query, "token") : NULL;
 	struct session *s = session_of(b, msg);
 	struct ticket *t = token ? g_hash_table_lookup(b->tickets, token) : NULL;
-	const char *origin = soup_message_headers_get_one(
-		soup_server_message_get_request_headers(msg), "Origin");
-
-	if (!origin || strcmp(origin, b->origin) != 0) {
+	if (!origin_ok(b, msg, true)) {
 		audit(b, "websocket-refused", "from=%s reason=origin", client_address(msg));
 		reply_error(msg, 403, _("This request came from another site."));
 		return NULL;
@@ -1354,7 +1422,9 @@ int broker_run(struct engine *eng, const struct broker_opts *o, struct job *job,
 	b.fail_addr = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
 	g_mutex_init(&b.lock);
 	g_cond_init(&b.wake);
-	b.host = g_strdup(o->public_host ? o->public_host : addr);
+	b.bind = g_strdup(addr);
+	b.host = g_strdup(o->public_host);
+	b.port = port;
 	b.tls = o->cert != NULL;
 	b.graphics_cb = -1;
 
@@ -1394,10 +1464,13 @@ int broker_run(struct engine *eng, const struct broker_opts *o, struct job *job,
 		core_error(CORE_ERR_STATE, _("Cannot listen on %s: %s"), o->listen, err->message);
 		goto out;
 	}
-	url = g_strdup_printf("%s://%s%s%s:%u", b.tls ? "https" : "http",
-			      strchr(b.host, ':') ? "[" : "", b.host, strchr(b.host, ':') ? "]" : "",
-			      port);
-	b.origin = g_strdup(url);
+	{
+		const char *shown = b.host ? b.host : addr;
+		bool v6 = strchr(shown, ':') != NULL;
+
+		url = g_strdup_printf("%s://%s%s%s:%u", b.tls ? "https" : "http", v6 ? "[" : "",
+				      shown, v6 ? "]" : "", port);
+	}
 	soup_server_add_handler(b.server, NULL, handle, &b, NULL);
 	/* runs before the WebSocket handshake, which it may refuse */
 	soup_server_add_handler(b.server, "/websockify", handle, &b, NULL);
@@ -1458,7 +1531,7 @@ out:
 	g_cond_clear(&b.wake);
 	if (b.audit >= 0)
 		close(b.audit);
+	g_free(b.bind);
 	g_free(b.host);
-	g_free(b.origin);
 	return rc;
 }

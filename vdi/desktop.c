@@ -236,13 +236,36 @@ int desktop_save(struct engine *eng, const struct desktop *d)
 	return rc;
 }
 
+static char *pool_log_path(const char *pool)
+{
+	g_autofree char *data = core_data_dir();
+	g_autofree char *file = g_strconcat(pool, ".log", NULL);
+
+	return g_build_filename(data, "pools", file, NULL);
+}
+
+char *pool_log_tail(const char *pool, unsigned n)
+{
+	g_autofree char *path = pool_log_path(pool);
+	g_autofree char *text = core_read_file(path, POOL_LOG_MAX + 4096, CORE_READ_NOFOLLOW,
+					       _("pool log"), NULL);
+	g_auto(GStrv) lines = NULL;
+	guint len;
+
+	if (!text) {
+		core_error_clear();
+		return NULL;
+	}
+	lines = g_strsplit(g_strchomp(text), "\n", -1);
+	len = g_strv_length(lines);
+	return g_strjoinv("\n", lines + (len > n ? len - n : 0));
+}
+
 /* Appends @line to pool @pool's log, with the time in front; the log is
  * kept under POOL_LOG_MAX. */
 static void pool_log(const char *pool, const char *line)
 {
-	g_autofree char *data = core_data_dir();
-	g_autofree char *file = g_strconcat(pool, ".log", NULL);
-	g_autofree char *path = g_build_filename(data, "pools", file, NULL);
+	g_autofree char *path = pool_log_path(pool);
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
 	g_autofree char *when = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
 	g_autofree char *text = g_strdup_printf("%s %s\n", when, line);

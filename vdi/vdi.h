@@ -135,6 +135,9 @@ struct desktop *desktop_get(struct engine *eng, const char *name);
 /* Writes @d's state into its VM's metadata (the running guest's and the
  * definition's).  0 or -1. */
 int desktop_save(struct engine *eng, const struct desktop *d);
+/* The last @n lines of pool @pool's log of moves and actions (caller
+ * frees), or NULL when it has none. */
+char *pool_log_tail(const char *pool, unsigned n);
 /* Moves @d to @state now (since = now), logging the move.  0 or -1. */
 int desktop_move(struct engine *eng, struct desktop *d, enum desktop_state state);
 
