@@ -15,13 +15,16 @@ TEST_CORE_LIBS = $(CORE_LIBS)
 unit_tests = tests/unit-names tests/unit-config tests/unit-jobs \
 	tests/unit-domxml tests/xml-property tests/unit-console tests/unit-images \
 	tests/unit-templates tests/unit-journal tests/unit-actions tests/unit-cmd \
-	tests/unit-net tests/unit-run
+	tests/unit-net tests/unit-run tests/unit-vdi
 check_PROGRAMS += $(unit_tests)
 tests_unit_actions_SOURCES = tests/unit-actions.c tests/tap.h
 tests_unit_actions_CPPFLAGS = $(TUI_CPPFLAGS)
 tests_unit_actions_LDADD = $(TUI_LIBS)
 tests_unit_net_SOURCES = tests/unit-net.c tests/tap.h
 tests_unit_net_LDADD = $(NET_LIBS) $(TEST_CORE_LIBS)
+tests_unit_vdi_SOURCES = tests/unit-vdi.c tests/tap.h
+tests_unit_vdi_CPPFLAGS = $(AM_CPPFLAGS)
+tests_unit_vdi_LDADD = $(VDI_LIBS) $(STORAGE_LIBS) $(TEMPLATES_LIBS) $(TEST_CORE_LIBS)
 tests_unit_names_SOURCES = tests/unit-names.c tests/tap.h
 tests_unit_names_LDADD = $(TEST_CORE_LIBS)
 tests_unit_config_SOURCES = tests/unit-config.c tests/tap.h

@@ -109,7 +109,8 @@ expect 0 '"desktops": 2,' "  ... leaving carol's and one spare" pool info desk -
 # --- the TUI's pools view -------------------------------------------------
 command -v tmux >/dev/null || { echo "Bail out! tmux is missing (./setup.sh test installs it)"; exit 1; }
 export TMUX_TMPDIR="$T"
-check "the pool is steady first (its spare ready)" "$VMTUI" pool reconcile desk --wait --timeout 300
+"$VMTUI" pool reconcile desk --wait --timeout 300 >"$T/steady" 2>&1
+check "the pool is steady first (its spare ready)" [ $? = 0 ]
 carols=$("$VMTUI" desktop list --json | python3 -c '
 import json, sys
 print([d["name"] for d in json.load(sys.stdin) if d["user"] == "carol"][0])')
@@ -124,7 +125,7 @@ tui_session 120
 see ' src +shut off' 15 "the TUI starts"
 keys P
 see 'Desktop pools \(1\)' 5 "P opens the pools view"
-see '^ desk +kit +.*1-2 desktops, 1 spare · assigned 1, ready 1' 5 "  ... the pool's row: template, size, desktops by state"
+see '^ desk +kit +.*1-2 desktops, 1 spare · ready 1, assigned 1' 5 "  ... the pool's row: template, size, desktops by state"
 see "^ +$carols +assigned +carol +20[0-9-]+ [0-9:]+" 5 "  ... each desktop with its state, its user and since when"
 see 'Last actions of pool "desk":' 3 "  ... and the pool's last actions below"
 see '\+ grow +- shrink +D drain' 3 "  ... its hint line from the action table"

@@ -82,8 +82,11 @@ struct relay {
 	GIOStream *client;         /* the TCP relay's, or NULL */
 	SoupWebsocketConnection *ws; /* the WebSocket's, or NULL */
 	GSource *vnc_in;           /* WebSocket: the display's bytes */
-	GCancellable *cancel;      /* the TCP relay's splice */
+	GSource *client_in;        /* TCP: the viewer's bytes */
+	GCancellable *cancel;      /* TCP: the display's bytes to the viewer */
+	struct rfb_input rfb;      /* what the viewer sent, followed */
 	gint64 started;
+	gint64 last_input;         /* a key or the mouse, monotonic µs */
 	bool closed;
 	bool splicing;             /* splice_done frees it */
 };
@@ -711,12 +714,19 @@ static void api_release(struct broker *b, SoupServerMessage *msg, const struct s
 
 static void relay_close(struct relay *r);
 
+static void drop_source(GSource **src)
+{
+	if (*src) {
+		g_source_destroy(*src);
+		g_source_unref(*src);
+		*src = NULL;
+	}
+}
+
 static void relay_free(struct relay *r)
 {
-	if (r->vnc_in) {
-		g_source_destroy(r->vnc_in);
-		g_source_unref(r->vnc_in);
-	}
+	drop_source(&r->vnc_in);
+	drop_source(&r->client_in);
 	if (r->ws)
 		g_signal_handlers_disconnect_by_data(r->ws, r);
 	g_clear_object(&r->vnc);
@@ -758,6 +768,8 @@ static void relay_close(struct relay *r)
 		soup_websocket_connection_close(r->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
 	if (r->ws)
 		g_signal_handlers_disconnect_by_data(r->ws, r);
+	drop_source(&r->client_in);
+	drop_source(&r->vnc_in);
 	if (r->vnc)
 		g_io_stream_close(G_IO_STREAM(r->vnc), NULL, NULL);
 	if (r->client)
@@ -803,6 +815,8 @@ static struct relay *relay_new(struct broker *b, const struct ticket *t, const c
 	r->user = g_strdup(t->user);
 	r->from = g_strdup(from);
 	r->started = now_s();
+	r->last_input = g_get_monotonic_time();
+	rfb_input_init(&r->rfb);
 	b->relays = g_list_prepend(b->relays, r);
 	g_mutex_lock(&b->lock);
 	b->n.relays++;
@@ -839,12 +853,39 @@ static gboolean ticket_expired(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Bytes from the viewer to the display, followed for its input: the
+ * display is a local socket of QEMU's, written at once. */
+static bool to_display(struct relay *r, const char *buf, gsize n)
+{
+	if (rfb_input_feed(&r->rfb, (const unsigned char *)buf, n))
+		r->last_input = g_get_monotonic_time();
+	return g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(r->vnc)), buf, n,
+					 NULL, NULL, NULL);
+}
+
+static gboolean from_viewer(GSocket *sock, GIOCondition cond, gpointer data)
+{
+	struct relay *r = data;
+	char buf[RELAY_CHUNK];
+	gssize n;
+
+	(void)cond;
+	n = g_socket_receive(sock, buf, sizeof buf, NULL, NULL);
+	if (n <= 0 || !to_display(r, buf, (gsize)n)) {
+		g_source_unref(r->client_in);
+		r->client_in = NULL;
+		relay_close(r);
+		return G_SOURCE_REMOVE;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* The display's bytes reached the viewer's end: the relay is over. */
 static void splice_done(GObject *src, GAsyncResult *res, gpointer data)
 {
 	struct relay *r = data;
 
-	g_io_stream_splice_finish(res, NULL);
-	(void)src;
+	g_output_stream_splice_finish(G_OUTPUT_STREAM(src), res, NULL);
 	r->splicing = false;
 	if (r->closed)
 		relay_free(r);
@@ -881,8 +922,16 @@ static gboolean vv_incoming(GSocketService *svc, GSocketConnection *conn, GObjec
 	r->client = G_IO_STREAM(g_object_ref(conn));
 	r->cancel = g_cancellable_new();
 	r->splicing = true;
-	g_io_stream_splice_async(r->client, G_IO_STREAM(r->vnc), G_IO_STREAM_SPLICE_NONE,
-				 G_PRIORITY_DEFAULT, r->cancel, splice_done, r);
+	/* the display's (large) side asynchronously, the viewer's read
+	 * here, where its input is seen */
+	g_output_stream_splice_async(g_io_stream_get_output_stream(r->client),
+				     g_io_stream_get_input_stream(G_IO_STREAM(r->vnc)),
+				     G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, r->cancel,
+				     splice_done, r);
+	r->client_in = g_socket_create_source(g_socket_connection_get_socket(conn),
+					      G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+	g_source_set_callback(r->client_in, (GSourceFunc)(void (*)(void))from_viewer, r, NULL);
+	g_source_attach(r->client_in, b->ctx);
 	/* the ticket's port is closed: nobody else comes in through it */
 	g_hash_table_remove(b->tickets, t->token);
 	return TRUE;
@@ -1021,9 +1070,7 @@ static void ws_message(SoupWebsocketConnection *ws, gint type, GBytes *msg, gpoi
 	const char *p = g_bytes_get_data(msg, &len);
 
 	(void)ws;
-	if (type != SOUP_WEBSOCKET_DATA_BINARY ||
-	    !g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(r->vnc)), p, len,
-				       NULL, NULL, NULL))
+	if (type != SOUP_WEBSOCKET_DATA_BINARY || !to_display(r, p, len))
 		relay_close(r);
 }
 
@@ -1181,6 +1228,19 @@ static void metrics(struct broker *b, SoupServerMessage *msg)
 			       "vmtui_time_to_desktop_seconds_sum %.6f\n"
 			       "vmtui_time_to_desktop_seconds_count %" G_GUINT64_FORMAT "\n",
 			       n.ttd_count, n.ttd_sum, n.ttd_count);
+	{
+		guint64 rc[2];
+		double rs[2];
+		static const char *const path[2] = { "snapshot", "overlay" };
+
+		vdi_refresh_stats(rc, rs);
+		g_string_append(o, "# HELP vmtui_refresh_seconds Desktops refreshed, by path, and how long it took.\n"
+				"# TYPE vmtui_refresh_seconds summary\n");
+		for (unsigned i = 0; i < 2; i++)
+			g_string_append_printf(o, "vmtui_refresh_seconds_sum{path=\"%s\"} %.3f\n"
+					       "vmtui_refresh_seconds_count{path=\"%s\"} %" G_GUINT64_FORMAT "\n",
+					       path[i], rs[i], path[i], rc[i]);
+	}
 	reply(msg, 200, "text/plain; version=0.0.4", o->str, o->len);
 }
 
@@ -1356,6 +1416,35 @@ static void resume(struct broker *b)
 	}
 }
 
+/* Every few seconds: a viewer whose user has not touched a key or the
+ * mouse for the pool's --idle is let go, and the desktop released. */
+static gboolean check_idle(gpointer data)
+{
+	struct broker *b = data;
+	gint64 now = g_get_monotonic_time();
+
+	for (GList *l = b->relays; l;) {
+		struct relay *r = l->data;
+		autoptr(pool) p = NULL;
+		autoptr(desktop) d = NULL;
+
+		l = l->next;
+		if (!(d = desktop_get(b->eng, r->desktop)) || !(p = pool_load(d->pool)) || !p->idle ||
+		    now - r->last_input < (gint64)p->idle * G_USEC_PER_SEC) {
+			core_error_clear();
+			continue;
+		}
+		audit(b, "idle", "user=%s desktop=%s seconds=%u", r->user, r->desktop, p->idle);
+		relay_close(r);
+		if (desktop_release(b->eng, d->name) < 0)
+			core_error_clear();
+		g_mutex_lock(&b->lock);
+		g_cond_signal(&b->wake);
+		g_mutex_unlock(&b->lock);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
 static gboolean check_cancel(gpointer data)
 {
 	struct broker *b = data;
@@ -1490,6 +1579,10 @@ int broker_run(struct engine *eng, const struct broker_opts *o, struct job *job,
 		GSource *tick = g_timeout_source_new(200);
 
 		g_source_set_callback(tick, check_cancel, &b, NULL);
+		g_source_attach(tick, b.ctx);
+		g_source_unref(tick);
+		tick = g_timeout_source_new_seconds(2);
+		g_source_set_callback(tick, check_idle, &b, NULL);
 		g_source_attach(tick, b.ctx);
 		g_source_unref(tick);
 	}

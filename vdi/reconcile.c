@@ -37,6 +37,27 @@
 #define VDI_FAILURES_MAX 3
 #define READY_SCAN_MAX (4 * 1024 * 1024)
 
+/* Refreshes done by this process: by their path, how many, how long. */
+static GMutex refresh_lock;
+static guint64 refresh_count[2];
+static double refresh_seconds[2];
+
+static void refresh_done(int path, gint64 t0)
+{
+	g_mutex_lock(&refresh_lock);
+	refresh_count[path]++;
+	refresh_seconds[path] += (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+	g_mutex_unlock(&refresh_lock);
+}
+
+void vdi_refresh_stats(guint64 *count, double *seconds)
+{
+	g_mutex_lock(&refresh_lock);
+	memcpy(count, refresh_count, sizeof refresh_count);
+	memcpy(seconds, refresh_seconds, sizeof refresh_seconds);
+	g_mutex_unlock(&refresh_lock);
+}
+
 static gint64 now_s(void)
 {
 	return g_get_real_time() / G_USEC_PER_SEC;
@@ -236,6 +257,7 @@ static int refresh(struct engine *eng, const struct pool *p, struct desktop *d,
 			d->failures = 0;
 			g_clear_pointer(&d->reason, g_free);
 			move(eng, d, DESKTOP_READY, log);
+			refresh_done(0, t0);
 			logf_line(log, "%s: refreshed from its ready snapshot in %" G_GINT64_FORMAT " ms",
 				  d->name, (g_get_monotonic_time() - t0) / 1000);
 			return 0;
@@ -251,20 +273,20 @@ static int refresh(struct engine *eng, const struct pool *p, struct desktop *d,
 	}
 	if (make_desktop(eng, p, d->name, job, log) < 0)
 		return -1;
+	refresh_done(1, t0);
 	logf_line(log, "%s: made anew in %" G_GINT64_FORMAT " ms", d->name,
 		  (g_get_monotonic_time() - t0) / 1000);
 	return 0;
 }
 
-/* The timers of a desktop in use: disconnect grace, idle, max session. */
+/* The timers of a desktop in use: disconnect grace, max session (the
+ * idle timer is the broker's, which sees the viewer's input). */
 static bool timed_out(const struct pool *p, const struct desktop *d, gint64 now)
 {
 	if (p->max_session && d->assigned && now - d->assigned >= p->max_session)
 		return true;
-	if ((d->state == DESKTOP_DISCONNECTED || d->state == DESKTOP_ASSIGNED) &&
-	    now - d->since >= p->disconnect_grace)
-		return true;
-	return p->idle && d->state == DESKTOP_CONNECTED && now - d->since >= p->idle;
+	return (d->state == DESKTOP_DISCONNECTED || d->state == DESKTOP_ASSIGNED) &&
+	       now - d->since >= p->disconnect_grace;
 }
 
 /* Moves @d on by one step; *@ops counts the clones and starts. */

@@ -23,3 +23,20 @@ int vdi_console_lock(struct engine *eng, const char *name);
 /* portal.c: the portal's page and script. */
 extern const char vdi_portal_html[];
 extern const char vdi_portal_js[];
+
+/* rfb.c: the viewer's side of an RFB stream, followed for its input. */
+struct rfb_input {
+	int phase, after;
+	unsigned char h[20];
+	size_t have, need;
+	uint64_t skip;
+};
+void rfb_input_init(struct rfb_input *r);
+/* Feeds the next @n bytes the viewer sent; true when they held a key or
+ * pointer event (or the stream could not be followed). */
+bool rfb_input_feed(struct rfb_input *r, const unsigned char *buf, size_t n);
+
+/* reconcile.c: the refreshes this process did, [0] from the ready
+ * snapshot and [1] made anew: how many, and their seconds in all (the
+ * overlay path's until the new desktop was made, not booted). */
+void vdi_refresh_stats(guint64 *count, double *seconds);
