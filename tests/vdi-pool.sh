@@ -123,8 +123,8 @@ rc_row=$(row_of "$carols")
 free_row=$(row_of "$free")
 tui_session 120
 see ' src +shut off' 15 "the TUI starts"
-keys P
-see 'Desktop pools \(1\)' 5 "P opens the pools view"
+keys W
+see 'Desktop pools \(1\)' 5 "W opens the pools view"
 see '^ desk +kit +.*1-2 desktops, 1 spare · ready 1, assigned 1' 5 "  ... the pool's row: template, size, desktops by state"
 see "^ +$carols +assigned +carol +20[0-9-]+ [0-9:]+" 5 "  ... each desktop with its state, its user and since when"
 see 'Last actions of pool "desk":' 3 "  ... and the pool's last actions below"
@@ -140,7 +140,7 @@ keys R
 see "Refresh desktop \"$free\"\? \[y/N\]" 5 "R asks before refreshing the free desktop"
 keys y Enter
 see "Refreshed desktop \"$free\"" 30 "  ... and refreshes it"
-see "^ +$free +ready " 20 "  ... which shows ready again"
+see "^ +$free +(ready|booting|provisioning) " 20 "  ... which shows again, ready (from its snapshot) or booting (made anew)"
 keys g +
 see 'Grow pool "desk" by how many desktops\?' 3 "+ asks how many desktops to add"
 keys Escape q

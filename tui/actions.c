@@ -402,7 +402,7 @@ const struct action actions[] = {
 	{ N_("xml"), 'x', 0, N_("Show the selected VM's domain XML"), DOMAINS, ACT_SELECTION, "dumpxml", act_report },
 	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), DOMAINS, ACT_MARKED | ACT_SELECTION | ACT_HINT, "delete", act_delete },
 	{ N_("templates"), 'T', KEY_F(9), N_("Show the templates: provision lab VMs from one, make, edit, export or delete them"), DOMAINS, ACT_HINT, NULL, act_templates },
-	{ N_("pools"), 'P', 0, N_("Show the desktop pools: their desktops, who holds which since when; grow, shrink, drain, refresh, kick"), DOMAINS, 0, NULL, act_pools },
+	{ N_("pools"), 'W', KEY_F(6), N_("Show the desktop pools: their desktops, who holds which since when; grow, shrink, drain, refresh, kick"), DOMAINS, 0, NULL, act_pools },
 	{ N_("make template"), 't', 0, N_("Make a template from the selected VM (shut off)"), DOMAINS, ACT_SELECTION, "template create", act_template },
 	{ N_("filter"), '/', 0, N_("Show only VMs whose name contains the text typed (Esc shows all)"), DOMAINS, ACT_HINT, NULL, act_filter },
 	{ N_("sort"), 'o', 0, N_("Sort by the next column (or click its heading)"), DOMAINS, 0, NULL, act_sort },
@@ -425,8 +425,7 @@ const struct action actions[] = {
 	{ N_("command"), ':', 0, N_("Run a vmtui command, e.g. :create web --memory 2G (Tab completes, Up/Down recall)"), DOMAINS | TEMPLATES | POOLS, ACT_HINT, NULL, act_command },
 	{ N_("menu"), 'm', KEY_F(2), N_("Show these actions as a menu (also a right click)"), DOMAINS | TEMPLATES | POOLS, ACT_HINT, NULL, act_menu },
 	{ N_("help"), '?', KEY_F(1), N_("Show this help"), DOMAINS | TEMPLATES | POOLS, ACT_HINT, NULL, act_help },
-	{ N_("back"), 'q', 'T', N_("Back to the VMs (also Esc)"), TEMPLATES, ACT_HINT, NULL, act_back },
-	{ N_("back"), 'q', 'P', N_("Back to the VMs (also Esc)"), POOLS, ACT_HINT, NULL, act_back },
+	{ N_("back"), 'q', 'T', N_("Back to the VMs (also Esc)"), TEMPLATES | POOLS, ACT_HINT, NULL, act_back },
 	{ N_("quit"), 'q', KEY_F(10), N_("Quit (VMs keep running)"), DOMAINS, ACT_HINT, NULL, act_quit },
 	{ 0 }
 };

@@ -1,5 +1,5 @@
 /*
- * view-pools.c — the desktop pools view (P): each pool with its desktops
+ * view-pools.c — the desktop pools view (W): each pool with its desktops
  * by state, and under it each desktop with who holds it since when (or
  * why it is quarantined); below, the selected pool's last actions.  +
  * and - grow and shrink the pool, D drains it, R refreshes a desktop, X

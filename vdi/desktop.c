@@ -28,7 +28,7 @@
 #include "core/i18n.h"
 #include "core/logs.h"
 #include "core/vm.h"
-#include "vdi/vdi.h"
+#include "vdi/vdi-priv.h"
 
 #define POOL_LOG_MAX (1024 * 1024)
 
@@ -263,7 +263,7 @@ char *pool_log_tail(const char *pool, unsigned n)
 
 /* Appends @line to pool @pool's log, with the time in front; the log is
  * kept under POOL_LOG_MAX. */
-static void pool_log(const char *pool, const char *line)
+void vdi_pool_log(const char *pool, const char *line)
 {
 	g_autofree char *path = pool_log_path(pool);
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
@@ -294,6 +294,6 @@ int desktop_move(struct engine *eng, struct desktop *d, enum desktop_state state
 			       d->user ? d->user : "", d->reason && state == DESKTOP_QUARANTINED ?
 			       " reason=" : "", d->reason && state == DESKTOP_QUARANTINED ?
 			       d->reason : "");
-	pool_log(d->pool, line);
+	vdi_pool_log(d->pool, line);
 	return 0;
 }

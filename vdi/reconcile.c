@@ -74,6 +74,21 @@ static void logf_line(GString *log, const char *fmt, ...)
 	g_string_append_c(log, '\n');
 }
 
+/* A line of what a pass did that is not a move (desktop_move logs
+ * those): to @log, and to the pool's log for the admin. */
+static void note(GString *log, const char *pool, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void note(GString *log, const char *pool, const char *fmt, ...)
+{
+	g_autofree char *line = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	line = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_string_append_printf(log, "%s\n", line);
+	vdi_pool_log(pool, line);
+}
+
 /* Moves @d and logs it in @log. */
 static void move(struct engine *eng, struct desktop *d, enum desktop_state to, GString *log)
 {
@@ -145,7 +160,7 @@ static void fail(struct engine *eng, struct desktop *d, const char *why, GString
 	g_free(d->reason);
 	d->reason = g_strdup(why);
 	d->failures++;
-	logf_line(log, "%s: %s", d->name, why);
+	note(log, d->pool, "%s: %s", d->name, why);
 	if (d->running && vm_destroy(eng, d->name) < 0)
 		core_error_clear();
 	d->running = false;
@@ -199,7 +214,7 @@ static int make_desktop(struct engine *eng, const struct pool *p, const char *na
 	o.sudo = -1;
 	o.graphics = true;
 	if (provision_run(eng, &o, job, &report) < 0) {
-		logf_line(log, "%s: %s", name, core_error_message());
+		note(log, p->name, "%s: %s", name, core_error_message());
 		return -1;
 	}
 	d.name = (char *)name;
@@ -258,11 +273,11 @@ static int refresh(struct engine *eng, const struct pool *p, struct desktop *d,
 			g_clear_pointer(&d->reason, g_free);
 			move(eng, d, DESKTOP_READY, log);
 			refresh_done(0, t0);
-			logf_line(log, "%s: refreshed from its ready snapshot in %" G_GINT64_FORMAT " ms",
+			note(log, d->pool, "%s: refreshed from its ready snapshot in %" G_GINT64_FORMAT " ms",
 				  d->name, (g_get_monotonic_time() - t0) / 1000);
 			return 0;
 		}
-		logf_line(log, "%s: %s; making it anew", d->name, core_error_message());
+		note(log, d->pool, "%s: %s; making it anew", d->name, core_error_message());
 		core_error_clear();
 	}
 	if (desktop_delete(eng, d->name) < 0) {
@@ -274,7 +289,7 @@ static int refresh(struct engine *eng, const struct pool *p, struct desktop *d,
 	if (make_desktop(eng, p, d->name, job, log) < 0)
 		return -1;
 	refresh_done(1, t0);
-	logf_line(log, "%s: made anew in %" G_GINT64_FORMAT " ms", d->name,
+	note(log, d->pool, "%s: made anew in %" G_GINT64_FORMAT " ms", d->name,
 		  (g_get_monotonic_time() - t0) / 1000);
 	return 0;
 }
@@ -298,7 +313,7 @@ static void step(struct engine *eng, const struct pool *p, struct desktop *d, un
 	if (p->draining && !d->user) {
 		/* nobody holds it: a draining pool deletes it, whatever it does */
 		if (desktop_delete(eng, d->name) == 0) {
-			logf_line(log, "%s: deleted (the pool drains)", d->name);
+			note(log, d->pool, "%s: deleted (the pool drains)", d->name);
 		} else {
 			logf_line(log, "%s: %s", d->name, core_error_message());
 			core_error_clear();
@@ -321,7 +336,7 @@ static void step(struct engine *eng, const struct pool *p, struct desktop *d, un
 				    snapshot_create(eng, d->name, DESKTOP_READY_SNAPSHOT,
 						    _("The desktop booted and ready: what a refresh goes back to."),
 						    0, job, NULL, NULL, NULL) < 0) {
-					logf_line(log, "%s: no ready snapshot: %s", d->name,
+					note(log, d->pool, "%s: no ready snapshot: %s", d->name,
 						  core_error_message());
 					core_error_clear();
 				} else if (!no) {
@@ -443,7 +458,7 @@ int pool_reconcile(struct engine *eng, const struct pool *p, struct job *job, GS
 			core_error_clear();
 			continue;
 		}
-		logf_line(log, "%s: deleted (more spares than the pool keeps)", d->name);
+		note(log, d->pool, "%s: deleted (more spares than the pool keeps)", d->name);
 		spare--;
 		active--;
 	}

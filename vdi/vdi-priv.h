@@ -40,3 +40,6 @@ bool rfb_input_feed(struct rfb_input *r, const unsigned char *buf, size_t n);
  * snapshot and [1] made anew: how many, and their seconds in all (the
  * overlay path's until the new desktop was made, not booted). */
 void vdi_refresh_stats(guint64 *count, double *seconds);
+
+/* desktop.c: appends @line to pool @pool's log, the time in front. */
+void vdi_pool_log(const char *pool, const char *line);
