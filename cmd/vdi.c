@@ -260,18 +260,6 @@ static void json_array(JsonBuilder *b, const char *key, const GPtrArray *list)
 	json_builder_end_array(b);
 }
 
-/* "ready 2, assigned 1" of @counts, the states with desktops only. */
-static char *counts_text(const unsigned *counts)
-{
-	GString *s = g_string_new(NULL);
-
-	for (unsigned i = 0; i < DESKTOP_STATE_COUNT; i++)
-		if (counts[i])
-			g_string_append_printf(s, "%s%s %u", s->len ? ", " : "",
-					       desktop_state_label(i), counts[i]);
-	return g_string_free(s, FALSE);
-}
-
 struct pool_row {
 	const struct pool *p;
 	unsigned counts[DESKTOP_STATE_COUNT];
@@ -303,7 +291,7 @@ static char **pool_row(const void *item)
 	const struct pool_row *r = item;
 	g_autofree char *size = g_strdup_printf("%u-%u/%u", r->p->min, r->p->max, r->p->spares);
 	g_autofree char *n = g_strdup_printf("%u", r->total);
-	g_autofree char *states = counts_text(r->counts);
+	g_autofree char *states = pool_states_text(r->counts, "");
 
 	return cli_row(5, r->p->name, r->p->template_name, size, n,
 		       r->p->draining ? _("draining") : states);
@@ -316,14 +304,9 @@ static GPtrArray *pool_rows(const GPtrArray *pools, const GPtrArray *all)
 
 	for (guint i = 0; i < pools->len; i++) {
 		struct pool_row *r = g_new0(struct pool_row, 1);
-		g_autoptr(GPtrArray) mine = g_ptr_array_new();
 
 		r->p = pools->pdata[i];
-		for (guint j = 0; j < all->len; j++)
-			if (strcmp(((struct desktop *)all->pdata[j])->pool, r->p->name) == 0)
-				g_ptr_array_add(mine, all->pdata[j]);
-		pool_count(mine, r->counts);
-		r->total = mine->len;
+		r->total = pool_count(all, r->p->name, r->counts);
 		g_ptr_array_add(rows, r);
 	}
 	return rows;
@@ -353,18 +336,16 @@ int exec_pool_list(struct cmd_ctx *ctx)
 int exec_pool_info(struct cmd_ctx *ctx)
 {
 	autoptr(pool) p = pool_load(ctx->args[0]);
-	g_autoptr(GPtrArray) list = NULL, pools = NULL, rows = NULL;
+	g_autoptr(GPtrArray) list = NULL;
 	g_autoptr(JsonBuilder) b = NULL;
 	g_autoptr(GString) s = g_string_new(NULL);
 	g_autofree char *states = NULL, *log = NULL;
-	const struct pool_row *r;
+	struct pool_row row = { 0 }, *r = &row;
 
 	if (!p || !(list = desktop_list(ctx->eng, p->name)))
 		return -1;
-	pools = g_ptr_array_new();
-	g_ptr_array_add(pools, p);
-	rows = pool_rows(pools, list);
-	r = rows->pdata[0];
+	row.p = p;
+	row.total = pool_count(list, NULL, row.counts);
 	b = info_begin(ctx);
 	if (b)
 		pool_json(b, r);
@@ -375,8 +356,8 @@ int exec_pool_info(struct cmd_ctx *ctx)
 		info_field(ctx, b, "size", _("Size:"), s->str);
 		info_field(ctx, b, "assign", _("Assignment:"), pool_assign_id(p->assign));
 		info_field(ctx, b, "on_release", _("On release:"), pool_release_id(p->on_release));
-		states = counts_text(r->counts);
-		info_field(ctx, b, "states", _("Desktops:"), *states ? states : _("none"));
+		states = pool_states_text(r->counts, _("none"));
+		info_field(ctx, b, "states", _("Desktops:"), states);
 		if (p->draining)
 			info_field(ctx, b, "draining", _("Draining:"), _("yes"));
 	}

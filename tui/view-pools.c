@@ -381,26 +381,6 @@ static int view_key(struct tui *t, int key)
 	return TUI_REDRAW;
 }
 
-/* "ready 2, assigned 1" of the desktops of @p in @all. */
-static char *states_text(const struct pool *p, const GPtrArray *all)
-{
-	g_autoptr(GPtrArray) mine = g_ptr_array_new();
-	unsigned counts[DESKTOP_STATE_COUNT];
-	GString *s = g_string_new(NULL);
-
-	for (guint i = 0; i < all->len; i++)
-		if (strcmp(((struct desktop *)all->pdata[i])->pool, p->name) == 0)
-			g_ptr_array_add(mine, all->pdata[i]);
-	pool_count(mine, counts);
-	for (unsigned i = 0; i < DESKTOP_STATE_COUNT; i++)
-		if (counts[i])
-			g_string_append_printf(s, "%s%s %u", s->len ? ", " : "", desktop_state_label(i),
-					       counts[i]);
-	if (!s->len)
-		g_string_append(s, _("no desktops"));
-	return g_string_free(s, FALSE);
-}
-
 static const int widths[] = { 1, 16, 14, 12, 21, 0 };
 
 static void view_draw(struct tui *t, int lines, int cols)
@@ -442,7 +422,10 @@ static void view_draw(struct tui *t, int lines, int cols)
 		if (!r->desktop) {
 			a = g_strdup_printf(_("%u-%u desktops, %u spare%s"), r->pool->min, r->pool->max,
 					    r->pool->spares, r->pool->draining ? _(", draining") : "");
-			b = states_text(r->pool, v->desktops);
+			unsigned counts[DESKTOP_STATE_COUNT];
+
+			pool_count(v->desktops, r->pool->name, counts);
+			b = pool_states_text(counts, _("no desktops"));
 			c = g_strdup_printf("%s · %s", a, b);
 			row[1] = r->pool->name;
 			row[2] = r->pool->template_name;

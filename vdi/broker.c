@@ -64,7 +64,7 @@ struct session {
  * client reaches it through its port (.vv) or its token (WebSocket). */
 struct ticket {
 	struct broker *b;
-	char *desktop, *user, *address;
+	char *desktop, *user, *pool;
 	char password[9];
 	char token[33];            /* the WebSocket's, in the URL */
 	GSocketService *service;   /* the .vv's listener, or NULL */
@@ -77,7 +77,7 @@ struct ticket {
 /* A viewer relayed to a desktop's display. */
 struct relay {
 	struct broker *b;
-	char *desktop, *user, *from;
+	char *desktop, *user, *pool, *from;
 	GSocketConnection *vnc;
 	GIOStream *client;         /* the TCP relay's, or NULL */
 	SoupWebsocketConnection *ws; /* the WebSocket's, or NULL */
@@ -735,6 +735,7 @@ static void relay_free(struct relay *r)
 	g_clear_object(&r->cancel);
 	g_free(r->desktop);
 	g_free(r->user);
+	g_free(r->pool);
 	g_free(r->from);
 	g_free(r);
 }
@@ -813,6 +814,7 @@ static struct relay *relay_new(struct broker *b, const struct ticket *t, const c
 	r->b = b;
 	r->desktop = g_strdup(t->desktop);
 	r->user = g_strdup(t->user);
+	r->pool = g_strdup(t->pool);
 	r->from = g_strdup(from);
 	r->started = now_s();
 	r->last_input = g_get_monotonic_time();
@@ -839,7 +841,7 @@ static void ticket_free(struct ticket *t)
 	}
 	g_free(t->desktop);
 	g_free(t->user);
-	g_free(t->address);
+	g_free(t->pool);
 	g_free(t);
 }
 
@@ -952,6 +954,7 @@ static struct ticket *ticket_new(struct broker *b, const struct desktop *d, bool
 	t->b = b;
 	t->desktop = g_strdup(d->name);
 	t->user = g_strdup(d->user);
+	t->pool = g_strdup(d->pool);
 	vdi_random_token(t->password, sizeof t->password, TICKET_CHARS);
 	vdi_random_token(t->token, sizeof t->token, TOKEN_CHARS);
 	t->expires = now_s() + b->o->ticket_ttl;
@@ -1196,13 +1199,9 @@ static void metrics(struct broker *b, SoupServerMessage *msg)
 	g_string_append(o, "# HELP vmtui_desktops Desktops by pool and state.\n# TYPE vmtui_desktops gauge\n");
 	for (guint i = 0; all && i < pools->len; i++) {
 		const struct pool *p = pools->pdata[i];
-		g_autoptr(GPtrArray) mine = g_ptr_array_new();
 		unsigned counts[DESKTOP_STATE_COUNT];
 
-		for (guint j = 0; j < all->len; j++)
-			if (strcmp(((struct desktop *)all->pdata[j])->pool, p->name) == 0)
-				g_ptr_array_add(mine, all->pdata[j]);
-		pool_count(mine, counts);
+		pool_count(all, p->name, counts);
 		for (unsigned k = 0; k < DESKTOP_STATE_COUNT; k++)
 			g_string_append_printf(o, "vmtui_desktops{pool=\"%s\",state=\"%s\"} %u\n",
 					       p->name, desktop_state_id(k), counts[k]);
@@ -1425,18 +1424,18 @@ static gboolean check_idle(gpointer data)
 
 	for (GList *l = b->relays; l;) {
 		struct relay *r = l->data;
-		autoptr(pool) p = NULL;
-		autoptr(desktop) d = NULL;
+		autoptr(pool) p = pool_load(r->pool);
+		g_autofree char *name = NULL;
 
 		l = l->next;
-		if (!(d = desktop_get(b->eng, r->desktop)) || !(p = pool_load(d->pool)) || !p->idle ||
-		    now - r->last_input < (gint64)p->idle * G_USEC_PER_SEC) {
+		if (!p || !p->idle || now - r->last_input < (gint64)p->idle * G_USEC_PER_SEC) {
 			core_error_clear();
 			continue;
 		}
 		audit(b, "idle", "user=%s desktop=%s seconds=%u", r->user, r->desktop, p->idle);
+		name = g_strdup(r->desktop);
 		relay_close(r);
-		if (desktop_release(b->eng, d->name) < 0)
+		if (desktop_release(b->eng, name) < 0)
 			core_error_clear();
 		g_mutex_lock(&b->lock);
 		g_cond_signal(&b->wake);

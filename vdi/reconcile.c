@@ -172,7 +172,7 @@ static void start(struct engine *eng, struct desktop *d, unsigned *ops, GString 
 {
 	(*ops)++;
 	d->mark = serial_size(eng, d->name);
-	if (vdi_console_prepare(eng, d->name) < 0 || vm_start(eng, d->name) < 0) {
+	if (vm_start(eng, d->name) < 0) {
 		g_autofree char *why = g_strdup(core_error_message());
 
 		fail(eng, d, why, log);
@@ -220,7 +220,9 @@ static int make_desktop(struct engine *eng, const struct pool *p, const char *na
 	d.name = (char *)name;
 	d.pool = p->name;
 	d.state = DESKTOP_PROVISIONING;
-	if (desktop_move(eng, &d, DESKTOP_PROVISIONING) < 0) {
+	/* its definition gets the password QEMU needs to take tickets later:
+	 * once, here, and every start (or revert) keeps it */
+	if (vdi_console_prepare(eng, name) < 0 || desktop_move(eng, &d, DESKTOP_PROVISIONING) < 0) {
 		g_autofree char *why = g_strdup(core_error_message());
 
 		if (desktop_delete(eng, name) < 0)
@@ -389,11 +391,33 @@ static void step(struct engine *eng, const struct pool *p, struct desktop *d, un
 	}
 }
 
-void pool_count(const GPtrArray *desktops, unsigned *counts)
+unsigned pool_count(const GPtrArray *desktops, const char *pool, unsigned *counts)
 {
+	unsigned n = 0;
+
 	memset(counts, 0, sizeof(unsigned) * DESKTOP_STATE_COUNT);
-	for (guint i = 0; desktops && i < desktops->len; i++)
-		counts[((struct desktop *)desktops->pdata[i])->state]++;
+	for (guint i = 0; desktops && i < desktops->len; i++) {
+		const struct desktop *d = desktops->pdata[i];
+
+		if (!pool || strcmp(d->pool, pool) == 0) {
+			counts[d->state]++;
+			n++;
+		}
+	}
+	return n;
+}
+
+char *pool_states_text(const unsigned *counts, const char *none)
+{
+	GString *s = g_string_new(NULL);
+
+	for (unsigned i = 0; i < DESKTOP_STATE_COUNT; i++)
+		if (counts[i])
+			g_string_append_printf(s, "%s%s %u", s->len ? ", " : "",
+					       desktop_state_label(i), counts[i]);
+	if (!s->len)
+		g_string_append(s, none);
+	return g_string_free(s, FALSE);
 }
 
 /* The desktops of @list a user could get now or soon: not held, not
@@ -424,7 +448,7 @@ int pool_reconcile(struct engine *eng, const struct pool *p, struct job *job, GS
 	g_ptr_array_unref(list);
 	if (!(list = desktop_list(eng, p->name)))
 		return -1;
-	pool_count(list, counts);
+	pool_count(list, NULL, counts);
 	total = list->len;
 	active = total - counts[DESKTOP_QUARANTINED];
 	spare = free_count(list);
@@ -474,7 +498,7 @@ bool pool_steady(struct engine *eng, const struct pool *p)
 		core_error_clear();
 		return false;
 	}
-	pool_count(list, counts);
+	pool_count(list, NULL, counts);
 	if (counts[DESKTOP_PROVISIONING] || counts[DESKTOP_BOOTING] ||
 	    counts[DESKTOP_RELEASING] || counts[DESKTOP_REFRESHING])
 		return false;

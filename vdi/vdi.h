@@ -151,8 +151,13 @@ int pool_reconcile(struct engine *eng, const struct pool *p, struct job *job, GS
  * provisioning, booting, releasing or refreshing. */
 bool pool_steady(struct engine *eng, const struct pool *p);
 
-/* Counts of @p's desktops by state, into @counts[DESKTOP_STATE_COUNT]. */
-void pool_count(const GPtrArray *desktops, unsigned *counts);
+/* Counts the desktops of @desktops that are pool @pool's (all of them
+ * when NULL) by state, into @counts[DESKTOP_STATE_COUNT]; returns how
+ * many there are. */
+unsigned pool_count(const GPtrArray *desktops, const char *pool, unsigned *counts);
+/* "ready 2, assigned 1" of @counts: the states with desktops, their
+ * labels translated; @none when there is none.  Caller frees. */
+char *pool_states_text(const unsigned *counts, const char *none);
 
 /* Asks for desktop @name to be released (its user is done or kicked):
  * it moves to releasing, and the next pass refreshes or keeps it as its
