@@ -201,6 +201,7 @@ static const struct cmd_opt serve_opts[] = {
 	{ "cert", OPT_PATH, "FILE", N_("the TLS certificate (PEM) for HTTPS") },
 	{ "key", OPT_PATH, "FILE", N_("its private key (PEM)") },
 	{ "insecure-http", OPT_FLAG, NULL, N_("serve plain HTTP beyond this machine (passwords in clear text)") },
+	{ "plain-vnc", OPT_FLAG, NULL, N_("with --cert, also let .vv viewers without VeNCrypt in (their screens in clear text)") },
 	{ "pam-service", OPT_STRING, "NAME", N_("the PAM service logins are checked with (default vmtui)") },
 	{ "pam-confdir", OPT_PATH, "DIR", N_("read the PAM service from this folder instead of /etc/pam.d") },
 	{ "public-host", OPT_STRING, "ADDRESS", N_("the address thin clients reach the console relays at (default: the listen address)") },

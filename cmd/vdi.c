@@ -528,6 +528,7 @@ int exec_serve(struct cmd_ctx *ctx)
 		.cert = cmd_opt_str(ctx, "cert"),
 		.key = cmd_opt_str(ctx, "key"),
 		.insecure_http = cmd_opt_flag(ctx, "insecure-http"),
+		.plain_vnc = cmd_opt_flag(ctx, "plain-vnc"),
 		.pam_service = cmd_opt_str(ctx, "pam-service") ? cmd_opt_str(ctx, "pam-service") : "vmtui",
 		.pam_confdir = cmd_opt_str(ctx, "pam-confdir"),
 		.public_host = cmd_opt_str(ctx, "public-host"),

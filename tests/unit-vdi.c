@@ -1,13 +1,18 @@
 /*
- * unit-vdi.c — what the broker tells from a viewer's RFB stream (the
- * pool's idle timer): framebuffer update requests and encodings are not
- * input, key and pointer events are, however the stream is cut into
- * reads; a stream it cannot follow counts as input; and the pool rules
- * of names, sizes and entitlement.
+ * unit-vdi.c — the RFB handshake the broker does between a viewer and a
+ * display (over socket pairs: the ticket passed through both ways, a
+ * refused ticket's reason passed on, a viewer that is not one refused);
+ * what the broker tells from a viewer's RFB stream (the pool's idle
+ * timer): framebuffer update requests and encodings are not input, key
+ * and pointer events are, however the stream is cut into reads; a
+ * stream it cannot follow counts as input; and the pool rules of names,
+ * sizes and entitlement.
  */
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "tests/tap.h"
@@ -63,7 +68,7 @@ static void check_rfb(void)
 		add(quiet, fence, sizeof fence);
 		for (int i = 0; i < 50; i++)
 			add(quiet, update, sizeof update);
-		rfb_input_init(&r);
+		rfb_input_init(&r, true);
 		tap_ok(!feed(quiet, chunks[c], &r),
 		       "a viewer that only asks for updates is idle (reads of %zu bytes)", chunks[c]);
 		{
@@ -87,7 +92,7 @@ static void check_rfb(void)
 		struct rfb_input r;
 
 		add(a, odd, sizeof odd);
-		rfb_input_init(&r);
+		rfb_input_init(&r, true);
 		tap_ok(feed(a, 5, &r), "a message it does not know counts as input");
 		tap_ok(rfb_input_feed(&r, update, sizeof update), "  ... and so does all that follows");
 	}
@@ -96,12 +101,147 @@ static void check_rfb(void)
 		static const unsigned char v33[] = "RFB 003.003\n";
 		static const unsigned char resp[16] = { 0 };
 
-		rfb_input_init(&r);
+		rfb_input_init(&r, true);
 		rfb_input_feed(&r, v33, 12);
 		rfb_input_feed(&r, resp, 16);
 		rfb_input_feed(&r, (const unsigned char *)"\1", 1);
 		tap_ok(!rfb_input_feed(&r, update, sizeof update), "RFB 3.3 (no security choice) is followed too");
 		tap_ok(rfb_input_feed(&r, key, sizeof key), "  ... its key events seen");
+	}
+	{
+		struct rfb_input r;
+
+		rfb_input_init(&r, false);
+		rfb_input_feed(&r, (const unsigned char *)"\1", 1);
+		tap_ok(!rfb_input_feed(&r, update, sizeof update) && rfb_input_feed(&r, key, sizeof key),
+		       "a stream whose handshake the broker did is followed from ClientInit");
+	}
+}
+
+/* ---- the handshake, over socket pairs ---------------------------------- */
+
+struct hs {
+	GSocketConnection *viewer, *display;
+	GIOStream *out;
+	const char *what;
+	GError *err;
+};
+
+static GSocketConnection *conn_of(int fd)
+{
+	g_autoptr(GSocket) s = g_socket_new_from_fd(fd, NULL);
+
+	return g_socket_connection_factory_create_connection(s);
+}
+
+static gpointer hs_thread(gpointer data)
+{
+	struct hs *h = data;
+
+	h->out = rfb_handshake(h->viewer, h->display, NULL, false, NULL, &h->what, &h->err);
+	return NULL;
+}
+
+/* Runs the handshake with @from_viewer and @from_display already sent;
+ * what the broker sent each side in @to_viewer and @to_display. */
+static void handshake_run(struct hs *h, const void *from_viewer, size_t nv,
+			  const void *from_display, size_t nd, GByteArray *to_viewer,
+			  GByteArray *to_display)
+{
+	int v[2], d[2];
+	unsigned char buf[256];
+	ssize_t n;
+
+	memset(h, 0, sizeof *h);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, v) < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, d) < 0)
+		return;
+	h->viewer = conn_of(v[0]);
+	h->display = conn_of(d[0]);
+	if (write(v[1], from_viewer, nv) != (ssize_t)nv || write(d[1], from_display, nd) != (ssize_t)nd)
+		return;
+	g_thread_join(g_thread_new("handshake", hs_thread, h));
+	g_clear_object(&h->out);
+	g_clear_object(&h->viewer);
+	g_clear_object(&h->display);
+	while ((n = read(v[1], buf, sizeof buf)) > 0)
+		g_byte_array_append(to_viewer, buf, (guint)n);
+	while ((n = read(d[1], buf, sizeof buf)) > 0)
+		g_byte_array_append(to_display, buf, (guint)n);
+	close(v[1]);
+	close(d[1]);
+}
+
+static bool bytes_are(const GByteArray *a, const void *want, size_t n)
+{
+	return a->len == n && memcmp(a->data, want, n) == 0;
+}
+
+static void check_handshake(void)
+{
+	static const unsigned char qemu_ok[] = "RFB 003.008\n\1\2" "CHALLENGE-16-BYT" "\0\0\0\0";
+	static const unsigned char qemu_no[] = "RFB 003.008\n\1\2" "CHALLENGE-16-BYT"
+		"\0\0\0\1\0\0\0\25Authentication failed";
+	static const unsigned char viewer38[] = "RFB 003.008\n\2" "ANSWER-OF-16-BYT";
+	static const unsigned char viewer33[] = "RFB 003.003\n" "ANSWER-OF-16-BYT";
+	static const unsigned char to_display[] = "RFB 003.008\n\2" "ANSWER-OF-16-BYT";
+	struct hs h;
+
+	{
+		g_autoptr(GByteArray) tv = g_byte_array_new();
+		g_autoptr(GByteArray) td = g_byte_array_new();
+		static const unsigned char want[] = "RFB 003.008\n\1\2" "CHALLENGE-16-BYT" "\0\0\0\0";
+
+		handshake_run(&h, viewer38, sizeof viewer38 - 1, qemu_ok, sizeof qemu_ok - 1, tv, td);
+		tap_ok(h.what && strcmp(h.what, "vnc") == 0 && !h.err,
+		       "an RFB 3.8 viewer logs in through the broker's handshake (%s)", h.what);
+		tap_ok(bytes_are(tv, want, sizeof want - 1),
+		       "  ... it was offered VNC authentication and got QEMU's challenge and result");
+		tap_ok(bytes_are(td, to_display, sizeof to_display - 1),
+		       "  ... QEMU got the viewer's answer to its challenge");
+		g_clear_error(&h.err);
+	}
+	{
+		g_autoptr(GByteArray) tv = g_byte_array_new();
+		g_autoptr(GByteArray) td = g_byte_array_new();
+		static const unsigned char want[] = "RFB 003.008\n\0\0\0\2" "CHALLENGE-16-BYT" "\0\0\0\0";
+
+		handshake_run(&h, viewer33, sizeof viewer33 - 1, qemu_ok, sizeof qemu_ok - 1, tv, td);
+		tap_ok(h.what && strcmp(h.what, "vnc") == 0 && bytes_are(tv, want, sizeof want - 1),
+		       "an RFB 3.3 viewer is told VNC authentication and logs in");
+		g_clear_error(&h.err);
+	}
+	{
+		g_autoptr(GByteArray) tv = g_byte_array_new();
+		g_autoptr(GByteArray) td = g_byte_array_new();
+		static const unsigned char want[] = "RFB 003.008\n\1\2" "CHALLENGE-16-BYT"
+			"\0\0\0\1\0\0\0\25Authentication failed";
+
+		handshake_run(&h, viewer38, sizeof viewer38 - 1, qemu_no, sizeof qemu_no - 1, tv, td);
+		tap_ok(h.what && strcmp(h.what, "ticket") == 0 && h.err,
+		       "a ticket QEMU refuses fails the handshake at \"ticket\" (%s)",
+		       h.err ? h.err->message : "no error");
+		tap_ok(bytes_are(tv, want, sizeof want - 1), "  ... the viewer hears QEMU's reason");
+		g_clear_error(&h.err);
+	}
+	{
+		g_autoptr(GByteArray) tv = g_byte_array_new();
+		g_autoptr(GByteArray) td = g_byte_array_new();
+		static const char http[] = "GET / HTTP/1.1\r\n\r\n";
+
+		handshake_run(&h, http, sizeof http - 1, qemu_ok, sizeof qemu_ok - 1, tv, td);
+		tap_ok(h.what && strcmp(h.what, "version") == 0 && h.err && td->len == 0,
+		       "a client that is no RFB viewer is refused before the display is touched");
+		g_clear_error(&h.err);
+	}
+	{
+		g_autoptr(GByteArray) tv = g_byte_array_new();
+		g_autoptr(GByteArray) td = g_byte_array_new();
+		static const unsigned char pick1[] = "RFB 003.008\n\1";
+
+		handshake_run(&h, pick1, sizeof pick1 - 1, qemu_ok, sizeof qemu_ok - 1, tv, td);
+		tap_ok(h.what && strcmp(h.what, "security") == 0 && td->len == 0,
+		       "a viewer asking for no authentication is refused");
+		g_clear_error(&h.err);
 	}
 }
 
@@ -136,6 +276,7 @@ static void check_pools(void)
 int main(void)
 {
 	check_rfb();
+	check_handshake();
 	check_pools();
 	return tap_done();
 }

@@ -3,8 +3,11 @@
 # of 3 kit desktops; logins through PAM (pam_userdb in the test's own
 # folder, nothing in /etc touched) with curl over HTTPS; a desktop handed
 # out; its .vv; vncsnapshot (another project's VNC client) through the
-# broker's relay with the ticket gets the guest's screen, the same ticket
-# fails a second time and after it expires; another user's desktop is
+# broker's relay with the ticket gets the guest's screen (with
+# --plain-vnc), the same ticket fails a second time and after it
+# expires; without --plain-vnc the .vv port speaks VeNCrypt only:
+# remote-viewer with the broker's CA certificate comes in over TLS, without
+# it or without VeNCrypt a viewer is refused; another user's desktop is
 # refused; the disconnect grace releases and refreshes a desktop; kill -9
 # of the broker with a viewer connected, then a restart, leaves every
 # desktop with its user; CSRF, cross-origin WebSockets, lockout, cookie
@@ -13,7 +16,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "${top_srcdir:-.}/tests/vdi-lib.sh"
 
-for c in vncsnapshot vncpasswd ss; do
+for c in vncsnapshot vncpasswd ss Xvfb remote-viewer; do
 	command -v "$c" >/dev/null || { echo "Bail out! $c is missing (./setup.sh test installs it)"; exit 1; }
 done
 guest_kit
@@ -26,9 +29,9 @@ check "a certificate for 127.0.0.1" vdi_cert
 expect 2 'without TLS would send passwords in clear text' "plain HTTP beyond loopback is refused" \
 	serve --listen "0.0.0.0:$PORT" --pam-service vmtui-test --pam-confdir "$T/pam"
 broker() {
-	start_broker --max-failures-account 5 --max-failures-address 40 --ticket-ttl 10
+	start_broker --max-failures-account 5 --max-failures-address 40 --ticket-ttl 10 "$@"
 }
-check "vmtui serve starts with TLS" broker
+check "vmtui serve starts with TLS (and --plain-vnc for vncsnapshot)" broker --plain-vnc
 
 curl_as anon GET /
 check "the portal page is served over HTTPS" sh -c "[ '$code' = 200 ] && grep -q '<title>vmtui desktops' '$T/body'"
@@ -77,6 +80,7 @@ for k in 'type=vnc' 'host=127.0.0.1' 'port=[0-9]' 'password=.\{8\}$' 'fullscreen
 done
 VPORT=$(sed -n 's/^port=//p' "$T/d.vv")
 sed -n 's/^password=//p' "$T/d.vv" | vncpasswd -f >"$T/vncpw" 2>/dev/null
+fails() { ! "$@"; }
 shot() { # PORT FILE: vncsnapshot through the relay with the ticket, at most 20 s
 	timeout 20 vncsnapshot -quiet -passwd "$T/vncpw" "127.0.0.1::$1" "$2" >"$T/shot.log" 2>&1
 }
@@ -86,7 +90,6 @@ else
 	not_ok "vncsnapshot through the broker's relay with the ticket gets the guest's screen"
 	diag "vncsnapshot:" "$(cat "$T/shot.log")" "broker:" "$(tail -n 20 "$T/serve.log")"
 fi
-fails() { ! "$@"; }
 check "the same ticket does not work a second time" fails shot "$VPORT" "$T/shot2.jpg"
 audit="$XDG_DATA_HOME/vmtui/broker/audit.log"
 check "the audit log records the ticket, the connection and its spending" \
@@ -171,7 +174,7 @@ check "a viewer held open makes alice's desktop connected" grep -q '^vmtui_deskt
 kill -9 "$BPID"
 wait "$BPID" 2>/dev/null
 kill "$HOLD" 2>/dev/null
-check "the broker restarts after kill -9" broker
+check "the broker restarts after kill -9 (without --plain-vnc now)" broker
 metrics
 check "  ... alice's desktop is disconnected (no relay survived), still hers" \
 	grep -q '^vmtui_desktops{pool="lab",state="disconnected"} 1' "$T/metrics"
@@ -208,6 +211,57 @@ s = float(re.search(r'after (\d+)', open('$T/idle').read()).group(1))
 assert 18 <= s <= 40, s"
 check "  ... the audit log says so" grep -q "idle user=alice desktop=$DA seconds=20" "$audit"
 check "  ... and her desktop is released" released alice "$DA" 30
+
+# VeNCrypt: the broker has no --plain-vnc now; remote-viewer (gtk-vnc)
+# finds the CA certificate in ~/.pki/CA/cacert.pem, ~ from the password
+# file: the test's own folder is put over it in a mount namespace
+Xvfb -displayfd 1 -nolisten tcp -screen 0 800x600x24 >"$T/xdisplay" 2>"$T/xvfb.log" &
+BG_PIDS="$BG_PIDS $!"
+i=0
+until [ -s "$T/xdisplay" ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+mkdir -p "$T/rv-ca/.pki/CA" "$T/rv-none"
+cp "$T/cert.pem" "$T/rv-ca/.pki/CA/cacert.pem"
+home=$(getent passwd "$(id -u)" | cut -d: -f6)
+viewer() { # HOME: remote-viewer on the .vv in $T/body, its pid in $RV
+	cp "$T/body" "$T/rv.vv"
+	DISPLAY=:$(cat "$T/xdisplay") unshare --mount --propagation private sh -c \
+		'mount --bind "$1" "$2" && exec remote-viewer --debug --gtk-vnc-debug "$3"' \
+		sh "$1" "$home" "$T/rv.vv" >"$T/rv.log" 2>&1 &
+	RV=$!
+	BG_PIDS="$BG_PIDS $RV"
+}
+curl_as alice POST /api/pools/lab/desktop
+DT=$(json_get desktop)
+curl_as alice GET "/api/desktops/$DT/console.vv"
+sed -n 's/^password=//p' "$T/body" | vncpasswd -f >"$T/vncpw" 2>/dev/null
+check "a viewer without VeNCrypt (vncsnapshot) is refused ($DT)" fails shot "$(sed -n 's/^port=//p' "$T/body")" "$T/shot4.jpg"
+check "  ... the audit log says at which step" \
+	grep -q "connect-failed user=alice desktop=$DT from=127.0.0.1 reason=security" "$audit"
+check "  ... and the broker's log why" wait_for "$T/serve.log" "desktop \"$DT\" .*RFB 3.3, without VeNCrypt" 5
+curl_as alice GET "/api/desktops/$DT/console.vv"
+viewer "$T/rv-none"
+check "remote-viewer without the broker's CA certificate is refused at TLS" \
+	wait_for "$audit" "connect-failed user=alice desktop=$DT from=127.0.0.1 reason=tls" 20
+kill "$RV" 2>/dev/null
+rvdiag() { diag "remote-viewer:" "$(grep -v "GLib-GIO-DEBUG" "$T/rv.log" | tail -n 40)" "broker:" "$(tail -n 5 "$T/serve.log")" "audit:" "$(tail -n 5 "$audit")"; }
+grep -q "reason=tls" "$audit" || rvdiag
+spent0=$(grep -c "ticket-spent desktop=$DT" "$audit")
+curl_as alice GET "/api/desktops/$DT/console.vv"
+viewer "$T/rv-ca"
+check "remote-viewer with it comes in over VeNCrypt (TLS, then the ticket)" \
+	wait_for "$audit" "console user=alice desktop=$DT security=vencrypt-x509" 20
+grep -q "security=vencrypt-x509" "$audit" || rvdiag
+i=0
+while [ "$(grep -c "ticket-spent desktop=$DT" "$audit")" = "$spent0" ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+check "  ... QEMU took the ticket and the viewer's ClientInit (the ticket is spent)" \
+	[ "$(grep -c "ticket-spent desktop=$DT" "$audit")" -gt "$spent0" ]
+metrics
+check "  ... the desktop is connected, the viewer still running" sh -c \
+	"grep -q '^vmtui_desktops{pool=\"lab\",state=\"connected\"} 1' '$T/metrics' && kill -0 $RV"
+kill "$RV" 2>/dev/null
+check "  ... and released after the grace once remote-viewer is gone" released alice "$DT" 40
 
 # 50, then 200 logins at once: no error, no descriptor or memory left
 fds() { ls "/proc/$BPID/fd" 2>/dev/null | wc -l; }

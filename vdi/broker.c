@@ -13,7 +13,9 @@
  * password set live with an expiry, and a listener of its own (a port for
  * remote-viewer's .vv, or a token for the WebSocket) that accepts one
  * client and relays it to virDomainOpenGraphicsFD without SKIPAUTH, so
- * QEMU checks the ticket.  When QEMU reports the viewer logged in (the
+ * QEMU checks the ticket.  On a .vv's port the broker does the RFB
+ * handshake itself (rfb.c, on a thread): VeNCrypt with its certificate
+ * when it has one, the ticket passed through to QEMU inside.  When QEMU reports the viewer logged in (the
  * graphics "initialize" event), the password goes back to empty: a ticket
  * works once.  The relay's end is the disconnect that starts the pool's
  * grace timer.
@@ -83,11 +85,15 @@ struct relay {
 	SoupWebsocketConnection *ws; /* the WebSocket's, or NULL */
 	GSource *vnc_in;           /* WebSocket: the display's bytes */
 	GSource *client_in;        /* TCP: the viewer's bytes */
-	GCancellable *cancel;      /* TCP: the display's bytes to the viewer */
+	GCancellable *cancel;      /* TCP: the handshake, then the display's
+				    * bytes to the viewer */
 	struct rfb_input rfb;      /* what the viewer sent, followed */
 	gint64 started;
 	gint64 last_input;         /* a key or the mouse, monotonic µs */
+	const char *security;      /* TCP: the handshake's step, then its
+				    * outcome (rfb_handshake's @what) */
 	bool closed;
+	bool handshaking;          /* handshake_done frees it */
 	bool splicing;             /* splice_done frees it */
 };
 
@@ -105,6 +111,8 @@ struct broker {
 	GMainLoop *loop;
 	SoupServer *server;
 	bool tls;
+	GTlsCertificate *cert;     /* the HTTPS one, for VeNCrypt too */
+	guint handshakes;          /* .vv handshakes running on threads */
 	guint16 port;
 	char *bind;                /* the address the relays listen on */
 	char *host;                /* --public-host, or NULL */
@@ -771,6 +779,11 @@ static void relay_close(struct relay *r)
 		g_signal_handlers_disconnect_by_data(r->ws, r);
 	drop_source(&r->client_in);
 	drop_source(&r->vnc_in);
+	if (r->handshaking) {
+		/* its thread still reads both streams */
+		g_cancellable_cancel(r->cancel);
+		return;
+	}
 	if (r->vnc)
 		g_io_stream_close(G_IO_STREAM(r->vnc), NULL, NULL);
 	if (r->client)
@@ -818,7 +831,7 @@ static struct relay *relay_new(struct broker *b, const struct ticket *t, const c
 	r->from = g_strdup(from);
 	r->started = now_s();
 	r->last_input = g_get_monotonic_time();
-	rfb_input_init(&r->rfb);
+	rfb_input_init(&r->rfb, true);
 	b->relays = g_list_prepend(b->relays, r);
 	g_mutex_lock(&b->lock);
 	b->n.relays++;
@@ -865,14 +878,17 @@ static bool to_display(struct relay *r, const char *buf, gsize n)
 					 NULL, NULL, NULL);
 }
 
-static gboolean from_viewer(GSocket *sock, GIOCondition cond, gpointer data)
+static gboolean from_viewer(GObject *in, gpointer data)
 {
 	struct relay *r = data;
 	char buf[RELAY_CHUNK];
+	g_autoptr(GError) err = NULL;
 	gssize n;
 
-	(void)cond;
-	n = g_socket_receive(sock, buf, sizeof buf, NULL, NULL);
+	n = g_pollable_input_stream_read_nonblocking(G_POLLABLE_INPUT_STREAM(in), buf, sizeof buf,
+						     NULL, &err);
+	if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+		return G_SOURCE_CONTINUE;
 	if (n <= 0 || !to_display(r, buf, (gsize)n)) {
 		g_source_unref(r->client_in);
 		r->client_in = NULL;
@@ -886,7 +902,6 @@ static gboolean from_viewer(GSocket *sock, GIOCondition cond, gpointer data)
 static void splice_done(GObject *src, GAsyncResult *res, gpointer data)
 {
 	struct relay *r = data;
-
 	g_output_stream_splice_finish(G_OUTPUT_STREAM(src), res, NULL);
 	r->splicing = false;
 	if (r->closed)
@@ -895,7 +910,74 @@ static void splice_done(GObject *src, GAsyncResult *res, gpointer data)
 		relay_close(r);
 }
 
-/* The .vv's listener: one client, relayed to the display. */
+/* After the handshake: the display's (large) side spliced to the viewer
+ * asynchronously, the viewer's read here, where its input is seen. */
+static void relay_start(struct relay *r)
+{
+	r->splicing = true;
+	g_output_stream_splice_async(g_io_stream_get_output_stream(r->client),
+				     g_io_stream_get_input_stream(G_IO_STREAM(r->vnc)),
+				     G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, r->cancel,
+				     splice_done, r);
+	r->client_in = g_pollable_input_stream_create_source(
+		G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(r->client)), NULL);
+	g_source_set_callback(r->client_in, (GSourceFunc)(void (*)(void))from_viewer, r, NULL);
+	g_source_attach(r->client_in, r->b->ctx);
+}
+
+static void handshake_thread(GTask *task, gpointer src, gpointer data, GCancellable *cancel)
+{
+	struct relay *r = data;
+	GError *err = NULL;
+	GIOStream *s;
+
+	(void)src;
+	s = rfb_handshake(G_SOCKET_CONNECTION(r->client), r->vnc, r->b->cert, r->b->o->plain_vnc,
+			  cancel, &r->security, &err);
+	if (s)
+		g_task_return_pointer(task, s, g_object_unref);
+	else
+		g_task_return_error(task, err);
+}
+
+static void handshake_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct relay *r = data;
+	struct broker *b = r->b;
+	g_autoptr(GError) err = NULL;
+	GIOStream *s = g_task_propagate_pointer(G_TASK(res), &err);
+
+	(void)src;
+	r->handshaking = false;
+	b->handshakes--;
+	if (s && !r->closed) {
+		audit(b, "console", "user=%s desktop=%s security=%s", r->user, r->desktop, r->security);
+		g_object_unref(r->client);
+		r->client = s;
+		relay_start(r);
+		return;
+	}
+	if (s)
+		g_object_unref(s);
+	else if (!r->closed) {
+		g_autofree char *why = core_printable(err->message, false);
+
+		audit(b, "connect-failed", "user=%s desktop=%s from=%s reason=%s", r->user, r->desktop,
+		      r->from, r->security);
+		g_printerr(_("The viewer of desktop \"%s\" from %s could not connect (%s): %s\n"),
+			   r->desktop, r->from, r->security, why);
+	}
+	if (r->closed) {
+		g_io_stream_close(G_IO_STREAM(r->vnc), NULL, NULL);
+		g_io_stream_close(r->client, NULL, NULL);
+		relay_free(r);
+	} else {
+		relay_close(r);
+	}
+}
+
+/* The .vv's listener: one client; the handshake on a thread, then the
+ * relay. */
 static gboolean vv_incoming(GSocketService *svc, GSocketConnection *conn, GObject *src,
 			    gpointer data)
 {
@@ -923,17 +1005,15 @@ static gboolean vv_incoming(GSocketService *svc, GSocketConnection *conn, GObjec
 	r->vnc = vnc;
 	r->client = G_IO_STREAM(g_object_ref(conn));
 	r->cancel = g_cancellable_new();
-	r->splicing = true;
-	/* the display's (large) side asynchronously, the viewer's read
-	 * here, where its input is seen */
-	g_output_stream_splice_async(g_io_stream_get_output_stream(r->client),
-				     g_io_stream_get_input_stream(G_IO_STREAM(r->vnc)),
-				     G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT, r->cancel,
-				     splice_done, r);
-	r->client_in = g_socket_create_source(g_socket_connection_get_socket(conn),
-					      G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-	g_source_set_callback(r->client_in, (GSourceFunc)(void (*)(void))from_viewer, r, NULL);
-	g_source_attach(r->client_in, b->ctx);
+	rfb_input_init(&r->rfb, false);
+	r->handshaking = true;
+	b->handshakes++;
+	{
+		g_autoptr(GTask) task = g_task_new(NULL, r->cancel, handshake_done, r);
+
+		g_task_set_task_data(task, r, NULL);
+		g_task_run_in_thread(task, handshake_thread);
+	}
 	/* the ticket's port is closed: nobody else comes in through it */
 	g_hash_table_remove(b->tickets, t->token);
 	return TRUE;
@@ -1545,7 +1625,7 @@ int broker_run(struct engine *eng, const struct broker_opts *o, struct job *job,
 			goto out;
 		}
 		soup_server_set_tls_certificate(b.server, cert);
-		g_object_unref(cert);
+		b.cert = cert;
 	}
 	sa = g_inet_socket_address_new(ia, port);
 	if (!soup_server_listen(b.server, sa, b.tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &err)) {
@@ -1605,6 +1685,9 @@ out:
 		g_thread_pool_free(b.auth, FALSE, TRUE);
 	while (b.relays)
 		relay_close(b.relays->data);
+	/* cancelled, the handshakes' threads end at once */
+	while (b.handshakes)
+		g_main_context_iteration(b.ctx, TRUE);
 	if (b.server) {
 		soup_server_disconnect(b.server);
 		g_object_unref(b.server);
@@ -1623,6 +1706,7 @@ out:
 	g_cond_clear(&b.wake);
 	if (b.audit >= 0)
 		close(b.audit);
+	g_clear_object(&b.cert);
 	g_free(b.bind);
 	g_free(b.host);
 	return rc;

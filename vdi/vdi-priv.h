@@ -3,6 +3,8 @@
  */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "vdi/vdi.h"
 
 /* ticket.c: @len - 1 characters of @alphabet from the kernel's random
@@ -24,6 +26,19 @@ int vdi_console_lock(struct engine *eng, const char *name);
 extern const char vdi_portal_html[];
 extern const char vdi_portal_js[];
 
+/* rfb.c: the RFB handshake between @viewer and @display, the broker in
+ * the middle: VeNCrypt (TLS with @cert, then VNC authentication) when
+ * @cert is given, plain VNC authentication without one or with @plain;
+ * QEMU's challenge and the viewer's answer passed through.  Blocking,
+ * with a timeout: run on a thread.  The viewer's stream from then on
+ * (a TLS connection over @viewer, or @viewer), its security in @what
+ * ("vencrypt-x509" or "vnc"); NULL with the step that failed in @what
+ * ("version", "security", "vencrypt", "tls", "display", "ticket") and
+ * @err. */
+GIOStream *rfb_handshake(GSocketConnection *viewer, GSocketConnection *display,
+			 GTlsCertificate *cert, bool plain, GCancellable *cancel,
+			 const char **what, GError **err);
+
 /* rfb.c: the viewer's side of an RFB stream, followed for its input. */
 struct rfb_input {
 	int phase, after;
@@ -31,7 +46,9 @@ struct rfb_input {
 	size_t have, need;
 	uint64_t skip;
 };
-void rfb_input_init(struct rfb_input *r);
+/* @handshake: the stream starts with the RFB handshake (a WebSocket's);
+ * else with ClientInit, the broker having done the handshake. */
+void rfb_input_init(struct rfb_input *r, bool handshake);
 /* Feeds the next @n bytes the viewer sent; true when they held a key or
  * pointer event (or the stream could not be followed). */
 bool rfb_input_feed(struct rfb_input *r, const unsigned char *buf, size_t n);

@@ -180,6 +180,8 @@ struct broker_opts {
 	const char *listen;        /* ADDRESS:PORT of the portal and API */
 	const char *cert, *key;    /* PEM files for HTTPS; NULL: plain HTTP */
 	bool insecure_http;        /* plain HTTP beyond loopback */
+	bool plain_vnc;            /* with a certificate, .vv viewers may
+				    * also come in without VeNCrypt */
 	const char *pam_service;   /* "vmtui" */
 	const char *pam_confdir;   /* NULL: /etc/pam.d */
 	const char *public_host;   /* the host name thin clients reach the
