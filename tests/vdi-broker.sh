@@ -222,11 +222,12 @@ until [ -s "$T/xdisplay" ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 mkdir -p "$T/rv-ca/.pki/CA" "$T/rv-none"
 cp "$T/cert.pem" "$T/rv-ca/.pki/CA/cacert.pem"
 home=$(getent passwd "$(id -u)" | cut -d: -f6)
-viewer() { # HOME: remote-viewer on the .vv in $T/body, its pid in $RV
+viewer() { # HOME FILE|-: remote-viewer on the .vv in $T/body (as a file,
+	# or on its standard input), its pid in $RV
 	cp "$T/body" "$T/rv.vv"
 	DISPLAY=:$(cat "$T/xdisplay") unshare --mount --propagation private sh -c \
 		'mount --bind "$1" "$2" && exec remote-viewer --debug --gtk-vnc-debug "$3"' \
-		sh "$1" "$home" "$T/rv.vv" >"$T/rv.log" 2>&1 &
+		sh "$1" "$home" "$2" <"$T/rv.vv" >"$T/rv.log" 2>&1 &
 	RV=$!
 	BG_PIDS="$BG_PIDS $RV"
 }
@@ -239,7 +240,7 @@ check "  ... the audit log says at which step" \
 	grep -q "connect-failed user=alice desktop=$DT from=127.0.0.1 reason=security" "$audit"
 check "  ... and the broker's log why" wait_for "$T/serve.log" "desktop \"$DT\" .*RFB 3.3, without VeNCrypt" 5
 curl_as alice GET "/api/desktops/$DT/console.vv"
-viewer "$T/rv-none"
+viewer "$T/rv-none" "$T/rv.vv"
 check "remote-viewer without the broker's CA certificate is refused at TLS" \
 	wait_for "$audit" "connect-failed user=alice desktop=$DT from=127.0.0.1 reason=tls" 20
 kill "$RV" 2>/dev/null
@@ -247,8 +248,8 @@ rvdiag() { diag "remote-viewer:" "$(grep -v "GLib-GIO-DEBUG" "$T/rv.log" | tail 
 grep -q "reason=tls" "$audit" || rvdiag
 spent0=$(grep -c "ticket-spent desktop=$DT" "$audit")
 curl_as alice GET "/api/desktops/$DT/console.vv"
-viewer "$T/rv-ca"
-check "remote-viewer with it comes in over VeNCrypt (TLS, then the ticket)" \
+viewer "$T/rv-ca" -
+check "remote-viewer - (the .vv on its standard input) with it comes in over VeNCrypt (TLS, then the ticket)" \
 	wait_for "$audit" "console user=alice desktop=$DT security=vencrypt-x509" 20
 grep -q "security=vencrypt-x509" "$audit" || rvdiag
 i=0

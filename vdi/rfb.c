@@ -194,7 +194,8 @@ GIOStream *rfb_handshake(GSocketConnection *viewer, GSocketConnection *display,
 	if (minor == 3) {
 		/* the server picks: only plain VNC authentication fits */
 		if (!vnc_ok) {
-			refuse(v, true, _("This broker needs VeNCrypt (TLS); use remote-viewer or another viewer with VeNCrypt."), c);
+			/* on the wire, where viewers expect ASCII */
+			refuse(v, true, "This broker needs VeNCrypt (TLS): use remote-viewer or another viewer with VeNCrypt.", c);
 			g_set_error(err, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
 				    _("the viewer speaks RFB 3.3, without VeNCrypt"));
 			goto fail;
