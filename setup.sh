@@ -20,13 +20,15 @@ cd "$(dirname "$0")"
 # serve) is libsoup 3 with glib-networking's TLS, PAM for its logins, and
 # serves Debian's noVNC to browsers.  A libvirt daemon's own networks
 # (lab networks on qemu:///system) need iptables, which libvirt 9.0 runs.
+# The graphical console reads text screens with the glyphs of the console
+# fonts (console-setup-linux) and of QEMU's VGA BIOS (seabios).
 RUN_DEPS="build-essential autoconf automake autopoint gettext pkg-config
 libncurses-dev libvirt-dev libxml2-dev libarchive-dev libvncserver-dev
 libchafa-dev libpng-dev libjson-glib-dev libcurl4-gnutls-dev
 libglib2.0-dev libcrypt-dev libosinfo-1.0-dev osinfo-db libvirt-daemon-driver-qemu
 libvirt-daemon libyaml-dev fuse3 e2fsprogs dnsmasq-base nftables iproute2
 qemu-system-x86 qemu-utils ovmf locales ncurses-term
-libsoup-3.0-dev libpam0g-dev glib-networking novnc iptables"
+libsoup-3.0-dev libpam0g-dev glib-networking novnc iptables console-setup-linux"
 # What the test suite and the benchmarks use on top: the test guest is
 # built from the cloud kernel and busybox; tmux drives the TUI; virsh is
 # the benchmark's peer; python3 checks JSON; setpriv runs unprivileged

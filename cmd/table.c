@@ -78,6 +78,7 @@ static const struct cmd_opt console_opts[] = {
 
 static const struct cmd_opt vnc_opts[] = {
 	{ "mode", OPT_STRING, "MODE", N_("output: auto, kitty, sixel, truecolor, 256 or 16 (default: [console] graphics, else what the terminal can)") },
+	{ "text", OPT_STRING, "WHEN", N_("draw text screens as characters: auto (when nearly all of the screen reads as text), on or off (default: [console] text, else auto)") },
 	{ 0 }
 };
 

@@ -603,7 +603,7 @@ int exec_console(struct cmd_ctx *ctx)
 int exec_vnc(struct cmd_ctx *ctx)
 {
 	struct console_opts o;
-	const char *mode = cmd_opt_str(ctx, "mode");
+	const char *mode = cmd_opt_str(ctx, "mode"), *text = cmd_opt_str(ctx, "text");
 
 	console_opts_init(&o, ctx->cfg);
 	if (mode) {
@@ -613,6 +613,12 @@ int exec_vnc(struct cmd_ctx *ctx)
 			return -1;
 		}
 		o.graphics = mode;
+	}
+	if (text) {
+		if ((o.text = console_text_parse(text)) < 0) {
+			core_error(CORE_ERR_USAGE, _("--text \"%s\" must be auto, on or off"), text);
+			return -1;
+		}
 	}
 	return console_run(ctx->eng, ctx->args[0], CONSOLE_GRAPHICAL, &o);
 }

@@ -31,6 +31,7 @@ struct console_opts {
 	int timeout_s;     /* how long opening may wait for the engine */
 	const char *graphics; /* output mode of the graphical console: a
 				 name graphics_mode_parse takes */
+	int text;          /* enum console_text: text screens as text */
 };
 
 /* Fills @o from @cfg ([console] escape, [engine] timeout). */

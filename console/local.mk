@@ -5,7 +5,8 @@ noinst_LIBRARIES += console/libconsole.a
 console_libconsole_a_SOURCES = console/console.h console/console-priv.h \
 	console/term.c console/serial.c \
 	console/vnc.c console/render.c console/render.h console/keys.c \
-	console/keys.h console/png.c console/colors.c console/thumb.c
+	console/keys.h console/png.c console/colors.c console/thumb.c \
+	console/text.c console/text.h
 console_libconsole_a_CPPFLAGS = $(AM_CPPFLAGS) \
 	$(VNCCLIENT_CFLAGS) $(CHAFA_CFLAGS) $(PNG_CFLAGS) $(NCURSES_CFLAGS)
 

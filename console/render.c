@@ -7,12 +7,15 @@
  */
 #include "config.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <chafa.h>
 
 #include "core/settings.h"
 #include "console/render.h"
+#include "console/text.h"
 
 /* a cell as the renderer keeps it: see get_cell() */
 struct cell {
@@ -159,9 +162,9 @@ static void put_color(GString *out, enum render_mode mode, gint c, bool bg)
 	if (mode == RENDER_TRUECOLOR) {
 		g_string_append_printf(out, "%d;2;%d;%d;%d", bg ? 48 : 38,
 				       (c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff);
-	} else if (mode == RENDER_256) {
+	} else if (mode == RENDER_256 && c >= 16) {
 		g_string_append_printf(out, "%d;5;%d", bg ? 48 : 38, c);
-	} else if (c < 8) {
+	} else if (c < 8) { /* the 16 colours, as every terminal has them */
 		g_string_append_printf(out, "%d", (bg ? 40 : 30) + c);
 	} else {
 		g_string_append_printf(out, "%d", (bg ? 100 : 90) + c - 8);
@@ -385,4 +388,160 @@ void render_cells(struct render *r, const uint8_t *pixels, int w, int h,
 			out->bg = c.bg;
 		}
 	}
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+/* The VGA colour (0-15) of @rgb, whichever DAC scale the guest's
+ * firmware or driver used (0x54/0xa8/0xfc or 0x55/0xaa/0xff); -1 for
+ * another colour. */
+static int vga_color(uint32_t rgb)
+{
+	int lv[3];
+
+	for (int k = 0; k < 3; k++) {
+		int c = (int)(rgb >> (16 - 8 * k)) & 0xff;
+
+		lv[k] = c <= 4 ? 0 : c >= 0x50 && c <= 0x59 ? 1 : c >= 0xa4 && c <= 0xae ? 2 :
+			c >= 0xf8 ? 3 : -1;
+		if (lv[k] < 0)
+			return -1;
+	}
+	if (lv[0] == 2 && lv[1] == 1 && lv[2] == 0)      /* brown */
+		return 6;
+	for (int bright = 0; bright < 2; bright++) {
+		int off = bright ? 1 : 0, on = bright ? 3 : 2, i = bright ? 8 : 0;
+		bool ok = true;
+
+		for (int k = 0; k < 3; k++) {
+			if (lv[k] == on)
+				i |= 4 >> k;
+			else if (lv[k] != off)
+				ok = false;
+		}
+		if (ok)
+			return i;
+	}
+	return -1;
+}
+
+static int dist2(uint32_t a, int r, int g, int b)
+{
+	int dr = (int)(a >> 16 & 0xff) - r, dg = (int)(a >> 8 & 0xff) - g, db = (int)(a & 0xff) - b;
+
+	return dr * dr + dg * dg + db * db;
+}
+
+/* xterm's 16 colours */
+static const uint8_t ansi16[16][3] = {
+	{ 0, 0, 0 }, { 205, 0, 0 }, { 0, 205, 0 }, { 205, 205, 0 }, { 0, 0, 238 },
+	{ 205, 0, 205 }, { 0, 205, 205 }, { 229, 229, 229 }, { 127, 127, 127 }, { 255, 0, 0 },
+	{ 0, 255, 0 }, { 255, 255, 0 }, { 92, 92, 255 }, { 255, 0, 255 }, { 0, 255, 255 },
+	{ 255, 255, 255 },
+};
+
+static int nearest16(uint32_t rgb)
+{
+	int best = 0, bd = INT_MAX;
+
+	for (int i = 0; i < 16; i++) {
+		int d = dist2(rgb, ansi16[i][0], ansi16[i][1], ansi16[i][2]);
+
+		if (d < bd)
+			bd = d, best = i;
+	}
+	return best;
+}
+
+/* xterm-256's 6×6×6 cube or its 24 greys, whichever is nearer. */
+static int nearest256(uint32_t rgb)
+{
+	static const int level[6] = { 0, 95, 135, 175, 215, 255 };
+	int idx[3], cube, grey, gi, mean = 0;
+
+	for (int k = 0; k < 3; k++) {
+		int c = (int)(rgb >> (16 - 8 * k)) & 0xff, best = 0;
+
+		for (int l = 1; l < 6; l++)
+			if (abs(c - level[l]) < abs(c - level[best]))
+				best = l;
+		idx[k] = best;
+		mean += c;
+	}
+	mean /= 3;
+	gi = CLAMP((mean - 8 + 5) / 10, 0, 23);
+	cube = dist2(rgb, level[idx[0]], level[idx[1]], level[idx[2]]);
+	grey = dist2(rgb, 8 + 10 * gi, 8 + 10 * gi, 8 + 10 * gi);
+	return grey < cube ? 232 + gi : 16 + 36 * idx[0] + 6 * idx[1] + idx[2];
+}
+
+/* A guest's colour in the mode: exact in 24-bit colour; else the VGA
+ * palette as the terminal's own 16 colours (blue and red swap places
+ * between VGA and ANSI), other colours the nearest the mode has. */
+static gint text_color(enum render_mode mode, uint32_t rgb)
+{
+	int vga;
+
+	if (mode == RENDER_TRUECOLOR)
+		return (gint)rgb;
+	if ((vga = vga_color(rgb)) >= 0)
+		return (vga & 8) | (vga & 1) << 2 | (vga & 2) | (vga >> 2 & 1);
+	return mode == RENDER_256 ? nearest256(rgb) : nearest16(rgb);
+}
+
+void render_text(struct render *r, const struct text_screen *t, int col0, int row0, int x0,
+		 int y0, int cols, int rows, bool ascii, bool all, GString *out)
+{
+	struct cell *now;
+	struct pen pen = { -1, -1, -1, -1 };
+
+	if (cols <= 0 || rows <= 0)
+		return;
+	if (!r->shown || cols != r->cols || rows != r->rows) {
+		g_free(r->shown);
+		g_free(r->next);
+		r->shown = g_new(struct cell, (gsize)cols * (gsize)rows);
+		r->next = g_new(struct cell, (gsize)cols * (gsize)rows);
+		r->cols = cols;
+		r->rows = rows;
+		render_invalidate(r);
+		if (r->canvas) {       /* its geometry is another's now */
+			chafa_canvas_unref(r->canvas);
+			r->canvas = NULL;
+		}
+	}
+	if (x0 != r->x0 || y0 != r->y0) {
+		r->x0 = x0;
+		r->y0 = y0;
+		render_invalidate(r);
+	}
+	now = r->next;
+	for (int y = 0; y < rows; y++) {
+		for (int x = 0; x < cols; x++) {
+			struct cell *c = &now[y * cols + x];
+			const struct text_cell *tc = NULL;
+			int tx = col0 + x, ty = row0 + y;
+
+			if (tx < t->cols && ty < t->rows)
+				tc = &t->cells[ty * t->cols + tx];
+			if (!tc) {
+				c->ch = 0, c->fg = c->bg = 0;
+			} else if (!tc->matched || tc->ch == ' ') {
+				c->ch = 0;
+				c->fg = text_color(r->mode, tc->matched ? tc->bg : tc->fg);
+				c->bg = text_color(r->mode, tc->bg);
+			} else {
+				c->ch = ascii && tc->ch > 0x7e ? '?' : tc->ch;
+				c->fg = text_color(r->mode, tc->fg);
+				c->bg = text_color(r->mode, tc->bg);
+			}
+			if (all || !r->known || !same_cell(c, &r->shown[y * cols + x]))
+				put_cell(r, out, &pen, x, y, c);
+		}
+	}
+	if (pen.fg >= 0 || pen.bg >= 0)
+		g_string_append(out, "\033[0m");
+	r->next = r->shown;
+	r->shown = now;
+	r->known = true;
 }

@@ -56,3 +56,13 @@ struct render_cell {
  * (RENDER_256 or RENDER_16), without touching the terminal. */
 void render_cells(struct render *r, const uint8_t *pixels, int w, int h,
 		  int stride, int cols, int rows, struct render_cell *cells);
+
+struct text_screen;
+/* Draws the text screen @t (text.h) as characters, its cells from
+ * column @col0, row @row0 into @cols × @rows terminal cells at @x0, @y0,
+ * in the guest's colours as the mode has them; cells that are no
+ * character as half-block pictures.  Only what changed since the last
+ * frame (all of it with @all, or after render_invalidate() or a picture
+ * frame); with @ascii, characters beyond ASCII as "?". */
+void render_text(struct render *r, const struct text_screen *t, int col0, int row0, int x0,
+		 int y0, int cols, int rows, bool ascii, bool all, GString *out);

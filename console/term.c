@@ -221,6 +221,7 @@ void console_opts_init(struct console_opts *o, const struct core_config *cfg)
 	o->escape = cfg->console_escape; /* ^@ (0) too: it is a key */
 	o->timeout_s = cfg->op_timeout > 0 ? cfg->op_timeout : 30;
 	o->graphics = cfg->console_graphics;
+	o->text = (int)cfg->console_text;
 }
 
 int console_run(struct engine *eng, const char *name, enum console_next first,

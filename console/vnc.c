@@ -40,6 +40,8 @@
 #include "core/model.h"
 #include "console/keys.h"
 #include "console/render.h"
+#include "console/text.h"
+#include "core/settings.h"
 
 
 #define FRAME_US (33 * 1000)         /* cells: at most 30 frames a second */
@@ -48,8 +50,9 @@
 #define ESC_WAIT_US (30 * 1000)      /* a lone Esc, not a sequence */
 #define MIN_COLS 40
 #define MIN_ROWS 12
+#define SYNC_MIN 256                 /* smaller frames need no synchronized update */
 
-enum view { VIEW_FIT, VIEW_FILL, VIEW_ONE, VIEW_COUNT };
+enum view { VIEW_FIT, VIEW_FILL, VIEW_ONE, VIEW_TEXT, VIEW_COUNT };
 enum menu { MENU_NONE, MENU_OPEN, MENU_TYPE };
 
 struct vnc {
@@ -68,6 +71,11 @@ struct vnc {
 	/* the image's place: source rectangle and cells */
 	int src_x, src_y, src_w, src_h;
 	int x0, y0, cw, ch;
+	struct text_screen text; /* the screen read as text */
+	double text_ratio;      /* the share of its cells that are characters */
+	bool texting;           /* drawn as text */
+	int cur_x, cur_y;       /* the guest's text cursor, last seen (-1: none) */
+	int shown_x, shown_y;   /* where the terminal's cursor shows it (-1: hidden) */
 	bool dirty;             /* the guest drew since the last frame */
 	int dmg_top, dmg_bottom; /* the framebuffer rows it drew */
 	bool full;              /* the terminal was cleared */
@@ -518,6 +526,34 @@ static void layout(struct vnc *v)
 	v->y0 = (area_h - v->ch) / 2;
 }
 
+/* The same for a text screen: a character a cell, the part that fits,
+ * the view moved (in whole cells) to keep the guest's cursor in it. */
+static void text_layout(struct vnc *v)
+{
+	const struct text_screen *t = &v->text;
+	int area_w = v->cols, area_h = v->rows - 1;
+	int vc = MIN(t->cols, area_w), vr = MIN(t->rows, MAX(area_h, 0));
+
+	if (v->cur_x >= 0) {
+		int col0 = v->pan_x / t->cell_w, row0 = v->pan_y / t->cell_h;
+
+		if (v->cur_x < col0 || v->cur_x >= col0 + vc)
+			v->pan_x = (v->cur_x - vc / 2) * t->cell_w;
+		if (v->cur_y < row0 || v->cur_y >= row0 + vr)
+			v->pan_y = (v->cur_y - vr + 1) * t->cell_h;
+	}
+	v->pan_x = clamp(v->pan_x, 0, (t->cols - vc) * t->cell_w) / t->cell_w * t->cell_w;
+	v->pan_y = clamp(v->pan_y, 0, (t->rows - vr) * t->cell_h) / t->cell_h * t->cell_h;
+	v->src_x = v->pan_x;
+	v->src_y = v->pan_y;
+	v->src_w = vc * t->cell_w;
+	v->src_h = vr * t->cell_h;
+	v->cw = vc;
+	v->ch = vr;
+	v->x0 = (area_w - vc) / 2;
+	v->y0 = (area_h - vr) / 2;
+}
+
 static const char *view_name(enum view view)
 {
 	switch (view) {
@@ -525,6 +561,8 @@ static const char *view_name(enum view view)
 		return _("fit");
 	case VIEW_FILL:
 		return _("fill width");
+	case VIEW_TEXT:
+		return _("text");
 	default:
 		return "1:1";
 	}
@@ -551,8 +589,12 @@ static void draw_status(struct vnc *v)
 			g_string_append_printf(line, "%s · ", _("not connected"));
 		else if (v->fb_w)
 			g_string_append_printf(line, "%d×%d · ", v->fb_w, v->fb_h);
-		g_string_append_printf(line, "%s · %s", view_name(v->view),
-				       render_mode_name(render_get_mode(v->r)));
+		if (v->texting)
+			/* TRANSLATORS: the screen drawn as text, its columns and rows */
+			g_string_append_printf(line, _("text %d×%d"), v->text.cols, v->text.rows);
+		else
+			g_string_append(line, view_name(v->view));
+		g_string_append_printf(line, " · %s", render_mode_name(render_get_mode(v->r)));
 		if (v->leds & 4)
 			g_string_append(line, " · Caps");
 		g_string_append_printf(line, _(" · %s menu "), esc);
@@ -605,10 +647,58 @@ static gint64 frame_interval(struct vnc *v)
 	return render_mode_is_pixels(render_get_mode(v->r)) ? PIXEL_FRAME_US : FRAME_US;
 }
 
+/* Whether this frame is drawn as text: in the text view when a grid of
+ * a console font fits the screen, and with [console] text = auto in the
+ * fit view when nearly all of it reads as text (fill width and 1:1 are
+ * pictures).  The screen is read again when the guest drew. */
+static bool want_text(struct vnc *v)
+{
+	const struct text_screen *t = &v->text;
+
+	if (!v->fb || (v->view != VIEW_TEXT && (v->view != VIEW_FIT || v->o->text != CONSOLE_TEXT_AUTO)))
+		return false;
+	if (v->dirty) {
+		v->text_ratio = text_read(text_fonts_default(), v->fb, v->fb_w, v->fb_h, v->fb_w * 4,
+					  &v->text);
+		/* a blinking cursor is off half the time: it stays where it was */
+		if (t->cursor_x >= 0) {
+			v->cur_x = t->cursor_x;
+			v->cur_y = t->cursor_y;
+		} else if (v->cur_x >= t->cols || v->cur_y >= t->rows) {
+			v->cur_x = v->cur_y = -1;
+		}
+	}
+	return t->cols > 0 && (v->view == VIEW_TEXT || v->text_ratio >= TEXT_AUTO_RATIO);
+}
+
+/* The terminal's cursor where the guest's text cursor is, or hidden. */
+static void place_cursor(struct vnc *v, bool moved)
+{
+	int x = -1, y = -1;
+
+	if (v->texting && v->menu == MENU_NONE && v->cur_x >= 0) {
+		x = v->x0 + v->cur_x - v->src_x / v->text.cell_w;
+		y = v->y0 + v->cur_y - v->src_y / v->text.cell_h;
+		if (x < v->x0 || x >= v->x0 + v->cw || y < v->y0 || y >= v->y0 + v->ch)
+			x = y = -1;
+	}
+	if (x >= 0 && (moved || x != v->shown_x || y != v->shown_y))
+		g_string_append_printf(v->out, "\033[%d;%dH", y + 1, x + 1);
+	if ((x >= 0) != (v->shown_x >= 0))
+		g_string_append(v->out, x >= 0 ? "\033[?25h" : "\033[?25l");
+	v->shown_x = x;
+	v->shown_y = y;
+}
+
 static void draw(struct vnc *v)
 {
 	bool pixels = render_mode_is_pixels(render_get_mode(v->r));
+	bool text = want_text(v);
 
+	if (text != v->texting) {
+		v->texting = text;
+		v->full = v->status_dirty = true;
+	}
 	if (v->full) {
 		g_string_append(v->out, "\033[0m\033[2J");
 		if (render_get_mode(v->r) == RENDER_KITTY)
@@ -616,8 +706,15 @@ static void draw(struct vnc *v)
 		render_invalidate(v->r);
 		v->status_dirty = true;
 	}
-	layout(v);
-	if (v->dirty && v->fb && v->cw > 0) {
+	if (v->texting) {
+		text_layout(v);
+		if (v->dirty || v->full)
+			render_text(v->r, &v->text, v->src_x / v->text.cell_w, v->src_y / v->text.cell_h,
+				    v->x0, v->y0, v->cw, v->ch, !g_get_charset(NULL), v->full, v->out);
+	} else {
+		layout(v);
+	}
+	if (!v->texting && v->dirty && v->fb && v->cw > 0) {
 		const uint8_t *src = v->fb + ((size_t)v->src_y * (size_t)v->fb_w + (size_t)v->src_x) * 4;
 
 		if (pixels && render_get_mode(v->r) == RENDER_KITTY && !v->full)
@@ -631,7 +728,8 @@ static void draw(struct vnc *v)
 	v->dmg_bottom = 0;
 	if (v->status_dirty)
 		draw_status(v);
-	if (v->out->len) {
+	place_cursor(v, v->out->len > 0);
+	if (v->out->len > SYNC_MIN) {
 		/* one write, drawn at once where the terminal can */
 		g_string_prepend(v->out, "\033[?2026h");
 		g_string_append(v->out, "\033[?2026l");
@@ -1102,6 +1200,9 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 	v.out = g_string_sized_new(256 * 1024);
 	v.typing = g_string_new(NULL);
 	v.full = v.status_dirty = true;
+	v.cur_x = v.cur_y = v.shown_x = v.shown_y = -1;
+	if (o->text == CONSOLE_TEXT_ON)
+		v.view = VIEW_TEXT;
 	v.viewer = find_viewer();
 	if (kitty_seen)
 		set_note(&v, "%s", _("this terminal shows kitty images: --mode kitty draws real pixels (4 MB a frame)"));
@@ -1121,6 +1222,7 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 	g_free(v.note);
 	g_free(v.host);
 	g_free(v.fb);
+	text_screen_clear(&v.text);
 	return v.next;
 fail:
 	disconnect(&v);

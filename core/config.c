@@ -250,11 +250,22 @@ const char *graphics_mode_name(enum graphics_mode mode)
 	return graphics_modes[mode];
 }
 
-/* [console]: escape = a control key, graphics = a graphics mode. */
+int console_text_parse(const char *s)
+{
+	static const char *const names[] = { "auto", "on", "off" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+		if (g_strcmp0(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* [console]: escape = a control key, graphics = a graphics mode, text =
+ * auto, on or off, and the serial logs' size and folders. */
 static int apply_console(struct core_config *cfg, GKeyFile *kf)
 {
-	static const char *const known[] = { "escape", "graphics", "log-size", "log-folders" };
-	g_autofree char *esc = NULL, *gfx = NULL;
+	static const char *const known[] = { "escape", "graphics", "text", "log-size", "log-folders" };
+	g_autofree char *esc = NULL, *gfx = NULL, *text = NULL;
 
 	if (check_keys(kf, cfg->path, "console", known, G_N_ELEMENTS(known)) < 0)
 		return -1;
@@ -300,6 +311,17 @@ static int apply_console(struct core_config *cfg, GKeyFile *kf)
 		}
 		g_free(cfg->console_graphics);
 		cfg->console_graphics = g_steal_pointer(&gfx);
+	}
+	text = g_key_file_get_string(kf, "console", "text", NULL);
+	if (text) {
+		int t = console_text_parse(text);
+
+		if (t < 0) {
+			core_error(CORE_ERR_USAGE, _("%s: [console] text = \"%s\" must be auto, on or off"),
+				   cfg->path, text);
+			return -1;
+		}
+		cfg->console_text = t;
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@ struct core_config {
 	int console_escape; /* [console] escape: the console menu's byte */
 	char *console_graphics; /* [console] graphics: a graphics_mode name
 				 * (VMTUI_GRAPHICS wins) */
+	int console_text;   /* [console] text: an enum console_text */
 	char **log_folders; /* [console] log-folders: more folders whose serial
 			     * logs the TUI may open (NULL-terminated) */
 	char *path;         /* file it was read from (may not exist) */
@@ -73,3 +74,8 @@ enum graphics_mode {
 int graphics_mode_parse(const char *s);
 /* Its name, as above; static. */
 const char *graphics_mode_name(enum graphics_mode mode);
+/* When the graphical console draws a text screen as characters: auto
+ * (when nearly all of it reads as text), on (always), off (never). */
+enum console_text { CONSOLE_TEXT_AUTO, CONSOLE_TEXT_ON, CONSOLE_TEXT_OFF };
+/* The setting named @s ("auto", "on", "off"), or -1. */
+int console_text_parse(const char *s);

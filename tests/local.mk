@@ -15,7 +15,7 @@ TEST_CORE_LIBS = $(CORE_LIBS)
 unit_tests = tests/unit-names tests/unit-config tests/unit-jobs \
 	tests/unit-domxml tests/xml-property tests/unit-console tests/unit-images \
 	tests/unit-templates tests/unit-journal tests/unit-actions tests/unit-cmd \
-	tests/unit-net tests/unit-run tests/unit-vdi
+	tests/unit-net tests/unit-run tests/unit-vdi tests/unit-text
 check_PROGRAMS += $(unit_tests)
 tests_unit_actions_SOURCES = tests/unit-actions.c tests/tap.h
 tests_unit_actions_CPPFLAGS = $(TUI_CPPFLAGS)
@@ -37,6 +37,9 @@ tests_unit_journal_SOURCES = tests/unit-journal.c tests/tap.h
 tests_unit_journal_LDADD = $(TEST_CORE_LIBS)
 tests_unit_domxml_SOURCES = tests/unit-domxml.c tests/tap.h
 tests_unit_domxml_LDADD = $(TEST_CORE_LIBS)
+tests_unit_text_SOURCES = tests/unit-text.c tests/tap.h
+tests_unit_text_CPPFLAGS = $(AM_CPPFLAGS)
+tests_unit_text_LDADD = $(CONSOLE_LIBS) $(TEST_CORE_LIBS)
 tests_unit_console_SOURCES = tests/unit-console.c tests/tap.h
 tests_unit_console_CPPFLAGS = $(AM_CPPFLAGS)
 tests_unit_console_LDADD = $(CONSOLE_LIBS) $(TEST_CORE_LIBS)
@@ -138,7 +141,7 @@ script_tests = \
 
 TESTS += $(unit_tests) $(script_tests)
 
-EXTRA_DIST += $(script_tests) tests/account-shim.c tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/net-lib.sh tests/vdi-lib.sh tests/vdi-browser.js tests/data tests/guest tests/valgrind.supp
+EXTRA_DIST += $(script_tests) tests/account-shim.c tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/net-lib.sh tests/vdi-lib.sh tests/vdi-browser.js tests/data tests/fixtures tests/guest tests/valgrind.supp
 CLEANFILES += tests/*.log tests/*.trs
 
 # The test guest is built once from Debian packages and cached here.
