@@ -27,6 +27,7 @@
 #define GLYPH_H 16
 #define ROM_MAX (256 * 1024)
 #define FONT_MAX (1024 * 1024)
+#define CURSOR_TOP 11           /* where an underline cursor may start */
 
 struct glyph {
 	uint8_t rows[GLYPH_H];
@@ -350,6 +351,24 @@ static gunichar read_glyph(const struct text_fonts *f, const uint8_t *cell, int 
 	gunichar cp;
 
 	bitmap(cell, stride, on, rows);
+	/* an underline cursor (two or more full rows low in the cell: the
+	 * VGA's 13-14, fbcon's 14-15) first, since some fonts have glyphs
+	 * of scan lines that look the same */
+	for (int y = CURSOR_TOP; y < GLYPH_H - 1; y++) {
+		int end = y;
+		uint8_t under[GLYPH_H];
+
+		while (end < GLYPH_H && rows[end] == 0xFF)
+			end++;
+		if (end - y < 2 || (y > CURSOR_TOP && rows[y - 1] == 0xFF))
+			continue;
+		memcpy(under, rows, GLYPH_H);
+		memset(under + y, 0, (size_t)(end - y));
+		if ((cp = lookup(f, under))) {
+			*cursor = true;
+			return cp;
+		}
+	}
 	if ((cp = lookup(f, rows)))
 		return cp;
 	for (int y = 0; y < GLYPH_H;) {

@@ -74,6 +74,7 @@ struct vnc {
 	struct text_screen text; /* the screen read as text */
 	double text_ratio;      /* the share of its cells that are characters */
 	bool texting;           /* drawn as text */
+	int text_cols, text_rows; /* the grid last drawn */
 	int cur_x, cur_y;       /* the guest's text cursor, last seen (-1: none) */
 	int shown_x, shown_y;   /* where the terminal's cursor shows it (-1: hidden) */
 	bool dirty;             /* the guest drew since the last frame */
@@ -707,6 +708,16 @@ static void draw(struct vnc *v)
 		v->status_dirty = true;
 	}
 	if (v->texting) {
+		if (v->text.cols != v->text_cols || v->text.rows != v->text_rows) {
+			/* another grid: the old one's cells go, the status says so */
+			v->text_cols = v->text.cols;
+			v->text_rows = v->text.rows;
+			if (!v->full) {
+				g_string_append(v->out, "\033[0m\033[2J");
+				v->full = true;
+			}
+			v->status_dirty = true;
+		}
 		text_layout(v);
 		if (v->dirty || v->full)
 			render_text(v->r, &v->text, v->src_x / v->text.cell_w, v->src_y / v->text.cell_h,

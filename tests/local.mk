@@ -111,6 +111,7 @@ script_tests = \
 	tests/console.sh \
 	tests/serial-log.sh \
 	tests/vnc.sh \
+	tests/vnc-text.sh \
 	tests/doctor.sh \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \

@@ -107,7 +107,11 @@ static void check_fixture(const char *name, int cols, int rows, int cw)
 		tap_diag("got:\n%s", got);
 	if (strcmp(name, "linux-vga") == 0)
 		tap_ok(t.cursor_x == 2 && t.cursor_y == 13,
-		       "  ... the cursor after the prompt, at column 2 of row 13 (%d, %d)",
+		       "  ... the VGA's cursor after the prompt, at column 2 of row 13 (%d, %d)",
+		       t.cursor_x, t.cursor_y);
+	if (strcmp(name, "linux-efifb") == 0)
+		tap_ok(t.cursor_x == 2 && t.cursor_y == 9,
+		       "  ... fbcon's cursor after the prompt, at column 2 of row 9 (%d, %d)",
 		       t.cursor_x, t.cursor_y);
 	if (strcmp(name, "seabios") == 0) {
 		/* a logo over its corner: those cells are a picture, the

@@ -51,7 +51,8 @@ see 'VMTUI-EXITED 2' 2 "and exits 2"
 same_stty "the terminal's mode is given back after a refusal"
 
 # ---- the screen ------------------------------------------------------------
-tui "'$VMTUI' vnc v1" -x 160 -y 50
+# pictures (vnc-text.sh has the screen drawn as text)
+tui "'$VMTUI' vnc v1 --text off" -x 160 -y 50
 see ' v1 · 720×400 · fit · 256 · Ctrl-] menu' 15 "the status line: VM, guest resolution, view, output mode (256 colours in tmux)"
 sleep 1
 cells=$(screen | tr -cd '▄▀█' | wc -m)
@@ -107,6 +108,8 @@ screen | head -n 49 >"$T/view.c"
 check "and back" cmp -s "$T/view.a" "$T/view.c"
 keys Escape
 sleep 0.3 # a lone Esc is told from a sequence by the pause after it
+keys C-] v
+see '720×400 · text 80×25 ·' 3 "then text"
 keys C-] v
 see '720×400 · fit ·' 3 "then back to fit"
 keys C-] p
@@ -214,7 +217,7 @@ keys k BTab BTab BTab BTab BTab
 keys j v
 see 'v2 has no graphical display' 10 "v on a VM without graphics says so"
 keys k v
-see ' v1 · 720×400 · fit' 10 "v shows the selected VM's screen"
+see ' v1 · 720×400 · text 80×25' 10 "v shows the selected VM's screen (as text: [console] text = auto)"
 keys C-] q
 see '^ . v1 +running' 5 "Ctrl-] q leaves to the list"
 keys q
