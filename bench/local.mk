@@ -1,7 +1,7 @@
 # bench/ — benchmarks, run by hand with `make bench`, never by `make
 # check`: they print timings and ratios against a peer, and assert none.
 EXTRA_DIST += bench/list-1000.sh bench/tui-1000.sh bench/node-xml.sh \
-	bench/serial-latency.sh bench/vnc.sh bench/provision.sh bench/net.sh bench/net-lab.sh bench/net-segment.sh bench/snapshot.sh bench/snapshot-uefi.sh bench/vdi.sh bench/README.md \
+	bench/serial-latency.sh bench/vnc.sh bench/provision.sh bench/net.sh bench/net-lab.sh bench/net-segment.sh bench/snapshot.sh bench/snapshot-uefi.sh bench/vdi.sh bench/text.sh bench/README.md \
 	bench/lib.sh bench/stats.py
 
 # the graphical console's renderer on real guest screens, for
@@ -19,6 +19,8 @@ bench: vmtui$(EXEEXT) bench/vnc-render$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/serial-latency.sh $(abs_top_builddir)/vmtui$(EXEEXT)
 	VNC_RENDER=$(abs_top_builddir)/bench/vnc-render$(EXEEXT) \
 	$(SHELL) $(srcdir)/bench/vnc.sh $(abs_top_builddir)/vmtui$(EXEEXT)
+	VNC_RENDER=$(abs_top_builddir)/bench/vnc-render$(EXEEXT) \
+	$(SHELL) $(srcdir)/bench/text.sh $(abs_top_builddir)/vmtui$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/provision.sh $(abs_top_builddir)/vmtui$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/net.sh $(abs_top_builddir)/vmtui$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/net-lab.sh $(abs_top_builddir)/vmtui$(EXEEXT)

@@ -11,6 +11,11 @@
  *       or RGBA, not interlaced).  Prints a table and the targets.
  *   vnc-render full MODE COLS ROWS X0 Y0 FILE.png [RUNS]
  *       One full redraw of FILE at that place: prints "BYTES MS" (median).
+ *   vnc-render text FILE.png [KNOWN.txt] [RUNS]
+ *       The screen read as text (console/text.c) and drawn as characters
+ *       against the same screen in half blocks at the same cells, in 256
+ *       colours: milliseconds and bytes per full frame, and with KNOWN
+ *       (the screen's text, a line a row) the characters read right.
  *   vnc-render set-resolution NAME W H
  *       Gives the shut-off VM NAME on vmtui's engine (VMTUI_ENGINE_ROOT,
  *       VMTUI_URI) a W×H VGA screen: <resolution> in its video model,
@@ -32,6 +37,7 @@
 #include "core/settings.h"
 #include "core/engine.h"
 #include "console/render.h"
+#include "console/text.h"
 
 /* vmtui's fit view of a 1024×768 screen in a 160×49 terminal with
  * 8×16-pixel cells: 128×48 cells, one guest pixel a terminal pixel */
@@ -310,6 +316,96 @@ static int cmd_full(int argc, char **argv)
 	return 0;
 }
 
+/* ---- text -------------------------------------------------------------------------- */
+
+/* Characters of @known (but blanks) that @t has in the same place. */
+static void text_accuracy(const char *known, const struct text_screen *t, unsigned *right,
+			  unsigned *all)
+{
+	g_auto(GStrv) lines = g_strsplit(known, "\n", -1);
+
+	*right = *all = 0;
+	for (int y = 0; lines[y]; y++) {
+		int x = 0;
+
+		for (const char *p = lines[y]; *p; p = g_utf8_next_char(p), x++) {
+			gunichar c = g_utf8_get_char(p);
+			const struct text_cell *tc;
+
+			if (c == ' ')
+				continue;
+			(*all)++;
+			tc = y < t->rows && x < t->cols ? &t->cells[y * t->cols + x] : NULL;
+			if (tc && tc->matched && tc->ch == c)
+				(*right)++;
+		}
+	}
+}
+
+static int cmd_text(int argc, char **argv)
+{
+	const struct text_fonts *f = text_fonts_default();
+	g_autoptr(GString) out = g_string_sized_new(1 << 20);
+	g_autofree double *tt = NULL, *tp = NULL;
+	g_autofree char *known = NULL;
+	struct text_screen t = { 0 };
+	struct render *rt, *rp;
+	struct image im;
+	gsize text_b = 0, pic_b = 0;
+	struct stat_ms st, sp;
+	int runs;
+	double ratio_cells;
+
+	if (argc < 3)
+		die("usage: vnc-render text FILE.png [KNOWN.txt] [RUNS]");
+	runs = argc > 4 ? atoi(argv[4]) : 30;
+	if (runs <= 0)
+		die("bad runs");
+	if (argc > 3 && *argv[3] && !g_file_get_contents(argv[3], &known, NULL, NULL))
+		die("cannot read %s", argv[3]);
+	im = load_png(argv[2]);
+	ratio_cells = text_read(f, im.rgba, im.w, im.h, im.w * 4, &t);
+	if (!t.cols)
+		die("%s: no grid of a console font fits it", argv[2]);
+	tt = g_new(double, runs);
+	tp = g_new(double, runs);
+	rt = render_new(RENDER_256, 0, 0);
+	rp = render_new(RENDER_256, 0, 0);
+	for (int i = 0; i < runs; i++) {
+		gint64 t0 = g_get_monotonic_time();
+
+		/* the text path: read the frame, draw every cell */
+		g_string_truncate(out, 0);
+		text_read(f, im.rgba, im.w, im.h, im.w * 4, &t);
+		render_text(rt, &t, 0, 0, 0, 0, t.cols, t.rows, false, true, out);
+		tt[i] = (double)(g_get_monotonic_time() - t0) / 1000.0;
+		text_b = out->len;
+		/* the picture path at the same cells */
+		tp[i] = timed_frame(rp, &im, 0, 0, t.cols, t.rows, 0, im.h, true, out);
+		pic_b = out->len;
+	}
+	st = stats(tt, runs);
+	sp = stats(tp, runs);
+	printf("%s: %d×%d, a grid of %d×%d cells of %d×%d, %.1f %% of them characters\n", argv[2],
+	       im.w, im.h, t.cols, t.rows, t.cell_w, t.cell_h, ratio_cells * 100);
+	if (known) {
+		unsigned right, all;
+
+		text_accuracy(known, &t, &right, &all);
+		printf("  accuracy: %u of %u characters right (%.1f %%)\n", right, all,
+		       all ? 100.0 * right / all : 0);
+	}
+	printf("  full frame as text:        %8.3f ms (p95 %.3f)  %7zu bytes\n", st.median, st.p95, text_b);
+	printf("  full frame in half blocks: %8.3f ms (p95 %.3f)  %7zu bytes\n", sp.median, sp.p95, pic_b);
+	printf("  text / half blocks: time %.2f, bytes %.3f (target: time at most 1)\n",
+	       ratio(st.median, sp.median), ratio((double)text_b, (double)pic_b));
+	text_screen_clear(&t);
+	render_free(rt);
+	render_free(rp);
+	g_free(im.rgba);
+	return 0;
+}
+
 /* ---- the guest's screen size ---------------------------------------------------- */
 
 static int cmd_set_resolution(int argc, char **argv)
@@ -355,7 +451,9 @@ int main(int argc, char **argv)
 		return cmd_frames(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "full") == 0)
 		return cmd_full(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "text") == 0)
+		return cmd_text(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "set-resolution") == 0)
 		return cmd_set_resolution(argc, argv);
-	die("usage: vnc-render frames|full|set-resolution ... (see bench/README.md)");
+	die("usage: vnc-render frames|full|text|set-resolution ... (see bench/README.md)");
 }

@@ -489,6 +489,28 @@ static gint text_color(enum render_mode mode, uint32_t rgb)
 	return mode == RENDER_256 ? nearest256(rgb) : nearest16(rgb);
 }
 
+/* What stands for @c where the terminal takes ASCII only: box drawing
+ * as lines and corners, blocks as #, anything else as ?. */
+static gunichar ascii_of(gunichar c)
+{
+	static const gunichar across[] = { 0x2500, 0x2501, 0x2504, 0x2505, 0x2508, 0x2509, 0x254C, 0x254D, 0x2550 };
+	static const gunichar down[] = { 0x2502, 0x2503, 0x2506, 0x2507, 0x250A, 0x250B, 0x254E, 0x254F, 0x2551 };
+
+	if (c < 0x7F)
+		return c;
+	for (size_t i = 0; i < G_N_ELEMENTS(across); i++) {
+		if (c == across[i])
+			return '-';
+		if (c == down[i])
+			return '|';
+	}
+	if (c >= 0x2500 && c <= 0x257F)
+		return '+';
+	if (c >= 0x2580 && c <= 0x259F)
+		return '#';
+	return '?';
+}
+
 void render_text(struct render *r, const struct text_screen *t, int col0, int row0, int x0,
 		 int y0, int cols, int rows, bool ascii, bool all, GString *out)
 {
@@ -531,7 +553,7 @@ void render_text(struct render *r, const struct text_screen *t, int col0, int ro
 				c->fg = text_color(r->mode, tc->matched ? tc->bg : tc->fg);
 				c->bg = text_color(r->mode, tc->bg);
 			} else {
-				c->ch = ascii && tc->ch > 0x7e ? '?' : tc->ch;
+				c->ch = ascii ? ascii_of(tc->ch) : tc->ch;
 				c->fg = text_color(r->mode, tc->fg);
 				c->bg = text_color(r->mode, tc->bg);
 			}

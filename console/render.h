@@ -63,6 +63,7 @@ struct text_screen;
  * in the guest's colours as the mode has them; cells that are no
  * character as half-block pictures.  Only what changed since the last
  * frame (all of it with @all, or after render_invalidate() or a picture
- * frame); with @ascii, characters beyond ASCII as "?". */
+ * frame); with @ascii, box drawing as - | +, blocks as #, other
+ * characters beyond ASCII as ?. */
 void render_text(struct render *r, const struct text_screen *t, int col0, int row0, int x0,
 		 int y0, int cols, int rows, bool ascii, bool all, GString *out);

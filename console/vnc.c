@@ -50,7 +50,7 @@
 #define ESC_WAIT_US (30 * 1000)      /* a lone Esc, not a sequence */
 #define MIN_COLS 40
 #define MIN_ROWS 12
-#define SYNC_MIN 256                 /* smaller frames need no synchronized update */
+#define SYNC_MIN 256                 /* smaller text frames need no synchronized update */
 
 enum view { VIEW_FIT, VIEW_FILL, VIEW_ONE, VIEW_TEXT, VIEW_COUNT };
 enum menu { MENU_NONE, MENU_OPEN, MENU_TYPE };
@@ -740,7 +740,7 @@ static void draw(struct vnc *v)
 	if (v->status_dirty)
 		draw_status(v);
 	place_cursor(v, v->out->len > 0);
-	if (v->out->len > SYNC_MIN) {
+	if (v->out->len && (!v->texting || v->out->len > SYNC_MIN)) {
 		/* one write, drawn at once where the terminal can */
 		g_string_prepend(v->out, "\033[?2026h");
 		g_string_append(v->out, "\033[?2026l");
