@@ -278,6 +278,17 @@ static void put_cell(struct render *r, GString *out, struct pen *pen, int x, int
 	pen->y = y;
 }
 
+/* After a frame's cells: the pen back to the default, @now what the
+ * terminal shows. */
+static void frame_done(struct render *r, const struct pen *pen, struct cell *now, GString *out)
+{
+	if (pen->fg >= 0 || pen->bg >= 0)
+		g_string_append(out, "\033[0m");
+	r->next = r->shown;
+	r->shown = now;
+	r->known = true;
+}
+
 /* Appends the cells of rows [@top, @bottom) that differ from what the
  * terminal shows (all of them with @all), reading them from @cv, whose
  * row 0 is canvas row @top; the other rows stay as shown. */
@@ -302,11 +313,7 @@ static void emit_rows(struct render *r, ChafaCanvas *cv, int top, int bottom,
 				put_cell(r, out, &pen, x, y, c);
 		}
 	}
-	if (pen.fg >= 0 || pen.bg >= 0)
-		g_string_append(out, "\033[0m");
-	r->next = r->shown;
-	r->shown = now;
-	r->known = true;
+	frame_done(r, &pen, now, out);
 }
 
 /* A canvas of @rows rows, for converting a band of the image. */
@@ -561,9 +568,5 @@ void render_text(struct render *r, const struct text_screen *t, int col0, int ro
 				put_cell(r, out, &pen, x, y, c);
 		}
 	}
-	if (pen.fg >= 0 || pen.bg >= 0)
-		g_string_append(out, "\033[0m");
-	r->next = r->shown;
-	r->shown = now;
-	r->known = true;
+	frame_done(r, &pen, now, out);
 }

@@ -324,6 +324,16 @@ see() {
 	return 1
 }
 keys() { tmux send-keys -t "$S" "$@"; }
+# pane_bytes SECONDS [TEXT]: the bytes the pane's program writes in
+# SECONDS, TEXT typed first (send-keys -l)
+pane_bytes() {
+	pb_file=$(mktemp "$T/pane.XXXXXX")
+	tmux pipe-pane -t "$S" -o "cat >>'$pb_file'"
+	[ $# -gt 1 ] && tmux send-keys -t "$S" -l "$2"
+	sleep "$1"
+	tmux pipe-pane -t "$S"
+	stat -c %s "$pb_file"
+}
 # idle: waits until no job shows progress in the status line, so a late
 # job report cannot replace the message the next step looks for
 idle() {

@@ -56,16 +56,9 @@ see "^ +# echo $tok\$" 2 "a token typed into tty1 appears as text"
 keys Enter
 see "^ +$tok\$" 3 "  ... and the guest's answer to it"
 sleep 2
-tmux pipe-pane -t "$S" -o "cat >>'$T/still'"
-sleep 4
-tmux pipe-pane -t "$S"
-bytes=$(stat -c %s "$T/still" 2>/dev/null || echo 0)
+bytes=$(pane_bytes 4)
 check "a still text screen writes nothing over 4 s, its cursor blinking ($bytes bytes)" [ "$bytes" -eq 0 ]
-tmux pipe-pane -t "$S" -o "cat >>'$T/typed'"
-keys -l "x"
-sleep 1
-tmux pipe-pane -t "$S"
-bytes=$(stat -c %s "$T/typed" 2>/dev/null || echo 0)
+bytes=$(pane_bytes 1 x)
 check "a typed character writes under 40 bytes ($bytes)" [ "$bytes" -gt 0 ] && [ "$bytes" -lt 40 ]
 keys BSpace
 

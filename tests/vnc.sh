@@ -77,16 +77,9 @@ grep -qF -- "$want" "$log1" || diag "want: $want" "serial log:" "$(tail -n 5 "$l
 keys -l "clear; printf '\\033[?25l'"
 keys Enter
 sleep 2
-tmux pipe-pane -t "$S" -o "cat >>'$T/recorded'"
-sleep 5
-tmux pipe-pane -t "$S"
-bytes=$(stat -c %s "$T/recorded" 2>/dev/null || echo 0)
+bytes=$(pane_bytes 5)
 check "a still screen writes nothing over 5 s ($bytes bytes)" [ "$bytes" -eq 0 ]
-tmux pipe-pane -t "$S" -o "cat >>'$T/typed'"
-keys -l "x"
-sleep 1
-tmux pipe-pane -t "$S"
-bytes=$(stat -c %s "$T/typed" 2>/dev/null || echo 0)
+bytes=$(pane_bytes 1 x)
 check "one typed character redraws only its cells ($bytes bytes)" [ "$bytes" -gt 0 ] && [ "$bytes" -lt 1000 ]
 keys BSpace
 
