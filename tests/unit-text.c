@@ -1,7 +1,8 @@
 /*
  * unit-text.c — reading a guest's screen as text, on screens captured
- * from real guests (tests/fixtures/text: SeaBIOS, the Linux console in
- * VGA text mode and on a UEFI framebuffer): every character recognised
+ * from real guests (tests/fixtures/text: SeaBIOS, GRUB's menu, the Linux
+ * console in VGA text mode and on a UEFI framebuffer): every character
+ * recognised, box drawing and arrows of code page 437 as Unicode,
  * against the known text of each, the VGA cursor found; a screen with a
  * picture in it (a logo) keeps its text and leaves the picture's cells
  * to the picture path; a screen with no text is not taken for one.
@@ -113,6 +114,12 @@ static void check_fixture(const char *name, int cols, int rows, int cw)
 		tap_ok(t.cursor_x == 2 && t.cursor_y == 9,
 		       "  ... fbcon's cursor after the prompt, at column 2 of row 9 (%d, %d)",
 		       t.cursor_x, t.cursor_y);
+	if (strcmp(name, "grub-menu") == 0) {
+		const struct text_cell *hl = &t.cells[4 * t.cols + 3], *plain = &t.cells[5 * t.cols + 3];
+
+		tap_ok(hl->ch == 'D' && plain->ch == 'D' && hl->fg == plain->bg && hl->bg == plain->fg,
+		       "  ... its highlighted entry in the colours of the others swapped");
+	}
 	if (strcmp(name, "seabios") == 0) {
 		/* a logo over its corner: those cells are a picture, the
 		 * rest still text */
@@ -158,6 +165,7 @@ int main(void)
 	       "the glyphs of the VGA BIOS and the console fonts load (%u files)",
 	       text_fonts_count(text_fonts_default()));
 	check_fixture("seabios", 80, 25, 9);
+	check_fixture("grub-menu", 80, 25, 9);
 	check_fixture("linux-vga", 80, 25, 9);
 	check_fixture("linux-efifb", 160, 50, 8);
 	check_picture();
