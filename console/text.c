@@ -10,9 +10,13 @@
  * time: the 8×16 font of SeaVGABIOS (what QEMU's VGA shows in text mode,
  * found in the ROM by the shape of its block characters; its order is
  * code page 437) and the console fonts of console-setup (PSF, with their
- * Unicode tables: the Linux console's framebuffer fonts).  A VGA text
- * mode cell is 9 pixels wide: its ninth column repeats the eighth or is
- * background, and is not compared.
+ * Unicode tables: the Linux console's framebuffer fonts, Terminus from
+ * 6×12 to 16×32).  A VGA text mode cell is 9 pixels wide: its ninth
+ * column repeats the eighth or is background, and is not compared.
+ *
+ * Which grid: every cell size the fonts have is a candidate; a sample of
+ * the screen's two-colour cells tells which one's glyphs match, the last
+ * frame's grid tried first, and only that one reads the whole screen.
  */
 #include "config.h"
 
@@ -24,52 +28,84 @@
 #include "core/error.h"
 #include "core/files.h"
 
-#define GLYPH_H 16
+#define GLYPH_W_MAX 16
+#define GLYPH_H_MAX 32
+#define KEY_MAX (1 + GLYPH_H_MAX * 2)   /* a length byte, the rows */
+#define SIZES_MAX 24
+#define ROM_H 16
 #define ROM_MAX (256 * 1024)
 #define FONT_MAX (1024 * 1024)
-#define CURSOR_TOP 11           /* where an underline cursor may start */
+#define SAMPLE_CELLS 160        /* two-colour cells a grid is judged by */
 
-struct glyph {
-	uint8_t rows[GLYPH_H];
+/* The glyphs of one cell size: keys are a length byte and the rows, each
+ * (w + 7) / 8 bytes, the leftmost pixel in the top bit. */
+struct glyphs {
+	int w, h, bpr;
+	GHashTable *map;        /* key -> code point */
 };
 
 struct text_fonts {
-	GHashTable *map;        /* struct glyph * -> code point */
+	struct glyphs sizes[SIZES_MAX];
+	int n;
 	unsigned files;         /* fonts read */
 };
 
-static guint glyph_hash(gconstpointer p)
+static guint key_hash(gconstpointer p)
 {
 	const uint8_t *b = p;
 	guint h = 2166136261u;
 
-	for (int i = 0; i < GLYPH_H; i++)
+	for (int i = 0; i <= b[0]; i++)
 		h = (h ^ b[i]) * 16777619u;
 	return h;
 }
 
-static gboolean glyph_equal(gconstpointer a, gconstpointer b)
+static gboolean key_equal(gconstpointer a, gconstpointer b)
 {
-	return memcmp(a, b, GLYPH_H) == 0;
+	return memcmp(a, b, 1 + (size_t)((const uint8_t *)a)[0]) == 0;
 }
 
-/* The first font to give a bitmap keeps it. */
-static void add_glyph(struct text_fonts *f, const uint8_t *rows, gunichar cp)
+/* The table of cell size @w × @h, made if needed; NULL past SIZES_MAX. */
+static struct glyphs *size_of(struct text_fonts *f, int w, int h)
 {
-	struct glyph *g;
+	struct glyphs *g;
 
-	if (g_hash_table_contains(f->map, rows))
+	for (int i = 0; i < f->n; i++)
+		if (f->sizes[i].w == w && f->sizes[i].h == h)
+			return &f->sizes[i];
+	if (f->n == SIZES_MAX)
+		return NULL;
+	g = &f->sizes[f->n++];
+	g->w = w;
+	g->h = h;
+	g->bpr = (w + 7) / 8;
+	g->map = g_hash_table_new_full(key_hash, key_equal, g_free, NULL);
+	return g;
+}
+
+/* The first font to give a bitmap keeps it, but for ASCII: fonts draw
+ * their em dash as another's hyphen, and consoles show far more of the
+ * latter. */
+static void add_glyph(struct glyphs *g, const uint8_t *rows, gunichar cp)
+{
+	uint8_t key[KEY_MAX];
+	size_t len = (size_t)g->h * (size_t)g->bpr;
+	gpointer had;
+
+	key[0] = (uint8_t)len;
+	memcpy(key + 1, rows, len);
+	if (g_hash_table_lookup_extended(g->map, key, NULL, &had) &&
+	    (GPOINTER_TO_UINT(had) < 0x7F || cp >= 0x7F))
 		return;
-	g = g_new(struct glyph, 1);
-	memcpy(g->rows, rows, GLYPH_H);
-	g_hash_table_insert(f->map, g, GUINT_TO_POINTER(cp));
+	g_hash_table_replace(g->map, g_memdup2(key, 1 + len), GUINT_TO_POINTER(cp));
 }
 
-static gunichar lookup(const struct text_fonts *f, const uint8_t *rows)
+/* @key: the length byte filled in. */
+static gunichar lookup(const struct glyphs *g, const uint8_t *key)
 {
 	gpointer v;
 
-	return g_hash_table_lookup_extended(f->map, rows, NULL, &v) ? GPOINTER_TO_UINT(v) : 0;
+	return g_hash_table_lookup_extended(g->map, key, NULL, &v) ? GPOINTER_TO_UINT(v) : 0;
 }
 
 /* ---- PSF fonts (console-setup) ------------------------------------------ */
@@ -107,12 +143,13 @@ static GBytes *gunzip(const char *data, size_t len, size_t max)
 	return g_byte_array_free_to_bytes(g_steal_pointer(&out));
 }
 
-/* The glyphs of a PSF 1 or 2 font 8 pixels wide and 16 high with a
- * Unicode table; other fonts are skipped. */
+/* The glyphs of a PSF 1 or 2 font with a Unicode table, up to 16 × 32
+ * pixels; other fonts are skipped. */
 static bool add_psf(struct text_fonts *f, const uint8_t *d, size_t n)
 {
 	size_t count, size, off, height, width, i;
 	bool unicode, v2;
+	struct glyphs *g;
 
 	if (n >= 4 && d[0] == 0x36 && d[1] == 0x04) {
 		v2 = false;
@@ -132,14 +169,15 @@ static bool add_psf(struct text_fonts *f, const uint8_t *d, size_t n)
 	} else {
 		return false;
 	}
-	if (width != 8 || height != GLYPH_H || size != GLYPH_H || !unicode || count > 4096 ||
-	    off > n || count * size > n - off)
+	if (width < 4 || width > GLYPH_W_MAX || height < 6 || height > GLYPH_H_MAX ||
+	    size != height * ((width + 7) / 8) || !unicode || count > 4096 || off > n ||
+	    count * size > n - off || !(g = size_of(f, (int)width, (int)height)))
 		return false;
 	/* the Unicode table: per glyph, its code points, then a separator
 	 * (0xFFFF / 0xFF); a sequence (0xFFFE / 0xFE) ends the single ones */
 	i = off + count * size;
-	for (size_t g = 0; g < count && i < n; g++) {
-		const uint8_t *rows = d + off + g * size;
+	for (size_t gi = 0; gi < count && i < n; gi++) {
+		const uint8_t *rows = d + off + gi * size;
 		bool seq = false;
 
 		while (i < n) {
@@ -176,7 +214,7 @@ static bool add_psf(struct text_fonts *f, const uint8_t *d, size_t n)
 				i += (size_t)(g_utf8_next_char(p) - p);
 			}
 			if (!seq && cp >= 0x20 && cp != 0x7F)
-				add_glyph(f, rows, cp);
+				add_glyph(g, rows, cp);
 		}
 	}
 	return true;
@@ -221,12 +259,12 @@ static bool all(const uint8_t *p, uint8_t v, size_t n)
  * blocks their halves. */
 static const uint8_t *find_rom_font(const uint8_t *d, size_t n)
 {
-	for (size_t o = 0; n >= 256 * GLYPH_H && o <= n - 256 * GLYPH_H; o++) {
+	for (size_t o = 0; n >= 256 * ROM_H && o <= n - 256 * ROM_H; o++) {
 		const uint8_t *g = d + o;
 
-		if (all(g + 0xDB * GLYPH_H, 0xFF, GLYPH_H) && all(g, 0, GLYPH_H) &&
-		    all(g + 0x20 * GLYPH_H, 0, GLYPH_H) && all(g + 0xDD * GLYPH_H, 0xF0, GLYPH_H) &&
-		    all(g + 0xDE * GLYPH_H, 0x0F, GLYPH_H))
+		if (all(g + 0xDB * ROM_H, 0xFF, ROM_H) && all(g, 0, ROM_H) &&
+		    all(g + 0x20 * ROM_H, 0, ROM_H) && all(g + 0xDD * ROM_H, 0xF0, ROM_H) &&
+		    all(g + 0xDE * ROM_H, 0x0F, ROM_H))
 			return g;
 	}
 	return NULL;
@@ -237,19 +275,20 @@ static void add_rom_file(struct text_fonts *f, const char *path)
 	size_t len = 0;
 	g_autofree char *data = core_read_file(path, ROM_MAX, 0, "VGA BIOS", &len);
 	const uint8_t *font;
+	struct glyphs *g;
 
 	if (!data) {
 		core_error_clear();
 		return;
 	}
-	if (!(font = find_rom_font((const uint8_t *)data, len)))
+	if (!(font = find_rom_font((const uint8_t *)data, len)) || !(g = size_of(f, 8, ROM_H)))
 		return;
 	for (int c = 0x20; c < 0x100; c++) {
 		char byte = (char)c;
 		g_autofree char *u = c == 0x7F ? NULL : g_convert(&byte, 1, "UTF-8", "CP437", NULL, NULL, NULL);
 
 		if (u && *u)
-			add_glyph(f, font + c * GLYPH_H, g_utf8_get_char(u));
+			add_glyph(g, font + c * ROM_H, g_utf8_get_char(u));
 	}
 	f->files++;
 }
@@ -258,7 +297,6 @@ struct text_fonts *text_fonts_load(const char *const *roms, const char *const *f
 {
 	struct text_fonts *f = g_new0(struct text_fonts, 1);
 
-	f->map = g_hash_table_new_full(glyph_hash, glyph_equal, g_free, NULL);
 	for (; roms && *roms; roms++)
 		add_rom_file(f, *roms);
 	for (; fonts && *fonts; fonts++)
@@ -268,6 +306,22 @@ struct text_fonts *text_fonts_load(const char *const *roms, const char *const *f
 
 #define CONSOLE_FONTS "/usr/share/consolefonts"
 
+/* Latin fonts first (Uni2, then Lat15), then by name. */
+static int latin_rank(const char *path)
+{
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	return g_str_has_prefix(name, "Uni2-") ? 0 : g_str_has_prefix(name, "Lat15-") ? 1 : 2;
+}
+
+static gint by_name(gconstpointer a, gconstpointer b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int rx = latin_rank(x), ry = latin_rank(y);
+
+	return rx != ry ? rx - ry : strcmp(x, y);
+}
+
 const struct text_fonts *text_fonts_default(void)
 {
 	static const char *const roms[] = {
@@ -275,8 +329,8 @@ const struct text_fonts *text_fonts_default(void)
 		"/usr/share/qemu/vgabios-stdvga.bin",
 		NULL,
 	};
-	/* Latin first: where fonts draw two characters alike (Latin a,
-	 * Cyrillic а), the first font's name for the bitmap wins */
+	/* Latin first: where fonts draw two characters alike (Latin 3,
+	 * Cyrillic З), the first font's name for the bitmap wins */
 	static const char *const first[] = {
 		"Uni2-VGA16.psf.gz", "Lat15-VGA16.psf.gz", "Uni2-Fixed16.psf.gz",
 		"Uni2-Terminus16.psf.gz", "Uni2-TerminusBold16.psf.gz",
@@ -292,12 +346,15 @@ const struct text_fonts *text_fonts_default(void)
 
 		for (size_t i = 0; i < G_N_ELEMENTS(first); i++)
 			g_ptr_array_add(fonts, g_build_filename(CONSOLE_FONTS, first[i], NULL));
-		/* then every other 16-pixel-high font, such as the Linux
-		 * console's own 8×16, which some of them carry */
+		/* then the Latin ones of every size, and every other
+		 * 16-pixel-high one, such as the Linux console's own 8×16,
+		 * which some of them carry */
 		while (dir && (name = g_dir_read_name(dir)))
-			if (g_str_has_suffix(name, "16.psf.gz"))
+			if (g_str_has_suffix(name, ".psf.gz") &&
+			    (g_str_has_prefix(name, "Uni2-") || g_str_has_prefix(name, "Lat15-") ||
+			     g_str_has_suffix(name, "16.psf.gz")))
 				g_ptr_array_add(rest, g_build_filename(CONSOLE_FONTS, name, NULL));
-		g_ptr_array_sort(rest, (GCompareFunc)(void (*)(void))g_ascii_strcasecmp);
+		g_ptr_array_sort(rest, by_name);
 		for (guint i = 0; i < rest->len; i++)
 			g_ptr_array_add(fonts, g_strdup(rest->pdata[i]));
 		g_ptr_array_add(fonts, NULL);
@@ -316,74 +373,124 @@ void text_fonts_free(struct text_fonts *f)
 {
 	if (!f)
 		return;
-	g_hash_table_destroy(f->map);
+	for (int i = 0; i < f->n; i++)
+		g_hash_table_destroy(f->sizes[i].map);
 	g_free(f);
 }
 
 /* ---- reading a screen ------------------------------------------------------ */
+
+/* A grid to try: cells of @cw × @g->h pixels, the glyphs of @g in their
+ * first @g->w columns (VGA text mode: 9 wide, 8 of glyph). */
+struct grid {
+	const struct glyphs *g;
+	int cw;
+};
 
 static uint32_t px(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
 }
 
-/* The bitmap of the cell's first 8 columns with @on as ink. */
-static void bitmap(const uint8_t *cell, int stride, uint32_t on, uint8_t *rows)
+/* The colours of a cell's glyph columns: 1 or 2 of them in *@a, *@b, or
+ * 3 for more. */
+static int colours(const struct grid *gr, const uint8_t *cell, int stride, uint32_t *a, uint32_t *b)
 {
-	for (int y = 0; y < GLYPH_H; y++) {
-		const uint8_t *p = cell + (size_t)y * (size_t)stride;
-		uint8_t b = 0;
+	int n = 1;
 
-		for (int x = 0; x < 8; x++)
+	*a = *b = px(cell);
+	for (int y = 0; y < gr->g->h; y++) {
+		const uint8_t *p = cell + (size_t)y * (size_t)stride;
+
+		for (int x = 0; x < gr->g->w; x++) {
+			uint32_t c = px(p + x * 4);
+
+			if (c == *a || (n == 2 && c == *b))
+				continue;
+			if (n == 2)
+				return 3;
+			*b = c;
+			n = 2;
+		}
+	}
+	return n;
+}
+
+/* The key of the cell's bitmap with @on as ink, into @key. */
+static void bitmap(const struct grid *gr, const uint8_t *cell, int stride, uint32_t on, uint8_t *key)
+{
+	const struct glyphs *g = gr->g;
+
+	key[0] = (uint8_t)(g->h * g->bpr);
+	memset(key + 1, 0, (size_t)key[0]);
+	for (int y = 0; y < g->h; y++) {
+		const uint8_t *p = cell + (size_t)y * (size_t)stride;
+		uint8_t *row = key + 1 + y * g->bpr;
+
+		for (int x = 0; x < g->w; x++)
 			if (px(p + x * 4) == on)
-				b |= (uint8_t)(0x80 >> x);
-		rows[y] = b;
+				row[x / 8] |= (uint8_t)(0x80 >> (x % 8));
 	}
 }
 
-/* The glyph of the cell with @on as ink; under a cursor (rows of ink
- * across the cell, a block of them), the glyph with those rows cleared,
- * and *@cursor set. */
-static gunichar read_glyph(const struct text_fonts *f, const uint8_t *cell, int stride, uint32_t on,
+static bool row_full(const struct glyphs *g, const uint8_t *key, int y)
+{
+	const uint8_t *row = key + 1 + y * g->bpr;
+
+	for (int x = 0; x < g->w; x++)
+		if (!(row[x / 8] & (0x80 >> (x % 8))))
+			return false;
+	return true;
+}
+
+/* @key with rows [@y, @end) cleared, looked up. */
+static gunichar lookup_without(const struct glyphs *g, const uint8_t *key, int y, int end)
+{
+	uint8_t under[KEY_MAX];
+
+	memcpy(under, key, 1 + (size_t)key[0]);
+	memset(under + 1 + y * g->bpr, 0, (size_t)((end - y) * g->bpr));
+	return lookup(g, under);
+}
+
+/* The glyph of the cell with @on as ink.  Under a cursor (rows of ink
+ * across the cell), the glyph with those rows cleared, and *@cursor set:
+ * an underline cursor (two or more full rows low in the cell: the VGA's
+ * 13-14 of 16, fbcon's 14-15) is tried first, since some fonts have
+ * glyphs of scan lines that look the same. */
+static gunichar read_glyph(const struct grid *gr, const uint8_t *cell, int stride, uint32_t on,
 			   bool *cursor)
 {
-	uint8_t rows[GLYPH_H];
+	const struct glyphs *g = gr->g;
+	uint8_t key[KEY_MAX];
+	int low = g->h * 11 / 16;
 	gunichar cp;
 
-	bitmap(cell, stride, on, rows);
-	/* an underline cursor (two or more full rows low in the cell: the
-	 * VGA's 13-14, fbcon's 14-15) first, since some fonts have glyphs
-	 * of scan lines that look the same */
-	for (int y = CURSOR_TOP; y < GLYPH_H - 1; y++) {
+	bitmap(gr, cell, stride, on, key);
+	for (int y = low; y < g->h - 1; y++) {
 		int end = y;
-		uint8_t under[GLYPH_H];
 
-		while (end < GLYPH_H && rows[end] == 0xFF)
+		while (end < g->h && row_full(g, key, end))
 			end++;
-		if (end - y < 2 || (y > CURSOR_TOP && rows[y - 1] == 0xFF))
+		if (end - y < 2 || (y > low && row_full(g, key, y - 1)))
 			continue;
-		memcpy(under, rows, GLYPH_H);
-		memset(under + y, 0, (size_t)(end - y));
-		if ((cp = lookup(f, under))) {
+		if ((cp = lookup_without(g, key, y, end))) {
 			*cursor = true;
 			return cp;
 		}
 	}
-	if ((cp = lookup(f, rows)))
+	if ((cp = lookup(g, key)))
 		return cp;
-	for (int y = 0; y < GLYPH_H;) {
-		uint8_t under[GLYPH_H];
+	for (int y = 0; y < g->h;) {
 		int end = y;
 
-		while (end < GLYPH_H && rows[end] == 0xFF)
+		while (end < g->h && row_full(g, key, end))
 			end++;
 		if (end == y) {
 			y++;
 			continue;
 		}
-		memcpy(under, rows, GLYPH_H);
-		memset(under + y, 0, (size_t)(end - y));
-		if ((cp = lookup(f, under))) {
+		if ((cp = lookup_without(g, key, y, end))) {
 			*cursor = true;
 			return cp;
 		}
@@ -392,40 +499,27 @@ static gunichar read_glyph(const struct text_fonts *f, const uint8_t *cell, int 
 	return 0;
 }
 
-/* One cell at @cell (RGBA, 16 rows): its character and colours; false
- * for one that is no glyph of the fonts. */
-static bool read_cell(const struct text_fonts *f, const uint8_t *cell, int stride,
+/* One cell: its character and colours; false for one that is no glyph
+ * of the grid's fonts. */
+static bool read_cell(const struct grid *gr, const uint8_t *cell, int stride,
 		      struct text_cell *out, bool *cursor)
 {
-	uint32_t a = px(cell), b = a;
-	bool two = false;
+	uint32_t a, b;
+	int n = colours(gr, cell, stride, &a, &b);
 
-	/* the first 8 columns must hold at most two colours */
-	for (int y = 0; y < GLYPH_H; y++) {
-		const uint8_t *p = cell + (size_t)y * (size_t)stride;
-
-		for (int x = 0; x < 8; x++) {
-			uint32_t c = px(p + x * 4);
-
-			if (c == a || (two && c == b))
-				continue;
-			if (two)
-				return false;
-			b = c;
-			two = true;
-		}
-	}
-	if (!two) {
+	if (n == 3)
+		return false;
+	if (n == 1) {
 		out->ch = ' ';
 		out->fg = out->bg = a;
 		return true;
 	}
-	if ((out->ch = read_glyph(f, cell, stride, b, cursor))) {
+	if ((out->ch = read_glyph(gr, cell, stride, b, cursor))) {
 		out->fg = b;
 		out->bg = a;
 		return true;
 	}
-	if ((out->ch = read_glyph(f, cell, stride, a, cursor))) {
+	if ((out->ch = read_glyph(gr, cell, stride, a, cursor))) {
 		out->fg = a;
 		out->bg = b;
 		return true;
@@ -435,100 +529,147 @@ static bool read_cell(const struct text_fonts *f, const uint8_t *cell, int strid
 
 /* A cell that is no character as a picture: the mean colours of its
  * top and bottom halves, in fg and bg. */
-static void halves(const uint8_t *cell, int stride, int cw, struct text_cell *out)
+static void halves(const uint8_t *cell, int stride, int cw, int ch, struct text_cell *out)
 {
 	for (int half = 0; half < 2; half++) {
-		uint32_t sum[3] = { 0 };
+		uint64_t sum[3] = { 0 };
+		int y0 = half * ch / 2, y1 = (half + 1) * ch / 2;
 
-		for (int y = half * GLYPH_H / 2; y < (half + 1) * GLYPH_H / 2; y++)
+		for (int y = y0; y < y1; y++)
 			for (int x = 0; x < cw; x++)
 				for (int k = 0; k < 3; k++)
 					sum[k] += cell[(size_t)y * (size_t)stride + (size_t)x * 4 + (size_t)k];
 		for (int k = 0; k < 3; k++)
-			sum[k] /= (uint32_t)(cw * GLYPH_H / 2);
-		*(half ? &out->bg : &out->fg) = sum[0] << 16 | sum[1] << 8 | sum[2];
+			sum[k] /= (uint64_t)(cw * (y1 - y0));
+		*(half ? &out->bg : &out->fg) = (uint32_t)(sum[0] << 16 | sum[1] << 8 | sum[2]);
 	}
 	out->ch = 0;
 	out->matched = false;
 }
 
-/* Reads the screen on a grid of @cw × 16 cells; the cells matched, and
- * in *@ink those of them that are not blank. */
-static unsigned read_grid(const struct text_fonts *f, const uint8_t *rgba, int w, int h, int stride,
-			  int cw, struct text_screen *t, unsigned *ink)
+static bool grid_fits(const struct grid *gr, int w, int h)
 {
+	return w / gr->cw >= TEXT_MIN_COLS && h / gr->g->h >= TEXT_MIN_ROWS &&
+	       w % gr->cw <= gr->cw / 2 + 1;
+}
+
+/* How many of a spread sample of the screen's cells with two colours
+ * (and any with more) are glyphs of @gr: the matches, the tries in
+ * *@tried. */
+static unsigned sample(const struct grid *gr, const uint8_t *rgba, int w, int h, int stride,
+		       unsigned *tried)
+{
+	int cols = w / gr->cw, rows = h / gr->g->h;
+	size_t n = (size_t)cols * (size_t)rows, step = MAX(n / (SAMPLE_CELLS * 4), 1);
 	unsigned matched = 0;
 
-	*ink = 0;
-	t->cols = w / cw;
-	t->rows = h / GLYPH_H;
-	t->cell_w = cw;
-	t->cell_h = GLYPH_H;
+	*tried = 0;
+	for (size_t i = 0; i < n && *tried < SAMPLE_CELLS; i += step) {
+		int r = (int)(i / (size_t)cols), c = (int)(i % (size_t)cols);
+		const uint8_t *cell = rgba + (size_t)r * (size_t)gr->g->h * (size_t)stride +
+				      (size_t)c * (size_t)gr->cw * 4;
+		uint32_t a, b;
+		bool cursor = false;
+		int k = colours(gr, cell, stride, &a, &b);
+
+		if (k == 1)
+			continue;
+		(*tried)++;
+		if (k == 2 && (read_glyph(gr, cell, stride, b, &cursor) ||
+			       read_glyph(gr, cell, stride, a, &cursor)))
+			matched++;
+	}
+	return matched;
+}
+
+/* Reads the whole screen on grid @gr into @t; the share of its cells
+ * that are characters. */
+static double read_grid(const struct grid *gr, const uint8_t *rgba, int w, int h, int stride,
+			struct text_screen *t)
+{
+	int cols = w / gr->cw, rows = h / gr->g->h;
+	unsigned matched = 0;
+
+	if (t->cols * t->rows != cols * rows || !t->cells) {
+		g_free(t->cells);
+		t->cells = g_new0(struct text_cell, (gsize)cols * (gsize)rows);
+	}
+	t->cols = cols;
+	t->rows = rows;
+	t->cell_w = gr->cw;
+	t->cell_h = gr->g->h;
 	t->cursor_x = t->cursor_y = -1;
-	g_free(t->cells);
-	t->cells = g_new0(struct text_cell, (gsize)t->cols * (gsize)t->rows);
-	for (int r = 0; r < t->rows; r++) {
-		for (int c = 0; c < t->cols; c++) {
-			const uint8_t *cell = rgba + (size_t)r * GLYPH_H * (size_t)stride +
-					      (size_t)c * (size_t)cw * 4;
-			struct text_cell *tc = &t->cells[r * t->cols + c];
+	for (int r = 0; r < rows; r++) {
+		for (int c = 0; c < cols; c++) {
+			const uint8_t *cell = rgba + (size_t)r * (size_t)gr->g->h * (size_t)stride +
+					      (size_t)c * (size_t)gr->cw * 4;
+			struct text_cell *tc = &t->cells[r * cols + c];
 			bool cursor = false;
 
-			if (read_cell(f, cell, stride, tc, &cursor)) {
+			if (read_cell(gr, cell, stride, tc, &cursor)) {
 				tc->matched = true;
 				matched++;
-				*ink += tc->fg != tc->bg;
 				if (cursor) {
 					t->cursor_x = c;
 					t->cursor_y = r;
 				}
 			} else {
-				halves(cell, stride, cw, tc);
+				halves(cell, stride, gr->cw, gr->g->h, tc);
 			}
 		}
 	}
 	t->matched = matched;
-	return matched;
+	return (double)matched / (cols * rows);
 }
 
 double text_read(const struct text_fonts *f, const uint8_t *rgba, int w, int h, int stride,
 		 struct text_screen *t)
 {
-	/* VGA text mode's 9 columns first; blank cells fit any grid, so the
-	 * one whose glyphs match most wins */
-	static const int widths[] = { 9, 8 };
-	unsigned best_ink = 0;
-	double best = 0;
-	int best_cw = 0;
+	struct grid grids[SIZES_MAX * 2], best = { 0 };
+	unsigned best_score = 0;
+	int n = 0;
 
-	for (unsigned i = 0; i < G_N_ELEMENTS(widths); i++) {
-		int cw = widths[i];
-		unsigned ink;
-		double ratio;
+	/* the candidates: the last frame's grid first, then each size (an
+	 * 8-wide one also as VGA text mode's 9), those that divide the
+	 * screen exactly before the others */
+	for (int exact = 1; exact >= 0; exact--) {
+		for (int i = 0; i < f->n; i++) {
+			for (int nine = 1; nine >= 0; nine--) {
+				struct grid gr = { &f->sizes[i], f->sizes[i].w };
 
-		if (w / cw < TEXT_MIN_COLS || h / GLYPH_H < TEXT_MIN_ROWS || w % cw > cw / 2 + 1)
-			continue;
-		ratio = (double)read_grid(f, rgba, w, h, stride, cw, t, &ink) /
-			((w / cw) * (h / GLYPH_H));
-		if (ratio >= TEXT_AUTO_RATIO && w % cw == 0 && ink)
-			return ratio;
-		if (!best_cw || ink > best_ink) {
-			best = ratio;
-			best_ink = ink;
-			best_cw = cw;
+				if (nine && gr.g->w != 8)
+					continue;
+				if (nine)
+					gr.cw = 9;
+				if (!grid_fits(&gr, w, h) || (w % gr.cw == 0) != exact)
+					continue;
+				if (gr.cw == t->cell_w && gr.g->h == t->cell_h) {
+					memmove(grids + 1, grids, sizeof grids[0] * (size_t)n);
+					grids[0] = gr;
+				} else {
+					grids[n] = gr;
+				}
+				n++;
+			}
 		}
 	}
-	if (!best_cw) {
+	for (int i = 0; i < n; i++) {
+		unsigned tried, score = sample(&grids[i], rgba, w, h, stride, &tried);
+
+		if (!best.g || score > best_score) {
+			best = grids[i];
+			best_score = score;
+		}
+		/* nearly every sampled cell a glyph: look no further */
+		if (tried >= 16 && score * 10 >= tried * 9)
+			break;
+	}
+	if (!best.g) {
 		t->cols = t->rows = 0;
 		t->matched = 0;
 		return 0;
 	}
-	if (t->cell_w != best_cw) {
-		unsigned ink;
-
-		read_grid(f, rgba, w, h, stride, best_cw, t, &ink);
-	}
-	return best;
+	return read_grid(&best, rgba, w, h, stride, t);
 }
 
 void text_screen_clear(struct text_screen *t)
