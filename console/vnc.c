@@ -1166,6 +1166,13 @@ static void run(struct vnc *v)
 	}
 }
 
+static gpointer load_fonts(gpointer data)
+{
+	(void)data;
+	text_fonts_default();
+	return NULL;
+}
+
 int console_graphical(struct engine *eng, const char *name, const struct console_opts *o)
 {
 	static const char enter[] = "\033[?1049h\033[?25l\033[?1002h\033[?1006h\033[2J";
@@ -1207,6 +1214,9 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 		goto fail;
 	}
 	console_term_write(enter, sizeof(enter) - 1);
+	/* the fonts text screens are read with, read while it connects */
+	if (o->text != CONSOLE_TEXT_OFF)
+		g_thread_unref(g_thread_new("fonts", load_fonts, NULL));
 	v.r = render_new(mode, v.cell_w, v.cell_h);
 	v.out = g_string_sized_new(256 * 1024);
 	v.typing = g_string_new(NULL);
