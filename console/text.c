@@ -629,6 +629,12 @@ double text_read(const struct text_fonts *f, const uint8_t *rgba, int w, int h, 
 	unsigned best_score = 0;
 	int n = 0;
 
+	if ((gint64)w * h > TEXT_MAX_PIXELS) {
+		t->cols = t->rows = 0;
+		t->matched = 0;
+		return 0;
+	}
+
 	/* the candidates: the last frame's grid first, then each size (an
 	 * 8-wide one also as VGA text mode's 9), those that divide the
 	 * screen exactly before the others */

@@ -13,6 +13,8 @@
 #define TEXT_MIN_ROWS 12
 /* the share of cells that must be characters for "auto" to draw text */
 #define TEXT_AUTO_RATIO 0.98
+/* screens larger than 4K are not read as text (a guest may set any mode) */
+#define TEXT_MAX_PIXELS (3840 * 2160)
 
 struct text_fonts;
 
@@ -43,7 +45,8 @@ struct text_screen {
 
 /* Reads the @w × @h RGBA image at @rgba (@stride bytes a row) as text
  * into @t (its cells reused): the grid of the cell size where most cells
- * are glyphs of @f.  The share of cells matched, 0 to 1. */
+ * are glyphs of @f.  The share of cells matched, 0 to 1; 0 with no grid
+ * (t->cols 0) for a screen no grid fits or beyond TEXT_MAX_PIXELS. */
 double text_read(const struct text_fonts *f, const uint8_t *rgba, int w, int h, int stride,
 		 struct text_screen *t);
 void text_screen_clear(struct text_screen *t);
