@@ -6,7 +6,8 @@
  * recognised, box drawing and arrows of code page 437 as Unicode,
  * against the known text of each, the VGA cursor found; a screen with a
  * picture in it (a logo) keeps its text and leaves the picture's cells
- * to the picture path; a screen with no text is not taken for one.
+ * to the picture path; a screen with no text (the UEFI firmware's logo, a
+ * gradient) is not taken for one.
  */
 #include "config.h"
 
@@ -151,6 +152,27 @@ static void check_fixture(const char *name, int cols, int rows, int cw, int ch, 
 	text_screen_clear(&t);
 }
 
+/* A real screen that is mostly a picture: OVMF's logo, and a line of the
+ * firmware's own font (not one of ours) at an offset of its own. */
+static void check_logo(void)
+{
+	struct text_screen t = { 0 };
+	g_autofree uint8_t *px = NULL;
+	int w = 0, h = 0;
+	double ratio;
+
+	if (!(px = load("ovmf-logo", &w, &h))) {
+		tap_ok(false, "ovmf-logo: the fixture loads (%s)", core_error_message());
+		core_error_clear();
+		return;
+	}
+	ratio = text_read(text_fonts_default(), px, w, h, w * 4, &t);
+	tap_ok(ratio < TEXT_AUTO_RATIO,
+	       "UEFI firmware's logo screen (%d×%d) is left to the picture path (%.1f %% of cells)", w, h,
+	       ratio * 100);
+	text_screen_clear(&t);
+}
+
 static void check_picture(void)
 {
 	int w = 800, h = 600;
@@ -182,6 +204,7 @@ int main(void)
 	/* the kernel's own Terminus 16×32 (fbcon=font:TER16x32), whose ~
 	 * is older than console-setup's */
 	check_fixture("linux-terminus", 80, 25, 16, 32, 30, 10);
+	check_logo();
 	check_picture();
 	return tap_done();
 }
