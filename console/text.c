@@ -626,7 +626,7 @@ double text_read(const struct text_fonts *f, const uint8_t *rgba, int w, int h, 
 		 struct text_screen *t)
 {
 	struct grid grids[SIZES_MAX * 2], best = { 0 };
-	unsigned best_score = 0;
+	unsigned best_score = 0, best_tried = 0;
 	int n = 0;
 
 	if ((gint64)w * h > TEXT_MAX_PIXELS) {
@@ -665,15 +665,18 @@ double text_read(const struct text_fonts *f, const uint8_t *rgba, int w, int h, 
 		if (!best.g || score > best_score) {
 			best = grids[i];
 			best_score = score;
+			best_tried = tried;
 		}
 		/* nearly every sampled cell a glyph: look no further */
 		if (tried >= 16 && score * 10 >= tried * 9)
 			break;
 	}
-	if (!best.g) {
+	/* no grid, or one whose glyphs are not half of what the sample saw:
+	 * a picture, not worth reading whole */
+	if (!best.g || (best_tried >= 16 && best_score * 2 < best_tried)) {
 		t->cols = t->rows = 0;
 		t->matched = 0;
-		return 0;
+		return best_tried ? (double)best_score / best_tried : 0;
 	}
 	return read_grid(&best, rgba, w, h, stride, t);
 }

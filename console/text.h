@@ -45,8 +45,10 @@ struct text_screen {
 
 /* Reads the @w × @h RGBA image at @rgba (@stride bytes a row) as text
  * into @t (its cells reused): the grid of the cell size where most cells
- * are glyphs of @f.  The share of cells matched, 0 to 1; 0 with no grid
- * (t->cols 0) for a screen no grid fits or beyond TEXT_MAX_PIXELS. */
+ * are glyphs of @f.  The share of cells matched, 0 to 1.  No grid
+ * (t->cols 0) for a screen no grid fits, beyond TEXT_MAX_PIXELS, or
+ * where not half of a sample of its cells are glyphs (a picture: not read
+ * whole; the sample's share returned). */
 double text_read(const struct text_fonts *f, const uint8_t *rgba, int w, int h, int stride,
 		 struct text_screen *t);
 void text_screen_clear(struct text_screen *t);
