@@ -213,7 +213,10 @@ static bool add_psf(struct text_fonts *f, const uint8_t *d, size_t n)
 				cp = u;
 				i += (size_t)(g_utf8_next_char(p) - p);
 			}
-			if (!seq && cp >= 0x20 && cp != 0x7F)
+			/* one terminal cell each: no marks that combine,
+			 * no wide or invisible characters */
+			if (!seq && g_unichar_isprint(cp) && !g_unichar_iszerowidth(cp) &&
+			    !g_unichar_iswide(cp) && cp != 0xAD)
 				add_glyph(g, rows, cp);
 		}
 	}

@@ -76,6 +76,7 @@ struct vnc {
 	bool texting;           /* drawn as text */
 	int text_cols, text_rows; /* the grid last drawn */
 	int cur_x, cur_y;       /* the guest's text cursor, last seen (-1: none) */
+	int follow_x, follow_y; /* where the view last followed it */
 	int shown_x, shown_y;   /* where the terminal's cursor shows it (-1: hidden) */
 	bool dirty;             /* the guest drew since the last frame */
 	int dmg_top, dmg_bottom; /* the framebuffer rows it drew */
@@ -535,9 +536,12 @@ static void text_layout(struct vnc *v)
 	int area_w = v->cols, area_h = v->rows - 1;
 	int vc = MIN(t->cols, area_w), vr = MIN(t->rows, MAX(area_h, 0));
 
-	if (v->cur_x >= 0) {
+	/* only when the cursor moved: a view the user panned stays */
+	if (v->cur_x >= 0 && (v->cur_x != v->follow_x || v->cur_y != v->follow_y)) {
 		int col0 = v->pan_x / t->cell_w, row0 = v->pan_y / t->cell_h;
 
+		v->follow_x = v->cur_x;
+		v->follow_y = v->cur_y;
 		if (v->cur_x < col0 || v->cur_x >= col0 + vc)
 			v->pan_x = (v->cur_x - vc / 2) * t->cell_w;
 		if (v->cur_y < row0 || v->cur_y >= row0 + vr)
@@ -1221,7 +1225,7 @@ int console_graphical(struct engine *eng, const char *name, const struct console
 	v.out = g_string_sized_new(256 * 1024);
 	v.typing = g_string_new(NULL);
 	v.full = v.status_dirty = true;
-	v.cur_x = v.cur_y = v.shown_x = v.shown_y = -1;
+	v.cur_x = v.cur_y = v.shown_x = v.shown_y = v.follow_x = v.follow_y = -1;
 	if (o->text == CONSOLE_TEXT_ON)
 		v.view = VIEW_TEXT;
 	v.viewer = find_viewer();

@@ -51,6 +51,7 @@
 #define STATIC_MAX (8 * 1024 * 1024)
 #define RELAY_CHUNK 65536
 #define PENDING_TICKETS_MAX 256
+#define HANDSHAKE_S 30          /* a .vv viewer's whole RFB handshake */
 
 struct broker;
 
@@ -82,6 +83,8 @@ struct relay {
 	char *desktop, *user, *pool, *from;
 	GSocketConnection *vnc;
 	GIOStream *client;         /* the TCP relay's, or NULL */
+	GSocket *sock;             /* TCP: the viewer's socket, under any TLS */
+	GSource *deadline;         /* TCP: the handshake's */
 	SoupWebsocketConnection *ws; /* the WebSocket's, or NULL */
 	GSource *vnc_in;           /* WebSocket: the display's bytes */
 	GSource *client_in;        /* TCP: the viewer's bytes */
@@ -735,10 +738,12 @@ static void relay_free(struct relay *r)
 {
 	drop_source(&r->vnc_in);
 	drop_source(&r->client_in);
+	drop_source(&r->deadline);
 	if (r->ws)
 		g_signal_handlers_disconnect_by_data(r->ws, r);
 	g_clear_object(&r->vnc);
 	g_clear_object(&r->client);
+	g_clear_object(&r->sock);
 	g_clear_object(&r->ws);
 	g_clear_object(&r->cancel);
 	g_free(r->desktop);
@@ -760,6 +765,16 @@ static void follow(struct broker *b, const char *name, const char *user, enum de
 	    desktop_move(b->eng, d, to) < 0)
 		g_warning("%s", core_error_message());
 	core_error_clear();
+}
+
+/* The viewer's side closed at once: its socket first, so a TLS close
+ * does not wait on a viewer that reads no more. */
+static void close_client(struct relay *r)
+{
+	if (r->sock)
+		g_socket_close(r->sock, NULL);
+	if (r->client)
+		g_io_stream_close(r->client, NULL, NULL);
 }
 
 static void relay_close(struct relay *r)
@@ -786,8 +801,7 @@ static void relay_close(struct relay *r)
 	}
 	if (r->vnc)
 		g_io_stream_close(G_IO_STREAM(r->vnc), NULL, NULL);
-	if (r->client)
-		g_io_stream_close(r->client, NULL, NULL);
+	close_client(r);
 	if (r->splicing) {
 		g_cancellable_cancel(r->cancel);
 		return;
@@ -950,6 +964,7 @@ static void handshake_done(GObject *src, GAsyncResult *res, gpointer data)
 	(void)src;
 	r->handshaking = false;
 	b->handshakes--;
+	drop_source(&r->deadline);
 	if (s && !r->closed) {
 		audit(b, "console", "user=%s desktop=%s security=%s", r->user, r->desktop, r->security);
 		g_object_unref(r->client);
@@ -969,11 +984,21 @@ static void handshake_done(GObject *src, GAsyncResult *res, gpointer data)
 	}
 	if (r->closed) {
 		g_io_stream_close(G_IO_STREAM(r->vnc), NULL, NULL);
-		g_io_stream_close(r->client, NULL, NULL);
+		close_client(r);
 		relay_free(r);
 	} else {
 		relay_close(r);
 	}
+}
+
+static gboolean handshake_late(gpointer data)
+{
+	struct relay *r = data;
+
+	g_source_unref(r->deadline);
+	r->deadline = NULL;
+	g_cancellable_cancel(r->cancel);
+	return G_SOURCE_REMOVE;
 }
 
 /* The .vv's listener: one client; the handshake on a thread, then the
@@ -1004,10 +1029,16 @@ static gboolean vv_incoming(GSocketService *svc, GSocketConnection *conn, GObjec
 	r = relay_new(b, t, from);
 	r->vnc = vnc;
 	r->client = G_IO_STREAM(g_object_ref(conn));
+	r->sock = g_object_ref(g_socket_connection_get_socket(conn));
 	r->cancel = g_cancellable_new();
 	rfb_input_init(&r->rfb, false);
 	r->handshaking = true;
 	b->handshakes++;
+	/* a viewer gets this long for the whole handshake, however slowly
+	 * it sends */
+	r->deadline = g_timeout_source_new_seconds(HANDSHAKE_S);
+	g_source_set_callback(r->deadline, handshake_late, r, NULL);
+	g_source_attach(r->deadline, b->ctx);
 	{
 		g_autoptr(GTask) task = g_task_new(NULL, r->cancel, handshake_done, r);
 
@@ -1683,6 +1714,9 @@ out:
 		virConnectDomainEventDeregisterAny(engine_conn(eng), b.graphics_cb);
 	if (b.auth)
 		g_thread_pool_free(b.auth, FALSE, TRUE);
+	/* no new viewer: the tickets' ports close first */
+	if (b.tickets)
+		g_hash_table_remove_all(b.tickets);
 	while (b.relays)
 		relay_close(b.relays->data);
 	/* cancelled, the handshakes' threads end at once */

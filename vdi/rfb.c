@@ -212,6 +212,8 @@ GIOStream *rfb_handshake(GSocketConnection *viewer, GSocketConnection *display,
 		if (!put(v, offer, 1 + offer[0], c, err) || !get(v, &pick, 1, c, err))
 			goto fail;
 		if (!memchr(offer + 1, pick, offer[0])) {
+			if (minor == 8)
+				refuse(v, false, "Security type not offered", c);
 			g_set_error(err, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
 				    _("the viewer asked for security type %u, which was not offered"), pick);
 			goto fail;
