@@ -296,31 +296,29 @@ static void add_rom_file(struct text_fonts *f, const char *path)
 	f->files++;
 }
 
-struct text_fonts *text_fonts_load(const char *const *roms, const char *const *fonts)
-{
-	struct text_fonts *f = g_new0(struct text_fonts, 1);
-
-	for (; roms && *roms; roms++)
-		add_rom_file(f, *roms);
-	for (; fonts && *fonts; fonts++)
-		add_psf_file(f, *fonts);
-	return f;
-}
-
 #define CONSOLE_FONTS "/usr/share/consolefonts"
 
-/* Latin fonts first (Uni2, then Lat15), then by name. */
-static int latin_rank(const char *path)
-{
-	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+/* Where fonts draw two characters alike (Latin 3, Cyrillic З), the
+ * first font's name for the bitmap wins: these first, then the other
+ * Latin ones (Uni2, then Lat15), then the rest by name. */
+static const char *const first_fonts[] = {
+	"Uni2-VGA16.psf.gz", "Lat15-VGA16.psf.gz", "Uni2-Fixed16.psf.gz",
+	"Uni2-Terminus16.psf.gz", "Uni2-TerminusBold16.psf.gz",
+};
 
-	return g_str_has_prefix(name, "Uni2-") ? 0 : g_str_has_prefix(name, "Lat15-") ? 1 : 2;
+static int font_rank(const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(first_fonts); i++)
+		if (strcmp(name, first_fonts[i]) == 0)
+			return (int)i;
+	return G_N_ELEMENTS(first_fonts) + (g_str_has_prefix(name, "Uni2-") ? 0 :
+					    g_str_has_prefix(name, "Lat15-") ? 1 : 2);
 }
 
-static gint by_name(gconstpointer a, gconstpointer b)
+static gint by_rank(gconstpointer a, gconstpointer b)
 {
 	const char *x = *(char *const *)a, *y = *(char *const *)b;
-	int rx = latin_rank(x), ry = latin_rank(y);
+	int rx = font_rank(x), ry = font_rank(y);
 
 	return rx != ry ? rx - ry : strcmp(x, y);
 }
@@ -330,38 +328,32 @@ const struct text_fonts *text_fonts_default(void)
 	static const char *const roms[] = {
 		"/usr/share/seabios/vgabios-stdvga.bin",
 		"/usr/share/qemu/vgabios-stdvga.bin",
-		NULL,
-	};
-	/* Latin first: where fonts draw two characters alike (Latin 3,
-	 * Cyrillic З), the first font's name for the bitmap wins */
-	static const char *const first[] = {
-		"Uni2-VGA16.psf.gz", "Lat15-VGA16.psf.gz", "Uni2-Fixed16.psf.gz",
-		"Uni2-Terminus16.psf.gz", "Uni2-TerminusBold16.psf.gz",
 	};
 	static struct text_fonts *def;
 	static gsize once;
 
 	if (g_once_init_enter(&once)) {
-		g_autoptr(GPtrArray) fonts = g_ptr_array_new_with_free_func(g_free);
+		g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
 		g_autoptr(GDir) dir = g_dir_open(CONSOLE_FONTS, 0, NULL);
-		g_autoptr(GPtrArray) rest = g_ptr_array_new_with_free_func(g_free);
 		const char *name;
 
-		for (size_t i = 0; i < G_N_ELEMENTS(first); i++)
-			g_ptr_array_add(fonts, g_build_filename(CONSOLE_FONTS, first[i], NULL));
-		/* then the Latin ones of every size, and every other
-		 * 16-pixel-high one, such as the Linux console's own 8×16,
-		 * which some of them carry */
+		def = g_new0(struct text_fonts, 1);
+		for (size_t i = 0; i < G_N_ELEMENTS(roms); i++)
+			add_rom_file(def, roms[i]);
+		/* the Latin fonts of every size, and every other 16-pixel-high
+		 * one, such as the Linux console's own 8×16, which some of
+		 * them carry */
 		while (dir && (name = g_dir_read_name(dir)))
 			if (g_str_has_suffix(name, ".psf.gz") &&
 			    (g_str_has_prefix(name, "Uni2-") || g_str_has_prefix(name, "Lat15-") ||
 			     g_str_has_suffix(name, "16.psf.gz")))
-				g_ptr_array_add(rest, g_build_filename(CONSOLE_FONTS, name, NULL));
-		g_ptr_array_sort(rest, by_name);
-		for (guint i = 0; i < rest->len; i++)
-			g_ptr_array_add(fonts, g_strdup(rest->pdata[i]));
-		g_ptr_array_add(fonts, NULL);
-		def = text_fonts_load(roms, (const char *const *)fonts->pdata);
+				g_ptr_array_add(names, g_strdup(name));
+		g_ptr_array_sort(names, by_rank);
+		for (guint i = 0; i < names->len; i++) {
+			g_autofree char *path = g_build_filename(CONSOLE_FONTS, names->pdata[i], NULL);
+
+			add_psf_file(def, path);
+		}
 		g_once_init_leave(&once, 1);
 	}
 	return def;
@@ -370,15 +362,6 @@ const struct text_fonts *text_fonts_default(void)
 unsigned text_fonts_count(const struct text_fonts *f)
 {
 	return f->files;
-}
-
-void text_fonts_free(struct text_fonts *f)
-{
-	if (!f)
-		return;
-	for (int i = 0; i < f->n; i++)
-		g_hash_table_destroy(f->sizes[i].map);
-	g_free(f);
 }
 
 /* ---- reading a screen ------------------------------------------------------ */
@@ -446,60 +429,66 @@ static bool row_full(const struct glyphs *g, const uint8_t *key, int y)
 	return true;
 }
 
-/* @key with rows [@y, @end) cleared, looked up. */
-static gunichar lookup_without(const struct glyphs *g, const uint8_t *key, int y, int end)
+/* Under a cursor (rows of ink across the cell): the glyph of @key with
+ * a run of full rows cleared, the run starting at @from or below and at
+ * least @min rows long; 0 if none gives a glyph. */
+static gunichar under_cursor(const struct glyphs *g, const uint8_t *key, int from, int min)
 {
-	uint8_t under[KEY_MAX];
+	for (int y = from; y < g->h;) {
+		uint8_t under[KEY_MAX];
+		int end = y;
+		gunichar cp;
 
-	memcpy(under, key, 1 + (size_t)key[0]);
-	memset(under + 1 + y * g->bpr, 0, (size_t)((end - y) * g->bpr));
-	return lookup(g, under);
+		while (end < g->h && row_full(g, key, end))
+			end++;
+		if (end - y < MAX(min, 1)) {
+			y = end > y ? end : y + 1;
+			continue;
+		}
+		memcpy(under, key, 1 + (size_t)key[0]);
+		memset(under + 1 + y * g->bpr, 0, (size_t)((end - y) * g->bpr));
+		if ((cp = lookup(g, under)))
+			return cp;
+		y = end;
+	}
+	return 0;
 }
 
-/* The glyph of the cell with @on as ink.  Under a cursor (rows of ink
- * across the cell), the glyph with those rows cleared, and *@cursor set:
- * an underline cursor (two or more full rows low in the cell: the VGA's
- * 13-14 of 16, fbcon's 14-15) is tried first, since some fonts have
- * glyphs of scan lines that look the same. */
+/* The glyph of the cell with @on as ink, *@cursor set when it was under
+ * a cursor.  An underline cursor (two or more full rows low in the cell:
+ * the VGA's 13-14 of 16, fbcon's 14-15) is tried first, since some fonts
+ * have glyphs of scan lines that look the same; any other run of full
+ * rows last. */
 static gunichar read_glyph(const struct grid *gr, const uint8_t *cell, int stride, uint32_t on,
 			   bool *cursor)
 {
 	const struct glyphs *g = gr->g;
 	uint8_t key[KEY_MAX];
-	int low = g->h * 11 / 16;
 	gunichar cp;
 
 	bitmap(gr, cell, stride, on, key);
-	for (int y = low; y < g->h - 1; y++) {
-		int end = y;
+	if ((cp = under_cursor(g, key, g->h * 11 / 16, 2)) || (!(cp = lookup(g, key)) &&
+							      (cp = under_cursor(g, key, 0, 1))))
+		*cursor = true;
+	return cp;
+}
 
-		while (end < g->h && row_full(g, key, end))
-			end++;
-		if (end - y < 2 || (y > low && row_full(g, key, y - 1)))
-			continue;
-		if ((cp = lookup_without(g, key, y, end))) {
-			*cursor = true;
-			return cp;
-		}
+/* A cell of the two colours @a and @b: its character and colours, with
+ * either as ink; false for one that is no glyph of the grid's fonts. */
+static bool read_two(const struct grid *gr, const uint8_t *cell, int stride, uint32_t a,
+		     uint32_t b, struct text_cell *out, bool *cursor)
+{
+	if ((out->ch = read_glyph(gr, cell, stride, b, cursor))) {
+		out->fg = b;
+		out->bg = a;
+		return true;
 	}
-	if ((cp = lookup(g, key)))
-		return cp;
-	for (int y = 0; y < g->h;) {
-		int end = y;
-
-		while (end < g->h && row_full(g, key, end))
-			end++;
-		if (end == y) {
-			y++;
-			continue;
-		}
-		if ((cp = lookup_without(g, key, y, end))) {
-			*cursor = true;
-			return cp;
-		}
-		y = end;
+	if ((out->ch = read_glyph(gr, cell, stride, a, cursor))) {
+		out->fg = a;
+		out->bg = b;
+		return true;
 	}
-	return 0;
+	return false;
 }
 
 /* One cell: its character and colours; false for one that is no glyph
@@ -517,17 +506,7 @@ static bool read_cell(const struct grid *gr, const uint8_t *cell, int stride,
 		out->fg = out->bg = a;
 		return true;
 	}
-	if ((out->ch = read_glyph(gr, cell, stride, b, cursor))) {
-		out->fg = b;
-		out->bg = a;
-		return true;
-	}
-	if ((out->ch = read_glyph(gr, cell, stride, a, cursor))) {
-		out->fg = a;
-		out->bg = b;
-		return true;
-	}
-	return false;
+	return read_two(gr, cell, stride, a, b, out, cursor);
 }
 
 /* A cell that is no character as a picture: the mean colours of its
@@ -571,6 +550,7 @@ static unsigned sample(const struct grid *gr, const uint8_t *rgba, int w, int h,
 		int r = (int)(i / (size_t)cols), c = (int)(i % (size_t)cols);
 		const uint8_t *cell = rgba + (size_t)r * (size_t)gr->g->h * (size_t)stride +
 				      (size_t)c * (size_t)gr->cw * 4;
+		struct text_cell tc;
 		uint32_t a, b;
 		bool cursor = false;
 		int k = colours(gr, cell, stride, &a, &b);
@@ -578,9 +558,7 @@ static unsigned sample(const struct grid *gr, const uint8_t *rgba, int w, int h,
 		if (k == 1)
 			continue;
 		(*tried)++;
-		if (k == 2 && (read_glyph(gr, cell, stride, b, &cursor) ||
-			       read_glyph(gr, cell, stride, a, &cursor)))
-			matched++;
+		matched += k == 2 && read_two(gr, cell, stride, a, b, &tc, &cursor);
 	}
 	return matched;
 }
@@ -625,43 +603,37 @@ static double read_grid(const struct grid *gr, const uint8_t *rgba, int w, int h
 	return (double)matched / (cols * rows);
 }
 
+/* The order a grid is tried in: the last frame's (0), then one that
+ * divides the width exactly (1), then the others (2). */
+static int grid_rank(const struct grid *gr, int w, const struct text_screen *last)
+{
+	if (gr->cw == last->cell_w && gr->g->h == last->cell_h)
+		return 0;
+	return w % gr->cw == 0 ? 1 : 2;
+}
+
 double text_read(const struct text_fonts *f, const uint8_t *rgba, int w, int h, int stride,
 		 struct text_screen *t)
 {
-	struct grid grids[SIZES_MAX * 2], best = { 0 };
+	struct grid all[SIZES_MAX * 2], grids[SIZES_MAX * 2], best = { 0 };
 	unsigned best_score = 0, best_tried = 0;
-	int n = 0;
+	int na = 0, n = 0;
 
-	if ((gint64)w * h > TEXT_MAX_PIXELS) {
-		t->cols = t->rows = 0;
-		t->matched = 0;
-		return 0;
-	}
+	/* the candidates (none beyond TEXT_MAX_PIXELS): each size (an
+	 * 8-wide one as VGA text mode's 9 first), the last frame's grid
+	 * first, then those that divide the screen exactly */
+	for (int i = 0; i < f->n && (gint64)w * h <= TEXT_MAX_PIXELS; i++) {
+		for (int cw = f->sizes[i].w == 8 ? 9 : f->sizes[i].w; cw >= f->sizes[i].w; cw--) {
+			struct grid gr = { &f->sizes[i], cw };
 
-	/* the candidates: the last frame's grid first, then each size (an
-	 * 8-wide one also as VGA text mode's 9), those that divide the
-	 * screen exactly before the others */
-	for (int exact = 1; exact >= 0; exact--) {
-		for (int i = 0; i < f->n; i++) {
-			for (int nine = 1; nine >= 0; nine--) {
-				struct grid gr = { &f->sizes[i], f->sizes[i].w };
-
-				if (nine && gr.g->w != 8)
-					continue;
-				if (nine)
-					gr.cw = 9;
-				if (!grid_fits(&gr, w, h) || (w % gr.cw == 0) != exact)
-					continue;
-				if (gr.cw == t->cell_w && gr.g->h == t->cell_h) {
-					memmove(grids + 1, grids, sizeof grids[0] * (size_t)n);
-					grids[0] = gr;
-				} else {
-					grids[n] = gr;
-				}
-				n++;
-			}
+			if (grid_fits(&gr, w, h))
+				all[na++] = gr;
 		}
 	}
+	for (int rank = 0; rank < 3; rank++)
+		for (int i = 0; i < na; i++)
+			if (grid_rank(&all[i], w, t) == rank)
+				grids[n++] = all[i];
 	for (int i = 0; i < n; i++) {
 		unsigned tried, score = sample(&grids[i], rgba, w, h, stride, &tried);
 

@@ -21,12 +21,8 @@ struct text_fonts;
 /* The glyphs of QEMU's VGA BIOS and of Debian's console fonts, loaded
  * once (never freed); files that are missing are skipped. */
 const struct text_fonts *text_fonts_default(void);
-/* The glyphs of the VGA BIOS files @roms and the PSF fonts @fonts
- * (NULL-terminated; either may be NULL). */
-struct text_fonts *text_fonts_load(const char *const *roms, const char *const *fonts);
 /* How many of the files gave glyphs. */
 unsigned text_fonts_count(const struct text_fonts *f);
-void text_fonts_free(struct text_fonts *f);
 
 struct text_cell {
 	gunichar ch;       /* the character; for a cell not matched, 0 */
