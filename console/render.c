@@ -139,14 +139,16 @@ void render_invalidate(struct render *r)
 	r->known = false;
 }
 
-static void set_geometry(struct render *r, int cols, int rows)
+/* What is kept of the terminal's cells, for @cols × @rows; the canvas,
+ * if of another size, goes. */
+static void set_cells(struct render *r, int cols, int rows)
 {
-	if (r->canvas && cols == r->cols && rows == r->rows)
+	if (r->shown && cols == r->cols && rows == r->rows)
 		return;
-	if (r->canvas)
+	if (r->canvas) {
 		chafa_canvas_unref(r->canvas);
-	chafa_canvas_config_set_geometry(r->cfg, cols, rows);
-	r->canvas = chafa_canvas_new(r->cfg);
+		r->canvas = NULL;
+	}
 	r->cols = cols;
 	r->rows = rows;
 	g_free(r->shown);
@@ -154,6 +156,25 @@ static void set_geometry(struct render *r, int cols, int rows)
 	r->shown = g_new(struct cell, (gsize)cols * (gsize)rows);
 	r->next = g_new(struct cell, (gsize)cols * (gsize)rows);
 	render_invalidate(r);
+}
+
+static void set_geometry(struct render *r, int cols, int rows)
+{
+	set_cells(r, cols, rows);
+	if (!r->canvas) {
+		chafa_canvas_config_set_geometry(r->cfg, cols, rows);
+		r->canvas = chafa_canvas_new(r->cfg);
+	}
+}
+
+/* Where the cells go on the terminal: elsewhere, none is known there. */
+static void set_place(struct render *r, int x0, int y0)
+{
+	if (x0 != r->x0 || y0 != r->y0) {
+		r->x0 = x0;
+		r->y0 = y0;
+		render_invalidate(r);
+	}
 }
 
 /* SGR for a colour of the canvas' mode; @bg for the background. */
@@ -340,11 +361,7 @@ void render_frame(struct render *r, const uint8_t *pixels, int w, int h,
 	if (cols <= 0 || rows <= 0 || w <= 0 || h <= 0)
 		return;
 	set_geometry(r, cols, rows);
-	if (x0 != r->x0 || y0 != r->y0) {
-		r->x0 = x0;
-		r->y0 = y0;
-		render_invalidate(r);
-	}
+	set_place(r, x0, y0);
 	if (render_mode_is_pixels(r->mode)) {
 		GString *img;
 
@@ -526,24 +543,8 @@ void render_text(struct render *r, const struct text_screen *t, int col0, int ro
 
 	if (cols <= 0 || rows <= 0)
 		return;
-	if (!r->shown || cols != r->cols || rows != r->rows) {
-		g_free(r->shown);
-		g_free(r->next);
-		r->shown = g_new(struct cell, (gsize)cols * (gsize)rows);
-		r->next = g_new(struct cell, (gsize)cols * (gsize)rows);
-		r->cols = cols;
-		r->rows = rows;
-		render_invalidate(r);
-		if (r->canvas) {       /* its geometry is another's now */
-			chafa_canvas_unref(r->canvas);
-			r->canvas = NULL;
-		}
-	}
-	if (x0 != r->x0 || y0 != r->y0) {
-		r->x0 = x0;
-		r->y0 = y0;
-		render_invalidate(r);
-	}
+	set_cells(r, cols, rows);
+	set_place(r, x0, y0);
 	now = r->next;
 	for (int y = 0; y < rows; y++) {
 		for (int x = 0; x < cols; x++) {

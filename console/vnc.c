@@ -700,9 +700,14 @@ static void draw(struct vnc *v)
 	bool pixels = render_mode_is_pixels(render_get_mode(v->r));
 	bool text = want_text(v);
 
-	if (text != v->texting) {
+	/* text or not, or another grid: the screen is drawn anew, the
+	 * status says so */
+	if (text != v->texting ||
+	    (text && (v->text.cols != v->text_cols || v->text.rows != v->text_rows))) {
 		v->texting = text;
-		v->full = v->status_dirty = true;
+		v->text_cols = v->text.cols;
+		v->text_rows = v->text.rows;
+		v->full = true;
 	}
 	if (v->full) {
 		g_string_append(v->out, "\033[0m\033[2J");
@@ -712,31 +717,22 @@ static void draw(struct vnc *v)
 		v->status_dirty = true;
 	}
 	if (v->texting) {
-		if (v->text.cols != v->text_cols || v->text.rows != v->text_rows) {
-			/* another grid: the old one's cells go, the status says so */
-			v->text_cols = v->text.cols;
-			v->text_rows = v->text.rows;
-			if (!v->full) {
-				g_string_append(v->out, "\033[0m\033[2J");
-				v->full = true;
-			}
-			v->status_dirty = true;
-		}
 		text_layout(v);
 		if (v->dirty || v->full)
 			render_text(v->r, &v->text, v->src_x / v->text.cell_w, v->src_y / v->text.cell_h,
 				    v->x0, v->y0, v->cw, v->ch, !g_get_charset(NULL), v->full, v->out);
 	} else {
 		layout(v);
-	}
-	if (!v->texting && v->dirty && v->fb && v->cw > 0) {
-		const uint8_t *src = v->fb + ((size_t)v->src_y * (size_t)v->fb_w + (size_t)v->src_x) * 4;
+		if (v->dirty && v->fb && v->cw > 0) {
+			const uint8_t *src = v->fb + ((size_t)v->src_y * (size_t)v->fb_w +
+						      (size_t)v->src_x) * 4;
 
-		if (pixels && render_get_mode(v->r) == RENDER_KITTY && !v->full)
-			g_string_append(v->out, "\033_Ga=d\033\\");
-		render_frame(v->r, src, v->src_w, v->src_h, v->fb_w * 4, v->x0, v->y0,
-			     v->cw, v->ch, v->dmg_top - v->src_y, v->dmg_bottom - v->src_y,
-			     v->full, v->out);
+			if (pixels && render_get_mode(v->r) == RENDER_KITTY && !v->full)
+				g_string_append(v->out, "\033_Ga=d\033\\");
+			render_frame(v->r, src, v->src_w, v->src_h, v->fb_w * 4, v->x0, v->y0,
+				     v->cw, v->ch, v->dmg_top - v->src_y, v->dmg_bottom - v->src_y,
+				     v->full, v->out);
+		}
 	}
 	v->dirty = v->full = false;
 	v->dmg_top = INT_MAX;
