@@ -15,9 +15,9 @@
  * client and relays it to virDomainOpenGraphicsFD without SKIPAUTH, so
  * QEMU checks the ticket.  On a .vv's port the broker does the RFB
  * handshake itself (rfb.c, on a thread): VeNCrypt with its certificate
- * when it has one, the ticket passed through to QEMU inside.  When QEMU reports the viewer logged in (the
- * graphics "initialize" event), the password goes back to empty: a ticket
- * works once.  The relay's end is the disconnect that starts the pool's
+ * when it has one, the ticket passed through to QEMU inside.  When QEMU
+ * reports the viewer logged in (the graphics "initialize" event), the
+ * password goes back to empty: a ticket works once.  The relay's end is the disconnect that starts the pool's
  * grace timer.
  */
 #include "config.h"
@@ -113,8 +113,7 @@ struct broker {
 	GMainContext *ctx;
 	GMainLoop *loop;
 	SoupServer *server;
-	bool tls;
-	GTlsCertificate *cert;     /* the HTTPS one, for VeNCrypt too */
+	GTlsCertificate *cert;     /* HTTPS's, VeNCrypt's too; NULL: plain HTTP */
 	guint handshakes;          /* .vv handshakes running on threads */
 	guint16 port;
 	char *bind;                /* the address the relays listen on */
@@ -264,7 +263,7 @@ static bool origin_ok(struct broker *b, SoupServerMessage *msg, bool required)
 	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
 	const char *origin = soup_message_headers_get_one(h, "Origin");
 	const char *host = soup_message_headers_get_one(h, "Host");
-	const char *scheme = b->tls ? "https://" : "http://";
+	const char *scheme = b->cert ? "https://" : "http://";
 	g_autofree char *own = NULL;
 
 	if (!origin)
@@ -445,7 +444,7 @@ static void set_session_cookie(struct broker *b, SoupServerMessage *msg, const c
 			       int max_age)
 {
 	g_autofree char *c = g_strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict%s; Max-Age=%d",
-					     COOKIE, value, b->tls ? "; Secure" : "", max_age);
+					     COOKIE, value, b->cert ? "; Secure" : "", max_age);
 
 	soup_message_headers_append(soup_server_message_get_response_headers(msg),
 				    "Set-Cookie", c);
@@ -777,6 +776,26 @@ static void close_client(struct relay *r)
 		g_io_stream_close(r->client, NULL, NULL);
 }
 
+/* A closed relay's streams closed and the relay freed, unless its
+ * handshake's thread or its splice still holds it: those are cancelled
+ * and free it when they end. */
+static void relay_finish(struct relay *r)
+{
+	if (r->handshaking) {
+		/* its thread still reads both streams */
+		g_cancellable_cancel(r->cancel);
+		return;
+	}
+	if (r->vnc)
+		g_io_stream_close(G_IO_STREAM(r->vnc), NULL, NULL);
+	close_client(r);
+	if (r->splicing) {
+		g_cancellable_cancel(r->cancel);
+		return;
+	}
+	relay_free(r);
+}
+
 static void relay_close(struct relay *r)
 {
 	struct broker *b = r->b;
@@ -794,19 +813,7 @@ static void relay_close(struct relay *r)
 		g_signal_handlers_disconnect_by_data(r->ws, r);
 	drop_source(&r->client_in);
 	drop_source(&r->vnc_in);
-	if (r->handshaking) {
-		/* its thread still reads both streams */
-		g_cancellable_cancel(r->cancel);
-		return;
-	}
-	if (r->vnc)
-		g_io_stream_close(G_IO_STREAM(r->vnc), NULL, NULL);
-	close_client(r);
-	if (r->splicing) {
-		g_cancellable_cancel(r->cancel);
-		return;
-	}
-	relay_free(r);
+	relay_finish(r);
 }
 
 /* The desktop's display as a stream: virDomainOpenGraphicsFD without
@@ -916,10 +923,11 @@ static gboolean from_viewer(GObject *in, gpointer data)
 static void splice_done(GObject *src, GAsyncResult *res, gpointer data)
 {
 	struct relay *r = data;
+
 	g_output_stream_splice_finish(G_OUTPUT_STREAM(src), res, NULL);
 	r->splicing = false;
 	if (r->closed)
-		relay_free(r);
+		relay_finish(r);
 	else
 		relay_close(r);
 }
@@ -982,13 +990,10 @@ static void handshake_done(GObject *src, GAsyncResult *res, gpointer data)
 		g_printerr(_("The viewer of desktop \"%s\" from %s could not connect (%s): %s\n"),
 			   r->desktop, r->from, r->security, why);
 	}
-	if (r->closed) {
-		g_io_stream_close(G_IO_STREAM(r->vnc), NULL, NULL);
-		close_client(r);
-		relay_free(r);
-	} else {
+	if (r->closed)
+		relay_finish(r);
+	else
 		relay_close(r);
-	}
 }
 
 static gboolean handshake_late(gpointer data)
@@ -1624,7 +1629,6 @@ int broker_run(struct engine *eng, const struct broker_opts *o, struct job *job,
 	b.bind = g_strdup(addr);
 	b.host = g_strdup(o->public_host);
 	b.port = port;
-	b.tls = o->cert != NULL;
 	b.graphics_cb = -1;
 
 	if (o->audit_log) {
@@ -1647,7 +1651,7 @@ int broker_run(struct engine *eng, const struct broker_opts *o, struct job *job,
 		goto out;
 	}
 	b.server = soup_server_new("server-header", "vmtui", NULL);
-	if (b.tls) {
+	if (o->cert) {
 		GTlsCertificate *cert = g_tls_certificate_new_from_files(o->cert, o->key, &err);
 
 		if (!cert) {
@@ -1659,7 +1663,7 @@ int broker_run(struct engine *eng, const struct broker_opts *o, struct job *job,
 		b.cert = cert;
 	}
 	sa = g_inet_socket_address_new(ia, port);
-	if (!soup_server_listen(b.server, sa, b.tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &err)) {
+	if (!soup_server_listen(b.server, sa, b.cert ? SOUP_SERVER_LISTEN_HTTPS : 0, &err)) {
 		core_error(CORE_ERR_STATE, _("Cannot listen on %s: %s"), o->listen, err->message);
 		goto out;
 	}
@@ -1667,7 +1671,7 @@ int broker_run(struct engine *eng, const struct broker_opts *o, struct job *job,
 		const char *shown = b.host ? b.host : addr;
 		bool v6 = strchr(shown, ':') != NULL;
 
-		url = g_strdup_printf("%s://%s%s%s:%u", b.tls ? "https" : "http", v6 ? "[" : "",
+		url = g_strdup_printf("%s://%s%s%s:%u", b.cert ? "https" : "http", v6 ? "[" : "",
 				      shown, v6 ? "]" : "", port);
 	}
 	soup_server_add_handler(b.server, NULL, handle, &b, NULL);

@@ -276,7 +276,7 @@ static int refresh(struct engine *eng, const struct pool *p, struct desktop *d,
 			move(eng, d, DESKTOP_READY, log);
 			refresh_done(0, t0);
 			note(log, d->pool, "%s: refreshed from its ready snapshot in %" G_GINT64_FORMAT " ms",
-				  d->name, (g_get_monotonic_time() - t0) / 1000);
+			     d->name, (g_get_monotonic_time() - t0) / 1000);
 			return 0;
 		}
 		note(log, d->pool, "%s: %s; making it anew", d->name, core_error_message());
@@ -292,7 +292,7 @@ static int refresh(struct engine *eng, const struct pool *p, struct desktop *d,
 		return -1;
 	refresh_done(1, t0);
 	note(log, d->pool, "%s: made anew in %" G_GINT64_FORMAT " ms", d->name,
-		  (g_get_monotonic_time() - t0) / 1000);
+	     (g_get_monotonic_time() - t0) / 1000);
 	return 0;
 }
 
@@ -339,7 +339,7 @@ static void step(struct engine *eng, const struct pool *p, struct desktop *d, un
 						    _("The desktop booted and ready: what a refresh goes back to."),
 						    0, job, NULL, NULL, NULL) < 0) {
 					note(log, d->pool, "%s: no ready snapshot: %s", d->name,
-						  core_error_message());
+					     core_error_message());
 					core_error_clear();
 				} else if (!no) {
 					d->snapshot = true;

@@ -29,7 +29,6 @@
 
 /* ---- the handshake ------------------------------------------------------ */
 
-#define HANDSHAKE_TIMEOUT_S 30
 #define REASON_MAX 1024
 enum { SEC_INVALID = 0, SEC_VNC = 2, SEC_VENCRYPT = 19 };
 #define VENCRYPT_X509_VNC 261
@@ -100,11 +99,6 @@ static int rfb_minor(const unsigned char *g)
 		minor = minor * 10 + (g[i] - '0');
 	}
 	return minor >= 8 ? 8 : minor == 7 ? 7 : 3;
-}
-
-static void set_timeout(GSocketConnection *c, guint s)
-{
-	g_socket_set_timeout(g_socket_connection_get_socket(c), s);
 }
 
 /* The display's side: QEMU's greeting and VNC authentication, up to its
@@ -181,14 +175,12 @@ GIOStream *rfb_handshake(GSocketConnection *viewer, GSocketConnection *display,
 	uint32_t result;
 	int minor;
 
-	set_timeout(viewer, HANDSHAKE_TIMEOUT_S);
-	set_timeout(display, HANDSHAKE_TIMEOUT_S);
 	*what = "version";
 	if (!put(v, "RFB 003.008\n", 12, c, err) || !get(v, g, 12, c, err))
-		goto fail;
+		return NULL;
 	if ((minor = rfb_minor(g)) < 0) {
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("the viewer does not speak RFB"));
-		goto fail;
+		return NULL;
 	}
 	*what = "security";
 	if (minor == 3) {
@@ -198,10 +190,10 @@ GIOStream *rfb_handshake(GSocketConnection *viewer, GSocketConnection *display,
 			refuse(v, true, "This broker needs VeNCrypt (TLS): use remote-viewer or another viewer with VeNCrypt.", c);
 			g_set_error(err, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
 				    _("the viewer speaks RFB 3.3, without VeNCrypt"));
-			goto fail;
+			return NULL;
 		}
 		if (!put32(v, SEC_VNC, c, err))
-			goto fail;
+			return NULL;
 		pick = SEC_VNC;
 	} else {
 		offer[0] = 0;
@@ -210,27 +202,27 @@ GIOStream *rfb_handshake(GSocketConnection *viewer, GSocketConnection *display,
 		if (vnc_ok)
 			offer[++offer[0]] = SEC_VNC;
 		if (!put(v, offer, 1 + offer[0], c, err) || !get(v, &pick, 1, c, err))
-			goto fail;
+			return NULL;
 		if (!memchr(offer + 1, pick, offer[0])) {
 			if (minor == 8)
 				refuse(v, false, "Security type not offered", c);
 			g_set_error(err, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
 				    _("the viewer asked for security type %u, which was not offered"), pick);
-			goto fail;
+			return NULL;
 		}
 	}
 	if (pick == SEC_VENCRYPT) {
 		*what = "vencrypt";
 		if (!(tls = vencrypt(v, cert, what, c, err)))
-			goto fail;
+			return NULL;
 		v = tls;
 	}
 	*what = "display";
 	if (!display_login(d, challenge, c, err))
-		goto fail;
+		return NULL;
 	*what = "ticket";
 	if (!put(v, challenge, 16, c, err))
-		goto fail;
+		return NULL;
 	if (!get(v, answer, 16, c, err)) {
 		/* a viewer that does not trust the certificate hangs up once
 		 * TLS is up, before it answers */
@@ -240,10 +232,10 @@ GIOStream *rfb_handshake(GSocketConnection *viewer, GSocketConnection *display,
 			g_set_error(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
 				    _("the viewer hung up after the TLS handshake: it may not trust the broker's certificate"));
 		}
-		goto fail;
+		return NULL;
 	}
 	if (!put(d, answer, 16, c, err) || !get32(d, &result, c, err))
-		goto fail;
+		return NULL;
 	if (result != 0) {
 		char reason[REASON_MAX + 1] = "";
 		uint32_t n = 0;
@@ -257,16 +249,12 @@ GIOStream *rfb_handshake(GSocketConnection *viewer, GSocketConnection *display,
 			put32(v, 1, c, NULL);
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
 			    _("the display refused the ticket"));
-		goto fail;
+		return NULL;
 	}
 	if (!put32(v, 0, c, err))
-		goto fail;
-	set_timeout(viewer, 0);
-	set_timeout(display, 0);
+		return NULL;
 	*what = pick == SEC_VENCRYPT ? "vencrypt-x509" : "vnc";
 	return tls ? g_steal_pointer(&tls) : g_object_ref(v);
-fail:
-	return NULL;
 }
 
 /* ---- the follower ------------------------------------------------------- */

@@ -29,8 +29,9 @@ extern const char vdi_portal_js[];
 /* rfb.c: the RFB handshake between @viewer and @display, the broker in
  * the middle: VeNCrypt (TLS with @cert, then VNC authentication) when
  * @cert is given, plain VNC authentication without one or with @plain;
- * QEMU's challenge and the viewer's answer passed through.  Blocking,
- * with a timeout: run on a thread.  The viewer's stream from then on
+ * QEMU's challenge and the viewer's answer passed through.  Blocking
+ * until done or @cancel is cancelled (the broker does after 30 s): run
+ * on a thread.  The viewer's stream from then on
  * (a TLS connection over @viewer, or @viewer), its security in @what
  * ("vencrypt-x509" or "vnc"); NULL with the step that failed in @what
  * ("version", "security", "vencrypt", "tls", "display", "ticket") and
