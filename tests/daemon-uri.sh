@@ -140,7 +140,7 @@ expect 0 'Deleted volume "top"' "volume delete top" volume delete top
 expect 0 'Deleted volume "base"' "  ... then base" volume delete base
 had_volume=$([ -f "$U/pool/s2.qcow2" ] && echo yes)
 expect 0 "Removed disk $U/pool/s2.qcow2" "delete --remove-disks deletes the volume" delete s2 --remove-disks
-check "the volume file is gone" [ "$had_volume" = yes ] && [ ! -e "$U/pool/s2.qcow2" ]
+check "the volume file is gone" eval '[ "$had_volume" = yes ] && [ ! -e "$U/pool/s2.qcow2" ]'
 
 # ---- names with ESC and BEL, which only a daemon holds -------------------
 # another client (virsh) renames the VM: an OSC title change, a C1 CSI and

@@ -99,7 +99,7 @@ while [ $n -lt 12 ]; do
 	if [ "$rc" != 0 ]; then full=yes; break; fi
 	n=$((n + 1))
 done
-check "virtio disks hot-plug into the spare slots ($n added) until none is left" [ $full = yes ] && [ $n -ge 4 ]
+check "virtio disks hot-plug into the spare slots ($n added) until none is left" eval '[ $full = yes ] && [ $n -ge 4 ]'
 check "  ... then the message says to use --bus scsi or shut the VM down" \
 	grep -q 'no free PCI slot left for a virtio disk: add it with --bus scsi, which needs none, or shut the VM down' "$T/err"
 check "  ... and the refused disk left no file" [ "$(ls "$DISKS" | wc -l)" -eq $((n + 1)) ]

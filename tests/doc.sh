@@ -5,7 +5,7 @@
 
 page="$top_srcdir/doc/vmtui.1"
 MANWIDTH=200 man -l "$page" 2>"$T/man.err" | col -b >"$T/page.txt"
-check "the man page renders without warnings" [ -s "$T/page.txt" ] && [ ! -s "$T/man.err" ]
+check "the man page renders without warnings" eval '[ -s "$T/page.txt" ] && [ ! -s "$T/man.err" ]'
 # commands are one word or two ("image import"), then two spaces or more
 "$VMTUI" help | sed -n 's/^  \([a-z-]*\( [a-z-]*\)\{0,1\}\)  .*/\1/p' >"$T/cmds"
 check "help lists the commands ($(wc -l <"$T/cmds"))" [ -s "$T/cmds" ]

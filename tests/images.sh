@@ -219,14 +219,14 @@ expect 0 'Imported image "deb"' "an image for VMs" image import "$D/base.qcow2" 
 expect 0 'Created VM "vmx"' "a VM on the store's image file" create vmx --disk "$(store)/deb.qcow2" --no-graphics
 expect 4 "The image \"deb\" is in use by VM vmx on qemu:///embed\\?root=$VMTUI_ENGINE_ROOT; delete those first" \
 	"image delete is refused while a VM uses it, naming the VM and its engine" image delete deb
-check "  ... and keeps the image" [ -f "$(store)/deb.qcow2" ] && [ -f "$(store)/deb.json" ]
+check "  ... and keeps the image" eval '[ -f "$(store)/deb.qcow2" ] && [ -f "$(store)/deb.json" ]'
 # a second engine root on the same store
 E2="$T/e2"
 VMTUI_ENGINE_ROOT="$E2" "$VMTUI" create vmy --disk "$(store)/deb.qcow2" --no-graphics >/dev/null 2>&1
 rec=$(grep -l '^name=vmx' "$(store)"/deb.qcow2.users/* 2>/dev/null)
 cp "$rec" "$T/rec-vmx" 2>/dev/null
 expect 0 'Deleted VM "vmx"' "the first VM goes" delete vmx
-check "  ... and its record with it" [ -n "$rec" ] && [ ! -e "$rec" ]
+check "  ... and its record with it" eval '[ -n "$rec" ] && [ ! -e "$rec" ]'
 expect 4 "in use by VM vmy on qemu:///embed\\?root=$E2;" "the VM on the other engine still holds the image" image delete deb
 # a VM of this engine whose record is gone is still found
 VMTUI_ENGINE_ROOT="$E2" "$VMTUI" delete vmy >/dev/null 2>&1
@@ -237,7 +237,7 @@ expect 0 'Deleted VM "vmz"' "  ... until it goes" delete vmz
 # a record left by a VM another client deleted does not hold it for ever
 cp "$T/rec-vmx" "$(store)/deb.qcow2.users/"
 expect 0 'Deleted image "deb"' "a record of a VM gone from the engine asked is dropped, and the image deleted" image delete deb
-check "  ... with its records" [ ! -e "$(store)/deb.qcow2" ] && [ ! -e "$(store)/deb.qcow2.users" ]
+check "  ... with its records" eval '[ ! -e "$(store)/deb.qcow2" ] && [ ! -e "$(store)/deb.qcow2.users" ]'
 
 # ---- an overlay of a store image --------------------------------------------
 "$QI" create -q -f qcow2 -b base.qcow2 -F qcow2 "$D/overlay.qcow2"
@@ -555,7 +555,7 @@ check "1,000 byte-flipped qcow2s: each imported or refused ($accepted + $refusal
 check "  ... none hung" [ "$hung" = 0 ]
 check "  ... none crashed" [ "$crashed" = 0 ]
 check "  ... every refusal says why" [ "$silent" = 0 ]
-check "  ... some of each (the test can tell them apart)" [ "$accepted" -gt 0 ] && [ "$refusals" -gt 0 ]
+check "  ... some of each (the test can tell them apart)" eval '[ "$accepted" -gt 0 ] && [ "$refusals" -gt 0 ]'
 check "  ... and the store holds none of them" [ -z "$(ls "$(store)" | grep '^f[0-9]')" ]
 check "  ... nor its staging folder" [ -z "$(ls -A "$(store)/.staging")" ]
 

@@ -86,7 +86,7 @@ reported image list
 says "the next vmtui removes the temporary OVA and the full-size VMDK in staging, naming both" \
 	"^Removed what an interrupted ova export left: " "$staged ([0-9.]* [MG]iB)" "$tmp ([0-9.]* [KMG]iB)"
 diag "$(cat "$T/err")"
-check "  ... both are gone" [ ! -e "$tmp" ] && [ ! -e "$staged" ]
+check "  ... both are gone" eval '[ ! -e "$tmp" ] && [ ! -e "$staged" ]'
 
 # ---- ova import ---------------------------------------------------------------
 expect 0 'Exported VM "big"' "an export that runs to its end" ova export big "$T/big.ova"
@@ -100,12 +100,12 @@ check "kill -9 while the import converts the disk ($(($(size "$disk") >> 20)) Mi
 check "a vmtui without the engine leaves them: the VM may have been defined there" \
 	[ -e "$disk" ] && [ -e "$staged" ] && [ ! -s "$T/err" ]
 "$VMTUI" -c test:///default list >"$T/out" 2>"$T/err"
-check "  ... and so does one on another engine" [ -e "$disk" ] && [ ! -s "$T/err" ]
+check "  ... and so does one on another engine" eval '[ -e "$disk" ] && [ ! -s "$T/err" ]'
 reported list
 says "the next vmtui on the engine removes the disk and the staging folder, naming them" \
 	"^Removed what an interrupted ova import left: " "$disk ([0-9.]* MiB)" "$staged ([0-9.]* MiB)"
 diag "$(cat "$T/err")"
-check "  ... they are gone" [ ! -e "$disk" ] && [ ! -e "$staged" ]
+check "  ... they are gone" eval '[ ! -e "$disk" ] && [ ! -e "$staged" ]'
 check "  ... and no VM imp is defined" sh -c "! grep -q '^imp ' '$T/out'"
 
 # ---- image import -------------------------------------------------------------

@@ -123,9 +123,24 @@ kit_disk() {
 create_guest() {
 	cg_name=$1 cg_marker=${2:-$1} cg_extra=${3:-}
 	shift $(($# < 3 ? $# : 3))
-	"$VMTUI" create "$cg_name" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
-		--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.marker=$cg_marker $cg_extra" \
-		--memory 256M --no-disk --no-graphics "$@" >"$T/out" 2>"$T/err"
+	kit_create "$cg_name" "$cg_marker" "$cg_extra" --no-graphics "$@"
+}
+
+# screen_guest NAME [CREATE-OPTIONS...]: the same guest (its marker its
+# name) with a VGA display and VNC instead of none
+screen_guest() {
+	sg_name=$1
+	shift
+	kit_create "$sg_name" "$sg_name" "" "$@"
+}
+
+# kit_create NAME MARKER EXTRA-CMDLINE [CREATE-OPTIONS...]
+kit_create() {
+	kc_name=$1 kc_marker=$2 kc_extra=$3
+	shift 3
+	"$VMTUI" create "$kc_name" --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
+		--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.marker=$kc_marker $kc_extra" \
+		--memory 256M --no-disk "$@" >"$T/out" 2>"$T/err"
 }
 
 # raw_free FILE...: no byte in FILE a terminal would obey or that hides
@@ -272,6 +287,16 @@ state() {
 vmtui_session() {
 	fresh_session -x 100 -y 30 \
 		"stty -g >'$T/stty.before'; sh -c 'echo \$\$ >\"$T/pid\"; exec \"\$0\" \"\$@\"' '$VMTUI' $*; rc=\$?; stty -g >'$T/stty.after'; echo VMTUI-EXITED \$rc; sleep 60"
+}
+
+# shell_session CMD [TMUX-OPTIONS...]: CMD in a fresh tmux session, the
+# terminal's mode saved before and after it (same_stty), then
+# VMTUI-EXITED and its status
+shell_session() {
+	ss_cmd=$1
+	shift
+	fresh_session "$@" \
+		"stty -g >'$T/stty.before'; $ss_cmd; rc=\$?; stty -g >'$T/stty.after'; echo VMTUI-EXITED \$rc; sleep 60"
 }
 
 # same_stty DESC: the terminal's mode saved in $T/stty.after is the one

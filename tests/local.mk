@@ -112,6 +112,7 @@ script_tests = \
 	tests/serial-log.sh \
 	tests/vnc.sh \
 	tests/vnc-text.sh \
+	tests/test-lint.sh \
 	tests/doctor.sh \
 	tests/engine-lock.sh \
 	tests/guest-lifecycle.sh \

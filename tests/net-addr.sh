@@ -110,7 +110,7 @@ check "  ... showing the nat address instead" \
 start=$(date +%s)
 bounded list --json
 took=$(($(date +%s) - start))
-check "  ... and so does list (${took} s, rc $rc)" [ "$rc" -eq 0 ] && [ "$took" -le 12 ]
+check "  ... and so does list (${took} s, rc $rc)" eval '[ "$rc" -eq 0 ] && [ "$took" -le 12 ]'
 tui_session 120
 see '^ . a1 +running' 20 "TUI with a hung agent: the list shows"
 keys Tab Tab Tab

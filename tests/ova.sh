@@ -221,12 +221,12 @@ cp "$T/out" "$T/orig.json"
 for f in vcpus memory_mib firmware; do
 	a=$(sed -n "s/.*\"$f\": \([^,]*\).*/\1/p" "$T/orig.json")
 	b=$(sed -n "s/.*\"$f\": \([^,]*\).*/\1/p" "$T/copy.json")
-	check "the copy has the same $f ($b)" [ -n "$a" ] && [ "$a" = "$b" ]
+	check "the copy has the same $f ($b)" eval '[ -n "$a" ] && [ "$a" = "$b" ]'
 done
 # the NICs' kinds and models (each gets a MAC of its own)
 nics_of() { python3 -c 'import json,sys; print(" ".join(n["mode"] + "/" + n["model"] for n in json.load(open(sys.argv[1]))["nics"]))' "$1"; }
 a=$(nics_of "$T/orig.json") b=$(nics_of "$T/copy.json")
-check "the copy has the same NICs ($b)" [ -n "$a" ] && [ "$a" = "$b" ]
+check "the copy has the same NICs ($b)" eval '[ -n "$a" ] && [ "$a" = "$b" ]'
 disk=$(sed -n 's/.*"disks": \[{"path": "\([^"]*\)".*/\1/p' "$T/copy.json")
 case $disk in
 "$DATA"/disks/*.qcow2) ok "its disk is a qcow2 in the data dir ($(basename "$disk"))" ;;

@@ -56,7 +56,7 @@ expect 2 'more than the maximum of 256 MiB' "more than the maximum while running
 expect 0 'Changed VM "u"\.' "set --memory 256M gives it back" set u --memory 256M
 sleep 2
 m2=$(memtotal)
-check "  ... MemTotal is back (${m2:-?} KiB)" [ -n "$m2" ] && [ "$m2" -gt $((m1 + 120000)) ]
+check "  ... MemTotal is back (${m2:-?} KiB)" eval '[ -n "$m2" ] && [ "$m2" -gt $((m1 + 120000)) ]'
 
 # vCPU hot-plug: the guest sees the new vCPU and takes it online
 expect 0 'Changed VM "u"\.' "set --vcpus 2, running: hot-plug" set u --vcpus 2

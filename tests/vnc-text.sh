@@ -16,22 +16,14 @@ guest_kit
 S=
 export TMUX_TMPDIR="$T"
 
-"$VMTUI" create t1 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
-	--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.marker=t1" \
-	--memory 256M --no-disk >"$T/out" 2>"$T/err"
-check "create t1, a BIOS guest with a screen" [ $? -eq 0 ]
+check "create t1, a BIOS guest with a screen" screen_guest t1
 expect 2 '--text "sometimes" must be auto, on or off' "a bad --text is refused" vnc t1 --text sometimes
 expect 0 'Started VM "t1"' "start t1" start t1
 check "t1 boots to its shells" wait_for "$(serial_log t1)" 'VMTUI-GUEST-READY' 40
 
-tui() { # CMD [TMUX-OPTIONS...]
-	cmd=$1
-	shift
-	fresh_session "$@" "$cmd; echo VMTUI-EXITED \$?; sleep 60"
-}
 halfblocks() { screen | tr -cd '▄▀█' | wc -m; }
 
-tui "'$VMTUI' vnc t1" -x 120 -y 36
+shell_session "'$VMTUI' vnc t1" -x 120 -y 36
 see ' t1 · 720×400 · text 80×25 · 256 · Ctrl-] menu' 15 "the status line says the screen is drawn as text (80×25)"
 see '^ +SeaBIOS \(version [0-9][0-9.a-z-]*\)$' 2 "the SeaBIOS banner is plain text"
 see '^ +VMTUI-MARKER t1$' 2 "  ... and so is the kit's marker line on tty1"
@@ -59,7 +51,7 @@ sleep 2
 bytes=$(pane_bytes 4)
 check "a still text screen writes nothing over 4 s, its cursor blinking ($bytes bytes)" [ "$bytes" -eq 0 ]
 bytes=$(pane_bytes 1 x)
-check "a typed character writes under 40 bytes ($bytes)" [ "$bytes" -gt 0 ] && [ "$bytes" -lt 40 ]
+check "a typed character writes under 40 bytes ($bytes)" test "$bytes" -gt 0 -a "$bytes" -lt 40
 keys BSpace
 
 keys C-] v
@@ -75,17 +67,17 @@ see ' t1 · 720×400 · text 80×25 · .*view: fit' 3 "  ... and back to fit, te
 keys C-] q
 see 'VMTUI-EXITED 0' 5 "leaving"
 
-tui "'$VMTUI' vnc t1 --text off" -x 120 -y 36
+shell_session "'$VMTUI' vnc t1 --text off" -x 120 -y 36
 see ' t1 · 720×400 · fit · 256' 15 "--text off draws the text screen as a picture"
 sleep 1
 check "  ... in half blocks ($(halfblocks))" [ "$(halfblocks)" -gt 200 ]
 keys C-] q
 mkdir -p "$XDG_CONFIG_HOME/vmtui"
 printf '[console]\ntext = off\n' >"$XDG_CONFIG_HOME/vmtui/vmtui.conf"
-tui "'$VMTUI' vnc t1" -x 120 -y 36
+shell_session "'$VMTUI' vnc t1" -x 120 -y 36
 see ' t1 · 720×400 · fit · 256' 15 "[console] text = off does too"
 keys C-] q
-tui "'$VMTUI' vnc t1 --text on" -x 120 -y 36
+shell_session "'$VMTUI' vnc t1 --text on" -x 120 -y 36
 see ' t1 · 720×400 · text 80×25 · 256' 15 "--text on wins over the file"
 keys C-] q
 printf '[console]\ntext = maybe\n' >"$XDG_CONFIG_HOME/vmtui/vmtui.conf"
@@ -94,13 +86,10 @@ rm -f "$XDG_CONFIG_HOME/vmtui/vmtui.conf"
 expect 0 'Forced VM "t1" off' "t1 off" destroy t1
 
 # ---- UEFI: the Linux console on the EFI framebuffer -------------------------
-"$VMTUI" create u1 --firmware uefi --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
-	--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.marker=u1" \
-	--memory 256M --no-disk >"$T/out" 2>"$T/err"
-check "create u1, a UEFI guest with a screen" [ $? -eq 0 ]
+check "create u1, a UEFI guest with a screen" screen_guest u1 --firmware uefi
 expect 0 'Started VM "u1"' "start u1" start u1
 check "u1 boots to its shells" wait_for "$(serial_log u1)" 'VMTUI-GUEST-READY' 120
-tui "'$VMTUI' vnc u1" -x 120 -y 36
+shell_session "'$VMTUI' vnc u1" -x 120 -y 36
 see ' u1 · 1280×800 · text 160×50 · 256' 20 "the EFI framebuffer's console is drawn as text (160×50 characters)"
 see '^ *VMTUI-MARKER u1$' 5 "  ... the kit's marker line in it"
 tok=u$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')

@@ -16,21 +16,9 @@ guest_kit
 S=
 export TMUX_TMPDIR="$T"
 
-# a guest with a VGA display and VNC (create_guest gives none)
-"$VMTUI" create v1 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \
-	--cmdline "console=ttyS0 quiet cryptomgr.notests panic=-1 vmtui.marker=v1" \
-	--memory 256M --no-disk >"$T/out" 2>"$T/err"
-check "create guest v1 with a screen" [ $? -eq 0 ]
+check "create guest v1 with a screen" screen_guest v1
 check "create guest v2 without one" create_guest v2
 log1=$(serial_log v1)
-
-# tui CMD [TMUX-OPTIONS...]: runs CMD in a fresh tmux session
-tui() {
-	cmd=$1
-	shift
-	fresh_session "$@" \
-		"stty -g >'$T/stty.before'; $cmd; rc=\$?; stty -g >'$T/stty.after'; echo VMTUI-EXITED \$rc; sleep 60"
-}
 
 # ---- refusals ----------------------------------------------------------
 expect 3 'no VM named "nosuch"' "vnc of an unknown VM" vnc nosuch
@@ -41,18 +29,18 @@ expect 4 'v2 has no graphical display .*vmtui console v2' "vnc of a VM without g
 expect 2 'needs a terminal' "vnc without a terminal" vnc v1 </dev/null
 expect 2 '--mode "sixels" must be auto, kitty, sixel, truecolor, 256 or 16' "a bad --mode" vnc v1 --mode sixels
 check "v1 boots to its shells" wait_for "$log1" 'VMTUI-GUEST-READY' 40
-tui "'$VMTUI' vnc v1" -x 30 -y 8
+shell_session "'$VMTUI' vnc v1" -x 30 -y 8
 see 'terminal is too sma' 10 "a terminal too small says so"
 see '30×8 cells, it needs at least' 1 "and how small it is"
 see 'VMTUI-EXITED 2' 2 "and exits 2"
-tui "TERM=dumb '$VMTUI' vnc v1" -x 100 -y 30
+shell_session "TERM=dumb '$VMTUI' vnc v1" -x 100 -y 30
 see 'needs a terminal with colours; TERM=dumb has none' 10 "a terminal without colours says so"
 see 'VMTUI-EXITED 2' 2 "and exits 2"
 same_stty "the terminal's mode is given back after a refusal"
 
 # ---- the screen ------------------------------------------------------------
 # pictures (vnc-text.sh has the screen drawn as text)
-tui "'$VMTUI' vnc v1 --text off" -x 160 -y 50
+shell_session "'$VMTUI' vnc v1 --text off" -x 160 -y 50
 see ' v1 · 720×400 · fit · 256 · Ctrl-] menu' 15 "the status line: VM, guest resolution, view, output mode (256 colours in tmux)"
 sleep 1
 cells=$(screen | tr -cd '▄▀█' | wc -m)
@@ -80,7 +68,7 @@ sleep 2
 bytes=$(pane_bytes 5)
 check "a still screen writes nothing over 5 s ($bytes bytes)" [ "$bytes" -eq 0 ]
 bytes=$(pane_bytes 1 x)
-check "one typed character redraws only its cells ($bytes bytes)" [ "$bytes" -gt 0 ] && [ "$bytes" -lt 1000 ]
+check "one typed character redraws only its cells ($bytes bytes)" test "$bytes" -gt 0 -a "$bytes" -lt 1000
 keys BSpace
 
 keys C-]
@@ -167,7 +155,7 @@ BG_PIDS="$BG_PIDS $!"
 i=0
 until [ -s "$T/xdisplay" ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 disp=:$(cat "$T/xdisplay")
-tui "DISPLAY=$disp '$VMTUI' vnc v1" -x 160 -y 50
+shell_session "DISPLAY=$disp '$VMTUI' vnc v1" -x 160 -y 50
 see 'Ctrl-] o opens it in remote-viewer on the desktop' 15 "with a desktop and remote-viewer, the screen offers to open there"
 keys C-] o
 see 'opened in remote-viewer \(vnc://127\.0\.0\.1:59[0-9][0-9]\)' 5 "Ctrl-] o opens it there"
@@ -189,13 +177,13 @@ keys C-] q
 see 'VMTUI-EXITED 0' 5 "leaving the console"
 check "leaves the viewer open" kill -0 "${viewer:-0}"
 [ -n "$viewer" ] && kill "$viewer" 2>/dev/null
-tui "env -u DISPLAY -u WAYLAND_DISPLAY '$VMTUI' vnc v1" -x 160 -y 50
+shell_session "env -u DISPLAY -u WAYLAND_DISPLAY '$VMTUI' vnc v1" -x 160 -y 50
 see ' v1 · 720×400' 15 "without a desktop"
 check "nothing offers a desktop viewer" sh -c "tmux capture-pane -p -t '$S' | grep -q ' v1 · 720×400' && ! tmux capture-pane -p -t '$S' | grep -q remote-viewer"
 keys C-] q
 
 # ---- from the full-screen interface -------------------------------------
-tui "env XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'" -x 120 -y 40
+shell_session "env XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'" -x 120 -y 40
 see '^ . v1 +running' 10 "the list shows v1 running"
 see ' v screen ' 2 "the hint line offers v for the screen"
 keys Tab Tab Tab Tab Tab
