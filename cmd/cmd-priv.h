@@ -136,6 +136,12 @@ int exec_volume_create(struct cmd_ctx *ctx);
 int exec_volume_resize(struct cmd_ctx *ctx);
 int exec_volume_delete(struct cmd_ctx *ctx);
 
+/* hosts.c: `host ...`, `migrate` */
+int exec_host_list(struct cmd_ctx *ctx);
+int exec_host_add(struct cmd_ctx *ctx);
+int exec_host_remove(struct cmd_ctx *ctx);
+int exec_migrate(struct cmd_ctx *ctx);
+
 /* snapshot.c: `snapshot ...` */
 int exec_snapshot_create(struct cmd_ctx *ctx);
 int exec_snapshot_list(struct cmd_ctx *ctx);

@@ -4,7 +4,7 @@
 # so a curses call here fails to build.
 noinst_LIBRARIES += cmd/libcmd.a
 cmd_libcmd_a_SOURCES = cmd/cmd.h cmd/cmd-priv.h cmd/table.c cmd/run.c \
-	cmd/output.c cmd/vm.c cmd/images.c cmd/ova.c cmd/templates.c cmd/host.c cmd/net.c \
+	cmd/output.c cmd/vm.c cmd/images.c cmd/ova.c cmd/templates.c cmd/host.c cmd/hosts.c cmd/net.c \
 	cmd/snapshot.c cmd/disk.c cmd/vdi.c
 cmd_libcmd_a_CPPFLAGS = $(AM_CPPFLAGS) $(JSON_CFLAGS)
 

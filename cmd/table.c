@@ -35,6 +35,23 @@ static const struct cmd_opt create_opts[] = {
 	{ 0 }
 };
 
+static const struct cmd_opt host_add_opts[] = {
+	{ "no-check", OPT_FLAG, NULL, N_("add it without trying to reach it") },
+	{ 0 }
+};
+
+static const struct cmd_opt migrate_opts[] = {
+	{ "live", OPT_FLAG, NULL, N_("keep the guest running while its memory is copied (else it is paused until it has moved)") },
+	{ "copy-storage", OPT_FLAG, NULL, N_("copy its disks too, into the same paths on the destination (else both hosts must see them: shared storage)") },
+	{ "persistent", OPT_FLAG, NULL, N_("define it on the destination (else it is gone there once it stops)") },
+	{ "undefine-source", OPT_FLAG, NULL, N_("remove its definition from this host") },
+	{ "unsafe", OPT_FLAG, NULL, N_("migrate although libvirt cannot tell that the destination sees the same disk files (you know it does)") },
+	{ "bandwidth", OPT_NUMBER, "MIB/S", N_("the most the copy may send per second, in MiB"), 1, 1000000 },
+	{ "timeout", OPT_NUMBER, "SECONDS", N_("with --live: pause the guest after this long so that the copy ends"), 1, CORE_TIMEOUT_MAX },
+	{ "address", OPT_STRING, "ADDRESS", N_("the destination's address for the data (default: the host of its URI, 127.0.0.1 for a local one)") },
+	{ 0 }
+};
+
 static const struct cmd_opt shutdown_opts[] = {
 	{ "timeout", OPT_NUMBER, "SECONDS", N_("how long to wait for the guest to power off (default 60)"),
 	  1, CORE_TIMEOUT_MAX },
@@ -461,6 +478,15 @@ const struct command commands[] = {
 	  CMD_ENGINE, 3, 3, NULL, exec_snapshot_rename },
 	{ "snapshot describe", "VM NAME TEXT", N_("Change a snapshot's description (\"\" removes it)"),
 	  CMD_ENGINE, 3, 3, NULL, exec_snapshot_describe },
+	{ "host list", "", N_("List the hosts: local and those of [hosts], with their state, versions, CPUs, memory and VMs"),
+	  CMD_READ_ONLY | CMD_JSON | CMD_NO_DATA, 0, 0, NULL, exec_host_list },
+	{ "host add", "NAME URI [--no-check]", N_("Add a host to [hosts] (then -c NAME, migrate VM NAME, and the list shows its VMs)"),
+	  CMD_NO_DATA, 2, 2, host_add_opts, exec_host_add },
+	{ "host remove", "NAME", N_("Remove a host from [hosts] (its VMs are not touched)"),
+	  CMD_NO_DATA, 1, 1, NULL, exec_host_remove },
+	{ "migrate", "VM HOST [--live] [--copy-storage] [--persistent] [--undefine-source] [OPTIONS]",
+	  N_("Move a VM to another host: a running one live, with its disks or on shared storage; a shut-off one's definition"),
+	  CMD_ENGINE | CMD_UNTIMED, 2, 2, migrate_opts, exec_migrate },
 	{ "doctor", "", N_("Check this host for running VMs and say what to fix"),
 	  CMD_READ_ONLY | CMD_JSON, 0, 0, NULL, exec_doctor },
 	{ "os-list", "[SEARCH]", N_("List the OS variants known for --os"),

@@ -55,6 +55,7 @@ void core_config_free(struct core_config *cfg)
 	if (!cfg)
 		return;
 	g_free(cfg->uri);
+	g_free(cfg->local_uri);
 	g_free(cfg->engine_root);
 	g_free(cfg->pool);
 	g_free(cfg->console_graphics);
@@ -461,5 +462,105 @@ struct core_config *core_config_load(const char *path)
 		}
 		cfg->accel = m;
 	}
+	cfg->local_uri = g_strdup(cfg->uri);
 	return g_steal_pointer(&cfg);
+}
+
+/* ---- hosts --------------------------------------------------------------- */
+
+static const struct core_pair *find_host(const struct core_config *cfg, const char *label,
+					 const char *uri)
+{
+	for (guint i = 0; i < cfg->hosts->len; i++) {
+		const struct core_pair *h = cfg->hosts->pdata[i];
+
+		if ((label && strcmp(h->key, label) == 0) || (uri && strcmp(h->value, uri) == 0))
+			return h;
+	}
+	return NULL;
+}
+
+int core_config_host(const struct core_config *cfg, const char *name,
+		     char **uri, char **label)
+{
+	const struct core_pair *h;
+	g_autofree char *u = NULL, *l = NULL;
+
+	if (strcmp(name, CORE_LOCAL_HOST) == 0) {
+		u = g_strdup(cfg->local_uri);
+		l = g_strdup(name);
+	} else if (strchr(name, ':')) {
+		h = find_host(cfg, NULL, name);
+		u = g_strdup(name);
+		l = g_strdup(h ? h->key : name);
+	} else if ((h = find_host(cfg, name, NULL))) {
+		u = g_strdup(h->value);
+		l = g_strdup(h->key);
+	} else {
+		g_autoptr(GString) names = g_string_new(CORE_LOCAL_HOST);
+
+		for (guint i = 0; i < cfg->hosts->len; i++)
+			g_string_append_printf(names, ", %s",
+					       ((const struct core_pair *)cfg->hosts->pdata[i])->key);
+		core_error(CORE_ERR_NOT_FOUND,
+			   _("No host named \"%s\": the hosts are %s (vmtui host list; host add NAME URI adds one), or give a libvirt URI"),
+			   name, names->str);
+		return -1;
+	}
+	if (uri)
+		*uri = g_steal_pointer(&u);
+	if (label)
+		*label = g_steal_pointer(&l);
+	return 0;
+}
+
+bool core_host_label_ok(const char *label)
+{
+	size_t n = strlen(label);
+
+	if (n == 0 || n > 32 || strspn(label, "abcdefghijklmnopqrstuvwxyz"
+				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != n) {
+		core_error(CORE_ERR_USAGE,
+			   _("\"%s\" cannot name a host: use 1 to 32 letters, digits, '-', '_' or '.'"),
+			   label);
+		return false;
+	}
+	if (strcmp(label, CORE_LOCAL_HOST) == 0) {
+		core_error(CORE_ERR_USAGE,
+			   _("\"local\" names the engine vmtui uses without -c; choose another name"));
+		return false;
+	}
+	return true;
+}
+
+int core_config_set_host(struct core_config *cfg, const char *label, const char *uri)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) gerr = NULL;
+	g_autofree char *data = NULL, *dir = g_path_get_dirname(cfg->path);
+	gsize len = 0;
+
+	if (!g_key_file_load_from_file(kf, cfg->path, G_KEY_FILE_KEEP_COMMENTS, &gerr) &&
+	    !g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+		core_error(CORE_ERR_FAILED, _("Cannot read %s: %s"), cfg->path, gerr->message);
+		return -1;
+	}
+	g_clear_error(&gerr);
+	if (uri)
+		g_key_file_set_string(kf, "hosts", label, uri);
+	else if (!g_key_file_remove_key(kf, "hosts", label, NULL)) {
+		core_error(CORE_ERR_NOT_FOUND, _("%s has no host named \"%s\"."), cfg->path, label);
+		return -1;
+	}
+	data = g_key_file_to_data(kf, &len, NULL);
+	if (g_mkdir_with_parents(dir, 0700) < 0 ||
+	    !g_file_set_contents_full(cfg->path, data, (gssize)len,
+				      G_FILE_SET_CONTENTS_CONSISTENT, 0600, &gerr)) {
+		core_error(CORE_ERR_FAILED, _("Cannot write %s: %s"), cfg->path,
+			   gerr ? gerr->message : g_strerror(errno));
+		return -1;
+	}
+	g_ptr_array_unref(cfg->hosts);
+	cfg->hosts = read_pairs(kf, "hosts");
+	return 0;
 }

@@ -43,7 +43,7 @@ struct engine {
 	char *uri;
 	char *root;         /* embedded root, or NULL */
 	bool test;
-	enum accel_mode accel;
+	gint accel;          /* an enum accel_mode; ACCEL_AUTO until asked */
 	char *pool;
 	int op_timeout_ms;
 	bool loop;          /* holds the shared event loop */
@@ -59,6 +59,8 @@ struct engine {
 	void *agent_opaque;
 	GHashTable *agents; /* uuid -> enum engine_agent, as last seen */
 	GCond agent_cond;   /* signalled at each agent event */
+	gint closed;        /* libvirt closed the connection (keepalive, EOF) */
+	bool close_cb;      /* on_close is registered */
 };
 
 static engine_start_hook prestart_hook, start_hook;
@@ -547,6 +549,22 @@ bool engine_netlink_ready(void)
 	return netlink_ready;
 }
 
+/* Event-loop thread: the connection is gone (the host stopped answering
+ * its keepalive, its daemon ended, the SSH link broke). */
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+	struct engine *eng = opaque;
+
+	(void)conn;
+	(void)reason;
+	g_atomic_int_set(&eng->closed, 1);
+}
+
+bool engine_alive(struct engine *eng)
+{
+	return !g_atomic_int_get(&eng->closed);
+}
+
 struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 			       bool may_ask)
 {
@@ -601,6 +619,16 @@ struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 		if (logs_keeper_ensure(eng) < 0)
 			core_error_clear();
 	}
+	/* a remote host that stops answering is told within about 20 s, and
+	 * its calls fail instead of waiting for TCP to give up */
+	if (!engine_is_local(eng) && !eng->test) {
+		if (virConnectSetKeepAlive(eng->conn, ENGINE_KEEPALIVE_S, 3) < 0)
+			virResetLastError();
+		eng->close_cb = virConnectRegisterCloseCallback(eng->conn, on_close, eng,
+								NULL) == 0;
+		if (!eng->close_cb)
+			virResetLastError();
+	}
 	eng->lifecycle_id = virConnectDomainEventRegisterAny(
 		eng->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 		VIR_DOMAIN_EVENT_CALLBACK(lifecycle_event), eng, NULL);
@@ -610,12 +638,45 @@ struct engine *engine_open_uri(const struct core_config *cfg, const char *uri,
 		VIR_DOMAIN_EVENT_CALLBACK(agent_event), eng, NULL);
 	if (eng->agent_id < 0)
 		virResetLastError();
-	eng->accel = eng->test ? ACCEL_TCG : pick_accel(eng, cfg->accel);
+	/* asking a remote host for its capabilities takes seconds on its
+	 * daemon's first call: engine_accel asks when it is first needed */
+	eng->accel = eng->test ? ACCEL_TCG :
+		engine_is_local(eng) ? pick_accel(eng, cfg->accel) : cfg->accel;
 	return eng;
 
 error:
 	engine_close(eng);
 	return NULL;
+}
+
+int engine_host_info(struct engine *eng, struct engine_host_info *info)
+{
+	virNodeInfo node;
+	virDomainPtr *doms = NULL;
+	g_autofree char *name = virConnectGetHostname(eng->conn);
+	int n;
+
+	*info = (struct engine_host_info){ .accel = engine_accel(eng) };
+	if (virNodeGetInfo(eng->conn, &node) < 0 ||
+	    virConnectGetLibVersion(eng->conn, &info->libvirt) < 0 ||
+	    (n = virConnectListAllDomains(eng->conn, &doms, 0)) < 0) {
+		core_error_virt(CORE_ERR_ENGINE, _("Cannot read what %s has"), eng->uri);
+		return -1;
+	}
+	g_strlcpy(info->hostname, name ? name : "", sizeof info->hostname);
+	if (virConnectGetVersion(eng->conn, &info->qemu) < 0)
+		info->qemu = 0;
+	info->cpus = node.cpus;
+	info->memory = (uint64_t)node.memory * 1024;
+	info->free = virNodeGetFreeMemory(eng->conn);
+	info->vms = n;
+	for (int i = 0; i < n; i++) {
+		info->running += virDomainIsActive(doms[i]) == 1;
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	virResetLastError();
+	return 0;
 }
 
 /* Stops the event-loop thread. */
@@ -646,6 +707,8 @@ int engine_close(struct engine *eng)
 				return -1;
 		if (eng->agent_id >= 0)
 			virConnectDomainEventDeregisterAny(eng->conn, eng->agent_id);
+		if (eng->close_cb)
+			virConnectUnregisterCloseCallback(eng->conn, on_close);
 		/* A guest whose reconnect is still running would be killed
 		 * by the driver's shutdown: leave the driver open instead and
 		 * let process exit drop it, which does not touch guests.  So
@@ -728,7 +791,13 @@ int engine_op_timeout_ms(struct engine *eng)
 
 enum accel_mode engine_accel(struct engine *eng)
 {
-	return eng->accel;
+	enum accel_mode a = (enum accel_mode)g_atomic_int_get(&eng->accel);
+
+	if (a == ACCEL_AUTO) {
+		a = pick_accel(eng, ACCEL_AUTO);
+		g_atomic_int_set(&eng->accel, (int)a);
+	}
+	return a;
 }
 
 /* True while libvirt still holds @dom's job or monitor for its reconnect

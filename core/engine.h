@@ -59,12 +59,20 @@ virConnectPtr engine_conn(struct engine *eng);
 const char *engine_uri(struct engine *eng);
 bool engine_is_embedded(struct engine *eng);
 bool engine_is_test(struct engine *eng);
+/* Seconds between the keepalive messages of a remote host's connection
+ * (three missed ones close it). */
+#define ENGINE_KEEPALIVE_S 5
+/* false once libvirt has closed the connection: a remote host that missed
+ * its keepalives, a daemon that ended.  Never blocks. */
+bool engine_alive(struct engine *eng);
 /* True when the engine's guests run on this host (embedded, qemu:///). */
 bool engine_is_local(struct engine *eng);
 /* Whether VMs with macvtap NICs can stop safely in an embedded engine of
  * this process (libvirt's netlink event service runs). */
 bool engine_netlink_ready(void);
-/* The accelerator new and started guests use on this engine. */
+/* The accelerator new and started guests use on this engine.  On a
+ * remote host the first call asks its libvirt (blocks: not on a UI
+ * thread before a job has asked). */
 enum accel_mode engine_accel(struct engine *eng);
 /* Embedded root directory, or NULL for other URIs. */
 const char *engine_root(struct engine *eng);
@@ -78,6 +86,19 @@ int engine_wait_all_settled(struct engine *eng, int timeout_ms);
 /* Wall-clock µs at which the running VM @name was started, read from its
  * QEMU pid file on a local engine; 0 when that cannot be known. */
 gint64 engine_vm_started(struct engine *eng, const char *name);
+
+/* What a host says of itself, for `host list` and the TUI's headings. */
+struct engine_host_info {
+	char hostname[256];
+	unsigned long libvirt;  /* its libvirt's version, as engine_libvirt_version */
+	unsigned long qemu;     /* its QEMU's, 0 when unknown */
+	unsigned cpus;
+	uint64_t memory, free;  /* bytes */
+	int running, vms;       /* VMs running, and in all */
+	enum accel_mode accel;
+};
+/* Fills *@info from @eng's host.  Blocks.  0, or -1 with an error. */
+int engine_host_info(struct engine *eng, struct engine_host_info *info);
 
 /* Callback for domain lifecycle events; runs on the event-loop thread and
  * must only record state and wake its owner. */

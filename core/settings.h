@@ -12,6 +12,8 @@ enum accel_mode { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
 struct core_config {
 	char *uri;          /* NULL: the embedded engine */
+	char *local_uri;    /* the host named "local": uri as the file and
+			     * VMTUI_URI set it, before any -c */
 	char *engine_root;  /* root of the embedded engine */
 	enum accel_mode accel;
 	int op_timeout;     /* seconds a CLI waits for a libvirt call */
@@ -36,6 +38,24 @@ struct core_pair {
 	char *key;
 	char *value;
 };
+
+/* The name of the host vmtui uses without -c ([engine] uri, or the
+ * embedded engine). */
+#define CORE_LOCAL_HOST "local"
+/* The host @name names: "local", a label of [hosts], or a libvirt URI
+ * (anything with a ':').  *@uri gets its URI (NULL: the embedded
+ * engine), *@label its name (the URI itself for one not in [hosts]);
+ * both may be NULL, callers free.  0, or -1 with CORE_ERR_NOT_FOUND
+ * naming the hosts there are. */
+int core_config_host(const struct core_config *cfg, const char *name,
+		     char **uri, char **label);
+/* Whether @label may name a host: 1 to 32 letters, digits, '-', '_' or
+ * '.', and not "local".  false with an error. */
+bool core_host_label_ok(const char *label);
+/* Sets [hosts] @label = @uri in the config file (@uri NULL: removes the
+ * entry), keeping its comments and other settings, and in @cfg.  0, or
+ * -1 with an error (the file is then unchanged). */
+int core_config_set_host(struct core_config *cfg, const char *label, const char *uri);
 
 /* Bounds on what others (guests, images, OVAs) can make vmtui spend;
  * each a documented setting (vmtui(1), FILES), read by core_config_load. */

@@ -94,6 +94,8 @@ static int open_job(struct job *job, void *data)
 	struct open_data *d = data;
 
 	d->eng = engine_open_uri(d->cfg, d->uri, false);
+	if (d->eng)
+		engine_accel(d->eng); /* asked here, where it may block */
 	return d->eng ? 0 : -1;
 }
 

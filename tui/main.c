@@ -163,8 +163,13 @@ run:
 		return core_error_code();
 	}
 	if (uri) {
+		/* a host's name ("lab", "local") or a libvirt URI */
 		g_free(cfg->uri);
-		cfg->uri = g_strdup(uri);
+		cfg->uri = NULL;
+		if (core_config_host(cfg, uri, &cfg->uri, NULL) < 0) {
+			cli_error("%s", core_error_message());
+			return core_error_code();
+		}
 	}
 	if (timeout) {
 		long long t;
