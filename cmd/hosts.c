@@ -9,6 +9,7 @@
 #include "cmd/cmd-priv.h"
 #include "core/i18n.h"
 #include "core/engine.h"
+#include "core/files.h"
 #include "core/migrate.h"
 
 /* How long `host list` and `host add` wait for a host to answer. */
@@ -131,12 +132,13 @@ static char **host_row(const void *item)
 
 	if (h->error) {
 		state = g_strdup_printf(_("down: %s"), h->error);
-		return cli_row(3, h->label, h->uri ? h->uri : _("(embedded)"), state);
+		return cli_row(10, h->label, h->uri ? h->uri : _("(embedded)"), state, NULL, NULL,
+			       NULL, NULL, NULL, NULL, NULL);
 	}
 	lv = version_str(h->info.libvirt);
 	qv = version_str(h->info.qemu);
-	mem = g_format_size_full(h->info.memory, G_FORMAT_SIZE_IEC_UNITS);
-	fr = g_format_size_full(h->info.free, G_FORMAT_SIZE_IEC_UNITS);
+	mem = core_format_size(h->info.memory);
+	fr = core_format_size(h->info.free);
 	cpus = g_strdup_printf("%u", h->info.cpus);
 	vms = g_strdup_printf("%d/%d", h->info.running, h->info.vms);
 	return cli_row(10, h->label, h->uri ? h->uri : _("(embedded)"), _("up"), lv, qv,
@@ -214,7 +216,7 @@ int exec_host_add(struct cmd_ctx *ctx)
 		cli_line(ctx, _("It cannot be reached now: %s"), h->error);
 	} else {
 		g_autofree char *lv = version_str(h->info.libvirt), *qv = version_str(h->info.qemu);
-		g_autofree char *mem = g_format_size_full(h->info.memory, G_FORMAT_SIZE_IEC_UNITS);
+		g_autofree char *mem = core_format_size(h->info.memory);
 
 		cli_line(ctx, _("It answers: %s, libvirt %s, QEMU %s, %u CPUs, %s, %d of %d VMs running."),
 			 h->info.hostname, lv, qv, h->info.cpus, mem, h->info.running, h->info.vms);
@@ -292,7 +294,7 @@ int exec_migrate(struct cmd_ctx *ctx)
 		cli_line(ctx, o.undefine_source ? _("Moved the definition of %s (shut off) to %s.") :
 			 _("Copied the definition of %s (shut off) to %s."), name, label);
 	} else {
-		g_autofree char *sent = g_format_size_full(res.data_bytes, G_FORMAT_SIZE_IEC_UNITS);
+		g_autofree char *sent = core_format_size(res.data_bytes);
 
 		if (res.downtime_ms >= 0)
 			cli_line(ctx, _("Migrated %s to %s in %.1f s (downtime %lld ms, %s sent); it runs there now."),

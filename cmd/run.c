@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cmd/cmd-priv.h"
@@ -140,12 +141,59 @@ static int parse_args(const struct command *cmd, int argc, char **argv,
 /* ---- running ------------------------------------------------------------ */
 
 static volatile sig_atomic_t interrupted;
+/* The terminal's mode while a command runs with Ctrl-C read as a key
+ * (raw_keys), to put back. */
+static struct termios saved_tio;
+static volatile sig_atomic_t tio_saved;
+
+static void restore_keys(void)
+{
+	if (tio_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+	tio_saved = 0;
+}
 
 static void on_sigint(int sig)
 {
 	interrupted++;
-	if (interrupted > 1)
+	if (interrupted > 1) {
+		restore_keys();
 		_exit(CORE_ERR_CANCELLED);
+	}
+}
+
+/* While a command runs on a terminal whose foreground it is, Ctrl-C is
+ * read as a key instead of raising SIGINT: the terminal would send that
+ * signal to the whole process group, and so to the ssh that libvirt runs
+ * for a qemu+ssh:// host, which would die and take the connection with
+ * it before vmtui could cancel what it does there. */
+static void raw_keys(void)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp() ||
+	    tcgetattr(STDIN_FILENO, &saved_tio) < 0)
+		return;
+	t = saved_tio;
+	t.c_lflag &= ~(tcflag_t)(ISIG | ICANON | ECHO);
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	tio_saved = 1;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) < 0)
+		tio_saved = 0;
+}
+
+/* A Ctrl-C typed since the last look counts as SIGINT. */
+static void read_keys(void)
+{
+	char buf[64];
+	ssize_t n;
+
+	if (!tio_saved)
+		return;
+	while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0)
+		if (memchr(buf, saved_tio.c_cc[VINTR], (size_t)n))
+			on_sigint(SIGINT);
 }
 
 /* Streaming output of the command line: one line at a time, at once. */
@@ -193,10 +241,12 @@ static bool wait_job(struct job *job, int limit_ms)
 		g_get_monotonic_time() + (gint64)limit_ms * 1000;
 	bool shown = false, cancel_sent = false;
 
+	raw_keys();
 	while (!job_wait(job, 200)) {
 		g_autofree char *msg = NULL;
 		double p = job_get_progress(job, &msg);
 
+		read_keys();
 		if (interrupted && !cancel_sent) {
 			job_cancel(job);
 			cancel_sent = true;
@@ -210,11 +260,13 @@ static bool wait_job(struct job *job, int limit_ms)
 		if (g_get_monotonic_time() > deadline) {
 			if (shown)
 				fputs("\r\033[K", stderr);
+			restore_keys();
 			return false;
 		}
 	}
 	if (shown)
 		fputs("\r\033[K", stderr);
+	restore_keys();
 	return true;
 }
 

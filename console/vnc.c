@@ -36,6 +36,7 @@
 #include "core/names.h"
 #include "core/engine.h"
 #include "core/jobs.h"
+#include "core/run.h"
 #include "core/vm.h"
 #include "core/model.h"
 #include "console/keys.h"
@@ -96,6 +97,7 @@ struct vnc {
 	enum { JOB_KEYS, JOB_SHOT, JOB_CONNECT } job_kind;
 	int port;               /* the VNC server's TCP port, -1 if none */
 	char *host;             /* and its address, if reachable from here */
+	struct run_socket *tunnel; /* the ssh that carries it, or NULL */
 	const char *viewer;     /* a desktop VNC viewer there is, or NULL */
 	bool leave;
 	int next;
@@ -193,6 +195,7 @@ struct connect_req {
 	rfbClient *cl;      /* the result */
 	int port;           /* its VNC server's TCP port, -1 if none */
 	char *host;         /* and address, when reachable from here */
+	struct run_socket *tunnel; /* the ssh it came through */
 };
 
 static void connect_req_free(void *p)
@@ -201,14 +204,70 @@ static void connect_req_free(void *p)
 
 	if (r->cl)
 		rfbClientCleanup(r->cl);
+	core_run_socket_end(r->tunnel);
 	g_free(r->stage.fb);
 	g_free(r->host);
 	g_free(r->name);
 	g_free(r);
 }
 
-/* A socket to the VM's VNC server: from libvirt on a local engine, else
- * the address the domain reports. */
+/* The ssh that reaches @listen:@port on the host of the qemu+ssh (or
+ * +libssh, +libssh2) URI @uri, from there: its user, port and the
+ * URI's keyfile, no_verify and known_hosts, never asking on the terminal.
+ * NULL when @uri goes another way. */
+static GPtrArray *ssh_argv(const char *uri, const char *listen, int port)
+{
+	g_autoptr(GUri) u = g_uri_parse(uri, G_URI_FLAGS_NON_DNS | G_URI_FLAGS_ENCODED_QUERY, NULL);
+	g_autoptr(GHashTable) q = NULL;
+	GPtrArray *a;
+	const char *v;
+
+	if (!u || !strstr(g_uri_get_scheme(u), "ssh") || !g_uri_get_host(u))
+		return NULL;
+	q = g_uri_get_query(u) ? g_uri_parse_params(g_uri_get_query(u), -1, "&",
+						     G_URI_PARAMS_NONE, NULL) : NULL;
+	a = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(a, g_strdup("ssh"));
+	g_ptr_array_add(a, g_strdup("-T"));
+	g_ptr_array_add(a, g_strdup("-oBatchMode=yes"));
+	g_ptr_array_add(a, g_strdup("-oConnectTimeout=10"));
+	g_ptr_array_add(a, g_strdup("-oLogLevel=ERROR"));
+	if (g_uri_get_port(u) > 0)
+		g_ptr_array_add(a, g_strdup_printf("-p%d", g_uri_get_port(u)));
+	if (g_uri_get_user(u))
+		g_ptr_array_add(a, g_strdup_printf("-l%s", g_uri_get_user(u)));
+	if (q && (v = g_hash_table_lookup(q, "keyfile")))
+		g_ptr_array_add(a, g_strdup_printf("-i%s", v));
+	if (q && (v = g_hash_table_lookup(q, "no_verify")) && strcmp(v, "0") != 0)
+		g_ptr_array_add(a, g_strdup("-oStrictHostKeyChecking=no"));
+	if (q && (v = g_hash_table_lookup(q, "known_hosts")))
+		g_ptr_array_add(a, g_strdup_printf("-oUserKnownHostsFile=%s", v));
+	g_ptr_array_add(a, strchr(listen, ':') ? g_strdup_printf("-W[%s]:%d", listen, port) :
+			g_strdup_printf("-W%s:%d", listen, port));
+	g_ptr_array_add(a, g_strdup("--"));
+	g_ptr_array_add(a, g_strdup(g_uri_get_host(u)));
+	g_ptr_array_add(a, NULL);
+	return a;
+}
+
+/* Waits up to 15 s for the first byte on @fd, through the ssh @rs (the
+ * VNC server speaks first): -1 with what ssh said when it ends first. */
+static int tunnel_wait(struct connect_req *r, struct run_socket *rs, int fd, const char *host)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char b;
+
+	if (poll(&p, 1, 15000) > 0 && recv(fd, &b, 1, MSG_PEEK) == 1)
+		return 0;
+	core_error(CORE_ERR_FAILED, _("Cannot reach the graphical console of %s through ssh to %s: %s"),
+		   r->name, host, *core_run_socket_said(rs) ? core_run_socket_said(rs) :
+		   _("no answer in 15 s"));
+	return -1;
+}
+
+/* A socket to the VM's VNC server: from libvirt on a local engine,
+ * through an ssh of its own to the host of a qemu+ssh URI, else the
+ * address the domain reports. */
 static int vnc_socket(struct connect_req *r, virDomainPtr dom, const struct vm_spec *spec)
 {
 	int fd = virDomainOpenGraphicsFD(dom, 0, VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH);
@@ -225,6 +284,26 @@ static int vnc_socket(struct connect_req *r, virDomainPtr dom, const struct vm_s
 		core_error_virt(CORE_ERR_FAILED, _("Cannot reach the graphical console of %s"),
 				r->name);
 		return -1;
+	}
+	/* on a host reached over ssh, an ssh of its own reaches the display
+	 * from there (BatchMode: it asks no password; a key or an agent) */
+	if (!engine_is_local(r->eng)) {
+		g_autoptr(GPtrArray) argv = ssh_argv(engine_uri(r->eng),
+						     strcmp(listen, "0.0.0.0") == 0 ? "127.0.0.1" :
+						     strcmp(listen, "::") == 0 ? "::1" : listen,
+						     spec->vnc_port);
+
+		if (argv) {
+			r->tunnel = core_run_socket((const char *const *)argv->pdata,
+						    _("the tunnel to the graphical console"), NULL, &fd);
+			if (!r->tunnel)
+				return -1;
+			if (tunnel_wait(r, r->tunnel, fd, (const char *)argv->pdata[argv->len - 2]) < 0) {
+				close(fd);
+				return -1;
+			}
+			return fd;
+		}
 	}
 	/* a loopback address is the VM host's own: reachable only here */
 	host = virConnectGetHostname(c);
@@ -349,6 +428,8 @@ static bool take_client(struct vnc *v, struct job *job)
 	v->port = r->port;
 	g_free(v->host);
 	v->host = g_steal_pointer(&r->host);
+	core_run_socket_end(v->tunnel);
+	v->tunnel = g_steal_pointer(&r->tunnel);
 	rfbClientSetClientData(v->cl, (void *)rfb_log, v);
 	v->ext_keys = true; /* until the server says otherwise */
 	g_unix_set_fd_nonblocking(v->cl->sock, TRUE, NULL);
@@ -362,6 +443,7 @@ static void disconnect(struct vnc *v)
 		rfbClientCleanup(v->cl);
 		v->cl = NULL;
 	}
+	g_clear_pointer(&v->tunnel, core_run_socket_end);
 	v->status_dirty = true;
 }
 

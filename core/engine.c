@@ -196,6 +196,10 @@ void engine_init_libvirt(void)
 
 	if (!g_once_init_enter(&done))
 		return;
+	/* a remote host's connection runs through a pipe to ssh: when that
+	 * ssh dies (the link broke), libvirt's next write must fail, not
+	 * kill vmtui */
+	signal(SIGPIPE, SIG_IGN);
 	if (!g_getenv("LIBVIRT_LOG_OUTPUTS")) {
 		g_autofree char *data = core_data_dir();
 		g_autofree char *logdir = g_build_filename(data, "log", NULL);

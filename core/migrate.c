@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/i18n.h"
 #include "core/jobs.h"
+#include "core/files.h"
 #include "core/migrate.h"
 #include "core/model.h"
 #include "core/names.h"
@@ -197,7 +198,7 @@ static gpointer mig_thread(gpointer p)
 
 static const char *size_str(uint64_t bytes, char *buf, size_t len)
 {
-	g_autofree char *s = g_format_size_full(bytes, G_FORMAT_SIZE_IEC_UNITS);
+	g_autofree char *s = core_format_size(bytes);
 
 	g_strlcpy(buf, s, len);
 	return buf;

@@ -16,8 +16,11 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <glib-unix.h>
 
 #include "core/core-priv.h"
 #include "core/error.h"
@@ -381,6 +384,82 @@ void core_unmount(const char *path)
 
 		core_error_restore(code, msg);
 	}
+}
+
+/* ---- a helper on a socket ------------------------------------------------ */
+
+struct run_socket {
+	GPid pid;
+	int err;            /* its standard error, non-blocking */
+	GString *said;      /* what it wrote there so far, bounded */
+};
+
+/* The limits alone: a tunnel outlives the job thread that starts it, and
+ * ends with its socket instead. */
+static void socket_child_setup(gpointer data)
+{
+	const struct limits *l = data;
+	struct rlimit as = { l->memory, l->memory }, core = { 0, 0 };
+
+	setrlimit(RLIMIT_AS, &as);
+	setrlimit(RLIMIT_CORE, &core);
+}
+
+struct run_socket *core_run_socket(const char *const *argv, const char *what,
+				   const struct run_opts *o, int *fd)
+{
+	g_autoptr(GError) gerr = NULL;
+	g_autofree char *prog = g_path_get_basename(argv[0]);
+	struct limits l = { o && o->max_memory ? o->max_memory : DEFAULT_MEMORY, 0, 0 };
+	struct run_socket *rs;
+	int sv[2], err = -1;
+	GPid pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		core_error(CORE_ERR_FAILED, _("Cannot run %s for %s: %s"), prog, what,
+			   g_strerror(errno));
+		return NULL;
+	}
+	if (!g_spawn_async_with_pipes_and_fds(NULL, argv, NULL,
+					      G_SPAWN_DO_NOT_REAP_CHILD |
+					      (strchr(argv[0], '/') ? 0 : G_SPAWN_SEARCH_PATH),
+					      socket_child_setup, &l, sv[1], sv[1], -1, NULL, NULL, 0,
+					      &pid, NULL, NULL, &err, &gerr)) {
+		core_error(CORE_ERR_FAILED, _("Cannot run %s for %s: %s"), prog, what,
+			   gerr->message);
+		close(sv[0]);
+		close(sv[1]);
+		return NULL;
+	}
+	close(sv[1]);
+	g_unix_set_fd_nonblocking(err, TRUE, NULL);
+	rs = g_new0(struct run_socket, 1);
+	rs->pid = pid;
+	rs->err = err;
+	rs->said = g_string_new(NULL);
+	*fd = sv[0];
+	return rs;
+}
+
+const char *core_run_socket_said(struct run_socket *rs)
+{
+	bool over = false;
+
+	for (int i = 0; i < 4 && read_some(rs->err, rs->said, 4096, &over) && !over; i++)
+		;
+	g_strchomp(rs->said->str);
+	rs->said->len = strlen(rs->said->str);
+	return rs->said->str;
+}
+
+void core_run_socket_end(struct run_socket *rs)
+{
+	if (!rs)
+		return;
+	end_child(rs->pid);
+	close(rs->err);
+	g_string_free(rs->said, TRUE);
+	g_free(rs);
 }
 
 /* @argv with qemu-img's path in front; free with g_free (not the strings). */

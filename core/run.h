@@ -58,6 +58,20 @@ void core_run_unmount(struct run_mount *m);
  * umount2 as root, with fusermount3 -u -z otherwise.  Nothing when
  * nothing is mounted there. */
 void core_unmount(const char *path);
+/* A helper whose standard input and output are a socket of vmtui's: a
+ * tunnel (ssh -W HOST:PORT) to what it reaches. */
+struct run_socket;
+/* Starts @argv under @o's limit on memory (no time limit: it ends when
+ * its socket closes, or with core_run_socket_end) and gives the socket's
+ * other end in *@fd (the caller closes it).  NULL with an error when it
+ * cannot start. */
+struct run_socket *core_run_socket(const char *const *argv, const char *what,
+				   const struct run_opts *o, int *fd);
+/* What it has written on standard error so far (at most 4 KiB, without
+ * waiting); owned by @rs. */
+const char *core_run_socket_said(struct run_socket *rs);
+/* Stops it (SIGTERM, then SIGKILL after 2 s) and waits; NULL is fine. */
+void core_run_socket_end(struct run_socket *rs);
 /* core_run for qemu-img (@argv without the program's name). */
 char *core_qemu_img(const char *const *argv, const char *what,
 		    const struct run_opts *o);

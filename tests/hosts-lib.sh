@@ -74,7 +74,7 @@ StrictModes no
 CONF
 	ip netns exec "$HOSTS_NS$1" unshare -m -u --propagation private sh -c "
 		for m in /var/lib /var/log /var/cache /etc/libvirt /run; do mount -t tmpfs -o mode=0755 tmpfs \$m || exit 1; done
-		mkdir -p /var/lib/libvirt/images /var/log/libvirt /var/cache/libvirt /run/sshd /run/libvirt
+		mkdir -p /var/lib/libvirt/images /var/log/libvirt /var/cache/libvirt /run/sshd /run/libvirt /run/lock
 		cp '$d/etc/libvirtd.conf' '$d/etc/qemu.conf' /etc/libvirt/
 		hostname host$1
 		/usr/sbin/sshd -f '$d/sshd_config' -E '$d/sshd.log' || exit 1

@@ -119,6 +119,7 @@ script_tests = \
 	tests/net-forward.sh \
 	tests/model-events.sh \
 	tests/daemon-uri.sh \
+	tests/hosts.sh \
 	tests/net-lab.sh \
 	tests/net-segment.sh \
 	tests/snapshot.sh \
@@ -143,7 +144,7 @@ script_tests = \
 
 TESTS += $(unit_tests) $(script_tests)
 
-EXTRA_DIST += $(script_tests) tests/account-shim.c tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/net-lib.sh tests/vdi-lib.sh tests/vdi-browser.js tests/data tests/fixtures tests/guest tests/valgrind.supp
+EXTRA_DIST += $(script_tests) tests/account-shim.c tests/ova-craft.py tests/fuzz/ova-corpus tests/lib.sh tests/net-lib.sh tests/vdi-lib.sh tests/hosts-lib.sh tests/vdi-browser.js tests/data tests/fixtures tests/guest tests/valgrind.supp
 CLEANFILES += tests/*.log tests/*.trs
 
 # The test guest is built once from Debian packages and cached here.
