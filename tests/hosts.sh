@@ -132,6 +132,47 @@ see 'Cancelled the migration of r1 to a\. It is still on b' 20 "  ... Ctrl-C can
 see 'VMTUI-EXITED 7' 5 "  ... exit status 7"
 expect 0 '^r1 +running' "  ... r1 runs on b still" list
 
+# ---- the full-screen list, over several hosts -------------------------------
+# in_group HOST VM: the screen shows VM in the group under HOST's heading
+in_group() {
+	screen | awk -v h="$1" -v vm="$2" '
+		/^ *(▾|▸) / { split($0, f, " "); g = f[2]; next }
+		/^─/ { g = "" }
+		g == h && $0 ~ ("(^| )" vm " ") { found = 1 }
+		END { exit !found }'
+}
+fresh_session -x 120 -y 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$T/vmtui-c'; echo VMTUI-EXITED \$?; sleep 60"
+see '▾ b  qemu\+ssh://root@10\.201\.0\.2/system.*1 VM, 1 running' 30 "the TUI groups the VMs by host: b's heading counts its VM"
+check "  ... r1 is under b" in_group b r1
+see '▾ a  qemu\+ssh://root@10\.201\.0\.1/system  .*1 VM, 0 running' 10 "  ... and a's heading counts its shut-off copy"
+keys /
+keys r1 Enter
+sleep 0.5
+# the cursor to b's r1: the rows are a's r1, then b's
+keys End
+keys M
+see 'Migrate r1 to' 5 "M on r1 (on b) offers the hosts to move it to"
+check "  ... a, with or without copying its disks, and not b itself nor the embedded engine" eval 'screen | grep -q "a, copying its disks" && ! screen | grep -q "b, copying"'
+keys Enter
+see 'Migrat(ing|ed) r1' 10 "  ... Enter migrates it, and the status line says so"
+i=0
+until in_group a r1 && ! in_group b r1 || [ $i -ge 60 ]; do sleep 0.5; i=$((i + 1)); done
+check "  ... r1 is under a now, and b has none" eval 'in_group a r1 && ! in_group b r1'
+see '▾ a  .*1 VM, 1 running' 10 "  ... where it runs"
+# b stops answering (its libvirtd stopped): the keepalive finds it out,
+# the heading says so, and the other hosts go on
+kill -STOP "$HOST_PID_b"
+see '▾ b  not answering for [0-9]+ s' 20 "a host that stops answering shows as such"
+see '▾ b  unreachable, trying again in [0-9]+ s' 40 "  ... its keepalive closes the connection, and a reconnect is due"
+check "  ... a is still shown, with r1 running" eval 'screen | grep -Eq "▾ a  .*1 VM, 1 running"'
+kill -CONT "$HOST_PID_b"
+see '▾ b  qemu\+ssh://root@10\.201\.0\.2/system.*0 VMs' 90 "once it answers again, b is connected by itself"
+keys q
+see 'VMTUI-EXITED 0' 10 "q leaves the TUI"
+VMTUI=$T/vmtui-a
+expect 0 'Migrated r1 to b' "r1 back to b for the next steps" migrate r1 b --live --persistent --undefine-source
+VMTUI=$T/vmtui-b
+
 # ---- disks: shared storage and --copy-storage -------------------------------
 expect 0 'Created storage pool "default"' "b gets a storage pool (its private /var)" storage create default dir /var/lib/libvirt/images
 expect 0 'Created VM "d1"' "a guest with a qcow2 disk in it" create d1 --kernel "$GUEST_KERNEL" --initrd "$GUEST_INITRD" \

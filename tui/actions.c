@@ -403,6 +403,7 @@ const struct action actions[] = {
 	{ N_("delete"), 'd', KEY_F(8), N_("Delete the selected VM (type its name to confirm)"), DOMAINS, ACT_MARKED | ACT_SELECTION | ACT_HINT, "delete", act_delete },
 	{ N_("templates"), 'T', KEY_F(9), N_("Show the templates: provision lab VMs from one, make, edit, export or delete them"), DOMAINS, ACT_HINT, NULL, act_templates },
 	{ N_("pools"), 'W', KEY_F(6), N_("Show the desktop pools: their desktops, who holds which since when; grow, shrink, drain, refresh, kick"), DOMAINS, 0, NULL, act_pools },
+	{ N_("migrate"), 'M', 0, N_("Move the selected VM to another host (live when it runs), its disks copied or on shared storage"), DOMAINS, ACT_SELECTION, "migrate", act_migrate },
 	{ N_("make template"), 't', 0, N_("Make a template from the selected VM (shut off)"), DOMAINS, ACT_SELECTION, "template create", act_template },
 	{ N_("filter"), '/', 0, N_("Show only VMs whose name contains the text typed (Esc shows all)"), DOMAINS, ACT_HINT, NULL, act_filter },
 	{ N_("sort"), 'o', 0, N_("Sort by the next column (or click its heading)"), DOMAINS, 0, NULL, act_sort },

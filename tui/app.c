@@ -255,7 +255,7 @@ int tui_main(struct core_config *cfg)
 		if (t.jobs->len)
 			res |= TUI_REDRAW;
 		if (g_get_monotonic_time() >= t.next_refresh)
-			hosts_refresh(&t);
+			res |= hosts_refresh(&t);
 	}
 
 	endwin();

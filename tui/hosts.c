@@ -50,17 +50,76 @@ static int refreshed(struct tui *t, struct job *job, void *data)
 	return TUI_REDRAW;
 }
 
-void hosts_refresh(struct tui *t)
+/* A refresh waiting longer than this shows its host as slow. */
+#define SLOW_S 5
+#define BACKOFF_MAX_S 60
+
+int hosts_slow(const struct host *h)
 {
+	gint64 s = h->refresh ? (g_get_monotonic_time() - h->refresh_at) / G_USEC_PER_SEC : 0;
+
+	return s >= SLOW_S ? (int)s : 0;
+}
+
+static int close_job(struct job *job, void *data)
+{
+	(void)job;
+	/* a dead connection closes at once; a remote one never holds the
+	 * guests, so this never has to be left open */
+	if (engine_close(data) < 0)
+		g_warning("engine left open");
+	return 0;
+}
+
+/* The next connect to @h, after a wait that doubles each time. */
+static void schedule_retry(struct host *h)
+{
+	h->backoff_s = h->backoff_s ? MIN(h->backoff_s * 2, BACKOFF_MAX_S) : 2;
+	h->retry_at = g_get_monotonic_time() + (gint64)h->backoff_s * G_USEC_PER_SEC;
+}
+
+/* libvirt closed @h's connection: its rows go, the heading says so, and
+ * it is connected again later. */
+static void host_lost(struct tui *t, struct host *h)
+{
+	struct job *j;
+
+	g_clear_pointer(&h->model, model_free);
+	j = job_submit("disconnect", close_job, h->eng, NULL, false);
+	job_unref(j);
+	h->eng = NULL;
+	h->loaded = h->settled = false;
+	g_free(h->error);
+	h->error = g_strdup(_("the connection was lost (the host stopped answering)"));
+	schedule_retry(h);
+	tui_message(t, true, _("Lost the connection to %s; connecting again in %d s."),
+		    h->label, h->backoff_s);
+}
+
+int hosts_refresh(struct tui *t)
+{
+	gint64 now = g_get_monotonic_time();
+	int res = 0;
+
 	for (guint i = 0; i < t->hosts->len; i++) {
 		struct host *h = g_ptr_array_index(t->hosts, i);
 
+		if (h->eng && !h->refresh && !engine_alive(h->eng) && h->uri) {
+			host_lost(t, h);
+			res = TUI_REDRAW;
+		}
+		if (!h->eng && !h->open && h->retry_at && now >= h->retry_at)
+			hosts_reconnect(t, h);
 		if (h->eng && !h->refresh) {
 			h->refresh = job_submit("refresh", refresh_job, h, NULL, false);
+			h->refresh_at = now;
 			tui_watch(t, h->refresh, refreshed, h);
 		}
+		if (hosts_slow(h) || h->retry_at)
+			res = TUI_REDRAW; /* its heading counts the seconds */
 	}
-	t->next_refresh = g_get_monotonic_time() + (gint64)t->refresh_ms * 1000;
+	t->next_refresh = now + (gint64)t->refresh_ms * 1000;
+	return res;
 }
 
 static void host_connected(struct host *h, struct engine *eng)
@@ -107,9 +166,12 @@ static int opened(struct tui *t, struct job *job, void *data)
 
 	if (job_get_error(job, &err) == CORE_OK) {
 		host_connected(h, g_steal_pointer(&d->eng));
+		h->backoff_s = 0;
+		h->retry_at = 0;
 		hosts_refresh(t);
 	} else {
 		h->error = g_steal_pointer(&err);
+		schedule_retry(h);
 	}
 	g_clear_pointer(&h->open, job_unref);
 	return TUI_REDRAW;
@@ -122,6 +184,7 @@ void hosts_reconnect(struct tui *t, struct host *h)
 	d->cfg = t->cfg;
 	d->uri = g_strdup(h->uri);
 	g_clear_pointer(&h->error, g_free);
+	h->retry_at = 0;
 	h->open = job_submit("connect", open_job, d, open_data_free, false);
 	tui_watch(t, h->open, opened, h);
 }
@@ -194,4 +257,74 @@ int hosts_close(struct tui *t)
 	g_ptr_array_unref(t->hosts);
 	g_ptr_array_unref(t->dv.groups);
 	return ret;
+}
+
+/* ---- migrate ---------------------------------------------------------------- */
+
+/* The VM the destination is chosen for, and its host. */
+static struct {
+	char *vm;
+	unsigned host;
+	bool running;
+} moving;
+
+static int migrate_chosen(struct tui *t, const char *value)
+{
+	struct host *h = moving.host < t->hosts->len ? t->hosts->pdata[moving.host] : NULL;
+	g_auto(GStrv) v = value ? g_strsplit(value, "\t", 2) : NULL;
+	char *argv[8] = { (char *)"migrate", moving.vm, NULL };
+	int n = 2;
+
+	if (!h || !v || !v[0])
+		return TUI_REDRAW;
+	argv[n++] = v[0];
+	/* what moving a VM means to its user: it is there, and only there */
+	argv[n++] = (char *)"--persistent";
+	argv[n++] = (char *)"--undefine-source";
+	if (moving.running)
+		argv[n++] = (char *)"--live";
+	if (v[1])
+		argv[n++] = (char *)"--copy-storage";
+	tui_run_command(t, h, argv, moving.vm, false);
+	tui_message(t, false, _("Migrating %s; %s stops it."), moving.vm, actions_key_of("cancel"));
+	return TUI_REDRAW;
+}
+
+int act_migrate(struct tui *t, const struct action *a)
+{
+	const struct vm_row *vm = tui_selected(t);
+	struct host *src = tui_host(t, vm);
+	GPtrArray *items;
+	g_autofree char *title = NULL;
+
+	(void)a;
+	if (!vm)
+		return TUI_REDRAW;
+	items = picker_items_new();
+	for (guint i = 0; i < t->hosts->len; i++) {
+		struct host *h = t->hosts->pdata[i];
+		g_autofree char *copy = NULL, *copy_value = NULL;
+		const char *state = h->error ? _("down") : !h->eng ? _("connecting") : "";
+
+		/* an embedded engine takes no migrating VM (libvirt 9.0) */
+		if (h == src || !h->uri)
+			continue;
+		copy = g_strdup_printf(_("%s, copying its disks"), h->label);
+		copy_value = g_strdup_printf("%s\tcopy", h->uri);
+		picker_add(items, h->label, state, h->uri);
+		picker_add(items, copy, state, copy_value);
+	}
+	if (!items->len) {
+		g_ptr_array_unref(items);
+		tui_message(t, true, _("There is no other host to move %s to: add one with `vmtui host add NAME URI` (a libvirt daemon; the embedded engine takes none), then start vmtui again."),
+			    vm->name);
+		return TUI_REDRAW;
+	}
+	g_free(moving.vm);
+	moving.vm = g_strdup(vm->name);
+	moving.host = src->id;
+	moving.running = vm_state_active(vm->state);
+	title = g_strdup_printf(_("Migrate %s to"), vm->name);
+	picker_open(t, title, items, true, migrate_chosen);
+	return TUI_REDRAW;
 }

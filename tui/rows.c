@@ -126,6 +126,9 @@ int tui_take_rows(struct tui *t)
 		struct host *h = g_ptr_array_index(t->hosts, i);
 
 		changed |= h->model && model_generation(h->model) != h->model_gen;
+		/* a host whose connection was lost: its rows go */
+		for (guint j = 0; !h->model && !changed && j < old->len; j++)
+			changed = ((struct vm_row *)old->pdata[j])->host == i;
 	}
 	if (!changed)
 		return TUI_NONE;

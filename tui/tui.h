@@ -150,6 +150,9 @@ struct host {
 	bool collapsed;        /* its group is folded */
 	unsigned model_gen;
 	char *error;           /* why it cannot be reached */
+	gint64 refresh_at;     /* monotonic µs the refresh in flight began */
+	gint64 retry_at;       /* when to connect again by itself (0: never) */
+	int backoff_s;         /* the wait before that, doubling to a minute */
 };
 
 
@@ -284,8 +287,14 @@ bool tui_finish_jobs(struct tui *t);
  * background); an entry naming the main engine's URI only gives it its
  * label. */
 void hosts_add(struct tui *t, struct engine *eng);
-/* Starts a refresh of every connected host's model. */
-void hosts_refresh(struct tui *t);
+/* Starts a refresh of every connected host's model; drops the
+ * connection of a host libvirt found dead (its keepalive) and connects
+ * again to one whose time has come (after 2, 4, ... 60 s).  TUI_REDRAW
+ * when a heading changed (a host went down, or is slow to answer). */
+int hosts_refresh(struct tui *t);
+/* How long the refresh of @h has been waiting for its host, in seconds
+ * (0 when none waits, or not for long). */
+int hosts_slow(const struct host *h);
 /* Connects to [hosts] entry @h (again) in the background. */
 void hosts_reconnect(struct tui *t, struct host *h);
 /* -1 when the main engine must be left open (see engine_close). */
@@ -458,6 +467,10 @@ int act_cdrom_eject(struct tui *t, const struct action *a);
 int act_snapshot_take(struct tui *t, const struct action *a);
 int act_snapshot_revert(struct tui *t, const struct action *a);
 int act_snapshot_delete(struct tui *t, const struct action *a);
+/* hosts.c: the Migrate action: the selected VM to another host, chosen from a
+ * list (with its disks copied or on shared storage), as `migrate` with
+ * --persistent --undefine-source (and --live when it runs). */
+int act_migrate(struct tui *t, const struct action *a);
 int act_nic_add(struct tui *t, const struct action *a);
 int act_nic_link(struct tui *t, const struct action *a);
 int act_nic_remove(struct tui *t, const struct action *a);

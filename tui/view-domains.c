@@ -298,12 +298,16 @@ static int column_at(int cols, int x)
 	return -1;
 }
 
-/* "URI  KVM" or "URI  TCG (software emulation: slow)"; caller frees. */
+/* "URI  KVM" or "URI  TCG (software emulation: slow)", the URI without
+ * its parameters (a key file, ...) but an embedded root's; caller frees. */
 static char *engine_text(struct engine *eng)
 {
+	const char *uri = engine_uri(eng);
+	int n = engine_is_embedded(eng) ? (int)strlen(uri) : (int)strcspn(uri, "?");
+
 	if (engine_is_test(eng))
-		return g_strdup(engine_uri(eng));
-	return g_strdup_printf("%s  %s%s", engine_uri(eng),
+		return g_strdup(uri);
+	return g_strdup_printf("%.*s  %s%s", n, uri,
 			       engine_accel(eng) == ACCEL_KVM ? "KVM" : "TCG",
 			       engine_accel(eng) == ACCEL_KVM ? "" :
 			       _(" (software emulation: slow)"));
@@ -345,8 +349,14 @@ static void draw_group(struct tui *t, const struct vm_row *g, int cols)
 			up += r->state == VIR_DOMAIN_RUNNING;
 		}
 	}
-	if (h->error) {
+	if (h->error && h->retry_at) {
+		what = g_strdup_printf(_("unreachable, trying again in %d s (Enter: now): %s"),
+				       (int)MAX(1, (h->retry_at - g_get_monotonic_time()) / G_USEC_PER_SEC),
+				       h->error);
+	} else if (h->error) {
 		what = g_strdup_printf(_("unreachable (Enter retries): %s"), h->error);
+	} else if (h->eng && hosts_slow(h)) {
+		what = g_strdup_printf(_("not answering for %d s"), hosts_slow(h));
 	} else if (!h->eng || !h->loaded) {
 		what = g_strdup(_("connecting..."));
 	} else {
@@ -358,10 +368,10 @@ static void draw_group(struct tui *t, const struct vm_row *g, int cols)
 	line = g_strdup_printf("%s %s  %s", h->collapsed ? (t->utf8 ? "\u25b8" : "+") :
 			       (t->utf8 ? "\u25be" : "-"), h->label, what);
 	attron(A_BOLD);
-	if (h->error && t->color)
+	if ((h->error || hosts_slow(h)) && t->color)
 		attron(COLOR_PAIR(PAIR_ERROR));
 	tui_put_cells(line, cols, true);
-	if (h->error && t->color)
+	if ((h->error || hosts_slow(h)) && t->color)
 		attroff(COLOR_PAIR(PAIR_ERROR));
 	attroff(A_BOLD);
 }
