@@ -1,7 +1,7 @@
 # bench/ — benchmarks, run by hand with `make bench`, never by `make
 # check`: they print timings and ratios against a peer, and assert none.
 EXTRA_DIST += bench/list-1000.sh bench/tui-1000.sh bench/node-xml.sh \
-	bench/serial-latency.sh bench/vnc.sh bench/provision.sh bench/net.sh bench/net-lab.sh bench/net-segment.sh bench/snapshot.sh bench/snapshot-uefi.sh bench/vdi.sh bench/text.sh bench/README.md \
+	bench/serial-latency.sh bench/vnc.sh bench/provision.sh bench/net.sh bench/net-lab.sh bench/net-segment.sh bench/snapshot.sh bench/snapshot-uefi.sh bench/vdi.sh bench/text.sh bench/migrate.sh bench/README.md \
 	bench/lib.sh bench/stats.py
 
 # the graphical console's renderer on real guest screens, for
@@ -28,5 +28,6 @@ bench: vmtui$(EXEEXT) bench/vnc-render$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/snapshot.sh $(abs_top_builddir)/vmtui$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/snapshot-uefi.sh $(abs_top_builddir)/vmtui$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/vdi.sh $(abs_top_builddir)/vmtui$(EXEEXT)
+	$(SHELL) $(srcdir)/bench/migrate.sh $(abs_top_builddir)/vmtui$(EXEEXT)
 
 .PHONY: bench

@@ -246,7 +246,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event,
 		note(opaque, 's');
 	else if (event == VIR_DOMAIN_EVENT_STOPPED) /* not SHUTDOWN: a reboot
 						     * sends that too */
-		note(opaque, 'd');
+		note(opaque, detail == VIR_DOMAIN_EVENT_STOPPED_MIGRATED ? 'm' : 'd');
 	return 0;
 }
 
@@ -615,6 +615,13 @@ static void on_note(struct session *ss, char why)
 			console_term_say(_("%s shut down; the console comes back when it starts again (%s s starts it, %s q leaves)"),
 					 ss->s->name, console_escape_name(ss->o->escape),
 					 console_escape_name(ss->o->escape));
+			ss->mode = WAITING;
+		}
+		break;
+	case 'm': /* it runs on another host now */
+		if (ss->mode != WAITING) {
+			console_term_say(_("%s migrated to another host: its console is there now (vmtui -c HOST console %s; %s q leaves)"),
+					 ss->s->name, ss->s->name, console_escape_name(ss->o->escape));
 			ss->mode = WAITING;
 		}
 		break;

@@ -178,8 +178,24 @@ struct mig_run {
 	unsigned flags;
 	virDomainPtr result;
 	char *error;
-	gint done;
+	GMutex lock;
+	GCond cond;
+	bool done;
 };
+
+/* Waits up to @us for the migration to end; whether it has. */
+static bool mig_wait(struct mig_run *r, gint64 us)
+{
+	gint64 end = g_get_monotonic_time() + us;
+	bool done;
+
+	g_mutex_lock(&r->lock);
+	while (!r->done && g_cond_wait_until(&r->cond, &r->lock, end))
+		;
+	done = r->done;
+	g_mutex_unlock(&r->lock);
+	return done;
+}
 
 static gpointer mig_thread(gpointer p)
 {
@@ -192,7 +208,10 @@ static gpointer mig_thread(gpointer p)
 
 		r->error = g_strdup(m ? m : "");
 	}
-	g_atomic_int_set(&r->done, 1);
+	g_mutex_lock(&r->lock);
+	r->done = true;
+	g_cond_signal(&r->cond);
+	g_mutex_unlock(&r->lock);
 	return NULL;
 }
 
@@ -243,8 +262,10 @@ static void completed_stats(virDomainPtr ddom, virDomainPtr dom, struct migrate_
 		int n = 0, type = 0;
 		unsigned long long v;
 
+		/* kept: reading them must not take them from other clients */
 		if (!doms[i] || virDomainGetJobStats(doms[i], &type, &p, &n,
-						     VIR_DOMAIN_JOB_STATS_COMPLETED) < 0 ||
+						     VIR_DOMAIN_JOB_STATS_COMPLETED |
+						     VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED) < 0 ||
 		    type == VIR_DOMAIN_JOB_NONE) {
 			virTypedParamsFree(p, n);
 			virResetLastError();
@@ -409,13 +430,14 @@ int vm_migrate(struct engine *src, struct engine *dst, const char *name,
 
 	job_progress(job, 0, _("Migrating %s to %s over %s..."), name, label, address);
 	run = (struct mig_run){ dom, engine_conn(dst), params, nparams, flags };
+	g_mutex_init(&run.lock);
+	g_cond_init(&run.cond);
 	if (!active) {
 		mig_thread(&run);
 	} else {
 		GThread *th = g_thread_new("migrate", mig_thread, &run);
 
-		while (!g_atomic_int_get(&run.done)) {
-			g_usleep(POLL_US);
+		while (!mig_wait(&run, POLL_US)) {
 			if (job_cancelled(job) && !aborted) {
 				aborted = virDomainAbortJob(dom) == 0;
 				if (!aborted)
@@ -461,6 +483,10 @@ int vm_migrate(struct engine *src, struct engine *dst, const char *name,
 	virDomainFree(run.result);
 	rc = 0;
 out:
+	if (run.dom) {
+		g_mutex_clear(&run.lock);
+		g_cond_clear(&run.cond);
+	}
 	drop_pools(pools);
 	def_info_clear(&def);
 	g_free(run.error);

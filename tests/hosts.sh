@@ -169,8 +169,13 @@ kill -CONT "$HOST_PID_b"
 see '▾ b  qemu\+ssh://root@10\.201\.0\.2/system.*0 VMs' 90 "once it answers again, b is connected by itself"
 keys q
 see 'VMTUI-EXITED 0' 10 "q leaves the TUI"
+shell_session "'$T/vmtui-a' console r1" -x 100 -y 30
+see 'serial console of r1: Ctrl-] opens the menu' 20 "a serial console on r1, on a"
 VMTUI=$T/vmtui-a
-expect 0 'Migrated r1 to b' "r1 back to b for the next steps" migrate r1 b --live --persistent --undefine-source
+expect 0 'Migrated r1 to b' "r1 back to b, from under that console" migrate r1 b --live --persistent --undefine-source
+see 'r1 migrated to another host: its console is there now \(vmtui -c HOST console r1' 10 "  ... the console says r1 went to another host, and how to reach it"
+keys C-] q
+see 'VMTUI-EXITED 0' 5 "  ... and leaves with Ctrl-] q"
 VMTUI=$T/vmtui-b
 
 # ---- disks: shared storage and --copy-storage -------------------------------
