@@ -75,13 +75,7 @@ S1="vmtui-daemon-a-$$" S2="vmtui-daemon-b-$$" S3="vmtui-daemon-c-$$"
 S=$S1
 console "$S1" s1
 see 'serial console of s1: Ctrl-] opens the menu' 15 "vmtui console attaches through the daemon"
-# input before the guest's shell runs may be lost: type until it answers
-i=0
-until screen | grep -Eq "^v-$((tok + 1))" || [ $i -ge 20 ]; do
-	keys "echo v-\$(($tok+1))" Enter
-	sleep 2
-	i=$((i + 1))
-done
+type_until "^v-$((tok + 1))" "echo v-\$(($tok+1))" 20
 see "^v-$((tok + 1))" 2 "a typed command runs in the guest and its output shows"
 S=$S2
 console "$S2" s1

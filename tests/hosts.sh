@@ -55,17 +55,14 @@ expect 0 'State: +running' "info on b" info r1
 expect 0 'Paused VM "r1"' "suspend, resume: first paused" suspend r1
 expect 0 '^r1 +paused' "  ... list says paused" list
 expect 0 'Resumed VM "r1"' "  ... resumed" resume r1
+expect 2 '"provision" needs an engine on this machine .*templates it uses are files here' \
+	"provisioning onto a remote host is refused: templates are this machine's files" provision tpl x1
 
 # the serial console: libvirt's stream through the ssh link
 tok=$(od -An -N3 -tu4 /dev/urandom | tr -d ' ')
 shell_session "'$T/vmtui-b' console r1" -x 100 -y 30
 see 'serial console of r1: Ctrl-] opens the menu' 20 "the serial console of a VM on b attaches over qemu+ssh"
-i=0
-until screen | grep -Eq "^v-$((tok + 1))" || [ $i -ge 30 ]; do
-	keys "echo v-\$(($tok+1))" Enter
-	sleep 2
-	i=$((i + 1))
-done
+type_until "^v-$((tok + 1))" "echo v-\$(($tok+1))"
 see "^v-$((tok + 1))" 2 "  ... typing reaches the guest and its answer shows"
 # the guest's own counter, one line a tick, which a migration must not break
 keys 'i=0; while :; do i=$((i+1)); echo $i >>/cnt; sleep 0.2; done &' Enter
@@ -186,12 +183,7 @@ expect 0 'Started VM "d1"' "  ... started" start d1
 mark="disk-$tok"
 shell_session "'$T/vmtui-b' console d1" -x 100 -y 30
 see 'serial console of d1' 20 "its console attaches"
-i=0
-until screen | grep -Eq "^w-$((tok + 2))" || [ $i -ge 30 ]; do
-	keys "echo $mark | dd of=/dev/vda bs=512 conv=sync,fsync 2>/dev/null && echo w-\$(($tok+2))" Enter
-	sleep 2
-	i=$((i + 1))
-done
+type_until "^w-$((tok + 2))" "echo $mark | dd of=/dev/vda bs=512 conv=sync,fsync 2>/dev/null && echo w-\$(($tok+2))"
 see "^w-$((tok + 2))" 2 "  ... the guest writes a mark on its disk"
 keys C-] q
 expect 4 'Cannot migrate d1 to a: libvirt cannot tell that a sees its disks \(/var/lib/libvirt/images/d1.*\) too.*--copy-storage.*--unsafe.*It is still on b' \

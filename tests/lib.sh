@@ -349,6 +349,17 @@ see() {
 	return 1
 }
 keys() { tmux send-keys -t "$S" "$@"; }
+# type_until REGEX TEXT [TRIES]: types TEXT and Enter every 2 s until the
+# screen shows REGEX, at most TRIES times (default 30): what is typed
+# before the guest's shell runs may be lost
+type_until() {
+	tu_i=0
+	until screen | grep -Eq -- "$1" || [ $tu_i -ge "${3:-30}" ]; do
+		keys "$2" Enter
+		sleep 2
+		tu_i=$((tu_i + 1))
+	done
+}
 # pane_bytes SECONDS [TEXT]: the bytes the pane's program writes in
 # SECONDS, TEXT typed first (send-keys -l)
 pane_bytes() {
