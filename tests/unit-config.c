@@ -51,6 +51,39 @@ int main(void)
 	       "engine root defaults to $XDG_DATA_HOME/vmtui/engine");
 	core_config_free(cfg);
 
+	/* [hosts]: names, URIs, and writing them back keeping the rest */
+	cfg = load_text("# my hosts\n[engine]\nuri = qemu:///system\n\n[hosts]\n# the lab\nlab = qemu+ssh://admin@lab1/system\n");
+	{
+		g_autofree char *u = NULL, *l = NULL, *text = NULL;
+
+		tap_ok(cfg && core_config_host(cfg, "lab", &u, &l) == 0 &&
+		       g_strcmp0(u, "qemu+ssh://admin@lab1/system") == 0 && g_strcmp0(l, "lab") == 0,
+		       "a host's name gives its URI");
+		g_clear_pointer(&u, g_free);
+		g_clear_pointer(&l, g_free);
+		tap_ok(cfg && core_config_host(cfg, "qemu+ssh://admin@lab1/system", &u, &l) == 0 &&
+		       g_strcmp0(l, "lab") == 0, "  ... and its URI its name");
+		g_clear_pointer(&u, g_free);
+		tap_ok(cfg && core_config_host(cfg, "local", &u, NULL) == 0 &&
+		       g_strcmp0(u, "qemu:///system") == 0, "  ... local is [engine] uri");
+		tap_ok(cfg && core_config_host(cfg, "nosuch", NULL, NULL) < 0 &&
+		       core_error_code() == CORE_ERR_NOT_FOUND &&
+		       strstr(core_error_message(), "the hosts are local, lab"),
+		       "  ... an unknown name is refused, naming the hosts there are");
+		tap_ok(!core_host_label_ok("a b") && !core_host_label_ok("local") &&
+		       !core_host_label_ok("") && core_host_label_ok("lab-2.b_c"),
+		       "host names: letters, digits, - _ . and not local");
+		tap_ok(cfg && core_config_set_host(cfg, "b", "qemu+tcp://10.0.0.2/system") == 0 &&
+		       core_config_set_host(cfg, "lab", NULL) == 0 && cfg->hosts->len == 1 &&
+		       g_file_get_contents(cfg->path, &text, NULL, NULL) &&
+		       strstr(text, "# my hosts") && strstr(text, "uri=qemu:///system") &&
+		       strstr(text, "b=qemu+tcp://10.0.0.2/system") && !strstr(text, "lab1"),
+		       "set_host adds and removes entries, keeping comments and other settings");
+		tap_ok(cfg && core_config_set_host(cfg, "nosuch", NULL) < 0 &&
+		       core_error_code() == CORE_ERR_NOT_FOUND, "  ... removing one that is not there is refused");
+	}
+	core_config_free(cfg);
+
 	cfg = load_text("[engine]\nuri = test:///default\naccel = tcg\ntimeout = 5\nshutdown-timeout = 9\npool = mine\n");
 	tap_ok(cfg && g_strcmp0(cfg->uri, "test:///default") == 0 &&
 	       cfg->accel == ACCEL_TCG && cfg->op_timeout == 5 &&
