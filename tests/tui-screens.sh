@@ -113,7 +113,7 @@ see '3 hosts' 10 "the title counts the hosts"
 see '^▾ lab +test:///default +1 VM, 1 running' 5 "the main engine's heading takes its [hosts] label"
 see '^▾ office .*2 VMs, 2 running' 10 "another host's VMs come under its heading"
 see '^ . office-2 +running' 1 "with their rows"
-see '^▾ broken +unreachable \(Enter retries\): Cannot open the engine qemu\+unix' 10 "an unreachable host says why"
+see '^▾ broken +unreachable, trying again in [0-9]+ s \(Enter: now\): Cannot open the engine qemu\+unix' 10 "an unreachable host says why"
 keys G
 see 'Error: .*no-such-socket' 3 "its heading's details give the whole error"
 screen >"$T/screen"

@@ -349,12 +349,11 @@ static void draw_group(struct tui *t, const struct vm_row *g, int cols)
 			up += r->state == VIR_DOMAIN_RUNNING;
 		}
 	}
-	if (h->error && h->retry_at) {
+	if (h->error) {
+		/* every failed connect schedules the next */
 		what = g_strdup_printf(_("unreachable, trying again in %d s (Enter: now): %s"),
 				       (int)MAX(1, (h->retry_at - g_get_monotonic_time()) / G_USEC_PER_SEC),
 				       h->error);
-	} else if (h->error) {
-		what = g_strdup_printf(_("unreachable (Enter retries): %s"), h->error);
 	} else if (h->eng && hosts_slow(h)) {
 		what = g_strdup_printf(_("not answering for %d s"), hosts_slow(h));
 	} else if (!h->eng || !h->loaded) {
