@@ -23,6 +23,8 @@ enum console_next {
 	CONSOLE_LEAVE,     /* back to where the session was started */
 	CONSOLE_GRAPHICAL, /* the same VM's graphical console */
 	CONSOLE_SERIAL,    /* the same VM's serial console */
+	CONSOLE_MOVED,     /* the VM migrated away: the same console, on the
+			      host it went to */
 };
 
 struct console_opts {
@@ -32,6 +34,8 @@ struct console_opts {
 	const char *graphics; /* output mode of the graphical console: a
 				 name graphics_mode_parse takes */
 	int text;          /* enum console_text: text screens as text */
+	const struct core_config *cfg; /* the hosts a migrated VM is looked
+				 * for on */
 };
 
 /* Fills @o from @cfg ([console] escape, [engine] timeout). */
@@ -55,6 +59,8 @@ int console_graphical(struct engine *eng, const char *name,
 
 /* Runs the serial (@first CONSOLE_SERIAL) or graphical console of @name
  * and switches between them as the user asks, until the user leaves.
+ * When the VM migrates to another host of @o->cfg (local or [hosts]),
+ * the console follows it there.
  * 0, or -1 with an error when a console could not open. */
 int console_run(struct engine *eng, const char *name, enum console_next first,
 		const struct console_opts *o);

@@ -618,12 +618,11 @@ static void on_note(struct session *ss, char why)
 			ss->mode = WAITING;
 		}
 		break;
-	case 'm': /* it runs on another host now */
-		if (ss->mode != WAITING) {
-			console_term_say(_("%s migrated to another host: its console is there now (vmtui -c HOST console %s; %s q leaves)"),
-					 ss->s->name, ss->s->name, console_escape_name(ss->o->escape));
-			ss->mode = WAITING;
-		}
+	case 'm': /* it runs on another host now: the console follows */
+		console_term_say(_("%s migrated to another host; looking for it there"),
+				 ss->s->name);
+		ss->leave = true;
+		ss->next = CONSOLE_MOVED;
 		break;
 	case 's': /* a new QEMU: its console is free */
 		if (ss->mode != ATTACHED)

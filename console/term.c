@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <glib-unix.h>
+#include <libvirt/virterror.h>
 
 #include "console/console-priv.h"
 #include "core/i18n.h"
@@ -222,15 +223,93 @@ void console_opts_init(struct console_opts *o, const struct core_config *cfg)
 	o->timeout_s = cfg->op_timeout > 0 ? cfg->op_timeout : 30;
 	o->graphics = cfg->console_graphics;
 	o->text = (int)cfg->console_text;
+	o->cfg = cfg;
+}
+
+/* The host of @cfg other than @eng's (local, then [hosts]) where the VM
+ * @uuid runs now, opened (caller closes), or NULL with an error.  It asks
+ * for a few seconds: the source says the VM left as the destination
+ * starts it.  Blocks. */
+static struct engine *find_moved(const struct core_config *cfg, struct engine *eng,
+				 const char *name, const char *uuid)
+{
+	g_autoptr(GPtrArray) uris = g_ptr_array_new();
+
+	/* an embedded engine never takes a migrating VM */
+	if (cfg->local_uri)
+		g_ptr_array_add(uris, cfg->local_uri);
+	for (guint i = 0; i < cfg->hosts->len; i++)
+		g_ptr_array_add(uris, ((struct core_pair *)cfg->hosts->pdata[i])->value);
+	for (int round = 0; round < 5; round++, g_usleep(G_USEC_PER_SEC)) {
+		for (guint i = 0; i < uris->len; i++) {
+			struct engine *e;
+			virDomainPtr dom;
+
+			if (strcmp(uris->pdata[i], engine_uri(eng)) == 0 ||
+			    !(e = engine_open_uri(cfg, uris->pdata[i], false))) {
+				core_error_clear();
+				continue;
+			}
+			dom = virDomainLookupByUUIDString(engine_conn(e), uuid);
+			if (dom && virDomainIsActive(dom) == 1) {
+				virDomainFree(dom);
+				return e;
+			}
+			if (dom)
+				virDomainFree(dom);
+			virResetLastError();
+			if (engine_close(e) < 0)
+				g_warning("engine left open");
+		}
+	}
+	core_error(CORE_ERR_NOT_FOUND,
+		   _("%s migrated to a host that is not among vmtui's (host list): its console is there now (vmtui -c HOST console %s)"),
+		   name, name);
+	return NULL;
 }
 
 int console_run(struct engine *eng, const char *name, enum console_next first,
 		const struct console_opts *o)
 {
 	int next = (int)first, was = -1;
+	struct engine *moved = NULL; /* the engine the VM went to, ours */
+	char uuid[VIR_UUID_STRING_BUFLEN] = "";
+	virDomainPtr dom = virDomainLookupByName(engine_conn(eng), name);
 
-	while (next == CONSOLE_SERIAL || next == CONSOLE_GRAPHICAL) {
-		int rc = next == CONSOLE_SERIAL ? console_serial(eng, name, o) :
+	if (dom) {
+		if (virDomainGetUUIDString(dom, uuid) < 0)
+			uuid[0] = '\0';
+		virDomainFree(dom);
+	}
+	virResetLastError();
+	while (next == CONSOLE_SERIAL || next == CONSOLE_GRAPHICAL || next == CONSOLE_MOVED) {
+		int rc;
+
+		if (next == CONSOLE_MOVED) {
+			struct engine *e = uuid[0] && o->cfg ? find_moved(o->cfg, eng, name, uuid) : NULL;
+
+			if (!e) {
+				g_autofree char *why = core_printable(core_error_message(), true);
+
+				fprintf(stderr, "vmtui: %s\n", why);
+				break;
+			}
+			if (moved && engine_close(moved) < 0)
+				g_warning("engine left open");
+			moved = eng = e;
+			{
+				g_autofree char *label = NULL, *msg = NULL, *safe = NULL;
+
+				if (core_config_host(o->cfg, engine_uri(eng), NULL, &label) < 0)
+					label = g_strdup(engine_uri(eng));
+				msg = g_strdup_printf(_("%s runs on %s now; its console follows it."),
+						      name, label);
+				safe = core_printable(msg, true);
+				fprintf(stderr, "vmtui: %s\n", safe);
+			}
+			next = was < 0 ? CONSOLE_SERIAL : was;
+		}
+		rc = next == CONSOLE_SERIAL ? console_serial(eng, name, o) :
 			console_graphical(eng, name, o);
 
 		if (rc < 0 && was < 0)
@@ -248,6 +327,8 @@ int console_run(struct engine *eng, const char *name, enum console_next first,
 		}
 		next = rc;
 	}
+	if (moved && engine_close(moved) < 0)
+		g_warning("engine left open");
 	return 0;
 }
 

@@ -170,9 +170,13 @@ shell_session "'$T/vmtui-a' console r1" -x 100 -y 30
 see 'serial console of r1: Ctrl-] opens the menu' 20 "a serial console on r1, on a"
 VMTUI=$T/vmtui-a
 expect 0 'Migrated r1 to b' "r1 back to b, from under that console" migrate r1 b --live --persistent --undefine-source
-see 'r1 migrated to another host: its console is there now \(vmtui -c HOST console r1' 10 "  ... the console says r1 went to another host, and how to reach it"
+see 'r1 migrated to another host; looking for it there' 10 "  ... the console open on a sees r1 leave"
+see 'vmtui: r1 runs on b now; its console follows it' 15 "  ... finds it on b"
+see 'serial console of r1: Ctrl-] opens the menu' 15 "  ... and attaches there"
+type_until "^f-$((tok + 5))" "echo f-\$(($tok+5))"
+see "^f-$((tok + 5))" 2 "  ... typing reaches r1 on b"
 keys C-] q
-see 'VMTUI-EXITED 0' 5 "  ... and leaves with Ctrl-] q"
+see 'VMTUI-EXITED 0' 5 "  ... and Ctrl-] q leaves"
 VMTUI=$T/vmtui-b
 
 # ---- disks: shared storage and --copy-storage -------------------------------
