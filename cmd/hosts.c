@@ -30,6 +30,8 @@ static void probe_free(gpointer p)
 {
 	struct probe *h = p;
 
+	if (!h)
+		return; /* left to a job that never ended (probe_all) */
 	g_free(h->label);
 	g_free(h->uri);
 	g_free(h->error);

@@ -291,11 +291,15 @@ static void migrate_error(const char *name, const char *label, const char *addre
 			   _("Cannot migrate %s to %s: it is the same machine to libvirt (the same host UUID), and libvirt migrates only between machines. A daemon with a host_uuid of its own in libvirtd.conf counts as another."),
 			   name, label);
 	} else if (strstr(msg, "shared storage is unsafe")) {
-		g_autofree char *files = g_strjoinv(", ", (char **)d->disks->pdata);
+		g_autoptr(GString) files = g_string_new(NULL);
+
+		for (guint i = 0; i < d->disks->len; i++)
+			g_string_append_printf(files, "%s%s", i ? ", " : "",
+					       (const char *)d->disks->pdata[i]);
 
 		core_error(CORE_ERR_STATE,
 			   _("Cannot migrate %s to %s: libvirt cannot tell that %s sees its disks (%s) too: they are not on NFS, GlusterFS, Ceph or the like. Copy them with --copy-storage, or, when both hosts see the same files, say so with --unsafe."),
-			   name, label, label, files);
+			   name, label, label, files->str);
 	} else if (strstr(msg, "Connection refused") || strstr(msg, "No route to host") ||
 		   strstr(msg, "unable to connect to server") ||
 		   strstr(msg, "resolve address") || strstr(msg, "timed out")) {
