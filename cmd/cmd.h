@@ -116,6 +116,10 @@ int command_main(struct core_config *cfg, int argc, char **argv);
 struct cmd_ctx *command_parse(struct core_config *cfg, int argc, char **argv,
 			      bool *help_only);
 void command_ctx_free(struct cmd_ctx *ctx);
+/* Puts the terminal's mode back as it was before a running command took
+ * its keys (Ctrl-C read as a key); async-signal-safe, for a crash
+ * handler. */
+void command_restore_terminal(void);
 /* Runs @ctx's exec on a job worker; the context must outlive the job. */
 struct job *command_submit(struct cmd_ctx *ctx);
 

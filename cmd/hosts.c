@@ -264,7 +264,10 @@ int exec_migrate(struct cmd_ctx *ctx)
 
 	if (core_config_host(ctx->cfg, ctx->args[1], &uri, &label) < 0)
 		return -1;
-	if (core_config_host(ctx->cfg, engine_uri(ctx->eng), NULL, &src_label) < 0)
+	if (engine_is_embedded(ctx->eng) ||
+	    g_strcmp0(engine_uri(ctx->eng), ctx->cfg->local_uri) == 0)
+		src_label = g_strdup(CORE_LOCAL_HOST);
+	else if (core_config_host(ctx->cfg, engine_uri(ctx->eng), NULL, &src_label) < 0)
 		src_label = g_strdup(engine_uri(ctx->eng));
 	core_error_clear();
 	o.dst_label = label;

@@ -145,6 +145,12 @@ static volatile sig_atomic_t interrupted;
  * (raw_keys), to put back. */
 static struct termios saved_tio;
 static volatile sig_atomic_t tio_saved;
+static void restore_keys(void);
+
+void command_restore_terminal(void)
+{
+	restore_keys();
+}
 
 static void restore_keys(void)
 {

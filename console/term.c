@@ -240,7 +240,10 @@ static struct engine *find_moved(const struct core_config *cfg, struct engine *e
 		g_ptr_array_add(uris, cfg->local_uri);
 	for (guint i = 0; i < cfg->hosts->len; i++)
 		g_ptr_array_add(uris, ((struct core_pair *)cfg->hosts->pdata[i])->value);
-	for (int round = 0; round < 5; round++, g_usleep(G_USEC_PER_SEC)) {
+	/* the destination runs it before the source says it left: a second
+	 * look only covers a slow event; each look opens the hosts anew,
+	 * and one that does not answer holds it up */
+	for (int round = 0; round < 2; round++, g_usleep(G_USEC_PER_SEC)) {
 		for (guint i = 0; i < uris->len; i++) {
 			struct engine *e;
 			virDomainPtr dom;
@@ -271,7 +274,7 @@ static struct engine *find_moved(const struct core_config *cfg, struct engine *e
 int console_run(struct engine *eng, const char *name, enum console_next first,
 		const struct console_opts *o)
 {
-	int next = (int)first, was = -1;
+	int next = (int)first, was = -1, ret = 0;
 	struct engine *moved = NULL; /* the engine the VM went to, ours */
 	char uuid[VIR_UUID_STRING_BUFLEN] = "";
 	virDomainPtr dom = virDomainLookupByName(engine_conn(eng), name);
@@ -292,6 +295,7 @@ int console_run(struct engine *eng, const char *name, enum console_next first,
 				g_autofree char *why = core_printable(core_error_message(), true);
 
 				fprintf(stderr, "vmtui: %s\n", why);
+				ret = -1;
 				break;
 			}
 			if (moved && engine_close(moved) < 0)
@@ -312,8 +316,10 @@ int console_run(struct engine *eng, const char *name, enum console_next first,
 		rc = next == CONSOLE_SERIAL ? console_serial(eng, name, o) :
 			console_graphical(eng, name, o);
 
-		if (rc < 0 && was < 0)
-			return -1;
+		if (rc < 0 && was < 0) {
+			ret = -1;
+			break;
+		}
 		if (rc < 0) {
 			/* the other console cannot open (no display, say):
 			 * say why, and go back to the one that worked */
@@ -329,7 +335,7 @@ int console_run(struct engine *eng, const char *name, enum console_next first,
 	}
 	if (moved && engine_close(moved) < 0)
 		g_warning("engine left open");
-	return 0;
+	return ret;
 }
 
 struct keys_req {

@@ -255,13 +255,15 @@ static GPtrArray *ssh_argv(const char *uri, const char *listen, int port)
 static int tunnel_wait(struct connect_req *r, struct run_socket *rs, int fd, const char *host)
 {
 	struct pollfd p = { fd, POLLIN, 0 };
+	int ready = poll(&p, 1, 15000);
 	char b;
 
-	if (poll(&p, 1, 15000) > 0 && recv(fd, &b, 1, MSG_PEEK) == 1)
+	if (ready > 0 && recv(fd, &b, 1, MSG_PEEK) == 1)
 		return 0;
+	g_usleep(100 * 1000); /* what ssh says as it leaves */
 	core_error(CORE_ERR_FAILED, _("Cannot reach the graphical console of %s through ssh to %s: %s"),
 		   r->name, host, *core_run_socket_said(rs) ? core_run_socket_said(rs) :
-		   _("no answer in 15 s"));
+		   ready > 0 ? _("ssh ended without a word") : _("no answer in 15 s"));
 	return -1;
 }
 

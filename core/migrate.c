@@ -149,7 +149,7 @@ static int prepare_dest_pools(virConnectPtr dconn, const GPtrArray *disks,
 		if (vol) {
 			virStorageVolFree(vol);
 			core_error(CORE_ERR_STATE,
-				   _("%s already has a file at %s: copying the disk there would overwrite it. When both hosts see that same file (shared storage), migrate without --copy-storage."),
+				   _("%s already has a file at %s: copying the disk there would overwrite it. When both hosts see that same file (shared storage), migrate without --copy-storage; a copy an earlier attempt left there must be removed first."),
 				   label, path);
 			return -1;
 		}

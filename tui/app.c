@@ -188,6 +188,7 @@ int tui_main(struct core_config *cfg)
 		cli_error("%s", core_error_message());
 		return core_error_code() ? (int)core_error_code() : CORE_ERR_ENGINE;
 	}
+	engine_accel(eng); /* a remote host is asked here, not by a draw */
 	/* a provisioning run a killed vmtui left half done is finished
 	 * or rolled back before the list shows anything; said once the
 	 * screen is up */

@@ -61,16 +61,6 @@ int hosts_slow(const struct host *h)
 	return s >= SLOW_S ? (int)s : 0;
 }
 
-static int close_job(struct job *job, void *data)
-{
-	(void)job;
-	/* a dead connection closes at once; a remote one never holds the
-	 * guests, so this never has to be left open */
-	if (engine_close(data) < 0)
-		g_warning("engine left open");
-	return 0;
-}
-
 /* The next connect to @h, after a wait that doubles each time. */
 static void schedule_retry(struct host *h)
 {
@@ -82,12 +72,12 @@ static void schedule_retry(struct host *h)
  * it is connected again later. */
 static void host_lost(struct tui *t, struct host *h)
 {
-	struct job *j;
-
 	g_clear_pointer(&h->model, model_free);
-	j = job_submit("disconnect", close_job, h->eng, NULL, false);
-	job_unref(j);
-	h->eng = NULL;
+	/* commands and views started on it may still hold it: its calls
+	 * fail from now on, and it is closed with the others at the end */
+	if (!h->dead)
+		h->dead = g_ptr_array_new();
+	g_ptr_array_add(h->dead, g_steal_pointer(&h->eng));
 	h->loaded = h->settled = false;
 	g_free(h->error);
 	h->error = g_strdup(_("the connection was lost (the host stopped answering)"));
@@ -253,6 +243,11 @@ int hosts_close(struct tui *t)
 		model_free(h->model);
 		if (engine_close(h->eng) < 0)
 			ret = -1;
+		for (guint j = 0; h->dead && j < h->dead->len; j++)
+			if (engine_close(h->dead->pdata[j]) < 0)
+				ret = -1;
+		if (h->dead)
+			g_ptr_array_unref(h->dead);
 	}
 	g_ptr_array_unref(t->hosts);
 	g_ptr_array_unref(t->dv.groups);
@@ -285,8 +280,9 @@ static int migrate_chosen(struct tui *t, const char *value)
 		argv[n++] = (char *)"--live";
 	if (v[1])
 		argv[n++] = (char *)"--copy-storage";
-	tui_run_command(t, h, argv, moving.vm, false);
-	tui_message(t, false, _("Migrating %s; %s stops it."), moving.vm, actions_key_of("cancel"));
+	if (tui_start_command(t, h, argv, moving.vm, false))
+		tui_message(t, false, _("Migrating %s; %s stops it."), moving.vm,
+			    actions_key_of("cancel"));
 	return TUI_REDRAW;
 }
 

@@ -80,6 +80,7 @@ static void crashed(int sig)
 	void *frames[48];
 	int n = backtrace(frames, G_N_ELEMENTS(frames));
 
+	command_restore_terminal();
 	if (write(STDERR_FILENO, head, sizeof head - 1) > 0)
 		backtrace_symbols_fd(frames, n, STDERR_FILENO);
 	signal(sig, SIG_DFL);

@@ -153,6 +153,8 @@ struct host {
 	gint64 refresh_at;     /* monotonic µs the refresh in flight began */
 	gint64 retry_at;       /* when to connect again by itself (0: never) */
 	int backoff_s;         /* the wait before that, doubling to a minute */
+	GPtrArray *dead;       /* engines whose connection was lost: jobs may
+				* still hold them, so they close at the end */
 };
 
 
