@@ -12,8 +12,13 @@
 #include "core/files.h"
 #include "core/migrate.h"
 
-/* How long `host list` and `host add` wait for a host to answer. */
-#define HOST_ANSWER_MS 10000
+/* How long `host list` and `host add` wait for a host to answer: the
+ * engine's timeout (a first open of a daemon, or of a fresh embedded
+ * root, asks QEMU for its capabilities, which takes seconds). */
+static int answer_s(const struct core_config *cfg)
+{
+	return cfg->op_timeout > 0 ? cfg->op_timeout : 30;
+}
 
 /* ---- reaching a host ------------------------------------------------------ */
 
@@ -56,11 +61,11 @@ static int probe_job(struct job *job, void *data)
 }
 
 /* Opens every host of @hosts at once, each on a job of its own, and waits
- * at most HOST_ANSWER_MS for them all: one that has not answered by then
- * is down, and its job is left to end by itself. */
-static void probe_all(GPtrArray *hosts)
+ * at most @wait_s for them all: one that has not answered by then is
+ * down, and its job is left to end by itself. */
+static void probe_all(GPtrArray *hosts, int wait_s)
 {
-	gint64 end = g_get_monotonic_time() + HOST_ANSWER_MS * 1000;
+	gint64 end = g_get_monotonic_time() + (gint64)wait_s * G_USEC_PER_SEC;
 
 	for (guint i = 0; i < hosts->len; i++) {
 		struct probe *h = hosts->pdata[i];
@@ -74,7 +79,7 @@ static void probe_all(GPtrArray *hosts)
 		g_autofree char *err = NULL;
 
 		if (!job_wait(h->job, (int)left)) {
-			h->error = g_strdup_printf(_("no answer in %d s"), HOST_ANSWER_MS / 1000);
+			h->error = g_strdup_printf(_("no answer in %d s"), wait_s);
 			/* the stuck job keeps its data: leak it rather than
 			 * free what it still writes */
 			hosts->pdata[i] = NULL;
@@ -167,7 +172,7 @@ int exec_host_list(struct cmd_ctx *ctx)
 
 		g_ptr_array_add(hosts, probe_new(ctx->cfg, p->key, p->value));
 	}
-	probe_all(hosts);
+	probe_all(hosts, answer_s(ctx->cfg));
 	for (guint i = 0; i < hosts->len; i++) {
 		if (!hosts->pdata[i]) {
 			/* its job still runs: list what it is without it */
@@ -175,7 +180,7 @@ int exec_host_list(struct cmd_ctx *ctx)
 			struct probe *h = probe_new(ctx->cfg, p ? p->key : CORE_LOCAL_HOST,
 						    p ? p->value : ctx->cfg->local_uri);
 
-			h->error = g_strdup_printf(_("no answer in %d s"), HOST_ANSWER_MS / 1000);
+			h->error = g_strdup_printf(_("no answer in %d s"), answer_s(ctx->cfg));
 			hosts->pdata[i] = h;
 		}
 		g_ptr_array_add(shown, hosts->pdata[i]);
@@ -210,10 +215,10 @@ int exec_host_add(struct cmd_ctx *ctx)
 	if (cmd_opt_flag(ctx, "no-check"))
 		return 0;
 	g_ptr_array_add(one, probe_new(ctx->cfg, label, uri));
-	probe_all(one);
+	probe_all(one, answer_s(ctx->cfg));
 	h = one->pdata[0];
 	if (!h) {
-		cli_line(ctx, _("It does not answer yet (no answer in %d s)."), HOST_ANSWER_MS / 1000);
+		cli_line(ctx, _("It does not answer yet (no answer in %d s)."), answer_s(ctx->cfg));
 	} else if (h->error) {
 		cli_line(ctx, _("It cannot be reached now: %s"), h->error);
 	} else {

@@ -99,10 +99,15 @@ hosts_down() {
 	for n in a b; do
 		eval "hp=\${HOST_PID_$n:-}"
 		[ -n "$hp" ] || continue
-		# the guests of its daemon, by the pid files it wrote
+		# the guests of its daemon, by the pid files it wrote (read
+		# while it runs: they are seen through it), not the daemon's
+		# own driver.pid
+		gp=
 		for f in /proc/"$hp"/root/run/libvirt/qemu/*.pid; do
-			[ -f "$f" ] && kill -9 "$(cat "$f" 2>/dev/null)" 2>/dev/null
+			case $f in */driver.pid) continue ;; esac
+			[ -f "$f" ] && gp="$gp $(cat "$f" 2>/dev/null)"
 		done
+		for p in $gp; do kill -9 "$p" 2>/dev/null; done
 		[ -f "$T/h$n/sshd.pid" ] && kill "$(cat "$T/h$n/sshd.pid")" 2>/dev/null
 		kill "$hp" 2>/dev/null
 	done
