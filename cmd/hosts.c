@@ -25,36 +25,46 @@ static int answer_s(const struct core_config *cfg)
 struct probe {
 	char *label;
 	char *uri;          /* NULL: the embedded engine */
-	const struct core_config *cfg;
 	struct engine_host_info info;
 	char *error;        /* why it is down, or NULL */
-	struct job *job;
+};
+
+/* What a probe's job works on: its own, so that a job that never ends
+ * writes nothing the command frees. */
+struct probe_run {
+	const struct core_config *cfg;
+	char *uri;
+	struct engine_host_info info;
 };
 
 static void probe_free(gpointer p)
 {
 	struct probe *h = p;
 
-	if (!h)
-		return; /* left to a job that never ended (probe_all) */
 	g_free(h->label);
 	g_free(h->uri);
 	g_free(h->error);
-	if (h->job)
-		job_unref(h->job);
 	g_free(h);
+}
+
+static void probe_run_free(gpointer p)
+{
+	struct probe_run *r = p;
+
+	g_free(r->uri);
+	g_free(r);
 }
 
 static int probe_job(struct job *job, void *data)
 {
-	struct probe *h = data;
-	struct engine *eng = engine_open_uri(h->cfg, h->uri, false);
+	struct probe_run *r = data;
+	struct engine *eng = engine_open_uri(r->cfg, r->uri, false);
 	int rc;
 
 	(void)job;
 	if (!eng)
 		return -1;
-	rc = engine_host_info(eng, &h->info);
+	rc = engine_host_info(eng, &r->info);
 	if (engine_close(eng) < 0)
 		g_warning("engine left open");
 	return rc;
@@ -63,39 +73,37 @@ static int probe_job(struct job *job, void *data)
 /* Opens every host of @hosts at once, each on a job of its own, and waits
  * at most @wait_s for them all: one that has not answered by then is
  * down, and its job is left to end by itself. */
-static void probe_all(GPtrArray *hosts, int wait_s)
+static void probe_all(const struct core_config *cfg, GPtrArray *hosts, int wait_s)
 {
 	gint64 end = g_get_monotonic_time() + (gint64)wait_s * G_USEC_PER_SEC;
+	g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func((GDestroyNotify)job_unref);
 
 	for (guint i = 0; i < hosts->len; i++) {
 		struct probe *h = hosts->pdata[i];
+		struct probe_run *r = g_new0(struct probe_run, 1);
 
-		/* the job may outlive @hosts: it gets a reference of its own */
-		h->job = job_submit("host", probe_job, h, NULL, false);
+		r->cfg = cfg;
+		r->uri = g_strdup(h->uri);
+		g_ptr_array_add(jobs, job_submit("host", probe_job, r, probe_run_free, false));
 	}
 	for (guint i = 0; i < hosts->len; i++) {
 		struct probe *h = hosts->pdata[i];
 		gint64 left = MAX(0, end - g_get_monotonic_time()) / 1000;
 		g_autofree char *err = NULL;
 
-		if (!job_wait(h->job, (int)left)) {
+		if (!job_wait(jobs->pdata[i], (int)left))
 			h->error = g_strdup_printf(_("no answer in %d s"), wait_s);
-			/* the stuck job keeps its data: leak it rather than
-			 * free what it still writes */
-			hosts->pdata[i] = NULL;
-			continue;
-		}
-		if (job_get_error(h->job, &err) != CORE_OK)
+		else if (job_get_error(jobs->pdata[i], &err) != CORE_OK)
 			h->error = g_steal_pointer(&err);
+		else
+			h->info = ((struct probe_run *)job_data(jobs->pdata[i]))->info;
 	}
 }
 
-static struct probe *probe_new(const struct core_config *cfg, const char *label,
-			       const char *uri)
+static struct probe *probe_new(const char *label, const char *uri)
 {
 	struct probe *h = g_new0(struct probe, 1);
 
-	h->cfg = cfg;
 	h->label = g_strdup(label);
 	h->uri = g_strdup(uri);
 	return h;
@@ -162,30 +170,17 @@ int exec_host_list(struct cmd_ctx *ctx)
 	struct cli_column tr[G_N_ELEMENTS(cols)];
 	const struct cli_list l = { tr, G_N_ELEMENTS(cols), NULL, host_json, host_row };
 	g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func(probe_free);
-	g_autoptr(GPtrArray) shown = g_ptr_array_new();
 
 	for (size_t i = 0; i < G_N_ELEMENTS(cols); i++)
 		tr[i] = (struct cli_column){ _(cols[i].heading), cols[i].min_cells };
-	g_ptr_array_add(hosts, probe_new(ctx->cfg, CORE_LOCAL_HOST, ctx->cfg->local_uri));
+	g_ptr_array_add(hosts, probe_new(CORE_LOCAL_HOST, ctx->cfg->local_uri));
 	for (guint i = 0; i < ctx->cfg->hosts->len; i++) {
 		const struct core_pair *p = ctx->cfg->hosts->pdata[i];
 
-		g_ptr_array_add(hosts, probe_new(ctx->cfg, p->key, p->value));
+		g_ptr_array_add(hosts, probe_new(p->key, p->value));
 	}
-	probe_all(hosts, answer_s(ctx->cfg));
-	for (guint i = 0; i < hosts->len; i++) {
-		if (!hosts->pdata[i]) {
-			/* its job still runs: list what it is without it */
-			const struct core_pair *p = i ? ctx->cfg->hosts->pdata[i - 1] : NULL;
-			struct probe *h = probe_new(ctx->cfg, p ? p->key : CORE_LOCAL_HOST,
-						    p ? p->value : ctx->cfg->local_uri);
-
-			h->error = g_strdup_printf(_("no answer in %d s"), answer_s(ctx->cfg));
-			hosts->pdata[i] = h;
-		}
-		g_ptr_array_add(shown, hosts->pdata[i]);
-	}
-	cli_list(ctx, &l, shown);
+	probe_all(ctx->cfg, hosts, answer_s(ctx->cfg));
+	cli_list(ctx, &l, hosts);
 	return 0;
 }
 
@@ -214,12 +209,10 @@ int exec_host_add(struct cmd_ctx *ctx)
 	cli_line(ctx, _("Added host \"%s\" (%s) to %s."), label, uri, ctx->cfg->path);
 	if (cmd_opt_flag(ctx, "no-check"))
 		return 0;
-	g_ptr_array_add(one, probe_new(ctx->cfg, label, uri));
-	probe_all(one, answer_s(ctx->cfg));
+	g_ptr_array_add(one, probe_new(label, uri));
+	probe_all(ctx->cfg, one, answer_s(ctx->cfg));
 	h = one->pdata[0];
-	if (!h) {
-		cli_line(ctx, _("It does not answer yet (no answer in %d s)."), answer_s(ctx->cfg));
-	} else if (h->error) {
+	if (h->error) {
 		cli_line(ctx, _("It cannot be reached now: %s"), h->error);
 	} else {
 		g_autofree char *lv = version_str(h->info.libvirt), *qv = version_str(h->info.qemu);

@@ -215,14 +215,6 @@ static gpointer mig_thread(gpointer p)
 	return NULL;
 }
 
-static const char *size_str(uint64_t bytes, char *buf, size_t len)
-{
-	g_autofree char *s = core_format_size(bytes);
-
-	g_strlcpy(buf, s, len);
-	return buf;
-}
-
 /* One look at the migration's progress: the part of it done, or -1. */
 static double report(struct job *job, virDomainPtr dom, const char *name,
 		     const char *label)
@@ -230,7 +222,8 @@ static double report(struct job *job, virDomainPtr dom, const char *name,
 	virTypedParameterPtr p = NULL;
 	int n = 0, type = 0;
 	unsigned long long total = 0, left = 0, dirty = 0, page = 4096, down = 0;
-	char a[32], b[32], c[32];
+	g_autofree char *a = NULL, *b = NULL, *c = NULL;
+	double done;
 
 	if (virDomainGetJobStats(dom, &type, &p, &n, 0) < 0) {
 		virResetLastError();
@@ -244,11 +237,14 @@ static double report(struct job *job, virDomainPtr dom, const char *name,
 	virTypedParamsFree(p, n);
 	if (type == VIR_DOMAIN_JOB_NONE || !total)
 		return -1;
-	job_progress(job, 1.0 - (double)left / (double)total,
+	done = 1.0 - (double)left / (double)total;
+	a = core_format_size(left);
+	b = core_format_size(total);
+	c = core_format_size(dirty * page);
+	job_progress(job, done,
 		     _("Migrating %s to %s: %s of %s left, the guest dirties %s/s, expected downtime %llu ms"),
-		     name, label, size_str(left, a, sizeof a), size_str(total, b, sizeof b),
-		     size_str(dirty * page, c, sizeof c), down);
-	return 1.0 - (double)left / (double)total;
+		     name, label, a, b, c, down);
+	return done;
 }
 
 /* What the destination (or else the source) timed of the finished
@@ -338,6 +334,16 @@ static void refuse_embedded(const char *name, const char *label)
 	core_error(CORE_ERR_STATE,
 		   _("Cannot migrate %s to %s: it is vmtui's embedded engine, which libvirt cannot take a migrating VM into (its QEMU driver has no autodestroy for embedded engines). Migrate to a libvirt daemon: qemu:///system, qemu+ssh://HOST/system."),
 		   name, label);
+}
+
+/* The guest runs again where it was paused for --timeout. */
+static void resume_paused(virDomainPtr d)
+{
+	int state = VIR_DOMAIN_NOSTATE, reason;
+
+	if (virDomainGetState(d, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED)
+		virDomainResume(d);
+	virResetLastError();
 }
 
 /* Refuses what libvirt would refuse later, or never should try. */
@@ -462,28 +468,19 @@ int vm_migrate(struct engine *src, struct engine *dst, const char *name,
 	res->elapsed_ms = (g_get_monotonic_time() - t0) / 1000;
 	res->offline = !active;
 	if (!run.result) {
-		int now = VIR_DOMAIN_NOSTATE;
-
 		if (aborted || job_cancelled(job))
 			core_error(CORE_ERR_CANCELLED, _("Cancelled the migration of %s to %s."),
 				   name, label);
 		else
 			migrate_error(name, label, address, &def, run.error);
 		/* the guest stays where it was, as it was */
-		if (res->paused_by_timeout && virDomainGetState(dom, &now, &reason, 0) == 0 &&
-		    now == VIR_DOMAIN_PAUSED)
-			virDomainResume(dom);
-		virResetLastError();
+		if (res->paused_by_timeout)
+			resume_paused(dom);
 		goto out;
 	}
 	completed_stats(run.result, o->undefine_source ? NULL : dom, res);
-	if (res->paused_by_timeout) {
-		int now = VIR_DOMAIN_NOSTATE;
-
-		if (virDomainGetState(run.result, &now, &reason, 0) == 0 && now == VIR_DOMAIN_PAUSED)
-			virDomainResume(run.result);
-		virResetLastError();
-	}
+	if (res->paused_by_timeout)
+		resume_paused(run.result);
 	virDomainFree(run.result);
 	rc = 0;
 out:
