@@ -21,7 +21,7 @@ printf '[engine]\nshutdown-timeout = 4\n' >"$XDG_CONFIG_HOME/vmtui/vmtui.conf"
 log1=$(serial_log t1)
 
 start_tui() {
-	tmux new-session -d -s "$S" -x "${COLS:-100}" -y "${ROWS:-30}" \
+	fresh_session -x "${COLS:-100}" -y "${ROWS:-30}" \
 		"env $* XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' \
 		VMTUI_ENGINE_ROOT='$VMTUI_ENGINE_ROOT' VMTUI_ACCEL=tcg '$VMTUI'; echo VMTUI-EXITED \$?; sleep 60"
 }
@@ -207,7 +207,6 @@ keys q
 see 'VMTUI-EXITED 0' 5 "q quits with status 0"
 check "the terminal is back in normal mode (cursor shown, not in the alternate screen)" \
 	sh -c "[ \"\$(tmux display -p -t '$S' '#{alternate_on}')\" = 0 ]"
-tmux kill-session -t "$S"
 
 # LANG=C: ASCII only; NO_COLOR: no colour attributes at all.
 start_tui LANG=C LC_ALL=C NO_COLOR=1
@@ -215,10 +214,9 @@ see '^ \. t1 +shut off' 10 "under LANG=C the state glyph is ASCII"
 check "no colour escape under NO_COLOR" sh -c "! tmux capture-pane -e -p -t '$S' | grep -q '\[3[1-7]m'"
 keys q
 see 'VMTUI-EXITED 0' 5 "quits"
-tmux kill-session -t "$S"
 
 # A crash signal still gives the terminal back.
-tmux new-session -d -s "$S" -x 100 -y 30 "env LANG=C.UTF-8 '$VMTUI' -c test:///default; echo VMTUI-EXITED \$?; sleep 60"
+fresh_session -x 100 -y 30 "env LANG=C.UTF-8 '$VMTUI' -c test:///default; echo VMTUI-EXITED \$?; sleep 60"
 see '^ . test +running' 10 "started for the crash test"
 pid=$(tmux display -p -t "$S" '#{pane_pid}')
 vpid=$(pgrep -P "$pid" -f "$VMTUI" | head -n 1)
@@ -226,10 +224,9 @@ kill -SEGV "$vpid"
 see 'VMTUI-EXITED 139' 5 "SIGSEGV ends vmtui with the signal's status"
 check "and the terminal is back out of the full-screen mode" \
 	sh -c "[ \"\$(tmux display -p -t '$S' '#{alternate_on}')\" = 0 ]"
-tmux kill-session -t "$S"
 
 # The same screens on libvirt's test driver (fast, no guests).
-tmux new-session -d -s "$S" -x 100 -y 30 "env LANG=C.UTF-8 '$VMTUI' -c test:///default; echo VMTUI-EXITED \$?; sleep 60"
+fresh_session -x 100 -y 30 "env LANG=C.UTF-8 '$VMTUI' -c test:///default; echo VMTUI-EXITED \$?; sleep 60"
 see '^ . test +running' 10 "test:///default: the driver's domain is listed"
 see 'test:///default' 1 "test:///default: the title names the URI"
 keys p
@@ -242,7 +239,6 @@ keys d test Enter n Enter
 see 'Deleted VM "test"' 5 "test:///default: delete"
 keys q
 see 'VMTUI-EXITED 0' 5 "test:///default: quits"
-tmux kill-session -t "$S"
 
 # zh_CN
 if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
@@ -252,6 +248,5 @@ if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
 	see '名称.*状态' 10 "zh_CN: translated headings"
 	see 't1 +已关机' 2 "zh_CN: translated states, columns aligned"
 	keys q
-	tmux kill-session -t "$S"
 fi
 done_testing
